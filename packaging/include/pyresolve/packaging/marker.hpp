@@ -1,0 +1,78 @@
+#pragma once
+/// @file
+/// PEP 508 environment markers: parsing, normalized printing and evaluation, exactly as
+/// `packaging.markers.Marker` does.
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pyresolve/support/result.hpp"
+
+namespace pyresolve::packaging {
+
+/// The marker variables of PEP 508 (plus the legacy dotted aliases, which parse to these).
+enum class marker_var : std::uint8_t {
+  implementation_name,
+  implementation_version,
+  os_name,
+  platform_machine,
+  platform_python_implementation,
+  platform_release,
+  platform_system,
+  platform_version,
+  python_full_version,
+  python_version,
+  sys_platform,
+  extra,
+};
+inline constexpr std::size_t marker_var_count = 12;
+
+/// The PEP 508 spelling of a variable.
+[[nodiscard]] const char* to_string(marker_var var) noexcept;
+
+/// Values of the marker variables for one target environment. `extra` is not stored here:
+/// it is passed to `marker::evaluate` because one environment is evaluated for many extras.
+struct marker_environment {
+  std::array<std::string, marker_var_count> values;
+
+  [[nodiscard]] const std::string& get(marker_var var) const noexcept {
+    return values[static_cast<std::size_t>(var)];
+  }
+  void set(marker_var var, std::string value) { values[static_cast<std::size_t>(var)] = std::move(value); }
+};
+
+/// A parsed marker expression. Immutable; thread-safe for concurrent reads.
+class marker {
+ public:
+  /// Parses a marker expression (the part after `;` of a requirement). Errors name the text
+  /// and the column, as `packaging` does ("Expected a marker variable or quoted string").
+  [[nodiscard]] static result<marker> parse(std::string_view text);
+
+  /// Evaluates for `env` with `extra` as the value of the `extra` variable (normalized
+  /// before comparing, as are the literals compared with it). Comparisons that
+  /// `packaging` 23 refuses (an operator that applies to neither versions nor strings, such as
+  /// `~=` on a non-version) return an `invalid_marker` error.
+  [[nodiscard]] result<bool> evaluate(const marker_environment& env, std::string_view extra = {}) const;
+
+  /// Normalized text, as `str(Marker(text))`: double quotes, single spaces, parentheses kept
+  /// where the source grouped.
+  [[nodiscard]] std::string to_string() const;
+
+  /// Whether the expression mentions `extra` at all.
+  [[nodiscard]] bool references_extra() const noexcept;
+
+  /// The extras this marker can be true for when every other variable is ignored; used to
+  /// attach `Requires-Dist: x; extra == "y"` to the virtual package of extra `y`.
+  [[nodiscard]] std::vector<std::string> extras() const;
+
+  struct node;  ///< Implementation detail: the expression tree.
+
+ private:
+  std::shared_ptr<const node> m_root;
+};
+
+}  // namespace pyresolve::packaging

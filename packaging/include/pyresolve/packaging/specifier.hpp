@@ -1,0 +1,100 @@
+#pragma once
+/// @file
+/// PEP 440 version specifiers (`>=1.0,!=1.3.*`), matching exactly as `packaging.specifiers`
+/// does, and their conversion into version ranges for the solver.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pyresolve/packaging/version.hpp"
+#include "pyresolve/packaging/version_ranges.hpp"
+
+namespace pyresolve::packaging {
+
+/// A comparison operator of PEP 440.
+enum class spec_op : std::uint8_t {
+  compatible,        ///< `~=`
+  equal,             ///< `==`, possibly with a `.*` wildcard
+  not_equal,         ///< `!=`, possibly with a `.*` wildcard
+  less_equal,        ///< `<=`
+  greater_equal,     ///< `>=`
+  less,              ///< `<`
+  greater,           ///< `>`
+  arbitrary_equal,   ///< `===` (string equality, case-insensitive)
+};
+
+/// The operator as written in a specifier (`spec_op::compatible` -> `~=`).
+[[nodiscard]] const char* to_string(spec_op op) noexcept;
+
+/// One clause such as `>=1.0` or `==1.2.*`. Immutable; thread-safe for reads.
+class specifier {
+ public:
+  /// Parses one clause; whitespace around the operator and the version is allowed.
+  /// Rejects what PEP 440 forbids (`~=1`, `<1.0.*`, a local label with ordered operators...)
+  /// with an error naming the text and column.
+  [[nodiscard]] static result<specifier> parse(std::string_view text,
+                                               std::pmr::memory_resource* memory = allocator::default_resource());
+
+  [[nodiscard]] spec_op op() const noexcept { return m_op; }
+  /// The version operand. For `===` it is meaningful only if the operand parses as a version.
+  [[nodiscard]] const version& operand() const noexcept { return m_version; }
+  [[nodiscard]] bool has_wildcard() const noexcept { return m_wildcard; }
+  /// The operand exactly as written after the operator, trimmed (used by `===`).
+  [[nodiscard]] const std::string& operand_text() const noexcept { return m_text; }
+
+  /// Whether this clause alone asks for pre-releases (`packaging`'s `Specifier.prereleases`).
+  [[nodiscard]] bool implies_prereleases() const noexcept;
+
+  /// `Specifier.contains(v, prereleases)`: with no explicit choice, pre-releases match only
+  /// if `implies_prereleases()`.
+  [[nodiscard]] bool contains(const version& v, std::optional<bool> prereleases = std::nullopt) const;
+
+  /// Normalized text, as `str(Specifier(text))` (the operand keeps its written form).
+  [[nodiscard]] std::string to_string() const;
+
+  /// The versions this clause admits when pre-releases are allowed. Exact for every version
+  /// without a local label; see version_ranges.hpp for how local versions are treated.
+  [[nodiscard]] version_ranges to_ranges() const;
+
+  friend bool operator==(const specifier&, const specifier&) = default;
+
+ private:
+  spec_op m_op = spec_op::equal;
+  bool m_wildcard = false;
+  version m_version;
+  std::string m_text;
+};
+
+/// A comma-separated conjunction of specifiers; empty means "any version".
+class specifier_set {
+ public:
+  specifier_set() = default;
+  explicit specifier_set(std::vector<specifier> specs) : m_specs(std::move(specs)) {}
+
+  /// Parses `>=1.0, <2` (an empty or blank string gives the empty set).
+  [[nodiscard]] static result<specifier_set> parse(std::string_view text,
+                                                   std::pmr::memory_resource* memory = allocator::default_resource());
+
+  [[nodiscard]] const std::vector<specifier>& specifiers() const noexcept { return m_specs; }
+  [[nodiscard]] bool empty() const noexcept { return m_specs.empty(); }
+
+  /// Whether some clause asks for pre-releases (`SpecifierSet.prereleases`, `None` -> false).
+  [[nodiscard]] bool implies_prereleases() const noexcept;
+
+  /// `SpecifierSet.contains(v, prereleases)`.
+  [[nodiscard]] bool contains(const version& v, std::optional<bool> prereleases = std::nullopt) const;
+
+  /// `str(SpecifierSet(text))`: clauses sorted by their text and joined by commas.
+  [[nodiscard]] std::string to_string() const;
+
+  /// Intersection of the clauses' ranges (pre-releases admitted; the solver applies the
+  /// pre-release policy separately).
+  [[nodiscard]] version_ranges to_ranges() const;
+
+ private:
+  std::vector<specifier> m_specs;
+};
+
+}  // namespace pyresolve::packaging

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every build, test and benchmark dependency of pyresolve from Debian 12's
+# packages. Called by the README's first command and by .ci/run, so the two cannot drift.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  clang libclang-rt-14-dev            # libFuzzer targets and sanitizer runtimes
+  # libraries the build needs
+  libmimalloc-dev libtbb-dev libcurl4-openssl-dev libsimdjson-dev
+  libboost-dev libboost-container-dev doctest-dev
+  libcli11-dev libfmt-dev libtomlplusplus-dev libzstd-dev zstd libjemalloc-dev
+  libgumbo-dev libxxhash-dev
+  # tests, peers and benchmarks
+  python3 python3-packaging nginx-light hyperfine python3-matplotlib
+)
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
