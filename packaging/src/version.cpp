@@ -56,7 +56,7 @@ namespace {
 // Widths chosen by measuring the 3.96M version strings of pypi-deps-db (2023-09) with
 // benches/version_layout.py; see packaging/README.md ("Version representation") for the
 // figures. LAYOUT_FIGURES
-constexpr std::array<unsigned, 4> k_release_bits{16, 16, 16, 8};
+constexpr std::array<unsigned, 4> k_release_bits{14, 12, 16, 8};
 constexpr unsigned k_kind_bits = 3;
 constexpr unsigned k_number_bits = 64 - k_kind_bits - k_release_bits[0] - k_release_bits[1] - k_release_bits[2] -
                                    k_release_bits[3];

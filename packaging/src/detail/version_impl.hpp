@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory_resource>
+#include <string>
 #include <string_view>
 
 #include "pyresolve/packaging/version.hpp"
@@ -111,5 +112,9 @@ void append_canonical(const version& v, std::string& out, bool strip_trailing_ze
 [[nodiscard]] std::size_t space_length(std::string_view s, std::size_t i) noexcept;
 /// `s` without leading and trailing whitespace (Python's `str.strip()`).
 [[nodiscard]] std::string_view strip(std::string_view s) noexcept;
+
+/// The release prefix `~=` matches against (`Specifier._compare_compatible`): packaging's
+/// `_version_split` of the operand as written, up to the first suffix item, minus one item.
+[[nodiscard]] std::string compatible_prefix(std::string_view text);
 
 }  // namespace pyresolve::packaging::detail
