@@ -113,6 +113,27 @@ bool prefix_match(const version& prospective, std::string_view spec_canonical) {
 
 bool starts_with(std::string_view s, std::string_view prefix) noexcept { return s.substr(0, prefix.size()) == prefix; }
 
+bool same_base(const version& a, const version& b) noexcept {
+  const detail::key_view x = detail::version_access::view(a);
+  const detail::key_view y = detail::version_access::view(b);
+  if (x.epoch != y.epoch) return false;
+  const std::size_t n = std::max(x.release_size, y.release_size);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (x.release_at(i) != y.release_at(i)) return false;
+  }
+  return true;
+}
+
+result<specifier> spec_error(std::string_view text, std::size_t at, const std::string& what) {
+  const auto column = static_cast<std::uint32_t>(at + 1);
+  return fail(errc::invalid_specifier,
+              "invalid specifier '" + std::string(text) + "': " + what + " at column " + std::to_string(column),
+              column);
+}
+
+}  // namespace
+
+namespace detail {
 // The `.*` prefix `~=` compares against: `_version_split` of the operand as written, up to the
 // first suffix item, without its last item.
 std::string compatible_prefix(std::string_view text) {
@@ -135,25 +156,7 @@ std::string compatible_prefix(std::string_view text) {
   return prefix;
 }
 
-bool same_base(const version& a, const version& b) noexcept {
-  const detail::key_view x = detail::version_access::view(a);
-  const detail::key_view y = detail::version_access::view(b);
-  if (x.epoch != y.epoch) return false;
-  const std::size_t n = std::max(x.release_size, y.release_size);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (x.release_at(i) != y.release_at(i)) return false;
-  }
-  return true;
-}
-
-result<specifier> spec_error(std::string_view text, std::size_t at, const std::string& what) {
-  const auto column = static_cast<std::uint32_t>(at + 1);
-  return fail(errc::invalid_specifier,
-              "invalid specifier '" + std::string(text) + "': " + what + " at column " + std::to_string(column),
-              column);
-}
-
-}  // namespace
+}  // namespace detail
 
 const char* to_string(spec_op op) noexcept {
   switch (op) {
@@ -274,7 +277,7 @@ bool specifier::contains(const version& v, std::optional<bool> prereleases) cons
   switch (m_op) {
     case spec_op::compatible: {
       if (v.public_version() < m_version) return false;
-      const std::string prefix = compatible_prefix(m_text);
+      const std::string prefix = detail::compatible_prefix(m_text);
       return prefix_match(v, canonicalize_text(prefix, false));
     }
     case spec_op::equal:

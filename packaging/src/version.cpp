@@ -56,7 +56,7 @@ namespace {
 // Widths chosen by measuring the 3.96M version strings of pypi-deps-db (2023-09) with
 // benches/version_layout.py; see packaging/README.md ("Version representation") for the
 // figures. LAYOUT_FIGURES
-constexpr std::array<unsigned, 4> k_release_bits{16, 16, 16, 8};
+constexpr std::array<unsigned, 4> k_release_bits{14, 12, 16, 8};
 constexpr unsigned k_kind_bits = 3;
 constexpr unsigned k_number_bits = 64 - k_kind_bits - k_release_bits[0] - k_release_bits[1] - k_release_bits[2] -
                                    k_release_bits[3];
@@ -134,6 +134,7 @@ void unpack(std::uint64_t key, std::size_t release_size, key_view& k) noexcept {
   k.release = k.inline_release.data();
   // Segments beyond the fourth of a packed version are zeros; padding gives them.
   k.release_size = std::min<std::size_t>(release_size, 4);
+  k.written_release_size = release_size;
   const std::uint64_t kind = (key >> k_kind_shift) & mask(k_kind_bits);
   const std::uint64_t number = key & mask(k_number_bits);
   switch (kind) {
@@ -536,18 +537,20 @@ key_view version_access::view(const version& v) noexcept {
 version version_access::build(const key_view& k, std::pmr::memory_resource* memory, bool force_heap) {
   version v;
   std::uint64_t key = 0;
+  const std::size_t written = std::max(k.release_size, k.written_release_size);
   if (!force_heap && try_pack(k, key)) {
     v.m_key = key;
-    v.m_aux = (static_cast<std::uintptr_t>(k.release_size) << 1) | 1U;
+    v.m_aux = (static_cast<std::uintptr_t>(written) << 1) | 1U;
     return v;
   }
   std::size_t text_size = 0;
   for (std::size_t i = 0; i < k.local_size; ++i) {
     if (!k.local[i].is_number) text_size = std::max<std::size_t>(text_size, k.local[i].offset + k.local[i].length);
   }
-  version_block* b = version_block::create(memory, k.release_size, k.local_size, text_size);
+  version_block* b = version_block::create(memory, written, k.local_size, text_size);
   b->epoch = k.epoch;
   std::copy_n(k.release, k.release_size, b->release_data());
+  std::fill(b->release_data() + k.release_size, b->release_data() + written, std::uint64_t{0});
   b->bound = k.bound;
   b->pre_rank = k.pre_rank;
   b->pre_number = k.pre_number;
@@ -726,6 +729,7 @@ version version::base_version() const {
   b.epoch = k.epoch;
   b.release = k.release;
   b.release_size = k.release_size;
+  b.written_release_size = k.written_release_size;
   return version_access::build(b, is_packed() ? allocator::default_resource() : version_access::block(*this)->memory);
 }
 
@@ -804,6 +808,7 @@ version with_flags(const version& v, detail::bound_kind bound, bool local_max, b
     b.epoch = k.epoch;
     b.release = k.release;
     b.release_size = k.release_size;
+    b.written_release_size = k.written_release_size;
     b.bound = bound;
     return version_access::build(b, memory);
   }

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory_resource>
+#include <string>
 #include <string_view>
 
 #include "pyresolve/packaging/version.hpp"
@@ -40,8 +41,37 @@ struct key_view {
   const char* local_text = nullptr;
   bool local_max = false;
   bool after = false;
+  /// Written release length of a decoded packed version, whose `release_size` stops at 4
+  /// (the segments beyond are zeros); 0 otherwise.
+  std::size_t written_release_size = 0;
   /// Storage for the release of a decoded packed version.
   std::array<std::uint64_t, 4> inline_release{};
+
+  key_view() = default;
+  // A decoded packed version points into its own inline array: copies must re-point.
+  key_view(const key_view& other) noexcept { *this = other; }
+  key_view& operator=(const key_view& other) noexcept {
+    if (this == &other) return *this;
+    const bool own = other.release == other.inline_release.data();
+    epoch = other.epoch;
+    release = own ? inline_release.data() : other.release;
+    release_size = other.release_size;
+    bound = other.bound;
+    pre_rank = other.pre_rank;
+    pre_number = other.pre_number;
+    has_post = other.has_post;
+    post = other.post;
+    has_dev = other.has_dev;
+    dev = other.dev;
+    local = other.local;
+    local_size = other.local_size;
+    local_text = other.local_text;
+    local_max = other.local_max;
+    after = other.after;
+    written_release_size = other.written_release_size;
+    inline_release = other.inline_release;
+    return *this;
+  }
 
   [[nodiscard]] std::uint64_t release_at(std::size_t i) const noexcept { return i < release_size ? release[i] : 0; }
   [[nodiscard]] bool has_pre() const noexcept { return pre_rank >= 1 && pre_rank <= 3; }
@@ -111,5 +141,9 @@ void append_canonical(const version& v, std::string& out, bool strip_trailing_ze
 [[nodiscard]] std::size_t space_length(std::string_view s, std::size_t i) noexcept;
 /// `s` without leading and trailing whitespace (Python's `str.strip()`).
 [[nodiscard]] std::string_view strip(std::string_view s) noexcept;
+
+/// The release prefix `~=` matches against (`Specifier._compare_compatible`): packaging's
+/// `_version_split` of the operand as written, up to the first suffix item, minus one item.
+[[nodiscard]] std::string compatible_prefix(std::string_view text);
 
 }  // namespace pyresolve::packaging::detail
