@@ -1,0 +1,142 @@
+#include <doctest/doctest.h>
+
+#include <map>
+
+#include "pyresolve/packaging/marker.hpp"
+#include "vector_file.hpp"
+
+using namespace pyresolve::packaging;
+using pyresolve::errc;
+using pyresolve::test::read_vectors;
+
+namespace {
+
+marker_var var_named(const std::string& name) {
+  for (std::size_t i = 0; i < marker_var_count; ++i) {
+    if (name == to_string(static_cast<marker_var>(i))) return static_cast<marker_var>(i);
+  }
+  FAIL("unknown marker variable " << name);
+  return marker_var::extra;
+}
+
+std::map<std::string, marker_environment> environments(const std::vector<pyresolve::test::vector_line>& lines) {
+  std::map<std::string, marker_environment> envs;
+  for (const auto& line : lines) {
+    if (line.fields[0] != "env") continue;
+    marker_environment env;
+    for (std::size_t i = 2; i < line.fields.size(); ++i) {
+      const auto& field = line.fields[i];
+      const std::size_t eq = field.find('=');
+      env.set(var_named(field.substr(0, eq)), field.substr(eq + 1));
+    }
+    envs[line.fields[1]] = env;
+  }
+  return envs;
+}
+
+}  // namespace
+
+TEST_CASE("marker vectors: str(Marker) and syntax errors match packaging 23.0") {
+  const auto lines = read_vectors("markers.txt");
+  REQUIRE(lines.size() > 100);
+  int checked = 0;
+  for (const auto& line : lines) {
+    const auto& kind = line.fields[0];
+    if (kind != "parse" && kind != "error") continue;
+    CAPTURE(line.number);
+    CAPTURE(line.fields[1]);
+    auto parsed = marker::parse(line.fields[1]);
+    ++checked;
+    if (kind == "parse") {
+      REQUIRE(line.fields.size() == 3);
+      if (!parsed) FAIL_CHECK(parsed.error().message);
+      else CHECK(parsed->to_string() == line.fields[2]);
+      continue;
+    }
+    REQUIRE(line.fields.size() == 4);
+    if (parsed) {
+      FAIL_CHECK("parsed as " << parsed->to_string());
+      continue;
+    }
+    CHECK(parsed.error().code == errc::invalid_marker);
+    if (line.fields[2] != "-") CHECK(parsed.error().column == std::stoul(line.fields[2]));
+    if (line.fields[3] != "-") CHECK(parsed.error().message == line.fields[3]);
+  }
+  CHECK(checked > 100);
+}
+
+TEST_CASE("marker vectors: evaluation matches packaging 23.0") {
+  const auto lines = read_vectors("markers.txt");
+  const auto envs = environments(lines);
+  REQUIRE(envs.size() >= 4);
+  int checked = 0;
+  for (const auto& line : lines) {
+    if (line.fields[0] != "eval") continue;
+    REQUIRE(line.fields.size() == 5);
+    CAPTURE(line.number);
+    CAPTURE(line.fields[3]);
+    CAPTURE(line.fields[2]);
+    auto parsed = marker::parse(line.fields[3]);
+    REQUIRE(parsed);
+    const auto value = parsed->evaluate(envs.at(line.fields[1]), line.fields[2]);
+    ++checked;
+    if (line.fields[4] == "error") {
+      if (value) FAIL_CHECK("evaluated to " << *value);
+      else CHECK(value.error().code == errc::invalid_marker);
+    } else {
+      if (!value) FAIL_CHECK(value.error().message);
+      else CHECK(*value == (line.fields[4] == "true"));
+    }
+  }
+  CHECK(checked > 300);
+}
+
+TEST_CASE("legacy variable spellings parse to the PEP 508 names") {
+  auto m = marker::parse("os.name == 'nt' and python_implementation == 'PyPy' or platform.machine == 'x'");
+  REQUIRE(m);
+  CHECK(m->to_string() == R"(os_name == "nt" and platform_python_implementation == "PyPy" or platform_machine == "x")");
+}
+
+TEST_CASE("syntax errors name the text and point at the column") {
+  auto m = marker::parse(R"(python_version >= "3" and)");
+  REQUIRE_FALSE(m);
+  CHECK(m.error().column == 26);
+  CHECK(m.error().message == "Expected a marker variable or quoted string\n    python_version >= \"3\" and\n    " +
+                                 std::string(25, ' ') + "^");
+  auto unclosed = marker::parse(R"(os_name == "a" or (os_name == "b")");
+  REQUIRE_FALSE(unclosed);
+  CHECK(unclosed.error().message.starts_with("Expected closing RIGHT_PARENTHESIS"));
+}
+
+TEST_CASE("references_extra and extras") {
+  auto none = marker::parse(R"(os_name == "nt")");
+  REQUIRE(none);
+  CHECK_FALSE(none->references_extra());
+  CHECK(none->extras().empty());
+
+  auto one = marker::parse(R"(python_version >= "3" and extra == "Socks_Proxy")");
+  REQUIRE(one);
+  CHECK(one->references_extra());
+  CHECK(one->extras() == std::vector<std::string>{"socks-proxy"});
+
+  auto two = marker::parse(R"(extra == "b" or "A" == extra or os_name == "nt")");
+  REQUIRE(two);
+  CHECK(two->extras() == std::vector<std::string>{"a", "b"});
+
+  auto contradiction = marker::parse(R"(extra == "a" and extra == "b")");
+  REQUIRE(contradiction);
+  CHECK(contradiction->references_extra());
+  CHECK(contradiction->extras().empty());
+
+  auto grouped = marker::parse(R"((extra == "a" or extra == "c") and extra != "c")");
+  REQUIRE(grouped);
+  CHECK(grouped->extras() == std::vector<std::string>{"a"});
+}
+
+TEST_CASE("an empty marker is always true") {
+  const marker empty;
+  CHECK(empty.to_string().empty());
+  auto value = empty.evaluate(marker_environment{}, "x");
+  REQUIRE(value);
+  CHECK(*value);
+}
