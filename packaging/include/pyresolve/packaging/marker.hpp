@@ -8,11 +8,16 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "pyresolve/support/result.hpp"
 
 namespace pyresolve::packaging {
+
+namespace detail {
+struct marker_access;
+}
 
 /// The marker variables of PEP 508 (plus the legacy dotted aliases, which parse to these).
 enum class marker_var : std::uint8_t {
@@ -48,6 +53,9 @@ struct marker_environment {
 /// A parsed marker expression. Immutable; thread-safe for concurrent reads.
 class marker {
  public:
+  /// The empty marker: always true, prints as the empty string. Only `parse` makes others.
+  marker() = default;
+
   /// Parses a marker expression (the part after `;` of a requirement). Errors name the text
   /// and the column, as `packaging` does ("Expected a marker variable or quoted string").
   [[nodiscard]] static result<marker> parse(std::string_view text);
@@ -72,6 +80,9 @@ class marker {
   struct node;  ///< Implementation detail: the expression tree.
 
  private:
+  explicit marker(std::shared_ptr<const node> root) noexcept : m_root(std::move(root)) {}
+  friend struct detail::marker_access;
+
   std::shared_ptr<const node> m_root;
 };
 

@@ -1,0 +1,69 @@
+#pragma once
+// The marker expression tree, shaped exactly like `packaging`'s nested lists so that printing
+// (which drops or keeps parentheses depending on that shape) and evaluation order match.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "detail/pep508_tokenizer.hpp"
+#include "pyresolve/packaging/marker.hpp"
+
+namespace pyresolve::packaging::detail {
+
+enum class marker_op : std::uint8_t {
+  less,
+  less_equal,
+  equal,
+  not_equal,
+  greater_equal,
+  greater,
+  compatible,
+  arbitrary_equal,
+  in,
+  not_in,
+};
+
+[[nodiscard]] const char* to_string(marker_op op) noexcept;
+
+/// `Variable` or `Value` of `_parser.py`.
+struct marker_operand {
+  bool is_variable = false;
+  marker_var var = marker_var::extra;  ///< when `is_variable`
+  std::string value;                   ///< when `!is_variable`: the evaluated string literal
+};
+
+struct marker_item {
+  marker_operand lhs;
+  marker_op op = marker_op::equal;
+  marker_operand rhs;
+};
+
+}  // namespace pyresolve::packaging::detail
+
+namespace pyresolve::packaging {
+
+/// A `MarkerList` (`is_list`) of atoms joined by `and`/`or`, or a `MarkerItem`.
+struct marker::node {
+  bool is_list = true;
+  detail::marker_item item;     ///< when `!is_list`
+  std::vector<node> children;   ///< when `is_list`
+  std::vector<bool> joined_by_or;  ///< `joined_by_or[i]` joins children i and i + 1
+};
+
+}  // namespace pyresolve::packaging
+
+namespace pyresolve::packaging::detail {
+
+/// `_parse_marker`: parses at the tokenizer's position; on failure the tokenizer holds the error.
+[[nodiscard]] marker::node parse_marker_list(tokenizer& t);
+
+/// `_normalize_extra_values`: only the first atom of the top level is normalized, as in 23.0.
+void normalize_extra_values(marker::node& root);
+
+/// Grants the parser of requirements access to `marker`'s private constructor.
+struct marker_access {
+  [[nodiscard]] static marker make(marker::node root);
+};
+
+}  // namespace pyresolve::packaging::detail
