@@ -67,14 +67,14 @@ TEST_CASE("requires_dist_is_dynamic follows PEP 643") {
 }
 
 TEST_CASE("malformed fields are reported by source, line and field") {
-  auto bad = core_metadata::parse("Metadata-Version: 2.1\nName: foo\nVersion: 1.0\n\tcontinued\nRequires-Dist: bar\n"
+  auto bad = core_metadata::parse("Metadata-Version: 2.1\nName: foo\nVersion: 1.0\nSummary: x\n\tcontinued\nRequires-Dist: bar\n"
                                   "Requires-Dist: foo >=\n",
                                   "foo-1.0.dist-info/METADATA");
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code == pyresolve::errc::invalid_metadata);
   CHECK(bad.error().source == "foo-1.0.dist-info/METADATA");
-  CHECK(bad.error().line == 6);
-  CHECK(bad.error().to_string().rfind("foo-1.0.dist-info/METADATA:6: invalid Requires-Dist 'foo >=': ", 0) == 0);
+  CHECK(bad.error().line == 7);
+  CHECK(bad.error().to_string().rfind("foo-1.0.dist-info/METADATA:7: invalid Requires-Dist 'foo >=': ", 0) == 0);
 
   struct bad_case {
     const char* text;

@@ -41,7 +41,7 @@ TEST_CASE("an include tree is read in order with origins, constraints and option
   const std::string base = (data_dir / "base.txt").string();
   const std::string constraints = (data_dir / "constraints.txt").string();
   const std::string constraints_more = (data_dir / "sub" / "constraints-more.txt").string();
-  REQUIRE(e.size() == 9);
+  REQUIRE(e.size() == 8);
 
   REQUIRE(e[0].requirement);
   CHECK(e[0].requirement->name == "requests");
