@@ -24,7 +24,8 @@ namespace pyresolve::packaging {
 
 namespace detail {
 struct version_block;
-}
+struct version_access;
+}  // namespace detail
 
 /// Kind of a pre-release segment, in PEP 440 order.
 enum class pre_kind : std::uint8_t { alpha, beta, rc };
@@ -128,7 +129,15 @@ class version {
   std::uintptr_t m_aux = 1;
 
   friend struct detail::version_block;
+  friend struct detail::version_access;
 };
+
+namespace detail {
+/// Test and benchmark hook: parses like `version::parse` but never uses the packed form, so
+/// the general (heap) representation can be exercised and measured on any input.
+[[nodiscard]] result<version> parse_unpacked(std::string_view text,
+                                             std::pmr::memory_resource* memory = allocator::default_resource());
+}  // namespace detail
 
 }  // namespace pyresolve::packaging
 
