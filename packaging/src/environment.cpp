@@ -206,9 +206,9 @@ std::string python_version::full_string() const { return short_string() + '.' + 
 
 result<target_environment> target_environment::create(std::string_view python, std::string_view platform) {
   auto parsed_python = python_version::parse(python);
-  if (!parsed_python) return unexpected(std::move(parsed_python).error());
+  if (!parsed_python) return unexpected<error>{std::move(parsed_python).error()};
   auto parsed_platform = target_platform::parse(platform);
-  if (!parsed_platform) return unexpected(std::move(parsed_platform).error());
+  if (!parsed_platform) return unexpected<error>{std::move(parsed_platform).error()};
   return create(*parsed_python, *parsed_platform);
 }
 

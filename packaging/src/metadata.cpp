@@ -50,7 +50,7 @@ result<std::vector<field>> split_fields(std::string_view text, std::string_view 
     // A line of only blanks is a (empty) continuation for Python's email parser, not the end.
     if (is_blank(line.front())) {
       if (fields.empty()) {
-        return unexpected(make_error(source, line_number, "continuation line before any field"));
+        return unexpected<error>{make_error(source, line_number, "continuation line before any field")};
       }
       const std::string_view more = trim(line);
       if (more.empty()) continue;
@@ -66,8 +66,8 @@ result<std::vector<field>> split_fields(std::string_view text, std::string_view 
       if (c <= ' ' || c > '~') valid_name = false;
     }
     if (!valid_name) {
-      return unexpected(make_error(source, line_number,
-                                   "expected 'Field: value', found '" + std::string(line.substr(0, 80)) + "'"));
+      return unexpected<error>{make_error(source, line_number,
+                                   "expected 'Field: value', found '" + std::string(line.substr(0, 80)) + "'")};
     }
     fields.push_back(field{std::string(name), std::string(trim(line.substr(colon + 1))), line_number});
   }
@@ -92,7 +92,7 @@ std::optional<std::pair<unsigned, unsigned>> parse_metadata_version(std::string_
 
 result<core_metadata> core_metadata::parse(std::string_view text, std::string_view source) {
   auto fields = split_fields(text, source);
-  if (!fields) return unexpected(std::move(fields).error());
+  if (!fields) return unexpected<error>{std::move(fields).error()};
 
   core_metadata out;
   bool seen_metadata_version = false;
@@ -100,7 +100,7 @@ result<core_metadata> core_metadata::parse(std::string_view text, std::string_vi
   bool seen_version = false;
   bool seen_requires_python = false;
   const auto invalid = [&](const field& f, const error& why) {
-    return unexpected(make_error(source, f.line, "invalid " + f.name + " '" + f.value + "': " + why.message));
+    return unexpected<error>{make_error(source, f.line, "invalid " + f.name + " '" + f.value + "': " + why.message)};
   };
 
   for (const field& f : *fields) {
@@ -140,8 +140,8 @@ result<core_metadata> core_metadata::parse(std::string_view text, std::string_vi
       out.dynamic.push_back(f.value);
     }
   }
-  if (!seen_name) return unexpected(make_error(source, 0, "missing required field 'Name'"));
-  if (!seen_version) return unexpected(make_error(source, 0, "missing required field 'Version'"));
+  if (!seen_name) return unexpected<error>{make_error(source, 0, "missing required field 'Name'")};
+  if (!seen_version) return unexpected<error>{make_error(source, 0, "missing required field 'Version'")};
   return out;
 }
 

@@ -219,7 +219,7 @@ class parser {
   result<void> parse_file(const fs::path& path, const std::string& display, bool constraint) {
     auto text = read(path);
     if (!text) {
-      return unexpected(error{errc::io_error, "cannot read requirements file: " + text.error().message, display, 0, 0});
+      return unexpected<error>{error{errc::io_error, "cannot read requirements file: " + text.error().message, display, 0, 0}};
     }
     return parse_text(*text, display, path, constraint);
   }
@@ -284,7 +284,7 @@ class parser {
   static unexpected<error> failure(errc code, const logical_line& line, const std::string& source, std::size_t offset,
                                    std::string message) {
     const auto [number, column] = line.position(offset);
-    return unexpected(error{code, std::move(message), source, number, column});
+    return unexpected<error>{error{code, std::move(message), source, number, column}};
   }
 
   result<std::vector<parsed_option>> parse_options(const logical_line& line, const std::string& source,
@@ -424,7 +424,7 @@ class parser {
     while (!requirement_text.empty() && is_space(requirement_text.back())) requirement_text.remove_suffix(1);
 
     auto options = parse_options(line, source, content.substr(split), begin + split);
-    if (!options) return unexpected(std::move(options).error());
+    if (!options) return unexpected<error>{std::move(options).error()};
 
     if (requirement_text.empty()) return apply_global_options(*options, line, source, base, constraint);
 
@@ -541,7 +541,7 @@ env_lookup process_environment() {
 result<requirements_file> parse_requirements_file(const fs::path& path, const requirements_file_options& options) {
   parser p(options);
   auto done = p.parse_file(path, path.string(), false);
-  if (!done) return unexpected(std::move(done).error());
+  if (!done) return unexpected<error>{std::move(done).error()};
   return std::move(p.m_out);
 }
 
@@ -551,7 +551,7 @@ result<requirements_file> parse_requirements_text(std::string_view text, std::st
   parser p(options);
   p.m_base_directory = base_directory;
   auto done = p.parse_text(text, std::string(source), fs::path(), false);
-  if (!done) return unexpected(std::move(done).error());
+  if (!done) return unexpected<error>{std::move(done).error()};
   return std::move(p.m_out);
 }
 

@@ -73,11 +73,11 @@ result<compressed_tag_set> compressed_tag_set::parse(std::string_view text) {
   }
   compressed_tag_set set;
   auto interpreters = split_compressed(text.substr(0, first), "python", text);
-  if (!interpreters) return unexpected(std::move(interpreters).error());
+  if (!interpreters) return unexpected<error>{std::move(interpreters).error()};
   auto abis = split_compressed(text.substr(first + 1, second - first - 1), "abi", text);
-  if (!abis) return unexpected(std::move(abis).error());
+  if (!abis) return unexpected<error>{std::move(abis).error()};
   auto platforms = split_compressed(text.substr(second + 1), "platform", text);
-  if (!platforms) return unexpected(std::move(platforms).error());
+  if (!platforms) return unexpected<error>{std::move(platforms).error()};
   set.interpreters = std::move(*interpreters);
   set.abis = std::move(*abis);
   set.platforms = std::move(*platforms);
