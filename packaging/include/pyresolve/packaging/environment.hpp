@@ -1,0 +1,142 @@
+#pragma once
+/// @file
+/// The environment a resolution targets: a CPython version on a platform. It gives the values
+/// of the PEP 508 marker variables and the ordered list of wheel tags the interpreter accepts,
+/// exactly as `packaging.tags.sys_tags()` (23.0) would list them on that interpreter.
+///
+/// Platform names follow uv's `--python-platform`:
+///
+/// | name                                   | platform                        | platform_machine |
+/// |----------------------------------------|---------------------------------|------------------|
+/// | `linux`, `x86_64-unknown-linux-gnu`    | x86_64, manylinux_2_17          | `x86_64`         |
+/// | `aarch64-unknown-linux-gnu`            | aarch64, manylinux_2_17         | `aarch64`        |
+/// | `{arch}-manylinux_2_{N}`               | `{arch}`, manylinux_2_N         | `{arch}`         |
+/// | `{arch}-manylinux2014`                 | `{arch}`, manylinux_2_17        | `{arch}`         |
+/// | `x86_64-unknown-linux-musl`            | x86_64, musllinux_1_2           | `x86_64`         |
+/// | `aarch64-unknown-linux-musl`           | aarch64, musllinux_1_2          | `aarch64`        |
+/// | `{arch}-musllinux_1_{N}`               | `{arch}`, musllinux_1_N         | `{arch}`         |
+/// | `macos`, `aarch64-apple-darwin`        | arm64, macOS 13.0               | `arm64`          |
+/// | `x86_64-apple-darwin`                  | x86_64, macOS 13.0              | `x86_64`         |
+/// | `windows`, `x86_64-pc-windows-msvc`    | `win_amd64`                     | `AMD64`          |
+/// | `i686-pc-windows-msvc`                 | `win32`                         | `x86`            |
+/// | `aarch64-pc-windows-msvc`              | `win_arm64`                     | `ARM64`          |
+///
+/// `{arch}` for Linux is one of `x86_64`, `aarch64`, `i686`, `ppc64le`, `ppc64`, `s390x`,
+/// `armv7l`. macOS 13.0 is uv's default (the oldest macOS not at end of life); another macOS
+/// version is available through `target_platform`. On Windows `platform_machine` is what
+/// CPython reports there (`AMD64`), where uv reports `x86_64`.
+///
+/// `platform_release` and `platform_version` describe a kernel build, which a target triple
+/// does not determine: they are left empty, as uv does, so markers comparing them are false.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "pyresolve/packaging/marker.hpp"
+#include "pyresolve/packaging/tags.hpp"
+#include "pyresolve/support/result.hpp"
+
+namespace pyresolve::packaging {
+
+/// The operating-system family of a target, which decides its platform-tag ladder.
+enum class target_os : std::uint8_t { manylinux, musllinux, macos, windows };
+
+/// A platform: OS family, architecture as it appears in platform tags (`x86_64`, `aarch64`,
+/// `arm64` on macOS, `amd64`/`win32`/`arm64` on Windows) and the OS version that bounds
+/// the ladder (glibc `2.N`, musl `1.N`, macOS `major.minor`; unused on Windows).
+struct target_platform {
+  target_os os = target_os::manylinux;
+  std::string arch = "x86_64";
+  std::uint32_t major = 2;
+  std::uint32_t minor = 17;
+
+  /// Parses a `--python-platform` name (see the table in this file's documentation).
+  [[nodiscard]] static result<target_platform> parse(std::string_view name);
+
+  /// The platform tags accepted on this platform, best first: the manylinux/musllinux ladder
+  /// then `linux_{arch}`, the macOS version ladder with fat-binary formats, or the one
+  /// Windows tag; as `packaging.tags.platform_tags()` produces them.
+  [[nodiscard]] std::vector<std::string> platform_tags() const;
+
+  friend bool operator==(const target_platform&, const target_platform&) = default;
+};
+
+/// A CPython version such as `3.12` or `3.12.1`.
+struct python_version {
+  std::uint32_t major = 3;
+  std::uint32_t minor = 12;
+  std::optional<std::uint32_t> patch;  ///< absent when given as `3.12`
+
+  /// Parses `X.Y` or `X.Y.Z` (digits only).
+  [[nodiscard]] static result<python_version> parse(std::string_view text);
+
+  /// `X.Y`.
+  [[nodiscard]] std::string short_string() const;
+  /// `X.Y.Z`, with `Z` = 0 when no patch was given (what `python_full_version` reads).
+  [[nodiscard]] std::string full_string() const;
+
+  friend bool operator==(const python_version&, const python_version&) = default;
+};
+
+/// A CPython interpreter on a platform. Immutable after construction; thread-safe for reads.
+class target_environment {
+ public:
+  /// Builds from a Python version (`3.12`, `3.12.1`) and a platform name (see this file's
+  /// documentation); errors name the bad value.
+  [[nodiscard]] static result<target_environment> create(std::string_view python, std::string_view platform);
+
+  /// Builds from parsed values.
+  [[nodiscard]] static target_environment create(const python_version& python, const target_platform& platform);
+
+  [[nodiscard]] const python_version& python() const noexcept { return m_python; }
+  [[nodiscard]] const target_platform& platform() const noexcept { return m_platform; }
+
+  /// The marker variables of this environment (`extra` excluded).
+  [[nodiscard]] const marker_environment& markers() const noexcept { return m_markers; }
+
+  /// Compatible tags in priority order: `cpython_tags()` then `compatible_tags()`, as
+  /// `sys_tags()` yields them for a non-debug CPython.
+  [[nodiscard]] const std::vector<wheel_tag>& tags() const noexcept { return m_tags; }
+
+  /// The position of a tag in `tags()` (0 is the most preferred), nullopt when the tag is
+  /// not accepted. Tags compare case-sensitively: pass lowercase parts, as tags are.
+  [[nodiscard]] std::optional<std::uint32_t> rank(std::string_view interpreter, std::string_view abi,
+                                                  std::string_view platform) const noexcept;
+  [[nodiscard]] std::optional<std::uint32_t> rank(const wheel_tag& tag) const noexcept {
+    return rank(tag.interpreter, tag.abi, tag.platform);
+  }
+  /// The best rank among the tags of a compressed set (a wheel), nullopt when none is accepted.
+  [[nodiscard]] std::optional<std::uint32_t> rank(const compressed_tag_set& tags) const noexcept;
+  [[nodiscard]] std::optional<std::uint32_t> rank(const wheel_filename& wheel) const noexcept {
+    return rank(wheel.tags);
+  }
+
+  [[nodiscard]] bool is_compatible(const wheel_filename& wheel) const noexcept { return rank(wheel).has_value(); }
+
+ private:
+  struct string_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+  };
+  using part_index = std::unordered_map<std::string, std::uint32_t, string_hash, std::equal_to<>>;
+
+  // Each distinct interpreter, ABI and platform gets a small number; a tag is then one
+  // 64-bit key, so a lookup hashes three string_views and one integer and allocates nothing.
+  [[nodiscard]] static std::optional<std::uint32_t> find(const part_index& index, std::string_view part) noexcept;
+  [[nodiscard]] static std::uint64_t key(std::uint32_t interpreter, std::uint32_t abi, std::uint32_t platform) noexcept;
+
+  python_version m_python;
+  target_platform m_platform;
+  marker_environment m_markers;
+  std::vector<wheel_tag> m_tags;
+  part_index m_interpreters;
+  part_index m_abis;
+  part_index m_platforms;
+  std::unordered_map<std::uint64_t, std::uint32_t> m_ranks;
+};
+
+}  // namespace pyresolve::packaging

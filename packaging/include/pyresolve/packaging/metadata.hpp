@@ -1,0 +1,47 @@
+#pragma once
+/// @file
+/// Core metadata (the RFC 822-style `METADATA` of a wheel, `PKG-INFO` of an sdist, or a PEP 658
+/// `.metadata` file), reduced to the fields resolution needs.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pyresolve/packaging/requirement.hpp"
+#include "pyresolve/packaging/specifier.hpp"
+#include "pyresolve/packaging/version.hpp"
+#include "pyresolve/support/result.hpp"
+
+namespace pyresolve::packaging {
+
+/// The fields of core metadata that resolution uses. Value type; thread-safe for reads.
+struct core_metadata {
+  std::string metadata_version;  ///< as written (`2.1`); empty when the field is missing
+  std::string name;              ///< as written (validated as a PEP 508 name)
+  packaging::version version;
+  std::vector<requirement> requires_dist;    ///< in file order
+  std::optional<specifier_set> requires_python;  ///< nullopt when the field is missing
+  std::vector<std::string> provides_extra;   ///< as written, in file order
+  std::vector<std::string> dynamic;          ///< as written (Metadata 2.2+)
+
+  /// Parses the header block: `Field: value` lines, continuation lines starting with a space
+  /// or tab, field names compared case-insensitively, LF or CRLF line ends, an optional UTF-8
+  /// BOM. Parsing stops at the first blank line (the body is the description). For a field that
+  /// may appear once, the first occurrence counts, as `email.message.Message.get` does; fields
+  /// that resolution does not use are ignored.
+  ///
+  /// `Name` and `Version` are required. Errors carry `source` and the line of the field, and
+  /// read `METADATA:12: invalid Requires-Dist 'foo >=': <reason>` through `error::to_string()`.
+  [[nodiscard]] static result<core_metadata> parse(std::string_view text, std::string_view source = "METADATA");
+
+  /// The PEP 503-normalized name.
+  [[nodiscard]] std::string normalized_name() const;
+
+  /// Whether `requires_dist` cannot be trusted as the final dependencies, which matters for an
+  /// sdist's `PKG-INFO`: true unless Metadata-Version is 2.2 or newer and `Requires-Dist` is
+  /// not listed in `Dynamic` (PEP 643). A wheel's `METADATA` is always final, whatever this says.
+  [[nodiscard]] bool requires_dist_is_dynamic() const;
+};
+
+}  // namespace pyresolve::packaging

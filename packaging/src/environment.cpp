@@ -1,0 +1,331 @@
+#include "pyresolve/packaging/environment.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <limits>
+#include <utility>
+
+namespace pyresolve::packaging {
+namespace {
+
+using mac_version = std::pair<std::uint32_t, std::uint32_t>;
+
+// Parses a whole run of decimal digits into `out`; false on anything else or on overflow.
+bool parse_uint(std::string_view text, std::uint32_t& out) noexcept {
+  if (text.empty()) return false;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc{} && end == text.data() + text.size();
+}
+
+bool starts_with(std::string_view text, std::string_view prefix) noexcept {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+constexpr std::array<std::string_view, 7> linux_arches = {"x86_64", "aarch64", "i686",  "ppc64le",
+                                                          "ppc64",  "s390x",   "armv7l"};
+
+bool is_linux_arch(std::string_view arch) noexcept {
+  return std::find(linux_arches.begin(), linux_arches.end(), arch) != linux_arches.end();
+}
+
+// The newest glibc minor that is too old for any manylinux tag on `arch`: packaging yields
+// x86 tags down to glibc 2.5 (manylinux1) and every other architecture down to 2.17.
+std::uint32_t too_old_glibc_minor(std::string_view arch) noexcept {
+  return (arch == "x86_64" || arch == "i686") ? 4 : 16;
+}
+
+const char* legacy_manylinux(std::uint32_t glibc_minor) noexcept {
+  switch (glibc_minor) {
+    case 17: return "manylinux2014";
+    case 12: return "manylinux2010";
+    case 5: return "manylinux1";
+    default: return nullptr;
+  }
+}
+
+// `packaging.tags._mac_binary_formats`.
+std::vector<std::string> mac_binary_formats(mac_version version, const std::string& arch) {
+  std::vector<std::string> formats{arch};
+  if (arch == "x86_64") {
+    if (version < mac_version{10, 4}) return {};
+    formats.insert(formats.end(), {"intel", "fat64", "fat32"});
+  } else if (arch == "i386") {
+    if (version < mac_version{10, 4}) return {};
+    formats.insert(formats.end(), {"intel", "fat32", "fat"});
+  } else if (arch == "ppc64") {
+    if (version > mac_version{10, 5} || version < mac_version{10, 4}) return {};
+    formats.emplace_back("fat64");
+  } else if (arch == "ppc") {
+    if (version > mac_version{10, 6}) return {};
+    formats.insert(formats.end(), {"fat32", "fat"});
+  }
+  if (arch == "arm64" || arch == "x86_64") formats.emplace_back("universal2");
+  if (arch == "x86_64" || arch == "i386" || arch == "ppc64" || arch == "ppc" || arch == "intel") {
+    formats.emplace_back("universal");
+  }
+  return formats;
+}
+
+std::string mac_tag(std::uint32_t major, std::uint32_t minor, const std::string& format) {
+  return "macosx_" + std::to_string(major) + '_' + std::to_string(minor) + '_' + format;
+}
+
+// `packaging.tags.mac_platforms(version, arch)`.
+std::vector<std::string> mac_platforms(mac_version version, const std::string& arch) {
+  std::vector<std::string> out;
+  if (version >= mac_version{10, 0} && version < mac_version{11, 0}) {
+    for (std::uint32_t minor = version.second + 1; minor-- > 0;) {
+      for (const auto& format : mac_binary_formats({10, minor}, arch)) out.push_back(mac_tag(10, minor, format));
+    }
+  }
+  if (version >= mac_version{11, 0}) {
+    // Since macOS 11 the major number is the yearly release; x.0 stands for the whole year.
+    for (std::uint32_t major = version.first; major > 10; --major) {
+      for (const auto& format : mac_binary_formats({major, 0}, arch)) out.push_back(mac_tag(major, 0, format));
+    }
+    // x86_64 runs binaries built for any 10.x; arm64 only universal2 ones whose x86_64 half
+    // names an older 10.x.
+    for (std::uint32_t minor = 16; minor > 3; --minor) {
+      if (arch == "x86_64") {
+        for (const auto& format : mac_binary_formats({10, minor}, arch)) out.push_back(mac_tag(10, minor, format));
+      } else {
+        out.push_back(mac_tag(10, minor, "universal2"));
+      }
+    }
+  }
+  return out;
+}
+
+result<target_platform> parse_linux_tail(std::string_view arch, std::string_view tail, std::string_view name) {
+  const auto bad = [&](const std::string& why) {
+    return fail(errc::invalid_argument, "invalid target platform '" + std::string(name) + "': " + why);
+  };
+  if (!is_linux_arch(arch)) {
+    return bad("unknown Linux architecture '" + std::string(arch) +
+               "' (expected x86_64, aarch64, i686, ppc64le, ppc64, s390x or armv7l)");
+  }
+  target_platform out;
+  out.arch = std::string(arch);
+  if (tail == "unknown-linux-gnu") return target_platform{target_os::manylinux, out.arch, 2, 17};
+  if (tail == "unknown-linux-musl") return target_platform{target_os::musllinux, out.arch, 1, 2};
+  if (tail == "manylinux2014") return target_platform{target_os::manylinux, out.arch, 2, 17};
+  if (tail == "manylinux2010") out = target_platform{target_os::manylinux, out.arch, 2, 12};
+  else if (tail == "manylinux1") out = target_platform{target_os::manylinux, out.arch, 2, 5};
+  else if (starts_with(tail, "manylinux_2_")) {
+    std::uint32_t minor = 0;
+    if (!parse_uint(tail.substr(12), minor)) return bad("expected manylinux_2_N");
+    out = target_platform{target_os::manylinux, out.arch, 2, minor};
+  } else if (starts_with(tail, "musllinux_1_")) {
+    std::uint32_t minor = 0;
+    if (!parse_uint(tail.substr(12), minor)) return bad("expected musllinux_1_N");
+    return target_platform{target_os::musllinux, out.arch, 1, minor};
+  } else {
+    return bad("unknown platform");
+  }
+  if (out.minor <= too_old_glibc_minor(out.arch)) {
+    return bad("glibc 2." + std::to_string(out.minor) + " is older than any manylinux tag for " + out.arch);
+  }
+  return out;
+}
+
+}  // namespace
+
+result<target_platform> target_platform::parse(std::string_view name) {
+  if (name == "linux") return target_platform{target_os::manylinux, "x86_64", 2, 17};
+  if (name == "macos") return target_platform{target_os::macos, "arm64", 13, 0};
+  if (name == "windows") return target_platform{target_os::windows, "amd64", 0, 0};
+  if (name == "aarch64-apple-darwin" || name == "arm64-apple-darwin") {
+    return target_platform{target_os::macos, "arm64", 13, 0};
+  }
+  if (name == "x86_64-apple-darwin") return target_platform{target_os::macos, "x86_64", 13, 0};
+  if (name == "x86_64-pc-windows-msvc") return target_platform{target_os::windows, "amd64", 0, 0};
+  if (name == "i686-pc-windows-msvc") return target_platform{target_os::windows, "win32", 0, 0};
+  if (name == "aarch64-pc-windows-msvc") return target_platform{target_os::windows, "arm64", 0, 0};
+  const std::size_t dash = name.find('-');
+  if (dash == std::string_view::npos) {
+    return fail(errc::invalid_argument,
+                "invalid target platform '" + std::string(name) +
+                    "': expected linux, macos, windows or a target such as x86_64-manylinux_2_28");
+  }
+  return parse_linux_tail(name.substr(0, dash), name.substr(dash + 1), name);
+}
+
+std::vector<std::string> target_platform::platform_tags() const {
+  std::vector<std::string> out;
+  switch (os) {
+    case target_os::manylinux: {
+      const std::uint32_t too_old = too_old_glibc_minor(arch);
+      // Only glibc 2.x exists; packaging assumes every older 2.y is compatible.
+      if (major == 2) {
+        for (std::uint32_t glibc = minor; glibc > too_old; --glibc) {
+          out.push_back("manylinux_2_" + std::to_string(glibc) + '_' + arch);
+          if (const char* legacy = legacy_manylinux(glibc)) out.push_back(std::string(legacy) + '_' + arch);
+        }
+      }
+      out.push_back("linux_" + arch);
+      break;
+    }
+    case target_os::musllinux:
+      for (std::uint32_t musl = minor + 1; musl-- > 0;) {
+        out.push_back("musllinux_" + std::to_string(major) + '_' + std::to_string(musl) + '_' + arch);
+      }
+      out.push_back("linux_" + arch);
+      break;
+    case target_os::macos: out = mac_platforms({major, minor}, arch); break;
+    case target_os::windows: out.push_back(arch == "win32" ? std::string("win32") : "win_" + arch); break;
+  }
+  return out;
+}
+
+result<python_version> python_version::parse(std::string_view text) {
+  const auto bad = [&]() {
+    return fail(errc::invalid_argument,
+                "invalid Python version '" + std::string(text) + "': expected X.Y or X.Y.Z, such as 3.12");
+  };
+  python_version out;
+  const std::size_t dot = text.find('.');
+  if (dot == std::string_view::npos) return bad();
+  if (!parse_uint(text.substr(0, dot), out.major)) return bad();
+  std::string_view rest = text.substr(dot + 1);
+  const std::size_t dot2 = rest.find('.');
+  if (!parse_uint(rest.substr(0, dot2), out.minor)) return bad();
+  if (dot2 != std::string_view::npos) {
+    std::uint32_t patch = 0;
+    if (!parse_uint(rest.substr(dot2 + 1), patch)) return bad();
+    out.patch = patch;
+  }
+  // Tags spell the version without a dot (`cp312`), so a major above 9 would be ambiguous.
+  if (out.major < 2 || out.major > 9) return bad();
+  return out;
+}
+
+std::string python_version::short_string() const { return std::to_string(major) + '.' + std::to_string(minor); }
+
+std::string python_version::full_string() const { return short_string() + '.' + std::to_string(patch.value_or(0)); }
+
+result<target_environment> target_environment::create(std::string_view python, std::string_view platform) {
+  auto parsed_python = python_version::parse(python);
+  if (!parsed_python) return unexpected<error>{std::move(parsed_python).error()};
+  auto parsed_platform = target_platform::parse(platform);
+  if (!parsed_platform) return unexpected<error>{std::move(parsed_platform).error()};
+  return create(*parsed_python, *parsed_platform);
+}
+
+target_environment target_environment::create(const python_version& python, const target_platform& platform) {
+  target_environment env;
+  env.m_python = python;
+  env.m_platform = platform;
+
+  // Marker values, as CPython reports them on the target.
+  auto& m = env.m_markers;
+  const std::string full = python.full_string();
+  m.set(marker_var::implementation_name, "cpython");
+  m.set(marker_var::implementation_version, full);
+  m.set(marker_var::platform_python_implementation, "CPython");
+  m.set(marker_var::python_full_version, full);
+  m.set(marker_var::python_version, python.short_string());
+  m.set(marker_var::platform_release, "");
+  m.set(marker_var::platform_version, "");
+  switch (platform.os) {
+    case target_os::manylinux:
+    case target_os::musllinux:
+      m.set(marker_var::os_name, "posix");
+      m.set(marker_var::sys_platform, "linux");
+      m.set(marker_var::platform_system, "Linux");
+      m.set(marker_var::platform_machine, platform.arch);
+      break;
+    case target_os::macos:
+      m.set(marker_var::os_name, "posix");
+      m.set(marker_var::sys_platform, "darwin");
+      m.set(marker_var::platform_system, "Darwin");
+      m.set(marker_var::platform_machine, platform.arch);
+      break;
+    case target_os::windows:
+      m.set(marker_var::os_name, "nt");
+      m.set(marker_var::sys_platform, "win32");
+      m.set(marker_var::platform_system, "Windows");
+      m.set(marker_var::platform_machine, platform.arch == "amd64"   ? "AMD64"
+                                          : platform.arch == "arm64" ? "ARM64"
+                                                                     : "x86");
+      break;
+  }
+
+  // `cpython_tags()` then `compatible_tags()`, as `sys_tags()` yields them.
+  const std::vector<std::string> platforms = platform.platform_tags();
+  const std::string nodot = std::to_string(python.major) + std::to_string(python.minor);
+  const std::string interpreter = "cp" + nodot;
+  // Before 3.8 a non-debug CPython built with pymalloc had the `m` ABI flag.
+  const std::string abi = (python.major == 3 && python.minor < 8) ? interpreter + "m" : interpreter;
+  const bool abi3 = python.major > 3 || (python.major == 3 && python.minor >= 2);
+  auto& tags = env.m_tags;
+  for (const auto& p : platforms) tags.push_back({interpreter, abi, p});
+  if (abi3) {
+    for (const auto& p : platforms) tags.push_back({interpreter, "abi3", p});
+  }
+  for (const auto& p : platforms) tags.push_back({interpreter, "none", p});
+  if (abi3) {
+    for (std::uint32_t minor = python.minor; minor-- > 2;) {
+      for (const auto& p : platforms) {
+        tags.push_back({"cp" + std::to_string(python.major) + std::to_string(minor), "abi3", p});
+      }
+    }
+  }
+  std::vector<std::string> py_range{"py" + nodot, "py" + std::to_string(python.major)};
+  for (std::uint32_t minor = python.minor; minor-- > 0;) {
+    py_range.push_back("py" + std::to_string(python.major) + std::to_string(minor));
+  }
+  for (const auto& py : py_range) {
+    for (const auto& p : platforms) tags.push_back({py, "none", p});
+  }
+  tags.push_back({interpreter, "none", "any"});
+  for (const auto& py : py_range) tags.push_back({py, "none", "any"});
+
+  const auto intern = [](part_index& index, const std::string& part) {
+    return index.try_emplace(part, static_cast<std::uint32_t>(index.size())).first->second;
+  };
+  for (std::size_t i = 0; i < tags.size(); ++i) {
+    const std::uint64_t k = key(intern(env.m_interpreters, tags[i].interpreter), intern(env.m_abis, tags[i].abi),
+                                intern(env.m_platforms, tags[i].platform));
+    env.m_ranks.try_emplace(k, static_cast<std::uint32_t>(i));  // the first occurrence wins
+  }
+  return env;
+}
+
+std::optional<std::uint32_t> target_environment::find(const part_index& index, std::string_view part) noexcept {
+  const auto it = index.find(part);
+  if (it == index.end()) return std::nullopt;
+  return it->second;
+}
+
+std::uint64_t target_environment::key(std::uint32_t interpreter, std::uint32_t abi, std::uint32_t platform) noexcept {
+  return (static_cast<std::uint64_t>(interpreter) << 42) | (static_cast<std::uint64_t>(abi) << 21) | platform;
+}
+
+std::optional<std::uint32_t> target_environment::rank(std::string_view interpreter, std::string_view abi,
+                                                      std::string_view platform) const noexcept {
+  const auto i = find(m_interpreters, interpreter);
+  if (!i) return std::nullopt;
+  const auto a = find(m_abis, abi);
+  if (!a) return std::nullopt;
+  const auto p = find(m_platforms, platform);
+  if (!p) return std::nullopt;
+  const auto it = m_ranks.find(key(*i, *a, *p));
+  if (it == m_ranks.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::uint32_t> target_environment::rank(const compressed_tag_set& tags) const noexcept {
+  std::optional<std::uint32_t> best;
+  for (const auto& interpreter : tags.interpreters) {
+    for (const auto& abi : tags.abis) {
+      for (const auto& platform : tags.platforms) {
+        const auto r = rank(interpreter, abi, platform);
+        if (r && (!best || *r < *best)) best = r;
+      }
+    }
+  }
+  return best;
+}
+
+}  // namespace pyresolve::packaging
