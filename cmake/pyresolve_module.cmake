@@ -12,6 +12,11 @@ function(pyresolve_target_defaults target)
   endif()
 endfunction()
 
+# Fuzzing needs coverage feedback from the library code too, not only from the harness.
+if(PYRESOLVE_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
 if(PYRESOLVE_SANITIZE)
   add_compile_options(-fsanitize=${PYRESOLVE_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=${PYRESOLVE_SANITIZE})

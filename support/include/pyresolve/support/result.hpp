@@ -77,6 +77,9 @@ struct error {
 /// Wraps an error so that `result<T>` can be built from it unambiguously.
 template <class E = error>
 struct unexpected {
+  // A constructor rather than an aggregate, so `unexpected(e)` also compiles on clang 14,
+  // which lacks C++20's parenthesized aggregate initialization.
+  explicit unexpected(E failure) : value(std::move(failure)) {}
   E value;
 };
 template <class E>
