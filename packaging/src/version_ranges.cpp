@@ -80,6 +80,9 @@ struct parts {
     pre_number = post = dev = 0;
     return *this;
   }
+  parts() = default;
+  parts(const parts&) = default;
+  parts& operator=(const parts&) = default;
   [[nodiscard]] version build() const {
     key_view k;
     k.epoch = epoch;
@@ -251,27 +254,38 @@ version_ranges version_ranges::unite(const version_ranges& other) const {
 
 namespace {
 
+// `prefix + text`, spelled out: GCC 12 warns (-Wrestrict, a false positive) on
+// `const char* + std::string` when inlined.
+std::string cat(const char* prefix, const std::string& text) {
+  std::string out(prefix);
+  out += text;
+  return out;
+}
+
 // A bound in PEP 440 words; sentinels that stand for a plain version are shown as one.
 std::string lower_text(const version& v) {
   const key_view k = version_access::view(v);
   if (k.bound == bound_kind::release_min) {
-    return ">=" + parts::of(v).with_dev(0).build().to_string();
+    return cat(">=", parts::of(v).with_dev(0).build().to_string());
   }
+  // `>X` in PEP 440 excludes X's post-releases: exactly the versions above X.release_max.
+  if (k.bound == bound_kind::release_max) return cat(">", parts::of(v).build().to_string());
   if (k.local_max || k.after) {
     std::string s = v.to_string();
-    return ">" + s.substr(0, s.rfind(k.after && !k.local_max ? (k.local_size != 0 ? ".next" : "+next") : "+max"));
+    return cat(">", s.substr(0, s.rfind(k.after && !k.local_max ? (k.local_size != 0 ? ".next" : "+next") : "+max")));
   }
-  return ">=" + v.to_string();
+  return cat(">=", v.to_string());
 }
 
 std::string upper_text(const version& v) {
   const key_view k = version_access::view(v);
-  if (k.bound == bound_kind::release_min) return "<" + parts::of(v).with_dev(0).build().to_string();
+  // `<X` in PEP 440 excludes X's pre-releases: exactly the versions below X.release_min.
+  if (k.bound == bound_kind::release_min) return cat("<", parts::of(v).build().to_string());
   if (k.local_max || k.after) {
     std::string s = v.to_string();
-    return "<=" + s.substr(0, s.rfind(k.after && !k.local_max ? (k.local_size != 0 ? ".next" : "+next") : "+max"));
+    return cat("<=", s.substr(0, s.rfind(k.after && !k.local_max ? (k.local_size != 0 ? ".next" : "+next") : "+max")));
   }
-  return "<" + v.to_string();
+  return cat("<", v.to_string());
 }
 
 }  // namespace
@@ -293,6 +307,14 @@ std::string version_ranges::to_string() const {
       }
       if (*i.upper == i.lower->just_after()) {
         out += (i.lower->has_local() ? "==" : "===") + i.lower->to_string();
+        continue;
+      }
+    }
+    if (i.lower && i.upper && version_access::view(*i.lower).bound == bound_kind::release_min) {
+      const parts p = parts::of(*i.lower);
+      const std::optional<version> end = prefix_end(p.epoch, p.release);
+      if (end && *end == *i.upper) {
+        out += "==" + parts(p).build().to_string() + ".*";
         continue;
       }
     }

@@ -6,6 +6,28 @@
 /// Every interval is half-open, `[lower, upper)`, over the total PEP 440 order extended with
 /// the sentinels of `version` (`release_min`, `release_max`, `local_max`), so inclusive and
 /// exclusive bounds of the specifiers all become one shape (`<=1.0` is `[-inf, 1.0+max)`).
+///
+/// `specifier::to_ranges()` agrees with `specifier::contains(v, /*prereleases=*/true)` for
+/// every version `v` without a local label, including packaging 23.0's string-based quirks of
+/// `==X.*`/`~=` (`==1!1.*` rejects `1!1.0a1`, `==0.*` admits every version with an epoch,
+/// `==1!1.0.*` rejects `1!1.0`), with these exceptions, which finitely many intervals cannot
+/// express:
+/// - `>V` with V a pre- or dev-release (not a post-release): packaging rejects post-releases
+///   of later pre-releases of V's release (`>1.0a1` rejects `1.0a2.post1` but admits `1.0a2`
+///   and `1.0a3`); the ranges admit them. Post-releases of the final release are excluded.
+/// - `<V.postN` with N > 256: packaging admits the final release and `.postM` (M < N) but not
+///   their `.devK`; up to N = 256 this is one interval per post-release, beyond it the ranges
+///   admit all of `[V's release, V.postN)`.
+/// - `===text`: the ranges hold the version `text` parses to when `text` is in normal form
+///   (so `===1.0` also admits `1.0.0`, which prints differently), and nothing otherwise.
+///
+/// Local versions (like uv, approximated): `<=`, `>=`, `<`, `==V` and `!=V` are exact; `>V`
+/// admits local versions of V's release above V (packaging rejects any local version whose
+/// release equals V's) except those of V itself; `==X.*`/`~=` follow the public version.
+///
+/// `to_string()` is for messages: `<X` for an upper bound `X.release_min` and `>X` for a
+/// lower bound `X.release_max` read as in PEP 440 (pre- resp. post-releases of X excluded);
+/// other bounds read in plain version order.
 
 #include <optional>
 #include <string>

@@ -1,0 +1,164 @@
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "pyresolve/packaging/specifier.hpp"
+#include "test_data.hpp"
+
+using namespace pyresolve::packaging;
+using pyresolve::test::read_rows;
+
+namespace {
+
+version V(const std::string& s) {
+  auto v = version::parse(s);
+  REQUIRE_MESSAGE(v.has_value(), s);
+  return *v;
+}
+
+// The cases header version_ranges.hpp documents as approximated.
+bool approximated(const specifier& s, const version& v) {
+  if (s.op() == spec_op::greater && !s.operand().is_postrelease() && s.operand().is_prerelease() &&
+      v.pre().has_value() && v.is_postrelease() && v.base_version() == s.operand().base_version()) {
+    return true;
+  }
+  if (s.op() == spec_op::arbitrary_equal) return true;
+  if (s.op() == spec_op::less && s.operand().post().value_or(0) > 256 && !s.operand().is_prerelease() &&
+      v.base_version() == s.operand().base_version()) {
+    return true;
+  }
+  return false;
+}
+
+void check_agrees(const specifier& s, const version& v, std::size_t& checked) {
+  if (v.has_local() || approximated(s, v)) return;
+  ++checked;
+  const bool want = s.contains(v, true);
+  if (s.to_ranges().contains(v) != want) {
+    FAIL_CHECK(s.to_string() << " -> " << s.to_ranges().to_string() << " disagrees on " << v.to_string()
+                             << " (contains: " << want << ")");
+  }
+}
+
+std::vector<version> corpus() {
+  std::vector<version> out;
+  for (const auto& r : read_rows("versions_sorted.txt")) {
+    std::size_t start = 0;
+    const std::string& line = r[0];
+    for (;;) {
+      const std::size_t sp = line.find(' ', start);
+      out.push_back(V(line.substr(start, sp == std::string::npos ? std::string::npos : sp - start)));
+      if (sp == std::string::npos) break;
+      start = sp + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("to_ranges agrees with contains(prereleases=True) on the vectors") {
+  const std::vector<version> versions = corpus();
+  std::size_t checked = 0;
+  for (const auto& r : read_rows("specifiers.txt")) {
+    if (r[1] == "INVALID") continue;
+    const specifier s = *specifier::parse(r[0]);
+    CAPTURE(r[0]);
+    for (const version& v : versions) check_agrees(s, v, checked);
+    // Neighbours of the operand, where the rules bite.
+    if (s.op() != spec_op::arbitrary_equal) {
+      const std::string o = s.operand().to_string();
+      for (const char* suffix : {"", ".dev0", "a0", "a1.post1", "rc9", ".post0", ".post1.dev0", ".post2", ".0.1",
+                                 ".1", ".0.0"}) {
+        if (auto v = version::parse(o + suffix)) check_agrees(s, *v, checked);
+      }
+    }
+  }
+  CHECK(checked > 50000);
+}
+
+TEST_CASE("to_ranges agrees with contains on generated specifiers and versions (seeded)") {
+  std::mt19937_64 rng(440);
+  const char* ops[] = {"==", "!=", "<=", ">=", "<", ">", "~="};
+  std::vector<version> versions;
+  for (int i = 0; i < 600; ++i) versions.push_back(V(pyresolve::test::random_version(rng, false)));
+  std::size_t checked = 0;
+  for (int i = 0; i < 400; ++i) {
+    std::string text = ops[rng() % 7];
+    std::string operand = pyresolve::test::random_version(rng, false);
+    if (rng() % 4 == 0 && (text == "==" || text == "!=")) {
+      const std::string base = V(operand).base_version().to_string();
+      operand = base + ".*";
+    }
+    text += operand;
+    auto s = specifier::parse(text);
+    if (!s) continue;  // e.g. ~= with one release segment
+    CAPTURE(text);
+    for (const version& v : versions) check_agrees(*s, v, checked);
+    const version& o = s->operand();
+    for (const version& v : {o, o.base_version(), V(o.base_version().to_string() + ".post1"),
+                             V(o.base_version().to_string() + "rc1"), V(o.base_version().to_string() + ".dev0")}) {
+      check_agrees(*s, v, checked);
+    }
+  }
+  CHECK(checked > 100000);
+}
+
+TEST_CASE("set algebra agrees pointwise") {
+  std::mt19937_64 rng(7);
+  std::vector<version> probe;
+  for (int i = 0; i < 300; ++i) probe.push_back(V(pyresolve::test::random_version(rng, true)));
+  std::vector<version_ranges> sets;
+  const char* texts[] = {">=1.0,<2.0", "==1.*", "!=1.5", "<0.5", ">3", "~=2.2", "==1.0+abc", "!=0.*", "<=2.0a1",
+                         ">1.0rc1", "", "<1.0.post3", "==1!1.*"};
+  for (const char* t : texts) sets.push_back(specifier_set::parse(t)->to_ranges());
+  sets.push_back(version_ranges::empty_set());
+  sets.push_back(version_ranges::full());
+  for (const version_ranges& a : sets) {
+    CHECK(a.complement().complement() == a);
+    for (const version_ranges& b : sets) {
+      const version_ranges i = a.intersect(b);
+      const version_ranges u = a.unite(b);
+      CHECK(i == b.intersect(a));
+      CHECK(u == b.unite(a));
+      CHECK(a.complement().intersect(b.complement()) == u.complement());
+      for (const version& v : probe) {
+        CHECK(i.contains(v) == (a.contains(v) && b.contains(v)));
+        CHECK(u.contains(v) == (a.contains(v) || b.contains(v)));
+        CHECK(a.complement().contains(v) == !a.contains(v));
+      }
+      // Canonical form: sorted, disjoint, non-adjacent.
+      for (std::size_t k = 1; k < u.intervals().size(); ++k) {
+        CHECK(u.intervals()[k - 1].upper.has_value());
+        CHECK(u.intervals()[k].lower.has_value());
+        CHECK(*u.intervals()[k - 1].upper < *u.intervals()[k].lower);
+      }
+    }
+  }
+  CHECK(version_ranges::full().is_full());
+  CHECK(version_ranges::empty_set().is_empty());
+  CHECK(version_ranges::between(V("2.0"), V("1.0")).is_empty());
+  CHECK(version_ranges::singleton(V("1.0")).contains(V("1.0.0")));
+  CHECK_FALSE(version_ranges::singleton(V("1.0")).contains(V("1.0+a")));
+}
+
+TEST_CASE("ranges print in PEP 440 terms") {
+  auto r = [](const char* t) { return specifier_set::parse(t)->to_ranges().to_string(); };
+  CHECK(r("") == "*");
+  CHECK(r(">=1.0,<2.0") == ">=1.0, <2.0");
+  CHECK(r("==1.5") == "==1.5");
+  CHECK(r("!=1.5") == "<1.5 | >1.5");
+  CHECK(r("<=1.5") == "<=1.5");
+  CHECK(r("<1.0") == "<1.0");
+  CHECK(r("<1.0rc1") == "<1.0rc1");
+  CHECK(r("==1.0.*") == "==1.0.*");
+  CHECK(r("!=1.0.*") == "<1.0 | >=1.1.dev0");
+  CHECK(r("==1.*") == "==1.*");
+  CHECK(r("~=1.4.2") == ">=1.4.2, <1.5");
+  CHECK(r(">1.0") == ">1.0");
+  CHECK(r(">=2.0,<1.0") == "∅");
+  CHECK(r("==1.0+abc") == "==1.0+abc");
+  CHECK(r("<1.0,>=2.0").empty() == false);
+  CHECK(specifier_set::parse("<1.0")->to_ranges().unite(specifier_set::parse(">=2.0")->to_ranges()).to_string() ==
+        "<1.0 | >=2.0");
+}
