@@ -11,9 +11,9 @@ packages=(
   libmimalloc-dev libtbb-dev libcurl4-openssl-dev libsimdjson-dev
   libboost-dev libboost-container-dev doctest-dev
   libcli11-dev libfmt-dev libtomlplusplus-dev libzstd-dev zstd libjemalloc-dev
-  libgumbo-dev libxxhash-dev
+  libgumbo-dev libxxhash-dev libssl-dev
   # tests, peers and benchmarks
-  python3 python3-packaging nginx-light hyperfine python3-matplotlib
+  python3 python3-packaging nginx-light curl hyperfine python3-matplotlib
 )
 
 sudo_cmd=()

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# (slow) pip 23 resolves uv's black.in against the nginx-served snapshot index; the answer
+# must satisfy check_solution.py on the universe make-index emitted. Skips (77) without
+# ../shared (the peers) or without a snapshot.
+set -euo pipefail
+MAKE_INDEX="$1"; SRC="$2"
+SHARED="$SRC/../../shared"; [ -d "$SHARED/peers" ] || SHARED=/work/shared
+[ -d "$SHARED/peers" ] || { echo "no ../shared: skipped"; exit 77; }
+REQS="$SRC/data/uv-requirements/black.in"; [ -f "$REQS" ] || REQS="$SHARED/data/uv-requirements/black.in"
+SNAP="$SRC/data/pypi-snapshot-2023-09.jsonl.zst"
+[ -f "$SNAP" ] || SNAP="$SHARED/data/pypi-deps-db-2023-09/ddb2-all.jsonl.zst"
+[ -f "$SNAP" ] && [ -f "$REQS" ] || { echo "no snapshot: skipped"; exit 77; }
+PY="${PY:-$(command -v python3)}"
+"$PY" -m pip --version > /dev/null 2>&1 || { echo "no pip: skipped"; exit 77; }
+T="$(mktemp -d)"; STATE=""
+cleanup() { [ -n "$STATE" ] && "$SRC/tests/servers/nginx.sh" stop "$STATE"; rm -rf "$T"; }
+trap cleanup EXIT
+"$MAKE_INDEX" --snapshot "$SNAP" --closure-of "$REQS" --out "$T/idx" --emit-universe "$T/universe.json"
+read -r PORT PID STATE < <("$SRC/tests/servers/nginx.sh" start "$T/idx" "$T/state")
+"$PY" "$SHARED/peers/pip_resolve_only.py" install --dry-run --ignore-installed --no-cache-dir \
+  --disable-pip-version-check -q --report "$T/report.json" \
+  --index-url "http://127.0.0.1:$PORT/simple" -r "$REQS"
+/usr/bin/python3 - "$T/report.json" > "$T/pins.txt" <<'PYEOF'
+import json, sys
+for i in json.load(open(sys.argv[1]))["install"]:
+    print(f'{i["metadata"]["name"].lower()}=={i["metadata"]["version"]}')
+PYEOF
+cat "$T/pins.txt"
+# pip ignores versions that are not PEP 440; so must the checker (it would raise on them).
+/usr/bin/python3 - "$T/universe.json" <<'PYEOF'
+import json, sys
+from packaging.version import Version, InvalidVersion
+def ok(v):
+    try: Version(v); return True
+    except InvalidVersion: return False
+u = json.load(open(sys.argv[1]))
+u["packages"] = {n: {v: i for v, i in vs.items() if ok(v)} for n, vs in u["packages"].items()}
+json.dump(u, open(sys.argv[1], "w"))
+PYEOF
+PYV="$("$PY" -c 'import platform; print(platform.python_version())')"
+mapfile -t roots < <(grep -v '^\s*#' "$REQS" | grep -v '^\s*$')
+/usr/bin/python3 "$SHARED/peers/check_solution.py" "$T/universe.json" --python-version "$PYV" --pins "$T/pins.txt" "${roots[@]}"
+echo "pip answer accepted; requests: $(wc -l < "$T/state/access.log")"
