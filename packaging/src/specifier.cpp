@@ -124,6 +124,17 @@ bool same_base(const version& a, const version& b) noexcept {
   return true;
 }
 
+// `Version(v.public) <=> spec` without building the public version (no allocation).
+int compare_public(const version& v, const version& spec) noexcept {
+  if (!v.has_local()) {
+    const auto c = v <=> spec;
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
+  detail::key_view k = detail::version_access::view(v);
+  k.local_size = 0;
+  return detail::compare_views(k, detail::version_access::view(spec));
+}
+
 result<specifier> spec_error(std::string_view text, std::size_t at, const std::string& what) {
   const auto column = static_cast<std::uint32_t>(at + 1);
   return fail(errc::invalid_specifier,
@@ -276,7 +287,7 @@ bool specifier::contains(const version& v, std::optional<bool> prereleases) cons
   if (v.is_prerelease() && !allow) return false;
   switch (m_op) {
     case spec_op::compatible: {
-      if (v.public_version() < m_version) return false;
+      if (compare_public(v, m_version) < 0) return false;
       const std::string prefix = detail::compatible_prefix(m_text);
       return prefix_match(v, canonicalize_text(prefix, false));
     }
@@ -290,12 +301,12 @@ bool specifier::contains(const version& v, std::optional<bool> prereleases) cons
       } else if (m_version.has_local()) {
         equal = v == m_version;
       } else {
-        equal = v.public_version() == m_version;
+        equal = compare_public(v, m_version) == 0;
       }
       return (m_op == spec_op::equal) == equal;
     }
-    case spec_op::less_equal: return v.public_version() <= m_version;
-    case spec_op::greater_equal: return v.public_version() >= m_version;
+    case spec_op::less_equal: return compare_public(v, m_version) <= 0;
+    case spec_op::greater_equal: return compare_public(v, m_version) >= 0;
     case spec_op::less:
       if (!(v < m_version)) return false;
       return !(!m_version.is_prerelease() && v.is_prerelease() && same_base(v, m_version));

@@ -45,6 +45,7 @@ class specifier {
   [[nodiscard]] const std::string& operand_text() const noexcept { return m_text; }
 
   /// Whether this clause alone asks for pre-releases (`packaging`'s `Specifier.prereleases`).
+  /// For `===text` where `text` is no version packaging raises; this answers false.
   [[nodiscard]] bool implies_prereleases() const noexcept;
 
   /// `Specifier.contains(v, prereleases)`: with no explicit choice, pre-releases match only

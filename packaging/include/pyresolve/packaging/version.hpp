@@ -61,6 +61,8 @@ class version {
   /// numbers, alternative spellings (`alpha`, `c`, `pre`, `preview`, `rev`, `r`), `-N` post
   /// releases and surrounding whitespace. The error message names the text and the
   /// 1-based column where parsing failed; `error::column` holds the same column.
+  /// Unlike Python, numbers must fit in 64 bits, and letters must be ASCII (Python's
+  /// case-insensitive match also folds KELVIN SIGN and LONG S); whitespace is Python's `\s`.
   /// @param memory used only for versions that do not fit the packed form.
   [[nodiscard]] static result<version> parse(
       std::string_view text, std::pmr::memory_resource* memory = allocator::default_resource());
