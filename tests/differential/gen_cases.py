@@ -247,6 +247,32 @@ def answer_compare(a, b):
     return "lt" if va < vb else "gt" if va > vb else "eq"
 
 
+def ranges_are_exact(spec_set, v):
+    """Whether pyresolve's version ranges must agree with packaging for `v`.
+
+    Left out, as documented in version_ranges.hpp: local versions (approximated as uv does),
+    `===` (its range is the parsed version), and the two places where packaging's set is not a
+    finite union of intervals: `>V` for a pre/dev-release V rejects post-releases of later
+    pre-releases of V's release, and `<V.postN` with N > 256 rejects their dev-releases.
+    """
+    if v.local:
+        return False
+    for spec in spec_set:
+        if spec.operator == "===":
+            return False
+        if spec.version.endswith(".*"):
+            continue
+        sv = Version(spec.version)
+        same_base = Version(v.base_version) == Version(sv.base_version)
+        if (spec.operator == ">" and not sv.is_postrelease and v.is_postrelease and v.pre is not None
+                and same_base):
+            return False
+        if (spec.operator == "<" and sv.is_postrelease and sv.post > 256 and v.is_prerelease
+                and same_base):
+            return False
+    return True
+
+
 def answer_spec(spec, candidate):
     try:
         s = SpecifierSet(spec)
@@ -258,7 +284,7 @@ def answer_spec(spec, candidate):
         pre = flag(s.contains(v, prereleases=True))
     except InvalidVersion:  # packaging 23 raises for some `===` operands
         return f"ok\t{s}\terror"
-    ranges = "-" if v.local else pre
+    ranges = pre if ranges_are_exact(s, v) else "-"
     return f"ok\t{s}\t{default}\t{pre}\t{ranges}"
 
 
