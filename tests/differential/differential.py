@@ -52,18 +52,22 @@ def main():
 
     kinds = {}
     failures = []
+    tolerated = 0
     for case, want, got in zip(cases, expected, actual):
         kind = case.split("\t", 1)[0]
         total, bad = kinds.get(kind, (0, 0))
         if kind == "spec" and want.endswith("\t-") and got.startswith("ok\t"):
             got = got.rsplit("\t", 1)[0] + "\t-"  # ranges not required to be exact here
-        if want != got and not packaging_raised(kind, want, got):
+        if want != got and packaging_raised(kind, want, got):
+            tolerated += 1
+        elif want != got:
             failures.append((case, want, got))
             bad += 1
         kinds[kind] = (total + 1, bad)
     summary = ", ".join(f"{k}: {t - b}/{t}" for k, (t, b) in sorted(kinds.items()))
     print(f"{len(cases)} cases (seed {args.seed}) in {time.monotonic() - started:.1f}s "
-          f"(generation {generated - started:.1f}s); agreement {summary}")
+          f"(generation {generated - started:.1f}s); agreement {summary}; "
+          f"{tolerated} spec cases where packaging 23.0 raises on a non-version `===` operand")
     for case, want, got in failures[: args.show]:
         print(f"DISAGREE {case!r}\n  packaging: {want!r}\n  pyresolve: {got!r}")
     if failures:
