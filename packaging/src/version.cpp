@@ -572,12 +572,10 @@ version version_access::build(const key_view& k, std::pmr::memory_resource* memo
   return v;
 }
 
-int compare_views(const key_view& a, const key_view& b) noexcept {
-  if (int c = cmp(a.epoch, b.epoch)) return c;
-  const std::size_t n = std::max(a.release_size, b.release_size);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (int c = cmp(a.release_at(i), b.release_at(i))) return c;
-  }
+// The order after epoch and release: sentinel, pre, post, dev. Shared by decoded views and
+// heap blocks, which name these members alike. nullopt means "equal so far: compare locals".
+template <class A, class B>
+std::optional<int> compare_suffixes(const A& a, const B& b) noexcept {
   if (a.bound != b.bound || a.bound != bound_kind::none) {
     return cmp(static_cast<int>(a.bound), static_cast<int>(b.bound));
   }
@@ -587,6 +585,16 @@ int compare_views(const key_view& a, const key_view& b) noexcept {
   if (int c = cmp(a.post, b.post)) return c;
   if (int c = cmp(!a.has_dev, !b.has_dev)) return c;  // no dev sorts last
   if (int c = cmp(a.dev, b.dev)) return c;
+  return std::nullopt;
+}
+
+int compare_views(const key_view& a, const key_view& b) noexcept {
+  if (int c = cmp(a.epoch, b.epoch)) return c;
+  const std::size_t n = std::max(a.release_size, b.release_size);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (int c = cmp(a.release_at(i), b.release_at(i))) return c;
+  }
+  if (auto c = compare_suffixes(a, b)) return *c;
   if (int c = compare_local(a, b)) return c;
   return cmp(a.after, b.after);
 }
@@ -809,15 +817,7 @@ int compare_blocks(const version_block& a, const version_block& b) noexcept {
   for (std::size_t i = n; i < b.release_size; ++i) {
     if (y[i] != 0) return -1;
   }
-  if (a.bound != b.bound || a.bound != bound_kind::none) {
-    return cmp(static_cast<int>(a.bound), static_cast<int>(b.bound));
-  }
-  if (int c = cmp(a.pre_rank, b.pre_rank)) return c;
-  if (int c = cmp(a.pre_number, b.pre_number)) return c;
-  if (int c = cmp(a.has_post, b.has_post)) return c;
-  if (int c = cmp(a.post, b.post)) return c;
-  if (int c = cmp(!a.has_dev, !b.has_dev)) return c;
-  if (int c = cmp(a.dev, b.dev)) return c;
+  if (auto c = compare_suffixes(a, b)) return *c;
   if (a.local_size == 0 && b.local_size == 0 && !a.local_max && !b.local_max) return cmp(a.after, b.after);
   return -2;  // caller falls back to the general comparison for local labels
 }
