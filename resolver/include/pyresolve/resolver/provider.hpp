@@ -1,0 +1,44 @@
+#pragma once
+/// @file
+/// The interface through which the solver reads packages. The solver calls nothing else, so
+/// an embedder can serve packages from memory, from its own index or from a cache.
+
+#include <span>
+#include <string_view>
+
+#include "pyresolve/packaging/requirement.hpp"
+#include "pyresolve/packaging/version.hpp"
+#include "pyresolve/support/result.hpp"
+
+namespace pyresolve::resolver {
+
+/// One version of a project as the index lists it, with the facts the solver filters on.
+struct candidate {
+  packaging::version version;
+  /// Every file of this version is yanked (PEP 592): used only when pinned with `==`/`===`.
+  bool yanked = false;
+  /// The version's Requires-Python admits the target interpreter.
+  bool requires_python_ok = true;
+  /// A wheel compatible with the target exists, or an sdist.
+  bool has_compatible_dist = true;
+};
+
+/// Serves project versions and their dependencies. Called from the solver thread only.
+/// Spans returned stay valid until the provider is destroyed.
+class provider {
+ public:
+  virtual ~provider() = default;
+
+  /// All versions of the project with PEP 503-normalized `name`, sorted ascending.
+  /// An error with `errc::not_found` when the project does not exist; any other error means
+  /// the project's versions could not be read.
+  [[nodiscard]] virtual result<std::span<const candidate>> versions(std::string_view name) = 0;
+
+  /// The `Requires-Dist` of one version, markers unevaluated (the solver evaluates them for
+  /// the target environment and each requested extra). An error when the metadata is
+  /// unavailable or invalid; the solver then treats that version as unusable.
+  [[nodiscard]] virtual result<std::span<const packaging::requirement>> dependencies(
+      std::string_view name, const packaging::version& version) = 0;
+};
+
+}  // namespace pyresolve::resolver

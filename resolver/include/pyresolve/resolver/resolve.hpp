@@ -1,0 +1,96 @@
+#pragma once
+/// @file
+/// The public entry point for embedders: `pyresolve::resolve(requirements, options, provider)`.
+///
+/// ```cpp
+/// auto env = pyresolve::packaging::target_environment::create("3.11", "linux");
+/// auto uni = pyresolve::resolver::universe_provider::from_file("universe.json", *env);
+/// std::vector<pyresolve::packaging::requirement> reqs{*pyresolve::packaging::requirement::parse("a>=1")};
+/// pyresolve::resolver::resolve_options options;
+/// options.environment = *env;
+/// auto out = pyresolve::resolve(reqs, options, **uni);
+/// if (!out) std::puts(out.error().explanation.c_str());
+/// ```
+
+#include <cstdint>
+#include <memory_resource>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "pyresolve/packaging/environment.hpp"
+#include "pyresolve/packaging/requirement.hpp"
+#include "pyresolve/resolver/provider.hpp"
+#include "pyresolve/support/result.hpp"
+
+namespace pyresolve::resolver {
+
+/// Which version of a package the solver tries first.
+enum class resolution_strategy : std::uint8_t {
+  highest,  ///< the newest acceptable version (default)
+  lowest,   ///< the oldest acceptable version
+};
+
+/// When pre-releases are candidates (uv's `--prerelease`).
+enum class prerelease_mode : std::uint8_t {
+  /// Pre-releases of a package are candidates when a direct requirement on it names one
+  /// (`a>=1.0b1`), or when no final release lies in the range the solver considers.
+  if_necessary_or_explicit,
+  allow,     ///< pre-releases compete with final releases
+  disallow,  ///< pre-releases are never candidates
+};
+
+/// What to resolve for and how.
+struct resolve_options {
+  /// The target: markers and Requires-Python are evaluated for it. Default CPython 3.11 on
+  /// x86_64 manylinux.
+  packaging::target_environment environment =
+      packaging::target_environment::create(packaging::python_version{3, 11, std::nullopt},
+                                            packaging::target_platform{});
+  resolution_strategy strategy = resolution_strategy::highest;
+  prerelease_mode prerelease = prerelease_mode::if_necessary_or_explicit;
+  /// Where the solver allocates its state (assignments, incompatibilities, package table).
+  std::pmr::memory_resource* memory = std::pmr::get_default_resource();
+};
+
+/// One package of a resolution.
+struct resolved_package {
+  std::string name;  ///< PEP 503-normalized
+  packaging::version version;
+  /// Extras of this package that the resolution activated, normalized and sorted.
+  std::vector<std::string> extras;
+  /// Normalized names of the packages that require this one (for `# via`), sorted; the empty
+  /// string stands for the user's requirements.
+  std::vector<std::string> parents;
+};
+
+/// A successful resolution: every package needed, sorted by name.
+struct resolution {
+  std::vector<resolved_package> packages;
+};
+
+/// Why resolution failed.
+struct resolve_failure {
+  enum class kind : std::uint8_t {
+    unsatisfiable,  ///< no set of versions satisfies the requirements; see `explanation`
+    invalid_input,  ///< a requirement could not be used (e.g. an invalid marker)
+  };
+  kind what = kind::unsatisfiable;
+  /// uv-style text derived from the derivation tree ("Because a depends on b>=2 and only b<2
+  /// is available, ..."), one sentence per line, no trailing newline.
+  std::string explanation;
+  /// Normalized names of the packages the explanation mentions, sorted.
+  std::vector<std::string> packages;
+};
+
+/// Resolves `requirements` (markers evaluated for `options.environment`, extra `""`) with
+/// PubGrub, reading packages only through `source`. Deterministic: the same inputs give the
+/// same output.
+[[nodiscard]] result<resolution, resolve_failure> resolve(std::span<const packaging::requirement> requirements,
+                                                          const resolve_options& options, provider& source);
+
+}  // namespace pyresolve::resolver
+
+namespace pyresolve {
+using resolver::resolve;
+}  // namespace pyresolve

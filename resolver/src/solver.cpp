@@ -1,0 +1,782 @@
+// PubGrub (Natalie Weizenbaum's algorithm, as pubgrub-rs and uv implement it) over interned
+// package ids. One solver per resolve; every container draws from the options' resource.
+
+#include <algorithm>
+#include <cstdint>
+#include <memory_resource>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "pyresolve/packaging/name.hpp"
+#include "pyresolve/resolver/resolve.hpp"
+#include "term.hpp"
+
+namespace pyresolve::resolver {
+namespace detail {
+namespace {
+
+using packaging::version;
+using pkg_id = std::uint32_t;
+using incompat_id = std::uint32_t;
+constexpr incompat_id no_cause = UINT32_MAX;
+constexpr pkg_id root_id = 0;
+// After this many conflicts a package is decided before the rest, as uv learned: deciding a
+// package that keeps conflicting early prunes the search the most.
+constexpr std::uint32_t conflict_boost_threshold = 5;
+
+enum class cause_kind : std::uint8_t { root, no_versions, unavailable, dependency, derived };
+
+struct incompat {
+  std::pmr::vector<std::pair<pkg_id, term>> terms;
+  cause_kind kind = cause_kind::derived;
+  incompat_id cause1 = no_cause;
+  incompat_id cause2 = no_cause;
+  std::pmr::string reason;  // unavailable: why
+  bool indexed = false;
+
+  explicit incompat(std::pmr::memory_resource* m) : terms(m), reason(m) {}
+};
+
+struct assignment {
+  pkg_id package;
+  term value;
+  std::uint32_t level;
+  incompat_id cause;  // no_cause for a decision
+};
+
+struct dep_record {
+  version at;
+  std::pmr::vector<pkg_id> children;
+};
+
+// How a version set reads in a message: singletons as `==v`, the rest merged by
+// version_ranges::to_string, with uv's comma spacing.
+std::string set_text(const version_ranges& set) {
+  const auto& iv = set.intervals();
+  if (iv.size() == 1 && iv[0].lower && iv[0].upper && *iv[0].upper == iv[0].lower->just_after()) {
+    return "==" + iv[0].lower->to_string();
+  }
+  std::string text = set.to_string();
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == ',' && i + 1 < text.size() && text[i + 1] == ' ') {
+      out += ',';
+      ++i;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+struct package_state {
+  std::pmr::string name;   // normalized base name ("" for root)
+  std::pmr::string extra;  // normalized extra, empty for a base package
+  pkg_id base = 0;
+  std::uint32_t first_seen = UINT32_MAX;
+  std::uint32_t conflicts = 0;
+  bool pinned = false;        // some requirement names it with == or ===
+  bool explicit_pre = false;  // a direct requirement names a pre-release
+  bool versions_loaded = false;
+  bool not_found = false;
+  std::pmr::string versions_error;
+  std::span<const candidate> candidates;
+  // Partial solution: indices into the trail, the intersection of their terms, the decision.
+  std::pmr::vector<std::uint32_t> trail;
+  term accum;
+  bool decided = false;
+  version decision;
+  std::pmr::vector<incompat_id> incompats;
+  std::pmr::vector<dep_record> deps;  // versions whose dependency incompatibilities exist
+
+  explicit package_state(std::pmr::memory_resource* m)
+      : name(m), extra(m), versions_error(m), trail(m), incompats(m), deps(m) {}
+};
+
+enum class relation : std::uint8_t { satisfied, contradicted, almost, inconclusive };
+
+class solver {
+ public:
+  solver(std::span<const packaging::requirement> requirements, const resolve_options& options, provider& source)
+      : m_requirements(requirements),
+        m_options(options),
+        m_provider(source),
+        m_memory(options.memory),
+        m_packages(m_memory),
+        m_ids(m_memory),
+        m_incompats(m_memory),
+        m_trail(m_memory),
+        m_order(m_memory) {}
+
+  result<resolution, resolve_failure> run();
+
+ private:
+  pkg_id intern(std::string_view name, std::string_view extra);
+  void touch(pkg_id p);
+  incompat_id add_incompat(incompat&& inc, bool index);
+  void index_incompat(incompat_id id);
+  relation relate(incompat_id id, pkg_id* unsatisfied) const;
+  void assign(pkg_id p, term t, incompat_id cause);
+  void backtrack(std::uint32_t level);
+  void propagate(pkg_id start);
+  std::optional<incompat_id> resolve_conflict(incompat_id id);
+  bool is_terminal(const incompat& inc) const;
+  std::optional<pkg_id> choose_package() const;
+  void load_versions(pkg_id p);
+  std::optional<version> choose_version(pkg_id p);
+  bool add_dependencies(pkg_id p, const version& v);
+  void add_dependency(pkg_id p, const version& v, pkg_id q, const version_ranges& range, dep_record& rec);
+
+  // Reporting.
+  std::string display(pkg_id p) const;
+  std::string range_text(pkg_id p, const version_ranges& set) const;
+  std::string term_text(pkg_id p, const term& t) const;
+  std::string external_text(const incompat& inc) const;
+  std::string statement(const incompat& inc) const;
+  std::string conclusion(const incompat& inc) const;
+  void explain(incompat_id id, std::vector<std::string>& lines, std::vector<pkg_id>& named) const;
+  resolve_failure failure(incompat_id id) const;
+  resolution build_resolution() const;
+
+  std::span<const packaging::requirement> m_requirements;
+  const resolve_options& m_options;
+  provider& m_provider;
+  std::pmr::memory_resource* m_memory;
+  std::pmr::vector<package_state> m_packages;
+  std::pmr::unordered_map<std::pmr::string, pkg_id> m_ids;
+  std::pmr::vector<incompat> m_incompats;
+  std::pmr::vector<assignment> m_trail;
+  std::pmr::vector<pkg_id> m_order;  // packages in first-seen order
+  std::uint32_t m_level = 0;
+  version m_root_version;
+  std::optional<incompat_id> m_failed;
+};
+
+pkg_id solver::intern(std::string_view name, std::string_view extra) {
+  std::pmr::string key(name, m_memory);
+  if (!extra.empty()) {
+    key += '[';
+    key += extra;
+    key += ']';
+  }
+  auto it = m_ids.find(key);
+  if (it != m_ids.end()) return it->second;
+  const auto id = static_cast<pkg_id>(m_packages.size());
+  m_packages.emplace_back(m_memory);
+  package_state& s = m_packages.back();
+  s.name = name;
+  s.extra = extra;
+  s.base = id;
+  s.accum = any_term();
+  m_ids.emplace(std::move(key), id);
+  if (!extra.empty()) m_packages[id].base = intern(name, {});
+  return id;
+}
+
+void solver::touch(pkg_id p) {
+  if (m_packages[p].first_seen != UINT32_MAX) return;
+  m_packages[p].first_seen = static_cast<std::uint32_t>(m_order.size());
+  m_order.push_back(p);
+}
+
+incompat_id solver::add_incompat(incompat&& inc, bool index) {
+  const auto id = static_cast<incompat_id>(m_incompats.size());
+  m_incompats.push_back(std::move(inc));
+  if (index) index_incompat(id);
+  return id;
+}
+
+void solver::index_incompat(incompat_id id) {
+  incompat& inc = m_incompats[id];
+  if (inc.indexed) return;
+  inc.indexed = true;
+  for (const auto& [p, t] : inc.terms) m_packages[p].incompats.push_back(id);
+}
+
+relation solver::relate(incompat_id id, pkg_id* unsatisfied) const {
+  bool have_unsatisfied = false;
+  for (const auto& [p, t] : m_incompats[id].terms) {
+    const package_state& s = m_packages[p];
+    if (s.trail.empty()) {
+      // Nothing is known about p: only the term "any version" is satisfied.
+      if (is_none(t)) return relation::contradicted;
+      if (is_any(t)) continue;
+    } else {
+      if (is_disjoint(t, s.accum)) return relation::contradicted;
+      if (is_subset(s.accum, t)) continue;
+    }
+    if (have_unsatisfied) return relation::inconclusive;
+    have_unsatisfied = true;
+    *unsatisfied = p;
+  }
+  return have_unsatisfied ? relation::almost : relation::satisfied;
+}
+
+void solver::assign(pkg_id p, term t, incompat_id cause) {
+  package_state& s = m_packages[p];
+  touch(p);
+  if (cause == no_cause) {
+    ++m_level;
+    s.decided = true;
+    s.decision = t.set.intervals().front().lower.value_or(version{});
+  }
+  s.accum = s.trail.empty() ? t : intersect(s.accum, t);
+  s.trail.push_back(static_cast<std::uint32_t>(m_trail.size()));
+  m_trail.push_back(assignment{p, std::move(t), m_level, cause});
+}
+
+void solver::backtrack(std::uint32_t level) {
+  std::pmr::vector<pkg_id> dirty(m_memory);
+  while (!m_trail.empty() && m_trail.back().level > level) {
+    const assignment& a = m_trail.back();
+    package_state& s = m_packages[a.package];
+    s.trail.pop_back();
+    if (a.cause == no_cause) s.decided = false;
+    dirty.push_back(a.package);
+    m_trail.pop_back();
+  }
+  std::sort(dirty.begin(), dirty.end());
+  dirty.erase(std::unique(dirty.begin(), dirty.end()), dirty.end());
+  for (pkg_id p : dirty) {
+    package_state& s = m_packages[p];
+    s.accum = any_term();
+    bool first = true;
+    for (std::uint32_t i : s.trail) {
+      s.accum = first ? m_trail[i].value : intersect(s.accum, m_trail[i].value);
+      first = false;
+    }
+  }
+  m_level = level;
+}
+
+bool solver::is_terminal(const incompat& inc) const {
+  if (inc.terms.empty()) return true;
+  return inc.terms.size() == 1 && inc.terms.front().first == root_id && inc.terms.front().second.positive;
+}
+
+void solver::propagate(pkg_id start) {
+  std::pmr::vector<pkg_id> changed(m_memory);
+  changed.push_back(start);
+  while (!changed.empty()) {
+    const pkg_id p = changed.back();
+    changed.pop_back();
+    // Newest incompatibilities first: learned clauses prune the most (pubgrub-rs does the same).
+    for (std::size_t n = m_packages[p].incompats.size(); n-- > 0;) {
+      const incompat_id id = m_packages[p].incompats[n];
+      pkg_id q = 0;
+      relation r = relate(id, &q);
+      if (r == relation::satisfied) {
+        auto learned = resolve_conflict(id);
+        if (!learned) return;
+        r = relate(*learned, &q);
+        if (r != relation::almost) {
+          m_failed = *learned;  // unreachable by construction; fail rather than loop
+          return;
+        }
+        for (const auto& [tp, t] : m_incompats[*learned].terms) {
+          if (tp == q) {
+            assign(q, negate(t), *learned);
+            break;
+          }
+        }
+        changed.clear();
+        changed.push_back(q);
+        break;
+      }
+      if (r == relation::almost) {
+        for (const auto& [tp, t] : m_incompats[id].terms) {
+          if (tp == q) {
+            assign(q, negate(t), id);
+            break;
+          }
+        }
+        if (std::find(changed.begin(), changed.end(), q) == changed.end()) changed.push_back(q);
+      }
+    }
+  }
+}
+
+// Returns the learned incompatibility after backjumping, or nullopt when the conflict is
+// terminal (then m_failed holds the root incompatibility).
+std::optional<incompat_id> solver::resolve_conflict(incompat_id id) {
+  for (;;) {
+    if (is_terminal(m_incompats[id])) {
+      m_failed = id;
+      return std::nullopt;
+    }
+    // The satisfier of each term: the earliest assignment of its package after which the
+    // package's accumulated terms satisfy it.
+    const auto& terms = m_incompats[id].terms;
+    std::pmr::vector<std::uint32_t> satisfier(terms.size(), 0, m_memory);
+    std::size_t latest = 0;
+    for (std::size_t k = 0; k < terms.size(); ++k) {
+      const package_state& s = m_packages[terms[k].first];
+      term acc;
+      bool first = true;
+      bool found = false;
+      for (std::uint32_t i : s.trail) {
+        acc = first ? m_trail[i].value : intersect(acc, m_trail[i].value);
+        first = false;
+        if (is_subset(acc, terms[k].second)) {
+          satisfier[k] = i;
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        m_failed = id;  // not satisfied: a bug; stop rather than loop
+        return std::nullopt;
+      }
+      if (satisfier[k] > satisfier[latest]) latest = k;
+    }
+    const pkg_id p = terms[latest].first;
+    const assignment& sat = m_trail[satisfier[latest]];
+    std::uint32_t previous_level = 1;
+    for (std::size_t k = 0; k < terms.size(); ++k) {
+      if (k != latest) previous_level = std::max(previous_level, m_trail[satisfier[k]].level);
+    }
+    // The previous satisfier of p's term: the earliest earlier assignment of p that, together
+    // with the satisfier, satisfies the term.
+    if (!is_subset(sat.value, terms[latest].second)) {
+      term acc = sat.value;
+      for (std::uint32_t i : m_packages[p].trail) {
+        if (i >= satisfier[latest]) break;
+        acc = intersect(acc, m_trail[i].value);
+        if (is_subset(acc, terms[latest].second)) {
+          previous_level = std::max(previous_level, m_trail[i].level);
+          break;
+        }
+      }
+    }
+    ++m_packages[p].conflicts;
+    if (sat.cause == no_cause || previous_level != sat.level) {
+      backtrack(previous_level);
+      index_incompat(id);
+      return id;
+    }
+    // Resolve with the satisfier's cause: p's terms unite, the others intersect.
+    const incompat_id cause = sat.cause;
+    incompat derived(m_memory);
+    derived.kind = cause_kind::derived;
+    derived.cause1 = id;
+    derived.cause2 = cause;
+    term p_term = terms[latest].second;
+    for (const auto& [q, t] : terms) {
+      if (q != p) derived.terms.emplace_back(q, t);
+    }
+    for (const auto& [q, t] : m_incompats[cause].terms) {
+      if (q == p) {
+        p_term = unite(p_term, t);
+        continue;
+      }
+      auto it = std::find_if(derived.terms.begin(), derived.terms.end(),
+                             [q = q](const auto& e) { return e.first == q; });
+      if (it == derived.terms.end()) {
+        derived.terms.emplace_back(q, t);
+      } else {
+        it->second = intersect(it->second, t);
+      }
+    }
+    if (!is_any(p_term)) derived.terms.emplace_back(p, std::move(p_term));
+    id = add_incompat(std::move(derived), false);
+  }
+}
+
+std::optional<pkg_id> solver::choose_package() const {
+  std::optional<pkg_id> best;
+  std::uint32_t best_class = 3;
+  for (pkg_id p : m_order) {
+    const package_state& s = m_packages[p];
+    if (s.decided || s.trail.empty() || !s.accum.positive) continue;
+    std::uint32_t cls = 2;
+    if (p == root_id || s.pinned) {
+      cls = 0;
+    } else if (s.conflicts >= conflict_boost_threshold) {
+      cls = 1;
+    }
+    if (cls < best_class) {
+      best = p;
+      best_class = cls;
+      if (cls == 0) break;
+    }
+  }
+  return best;
+}
+
+void solver::load_versions(pkg_id p) {
+  package_state& s = m_packages[p];
+  if (s.versions_loaded) return;
+  s.versions_loaded = true;
+  if (s.base != p) {
+    load_versions(s.base);
+    const package_state& b = m_packages[s.base];
+    m_packages[p].candidates = b.candidates;
+    m_packages[p].not_found = b.not_found;
+    m_packages[p].versions_error = b.versions_error;
+    return;
+  }
+  auto got = m_provider.versions(s.name);
+  if (!got) {
+    s.not_found = got.error().code == errc::not_found;
+    s.versions_error = got.error().message;
+    return;
+  }
+  s.candidates = *got;
+}
+
+std::optional<version> solver::choose_version(pkg_id p) {
+  const package_state& s0 = m_packages[p];
+  if (p == root_id) {
+    if (s0.accum.set.contains(m_root_version)) return m_root_version;
+    return std::nullopt;
+  }
+  load_versions(p);
+  const package_state& s = m_packages[p];
+  const package_state& base = m_packages[s.base];
+  const bool highest = m_options.strategy == resolution_strategy::highest;
+  const auto mode = m_options.prerelease;
+  const bool pre_as_final = mode == prerelease_mode::allow || base.explicit_pre || s.explicit_pre;
+  std::optional<version> fallback_pre;
+  const std::size_t n = s.candidates.size();
+  for (std::size_t k = 0; k < n; ++k) {
+    const candidate& c = s.candidates[highest ? n - 1 - k : k];
+    if (!s.accum.set.contains(c.version)) continue;
+    if (c.yanked && !(s.pinned || base.pinned)) continue;
+    if (!c.has_compatible_dist || !c.requires_python_ok) continue;
+    if (c.version.is_prerelease() && !pre_as_final) {
+      if (mode == prerelease_mode::if_necessary_or_explicit && !fallback_pre) fallback_pre = c.version;
+      continue;
+    }
+    return c.version;
+  }
+  return fallback_pre;
+}
+
+void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_ranges& range, dep_record& rec) {
+  rec.children.push_back(q);
+  if (q == p) {
+    if (range.contains(v)) return;
+    incompat inc(m_memory);
+    inc.terms.emplace_back(p, term{true, version_ranges::singleton(v)});
+    inc.kind = cause_kind::unavailable;
+    inc.reason = std::pmr::string("depends on itself with an incompatible version", m_memory);
+    add_incompat(std::move(inc), true);
+    return;
+  }
+  touch(q);
+  incompat inc(m_memory);
+  inc.terms.emplace_back(p, term{true, version_ranges::singleton(v)});
+  inc.terms.emplace_back(q, term{false, range});
+  inc.kind = cause_kind::dependency;
+  add_incompat(std::move(inc), true);
+}
+
+bool solver::add_dependencies(pkg_id p, const version& v) {
+  for (const dep_record& r : m_packages[p].deps) {
+    if (r.at == v) return true;
+  }
+  std::span<const packaging::requirement> reqs = m_requirements;
+  if (p != root_id) {
+    const package_state& s = m_packages[p];
+    auto got = m_provider.dependencies(s.name, v);
+    if (!got) {
+      incompat inc(m_memory);
+      inc.terms.emplace_back(p, term{true, version_ranges::singleton(v)});
+      inc.kind = cause_kind::unavailable;
+      inc.reason = std::pmr::string(got.error().message, m_memory);
+      add_incompat(std::move(inc), true);
+      return false;
+    }
+    reqs = *got;
+  }
+  dep_record rec{v, std::pmr::vector<pkg_id>(m_memory)};
+  const std::string extra(m_packages[p].extra);
+  const pkg_id base = m_packages[p].base;
+  if (base != p) add_dependency(p, v, base, version_ranges::singleton(v), rec);
+  for (const packaging::requirement& req : reqs) {
+    if (req.marker) {
+      if (!extra.empty() && !req.marker->references_extra()) continue;
+      auto ok = req.marker->evaluate(m_options.environment.markers(), extra);
+      if (!ok || !*ok) continue;
+    } else if (!extra.empty()) {
+      continue;  // unconditional dependencies belong to the base package
+    }
+    const std::string name = packaging::normalize_name(req.name);
+    const version_ranges range = req.url.empty() ? req.specifiers.to_ranges() : version_ranges::full();
+    bool pin = false;
+    for (const auto& spec : req.specifiers.specifiers()) {
+      pin = pin || spec.op() == packaging::spec_op::arbitrary_equal ||
+            (spec.op() == packaging::spec_op::equal && !spec.has_wildcard());
+    }
+    pin = pin || !req.url.empty();
+    const pkg_id q = intern(name, {});
+    if (pin) m_packages[q].pinned = true;
+    if (p == root_id && req.specifiers.implies_prereleases()) m_packages[q].explicit_pre = true;
+    add_dependency(p, v, q, range, rec);
+    for (const std::string& e : req.extras) {
+      const pkg_id qe = intern(name, packaging::normalize_name(e));
+      if (pin) m_packages[qe].pinned = true;
+      add_dependency(p, v, qe, range, rec);
+    }
+  }
+  m_packages[p].deps.push_back(std::move(rec));
+  return true;
+}
+
+result<resolution, resolve_failure> solver::run() {
+  m_packages.reserve(64);
+  intern("", {});  // the root
+  touch(root_id);
+  {
+    incompat not_root(m_memory);
+    not_root.terms.emplace_back(root_id, term{false, version_ranges::singleton(m_root_version)});
+    not_root.kind = cause_kind::root;
+    add_incompat(std::move(not_root), true);
+  }
+  pkg_id next = root_id;
+  for (;;) {
+    propagate(next);
+    if (m_failed) return unexpected(failure(*m_failed));
+    auto chosen = choose_package();
+    if (!chosen) return build_resolution();
+    next = *chosen;
+    auto v = choose_version(next);
+    if (!v) {
+      incompat inc(m_memory);
+      inc.terms.emplace_back(next, term{true, m_packages[next].accum.set});
+      inc.kind = cause_kind::no_versions;
+      add_incompat(std::move(inc), true);
+      continue;
+    }
+    if (!add_dependencies(next, *v)) continue;
+    assign(next, term{true, version_ranges::singleton(*v)}, no_cause);
+  }
+}
+
+resolution solver::build_resolution() const {
+  resolution out;
+  std::unordered_map<std::string, std::size_t> where;
+  for (pkg_id p : m_order) {
+    const package_state& s = m_packages[p];
+    if (p == root_id || !s.decided || s.base != p) continue;
+    where.emplace(std::string(s.name), out.packages.size());
+    out.packages.push_back(resolved_package{std::string(s.name), s.decision, {}, {}});
+  }
+  for (pkg_id p : m_order) {
+    const package_state& s = m_packages[p];
+    if (!s.decided) continue;
+    if (s.base != p) {
+      auto it = where.find(std::string(s.name));
+      if (it != where.end()) out.packages[it->second].extras.emplace_back(s.extra);
+    }
+    for (const dep_record& r : s.deps) {
+      if (r.at != s.decision) continue;
+      for (pkg_id q : r.children) {
+        const package_state& c = m_packages[q];
+        if (!c.decided || c.name == s.name) continue;
+        auto it = where.find(std::string(c.name));
+        if (it != where.end()) out.packages[it->second].parents.emplace_back(s.name);
+      }
+    }
+  }
+  for (auto& rp : out.packages) {
+    for (auto* list : {&rp.extras, &rp.parents}) {
+      std::sort(list->begin(), list->end());
+      list->erase(std::unique(list->begin(), list->end()), list->end());
+    }
+  }
+  std::sort(out.packages.begin(), out.packages.end(),
+            [](const resolved_package& a, const resolved_package& b) { return a.name < b.name; });
+  return out;
+}
+
+std::string solver::display(pkg_id p) const {
+  const package_state& s = m_packages[p];
+  if (s.extra.empty()) return std::string(s.name);
+  return std::string(s.name) + "[" + std::string(s.extra) + "]";
+}
+
+// A set that holds every known version of the package reads as the bare name, as uv
+// simplifies ranges against the versions that exist.
+std::string solver::range_text(pkg_id p, const version_ranges& set) const {
+  const package_state& s = m_packages[p];
+  if (set.is_full()) return display(p);
+  if (!s.candidates.empty()) {
+    bool all = true;
+    for (const candidate& c : s.candidates) {
+      if (!set.contains(c.version)) {
+        all = false;
+        break;
+      }
+    }
+    if (all) return display(p);
+  }
+  return display(p) + set_text(set);
+}
+
+std::string solver::term_text(pkg_id p, const term& t) const {
+  if (t.positive) return range_text(p, t.set);
+  return range_text(p, t.set.complement());
+}
+
+std::string solver::external_text(const incompat& inc) const {
+  switch (inc.kind) {
+    case cause_kind::root: return "you require the root package";
+    case cause_kind::no_versions: {
+      const auto& [p, t] = inc.terms.front();
+      const package_state& s = m_packages[p];
+      const package_state& b = m_packages[s.base];
+      if (b.not_found) return display(s.base) + " was not found in the package registry";
+      if (!b.versions_error.empty()) return "the versions of " + display(s.base) + " could not be read (" + std::string(b.versions_error) + ")";
+      if (t.set.is_full() || b.candidates.empty()) return "there are no usable versions of " + display(p);
+      const version_ranges rest = t.set.complement();
+      bool any_left = false;
+      for (const candidate& c : s.candidates) any_left = any_left || rest.contains(c.version);
+      std::string text = any_left ? "only " + display(p) + set_text(rest) + " is available"
+                                  : "there are no usable versions of " + range_text(p, t.set);
+      // Hints for versions in range that exist but were not candidates.
+      bool pre = false, python = false, yanked = false, dist = false;
+      for (const candidate& c : s.candidates) {
+        if (!t.set.contains(c.version)) continue;
+        pre = pre || (c.version.is_prerelease() && m_options.prerelease == prerelease_mode::disallow);
+        python = python || !c.requires_python_ok;
+        yanked = yanked || c.yanked;
+        dist = dist || !c.has_compatible_dist;
+      }
+      if (python) text += " (some versions in range need a different Python version: " +
+                          m_options.environment.python().full_string() + " is the target)";
+      if (yanked) text += " (some versions in range are yanked)";
+      if (dist) text += " (some versions in range have no compatible wheel or sdist)";
+      if (pre) text += " (pre-releases in range are not allowed)";
+      return text;
+    }
+    case cause_kind::unavailable: {
+      const auto& [p, t] = inc.terms.front();
+      return range_text(p, t.set) + " is unusable: " + std::string(inc.reason);
+    }
+    case cause_kind::dependency: {
+      const auto& [p, tp] = inc.terms[0];
+      const auto& [q, tq] = inc.terms[1];
+      if (p == root_id) return "you require " + term_text(q, tq);
+      return term_text(p, tp) + " depends on " + term_text(q, tq);
+    }
+    case cause_kind::derived: break;
+  }
+  return statement(inc);
+}
+
+std::string solver::statement(const incompat& inc) const {
+  std::vector<const std::pair<pkg_id, term>*> rest;
+  bool has_root = false;
+  for (const auto& e : inc.terms) {
+    if (e.first == root_id && e.second.positive) {
+      has_root = true;
+    } else {
+      rest.push_back(&e);
+    }
+  }
+  if (rest.empty()) return "your requirements are unsatisfiable";
+  if (rest.size() == 1) {
+    const auto& [p, t] = *rest.front();
+    if (t.positive) return term_text(p, t) + " cannot be used";
+    return (has_root ? "you require " : "") + term_text(p, t) + (has_root ? "" : " is required");
+  }
+  if (rest.size() == 2) {
+    const auto* a = rest[0];
+    const auto* b = rest[1];
+    if (!a->second.positive && b->second.positive) std::swap(a, b);
+    if (a->second.positive && !b->second.positive) {
+      return term_text(a->first, a->second) + " depends on " + term_text(b->first, b->second);
+    }
+  }
+  std::string out;
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    if (i != 0) out += i + 1 == rest.size() ? " and " : ", ";
+    out += (rest[i]->second.positive ? "" : "not ") + term_text(rest[i]->first, rest[i]->second);
+  }
+  return out + " are incompatible";
+}
+
+std::string solver::conclusion(const incompat& inc) const {
+  if (is_terminal(inc)) return "your requirements are unsatisfiable.";
+  return "we can conclude that " + statement(inc) + ".";
+}
+
+void solver::explain(incompat_id id, std::vector<std::string>& lines, std::vector<pkg_id>& named) const {
+  const incompat& inc = m_incompats[id];
+  for (const auto& e : inc.terms) named.push_back(m_packages[e.first].base);
+  if (inc.kind != cause_kind::derived) return;
+  incompat_id c1 = inc.cause1;
+  incompat_id c2 = inc.cause2;
+  const bool d1 = m_incompats[c1].kind == cause_kind::derived;
+  const bool d2 = m_incompats[c2].kind == cause_kind::derived;
+  if (!d1 && !d2) {
+    // A dependency reads best first: "a depends on b>=2 and only b<2 is available".
+    if (m_incompats[c2].kind == cause_kind::dependency && m_incompats[c1].kind != cause_kind::dependency) {
+      std::swap(c1, c2);
+    }
+    explain(c1, lines, named);
+    explain(c2, lines, named);
+    lines.push_back("Because " + external_text(m_incompats[c1]) + " and " + external_text(m_incompats[c2]) +
+                    ", " + conclusion(inc));
+    return;
+  }
+  if (d1 && d2) {
+    explain(c1, lines, named);
+    explain(c2, lines, named);
+    lines.push_back("And because we know that " + statement(m_incompats[c1]) + " and " + statement(m_incompats[c2]) +
+                    ", " + conclusion(inc));
+    return;
+  }
+  if (!d1) std::swap(c1, c2);
+  explain(c1, lines, named);
+  explain(c2, lines, named);
+  lines.push_back("And because " + external_text(m_incompats[c2]) + ", " + conclusion(inc));
+}
+
+resolve_failure solver::failure(incompat_id id) const {
+  resolve_failure out;
+  out.what = resolve_failure::kind::unsatisfiable;
+  std::vector<std::string> lines;
+  std::vector<pkg_id> named;
+  const incompat& inc = m_incompats[id];
+  if (inc.kind != cause_kind::derived) {
+    for (const auto& e : inc.terms) named.push_back(m_packages[e.first].base);
+    lines.push_back("Because " + external_text(inc) + ", " + conclusion(inc));
+  } else {
+    explain(id, lines, named);
+  }
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i != 0) out.explanation += '\n';
+    out.explanation += lines[i];
+  }
+  for (pkg_id p : named) {
+    if (p != root_id) out.packages.emplace_back(m_packages[p].name);
+  }
+  std::sort(out.packages.begin(), out.packages.end());
+  out.packages.erase(std::unique(out.packages.begin(), out.packages.end()), out.packages.end());
+  return out;
+}
+
+}  // namespace
+}  // namespace detail
+
+result<resolution, resolve_failure> resolve(std::span<const packaging::requirement> requirements,
+                                            const resolve_options& options, provider& source) {
+  for (const auto& req : requirements) {
+    if (!packaging::is_valid_name(req.name)) {
+      return unexpected(resolve_failure{resolve_failure::kind::invalid_input,
+                                        "invalid requirement name '" + req.name + "'", {}});
+    }
+  }
+  detail::solver s(requirements, options, source);
+  return s.run();
+}
+
+}  // namespace pyresolve::resolver
+

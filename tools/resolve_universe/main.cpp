@@ -1,0 +1,109 @@
+// resolve-universe [--python-version X.Y[.Z]] [--python-platform P] [--resolution highest|lowest]
+//                  [--prerelease if-necessary-or-explicit|allow|disallow] [--via] UNIVERSE.json REQ...
+// Prints `name==version` lines sorted by name, or the explanation on stderr with exit code 1.
+// Exit code 2 for usage and input errors.
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pyresolve/resolver/resolve.hpp"
+#include "pyresolve/resolver/universe_provider.hpp"
+
+namespace {
+
+int usage() {
+  std::fputs(
+      "usage: resolve-universe [--python-version V] [--python-platform P] [--resolution highest|lowest]\n"
+      "                        [--prerelease if-necessary-or-explicit|allow|disallow] [--via] UNIVERSE REQ...\n",
+      stderr);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace pyresolve;
+  std::string python = "3.11.7";  // what check_solution.py assumes
+  std::string platform = "linux";
+  resolver::resolve_options options;
+  bool via = false;
+  std::vector<std::string> positional;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    if (arg == "--python-version") {
+      const char* v = value();
+      if (!v) return usage();
+      python = v;
+    } else if (arg == "--python-platform") {
+      const char* v = value();
+      if (!v) return usage();
+      platform = v;
+    } else if (arg == "--resolution") {
+      const char* v = value();
+      if (!v) return usage();
+      const std::string_view s = v;
+      if (s == "highest") {
+        options.strategy = resolver::resolution_strategy::highest;
+      } else if (s == "lowest") {
+        options.strategy = resolver::resolution_strategy::lowest;
+      } else {
+        return usage();
+      }
+    } else if (arg == "--prerelease") {
+      const char* v = value();
+      if (!v) return usage();
+      const std::string_view s = v;
+      if (s == "allow") {
+        options.prerelease = resolver::prerelease_mode::allow;
+      } else if (s == "disallow") {
+        options.prerelease = resolver::prerelease_mode::disallow;
+      } else if (s == "if-necessary-or-explicit") {
+        options.prerelease = resolver::prerelease_mode::if_necessary_or_explicit;
+      } else {
+        return usage();
+      }
+    } else if (arg == "--via") {
+      via = true;
+    } else if (arg.starts_with("--")) {
+      return usage();
+    } else {
+      positional.emplace_back(arg);
+    }
+  }
+  if (positional.size() < 2) return usage();
+  auto env = packaging::target_environment::create(python, platform);
+  if (!env) {
+    std::fprintf(stderr, "error: %s\n", env.error().to_string().c_str());
+    return 2;
+  }
+  options.environment = *env;
+  auto universe = resolver::universe_provider::from_file(positional[0], *env);
+  if (!universe) {
+    std::fprintf(stderr, "error: %s\n", universe.error().to_string().c_str());
+    return 2;
+  }
+  std::vector<packaging::requirement> reqs;
+  for (std::size_t i = 1; i < positional.size(); ++i) {
+    auto req = packaging::requirement::parse(positional[i]);
+    if (!req) {
+      std::fprintf(stderr, "error: %s\n", req.error().to_string().c_str());
+      return 2;
+    }
+    reqs.push_back(std::move(*req));
+  }
+  auto out = resolver::resolve(reqs, options, **universe);
+  if (!out) {
+    std::fprintf(stderr, "%s\n", out.error().explanation.c_str());
+    return out.error().what == resolver::resolve_failure::kind::unsatisfiable ? 1 : 2;
+  }
+  for (const auto& p : out->packages) {
+    std::printf("%s==%s\n", p.name.c_str(), p.version.to_string().c_str());
+    if (via) {
+      for (const auto& parent : p.parents) std::printf("    # via %s\n", parent.empty() ? "-r requirements" : parent.c_str());
+    }
+  }
+  return 0;
+}
