@@ -136,6 +136,7 @@ class solver {
   std::string display(pkg_id p) const;
   std::string range_text(pkg_id p, const version_ranges& set) const;
   std::string term_text(pkg_id p, const term& t) const;
+  incompat_id skip_vacuous(incompat_id id) const;
   std::string external_text(const incompat& inc) const;
   std::string statement(const incompat& inc) const;
   std::string conclusion(const incompat& inc) const;
@@ -619,9 +620,39 @@ std::string solver::range_text(pkg_id p, const version_ranges& set) const {
   return display(p) + set_text(set);
 }
 
-std::string solver::term_text(pkg_id p, const term& t) const {
-  if (t.positive) return range_text(p, t.set);
-  return range_text(p, t.set.complement());
+// The set as written: the surrounding words ("depends on", "not") carry the polarity.
+std::string solver::term_text(pkg_id p, const term& t) const { return range_text(p, t.set); }
+
+// A derived incompatibility whose one cause says "no versions" of a range that holds no
+// version at all adds nothing a reader needs (it only widens `a==1.0` to `a` when 1.0 is the
+// only version): explain its other cause in its place.
+incompat_id solver::skip_vacuous(incompat_id id) const {
+  for (;;) {
+    const incompat& inc = m_incompats[id];
+    if (inc.kind != cause_kind::derived) return id;
+    auto vacuous = [&](incompat_id c) {
+      const incompat& n = m_incompats[c];
+      if (n.kind != cause_kind::no_versions) return false;
+      const auto& [p, t] = n.terms.front();
+      const package_state& b = m_packages[m_packages[p].base];
+      if (b.not_found || b.candidates.empty()) return false;
+      for (const candidate& c2 : m_packages[p].candidates) {
+        if (t.set.contains(c2.version)) return false;
+      }
+      // Only when the step widens p's term; when it eliminates p it is the point of the step.
+      for (const auto& e : inc.terms) {
+        if (e.first == p) return true;
+      }
+      return false;
+    };
+    if (vacuous(inc.cause1)) {
+      id = inc.cause2;
+    } else if (vacuous(inc.cause2)) {
+      id = inc.cause1;
+    } else {
+      return id;
+    }
+  }
 }
 
 std::string solver::external_text(const incompat& inc) const {
@@ -633,12 +664,17 @@ std::string solver::external_text(const incompat& inc) const {
       const package_state& b = m_packages[s.base];
       if (b.not_found) return display(s.base) + " was not found in the package registry";
       if (!b.versions_error.empty()) return "the versions of " + display(s.base) + " could not be read (" + std::string(b.versions_error) + ")";
-      if (t.set.is_full() || b.candidates.empty()) return "there are no usable versions of " + display(p);
+      std::string text;
       const version_ranges rest = t.set.complement();
       bool any_left = false;
       for (const candidate& c : s.candidates) any_left = any_left || rest.contains(c.version);
-      std::string text = any_left ? "only " + display(p) + set_text(rest) + " is available"
-                                  : "there are no usable versions of " + range_text(p, t.set);
+      if (t.set.is_full() || b.candidates.empty()) {
+        text = "there are no usable versions of " + display(p);
+      } else if (any_left) {
+        text = "only " + display(p) + set_text(rest) + " is available";
+      } else {
+        text = "there are no usable versions of " + range_text(p, t.set);
+      }
       // Hints for versions in range that exist but were not candidates.
       bool pre = false, python = false, yanked = false, dist = false;
       for (const candidate& c : s.candidates) {
@@ -711,15 +747,19 @@ void solver::explain(incompat_id id, std::vector<std::string>& lines, std::vecto
   const incompat& inc = m_incompats[id];
   for (const auto& e : inc.terms) named.push_back(m_packages[e.first].base);
   if (inc.kind != cause_kind::derived) return;
-  incompat_id c1 = inc.cause1;
-  incompat_id c2 = inc.cause2;
+  incompat_id c1 = skip_vacuous(inc.cause1);
+  incompat_id c2 = skip_vacuous(inc.cause2);
   const bool d1 = m_incompats[c1].kind == cause_kind::derived;
   const bool d2 = m_incompats[c2].kind == cause_kind::derived;
   if (!d1 && !d2) {
-    // A dependency reads best first: "a depends on b>=2 and only b<2 is available".
-    if (m_incompats[c2].kind == cause_kind::dependency && m_incompats[c1].kind != cause_kind::dependency) {
-      std::swap(c1, c2);
-    }
+    // A dependency reads best first ("a depends on b>=2 and only b<2 is available"), but the
+    // user's own requirement last ("... and you require a").
+    auto rank = [&](incompat_id c) {
+      const incompat& x = m_incompats[c];
+      if (x.kind != cause_kind::dependency) return 1;
+      return x.terms.front().first == root_id ? 2 : 0;
+    };
+    if (rank(c2) < rank(c1)) std::swap(c1, c2);
     explain(c1, lines, named);
     explain(c2, lines, named);
     lines.push_back("Because " + external_text(m_incompats[c1]) + " and " + external_text(m_incompats[c2]) +

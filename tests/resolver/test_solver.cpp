@@ -1,0 +1,176 @@
+// Hand-made problems for the PubGrub core, served by the in-memory universe provider.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "pyresolve/resolver/resolve.hpp"
+#include "pyresolve/resolver/universe_provider.hpp"
+
+namespace {
+
+using namespace pyresolve;
+
+struct outcome {
+  bool ok = false;
+  std::string pins;         // "a==1.0 b==2.0"
+  std::string explanation;  // when !ok
+  std::vector<std::string> named;
+};
+
+outcome solve(const std::string& json, std::vector<std::string> roots,
+              resolver::resolve_options options = {}) {
+  auto uni = resolver::universe_provider::from_json(json, options.environment);
+  REQUIRE(uni.has_value());
+  std::vector<packaging::requirement> reqs;
+  for (const auto& r : roots) {
+    auto req = packaging::requirement::parse(r);
+    REQUIRE(req.has_value());
+    reqs.push_back(*req);
+  }
+  auto out = resolver::resolve(reqs, options, **uni);
+  outcome o;
+  o.ok = out.has_value();
+  if (o.ok) {
+    for (const auto& p : out->packages) {
+      if (!o.pins.empty()) o.pins += ' ';
+      o.pins += p.name + "==" + p.version.to_string();
+    }
+  } else {
+    o.explanation = out.error().explanation;
+    o.named = out.error().packages;
+  }
+  return o;
+}
+
+const char* small_universe = R"({"packages": {
+  "pkga": {"1.0": {"requires_dist": []}, "1.1": {"requires_dist": ["pkgb>=1,<2"]},
+           "2.0": {"requires_dist": ["pkgb>=2", "pkgc<3", "pkge>=0.5; extra == \"extra1\""], "requires_python": ">=3.7"}},
+  "pkgb": {"1.0": {"requires_dist": []}, "2.0": {"requires_dist": ["pkgd>=1", "pkge>=1; python_version >= \"3.8\""]},
+           "2.1": {"requires_dist": ["pkgd>=2"]}},
+  "pkgc": {"1.0": {"requires_dist": ["pkgd<2"]}, "2.0": {"requires_dist": ["pkgd<2"]}, "3.0": {"requires_dist": ["pkge"]}},
+  "pkgd": {"1.0": {}, "1.5": {}, "2.0": {}},
+  "pkge": {"0.1": {}, "1.0": {}, "1.0.post1": {}, "1.1rc1": {}}}})";
+
+}  // namespace
+
+TEST_CASE("backtracking over pkgb 2.1 gives the known answer") {
+  auto o = solve(small_universe, {"pkga"});
+  REQUIRE(o.ok);
+  CHECK(o.pins == "pkga==2.0 pkgb==2.0 pkgc==2.0 pkgd==1.5 pkge==1.0.post1");
+}
+
+TEST_CASE("lowest resolution") {
+  resolver::resolve_options options;
+  options.strategy = resolver::resolution_strategy::lowest;
+  auto o = solve(small_universe, {"pkga>=1.1"}, options);
+  REQUIRE(o.ok);
+  CHECK(o.pins == "pkga==1.1 pkgb==1.0");
+}
+
+TEST_CASE("extras pull their dependencies and pin the base version") {
+  const char* u = R"({"packages": {
+    "a": {"1.0": {"requires_dist": ["x; extra == \"fast\""]}, "2.0": {"requires_dist": ["y; extra == \"fast\""]}},
+    "x": {"1.0": {}}, "y": {"1.0": {}}}})";
+  CHECK(solve(u, {"a"}).pins == "a==2.0");
+  CHECK(solve(u, {"a[fast]"}).pins == "a==2.0 y==1.0");
+  // The extra's version follows the base package's range.
+  CHECK(solve(u, {"a[fast]", "a<2"}).pins == "a==1.0 x==1.0");
+}
+
+TEST_CASE("markers are evaluated for the target") {
+  const char* u = R"({"packages": {
+    "a": {"1.0": {"requires_dist": ["w; sys_platform == \"win32\"", "l; sys_platform == \"linux\"",
+                                    "old; python_version < \"3.8\""]}},
+    "w": {"1.0": {}}, "l": {"1.0": {}}, "old": {"1.0": {}}}})";
+  CHECK(solve(u, {"a"}).pins == "a==1.0 l==1.0");
+  CHECK(solve(u, {"a", "w; python_version < \"3\""}).pins == "a==1.0 l==1.0");
+  resolver::resolve_options windows;
+  windows.environment = *packaging::target_environment::create("3.11", "windows");
+  CHECK(solve(u, {"a"}, windows).pins == "a==1.0 w==1.0");
+}
+
+TEST_CASE("pre-releases: if necessary or explicit") {
+  const char* u = R"({"packages": {
+    "a": {"1.0": {}, "2.0b1": {}}, "onlypre": {"1.0a1": {}, "1.0a2": {}}}})";
+  CHECK(solve(u, {"a"}).pins == "a==1.0");
+  CHECK(solve(u, {"a>=2.0b1"}).pins == "a==2.0b1");
+  CHECK(solve(u, {"onlypre"}).pins == "onlypre==1.0a2");
+  resolver::resolve_options allow;
+  allow.prerelease = resolver::prerelease_mode::allow;
+  CHECK(solve(u, {"a"}, allow).pins == "a==2.0b1");
+  resolver::resolve_options disallow;
+  disallow.prerelease = resolver::prerelease_mode::disallow;
+  auto o = solve(u, {"onlypre"}, disallow);
+  CHECK_FALSE(o.ok);
+  CHECK(o.explanation.find("pre-releases") != std::string::npos);
+}
+
+TEST_CASE("requires-python excludes versions") {
+  const char* u = R"({"packages": {
+    "a": {"1.0": {}, "2.0": {"requires_python": ">=3.12"}}}})";
+  CHECK(solve(u, {"a"}).pins == "a==1.0");
+  auto o = solve(u, {"a>=2"});
+  REQUIRE_FALSE(o.ok);
+  CHECK(o.explanation.find("Python") != std::string::npos);
+}
+
+TEST_CASE("yanked versions only when pinned") {
+  const char* u = R"({"packages": {"a": {"1.0": {}, "2.0": {"yanked": true}}}})";
+  CHECK(solve(u, {"a"}).pins == "a==1.0");
+  CHECK(solve(u, {"a==2.0"}).pins == "a==2.0");
+}
+
+TEST_CASE("explanation: dependency on a missing range") {
+  const char* u = R"({"packages": {"a": {"1.0": {"requires_dist": ["b>=2"]}}, "b": {"1.0": {}}}})";
+  auto o = solve(u, {"a"});
+  REQUIRE_FALSE(o.ok);
+  CHECK(o.explanation ==
+        "Because a depends on b>=2 and only b<2 is available, we can conclude that a cannot be used.\n"
+        "And because you require a, your requirements are unsatisfiable.");
+  CHECK(o.named == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("explanation: not found, and a direct conflict") {
+  const char* u = R"({"packages": {"a": {"1.0": {"requires_dist": ["c>=2,<3"]}}, "b": {"1.0": {"requires_dist": ["c<2"]}},
+                       "c": {"1.0": {}, "2.0": {}}}})";
+  auto o = solve(u, {"nothere"});
+  REQUIRE_FALSE(o.ok);
+  CHECK(o.explanation == "Because nothere was not found in the package registry and you require nothere, "
+                         "your requirements are unsatisfiable.");
+  o = solve(u, {"a", "b"});
+  REQUIRE_FALSE(o.ok);
+  CHECK(o.explanation.find("a depends on c>=2,<3") != std::string::npos);
+  CHECK(o.explanation.find("b depends on c<2") != std::string::npos);
+  CHECK(o.explanation.find("your requirements are unsatisfiable.") != std::string::npos);
+}
+
+TEST_CASE("no versions at all and conflicting root requirements") {
+  const char* u = R"({"packages": {"a": {"1.0": {}, "2.0": {}}}})";
+  auto o = solve(u, {"a>=3"});
+  REQUIRE_FALSE(o.ok);
+  CHECK(o.explanation.find("only a<3 is available") != std::string::npos);
+  o = solve(u, {"a<2", "a>=2"});
+  REQUIRE_FALSE(o.ok);
+  CHECK(o.named == std::vector<std::string>{"a"});
+}
+
+TEST_CASE("deep backtracking picks an older parent") {
+  // Every new version of b needs a newer c than exists; only b 1.0 works.
+  const char* u = R"({"packages": {
+    "b": {"1.0": {"requires_dist": ["c<2"]}, "2.0": {"requires_dist": ["c>=5"]}, "3.0": {"requires_dist": ["c>=6"]}},
+    "c": {"1.0": {}, "1.5": {}}}})";
+  CHECK(solve(u, {"b"}).pins == "b==1.0 c==1.5");
+}
+
+TEST_CASE("parents are reported for via") {
+  auto uni = resolver::universe_provider::from_json(small_universe, resolver::resolve_options{}.environment);
+  REQUIRE(uni.has_value());
+  std::vector<packaging::requirement> reqs{*packaging::requirement::parse("pkga")};
+  auto out = resolver::resolve(reqs, {}, **uni);
+  REQUIRE(out.has_value());
+  for (const auto& p : out->packages) {
+    if (p.name == "pkga") CHECK(p.parents == std::vector<std::string>{""});
+    if (p.name == "pkgd") CHECK(p.parents == std::vector<std::string>{"pkgb", "pkgc"});
+  }
+}
