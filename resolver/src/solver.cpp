@@ -156,6 +156,11 @@ class solver {
   std::uint32_t m_level = 0;
   version m_root_version;
   std::optional<incompat_id> m_failed;
+  // Incompatibilities known contradicted, with the decision level that made them so: they
+  // stay contradicted until a backjump below that level, so propagation skips them
+  // (pubgrub-rs keeps the same cache). m_contradicted_log lists the ids to reset.
+  std::pmr::vector<std::uint32_t> m_contradicted{m_memory};
+  std::pmr::vector<incompat_id> m_contradicted_log{m_memory};
 };
 
 pkg_id solver::intern(std::string_view name, std::string_view extra) {
@@ -188,6 +193,7 @@ void solver::touch(pkg_id p) {
 incompat_id solver::add_incompat(incompat&& inc, bool index) {
   const auto id = static_cast<incompat_id>(m_incompats.size());
   m_incompats.push_back(std::move(inc));
+  m_contradicted.push_back(UINT32_MAX);
   if (index) index_incompat(id);
   return id;
 }
@@ -253,6 +259,15 @@ void solver::backtrack(std::uint32_t level) {
     }
   }
   m_level = level;
+  std::size_t kept = 0;
+  for (incompat_id id : m_contradicted_log) {
+    if (m_contradicted[id] <= level) {
+      m_contradicted_log[kept++] = id;
+    } else {
+      m_contradicted[id] = UINT32_MAX;
+    }
+  }
+  m_contradicted_log.resize(kept);
 }
 
 bool solver::is_terminal(const incompat& inc) const {
@@ -269,8 +284,14 @@ void solver::propagate(pkg_id start) {
     // Newest incompatibilities first: learned clauses prune the most (pubgrub-rs does the same).
     for (std::size_t n = m_packages[p].incompats.size(); n-- > 0;) {
       const incompat_id id = m_packages[p].incompats[n];
+      if (m_contradicted[id] <= m_level) continue;
       pkg_id q = 0;
       relation r = relate(id, &q);
+      if (r == relation::contradicted) {
+        m_contradicted[id] = m_level;
+        m_contradicted_log.push_back(id);
+        continue;
+      }
       if (r == relation::satisfied) {
         auto learned = resolve_conflict(id);
         if (!learned) return;
@@ -296,6 +317,9 @@ void solver::propagate(pkg_id start) {
             break;
           }
         }
+        // Now contradicted: q's new term is the negation of its term in this incompatibility.
+        m_contradicted[id] = m_level;
+        m_contradicted_log.push_back(id);
         if (std::find(changed.begin(), changed.end(), q) == changed.end()) changed.push_back(q);
       }
     }

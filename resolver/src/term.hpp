@@ -3,6 +3,9 @@
 // A negative term also holds when p is not selected at all, so `not in *` is no contradiction
 // and `in *` is not "any": only `not in {}` is the term every partial solution satisfies.
 
+#include <optional>
+#include <vector>
+
 #include "pyresolve/packaging/version_ranges.hpp"
 
 namespace pyresolve::resolver::detail {
@@ -13,6 +16,54 @@ struct term {
   bool positive = false;
   version_ranges set;  // empty negative set: the term every assignment satisfies
 };
+
+// Allocation-free subset and disjointness tests on the sorted, disjoint interval lists: unit
+// propagation asks these for every term it inspects, and building the intersection or
+// complement just to test it for emptiness dominated the solve.
+namespace intervals {
+using list = std::vector<packaging::version_interval>;
+// b.lower <= a.lower (missing lower bound = -infinity)
+inline bool lower_le(const std::optional<packaging::version>& b, const std::optional<packaging::version>& a) {
+  if (!b) return true;
+  if (!a) return false;
+  return *b <= *a;
+}
+// a.upper <= b.upper (missing upper bound = +infinity)
+inline bool upper_le(const std::optional<packaging::version>& a, const std::optional<packaging::version>& b) {
+  if (!b) return true;
+  if (!a) return false;
+  return *a <= *b;
+}
+// upper <= lower: an interval ending at `upper` lies wholly below one starting at `lower`.
+inline bool ends_before(const std::optional<packaging::version>& upper,
+                        const std::optional<packaging::version>& lower) {
+  if (!upper || !lower) return false;
+  return *upper <= *lower;
+}
+inline bool subset(const list& a, const list& b) {
+  std::size_t j = 0;
+  for (const auto& ia : a) {
+    while (j < b.size() && ends_before(b[j].upper, ia.lower)) ++j;
+    if (j == b.size()) return false;
+    if (!lower_le(b[j].lower, ia.lower) || !upper_le(ia.upper, b[j].upper)) return false;
+  }
+  return true;
+}
+inline bool disjoint(const list& a, const list& b) {
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (ends_before(a[i].upper, b[j].lower)) {
+      ++i;
+    } else if (ends_before(b[j].upper, a[i].lower)) {
+      ++j;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+}  // namespace intervals
 
 inline term any_term() { return term{false, {}}; }
 inline bool is_any(const term& t) { return !t.positive && t.set.is_empty(); }
@@ -30,16 +81,20 @@ inline term unite(const term& a, const term& b) { return negate(intersect(negate
 
 // a ⊆ b
 inline bool is_subset(const term& a, const term& b) {
-  if (a.positive && b.positive) return a.set.is_subset_of(b.set);
-  if (a.positive) return a.set.is_disjoint(b.set);
+  const auto& x = a.set.intervals();
+  const auto& y = b.set.intervals();
+  if (a.positive && b.positive) return intervals::subset(x, y);
+  if (a.positive) return intervals::disjoint(x, y);
   if (b.positive) return false;  // a admits absence, b does not
-  return b.set.is_subset_of(a.set);
+  return intervals::subset(y, x);
 }
 
 inline bool is_disjoint(const term& a, const term& b) {
-  if (a.positive && b.positive) return a.set.is_disjoint(b.set);
-  if (a.positive) return a.set.is_subset_of(b.set);
-  if (b.positive) return b.set.is_subset_of(a.set);
+  const auto& x = a.set.intervals();
+  const auto& y = b.set.intervals();
+  if (a.positive && b.positive) return intervals::disjoint(x, y);
+  if (a.positive) return intervals::subset(x, y);
+  if (b.positive) return intervals::subset(y, x);
   return false;  // both admit absence
 }
 
