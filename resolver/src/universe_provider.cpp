@@ -66,7 +66,9 @@ result<std::unique_ptr<universe_provider>> universe_provider::from_json(
     std::vector<std::pair<candidate, version_entry>> rows;
     for (auto [raw_version, info_value] : versions) {
       auto v = packaging::version::parse(raw_version);
-      if (!v) return unexpected(v.error());
+      // Real indexes list versions that are not PEP 440 (`0.8.0pr1`); pip and uv ignore them,
+      // so they are not candidates here either.
+      if (!v) continue;
       candidate c{*v};
       version_entry entry;
       simdjson::dom::object info;
