@@ -99,7 +99,18 @@ constexpr std::uint64_t mask(unsigned bits) noexcept { return bits >= 64 ? ~0ULL
 
 // Returns the packed key of `k`, or false if it does not fit.
 bool try_pack(const key_view& k, std::uint64_t& key) noexcept {
-  if (k.epoch != 0 || k.has_local() || k.local_max || k.after) return false;
+  if (k.epoch != 0 || k.has_local()) return false;
+  // The sentinels just after a final release and after all its local versions are packed too
+  // (kind final, number 1 and 2: a real final release always has number 0, and no packed
+  // version lies between them), because every singleton range and every `<=`/`==` bound is
+  // one of them and the solver compares bounds far more often than versions.
+  std::uint64_t final_number = 0;
+  if (k.local_max || k.after) {
+    if ((k.local_max && k.after) || k.bound != bound_kind::none || k.has_pre() || k.has_post || k.has_dev) {
+      return false;
+    }
+    final_number = k.after ? 1 : 2;
+  }
   for (std::size_t i = 4; i < k.release_size; ++i) {
     if (k.release[i] != 0) return false;
   }
@@ -110,7 +121,7 @@ bool try_pack(const key_view& k, std::uint64_t& key) noexcept {
     out |= r << k_release_shift[i];
   }
   std::uint64_t kind = kind_final;
-  std::uint64_t number = 0;
+  std::uint64_t number = final_number;
   if (k.bound == bound_kind::release_min) {
     kind = kind_release_min;
   } else if (k.bound == bound_kind::release_max) {
@@ -160,7 +171,10 @@ void unpack(std::uint64_t key, std::size_t release_size, key_view& k) noexcept {
       k.has_post = true;
       k.post = number;
       break;
-    default: break;
+    default:
+      k.after = number == 1;
+      k.local_max = number == 2;
+      break;
   }
 }
 
@@ -629,36 +643,13 @@ using detail::version_access;
 // A moved-from version is "0", like a default-constructed one.
 version::version() noexcept : m_key(detail::k_zero_key), m_aux(detail::k_zero_aux) {}
 
-version::version(const version& other) noexcept : m_key(other.m_key), m_aux(other.m_aux) {
-  if (!is_packed()) reinterpret_cast<detail::version_block*>(m_aux)->refs.fetch_add(1, std::memory_order_relaxed);
+void version::add_ref() const noexcept {
+  static_assert(k_zero_key == detail::k_zero_key && k_zero_aux == detail::k_zero_aux);
+  reinterpret_cast<detail::version_block*>(m_aux)->refs.fetch_add(1, std::memory_order_relaxed);
 }
 
-version::version(version&& other) noexcept : m_key(other.m_key), m_aux(other.m_aux) {
-  other.m_aux = detail::k_zero_aux;
-  other.m_key = detail::k_zero_key;
-}
-
-version& version::operator=(const version& other) noexcept {
-  if (this != &other) {
-    version copy(other);
-    *this = std::move(copy);
-  }
-  return *this;
-}
-
-version& version::operator=(version&& other) noexcept {
-  if (this != &other) {
-    if (!is_packed()) detail::version_block::release_ref(reinterpret_cast<detail::version_block*>(m_aux));
-    m_key = other.m_key;
-    m_aux = other.m_aux;
-    other.m_aux = detail::k_zero_aux;
-    other.m_key = detail::k_zero_key;
-  }
-  return *this;
-}
-
-version::~version() {
-  if (!is_packed()) detail::version_block::release_ref(reinterpret_cast<detail::version_block*>(m_aux));
+void version::drop_ref() const noexcept {
+  detail::version_block::release_ref(reinterpret_cast<detail::version_block*>(m_aux));
 }
 
 result<version> version::parse(std::string_view text, std::pmr::memory_resource* memory) {
@@ -727,13 +718,12 @@ bool version::is_postrelease() const noexcept { return version_access::view(*thi
 bool version::is_devrelease() const noexcept { return version_access::view(*this).has_dev; }
 
 version version::public_version() const {
-  if (is_packed()) return *this;
   key_view k = version_access::view(*this);
   if (k.local_size == 0 && !k.local_max && !k.after) return *this;
   k.local_size = 0;
   k.local_max = false;
   k.after = false;
-  return version_access::build(k, version_access::block(*this)->memory);
+  return version_access::build(k, is_packed() ? allocator::default_resource() : version_access::block(*this)->memory);
 }
 
 version version::base_version() const {
@@ -824,7 +814,7 @@ int compare_blocks(const version_block& a, const version_block& b) noexcept {
 }  // namespace
 }  // namespace detail
 
-std::strong_ordering operator<=>(const version& a, const version& b) noexcept {
+std::strong_ordering version::compare_general(const version& a, const version& b) noexcept {
   if (a.is_packed() && b.is_packed()) return a.m_key <=> b.m_key;
   if (!a.is_packed() && !b.is_packed()) {
     const int c = detail::compare_blocks(*version_access::block(a), *version_access::block(b));
@@ -837,9 +827,9 @@ std::strong_ordering operator<=>(const version& a, const version& b) noexcept {
   return c < 0 ? std::strong_ordering::less : (c > 0 ? std::strong_ordering::greater : std::strong_ordering::equal);
 }
 
-bool operator==(const version& a, const version& b) noexcept {
+bool version::equal_general(const version& a, const version& b) noexcept {
   if (a.is_packed() && b.is_packed()) return a.m_key == b.m_key;
-  if (!a.is_packed() && !b.is_packed()) return (a <=> b) == 0;
+  if (!a.is_packed() && !b.is_packed()) return compare_general(a, b) == 0;
   return detail::compare_views(version_access::view(a), version_access::view(b)) == 0;
 }
 

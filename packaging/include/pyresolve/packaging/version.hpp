@@ -51,11 +51,36 @@ class version {
  public:
   /// The version `0`.
   version() noexcept;
-  version(const version& other) noexcept;
-  version(version&& other) noexcept;
-  version& operator=(const version& other) noexcept;
-  version& operator=(version&& other) noexcept;
-  ~version();
+  // Copies, moves and destruction are inline for the packed form: the solver copies and
+  // destroys range bounds in its innermost loops, where an out-of-line call per bound cost
+  // more than the work itself.
+  version(const version& other) noexcept : m_key(other.m_key), m_aux(other.m_aux) {
+    if (!is_packed()) add_ref();
+  }
+  version(version&& other) noexcept : m_key(other.m_key), m_aux(other.m_aux) {
+    other.m_key = k_zero_key;
+    other.m_aux = k_zero_aux;
+  }
+  version& operator=(const version& other) noexcept {
+    if (this != &other) {
+      version copy(other);
+      *this = std::move(copy);
+    }
+    return *this;
+  }
+  version& operator=(version&& other) noexcept {
+    if (this != &other) {
+      if (!is_packed()) drop_ref();
+      m_key = other.m_key;
+      m_aux = other.m_aux;
+      other.m_key = k_zero_key;
+      other.m_aux = k_zero_aux;
+    }
+    return *this;
+  }
+  ~version() {
+    if (!is_packed()) drop_ref();
+  }
 
   /// Parses any valid PEP 440 version, normalizing case, a leading `v`, separators, implicit
   /// numbers, alternative spellings (`alpha`, `c`, `pre`, `preview`, `rev`, `r`), `-N` post
@@ -106,8 +131,15 @@ class version {
   /// A hash consistent with `==` (so `1.0` and `1.0.0` hash alike).
   [[nodiscard]] std::size_t hash() const noexcept;
 
-  friend std::strong_ordering operator<=>(const version& a, const version& b) noexcept;
-  friend bool operator==(const version& a, const version& b) noexcept;
+  // Packed-vs-packed is one integer compare, inline; the rest goes out of line.
+  friend std::strong_ordering operator<=>(const version& a, const version& b) noexcept {
+    if (a.is_packed() && b.is_packed()) [[likely]] return a.m_key <=> b.m_key;
+    return compare_general(a, b);
+  }
+  friend bool operator==(const version& a, const version& b) noexcept {
+    if (a.is_packed() && b.is_packed()) [[likely]] return a.m_key == b.m_key;
+    return equal_general(a, b);
+  }
 
   /// @name Sentinels for range bounds
   /// Versions that sort before or after every real version sharing this one's epoch and
@@ -129,6 +161,15 @@ class version {
   // Otherwise: m_aux is a pointer to a detail::version_block (aligned, low bit 0).
   std::uint64_t m_key = 0;
   std::uintptr_t m_aux = 1;
+
+  /// The packed form of `0` (what a moved-from version holds); version.cpp checks these
+  /// against the parser's constants.
+  static constexpr std::uint64_t k_zero_key = std::uint64_t{5} << 11;
+  static constexpr std::uintptr_t k_zero_aux = (1U << 1) | 1U;
+  void add_ref() const noexcept;
+  void drop_ref() const noexcept;
+  static std::strong_ordering compare_general(const version& a, const version& b) noexcept;
+  static bool equal_general(const version& a, const version& b) noexcept;
 
   friend struct detail::version_block;
   friend struct detail::version_access;
