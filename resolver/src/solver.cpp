@@ -90,6 +90,8 @@ struct package_state {
   std::pmr::vector<std::uint32_t> trail;
   term accum;
   bool decided = false;
+  // The class of this package's newest entry in the decision queue, or no_class.
+  std::uint8_t queued_class = 0xff;
   version decision;
   std::pmr::vector<incompat_id> incompats;
   std::pmr::vector<dep_record> deps;  // versions whose dependency incompatibilities exist
@@ -126,7 +128,9 @@ class solver {
   void propagate(pkg_id start);
   std::optional<incompat_id> resolve_conflict(incompat_id id);
   bool is_terminal(const incompat& inc) const;
-  std::optional<pkg_id> choose_package() const;
+  std::optional<pkg_id> choose_package();
+  std::uint8_t priority_class(pkg_id p) const;
+  void enqueue(pkg_id p);
   void load_versions(pkg_id p);
   std::optional<version> choose_version(pkg_id p);
   bool add_dependencies(pkg_id p, const version& v);
@@ -153,6 +157,15 @@ class solver {
   std::pmr::vector<incompat> m_incompats;
   std::pmr::vector<assignment> m_trail;
   std::pmr::vector<pkg_id> m_order;  // packages in first-seen order
+  // Candidates for the next decision, a min-heap on (class, first seen) with lazy deletion:
+  // an entry is live while its class matches the package's queued_class. A linear scan over
+  // every package per decision dominated large solves.
+  struct queue_entry {
+    std::uint8_t cls;
+    std::uint32_t first_seen;
+    pkg_id package;
+  };
+  std::pmr::vector<queue_entry> m_queue{m_memory};
   std::uint32_t m_level = 0;
   version m_root_version;
   std::optional<incompat_id> m_failed;
@@ -235,6 +248,7 @@ void solver::assign(pkg_id p, term t, incompat_id cause) {
   s.accum = s.trail.empty() ? t : intersect(s.accum, t);
   s.trail.push_back(static_cast<std::uint32_t>(m_trail.size()));
   m_trail.push_back(assignment{p, std::move(t), m_level, cause});
+  enqueue(p);
 }
 
 void solver::backtrack(std::uint32_t level) {
@@ -257,6 +271,7 @@ void solver::backtrack(std::uint32_t level) {
       s.accum = first ? m_trail[i].value : intersect(s.accum, m_trail[i].value);
       first = false;
     }
+    enqueue(p);
   }
   m_level = level;
   std::size_t kept = 0;
@@ -378,7 +393,7 @@ std::optional<incompat_id> solver::resolve_conflict(incompat_id id) {
         }
       }
     }
-    ++m_packages[p].conflicts;
+    if (++m_packages[p].conflicts == conflict_boost_threshold) enqueue(p);
     if (sat.cause == no_cause || previous_level != sat.level) {
       backtrack(previous_level);
       index_incompat(id);
@@ -412,25 +427,42 @@ std::optional<incompat_id> solver::resolve_conflict(incompat_id id) {
   }
 }
 
-std::optional<pkg_id> solver::choose_package() const {
-  std::optional<pkg_id> best;
-  std::uint32_t best_class = 3;
-  for (pkg_id p : m_order) {
-    const package_state& s = m_packages[p];
-    if (s.decided || s.trail.empty() || !s.accum.positive) continue;
-    std::uint32_t cls = 2;
-    if (p == root_id || s.pinned) {
-      cls = 0;
-    } else if (s.conflicts >= conflict_boost_threshold) {
-      cls = 1;
-    }
-    if (cls < best_class) {
-      best = p;
-      best_class = cls;
-      if (cls == 0) break;
-    }
+std::uint8_t solver::priority_class(pkg_id p) const {
+  const package_state& s = m_packages[p];
+  if (p == root_id || s.pinned) return 0;
+  if (s.conflicts >= conflict_boost_threshold) return 1;
+  return 2;
+}
+
+namespace {
+bool queue_after(const auto& a, const auto& b) {
+  return a.cls != b.cls ? a.cls > b.cls : a.first_seen > b.first_seen;
+}
+}  // namespace
+
+// Called whenever p may have become undecided-and-required or changed class.
+void solver::enqueue(pkg_id p) {
+  package_state& s = m_packages[p];
+  if (s.decided || s.trail.empty() || !s.accum.positive) return;
+  const std::uint8_t cls = priority_class(p);
+  if (s.queued_class == cls) return;
+  s.queued_class = cls;
+  m_queue.push_back(queue_entry{cls, s.first_seen, p});
+  std::push_heap(m_queue.begin(), m_queue.end(), [](const auto& a, const auto& b) { return queue_after(a, b); });
+}
+
+std::optional<pkg_id> solver::choose_package() {
+  auto after = [](const auto& a, const auto& b) { return queue_after(a, b); };
+  while (!m_queue.empty()) {
+    const queue_entry top = m_queue.front();
+    package_state& s = m_packages[top.package];
+    const bool live = s.queued_class == top.cls;
+    if (live && !s.decided && !s.trail.empty() && s.accum.positive) return top.package;
+    std::pop_heap(m_queue.begin(), m_queue.end(), after);
+    m_queue.pop_back();
+    if (live) s.queued_class = 0xff;
   }
-  return best;
+  return std::nullopt;
 }
 
 void solver::load_versions(pkg_id p) {
@@ -540,12 +572,18 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
     }
     pin = pin || !req.url.empty();
     const pkg_id q = intern(name, {});
-    if (pin) m_packages[q].pinned = true;
+    if (pin && !m_packages[q].pinned) {
+      m_packages[q].pinned = true;
+      enqueue(q);
+    }
     if (p == root_id && req.specifiers.implies_prereleases()) m_packages[q].explicit_pre = true;
     add_dependency(p, v, q, range, rec);
     for (const std::string& e : req.extras) {
       const pkg_id qe = intern(name, packaging::normalize_name(e));
-      if (pin) m_packages[qe].pinned = true;
+      if (pin && !m_packages[qe].pinned) {
+        m_packages[qe].pinned = true;
+        enqueue(qe);
+      }
       add_dependency(p, v, qe, range, rec);
     }
   }
