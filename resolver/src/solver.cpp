@@ -95,9 +95,19 @@ struct package_state {
   version decision;
   std::pmr::vector<incompat_id> incompats;
   std::pmr::vector<dep_record> deps;  // versions whose dependency incompatibilities exist
+  // Dependency incompatibilities "p in [candidates lo..hi] depends on q in R", grown across
+  // consecutive candidates with the same requirement (pubgrub-rs merges them the same way):
+  // one incompatibility then rules out a whole run of versions at once.
+  struct dep_group {
+    pkg_id q;
+    incompat_id id;
+    std::uint32_t lo;
+    std::uint32_t hi;
+  };
+  std::pmr::vector<dep_group> groups;
 
   explicit package_state(std::pmr::memory_resource* m)
-      : name(m), extra(m), versions_error(m), trail(m), incompats(m), deps(m) {}
+      : name(m), extra(m), versions_error(m), trail(m), incompats(m), deps(m), groups(m) {}
 };
 
 enum class relation : std::uint8_t { satisfied, contradicted, almost, inconclusive };
@@ -526,6 +536,46 @@ void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_
     return;
   }
   touch(q);
+  // v's index among p's candidates (absent for the root).
+  const auto& cands = m_packages[p].candidates;
+  auto pos = std::lower_bound(cands.begin(), cands.end(), v,
+                              [](const candidate& c, const version& x) { return c.version < x; });
+  if (pos != cands.end() && pos->version == v) {
+    const auto idx = static_cast<std::uint32_t>(pos - cands.begin());
+    auto& groups = m_packages[p].groups;
+    for (auto& g : groups) {
+      if (g.q != q || !(idx + 1 == g.lo || idx == g.hi + 1)) continue;
+      if (m_incompats[g.id].terms[1].second.set != range) continue;
+      const std::uint32_t lo = std::min(idx, g.lo);
+      const std::uint32_t hi = std::max(idx, g.hi);
+      // Bounded by the neighbouring candidates, so the range reads as the user would write it
+      // ("a>=1.0,<2.0") and holds exactly the run lo..hi of existing versions.
+      std::optional<version> lower;
+      std::optional<version> upper;
+      if (lo != 0) lower = cands[lo].version;
+      if (hi + 1 < cands.size()) upper = cands[hi + 1].version;
+      incompat inc(m_memory);
+      inc.terms.emplace_back(p, term{true, version_ranges::between(std::move(lower), std::move(upper))});
+      inc.terms.emplace_back(q, term{false, range});
+      inc.kind = cause_kind::dependency;
+      const incompat_id old = g.id;
+      const incompat_id id = add_incompat(std::move(inc), false);
+      // The merged incompatibility takes the old one's place in both watch lists.
+      m_incompats[id].indexed = true;
+      for (pkg_id w : {p, q}) {
+        auto& list = m_packages[w].incompats;
+        std::replace(list.begin(), list.end(), old, id);
+      }
+      g = package_state::dep_group{q, id, lo, hi};
+      return;
+    }
+    incompat inc(m_memory);
+    inc.terms.emplace_back(p, term{true, version_ranges::singleton(v)});
+    inc.terms.emplace_back(q, term{false, range});
+    inc.kind = cause_kind::dependency;
+    groups.push_back(package_state::dep_group{q, add_incompat(std::move(inc), true), idx, idx});
+    return;
+  }
   incompat inc(m_memory);
   inc.terms.emplace_back(p, term{true, version_ranges::singleton(v)});
   inc.terms.emplace_back(q, term{false, range});
