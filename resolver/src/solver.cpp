@@ -81,7 +81,8 @@ struct package_state {
   std::uint32_t first_seen = UINT32_MAX;
   std::uint32_t conflicts = 0;
   bool pinned = false;        // some requirement names it with == or ===
-  bool explicit_pre = false;  // a direct requirement names a pre-release
+  bool explicit_pre = false;  // a user requirement, constraint or override names a pre-release
+  bool direct = false;        // the user requires it (lowest-direct)
   bool versions_loaded = false;
   bool not_found = false;
   std::pmr::string versions_error;
@@ -123,7 +124,14 @@ class solver {
         m_ids(m_memory),
         m_incompats(m_memory),
         m_trail(m_memory),
-        m_order(m_memory) {}
+        m_order(m_memory) {
+    for (const auto& c : options.constraints) m_constraints[packaging::normalize_name(c.name)].push_back(&c);
+    for (const auto& o : options.overrides) m_overrides[packaging::normalize_name(o.name)].push_back(&o);
+    if (!options.upgrade) {
+      for (const auto& pref : options.preferences) m_preferences.emplace(packaging::normalize_name(pref.name), pref.version);
+      for (const auto& name : options.upgrade_packages) m_preferences.erase(packaging::normalize_name(name));
+    }
+  }
 
   result<resolution, resolve_failure> run();
 
@@ -176,6 +184,10 @@ class solver {
     pkg_id package;
   };
   std::pmr::vector<queue_entry> m_queue{m_memory};
+  // Options by normalized name.
+  std::unordered_map<std::string, std::vector<const packaging::requirement*>> m_constraints;
+  std::unordered_map<std::string, std::vector<const packaging::requirement*>> m_overrides;
+  std::unordered_map<std::string, version> m_preferences;
   std::uint32_t m_level = 0;
   version m_root_version;
   std::optional<incompat_id> m_failed;
@@ -505,18 +517,36 @@ std::optional<version> solver::choose_version(pkg_id p) {
   load_versions(p);
   const package_state& s = m_packages[p];
   const package_state& base = m_packages[s.base];
-  const bool highest = m_options.strategy == resolution_strategy::highest;
+  const auto strategy = m_options.strategy;
+  const bool highest = strategy == resolution_strategy::highest ||
+                       (strategy == resolution_strategy::lowest_direct && !base.direct && !s.direct);
   const auto mode = m_options.prerelease;
-  const bool pre_as_final = mode == prerelease_mode::allow || base.explicit_pre || s.explicit_pre;
+  const bool explicit_pre = base.explicit_pre || s.explicit_pre;
+  const bool pre_as_final =
+      mode == prerelease_mode::allow ||
+      (explicit_pre && (mode == prerelease_mode::explicit_only || mode == prerelease_mode::if_necessary_or_explicit));
+  const bool pre_fallback = mode == prerelease_mode::if_necessary || mode == prerelease_mode::if_necessary_or_explicit;
+  auto usable = [&](const candidate& c) {
+    if (!s.accum.set.contains(c.version)) return false;
+    if (c.yanked && !(s.pinned || base.pinned)) return false;
+    return c.has_compatible_dist && c.requires_python_ok;
+  };
+  // A preferred version (an existing pin) wins while it stays acceptable.
+  if (auto pref = m_preferences.find(std::string(base.name)); pref != m_preferences.end()) {
+    auto pos = std::lower_bound(s.candidates.begin(), s.candidates.end(), pref->second,
+                                [](const candidate& c, const version& x) { return c.version < x; });
+    if (pos != s.candidates.end() && pos->version == pref->second && usable(*pos) &&
+        (!pos->version.is_prerelease() || mode != prerelease_mode::disallow)) {
+      return pos->version;
+    }
+  }
   std::optional<version> fallback_pre;
   const std::size_t n = s.candidates.size();
   for (std::size_t k = 0; k < n; ++k) {
     const candidate& c = s.candidates[highest ? n - 1 - k : k];
-    if (!s.accum.set.contains(c.version)) continue;
-    if (c.yanked && !(s.pinned || base.pinned)) continue;
-    if (!c.has_compatible_dist || !c.requires_python_ok) continue;
+    if (!usable(c)) continue;
     if (c.version.is_prerelease() && !pre_as_final) {
-      if (mode == prerelease_mode::if_necessary_or_explicit && !fallback_pre) fallback_pre = c.version;
+      if (pre_fallback && !fallback_pre) fallback_pre = c.version;
       continue;
     }
     return c.version;
@@ -532,6 +562,16 @@ void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_
     inc.terms.emplace_back(p, term{true, version_ranges::singleton(v)});
     inc.kind = cause_kind::unavailable;
     inc.reason = std::pmr::string("depends on itself with an incompatible version", m_memory);
+    add_incompat(std::move(inc), true);
+    return;
+  }
+  if (range.is_empty()) {
+    // "q not in {}" holds always, so the usual incompatibility would leave q's term without a
+    // satisfier; the version itself is what cannot be used.
+    incompat inc(m_memory);
+    inc.terms.emplace_back(p, term{true, version_ranges::singleton(v)});
+    inc.kind = cause_kind::unavailable;
+    inc.reason = std::pmr::string("depends on " + display(q) + " with no version allowed (contradictory specifiers or constraints)", m_memory);
     add_incompat(std::move(inc), true);
     return;
   }
@@ -605,28 +645,37 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
   const std::string extra(m_packages[p].extra);
   const pkg_id base = m_packages[p].base;
   if (base != p) add_dependency(p, v, base, version_ranges::singleton(v), rec);
-  for (const packaging::requirement& req : reqs) {
+  auto applies = [&](const packaging::requirement& req, const std::string& in_extra) {
     if (req.marker) {
-      if (!extra.empty() && !req.marker->references_extra()) continue;
-      auto ok = req.marker->evaluate(m_options.environment.markers(), extra);
-      if (!ok || !*ok) continue;
-    } else if (!extra.empty()) {
-      continue;  // unconditional dependencies belong to the base package
+      if (!in_extra.empty() && !req.marker->references_extra()) return false;
+      auto ok = req.marker->evaluate(m_options.environment.markers(), in_extra);
+      return ok && *ok;
     }
-    const std::string name = packaging::normalize_name(req.name);
-    const version_ranges range = req.url.empty() ? req.specifiers.to_ranges() : version_ranges::full();
-    bool pin = false;
+    return in_extra.empty();  // unconditional dependencies belong to the base package
+  };
+  std::vector<std::string> overridden;  // names already replaced for this version
+  auto add_one = [&](const packaging::requirement& req, const std::string& name, bool from_override) {
+    version_ranges range = req.url.empty() ? req.specifiers.to_ranges() : version_ranges::full();
+    bool explicit_pre = p == root_id || from_override ? req.specifiers.implies_prereleases() : false;
+    if (auto c = m_constraints.find(name); c != m_constraints.end()) {
+      for (const packaging::requirement* con : c->second) {
+        if (!applies(*con, {})) continue;
+        range = range.intersect(con->url.empty() ? con->specifiers.to_ranges() : version_ranges::full());
+        explicit_pre = explicit_pre || con->specifiers.implies_prereleases();
+      }
+    }
+    bool pin = !req.url.empty();
     for (const auto& spec : req.specifiers.specifiers()) {
       pin = pin || spec.op() == packaging::spec_op::arbitrary_equal ||
             (spec.op() == packaging::spec_op::equal && !spec.has_wildcard());
     }
-    pin = pin || !req.url.empty();
     const pkg_id q = intern(name, {});
     if (pin && !m_packages[q].pinned) {
       m_packages[q].pinned = true;
       enqueue(q);
     }
-    if (p == root_id && req.specifiers.implies_prereleases()) m_packages[q].explicit_pre = true;
+    if (explicit_pre) m_packages[q].explicit_pre = true;
+    if (p == root_id) m_packages[q].direct = true;
     add_dependency(p, v, q, range, rec);
     for (const std::string& e : req.extras) {
       const pkg_id qe = intern(name, packaging::normalize_name(e));
@@ -634,8 +683,23 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
         m_packages[qe].pinned = true;
         enqueue(qe);
       }
+      if (p == root_id) m_packages[qe].direct = true;
       add_dependency(p, v, qe, range, rec);
     }
+  };
+  for (const packaging::requirement& req : reqs) {
+    if (!applies(req, extra)) continue;
+    const std::string name = packaging::normalize_name(req.name);
+    if (auto o = m_overrides.find(name); o != m_overrides.end()) {
+      // The requirement stands, in the overrides' words: each override whose marker holds.
+      if (std::find(overridden.begin(), overridden.end(), name) != overridden.end()) continue;
+      overridden.push_back(name);
+      for (const packaging::requirement* ov : o->second) {
+        if (applies(*ov, {})) add_one(*ov, name, true);
+      }
+      continue;
+    }
+    add_one(req, name, false);
   }
   m_packages[p].deps.push_back(std::move(rec));
   return true;

@@ -174,3 +174,66 @@ TEST_CASE("parents are reported for via") {
     if (p.name == "pkgd") CHECK(p.parents == std::vector<std::string>{"pkgb", "pkgc"});
   }
 }
+
+namespace {
+const char* options_universe = R"({"packages": {
+  "app": {"1.0": {"requires_dist": ["lib>=1"]}, "2.0": {"requires_dist": ["lib>=2"]}},
+  "lib": {"1.0": {}, "2.0": {}, "2.1b1": {}, "3.0": {}},
+  "onlypre": {"1.0a1": {}, "1.0b2": {}},
+  "other": {"1.0": {"requires_dist": ["onlypre"]}}}})";
+}  // namespace
+
+TEST_CASE("pre-release modes: explicit and if-necessary") {
+  resolver::resolve_options expl;
+  expl.prerelease = resolver::prerelease_mode::explicit_only;
+  // Named explicitly by the user: the pre-release competes.
+  CHECK(solve(options_universe, {"lib>=2.1b1,<3"}, expl).pins == "lib==2.1b1");
+  // Only pre-releases exist, but nobody names one: explicit refuses them.
+  CHECK_FALSE(solve(options_universe, {"other"}, expl).ok);
+  resolver::resolve_options necessary;
+  necessary.prerelease = resolver::prerelease_mode::if_necessary;
+  CHECK(solve(options_universe, {"other"}, necessary).pins == "onlypre==1.0b2 other==1.0");
+  // A final release in range wins; the explicit pre-release is not enough in this mode.
+  CHECK(solve(options_universe, {"lib>=2.1b1"}, necessary).pins == "lib==3.0");
+  CHECK(solve(options_universe, {"lib>=2.1b1,<3"}, necessary).pins == "lib==2.1b1");
+}
+
+TEST_CASE("lowest-direct: lowest for the user's requirements, highest below") {
+  resolver::resolve_options options;
+  options.strategy = resolver::resolution_strategy::lowest_direct;
+  CHECK(solve(options_universe, {"app"}, options).pins == "app==1.0 lib==3.0");
+  options.strategy = resolver::resolution_strategy::lowest;
+  CHECK(solve(options_universe, {"app"}, options).pins == "app==1.0 lib==1.0");
+}
+
+TEST_CASE("constraints narrow a required package and add none") {
+  resolver::resolve_options options;
+  options.constraints.push_back(*packaging::requirement::parse("lib<2"));
+  options.constraints.push_back(*packaging::requirement::parse("onlypre==1.0a1"));
+  CHECK(solve(options_universe, {"app"}, options).pins == "app==1.0 lib==1.0");
+  options.constraints.push_back(*packaging::requirement::parse("lib<1; python_version < '3'"));
+  CHECK(solve(options_universe, {"app"}, options).pins == "app==1.0 lib==1.0");
+  options.constraints.push_back(*packaging::requirement::parse("lib<1"));
+  CHECK_FALSE(solve(options_universe, {"app"}, options).ok);
+}
+
+TEST_CASE("overrides replace every requirement on a package") {
+  resolver::resolve_options options;
+  options.overrides.push_back(*packaging::requirement::parse("lib==1.0"));
+  // app 2.0 requires lib>=2, the override replaces it.
+  CHECK(solve(options_universe, {"app==2.0"}, options).pins == "app==2.0 lib==1.0");
+  CHECK(solve(options_universe, {"lib>=3"}, options).pins == "lib==1.0");
+}
+
+TEST_CASE("preferences are tried first; upgrade drops them") {
+  resolver::resolve_options options;
+  options.preferences.push_back(resolver::preference{"LIB", *packaging::version::parse("2.0")});
+  CHECK(solve(options_universe, {"app"}, options).pins == "app==2.0 lib==2.0");
+  // A preference outside the range is ignored.
+  CHECK(solve(options_universe, {"lib>=3"}, options).pins == "lib==3.0");
+  options.upgrade_packages.emplace_back("lib");
+  CHECK(solve(options_universe, {"app"}, options).pins == "app==2.0 lib==3.0");
+  options.upgrade_packages.clear();
+  options.upgrade = true;
+  CHECK(solve(options_universe, {"app"}, options).pins == "app==2.0 lib==3.0");
+}

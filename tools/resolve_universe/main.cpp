@@ -1,5 +1,8 @@
-// resolve-universe [--python-version X.Y[.Z]] [--python-platform P] [--resolution highest|lowest]
-//                  [--prerelease if-necessary-or-explicit|allow|disallow] [--via] UNIVERSE.json REQ...
+// resolve-universe [--python-version X.Y[.Z]] [--python-platform P]
+//                  [--resolution highest|lowest|lowest-direct]
+//                  [--prerelease if-necessary-or-explicit|allow|disallow|explicit|if-necessary]
+//                  [--constraint REQ]... [--override REQ]... [--prefer NAME==V]... [--upgrade]
+//                  [--upgrade-package NAME]... [--via] UNIVERSE.json REQ...
 // Prints `name==version` lines sorted by name, or the explanation on stderr with exit code 1.
 // Exit code 2 for usage and input errors.
 
@@ -15,8 +18,11 @@ namespace {
 
 int usage() {
   std::fputs(
-      "usage: resolve-universe [--python-version V] [--python-platform P] [--resolution highest|lowest]\n"
-      "                        [--prerelease if-necessary-or-explicit|allow|disallow] [--via] UNIVERSE REQ...\n",
+      "usage: resolve-universe [--python-version V] [--python-platform P]\n"
+      "                        [--resolution highest|lowest|lowest-direct]\n"
+      "                        [--prerelease if-necessary-or-explicit|allow|disallow|explicit|if-necessary]\n"
+      "                        [--constraint REQ]... [--override REQ]... [--prefer NAME==V]... [--upgrade]\n"
+      "                        [--upgrade-package NAME]... [--via] UNIVERSE REQ...\n",
       stderr);
   return 2;
 }
@@ -49,6 +55,8 @@ int main(int argc, char** argv) {
         options.strategy = resolver::resolution_strategy::highest;
       } else if (s == "lowest") {
         options.strategy = resolver::resolution_strategy::lowest;
+      } else if (s == "lowest-direct") {
+        options.strategy = resolver::resolution_strategy::lowest_direct;
       } else {
         return usage();
       }
@@ -62,9 +70,37 @@ int main(int argc, char** argv) {
         options.prerelease = resolver::prerelease_mode::disallow;
       } else if (s == "if-necessary-or-explicit") {
         options.prerelease = resolver::prerelease_mode::if_necessary_or_explicit;
+      } else if (s == "explicit") {
+        options.prerelease = resolver::prerelease_mode::explicit_only;
+      } else if (s == "if-necessary") {
+        options.prerelease = resolver::prerelease_mode::if_necessary;
       } else {
         return usage();
       }
+    } else if (arg == "--constraint" || arg == "--override") {
+      const char* v = value();
+      if (!v) return usage();
+      auto req = packaging::requirement::parse(v);
+      if (!req) {
+        std::fprintf(stderr, "error: %s\n", req.error().to_string().c_str());
+        return 2;
+      }
+      (arg == "--constraint" ? options.constraints : options.overrides).push_back(std::move(*req));
+    } else if (arg == "--prefer") {
+      const char* v = value();
+      if (!v) return usage();
+      const std::string_view text = v;
+      const auto eq = text.find("==");
+      if (eq == std::string_view::npos) return usage();
+      auto ver = packaging::version::parse(text.substr(eq + 2));
+      if (!ver) return usage();
+      options.preferences.push_back(resolver::preference{std::string(text.substr(0, eq)), *ver});
+    } else if (arg == "--upgrade") {
+      options.upgrade = true;
+    } else if (arg == "--upgrade-package") {
+      const char* v = value();
+      if (!v) return usage();
+      options.upgrade_packages.emplace_back(v);
     } else if (arg == "--via") {
       via = true;
     } else if (arg.starts_with("--")) {

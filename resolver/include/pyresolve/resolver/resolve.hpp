@@ -29,6 +29,8 @@ namespace pyresolve::resolver {
 enum class resolution_strategy : std::uint8_t {
   highest,  ///< the newest acceptable version (default)
   lowest,   ///< the oldest acceptable version
+  /// The oldest acceptable version of the user's direct requirements, the newest of the rest.
+  lowest_direct,
 };
 
 /// When pre-releases are candidates (uv's `--prerelease`).
@@ -38,6 +40,17 @@ enum class prerelease_mode : std::uint8_t {
   if_necessary_or_explicit,
   allow,     ///< pre-releases compete with final releases
   disallow,  ///< pre-releases are never candidates
+  /// Pre-releases of a package are candidates only when a user requirement, constraint or
+  /// override on it names one.
+  explicit_only,
+  /// Pre-releases are candidates only when no final release in the range is usable.
+  if_necessary,
+};
+
+/// A version to try first for a package (e.g. a pin of an existing output file).
+struct preference {
+  std::string name;  ///< any spelling; normalized by the solver
+  packaging::version version;
 };
 
 /// What to resolve for and how.
@@ -49,6 +62,19 @@ struct resolve_options {
                                             packaging::target_platform{});
   resolution_strategy strategy = resolution_strategy::highest;
   prerelease_mode prerelease = prerelease_mode::if_necessary_or_explicit;
+  /// Constraints (`-c`): each narrows the range of its package whenever something else
+  /// requires that package; a constraint alone never adds a package. Markers are evaluated for
+  /// the target.
+  std::vector<packaging::requirement> constraints;
+  /// Overrides: every requirement on an overridden package, the user's included, is replaced
+  /// by the overrides naming it (whose markers are evaluated for the target).
+  std::vector<packaging::requirement> overrides;
+  /// Preferred versions, tried first when acceptable.
+  std::vector<preference> preferences;
+  /// Ignore every preference (`--upgrade`).
+  bool upgrade = false;
+  /// Ignore the preferences of these packages (`--upgrade-package`), any spelling.
+  std::vector<std::string> upgrade_packages;
   /// Where the solver allocates its state (assignments, incompatibilities, package table).
   std::pmr::memory_resource* memory = std::pmr::get_default_resource();
 };
