@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Runs uv's packse scenarios through make-index --emit-universe and resolve-universe and
+compares with uv's expectations (data/uv-scenarios/expectations.json).
+
+usage: run_scenarios.py BIN_DIR SOURCE_DIR [--summary FILE] [--min-pass N]
+
+Checks per scenario: satisfiable or not as uv says; for satisfiable ones the versions uv
+installs (`+ name==version` lines of the snapshot, or the `installed` asserts) equal ours; for
+unsatisfiable ones the scenario packages named in uv's explanation are the ones we name.
+pip install and pip compile scenarios run; lock scenarios (pyproject, universal) are listed as
+not run. Exit 1 when fewer than --min-pass pass (a regression guard, not a 100% demand).
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import tomllib
+
+
+def main():
+    bin_dir, src = sys.argv[1], sys.argv[2]
+    summary = None
+    min_pass = 0
+    rest = sys.argv[3:]
+    while rest:
+        if rest[0] == "--summary":
+            summary = rest[1]
+            rest = rest[2:]
+        elif rest[0] == "--min-pass":
+            min_pass = int(rest[1])
+            rest = rest[2:]
+        else:
+            sys.exit("unknown argument " + rest[0])
+    data = os.path.join(src, "data", "uv-scenarios")
+    with open(os.path.join(data, "expectations.json")) as f:
+        expectations = json.load(f)
+    results = []  # (test, ok, reason)
+    tmp = tempfile.mkdtemp(prefix="pyresolve-scenarios-")
+    for suite in ("pip/pip_install_scenarios.rs", "pip/pip_compile_scenarios.rs", "lock_scenarios/lock_scenarios.rs"):
+        for e in expectations.get(suite, []):
+            name = e["test"]
+            if suite.startswith("lock"):
+                results.append((name, False, "not run: lock scenario (pyproject, universal resolution)"))
+                continue
+            results.append((name, *run_one(e, bin_dir, data, tmp)))
+    passed = sum(1 for _, ok, _ in results if ok)
+    lines = [f"{passed} of {len(results)} scenarios pass", ""]
+    for name, ok, reason in results:
+        if not ok:
+            lines.append(f"- `{name}`: {reason}")
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+    if summary:
+        with open(summary, "w") as f:
+            f.write(text)
+    return 0 if passed >= min_pass else 1
+
+
+def run_one(e, bin_dir, data, tmp):
+    scenario = os.path.join(data, "scenarios", e["scenario"])
+    with open(scenario, "rb") as f:
+        toml = tomllib.load(f)
+    universe = os.path.join(tmp, e["test"] + ".json")
+    mk = subprocess.run([os.path.join(bin_dir, "make-index"), "--scenario", scenario, "--emit-universe", universe,
+                         "--dry-run", "--out", os.path.join(tmp, "idx"), "-q"], capture_output=True, text=True)
+    if mk.returncode != 0:
+        return False, "make-index failed: " + mk.stderr.strip()[:200]
+    python = e.get("python", "3.12")
+    flags = []
+    reqs = []
+    args = list(e["args"])
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--index-url":
+            i += 2
+            continue
+        if a.startswith("--python-version="):
+            python = a.split("=", 1)[1]
+        elif a.startswith("--python-platform="):
+            flags += ["--python-platform", a.split("=", 1)[1]]
+        elif a.startswith("--prerelease=") or a.startswith("--resolution="):
+            k, v = a.split("=", 1)
+            flags += [k, v]
+        elif a in ("--locked",):
+            pass
+        elif a.startswith("-"):
+            return False, f"unsupported option {a}"
+        else:
+            reqs.append(a)
+        i += 1
+    if not reqs:
+        reqs = list(toml.get("root", {}).get("requires", []))
+    constraints = toml.get("root", {}).get("constraints", [])
+    for c in constraints:
+        flags += ["--constraint", c]
+    snap = e["snapshots"][0] if e["snapshots"] else ""
+    uv_ok = snap.startswith("exit_code: 0")
+    res = subprocess.run([os.path.join(bin_dir, "resolve-universe"), "--python-version", python, *flags, universe,
+                          *reqs], capture_output=True, text=True)
+    if res.returncode not in (0, 1):
+        return False, "resolve-universe error: " + res.stderr.strip()[:200]
+    ours_ok = res.returncode == 0
+    if ours_ok != uv_ok:
+        why = "uv resolves, we fail: " + res.stderr.strip().splitlines()[-1][:200] if uv_ok else \
+            "uv fails, we resolve: " + " ".join(res.stdout.split())
+        return False, why
+    if uv_ok:
+        expected = {}
+        for m in re.finditer(r"^ \+ ([A-Za-z0-9_.\-]+)==(\S+)$", snap, re.M):
+            expected[m.group(1)] = m.group(2)
+        for m in re.finditer(r"^([a-z0-9_.\-]+)==(\S+)$", snap, re.M):
+            expected[m.group(1)] = m.group(2)
+        for a in e.get("asserts", []):
+            if a[0] == "installed":
+                expected[a[1]] = a[2]
+        ours = dict(line.split("==", 1) for line in res.stdout.split())
+        if expected and ours != expected:
+            return False, f"different pins: uv {sorted(expected.items())}, ours {sorted(ours.items())}"
+        return True, ""
+    names = set(toml.get("packages", {}).keys())
+    def named(text):
+        return {n for n in names if re.search(r"(?<![\w\-])" + re.escape(n) + r"(?![\w\-])", text)}
+    uv_text = snap.split("----- stderr -----", 1)[-1]
+    theirs, ours = named(uv_text), named(res.stderr)
+    if theirs != ours:
+        return False, f"explanation names {sorted(ours)}, uv names {sorted(theirs)}"
+    return True, ""
+
+
+if __name__ == "__main__":
+    sys.exit(main())
