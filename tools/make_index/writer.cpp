@@ -299,7 +299,8 @@ result<void> index_writer::run(const io_op& op) {
       if (errno == EEXIST && ::unlinkat(dir_fd, op.name.c_str(), 0) == 0 &&
           ::linkat(dir_fd, op.data.c_str(), dir_fd, op.name.c_str(), 0) == 0)
         return {};
-      // No hard links on this file system: write a copy.
+      // Unlike the old writer, no copy is written when hard links are unsupported (the
+      // content is not kept for the I/O thread): such a file system is reported as an error.
       return unexpected<error>{io_error(errno, (dir / op.name).string())};
   }
   return {};
