@@ -250,26 +250,104 @@ void build_wheel(std::string& out, std::string_view filename, std::string_view m
   put16(out, 0);
 }
 
-index_writer::index_writer(writer_options options) : m_options(std::move(options)) {}
+void unique_fd::reset(int fd) noexcept {
+  if (m_fd >= 0) ::close(m_fd);
+  m_fd = fd;
+}
 
-result<void> index_writer::write_file(const std::filesystem::path& path, std::string_view data) {
-  m_stats.bytes += data.size();
-  if (m_options.dry_run) return {};
-  // Plain open/write/close, no fsync: the tree is a rebuildable artifact.
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return unexpected<error>{error{errc::io_error, std::strerror(errno), path.string(), 0, 0}};
+namespace {
+error io_error(int err, std::string where) { return error{errc::io_error, std::strerror(err), std::move(where), 0, 0}; }
+
+/// Creates (or truncates) `name` under `dir_fd` with one write. No fsync and no stat: the tree
+/// is a rebuildable artifact, and paths relative to an open directory skip the path walk.
+result<void> write_at(int dir_fd, const std::string& name, std::string_view data, const std::filesystem::path& dir) {
+  int fd = ::openat(dir_fd, name.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return unexpected<error>{io_error(errno, (dir / name).string())};
+  unique_fd guard(fd);
   std::size_t done = 0;
   while (done < data.size()) {
     auto n = ::write(fd, data.data() + done, data.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return unexpected<error>{error{errc::io_error, std::strerror(err), path.string(), 0, 0}};
+      return unexpected<error>{io_error(errno, (dir / name).string())};
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::close(fd) != 0) return unexpected<error>{error{errc::io_error, std::strerror(errno), path.string(), 0, 0}};
+  // close() reports delayed write errors, so it is checked rather than left to the guard.
+  if (::close(guard.release()) != 0) return unexpected<error>{io_error(errno, (dir / name).string())};
+  return {};
+}
+}  // namespace
+
+index_writer::index_writer(writer_options options) : m_options(std::move(options)) {}
+
+index_writer::~index_writer() { (void)drain(); }
+
+result<void> index_writer::run(const io_op& op) {
+  const int dir_fd = op.in_files ? m_files_fd.get() : m_simple_fd.get();
+  const auto dir = m_options.out / (op.in_files ? "files" : "simple");
+  switch (op.type) {
+    case io_op::kind::write: return write_at(dir_fd, op.name, op.data, dir);
+    case io_op::kind::mkdir:
+      if (::mkdirat(dir_fd, op.name.c_str(), 0755) != 0 && errno != EEXIST)
+        return unexpected<error>{io_error(errno, (dir / op.name).string())};
+      return {};
+    case io_op::kind::link:
+      // Link first and unlink only when a previous run left the name: a fresh tree then
+      // costs one call per shared metadata file.
+      if (::linkat(dir_fd, op.data.c_str(), dir_fd, op.name.c_str(), 0) == 0) return {};
+      if (errno == EEXIST && ::unlinkat(dir_fd, op.name.c_str(), 0) == 0 &&
+          ::linkat(dir_fd, op.data.c_str(), dir_fd, op.name.c_str(), 0) == 0)
+        return {};
+      // Unlike the old writer, no copy is written when hard links are unsupported (the
+      // content is not kept for the I/O thread): such a file system is reported as an error.
+      return unexpected<error>{io_error(errno, (dir / op.name).string())};
+  }
+  return {};
+}
+
+void index_writer::io_loop() {
+  for (;;) {
+    std::vector<io_op> batch;
+    {
+      std::unique_lock lock(m_mutex);
+      m_cv.wait(lock, [&] { return !m_queue.empty() || m_closing; });
+      if (m_queue.empty()) return;
+      batch = std::move(m_queue.front());
+      m_queue.pop_front();
+    }
+    m_cv.notify_all();
+    for (const auto& op : batch) {
+      if (auto r = run(op); !r) {
+        std::lock_guard lock(m_mutex);
+        if (!m_io_error) m_io_error = r.error();
+        break;
+      }
+    }
+  }
+}
+
+result<void> index_writer::submit(std::vector<io_op>&& ops) {
+  std::unique_lock lock(m_mutex);
+  if (m_io_error) return unexpected<error>{*m_io_error};
+  // A bounded queue keeps memory flat when the disk is slower than rendering.
+  m_cv.wait(lock, [&] { return m_queue.size() < 64; });
+  m_queue.push_back(std::move(ops));
+  lock.unlock();
+  m_cv.notify_all();
+  return {};
+}
+
+result<void> index_writer::drain() {
+  if (m_io_thread.joinable()) {
+    {
+      std::lock_guard lock(m_mutex);
+      m_closing = true;
+    }
+    m_cv.notify_all();
+    m_io_thread.join();
+  }
+  if (m_io_error) return unexpected<error>{*m_io_error};
   return {};
 }
 
@@ -283,7 +361,14 @@ static result<void> make_dir(const std::filesystem::path& dir) {
 result<void> index_writer::begin() {
   if (m_options.dry_run) return {};
   if (auto r = make_dir(m_options.out / "simple"); !r) return r;
-  return make_dir(m_options.out / "files");
+  if (auto r = make_dir(m_options.out / "files"); !r) return r;
+  for (auto [fd, sub] : {std::pair{&m_files_fd, "files"}, std::pair{&m_simple_fd, "simple"}}) {
+    const auto dir = m_options.out / sub;
+    fd->reset(::open(dir.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+    if (fd->get() < 0) return unexpected<error>{io_error(errno, dir.string())};
+  }
+  m_io_thread = std::thread([this] { io_loop(); });
+  return {};
 }
 
 namespace {
@@ -302,8 +387,12 @@ result<void> index_writer::write_project(const project& p) {
   if (norm.empty()) return unexpected<error>{error{errc::invalid_name, "empty project name", {}, 0, 0}};
   m_projects.push_back(norm);
   ++m_stats.projects;
-  const auto files_dir = m_options.out / "files";
   std::vector<file_entry> entries;
+  m_ops.clear();
+  auto queue_write = [&](bool in_files, std::string name, std::string_view data) {
+    m_stats.bytes += data.size();
+    if (!m_options.dry_run) m_ops.push_back({io_op::kind::write, in_files, std::move(name), std::string(data)});
+  };
   std::string sdist_name = norm;
   std::replace(sdist_name.begin(), sdist_name.end(), '-', '_');  // PEP 625 sdist names
 
@@ -313,7 +402,7 @@ result<void> index_writer::write_project(const project& p) {
     render_metadata(m_meta, p.name, r.version, r.fields);
     const std::string shared_meta = m_meta;
     const std::string shared_hash = m_hasher.hex(shared_meta);
-    std::filesystem::path shared_path;
+    std::string shared_name;
     auto add = [&](const std::string& filename, const core_fields* override_fields, bool is_wheel) -> result<void> {
       const std::string* meta = &shared_meta;
       std::string meta_hash = shared_hash;
@@ -326,21 +415,18 @@ result<void> index_writer::write_project(const project& p) {
       }
       // Wheels of one release share their metadata: hard-link it instead of writing it again
       // (fewer data blocks; file creation dominates the run time).
-      const auto meta_path = files_dir / (filename + ".metadata");
-      if (override_fields || shared_path.empty() || m_options.dry_run) {
-        if (auto w = write_file(meta_path, *meta); !w) return w;
-        if (!override_fields) shared_path = meta_path;
+      std::string meta_name = filename + ".metadata";
+      if (override_fields || shared_name.empty()) {
+        if (!override_fields) shared_name = meta_name;
+        queue_write(true, std::move(meta_name), *meta);
       } else {
         m_stats.bytes += meta->size();
-        ::unlink(meta_path.c_str());
-        if (::link(shared_path.c_str(), meta_path.c_str()) != 0) {
-          if (auto w = write_file(meta_path, *meta); !w) return w;
-        }
+        if (!m_options.dry_run) m_ops.push_back({io_op::kind::link, true, std::move(meta_name), shared_name});
       }
       file_entry e{filename, {}, 0, std::move(meta_hash), rp, &r.yanked};
       if (is_wheel && m_options.with_wheels) {
         build_wheel(m_blob, filename, *meta, m_hasher);
-        if (auto w = write_file(files_dir / filename, m_blob); !w) return w;
+        queue_write(true, filename, m_blob);
       } else {
         // No real bytes: hash a documented stand-in (see README, "sha256 rule").
         m_blob.assign("pyresolve-make-index stand-in\nfilename: ").append(filename).append("\nmetadata-sha256: ")
@@ -430,11 +516,11 @@ result<void> index_writer::write_project(const project& p) {
   m_html += "  </body>\n</html>\n";
   m_json += "]}\n";
 
-  const auto dir = m_options.out / "simple" / norm;
-  if (!m_options.dry_run && ::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-    return unexpected<error>{error{errc::io_error, std::strerror(errno), dir.string(), 0, 0}};
-  if (auto r = write_file(dir / "index.html", m_html); !r) return r;
-  return write_file(dir / "index.json", m_json);
+  if (!m_options.dry_run) m_ops.push_back({io_op::kind::mkdir, false, norm, {}});
+  queue_write(false, norm + "/index.html", m_html);
+  queue_write(false, norm + "/index.json", m_json);
+  if (m_options.dry_run) return {};
+  return submit(std::move(m_ops));
 }
 
 result<void> index_writer::finish() {
@@ -454,8 +540,13 @@ result<void> index_writer::finish() {
   }
   m_html += "  </body>\n</html>\n";
   m_json += "]}\n";
-  if (auto r = write_file(m_options.out / "simple" / "index.html", m_html); !r) return r;
-  return write_file(m_options.out / "simple" / "index.json", m_json);
+  m_stats.bytes += m_html.size() + m_json.size();
+  if (m_options.dry_run) return {};
+  std::vector<io_op> ops;
+  ops.push_back({io_op::kind::write, false, "index.html", m_html});
+  ops.push_back({io_op::kind::write, false, "index.json", m_json});
+  if (auto r = submit(std::move(ops)); !r) return r;
+  return drain();
 }
 
 }  // namespace pyresolve::make_index

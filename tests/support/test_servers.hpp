@@ -1,0 +1,215 @@
+#pragma once
+/// @file
+/// RAII handles for the test index servers of `tests/servers/`: nginx (`nginx.sh`) and the
+/// fault-injecting server (`fault_server.py`), both on 127.0.0.1 on a free port. Starting
+/// returns an error value (the script's output) instead of throwing, so a suite can skip when
+/// nginx or python3 is missing. Destruction stops the server by its PID and waits for it.
+///
+/// Link `pyresolve_test_support`: it adds this directory to the include path and defines
+/// PYRESOLVE_TEST_SERVERS_DIR (the `tests/servers` folder).
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "pyresolve/support/result.hpp"
+
+extern char** environ;  // NOLINT: POSIX
+
+namespace pyresolve::test {
+
+namespace detail {
+
+inline error server_error(std::string message, std::string source = {}) {
+  return error{errc::io_error, std::move(message), std::move(source), 0, 0};
+}
+
+/// Runs `argv` with stdout on a pipe and returns the child's PID and the pipe's read end.
+inline result<std::pair<pid_t, int>> spawn_with_stdout(const std::vector<std::string>& args) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return unexpected(server_error("pipe failed"));
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(fds[1]);
+  if (rc != 0) {
+    ::close(fds[0]);
+    return unexpected(server_error("cannot start " + args[0]));
+  }
+  return std::pair{pid, fds[0]};
+}
+
+/// The first line the child prints, waiting at most `timeout` (servers print once listening).
+inline std::optional<std::string> read_line(int fd, std::chrono::milliseconds timeout) {
+  std::string line;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    char c = 0;
+    const auto n = ::read(fd, &c, 1);
+    if (n <= 0) return line.empty() ? std::nullopt : std::optional{line};
+    if (c == '\n') return line;
+    line += c;
+  }
+}
+
+/// True once `pid` is gone; a child of ours is reaped, anything else is polled.
+inline bool wait_gone(pid_t pid, bool is_child, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (is_child) {
+      if (::waitpid(pid, nullptr, WNOHANG) == pid) return true;
+    } else if (::kill(pid, 0) != 0) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+/// Stops a server: SIGTERM, then SIGKILL if it does not go within five seconds.
+inline void stop_pid(pid_t pid, bool is_child) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGTERM);
+  if (!wait_gone(pid, is_child, std::chrono::seconds(5))) {
+    ::kill(pid, SIGKILL);
+    wait_gone(pid, is_child, std::chrono::seconds(5));
+  }
+}
+
+inline std::filesystem::path make_temp_dir(const char* prefix) {
+  std::string templ = (std::filesystem::temp_directory_path() / prefix).string() + ".XXXXXX";
+  if (::mkdtemp(templ.data()) == nullptr) return {};
+  return templ;
+}
+
+}  // namespace detail
+
+/// Debian's nginx serving a make-index tree (PEP 691 by Accept, ETag, gzip, Range), started
+/// with `nginx.sh start`. nginx daemonizes, so it is stopped by the PID it printed.
+class nginx_server {
+ public:
+  [[nodiscard]] static result<nginx_server> start(const std::filesystem::path& root) {
+    nginx_server s;
+    s.m_state = detail::make_temp_dir("pyresolve-cpp-nginx");
+    if (s.m_state.empty()) return unexpected(detail::server_error("mkdtemp failed"));
+    const std::string script = std::string(PYRESOLVE_TEST_SERVERS_DIR) + "/nginx.sh";
+    auto child = detail::spawn_with_stdout({"bash", script, "start", root.string(), s.m_state.string()});
+    if (!child) return unexpected(child.error());
+    auto [pid, fd] = *child;
+    auto line = detail::read_line(fd, std::chrono::seconds(30));
+    ::close(fd);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!line || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+      return unexpected(detail::server_error("nginx.sh start failed (see its error.log)", s.m_state.string()));
+    std::istringstream in(*line);
+    in >> s.m_port >> s.m_pid;
+    if (!in || s.m_port == 0 || s.m_pid <= 0)
+      return unexpected(detail::server_error("unexpected nginx.sh output: " + *line, script));
+    return s;
+  }
+
+  nginx_server(nginx_server&& o) noexcept
+      : m_state(std::exchange(o.m_state, {})), m_port(o.m_port), m_pid(std::exchange(o.m_pid, 0)) {}
+  nginx_server& operator=(nginx_server&&) = delete;
+  nginx_server(const nginx_server&) = delete;
+  nginx_server& operator=(const nginx_server&) = delete;
+  ~nginx_server() {
+    detail::stop_pid(m_pid, false);
+    if (!m_state.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(m_state, ec);
+    }
+  }
+
+  [[nodiscard]] unsigned port() const noexcept { return m_port; }
+  [[nodiscard]] pid_t pid() const noexcept { return m_pid; }
+  /// `http://127.0.0.1:PORT` (no trailing slash); the index is at `base_url() + "/simple/"`.
+  [[nodiscard]] std::string base_url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+  /// nginx's access log (combined format, one line per request).
+  [[nodiscard]] std::filesystem::path log_path() const { return m_state / "access.log"; }
+
+ private:
+  nginx_server() = default;
+  std::filesystem::path m_state;
+  unsigned m_port = 0;
+  pid_t m_pid = 0;
+};
+
+/// `fault_server.py` serving a tree, with optional fault rules (a JSON file, see the script).
+/// It is our child: stopped with SIGTERM and reaped.
+class fault_server {
+ public:
+  [[nodiscard]] static result<fault_server> start(const std::filesystem::path& root,
+                                                  const std::filesystem::path& rules = {}) {
+    fault_server s;
+    s.m_state = detail::make_temp_dir("pyresolve-cpp-fault");
+    if (s.m_state.empty()) return unexpected(detail::server_error("mkdtemp failed"));
+    const std::string script = std::string(PYRESOLVE_TEST_SERVERS_DIR) + "/fault_server.py";
+    std::vector<std::string> args{"python3", script, root.string(), "--port", "0", "--log", s.log_path().string()};
+    if (!rules.empty()) {
+      args.emplace_back("--rules");
+      args.push_back(rules.string());
+    }
+    auto child = detail::spawn_with_stdout(args);
+    if (!child) return unexpected(child.error());
+    auto [pid, fd] = *child;
+    s.m_pid = pid;  // from here on the destructor stops it
+    auto line = detail::read_line(fd, std::chrono::seconds(30));
+    ::close(fd);
+    if (!line) return unexpected(detail::server_error("fault_server.py printed no port", script));
+    s.m_port = static_cast<unsigned>(std::strtoul(line->c_str(), nullptr, 10));
+    if (s.m_port == 0) return unexpected(detail::server_error("unexpected fault_server.py output: " + *line, script));
+    return s;
+  }
+
+  fault_server(fault_server&& o) noexcept
+      : m_state(std::exchange(o.m_state, {})), m_port(o.m_port), m_pid(std::exchange(o.m_pid, 0)) {}
+  fault_server& operator=(fault_server&&) = delete;
+  fault_server(const fault_server&) = delete;
+  fault_server& operator=(const fault_server&) = delete;
+  ~fault_server() {
+    detail::stop_pid(m_pid, true);
+    if (!m_state.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(m_state, ec);
+    }
+  }
+
+  [[nodiscard]] unsigned port() const noexcept { return m_port; }
+  [[nodiscard]] pid_t pid() const noexcept { return m_pid; }
+  [[nodiscard]] std::string base_url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+  /// One tab-separated line per request: METHOD PATH STATUS ACCEPT.
+  [[nodiscard]] std::filesystem::path log_path() const { return m_state / "requests.log"; }
+
+ private:
+  fault_server() = default;
+  std::filesystem::path m_state;
+  unsigned m_port = 0;
+  pid_t m_pid = 0;
+};
+
+}  // namespace pyresolve::test
