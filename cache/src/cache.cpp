@@ -97,7 +97,9 @@ result<void> cache::lock_exclusive() {
 }
 
 fs::path cache::simple_path(std::string_view index_url, std::string_view name) const {
+  // Credentials are not part of an index's identity (nor should they reach the disk).
   std::string url = index::redact_url(index_url);
+  if (auto p = url.find("***@"); p != std::string::npos) url.erase(p, 4);
   while (url.ends_with('/')) url.pop_back();
   return root() / simple_bucket / hash16(url) / (std::string(name) + ".bin");
 }
