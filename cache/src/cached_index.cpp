@@ -178,12 +178,9 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
   if (m_cache.enabled()) {
     path = m_cache.metadata_path(name, file);
     if (auto bytes = m_cache.read(path)) {
-      auto decoded = decode_metadata(*bytes, path.string());
+      std::int64_t written = 0;
+      auto decoded = decode_metadata(*bytes, path.string(), &written);
       // Files are immutable, so a valid entry needs no revalidation (only --refresh).
-      std::error_code ec;
-      auto mtime = std::filesystem::last_write_time(path, ec);
-      auto written = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::file_clock::to_sys(mtime).time_since_epoch()).count();
       if (decoded && (opts.offline || !m_cache.refresh_requested(name, written))) {
         ++m_state->metadata_hits;
         return std::make_shared<const packaging::core_metadata>(std::move(*decoded));
@@ -205,7 +202,7 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
   if (!md) return unexpected<error>{std::move(md).error()};
   ++m_state->metadata_fetched;
   if (m_cache.enabled()) {
-    if (auto w = m_cache.write(path, encode_metadata(*md)); !w) m_cache.log(log_level::warning, w.error().to_string());
+    if (auto w = m_cache.write(path, encode_metadata(*md, m_cache.now())); !w) m_cache.log(log_level::warning, w.error().to_string());
   }
   return std::make_shared<const packaging::core_metadata>(std::move(*md));
 }

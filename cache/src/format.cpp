@@ -250,8 +250,9 @@ result<simple_entry> decode_simple(std::string_view bytes, std::string_view sour
   return e;
 }
 
-std::string encode_metadata(const packaging::core_metadata& md) {
+std::string encode_metadata(const packaging::core_metadata& md, std::int64_t written_at) {
   writer w;
+  w.i64(written_at);
   w.str(md.metadata_version);
   w.str(md.name);
   w.str(md.version.to_string());
@@ -264,10 +265,13 @@ std::string encode_metadata(const packaging::core_metadata& md) {
   return std::move(w).seal(kind_metadata);
 }
 
-result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::string_view source) {
+result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::string_view source,
+                                                 std::int64_t* written_at) {
   auto payload = unseal(bytes, kind_metadata, source);
   if (!payload) return unexpected<error>{std::move(payload).error()};
   reader r(*payload);
+  auto written = r.i64();
+  if (written_at) *written_at = written;
   packaging::core_metadata md;
   md.metadata_version = r.str();
   md.name = r.str();

@@ -74,8 +74,10 @@ struct simple_entry {
 /// checksum matches.
 [[nodiscard]] std::string encode_simple(const simple_entry& entry);
 [[nodiscard]] result<simple_entry> decode_simple(std::string_view bytes, std::string_view source);
-[[nodiscard]] std::string encode_metadata(const packaging::core_metadata& metadata);
-[[nodiscard]] result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::string_view source);
+/// `written_at` (unix seconds) is what `--refresh` compares against the start of the run.
+[[nodiscard]] std::string encode_metadata(const packaging::core_metadata& metadata, std::int64_t written_at = 0);
+[[nodiscard]] result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::string_view source,
+                                                               std::int64_t* written_at = nullptr);
 
 /// The cache root: folders, lock, atomic writes and maintenance. Thread-safe.
 class cache {
