@@ -365,3 +365,65 @@ TEST_CASE("kill -9 of writers mid-write leaves only valid entries; prune removes
   for (const auto& f : std::filesystem::recursive_directory_iterator(o.root))
     CHECK(f.path().filename().string().find(".tmp.") == std::string::npos);
 }
+
+TEST_CASE("eight processes fetching into one cache, four killed with kill -9: entries validate, warm answer unchanged") {
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path, universe, "--with-wheels"));
+  t::nginx_server nginx(tmp.path / "idx");
+  REQUIRE(nginx.ok());
+  pc::cache_options o;
+  o.root = tmp.path / "cache";
+  index::index_locations loc;
+  loc.index_url = nginx.url() + "/simple";
+  const std::vector<std::string> names{"a", "b", "c"};
+  std::vector<std::string> expected;
+  {
+    run r(o, loc);
+    r.fetch_all(names);
+    for (const auto& n : names) expected.push_back(pc::encode_simple({{}, **r.front->project(n)}));
+  }
+  // Children re-fetch everything in a loop (--refresh) so that writes are always in flight.
+  // No thread of this process is running here, so fork is safe.
+  std::vector<pid_t> kids;
+  for (int k = 0; k < 8; ++k) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      auto ro = o;
+      ro.refresh = true;
+      for (int i = 0; i < (k % 2 ? 1000000 : 20); ++i) {
+        auto c = pc::cache::cache::open(ro);
+        if (!c) ::_exit(3);
+        index::http_client http;
+        index::index_client client(http);
+        pc::cached_index front(**c, client, loc);
+        for (const auto& n : names) {
+          auto m = front.project(n);
+          if (!m) ::_exit(4);
+          for (const auto& v : (*m)->versions)
+            for (const auto& f : v.files)
+              if (!front.metadata(n, f.file)) ::_exit(5);
+        }
+      }
+      ::_exit(0);
+    }
+    kids.push_back(pid);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  for (std::size_t k = 1; k < kids.size(); k += 2) ::kill(kids[k], SIGKILL);
+  for (std::size_t k = 0; k < kids.size(); ++k) {
+    int status = 0;
+    ::waitpid(kids[k], &status, 0);
+    if (k % 2 == 0) CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  }
+  for (const auto& f : entries(o.root)) CHECK(valid(f));
+  CHECK(entries(o.root).size() == 8);
+  auto before = nginx.requests();
+  run r(o, loc);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto m = r.front->project(names[i]);
+    REQUIRE(m);
+    CHECK(pc::encode_simple({{}, **m}) == expected[i]);
+  }
+  r.fetch_all(names);
+  CHECK(nginx.requests() == before);  // warm
+}
