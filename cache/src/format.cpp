@@ -4,7 +4,9 @@
 // module); everything else (grouping, sorting, tag splitting, interning) is stored done.
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstring>
+#include <unordered_map>
 
 #include "pyresolve/cache/cache.hpp"
 
@@ -12,10 +14,13 @@ namespace pyresolve::cache {
 namespace {
 
 constexpr char magic[8] = {'P', 'Y', 'R', 'S', 'L', 'V', 'C', '\0'};
-constexpr std::uint32_t format_version = 1;
+// One format version per entry kind; each names its bucket (simple-v2, metadata-v1).
+constexpr std::uint32_t simple_format = 2;
+constexpr std::uint32_t metadata_format = 1;
 constexpr std::uint32_t kind_simple = 1;
 constexpr std::uint32_t kind_metadata = 2;
 constexpr std::size_t header_size = 32;
+constexpr std::uint32_t no_prefix = 0xFFFFFFFFU;
 
 class writer {
  public:
@@ -31,7 +36,23 @@ class writer {
     u32(static_cast<std::uint32_t>(v.size()));
     for (const auto& s : v) str(s);
   }
-  std::string seal(std::uint32_t kind) && {
+  /// A sha256: 32 raw bytes when it is 64 hex digits (always, in practice), else the text.
+  void hash(std::string_view hex) {
+    auto nibble = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    bool raw_ok = hex.size() == 64 && std::all_of(hex.begin(), hex.end(), [&](char c) { return nibble(c) >= 0; });
+    if (!raw_ok) {
+      u8(0);
+      str(hex);
+      return;
+    }
+    u8(1);
+    for (std::size_t i = 0; i < 64; i += 2) u8(static_cast<std::uint8_t>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
+  }
+  std::string seal(std::uint32_t kind, std::uint32_t format_version) && {
     std::string out(header_size, '\0');
     std::memcpy(out.data(), magic, 8);
     std::uint64_t len = m_out.size(), sum = XXH3_64bits(m_out.data(), m_out.size());
@@ -82,6 +103,17 @@ class reader {
     return s;
   }
   std::string str() { return std::string(view()); }
+  std::string hash() {
+    if (u8() == 0) return str();
+    static const char* digits = "0123456789abcdef";
+    std::string out(64, '0');
+    for (std::size_t i = 0; i < 64 && m_ok; i += 2) {
+      auto b = u8();
+      out[i] = digits[b >> 4];
+      out[i + 1] = digits[b & 15];
+    }
+    return out;
+  }
   std::vector<std::string> strs() {
     std::uint32_t n = count(4);
     std::vector<std::string> out;
@@ -123,7 +155,8 @@ unexpected<error> corrupt(std::string_view source, std::string what) {
 }
 
 /// Checks the header and checksum; returns the payload.
-result<std::string_view> unseal(std::string_view bytes, std::uint32_t kind, std::string_view source) {
+result<std::string_view> unseal(std::string_view bytes, std::uint32_t kind, std::uint32_t format_version,
+                                std::string_view source) {
   if (bytes.size() < header_size) return corrupt(source, "shorter than its header");
   if (std::memcmp(bytes.data(), magic, 8) != 0) return corrupt(source, "bad magic");
   std::uint32_t fmt = 0, k = 0;
@@ -155,6 +188,30 @@ std::string encode_simple(const simple_entry& entry) {
   w.str(m.name);
   w.u64(m.skipped_files);
   w.strs(m.requires_python_text);
+  // Files of one page share their folder URL: store each folder once, and per file only its
+  // index (the file's URL is the folder plus the filename).
+  std::vector<std::string> prefixes;
+  std::unordered_map<std::string_view, std::uint32_t> prefix_ids;
+  std::vector<std::uint32_t> file_prefix;
+  for (const auto& v : m.versions)
+    for (const auto& vf : v.files) {
+      std::string_view url = vf.file.url;
+      std::uint32_t id = no_prefix;
+      if (url.size() > vf.file.filename.size() && url.ends_with(vf.file.filename)) {
+        auto prefix = url.substr(0, url.size() - vf.file.filename.size());
+        auto it = prefix_ids.find(prefix);
+        if (it == prefix_ids.end()) {
+          id = static_cast<std::uint32_t>(prefixes.size());
+          prefixes.emplace_back(prefix);
+          prefix_ids.emplace(prefix, id);
+        } else {
+          id = it->second;
+        }
+      }
+      file_prefix.push_back(id);
+    }
+  w.strs(prefixes);
+  std::size_t file_no = 0;
   w.u32(static_cast<std::uint32_t>(m.versions.size()));
   for (const auto& v : m.versions) {
     w.str(v.version.to_string());
@@ -162,15 +219,16 @@ std::string encode_simple(const simple_entry& entry) {
     for (const auto& vf : v.files) {
       const auto& f = vf.file;
       w.str(f.filename);
-      w.str(f.url);
-      w.str(f.sha256);
-      w.str(f.requires_python);
+      auto prefix = file_prefix[file_no++];
+      w.u32(prefix);
+      if (prefix == no_prefix) w.str(f.url);
+      w.hash(f.sha256);
       w.u8(static_cast<std::uint8_t>((f.yanked ? 1 : 0) | (f.has_metadata ? 2 : 0) | (f.size ? 4 : 0) |
                                      (vf.kind == index::file_kind::sdist ? 8 : 0) | (vf.build ? 16 : 0)));
       w.str(f.yanked_reason);
-      w.str(f.metadata_sha256);
+      w.hash(f.metadata_sha256);
       w.u64(f.size.value_or(0));
-      w.i64(vf.requires_python);
+      w.u32(static_cast<std::uint32_t>(vf.requires_python));
       if (vf.kind == index::file_kind::wheel) {
         w.strs(vf.tags.interpreters);
         w.strs(vf.tags.abis);
@@ -182,11 +240,11 @@ std::string encode_simple(const simple_entry& entry) {
       }
     }
   }
-  return std::move(w).seal(kind_simple);
+  return std::move(w).seal(kind_simple, simple_format);
 }
 
 result<simple_entry> decode_simple(std::string_view bytes, std::string_view source) {
-  auto payload = unseal(bytes, kind_simple, source);
+  auto payload = unseal(bytes, kind_simple, simple_format, source);
   if (!payload) return unexpected<error>{std::move(payload).error()};
   reader r(*payload);
   simple_entry e;
@@ -204,6 +262,7 @@ result<simple_entry> decode_simple(std::string_view bytes, std::string_view sour
     auto spec = packaging::specifier_set::parse(text);
     m.requires_python.push_back(spec ? std::move(*spec) : packaging::specifier_set{});
   }
+  auto prefixes = r.strs();
   std::uint32_t nv = r.count(8);
   m.versions.reserve(nv);
   for (std::uint32_t i = 0; i < nv && r.ok(); ++i) {
@@ -217,19 +276,27 @@ result<simple_entry> decode_simple(std::string_view bytes, std::string_view sour
       index::version_file vf;
       auto& f = vf.file;
       f.filename = r.str();
-      f.url = r.str();
-      f.sha256 = r.str();
-      f.requires_python = r.str();
+      auto prefix = r.u32();
+      if (prefix == no_prefix) {
+        f.url = r.str();
+      } else {
+        if (prefix >= prefixes.size()) return corrupt(source, "URL prefix index out of range");
+        f.url.reserve(prefixes[prefix].size() + f.filename.size());
+        f.url = prefixes[prefix];
+        f.url += f.filename;
+      }
+      f.sha256 = r.hash();
       auto flags = r.u8();
       f.yanked = (flags & 1) != 0;
       f.has_metadata = (flags & 2) != 0;
       f.yanked_reason = r.str();
-      f.metadata_sha256 = r.str();
+      f.metadata_sha256 = r.hash();
       auto size = r.u64();
       if (flags & 4) f.size = size;
-      vf.requires_python = static_cast<std::int32_t>(r.i64());
+      vf.requires_python = static_cast<std::int32_t>(r.u32());
       if (vf.requires_python < -1 || vf.requires_python >= static_cast<std::int64_t>(m.requires_python.size()))
         return corrupt(source, "requires-python index out of range");
+      if (vf.requires_python >= 0) f.requires_python = m.requires_python_text[static_cast<std::size_t>(vf.requires_python)];
       vf.kind = (flags & 8) ? index::file_kind::sdist : index::file_kind::wheel;
       if (vf.kind == index::file_kind::wheel) {
         vf.tags.interpreters = r.strs();
@@ -262,12 +329,12 @@ std::string encode_metadata(const packaging::core_metadata& md, std::int64_t wri
   for (const auto& r : md.requires_dist) w.str(r.to_string());
   w.strs(md.provides_extra);
   w.strs(md.dynamic);
-  return std::move(w).seal(kind_metadata);
+  return std::move(w).seal(kind_metadata, metadata_format);
 }
 
 result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::string_view source,
                                                  std::int64_t* written_at) {
-  auto payload = unseal(bytes, kind_metadata, source);
+  auto payload = unseal(bytes, kind_metadata, metadata_format, source);
   if (!payload) return unexpected<error>{std::move(payload).error()};
   reader r(*payload);
   auto written = r.i64();

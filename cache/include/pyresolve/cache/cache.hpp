@@ -3,7 +3,7 @@
 /// The on-disk cache: versioned buckets of pre-parsed, checksummed entries.
 ///
 /// Layout under the root: `CACHEDIR.TAG`, `.lock` (shared by runs, exclusive for clean and
-/// prune), `simple-v1/<index-hash>/<name>.bin` (version maps + HTTP validators) and
+/// prune), `simple-v2/<index-hash>/<name>.bin` (version maps + HTTP validators) and
 /// `metadata-v1/<name>/<filename>-<url-hash>.bin` (parsed core metadata). A format change
 /// bumps one bucket's suffix; `prune` removes buckets this build does not know.
 
@@ -25,7 +25,7 @@
 namespace pyresolve::cache {
 
 /// Bucket folder names of this build.
-inline constexpr const char* simple_bucket = "simple-v1";
+inline constexpr const char* simple_bucket = "simple-v2";
 inline constexpr const char* metadata_bucket = "metadata-v1";
 
 /// How the cache is used in this run.
