@@ -105,7 +105,7 @@ fs::path cache::simple_path(std::string_view index_url, std::string_view name) c
 }
 
 fs::path cache::metadata_path(std::string_view name, const index::dist_file& file) const {
-  return root() / metadata_bucket / std::string(name) / (file.filename + "-" + hash16(index::redact_url(file.url)) + ".bin");
+  return root() / metadata_bucket / std::string(name) / (file.filename + "-" + hash16(index::strip_credentials(file.url)) + ".bin");
 }
 
 std::optional<std::string> cache::read(const fs::path& path) const {

@@ -66,6 +66,22 @@ std::optional<http_state> http_state_from(const index::cache_headers& h, std::in
   return s;
 }
 
+/// Credentials never reach the disk: file URLs are stored without them...
+simple_entry without_credentials(const simple_entry& e) {
+  simple_entry out = e;
+  for (auto& v : out.map.versions)
+    for (auto& f : v.files) f.file.url = index::strip_credentials(f.file.url);
+  return out;
+}
+
+/// ...and get the index's credentials back on load (same host only).
+std::shared_ptr<const index::version_map> with_credentials(index::version_map map, std::string_view index_url) {
+  if (index::redact_url(index_url) != index_url)
+    for (auto& v : map.versions)
+      for (auto& f : v.files) f.file.url = index::with_credentials_of(f.file.url, index_url);
+  return std::make_shared<const index::version_map>(std::move(map));
+}
+
 bool is_fresh(const http_state& s, std::int64_t now) {
   if (s.must_revalidate || s.max_age < 0) return false;
   return (now - s.fetched_at) + s.age < s.max_age;
@@ -119,7 +135,7 @@ result<std::shared_ptr<const index::version_map>> cached_index::load_project(con
       bool refresh = m_cache.refresh_requested(name, entry->http.fetched_at);
       if (opts.offline || (!refresh && is_fresh(entry->http, now))) {
         ++m_state->fresh_hits;
-        return std::make_shared<const index::version_map>(std::move(entry->map));
+        return with_credentials(std::move(entry->map), index_url);
       }
     }
     if (opts.offline) continue;  // maybe a later index has it cached
@@ -140,7 +156,7 @@ result<std::shared_ptr<const index::version_map>> cached_index::load_project(con
         if (auto w = m_cache.write(path, encode_simple(*entry)); !w)
           m_cache.log(log_level::warning, w.error().to_string());
       }
-      return std::make_shared<const index::version_map>(std::move(entry->map));
+      return with_credentials(std::move(entry->map), index_url);
     }
     if (resp->status == sk::not_modified)
       return unexpected<error>{error{errc::io_error, "304 Not Modified to an unconditional request", resp->url, 0, 0}};
@@ -152,7 +168,7 @@ result<std::shared_ptr<const index::version_map>> cached_index::load_project(con
     if (m_cache.enabled() && !index_url.starts_with("file://")) {
       if (auto st = http_state_from(resp->headers, now)) {
         fresh_entry.http = *st;
-        if (auto w = m_cache.write(path, encode_simple(fresh_entry)); !w)
+        if (auto w = m_cache.write(path, encode_simple(without_credentials(fresh_entry))); !w)
           m_cache.log(log_level::warning, w.error().to_string());
       }
     }

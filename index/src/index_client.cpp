@@ -1,5 +1,6 @@
 #include "pyresolve/index/index_client.hpp"
 
+#include <curl/curl.h>
 #include <openssl/evp.h>
 #include <zlib.h>
 
@@ -129,6 +130,51 @@ result<std::string> metadata_from_archive(std::string_view zip, std::string_view
 
 }  // namespace
 
+namespace {
+struct url_parts {
+  std::string user, password, host;
+};
+url_parts parts_of(std::string_view url) {
+  url_parts out;
+  CURLU* h = curl_url();
+  if (!h) return out;
+  std::string u(url);
+  if (curl_url_set(h, CURLUPART_URL, u.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
+    auto get = [&](CURLUPart part, std::string& into) {
+      char* p = nullptr;
+      if (curl_url_get(h, part, &p, 0) == CURLUE_OK && p) into = p;
+      curl_free(p);
+    };
+    get(CURLUPART_USER, out.user);
+    get(CURLUPART_PASSWORD, out.password);
+    get(CURLUPART_HOST, out.host);
+  }
+  curl_url_cleanup(h);
+  return out;
+}
+}  // namespace
+
+std::string strip_credentials(std::string_view url) {
+  std::string r = redact_url(url);
+  if (auto p = r.find("***@"); p != std::string::npos) r.erase(p, 4);
+  return r;
+}
+
+std::string with_credentials_of(std::string_view url, std::string_view index_url) {
+  auto idx = parts_of(index_url);
+  if (idx.user.empty()) return std::string(url);
+  auto file = parts_of(url);
+  if (!file.user.empty() || file.host != idx.host) return std::string(url);
+  auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  std::string out(url.substr(0, scheme + 3));
+  out += idx.user;
+  if (!idx.password.empty()) out += ":" + idx.password;
+  out += "@";
+  out += url.substr(scheme + 3);
+  return out;
+}
+
 std::string sha256_hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -149,13 +195,17 @@ std::vector<std::string> index_locations::ordered() const {
   return out;
 }
 
+namespace {
+const std::string& base_of(const page_response& r) { return r.base_url.empty() ? r.url : r.base_url; }
+}  // namespace
+
 result<project_page> parse_page(const page_response& response) {
   std::string_view ct = response.content_type;
   if (auto semi = ct.find(';'); semi != std::string_view::npos) ct = ct.substr(0, semi);
   while (ct.ends_with(' ')) ct.remove_suffix(1);
-  if (ct == "application/vnd.pypi.simple.v1+json") return parse_json_page(response.body, response.url);
+  if (ct == "application/vnd.pypi.simple.v1+json") return parse_json_page(response.body, base_of(response));
   if (ct == "text/html" || ct == "application/vnd.pypi.simple.v1+html" || ct == "application/xhtml+xml")
-    return parse_html_page(response.body, response.url);
+    return parse_html_page(response.body, base_of(response));
   return fetch_error(response.url, "unsupported content type '" + std::string(ct) + "' for a project page",
                      errc::invalid_argument);
 }
@@ -167,6 +217,7 @@ result<page_response> index_client::fetch_page(std::string_view index_url, std::
   if (base.starts_with("file://")) {
     std::string dir = file_path(base) + "/" + std::string(normalized_name) + "/";
     out.url = base + "/" + std::string(normalized_name) + "/";
+    out.base_url = out.url;
     if (auto json = read_local(dir + "index.json")) {
       out.body = std::move(*json);
       out.content_type = "application/vnd.pypi.simple.v1+json";
@@ -180,6 +231,7 @@ result<page_response> index_client::fetch_page(std::string_view index_url, std::
   }
   http_request req;
   req.url = base + "/" + std::string(normalized_name) + "/";
+  std::string requested = req.url;
   req.headers.emplace_back(page_accept);
   if (validators) {
     req.if_none_match = validators->etag;
@@ -188,6 +240,10 @@ result<page_response> index_client::fetch_page(std::string_view index_url, std::
   auto resp = m_http.get(std::move(req));
   if (!resp) return unexpected<error>{std::move(resp).error()};
   out.url = resp->effective_url;
+  // Not redirected: resolve against the URL we asked for, credentials included, so that files
+  // on the same host get them too. Redirected: against the target (curl did not forward
+  // credentials to another host either).
+  out.base_url = out.url == redact_url(requested) ? requested : out.url;
   if (resp->status == 304) {
     out.status = page_response::status_kind::not_modified;
   } else if (resp->status == 404 || resp->status == 410) {

@@ -427,3 +427,28 @@ TEST_CASE("eight processes fetching into one cache, four killed with kill -9: en
   r.fetch_all(names);
   CHECK(nginx.requests() == before);  // warm
 }
+
+TEST_CASE("credentials: used for files on the index's host, never written to the cache or errors") {
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path, universe, "--with-wheels"));
+  t::nginx_server nginx(tmp.path / "idx");
+  REQUIRE(nginx.ok());
+  pc::cache_options o;
+  o.root = tmp.path / "cache";
+  index::index_locations loc;
+  loc.index_url = "http://alice:t0psecret@127.0.0.1:" + std::to_string(nginx.port) + "/simple";
+  for (int pass = 0; pass < 2; ++pass) {
+    run r(o, loc);
+    auto m = r.front->project("a");
+    REQUIRE(m);
+    const auto& url = (*m)->versions[0].files[0].file.url;
+    CHECK(url.find("alice:t0psecret@127.0.0.1") != std::string::npos);
+    r.fetch_all({"a", "b", "c"});
+    auto missing = r.front->project("nope");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().to_string().find("t0psecret") == std::string::npos);
+  }
+  for (const auto& f : entries(o.root)) CHECK(t::slurp(f).find("t0psecret") == std::string::npos);
+  // nginx saw the credentials (Basic auth) on page and file requests alike
+  CHECK(nginx.requests() > 0);
+}

@@ -42,7 +42,10 @@ struct cache_headers {
 /// The raw outcome of one page request.
 struct page_response {
   enum class status_kind : std::uint8_t { ok, not_modified, not_found } status = status_kind::ok;
-  std::string url;           ///< redacted
+  std::string url;           ///< redacted: for messages
+  /// The URL links are resolved against: the requested URL with its credentials, or the
+  /// redirect target. Never show it to users.
+  std::string base_url;
   std::string body;
   std::string content_type;  ///< `application/vnd.pypi.simple.v1+json`, `text/html`, ...
   cache_headers headers;
@@ -79,6 +82,13 @@ class index_client {
   http_client& m_http;
   log_sink m_log;
 };
+
+/// `url` without `user:password@` (what may be written to disk).
+[[nodiscard]] std::string strip_credentials(std::string_view url);
+
+/// `url` with the credentials of `index_url` when both name the same host and `url` has none
+/// (as uv applies an index's credentials to its files).
+[[nodiscard]] std::string with_credentials_of(std::string_view url, std::string_view index_url);
 
 /// Lowercase hex sha256 of `data`.
 [[nodiscard]] std::string sha256_hex(std::string_view data);
