@@ -197,11 +197,13 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
       std::int64_t written = 0;
       auto decoded = decode_metadata(*bytes, path.string(), &written);
       // Files are immutable, so a valid entry needs no revalidation (only --refresh).
-      if (decoded && (opts.offline || !m_cache.refresh_requested(name, written))) {
+      bool negative = !decoded && decoded.error().code == errc::invalid_metadata;
+      if ((decoded || negative) && (opts.offline || !m_cache.refresh_requested(name, written))) {
         ++m_state->metadata_hits;
+        if (negative) return unexpected<error>{std::move(decoded).error()};
         return std::make_shared<const packaging::core_metadata>(std::move(*decoded));
       }
-      if (!decoded) {
+      if (!decoded && !negative) {
         ++m_state->corrupt;
         m_cache.log(log_level::debug, decoded.error().to_string() + "; refetching");
         if (opts.offline)
@@ -214,9 +216,19 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
   }
   if (opts.offline)
     return fail(errc::not_found, "offline: metadata of " + file.filename + " (project '" + name + "') is not in the cache");
-  auto md = m_client.fetch_metadata(file);
-  if (!md) return unexpected<error>{std::move(md).error()};
+  auto text = m_client.fetch_metadata_text(file);
+  if (!text) return unexpected<error>{std::move(text).error()};  // nothing stored from bad responses
   ++m_state->metadata_fetched;
+  auto md = packaging::core_metadata::parse(
+      *text, index::redact_url(file.url) + (file.has_metadata ? ".metadata" : "#METADATA"));
+  if (!md) {
+    // The bytes are what the index serves (hash-checked): remember that they do not parse.
+    if (m_cache.enabled()) {
+      if (auto w = m_cache.write(path, encode_metadata_error(md.error(), m_cache.now())); !w)
+        m_cache.log(log_level::warning, w.error().to_string());
+    }
+    return unexpected<error>{std::move(md).error()};
+  }
   if (m_cache.enabled()) {
     if (auto w = m_cache.write(path, encode_metadata(*md, m_cache.now())); !w) m_cache.log(log_level::warning, w.error().to_string());
   }

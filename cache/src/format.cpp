@@ -19,6 +19,7 @@ constexpr std::uint32_t simple_format = 2;
 constexpr std::uint32_t metadata_format = 1;
 constexpr std::uint32_t kind_simple = 1;
 constexpr std::uint32_t kind_metadata = 2;
+constexpr std::uint32_t kind_metadata_error = 3;
 constexpr std::size_t header_size = 32;
 constexpr std::uint32_t no_prefix = 0xFFFFFFFFU;
 
@@ -332,8 +333,34 @@ std::string encode_metadata(const packaging::core_metadata& md, std::int64_t wri
   return std::move(w).seal(kind_metadata, metadata_format);
 }
 
+std::string encode_metadata_error(const error& failure, std::int64_t written_at) {
+  writer w;
+  w.i64(written_at);
+  w.str(failure.message);
+  w.str(failure.source);
+  w.u32(failure.line);
+  w.u32(failure.column);
+  return std::move(w).seal(kind_metadata_error, metadata_format);
+}
+
 result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::string_view source,
                                                  std::int64_t* written_at) {
+  if (bytes.size() >= header_size) {
+    std::uint32_t k = 0;
+    std::memcpy(&k, bytes.data() + 12, 4);
+    if (k == kind_metadata_error) {
+      auto payload = unseal(bytes, kind_metadata_error, metadata_format, source);
+      if (!payload) return unexpected<error>{std::move(payload).error()};
+      reader r(*payload);
+      auto written = r.i64();
+      error e{errc::invalid_metadata, r.str(), r.str(), 0, 0};
+      e.line = r.u32();
+      e.column = r.u32();
+      if (!r.ok() || !r.at_end()) return corrupt(source, "malformed payload");
+      if (written_at) *written_at = written;
+      return unexpected<error>{std::move(e)};
+    }
+  }
   auto payload = unseal(bytes, kind_metadata, metadata_format, source);
   if (!payload) return unexpected<error>{std::move(payload).error()};
   reader r(*payload);

@@ -101,7 +101,7 @@ TEST_CASE("nginx: cold, warm with zero requests, revalidation with 304s, offline
   loc.index_url = nginx.url() + "/simple";
   const std::vector<std::string> names{"a", "B", "c"};
 
-  const std::size_t baseline = nginx.requests();  // nginx.sh's readiness probe
+  const std::size_t baseline = nginx.requests();
   std::size_t cold_requests = 0;
   {
     run r(o, loc);

@@ -131,3 +131,18 @@ TEST_CASE("cache folder: CACHEDIR.TAG, atomic writes, info, clean, prune, no-cac
   REQUIRE(nc);
   CHECK_FALSE((*nc)->enabled());
 }
+
+TEST_CASE("negative metadata entries keep the parse error") {
+  error e{errc::invalid_metadata, "invalid Requires-Python '>=3.5.*'", "http://x/f.whl.metadata", 4, 0};
+  auto bytes = encode_metadata_error(e, 77);
+  std::int64_t written = 0;
+  auto back = decode_metadata(bytes, "m.bin", &written);
+  REQUIRE_FALSE(back);
+  CHECK(back.error().code == errc::invalid_metadata);
+  CHECK(back.error().to_string() == e.to_string());
+  CHECK(written == 77);
+  bytes[bytes.size() - 1] = static_cast<char>(bytes[bytes.size() - 1] ^ 1);
+  auto bad = decode_metadata(bytes, "m.bin");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == errc::io_error);
+}

@@ -87,11 +87,23 @@ struct nginx_server {
   nginx_server& operator=(const nginx_server&) = delete;
   [[nodiscard]] bool ok() const { return port != 0; }
   [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
-  /// Requests logged so far (one access-log line each).
+  /// The access log.
   [[nodiscard]] std::string log() const { return slurp(state + "/access.log"); }
-  [[nodiscard]] std::size_t requests() const {
+  /// Access-log lines so far, probes included (for slicing the log). nginx writes a line
+  /// just after the response is sent, so wait a moment for requests that just completed.
+  [[nodiscard]] std::size_t log_lines() const {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     auto text = log();
     return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  }
+  /// Requests so far, not counting nginx.sh's readiness probes of `/simple/`.
+  [[nodiscard]] std::size_t requests() const {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::istringstream in(log());
+    std::size_t n = 0;
+    for (std::string line; std::getline(in, line);)
+      if (line.find("\"GET /simple/ HTTP") == std::string::npos) ++n;
+    return n;
   }
 };
 

@@ -76,6 +76,10 @@ struct simple_entry {
 [[nodiscard]] result<simple_entry> decode_simple(std::string_view bytes, std::string_view source);
 /// `written_at` (unix seconds) is what `--refresh` compares against the start of the run.
 [[nodiscard]] std::string encode_metadata(const packaging::core_metadata& metadata, std::int64_t written_at = 0);
+/// A negative entry: the file's metadata was fetched (and hash-checked) but does not parse.
+/// Files are immutable, so the verdict is kept; `decode_metadata` returns it as an error with
+/// `errc::invalid_metadata` (corrupt entries give `errc::io_error`).
+[[nodiscard]] std::string encode_metadata_error(const error& failure, std::int64_t written_at = 0);
 [[nodiscard]] result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::string_view source,
                                                                std::int64_t* written_at = nullptr);
 
