@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdlib>
+#include <ctime>
 #include <deque>
 #include <mutex>
 #include <random>
@@ -168,10 +169,14 @@ struct client_impl {
 
   std::chrono::milliseconds backoff(const transfer& t) {
     if (!t.response.retry_after.empty()) {
-      // Only the delta-seconds form; an HTTP date falls back to exponential backoff.
+      // Delta-seconds, or an HTTP date (RFC 9110 10.2.3); anything else falls back to backoff.
       char* end = nullptr;
       long secs = std::strtol(t.response.retry_after.c_str(), &end, 10);
-      if (end && *end == '\0' && secs >= 0)
+      if (!(end && *end == '\0' && secs >= 0)) {
+        time_t when = curl_getdate(t.response.retry_after.c_str(), nullptr);
+        secs = when > 0 ? std::max<long>(0, static_cast<long>(when - std::time(nullptr))) : -1;
+      }
+      if (secs >= 0)
         return std::chrono::duration_cast<std::chrono::milliseconds>(
             std::min(std::chrono::seconds(secs), options.retry_after_max));
     }
