@@ -1,0 +1,238 @@
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <unordered_map>
+
+#include "pyresolve/cache/cache.hpp"
+#include "pyresolve/packaging/name.hpp"
+
+namespace pyresolve::cache {
+namespace detail {
+
+/// Computes each key once; concurrent askers wait for the first one's answer.
+template <class V>
+class once_map {
+ public:
+  template <class F>
+  V get(const std::string& key, F&& compute) {
+    std::promise<V> promise;
+    std::shared_future<V> future;
+    bool owner = false;
+    {
+      std::lock_guard lock(m_mutex);
+      auto it = m_map.find(key);
+      if (it == m_map.end()) {
+        future = promise.get_future().share();
+        m_map.emplace(key, future);
+        owner = true;
+      } else {
+        future = it->second;
+      }
+    }
+    if (owner) promise.set_value(compute());
+    return future.get();
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::unordered_map<std::string, std::shared_future<V>> m_map;
+};
+
+struct cached_index_state {
+  once_map<result<std::shared_ptr<const index::version_map>>> projects;
+  once_map<result<std::shared_ptr<const packaging::core_metadata>>> metadata;
+  std::atomic<std::uint64_t> fresh_hits{0}, revalidated{0}, fetched{0}, corrupt{0}, metadata_hits{0},
+      metadata_fetched{0};
+};
+
+}  // namespace detail
+
+namespace {
+
+/// Reads `max-age`, `s-maxage` is for shared caches and ignored; `no-cache` means always
+/// revalidate; `no-store` means do not store (nullopt).
+std::optional<http_state> http_state_from(const index::cache_headers& h, std::int64_t now) {
+  http_state s;
+  s.fetched_at = now;
+  s.etag = h.etag;
+  s.last_modified = h.last_modified;
+  std::string cc;
+  for (char c : h.cache_control) cc += static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+  if (cc.find("no-store") != std::string::npos) return std::nullopt;
+  if (cc.find("no-cache") != std::string::npos) s.must_revalidate = true;
+  if (auto p = cc.find("max-age="); p != std::string::npos && (p == 0 || cc[p - 1] != '-'))
+    s.max_age = std::strtoll(cc.c_str() + p + 8, nullptr, 10);
+  if (!h.age.empty()) s.age = std::max<std::int64_t>(0, std::strtoll(h.age.c_str(), nullptr, 10));
+  return s;
+}
+
+/// Credentials never reach the disk: file URLs are stored without them...
+simple_entry without_credentials(const simple_entry& e) {
+  simple_entry out = e;
+  for (auto& v : out.map.versions)
+    for (auto& f : v.files) f.file.url = index::strip_credentials(f.file.url);
+  return out;
+}
+
+/// ...and get the index's credentials back on load (same host only).
+std::shared_ptr<const index::version_map> with_credentials(index::version_map map, std::string_view index_url) {
+  if (index::redact_url(index_url) != index_url)
+    for (auto& v : map.versions)
+      for (auto& f : v.files) f.file.url = index::with_credentials_of(f.file.url, index_url);
+  return std::make_shared<const index::version_map>(std::move(map));
+}
+
+bool is_fresh(const http_state& s, std::int64_t now) {
+  if (s.must_revalidate || s.max_age < 0) return false;
+  return (now - s.fetched_at) + s.age < s.max_age;
+}
+
+}  // namespace
+
+cached_index::cached_index(cache& store, index::index_client& client, index::index_locations locations)
+    : m_cache(store), m_client(client), m_locations(std::move(locations)),
+      m_state(std::make_unique<detail::cached_index_state>()) {}
+
+cached_index::~cached_index() = default;
+
+cached_index_stats cached_index::stats() const {
+  return {m_state->fresh_hits.load(), m_state->revalidated.load(), m_state->fetched.load(),
+          m_state->corrupt.load(), m_state->metadata_hits.load(), m_state->metadata_fetched.load()};
+}
+
+result<std::shared_ptr<const index::version_map>> cached_index::project(std::string_view name) {
+  std::string normalized = packaging::normalize_name(name);
+  return m_state->projects.get(normalized, [&] { return load_project(normalized); });
+}
+
+result<std::shared_ptr<const index::version_map>> cached_index::load_project(const std::string& name) {
+  const auto& opts = m_cache.options();
+  auto indexes = m_locations.ordered();
+  if (indexes.empty()) return fail(errc::not_found, "project '" + name + "' not found: no index is configured (--no-index)");
+  for (const auto& index_url : indexes) {
+    std::optional<simple_entry> entry;
+    std::filesystem::path path;
+    if (m_cache.enabled()) {
+      path = m_cache.simple_path(index_url, name);
+      if (auto bytes = m_cache.read(path)) {
+        auto decoded = decode_simple(*bytes, path.string());
+        if (decoded) {
+          entry = std::move(*decoded);
+        } else {
+          ++m_state->corrupt;
+          m_cache.log(log_level::debug, decoded.error().to_string() + "; refetching");
+          if (opts.offline)
+            return unexpected<error>{error{errc::io_error,
+                                           "offline and the cache entry of '" + name + "' is corrupt: " +
+                                               decoded.error().message,
+                                           path.string(), 0, 0}};
+          m_cache.remove(path);
+        }
+      }
+    }
+    std::int64_t now = m_cache.now();
+    if (entry) {
+      bool refresh = m_cache.refresh_requested(name, entry->http.fetched_at);
+      if (opts.offline || (!refresh && is_fresh(entry->http, now))) {
+        ++m_state->fresh_hits;
+        return with_credentials(std::move(entry->map), index_url);
+      }
+    }
+    if (opts.offline) continue;  // maybe a later index has it cached
+    index::cache_headers validators;
+    if (entry) validators = {entry->http.etag, entry->http.last_modified, {}, {}, {}};
+    auto resp = m_client.fetch_page(index_url, name, entry ? &validators : nullptr);
+    if (!resp) return unexpected<error>{std::move(resp).error()};
+    using sk = index::page_response::status_kind;
+    if (resp->status == sk::not_found) continue;
+    if (resp->status == sk::not_modified && entry) {
+      ++m_state->revalidated;
+      auto fresh = http_state_from(resp->headers, now);
+      if (fresh) {
+        // A 304 may omit validators; keep the ones we revalidated with.
+        if (fresh->etag.empty()) fresh->etag = entry->http.etag;
+        if (fresh->last_modified.empty()) fresh->last_modified = entry->http.last_modified;
+        entry->http = *fresh;
+        if (auto w = m_cache.write(path, encode_simple(*entry)); !w)
+          m_cache.log(log_level::warning, w.error().to_string());
+      }
+      return with_credentials(std::move(entry->map), index_url);
+    }
+    if (resp->status == sk::not_modified)
+      return unexpected<error>{error{errc::io_error, "304 Not Modified to an unconditional request", resp->url, 0, 0}};
+    auto page = index::parse_page(*resp);
+    if (!page) return unexpected<error>{std::move(page).error()};
+    ++m_state->fetched;
+    simple_entry fresh_entry;
+    fresh_entry.map = index::build_version_map(*page, name);
+    if (m_cache.enabled() && !index_url.starts_with("file://")) {
+      if (auto st = http_state_from(resp->headers, now)) {
+        fresh_entry.http = *st;
+        if (auto w = m_cache.write(path, encode_simple(without_credentials(fresh_entry))); !w)
+          m_cache.log(log_level::warning, w.error().to_string());
+      }
+    }
+    return std::make_shared<const index::version_map>(std::move(fresh_entry.map));
+  }
+  std::string where;
+  for (const auto& i : indexes) where += (where.empty() ? "" : ", ") + index::redact_url(i);
+  if (opts.offline)
+    return fail(errc::not_found, "offline: project '" + name + "' is not in the cache (indexes: " + where + ")");
+  return fail(errc::not_found, "project '" + name + "' not found in " + where);
+}
+
+result<std::shared_ptr<const packaging::core_metadata>> cached_index::metadata(std::string_view project,
+                                                                               const index::dist_file& file) {
+  std::string name = packaging::normalize_name(project);
+  return m_state->metadata.get(file.url, [&] { return load_metadata(name, file); });
+}
+
+result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metadata(const std::string& name,
+                                                                                    const index::dist_file& file) {
+  const auto& opts = m_cache.options();
+  std::filesystem::path path;
+  if (m_cache.enabled()) {
+    path = m_cache.metadata_path(name, file);
+    if (auto bytes = m_cache.read(path)) {
+      std::int64_t written = 0;
+      auto decoded = decode_metadata(*bytes, path.string(), &written);
+      // Files are immutable, so a valid entry needs no revalidation (only --refresh).
+      bool negative = !decoded && decoded.error().code == errc::invalid_metadata;
+      if ((decoded || negative) && (opts.offline || !m_cache.refresh_requested(name, written))) {
+        ++m_state->metadata_hits;
+        if (negative) return unexpected<error>{std::move(decoded).error()};
+        return std::make_shared<const packaging::core_metadata>(std::move(*decoded));
+      }
+      if (!decoded && !negative) {
+        ++m_state->corrupt;
+        m_cache.log(log_level::debug, decoded.error().to_string() + "; refetching");
+        if (opts.offline)
+          return unexpected<error>{error{errc::io_error, "offline and the cached metadata of " + file.filename +
+                                                             " is corrupt: " + decoded.error().message,
+                                         path.string(), 0, 0}};
+        m_cache.remove(path);
+      }
+    }
+  }
+  if (opts.offline)
+    return fail(errc::not_found, "offline: metadata of " + file.filename + " (project '" + name + "') is not in the cache");
+  auto text = m_client.fetch_metadata_text(file);
+  if (!text) return unexpected<error>{std::move(text).error()};  // nothing stored from bad responses
+  ++m_state->metadata_fetched;
+  auto md = packaging::core_metadata::parse(
+      *text, index::redact_url(file.url) + (file.has_metadata ? ".metadata" : "#METADATA"));
+  if (!md) {
+    // The bytes are what the index serves (hash-checked): remember that they do not parse.
+    if (m_cache.enabled()) {
+      if (auto w = m_cache.write(path, encode_metadata_error(md.error(), m_cache.now())); !w)
+        m_cache.log(log_level::warning, w.error().to_string());
+    }
+    return unexpected<error>{std::move(md).error()};
+  }
+  if (m_cache.enabled()) {
+    if (auto w = m_cache.write(path, encode_metadata(*md, m_cache.now())); !w) m_cache.log(log_level::warning, w.error().to_string());
+  }
+  return std::make_shared<const packaging::core_metadata>(std::move(*md));
+}
+
+}  // namespace pyresolve::cache

@@ -1,0 +1,397 @@
+// The entry format: a fixed header, then a bounds-checked payload of fixed-width integers and
+// length-prefixed strings. Versions and specifiers are stored as their normalized text and
+// re-parsed on load (the packaging types cannot be built from raw bits from outside their
+// module); everything else (grouping, sorting, tag splitting, interning) is stored done.
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+
+#include "pyresolve/cache/cache.hpp"
+
+namespace pyresolve::cache {
+namespace {
+
+constexpr char magic[8] = {'P', 'Y', 'R', 'S', 'L', 'V', 'C', '\0'};
+// One format version per entry kind; each names its bucket (simple-v2, metadata-v1).
+constexpr std::uint32_t simple_format = 2;
+constexpr std::uint32_t metadata_format = 1;
+constexpr std::uint32_t kind_simple = 1;
+constexpr std::uint32_t kind_metadata = 2;
+constexpr std::uint32_t kind_metadata_error = 3;
+constexpr std::size_t header_size = 32;
+constexpr std::uint32_t no_prefix = 0xFFFFFFFFU;
+
+class writer {
+ public:
+  void u8(std::uint8_t v) { m_out.push_back(static_cast<char>(v)); }
+  void u32(std::uint32_t v) { raw(&v, 4); }
+  void u64(std::uint64_t v) { raw(&v, 8); }
+  void i64(std::int64_t v) { raw(&v, 8); }
+  void str(std::string_view s) {
+    u32(static_cast<std::uint32_t>(s.size()));
+    m_out.append(s);
+  }
+  void strs(const std::vector<std::string>& v) {
+    u32(static_cast<std::uint32_t>(v.size()));
+    for (const auto& s : v) str(s);
+  }
+  /// A sha256: 32 raw bytes when it is 64 hex digits (always, in practice), else the text.
+  void hash(std::string_view hex) {
+    auto nibble = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    bool raw_ok = hex.size() == 64 && std::all_of(hex.begin(), hex.end(), [&](char c) { return nibble(c) >= 0; });
+    if (!raw_ok) {
+      u8(0);
+      str(hex);
+      return;
+    }
+    u8(1);
+    for (std::size_t i = 0; i < 64; i += 2) u8(static_cast<std::uint8_t>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
+  }
+  std::string seal(std::uint32_t kind, std::uint32_t format_version) && {
+    std::string out(header_size, '\0');
+    std::memcpy(out.data(), magic, 8);
+    std::uint64_t len = m_out.size(), sum = XXH3_64bits(m_out.data(), m_out.size());
+    std::memcpy(out.data() + 8, &format_version, 4);
+    std::memcpy(out.data() + 12, &kind, 4);
+    std::memcpy(out.data() + 16, &len, 8);
+    std::memcpy(out.data() + 24, &sum, 8);
+    out += m_out;
+    return out;
+  }
+
+ private:
+  // The format is little-endian; so are all our targets (x86-64, aarch64).
+  void raw(const void* p, std::size_t n) { m_out.append(static_cast<const char*>(p), n); }
+  std::string m_out;
+};
+
+class reader {
+ public:
+  explicit reader(std::string_view data) : m_data(data) {}
+  [[nodiscard]] bool ok() const noexcept { return m_ok; }
+  [[nodiscard]] bool at_end() const noexcept { return m_pos == m_data.size(); }
+  std::uint8_t u8() {
+    std::uint8_t v = 0;
+    raw(&v, 1);
+    return v;
+  }
+  std::uint32_t u32() {
+    std::uint32_t v = 0;
+    raw(&v, 4);
+    return v;
+  }
+  std::uint64_t u64() {
+    std::uint64_t v = 0;
+    raw(&v, 8);
+    return v;
+  }
+  std::int64_t i64() {
+    std::int64_t v = 0;
+    raw(&v, 8);
+    return v;
+  }
+  std::string_view view() {
+    std::uint32_t n = u32();
+    if (!m_ok || n > m_data.size() - m_pos) return fail_view();
+    auto s = m_data.substr(m_pos, n);
+    m_pos += n;
+    return s;
+  }
+  std::string str() { return std::string(view()); }
+  std::string hash() {
+    if (u8() == 0) return str();
+    static const char* digits = "0123456789abcdef";
+    std::string out(64, '0');
+    for (std::size_t i = 0; i < 64 && m_ok; i += 2) {
+      auto b = u8();
+      out[i] = digits[b >> 4];
+      out[i + 1] = digits[b & 15];
+    }
+    return out;
+  }
+  std::vector<std::string> strs() {
+    std::uint32_t n = count(4);
+    std::vector<std::string> out;
+    out.reserve(n);
+    for (std::uint32_t i = 0; i < n && m_ok; ++i) out.push_back(str());
+    return out;
+  }
+  /// A count of elements of at least `min_bytes` each, rejected when the rest cannot hold it
+  /// (so garbage cannot make us reserve gigabytes).
+  std::uint32_t count(std::size_t min_bytes) {
+    std::uint32_t n = u32();
+    if (!m_ok || std::size_t{n} * min_bytes > m_data.size() - m_pos) {
+      m_ok = false;
+      return 0;
+    }
+    return n;
+  }
+
+ private:
+  std::string_view fail_view() {
+    m_ok = false;
+    return {};
+  }
+  void raw(void* p, std::size_t n) {
+    if (!m_ok || n > m_data.size() - m_pos) {
+      m_ok = false;
+      return;
+    }
+    std::memcpy(p, m_data.data() + m_pos, n);
+    m_pos += n;
+  }
+  std::string_view m_data;
+  std::size_t m_pos = 0;
+  bool m_ok = true;
+};
+
+unexpected<error> corrupt(std::string_view source, std::string what) {
+  return unexpected<error>{error{errc::io_error, "corrupt cache entry: " + std::move(what), std::string(source), 0, 0}};
+}
+
+/// Checks the header and checksum; returns the payload.
+result<std::string_view> unseal(std::string_view bytes, std::uint32_t kind, std::uint32_t format_version,
+                                std::string_view source) {
+  if (bytes.size() < header_size) return corrupt(source, "shorter than its header");
+  if (std::memcmp(bytes.data(), magic, 8) != 0) return corrupt(source, "bad magic");
+  std::uint32_t fmt = 0, k = 0;
+  std::uint64_t len = 0, sum = 0;
+  std::memcpy(&fmt, bytes.data() + 8, 4);
+  std::memcpy(&k, bytes.data() + 12, 4);
+  std::memcpy(&len, bytes.data() + 16, 8);
+  std::memcpy(&sum, bytes.data() + 24, 8);
+  if (fmt != format_version) return corrupt(source, "format version " + std::to_string(fmt));
+  if (k != kind) return corrupt(source, "wrong entry kind");
+  if (len != bytes.size() - header_size) return corrupt(source, "length mismatch (truncated?)");
+  auto payload = bytes.substr(header_size);
+  if (XXH3_64bits(payload.data(), payload.size()) != sum) return corrupt(source, "checksum mismatch");
+  return payload;
+}
+
+}  // namespace
+
+std::string encode_simple(const simple_entry& entry) {
+  writer w;
+  const auto& h = entry.http;
+  w.i64(h.fetched_at);
+  w.i64(h.max_age);
+  w.i64(h.age);
+  w.u8(h.must_revalidate ? 1 : 0);
+  w.str(h.etag);
+  w.str(h.last_modified);
+  const auto& m = entry.map;
+  w.str(m.name);
+  w.u64(m.skipped_files);
+  w.strs(m.requires_python_text);
+  // Files of one page share their folder URL: store each folder once, and per file only its
+  // index (the file's URL is the folder plus the filename).
+  std::vector<std::string> prefixes;
+  std::unordered_map<std::string_view, std::uint32_t> prefix_ids;
+  std::vector<std::uint32_t> file_prefix;
+  for (const auto& v : m.versions)
+    for (const auto& vf : v.files) {
+      std::string_view url = vf.file.url;
+      std::uint32_t id = no_prefix;
+      if (url.size() > vf.file.filename.size() && url.ends_with(vf.file.filename)) {
+        auto prefix = url.substr(0, url.size() - vf.file.filename.size());
+        auto it = prefix_ids.find(prefix);
+        if (it == prefix_ids.end()) {
+          id = static_cast<std::uint32_t>(prefixes.size());
+          prefixes.emplace_back(prefix);
+          prefix_ids.emplace(prefix, id);
+        } else {
+          id = it->second;
+        }
+      }
+      file_prefix.push_back(id);
+    }
+  w.strs(prefixes);
+  std::size_t file_no = 0;
+  w.u32(static_cast<std::uint32_t>(m.versions.size()));
+  for (const auto& v : m.versions) {
+    w.str(v.version.to_string());
+    w.u32(static_cast<std::uint32_t>(v.files.size()));
+    for (const auto& vf : v.files) {
+      const auto& f = vf.file;
+      w.str(f.filename);
+      auto prefix = file_prefix[file_no++];
+      w.u32(prefix);
+      if (prefix == no_prefix) w.str(f.url);
+      w.hash(f.sha256);
+      w.u8(static_cast<std::uint8_t>((f.yanked ? 1 : 0) | (f.has_metadata ? 2 : 0) | (f.size ? 4 : 0) |
+                                     (vf.kind == index::file_kind::sdist ? 8 : 0) | (vf.build ? 16 : 0)));
+      w.str(f.yanked_reason);
+      w.hash(f.metadata_sha256);
+      w.u64(f.size.value_or(0));
+      w.u32(static_cast<std::uint32_t>(vf.requires_python));
+      if (vf.kind == index::file_kind::wheel) {
+        w.strs(vf.tags.interpreters);
+        w.strs(vf.tags.abis);
+        w.strs(vf.tags.platforms);
+        if (vf.build) {
+          w.u64(vf.build->number);
+          w.str(vf.build->suffix);
+        }
+      }
+    }
+  }
+  return std::move(w).seal(kind_simple, simple_format);
+}
+
+result<simple_entry> decode_simple(std::string_view bytes, std::string_view source) {
+  auto payload = unseal(bytes, kind_simple, simple_format, source);
+  if (!payload) return unexpected<error>{std::move(payload).error()};
+  reader r(*payload);
+  simple_entry e;
+  e.http.fetched_at = r.i64();
+  e.http.max_age = r.i64();
+  e.http.age = r.i64();
+  e.http.must_revalidate = r.u8() != 0;
+  e.http.etag = r.str();
+  e.http.last_modified = r.str();
+  auto& m = e.map;
+  m.name = r.str();
+  m.skipped_files = r.u64();
+  m.requires_python_text = r.strs();
+  for (const auto& text : m.requires_python_text) {
+    auto spec = packaging::specifier_set::parse(text);
+    m.requires_python.push_back(spec ? std::move(*spec) : packaging::specifier_set{});
+  }
+  auto prefixes = r.strs();
+  std::uint32_t nv = r.count(8);
+  m.versions.reserve(nv);
+  for (std::uint32_t i = 0; i < nv && r.ok(); ++i) {
+    auto text = r.view();
+    auto v = packaging::version::parse(text);
+    if (!v) return corrupt(source, "bad version '" + std::string(text) + "'");
+    index::version_entry ve{std::move(*v), {}};
+    std::uint32_t nf = r.count(16);
+    ve.files.reserve(nf);
+    for (std::uint32_t j = 0; j < nf && r.ok(); ++j) {
+      index::version_file vf;
+      auto& f = vf.file;
+      f.filename = r.str();
+      auto prefix = r.u32();
+      if (prefix == no_prefix) {
+        f.url = r.str();
+      } else {
+        if (prefix >= prefixes.size()) return corrupt(source, "URL prefix index out of range");
+        f.url.reserve(prefixes[prefix].size() + f.filename.size());
+        f.url = prefixes[prefix];
+        f.url += f.filename;
+      }
+      f.sha256 = r.hash();
+      auto flags = r.u8();
+      f.yanked = (flags & 1) != 0;
+      f.has_metadata = (flags & 2) != 0;
+      f.yanked_reason = r.str();
+      f.metadata_sha256 = r.hash();
+      auto size = r.u64();
+      if (flags & 4) f.size = size;
+      vf.requires_python = static_cast<std::int32_t>(r.u32());
+      if (vf.requires_python < -1 || vf.requires_python >= static_cast<std::int64_t>(m.requires_python.size()))
+        return corrupt(source, "requires-python index out of range");
+      if (vf.requires_python >= 0) f.requires_python = m.requires_python_text[static_cast<std::size_t>(vf.requires_python)];
+      vf.kind = (flags & 8) ? index::file_kind::sdist : index::file_kind::wheel;
+      if (vf.kind == index::file_kind::wheel) {
+        vf.tags.interpreters = r.strs();
+        vf.tags.abis = r.strs();
+        vf.tags.platforms = r.strs();
+        if (flags & 16) {
+          packaging::build_tag b;
+          b.number = r.u64();
+          b.suffix = r.str();
+          vf.build = std::move(b);
+        }
+      }
+      ve.files.push_back(std::move(vf));
+    }
+    m.versions.push_back(std::move(ve));
+  }
+  if (!r.ok() || !r.at_end()) return corrupt(source, "malformed payload");
+  return e;
+}
+
+std::string encode_metadata(const packaging::core_metadata& md, std::int64_t written_at) {
+  writer w;
+  w.i64(written_at);
+  w.str(md.metadata_version);
+  w.str(md.name);
+  w.str(md.version.to_string());
+  w.u8(md.requires_python ? 1 : 0);
+  w.str(md.requires_python ? md.requires_python->to_string() : std::string{});
+  w.u32(static_cast<std::uint32_t>(md.requires_dist.size()));
+  for (const auto& r : md.requires_dist) w.str(r.to_string());
+  w.strs(md.provides_extra);
+  w.strs(md.dynamic);
+  return std::move(w).seal(kind_metadata, metadata_format);
+}
+
+std::string encode_metadata_error(const error& failure, std::int64_t written_at) {
+  writer w;
+  w.i64(written_at);
+  w.str(failure.message);
+  w.str(failure.source);
+  w.u32(failure.line);
+  w.u32(failure.column);
+  return std::move(w).seal(kind_metadata_error, metadata_format);
+}
+
+result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::string_view source,
+                                                 std::int64_t* written_at) {
+  if (bytes.size() >= header_size) {
+    std::uint32_t k = 0;
+    std::memcpy(&k, bytes.data() + 12, 4);
+    if (k == kind_metadata_error) {
+      auto payload = unseal(bytes, kind_metadata_error, metadata_format, source);
+      if (!payload) return unexpected<error>{std::move(payload).error()};
+      reader r(*payload);
+      auto written = r.i64();
+      error e{errc::invalid_metadata, r.str(), r.str(), 0, 0};
+      e.line = r.u32();
+      e.column = r.u32();
+      if (!r.ok() || !r.at_end()) return corrupt(source, "malformed payload");
+      if (written_at) *written_at = written;
+      return unexpected<error>{std::move(e)};
+    }
+  }
+  auto payload = unseal(bytes, kind_metadata, metadata_format, source);
+  if (!payload) return unexpected<error>{std::move(payload).error()};
+  reader r(*payload);
+  auto written = r.i64();
+  if (written_at) *written_at = written;
+  packaging::core_metadata md;
+  md.metadata_version = r.str();
+  md.name = r.str();
+  auto vtext = r.view();
+  auto v = packaging::version::parse(vtext);
+  if (!v) return corrupt(source, "bad version");
+  md.version = std::move(*v);
+  bool has_rp = r.u8() != 0;
+  auto rp = r.view();
+  if (has_rp) {
+    auto spec = packaging::specifier_set::parse(rp);
+    if (!spec) return corrupt(source, "bad requires-python");
+    md.requires_python = std::move(*spec);
+  }
+  std::uint32_t n = r.count(4);
+  md.requires_dist.reserve(n);
+  for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
+    auto text = r.view();
+    auto req = packaging::requirement::parse(text);
+    if (!req) return corrupt(source, "bad requirement '" + std::string(text) + "'");
+    md.requires_dist.push_back(std::move(*req));
+  }
+  md.provides_extra = r.strs();
+  md.dynamic = r.strs();
+  if (!r.ok() || !r.at_end()) return corrupt(source, "malformed payload");
+  return md;
+}
+
+}  // namespace pyresolve::cache

@@ -1,0 +1,96 @@
+#pragma once
+/// @file
+/// Reads project pages and core metadata from one or more simple repositories.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pyresolve/index/http.hpp"
+#include "pyresolve/index/project_page.hpp"
+#include "pyresolve/packaging/metadata.hpp"
+#include "pyresolve/support/diagnostics.hpp"
+#include "pyresolve/support/result.hpp"
+
+namespace pyresolve::index {
+
+/// The `Accept` header of every page request (PEP 691 JSON preferred, HTML as fallback).
+inline constexpr const char* page_accept =
+    "Accept: application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
+
+/// Which indexes to read, as uv's `--index-url`, `--extra-index-url` and `--no-index`.
+struct index_locations {
+  std::string index_url = "https://pypi.org/simple";
+  std::vector<std::string> extra_index_urls;
+  bool no_index = false;
+
+  /// Indexes in the order they are asked (uv's `first-index`: extra indexes first, then the
+  /// default index; a project found on one index is taken from it alone).
+  [[nodiscard]] std::vector<std::string> ordered() const;
+};
+
+/// Validators and freshness of a fetched page, as RFC 9111 needs them.
+struct cache_headers {
+  std::string etag;
+  std::string last_modified;
+  std::string cache_control;
+  std::string date;
+  std::string age;
+};
+
+/// The raw outcome of one page request.
+struct page_response {
+  enum class status_kind : std::uint8_t { ok, not_modified, not_found } status = status_kind::ok;
+  std::string url;           ///< redacted: for messages
+  /// The URL links are resolved against: the requested URL with its credentials, or the
+  /// redirect target. Never show it to users.
+  std::string base_url;
+  std::string body;
+  std::string content_type;  ///< `application/vnd.pypi.simple.v1+json`, `text/html`, ...
+  cache_headers headers;
+};
+
+/// Parses a page body by its content type (JSON, or HTML); other types are an error naming
+/// the URL and the type.
+[[nodiscard]] result<project_page> parse_page(const page_response& response);
+
+/// Reads pages and metadata. Thread-safe; blocking calls wait on the shared `http_client`.
+class index_client {
+ public:
+  index_client(http_client& http, log_sink log = {}) : m_http(http), m_log(std::move(log)) {}
+
+  /// GET `<index>/<name>/`, conditional when `validators` is given (a 304 answers
+  /// `not_modified`). `file://` indexes read `<dir>/<name>/index.json`, else `index.html`.
+  /// 404 and 410 answer `not_found`; other failures are errors naming the URL and the cause.
+  [[nodiscard]] result<page_response> fetch_page(std::string_view index_url, std::string_view normalized_name,
+                                                 const cache_headers* validators = nullptr);
+
+  /// The core metadata text of a file: the PEP 658 file when advertised (its sha256
+  /// checked), else `*.dist-info/METADATA` read out of the wheel with range requests (a full
+  /// download, hash-checked, when the server ignores ranges). For an sdist: an error saying
+  /// a build would be needed (reading `PKG-INFO` out of sdists is not implemented).
+  [[nodiscard]] result<std::string> fetch_metadata_text(const dist_file& file);
+
+  /// `fetch_metadata_text` then `core_metadata::parse`.
+  [[nodiscard]] result<packaging::core_metadata> fetch_metadata(const dist_file& file);
+
+  [[nodiscard]] http_client& http() noexcept { return m_http; }
+
+ private:
+  result<std::string> read_range_metadata(const dist_file& file);
+  http_client& m_http;
+  log_sink m_log;
+};
+
+/// `url` without `user:password@` (what may be written to disk).
+[[nodiscard]] std::string strip_credentials(std::string_view url);
+
+/// `url` with the credentials of `index_url` when both name the same host and `url` has none
+/// (as uv applies an index's credentials to its files).
+[[nodiscard]] std::string with_credentials_of(std::string_view url, std::string_view index_url);
+
+/// Lowercase hex sha256 of `data`.
+[[nodiscard]] std::string sha256_hex(std::string_view data);
+
+}  // namespace pyresolve::index

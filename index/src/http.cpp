@@ -1,0 +1,315 @@
+#include "pyresolve/index/http.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdlib>
+#include <ctime>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "pyresolve/index/project_page.hpp"
+
+namespace pyresolve::index {
+namespace detail {
+namespace {
+
+struct easy_deleter {
+  void operator()(CURL* h) const noexcept { curl_easy_cleanup(h); }
+};
+struct multi_deleter {
+  void operator()(CURLM* h) const noexcept { curl_multi_cleanup(h); }
+};
+struct slist_deleter {
+  void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
+};
+using easy_handle = std::unique_ptr<CURL, easy_deleter>;
+using multi_handle = std::unique_ptr<CURLM, multi_deleter>;
+using slist_handle = std::unique_ptr<curl_slist, slist_deleter>;
+
+/// curl_global_init is not thread-safe; do it once per process.
+void global_init() {
+  static const bool done = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+  (void)done;
+}
+
+using clock = std::chrono::steady_clock;
+
+struct transfer {
+  http_request request;
+  http_client::callback done;
+  unsigned attempt = 0;
+  easy_handle easy;
+  slist_handle headers;
+  http_response response;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  clock::time_point not_before{};
+};
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+bool iequals_prefix(std::string_view line, std::string_view name) {
+  if (line.size() <= name.size() || line[name.size()] != ':') return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    char a = line[i];
+    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
+    if (a != name[i]) return false;
+  }
+  return true;
+}
+
+std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
+  auto* t = static_cast<transfer*>(user);
+  t->response.body.append(data, size * n);
+  return size * n;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
+  auto* t = static_cast<transfer*>(user);
+  std::string_view line(data, size * n);
+  // Each response of a redirect chain starts with a status line: keep only the last headers.
+  if (line.starts_with("HTTP/")) {
+    t->response = http_response{};  // a redirect's body is dropped with its headers
+    return size * n;
+  }
+  struct field { std::string_view name; std::string http_response::*member; };
+  static const field fields[] = {
+      {"content-type", &http_response::content_type}, {"etag", &http_response::etag},
+      {"last-modified", &http_response::last_modified}, {"cache-control", &http_response::cache_control},
+      {"date", &http_response::date}, {"age", &http_response::age},
+      {"retry-after", &http_response::retry_after}, {"content-range", &http_response::content_range}};
+  for (const auto& f : fields)
+    if (iequals_prefix(line, f.name)) t->response.*f.member = trim(line.substr(f.name.size() + 1));
+  return size * n;
+}
+
+bool retryable_curl(CURLcode c) {
+  switch (c) {
+    case CURLE_COULDNT_CONNECT: case CURLE_COULDNT_RESOLVE_HOST: case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_RECV_ERROR: case CURLE_SEND_ERROR: case CURLE_GOT_NOTHING: case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2: case CURLE_HTTP2_STREAM: case CURLE_SSL_CONNECT_ERROR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+struct client_impl {
+  client_options options;
+  multi_handle multi;
+  std::mutex mutex;
+  std::deque<std::unique_ptr<transfer>> queued;  // guarded by mutex
+  bool stopping = false;                          // guarded by mutex
+  std::unordered_map<CURL*, std::unique_ptr<transfer>> running;  // worker thread only
+  std::vector<std::unique_ptr<transfer>> waiting;  // retries not yet due; worker thread only
+  std::atomic<std::uint64_t> requests{0}, retries{0}, bytes{0};
+  std::mt19937_64 rng{std::random_device{}()};
+  std::thread worker;
+
+  void log(log_level level, const std::string& msg) const {
+    if (options.log) options.log(level, msg);
+  }
+
+  void start(transfer& t) {
+    t.response = http_response{};
+    t.easy.reset(curl_easy_init());
+    CURL* e = t.easy.get();
+    curl_easy_setopt(e, CURLOPT_URL, t.request.url.c_str());
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error_buffer);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
+    // Credentials in the URL must not leak to another host after a redirect.
+    curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_limit);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.low_speed_time.count()));
+    curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    if (options.use_netrc) curl_easy_setopt(e, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
+    if (const char* ca = std::getenv("SSL_CERT_FILE"); ca && *ca) curl_easy_setopt(e, CURLOPT_CAINFO, ca);
+    if (const char* dir = std::getenv("SSL_CERT_DIR"); dir && *dir) curl_easy_setopt(e, CURLOPT_CAPATH, dir);
+    curl_slist* list = nullptr;
+    auto add = [&](const std::string& h) {
+      if (curl_slist* n = curl_slist_append(list, h.c_str())) list = n;
+    };
+    for (const auto& h : t.request.headers) add(h);
+    if (!t.request.if_none_match.empty()) add("If-None-Match: " + t.request.if_none_match);
+    if (!t.request.if_modified_since.empty()) add("If-Modified-Since: " + t.request.if_modified_since);
+    t.headers.reset(list);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+    std::string range;
+    if (t.request.range) {
+      auto [first, last] = *t.request.range;
+      range = first < 0 ? "-" + std::to_string(-first) : std::to_string(first) + "-" + std::to_string(last);
+      curl_easy_setopt(e, CURLOPT_RANGE, range.c_str());  // curl copies the string
+    }
+    curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+    requests.fetch_add(1, std::memory_order_relaxed);
+    curl_multi_add_handle(multi.get(), e);
+  }
+
+  std::chrono::milliseconds backoff(const transfer& t) {
+    if (!t.response.retry_after.empty()) {
+      // Delta-seconds, or an HTTP date (RFC 9110 10.2.3); anything else falls back to backoff.
+      char* end = nullptr;
+      long secs = std::strtol(t.response.retry_after.c_str(), &end, 10);
+      if (!(end && *end == '\0' && secs >= 0)) {
+        time_t when = curl_getdate(t.response.retry_after.c_str(), nullptr);
+        secs = when > 0 ? std::max<long>(0, static_cast<long>(when - std::time(nullptr))) : -1;
+      }
+      if (secs >= 0)
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::min(std::chrono::seconds(secs), options.retry_after_max));
+    }
+    auto base = options.backoff_base.count() << std::min(t.attempt, 16U);
+    auto capped = std::min<long long>(base, options.backoff_max.count());
+    // Full jitter, so that many clients failing together do not come back together.
+    std::uniform_int_distribution<long long> dist(capped / 2, std::max<long long>(capped, 1));
+    return std::chrono::milliseconds(dist(rng));
+  }
+
+  void finish(std::unique_ptr<transfer> t, CURLcode code) {
+    std::string url = redact_url(t->request.url);
+    long status = 0;
+    curl_easy_getinfo(t->easy.get(), CURLINFO_RESPONSE_CODE, &status);
+    char* eff = nullptr;
+    curl_easy_getinfo(t->easy.get(), CURLINFO_EFFECTIVE_URL, &eff);
+    t->response.status = status;
+    t->response.effective_url = redact_url(eff ? eff : t->request.url);
+    bytes.fetch_add(t->response.body.size(), std::memory_order_relaxed);
+    bool transient = code != CURLE_OK ? retryable_curl(code) : (status >= 500 || status == 429);
+    if (transient && t->attempt < options.max_retries) {
+      auto delay = backoff(*t);
+      ++t->attempt;
+      retries.fetch_add(1, std::memory_order_relaxed);
+      log(log_level::debug, "retrying " + url + " in " + std::to_string(delay.count()) + " ms (" +
+                                (code != CURLE_OK ? std::string(curl_easy_strerror(code))
+                                                  : "HTTP " + std::to_string(status)) + ")");
+      t->not_before = clock::now() + delay;
+      t->easy.reset();
+      waiting.push_back(std::move(t));
+      return;
+    }
+    if (code != CURLE_OK) {
+      std::string detail = t->error_buffer[0] ? std::string(t->error_buffer) : curl_easy_strerror(code);
+      // curl's messages may quote the URL it was given; never echo credentials.
+      if (auto at = t->request.url.find('@'); at != std::string::npos) detail = curl_easy_strerror(code);
+      auto done = std::move(t->done);
+      std::string msg = "request failed: " + detail;
+      if (t->attempt > 0) msg += " (after " + std::to_string(t->attempt + 1) + " attempts)";
+      done(unexpected<error>{error{errc::io_error, std::move(msg), url, 0, 0}});
+      return;
+    }
+    auto done = std::move(t->done);
+    done(std::move(t->response));
+  }
+
+  void run() {
+    while (true) {
+      {
+        std::lock_guard lock(mutex);
+        if (stopping && queued.empty() && running.empty() && waiting.empty()) return;
+        while (!queued.empty() && running.size() < options.max_in_flight) {
+          auto t = std::move(queued.front());
+          queued.pop_front();
+          start(*t);
+          CURL* e = t->easy.get();
+          running.emplace(e, std::move(t));
+        }
+      }
+      auto now = clock::now();
+      for (auto it = waiting.begin(); it != waiting.end();) {
+        if ((*it)->not_before <= now && running.size() < options.max_in_flight) {
+          start(**it);
+          CURL* e = (*it)->easy.get();
+          running.emplace(e, std::move(*it));
+          it = waiting.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      int still = 0;
+      curl_multi_perform(multi.get(), &still);
+      int left = 0;
+      while (CURLMsg* msg = curl_multi_info_read(multi.get(), &left)) {
+        if (msg->msg != CURLMSG_DONE) continue;
+        CURL* e = msg->easy_handle;
+        CURLcode code = msg->data.result;
+        curl_multi_remove_handle(multi.get(), e);
+        auto node = running.extract(e);
+        if (!node.empty()) finish(std::move(node.mapped()), code);
+      }
+      int timeout_ms = 200;
+      now = clock::now();
+      for (const auto& w : waiting) {
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(w->not_before - now).count();
+        timeout_ms = std::clamp(static_cast<int>(ms), 0, timeout_ms);
+      }
+      curl_multi_poll(multi.get(), nullptr, 0, timeout_ms, nullptr);
+    }
+  }
+};
+
+}  // namespace detail
+
+http_client::http_client(client_options options) : m_impl(std::make_unique<detail::client_impl>()) {
+  detail::global_init();
+  m_impl->options = std::move(options);
+  if (m_impl->options.max_in_flight == 0) m_impl->options.max_in_flight = 1;
+  m_impl->multi.reset(curl_multi_init());
+  curl_multi_setopt(m_impl->multi.get(), CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
+  curl_multi_setopt(m_impl->multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(m_impl->options.max_in_flight));
+  m_impl->worker = std::thread([impl = m_impl.get()] { impl->run(); });
+}
+
+http_client::~http_client() {
+  {
+    std::lock_guard lock(m_impl->mutex);
+    m_impl->stopping = true;
+  }
+  curl_multi_wakeup(m_impl->multi.get());
+  m_impl->worker.join();
+}
+
+void http_client::submit(http_request request, callback done) {
+  auto t = std::make_unique<detail::transfer>();
+  t->request = std::move(request);
+  t->done = std::move(done);
+  {
+    std::lock_guard lock(m_impl->mutex);
+    m_impl->queued.push_back(std::move(t));
+  }
+  curl_multi_wakeup(m_impl->multi.get());
+}
+
+std::future<result<http_response>> http_client::fetch(http_request request) {
+  auto promise = std::make_shared<std::promise<result<http_response>>>();
+  auto future = promise->get_future();
+  submit(std::move(request), [promise](result<http_response> r) { promise->set_value(std::move(r)); });
+  return future;
+}
+
+client_stats http_client::stats() const noexcept {
+  return {m_impl->requests.load(), m_impl->retries.load(), m_impl->bytes.load()};
+}
+
+}  // namespace pyresolve::index

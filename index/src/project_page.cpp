@@ -1,0 +1,281 @@
+#include "pyresolve/index/project_page.hpp"
+
+#include <curl/curl.h>
+#include <gumbo.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+
+#include "pyresolve/packaging/name.hpp"
+
+namespace pyresolve::index {
+namespace {
+
+struct curl_url_deleter {
+  void operator()(CURLU* u) const noexcept { curl_url_cleanup(u); }
+};
+using url_handle = std::unique_ptr<CURLU, curl_url_deleter>;
+
+struct curl_string {
+  char* p = nullptr;
+  ~curl_string() { curl_free(p); }
+};
+
+unexpected<error> page_error(std::string_view url, std::string message) {
+  return unexpected<error>{error{errc::invalid_argument, std::move(message), redact_url(url), 0, 0}};
+}
+
+/// Splits `#sha256=...` (and other `#<algo>=` fragments) off a link.
+void split_fragment(std::string& url, std::string& sha256) {
+  auto hash = url.find('#');
+  if (hash == std::string::npos) return;
+  std::string_view frag = std::string_view(url).substr(hash + 1);
+  if (frag.starts_with("sha256=")) sha256 = std::string(frag.substr(7));
+  url.resize(hash);
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+  return s;
+}
+
+/// Last path segment of a URL, percent-decoded (query and fragment already removed).
+std::string url_basename(std::string_view url) {
+  auto q = url.find_first_of("?#");
+  if (q != std::string_view::npos) url = url.substr(0, q);
+  auto slash = url.rfind('/');
+  std::string_view seg = slash == std::string_view::npos ? url : url.substr(slash + 1);
+  std::string out;
+  for (std::size_t i = 0; i < seg.size(); ++i) {
+    auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    if (seg[i] == '%' && i + 2 < seg.size() && hex(seg[i + 1]) >= 0 && hex(seg[i + 2]) >= 0) {
+      out += static_cast<char>(hex(seg[i + 1]) * 16 + hex(seg[i + 2]));
+      i += 2;
+    } else {
+      out += seg[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string redact_url(std::string_view url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  auto auth_begin = scheme + 3;
+  auto auth_end = url.find_first_of("/?#", auth_begin);
+  if (auth_end == std::string_view::npos) auth_end = url.size();
+  auto at = url.substr(auth_begin, auth_end - auth_begin).rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  std::string out(url.substr(0, auth_begin));
+  out += "***@";
+  out += url.substr(auth_begin + at + 1);
+  return out;
+}
+
+result<std::string> resolve_url(std::string_view base, std::string_view reference) {
+  url_handle h(curl_url());
+  if (!h) return fail(errc::io_error, "out of memory");
+  std::string b(base), r(reference);
+  if (curl_url_set(h.get(), CURLUPART_URL, b.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+    return unexpected<error>{error{errc::invalid_argument, "malformed base URL", redact_url(base), 0, 0}};
+  if (curl_url_set(h.get(), CURLUPART_URL, r.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+    return unexpected<error>{
+        error{errc::invalid_argument, "malformed link '" + redact_url(reference) + "'", redact_url(base), 0, 0}};
+  curl_string out;
+  if (curl_url_get(h.get(), CURLUPART_URL, &out.p, 0) != CURLUE_OK)
+    return unexpected<error>{error{errc::invalid_argument, "cannot resolve link", redact_url(base), 0, 0}};
+  return std::string(out.p);
+}
+
+result<project_page> parse_json_page(std::string_view body, std::string_view page_url) {
+  using namespace simdjson;
+  dom::parser parser;
+  padded_string padded(body);
+  dom::element doc;
+  if (auto err = parser.parse(padded).get(doc); err)
+    return page_error(page_url, std::string("invalid JSON page: ") + error_message(err));
+  dom::object root;
+  if (doc.get(root)) return page_error(page_url, "invalid JSON page: top level is not an object");
+  project_page page;
+  page.url = redact_url(page_url);
+  std::string_view sv;
+  if (!root["name"].get(sv)) page.name = std::string(sv);
+  dom::array files;
+  if (root["files"].get(files)) return page_error(page_url, "invalid JSON page: no 'files' array");
+  for (dom::element f : files) {
+    dist_file out;
+    if (f["filename"].get(sv)) return page_error(page_url, "invalid JSON page: a file has no 'filename'");
+    out.filename = std::string(sv);
+    if (f["url"].get(sv)) return page_error(page_url, "invalid JSON page: file " + out.filename + " has no 'url'");
+    std::string link(sv), frag_sha;
+    auto abs = resolve_url(page_url, link);
+    if (!abs) return unexpected<error>{abs.error()};
+    out.url = std::move(*abs);
+    split_fragment(out.url, frag_sha);
+    dom::object hashes;
+    if (!f["hashes"].get(hashes) && !hashes["sha256"].get(sv)) out.sha256 = lower(std::string(sv));
+    if (out.sha256.empty()) out.sha256 = lower(frag_sha);
+    if (!f["requires-python"].get(sv)) out.requires_python = std::string(sv);
+    dom::element y;
+    if (!f["yanked"].get(y)) {
+      bool b = false;
+      if (!y.get(b)) out.yanked = b;
+      else if (!y.get(sv)) { out.yanked = true; out.yanked_reason = std::string(sv); }
+    }
+    // PEP 714 renamed `dist-info-metadata` to `core-metadata`; read the new key first.
+    for (const char* key : {"core-metadata", "dist-info-metadata"}) {
+      dom::element m;
+      if (f[key].get(m)) continue;
+      bool b = false;
+      dom::object mo;
+      if (!m.get(b)) out.has_metadata = b;
+      else if (!m.get(mo)) {
+        out.has_metadata = true;
+        if (!mo["sha256"].get(sv)) out.metadata_sha256 = lower(std::string(sv));
+      }
+      break;
+    }
+    std::uint64_t size = 0;
+    if (!f["size"].get(size)) out.size = size;
+    page.files.push_back(std::move(out));
+  }
+  return page;
+}
+
+namespace {
+
+const char* attr(const GumboElement& el, const char* name) {
+  const GumboAttribute* a = gumbo_get_attribute(&el.attributes, name);
+  return a ? a->value : nullptr;
+}
+
+struct gumbo_output_deleter {
+  void operator()(GumboOutput* o) const noexcept { gumbo_destroy_output(&kGumboDefaultOptions, o); }
+};
+
+/// Parses a `data-core-metadata` value: `true`, or `sha256=<hex>`; `false` (nonstandard but
+/// seen) or absence means none.
+void parse_metadata_attr(const char* v, dist_file& out) {
+  std::string_view s(v);
+  if (s == "false") return;
+  out.has_metadata = true;
+  if (s.starts_with("sha256=")) out.metadata_sha256 = lower(std::string(s.substr(7)));
+}
+
+}  // namespace
+
+result<project_page> parse_html_page(std::string_view body, std::string_view page_url) {
+  std::unique_ptr<GumboOutput, gumbo_output_deleter> doc(
+      gumbo_parse_with_options(&kGumboDefaultOptions, body.data(), body.size()));
+  if (!doc) return page_error(page_url, "invalid HTML page: the parser gave up");
+  project_page page;
+  page.url = redact_url(page_url);
+  std::string base(page_url);
+  // Iterative walk: a hostile page may nest deeply enough to overflow a recursive one.
+  std::vector<const GumboNode*> stack{doc->root};
+  std::vector<const GumboElement*> anchors;
+  while (!stack.empty()) {
+    const GumboNode* node = stack.back();
+    stack.pop_back();
+    if (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_TEMPLATE) continue;
+    const GumboElement& el = node->v.element;
+    if (el.tag == GUMBO_TAG_BASE) {
+      if (const char* href = attr(el, "href")) {
+        auto r = resolve_url(page_url, href);
+        if (r) base = *r;
+      }
+    } else if (el.tag == GUMBO_TAG_A) {
+      anchors.push_back(&el);
+    }
+    for (unsigned i = el.children.length; i > 0; --i)
+      stack.push_back(static_cast<const GumboNode*>(el.children.data[i - 1]));
+  }
+  for (const GumboElement* el : anchors) {
+    const char* href = attr(*el, "href");
+    if (!href) continue;
+    dist_file out;
+    auto abs = resolve_url(base, href);
+    if (!abs) return unexpected<error>{abs.error()};
+    out.url = std::move(*abs);
+    split_fragment(out.url, out.sha256);
+    out.sha256 = lower(out.sha256);
+    out.filename = url_basename(out.url);
+    if (out.filename.empty()) continue;
+    if (const char* rp = attr(*el, "data-requires-python")) out.requires_python = rp;
+    if (const char* y = attr(*el, "data-yanked")) {
+      out.yanked = true;
+      out.yanked_reason = y;
+    }
+    if (const char* m = attr(*el, "data-core-metadata")) parse_metadata_attr(m, out);
+    else if (const char* d = attr(*el, "data-dist-info-metadata")) parse_metadata_attr(d, out);
+    page.files.push_back(std::move(out));
+  }
+  return page;
+}
+
+const version_entry* version_map::find(const packaging::version& v) const {
+  auto it = std::lower_bound(versions.begin(), versions.end(), v,
+                             [](const version_entry& e, const packaging::version& x) { return e.version < x; });
+  return (it != versions.end() && it->version == v) ? &*it : nullptr;
+}
+
+version_map build_version_map(const project_page& page, std::string_view normalized_name,
+                              std::pmr::memory_resource* memory) {
+  version_map out;
+  out.name = std::string(normalized_name);
+  std::map<std::string, std::int32_t, std::less<>> interned;
+  std::vector<std::pair<packaging::version, version_file>> rows;
+  rows.reserve(page.files.size());
+  for (const auto& f : page.files) {
+    version_file vf;
+    packaging::version v;
+    std::string_view fname = f.filename;
+    if (fname.ends_with(".whl")) {
+      auto w = packaging::wheel_filename::parse(fname);
+      if (!w || w->name != normalized_name) { ++out.skipped_files; continue; }
+      v = std::move(w->version);
+      vf.kind = file_kind::wheel;
+      vf.tags = std::move(w->tags);
+      vf.build = std::move(w->build);
+    } else {
+      auto s = packaging::sdist_filename::parse(fname);
+      if (!s || s->name != normalized_name) { ++out.skipped_files; continue; }
+      v = std::move(s->version);
+      vf.kind = file_kind::sdist;
+    }
+    if (!f.requires_python.empty()) {
+      auto it = interned.find(f.requires_python);
+      if (it == interned.end()) {
+        auto idx = static_cast<std::int32_t>(out.requires_python_text.size());
+        auto spec = packaging::specifier_set::parse(f.requires_python, memory);
+        out.requires_python_text.push_back(f.requires_python);
+        out.requires_python.push_back(spec ? std::move(*spec) : packaging::specifier_set{});
+        it = interned.emplace(f.requires_python, idx).first;
+      }
+      vf.requires_python = it->second;
+    }
+    vf.file = f;
+    rows.emplace_back(std::move(v), std::move(vf));
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return a.second.file.filename < b.second.file.filename;
+  });
+  for (auto& [v, vf] : rows) {
+    if (out.versions.empty() || out.versions.back().version != v) out.versions.push_back(version_entry{v, {}});
+    out.versions.back().files.push_back(std::move(vf));
+  }
+  (void)memory;
+  return out;
+}
+
+}  // namespace pyresolve::index

@@ -1,0 +1,454 @@
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "pyresolve/cache/cache.hpp"
+#include "support/servers.hpp"
+
+using namespace pyresolve;
+namespace pc = pyresolve::cache;
+namespace t = pyresolve::test;
+
+namespace {
+
+const char* universe = R"({"packages": {
+  "a": {"1.0": {"requires_dist": ["b>=1"], "requires_python": ">=3.8"}, "2.0": {"requires_dist": ["b", "c"]}},
+  "b": {"1.0": {}, "1.1": {"requires_dist": ["c; extra == 'x'"]}},
+  "c": {"0.1": {}}}})";
+
+struct log_capture {
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  log_sink sink() {
+    return [this](log_level, std::string_view m) {
+      std::lock_guard lock(mutex);
+      lines.emplace_back(m);
+    };
+  }
+  bool contains(std::string_view needle) {
+    std::lock_guard lock(mutex);
+    for (const auto& l : lines)
+      if (l.find(needle) != std::string::npos) return true;
+    return false;
+  }
+};
+
+/// One "run": a cache, a client and the front, as the CLI will build them.
+struct run {
+  std::unique_ptr<pc::cache> store;
+  index::http_client http;
+  index::index_client client{http};
+  std::unique_ptr<pc::cached_index> front;
+  run(pc::cache_options o, index::index_locations loc) {
+    auto c = pc::cache::open(std::move(o));
+    REQUIRE(c);
+    store = std::move(*c);
+    front = std::make_unique<pc::cached_index>(*store, client, std::move(loc));
+  }
+  /// Pages of `names` and the metadata of every file.
+  std::size_t fetch_all(const std::vector<std::string>& names) {
+    std::size_t files = 0;
+    for (const auto& n : names) {
+      auto m = front->project(n);
+      REQUIRE(m);
+      for (const auto& v : (*m)->versions)
+        for (const auto& f : v.files) {
+          auto md = front->metadata(n, f.file);
+          REQUIRE(md);
+          CHECK((*md)->version == v.version);
+          ++files;
+        }
+    }
+    return files;
+  }
+};
+
+std::size_t count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+  return n;
+}
+
+std::vector<std::filesystem::path> entries(const std::filesystem::path& root) {
+  std::vector<std::filesystem::path> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root))
+    if (e.is_regular_file() && e.path().extension() == ".bin") out.push_back(e.path());
+  return out;
+}
+
+bool valid(const std::filesystem::path& p) {
+  auto bytes = t::slurp(p);
+  return p.string().find(pc::simple_bucket) != std::string::npos ? bool(pc::decode_simple(bytes, p.string()))
+                                                                   : bool(pc::decode_metadata(bytes, p.string()));
+}
+
+}  // namespace
+
+TEST_CASE("nginx: cold, warm with zero requests, revalidation with 304s, offline, refresh, no-cache") {
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path, universe, "--with-wheels"));
+  t::nginx_server nginx(tmp.path / "idx");
+  REQUIRE(nginx.ok());
+  std::int64_t clock = 1'700'000'000;
+  pc::cache_options o;
+  o.root = tmp.path / "cache";
+  o.now = [&clock] { return clock; };
+  index::index_locations loc;
+  loc.index_url = nginx.url() + "/simple";
+  const std::vector<std::string> names{"a", "B", "c"};
+
+  const std::size_t baseline = nginx.requests();
+  std::size_t cold_requests = 0;
+  {
+    run r(o, loc);
+    CHECK(r.fetch_all(names) == 5);
+    CHECK(r.front->stats().fetched == 3);
+    CHECK(r.front->stats().metadata_fetched == 5);
+    cold_requests = nginx.requests();
+    CHECK(cold_requests == baseline + 8);  // 3 pages + 5 metadata files, each once
+  }
+  {
+    clock += 100;
+    run r(o, loc);
+    r.fetch_all(names);
+    CHECK(nginx.requests() == cold_requests);  // warm: zero requests
+    CHECK(r.front->stats().fresh_hits == 3);
+    CHECK(r.front->stats().metadata_hits == 5);
+  }
+  {
+    clock += 600;  // past max-age=600
+    run r(o, loc);
+    r.fetch_all(names);
+    CHECK(r.front->stats().revalidated == 3);
+    CHECK(r.front->stats().fetched == 0);
+    auto log = nginx.log();
+    CHECK(count(log, "\" 304 ") == 3);
+    CHECK(nginx.requests() == cold_requests + 3);  // only the three conditional page requests
+  }
+  auto after_revalidation = nginx.requests();
+  {
+    clock += 10;  // the 304 refreshed the entries: fresh again
+    run r(o, loc);
+    r.fetch_all(names);
+    CHECK(nginx.requests() == after_revalidation);
+  }
+  {
+    clock += 1;
+    auto ro = o;
+    ro.refresh_packages = {"A"};
+    run r(ro, loc);
+    r.fetch_all(names);
+    CHECK(r.front->stats().revalidated == 1);
+    CHECK(r.front->stats().fresh_hits == 2);
+    CHECK(r.front->stats().metadata_fetched == 2);  // a's two files
+    after_revalidation = nginx.requests();
+  }
+  {
+    clock += 100000;  // stale, but offline uses it anyway
+    auto off = o;
+    off.offline = true;
+    run r(off, loc);
+    r.fetch_all(names);
+    CHECK(nginx.requests() == after_revalidation);
+    auto missing = r.front->project("zzz");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().message.find("'zzz'") != std::string::npos);
+    CHECK(missing.error().message.find("offline") != std::string::npos);
+  }
+  {
+    auto nc = o;
+    nc.no_cache = true;
+    run r(nc, loc);
+    r.fetch_all(names);
+    CHECK(nginx.requests() == after_revalidation + 8);
+    auto missing = r.front->project("zzz");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == errc::not_found);
+  }
+  auto info = pc::cache::open(o);
+  REQUIRE(info);
+  auto i = (*info)->info();
+  REQUIRE(i);
+  CHECK(i->files == 8 + 2);  // entries + CACHEDIR.TAG + .lock
+}
+
+TEST_CASE("first-index across two indexes, and --no-index") {
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path / "one", universe));
+  REQUIRE(t::make_index_universe(tmp.path / "two", R"({"packages": {"b": {"9.0": {}}}})"));
+  t::nginx_server primary(tmp.path / "one/idx");
+  t::nginx_server extra(tmp.path / "two/idx");
+  REQUIRE(primary.ok());
+  REQUIRE(extra.ok());
+  pc::cache_options o;
+  o.root = tmp.path / "cache";
+  index::index_locations loc;
+  loc.index_url = primary.url() + "/simple";
+  loc.extra_index_urls = {extra.url() + "/simple"};
+  run r(o, loc);
+  auto b = r.front->project("b");
+  REQUIRE(b);
+  REQUIRE((*b)->versions.size() == 1);  // only the extra index's b: first-index
+  CHECK((*b)->versions[0].version.to_string() == "9.0");
+  auto a = r.front->project("a");
+  REQUIRE(a);
+  CHECK((*a)->versions.size() == 2);
+  loc.no_index = true;
+  run none(o, loc);
+  CHECK_FALSE(none.front->project("a"));
+}
+
+TEST_CASE("corrupt entries are detected, reported at debug level and refetched; offline names them") {
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path, universe, "--with-wheels"));
+  t::nginx_server nginx(tmp.path / "idx");
+  REQUIRE(nginx.ok());
+  pc::cache_options o;
+  o.root = tmp.path / "cache";
+  index::index_locations loc;
+  loc.index_url = nginx.url() + "/simple";
+  const std::vector<std::string> names{"a", "b", "c"};
+  { run r(o, loc); r.fetch_all(names); }
+  auto files = entries(o.root);
+  REQUIRE(files.size() == 8);
+  std::sort(files.begin(), files.end());
+  // truncated, bit-flipped, garbage, empty
+  auto text = t::slurp(files[0]);
+  t::spit(files[0], text.substr(0, text.size() / 2));
+  text = t::slurp(files[1]);
+  text[text.size() - 3] = static_cast<char>(text[text.size() - 3] ^ 0x10);
+  t::spit(files[1], text);
+  t::spit(files[2], std::string(300, 'g'));
+  t::spit(files[7], "");
+  {
+    auto off = o;
+    off.offline = true;
+    run r(off, loc);
+    bool any_error = false;
+    for (const auto& n : names) {
+      auto m = r.front->project(n);
+      if (!m) {
+        any_error = true;
+        CHECK(m.error().to_string().find("corrupt") != std::string::npos);
+        continue;
+      }
+      for (const auto& v : (*m)->versions)
+        for (const auto& f : v.files) {
+          auto md = r.front->metadata(n, f.file);
+          if (!md) {
+            any_error = true;
+            CHECK(md.error().to_string().find(".bin") != std::string::npos);
+          }
+        }
+    }
+    CHECK(any_error);
+  }
+  log_capture logs;
+  o.log = logs.sink();
+  {
+    run r(o, loc);
+    r.fetch_all(names);
+    CHECK(r.front->stats().corrupt == 4);
+    CHECK(logs.contains("corrupt cache entry"));
+  }
+  for (const auto& f : entries(o.root)) CHECK(valid(f));
+  CHECK(entries(o.root).size() == 8);
+}
+
+TEST_CASE("fault server: no cache entry from bad data; transient faults still cached") {
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path, universe, "--with-wheels"));
+  t::fault_server srv(tmp.path / "idx", R"([
+    {"path": "/simple/a/", "fault": "invalid"},
+    {"path": "/simple/b/", "fault": "status", "status": 503},
+    {"path": "/simple/c/", "fault": "status", "status": 503, "times": 1},
+    {"path_regex": "^/files/b-1\\.0.*metadata", "fault": "truncate"}])",
+                      tmp.path);
+  REQUIRE(srv.ok());
+  pc::cache_options o;
+  o.root = tmp.path / "cache";
+  index::index_locations loc;
+  loc.index_url = srv.url() + "/simple";
+  run r(o, loc);
+  auto a = r.front->project("a");
+  REQUIRE_FALSE(a);
+  CHECK(a.error().to_string().find("/simple/a/") != std::string::npos);
+  auto b = r.front->project("b");
+  REQUIRE_FALSE(b);
+  CHECK(b.error().to_string().find("503") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(r.store->simple_path(loc.index_url, "a")));
+  CHECK_FALSE(std::filesystem::exists(r.store->simple_path(loc.index_url, "b")));
+  auto c = r.front->project("c");
+  REQUIRE(c);
+  // fault_server sends no Cache-Control, so its pages are stored but always revalidated
+  CHECK(std::filesystem::exists(r.store->simple_path(loc.index_url, "c")));
+}
+
+TEST_CASE("threads: one request per project however many threads ask; concurrent writers into one cache") {
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path, universe, "--with-wheels"));
+  t::nginx_server nginx(tmp.path / "idx");
+  REQUIRE(nginx.ok());
+  pc::cache_options o;
+  o.root = tmp.path / "cache";
+  index::index_locations loc;
+  loc.index_url = nginx.url() + "/simple";
+  const std::size_t baseline = nginx.requests();
+  {
+    run shared(o, loc);
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int i = 0; i < 16; ++i)
+      threads.emplace_back([&] {
+        for (const char* n : {"a", "b", "c"}) {
+          auto m = shared.front->project(n);
+          if (!m) { ++failures; continue; }
+          for (const auto& v : (*m)->versions)
+            for (const auto& f : v.files)
+              if (!shared.front->metadata(n, f.file)) ++failures;
+        }
+      });
+    for (auto& th : threads) th.join();
+    CHECK(failures == 0);
+    CHECK(nginx.requests() == baseline + 8);  // deduplicated while in flight
+  }
+  // Independent runs racing on the same entries (as separate processes would).
+  auto no = o;
+  no.refresh = true;
+  std::vector<std::thread> runs;
+  for (int i = 0; i < 6; ++i)
+    runs.emplace_back([&] {
+      run r(no, loc);
+      for (const char* n : {"a", "b", "c"}) CHECK(r.front->project(n));
+    });
+  for (auto& th : runs) th.join();
+  for (const auto& f : entries(o.root)) CHECK(valid(f));
+}
+
+TEST_CASE("kill -9 of writers mid-write leaves only valid entries; prune removes their temp files") {
+  t::temp_dir tmp;
+  pc::cache_options o;
+  o.root = tmp.path / "cache";
+  auto c = pc::cache::open(o);
+  REQUIRE(c);
+  // Large entries make a kill during write likely.
+  index::project_page page;
+  for (int i = 0; i < 4000; ++i) {
+    index::dist_file f;
+    f.filename = "foo-" + std::to_string(i) + ".0.tar.gz";
+    f.url = "https://x/" + f.filename;
+    page.files.push_back(f);
+  }
+  pc::simple_entry e;
+  e.map = index::build_version_map(page, "foo");
+  const std::string bytes = pc::encode_simple(e);
+  std::vector<pid_t> kids;
+  for (int k = 0; k < 4; ++k) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      for (int i = 0;; ++i) (void)(*c)->write((*c)->simple_path("https://x/simple", "p" + std::to_string(i % 5)), bytes);
+    }
+    kids.push_back(pid);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  for (pid_t p : kids) ::kill(p, SIGKILL);
+  for (pid_t p : kids) ::waitpid(p, nullptr, 0);
+  auto files = entries(o.root);
+  CHECK(files.size() == 5);
+  for (const auto& f : files) CHECK(valid(f));
+  auto pruned = (*c)->prune();
+  REQUIRE(pruned);
+  for (const auto& f : std::filesystem::recursive_directory_iterator(o.root))
+    CHECK(f.path().filename().string().find(".tmp.") == std::string::npos);
+}
+
+TEST_CASE("eight processes fetching into one cache, four killed with kill -9: entries validate, warm answer unchanged") {
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path, universe, "--with-wheels"));
+  t::nginx_server nginx(tmp.path / "idx");
+  REQUIRE(nginx.ok());
+  pc::cache_options o;
+  o.root = tmp.path / "cache";
+  index::index_locations loc;
+  loc.index_url = nginx.url() + "/simple";
+  const std::vector<std::string> names{"a", "b", "c"};
+  std::vector<std::string> expected;
+  {
+    run r(o, loc);
+    r.fetch_all(names);
+    for (const auto& n : names) expected.push_back(pc::encode_simple({{}, **r.front->project(n)}));
+  }
+  // Children re-fetch everything in a loop (--refresh) so that writes are always in flight.
+  // No thread of this process is running here, so fork is safe.
+  std::vector<pid_t> kids;
+  for (int k = 0; k < 8; ++k) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      auto ro = o;
+      ro.refresh = true;
+      for (int i = 0; i < (k % 2 ? 1000000 : 20); ++i) {
+        auto c = pc::cache::cache::open(ro);
+        if (!c) ::_exit(3);
+        index::http_client http;
+        index::index_client client(http);
+        pc::cached_index front(**c, client, loc);
+        for (const auto& n : names) {
+          auto m = front.project(n);
+          if (!m) ::_exit(4);
+          for (const auto& v : (*m)->versions)
+            for (const auto& f : v.files)
+              if (!front.metadata(n, f.file)) ::_exit(5);
+        }
+      }
+      ::_exit(0);
+    }
+    kids.push_back(pid);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  for (std::size_t k = 1; k < kids.size(); k += 2) ::kill(kids[k], SIGKILL);
+  for (std::size_t k = 0; k < kids.size(); ++k) {
+    int status = 0;
+    ::waitpid(kids[k], &status, 0);
+    if (k % 2 == 0) CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  }
+  for (const auto& f : entries(o.root)) CHECK(valid(f));
+  CHECK(entries(o.root).size() == 8);
+  auto before = nginx.requests();
+  run r(o, loc);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto m = r.front->project(names[i]);
+    REQUIRE(m);
+    CHECK(pc::encode_simple({{}, **m}) == expected[i]);
+  }
+  r.fetch_all(names);
+  CHECK(nginx.requests() == before);  // warm
+}
+
+TEST_CASE("credentials: used for files on the index's host, never written to the cache or errors") {
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path, universe, "--with-wheels"));
+  t::nginx_server nginx(tmp.path / "idx");
+  REQUIRE(nginx.ok());
+  pc::cache_options o;
+  o.root = tmp.path / "cache";
+  index::index_locations loc;
+  loc.index_url = "http://alice:t0psecret@127.0.0.1:" + std::to_string(nginx.port) + "/simple";
+  for (int pass = 0; pass < 2; ++pass) {
+    run r(o, loc);
+    auto m = r.front->project("a");
+    REQUIRE(m);
+    const auto& url = (*m)->versions[0].files[0].file.url;
+    CHECK(url.find("alice:t0psecret@127.0.0.1") != std::string::npos);
+    r.fetch_all({"a", "b", "c"});
+    auto missing = r.front->project("nope");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().to_string().find("t0psecret") == std::string::npos);
+  }
+  for (const auto& f : entries(o.root)) CHECK(t::slurp(f).find("t0psecret") == std::string::npos);
+  // nginx saw the credentials (Basic auth) on page and file requests alike
+  CHECK(nginx.requests() > 0);
+}

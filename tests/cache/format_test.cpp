@@ -1,0 +1,148 @@
+#include <doctest/doctest.h>
+
+#include "pyresolve/cache/cache.hpp"
+#include "support/servers.hpp"
+
+using namespace pyresolve;
+using namespace pyresolve::cache;
+namespace t = pyresolve::test;
+
+namespace {
+
+simple_entry sample_entry() {
+  index::project_page page;
+  for (const char* fname : {"foo-1.0-py3-none-any.whl", "foo-1.0.tar.gz", "foo-2.0-1-cp311-abi3-manylinux_2_17_x86_64.whl"}) {
+    index::dist_file f;
+    f.filename = fname;
+    f.url = std::string("https://x/") + fname;
+    f.sha256 = "ab";
+    f.requires_python = ">=3.8";
+    f.has_metadata = true;
+    f.size = 42;
+    page.files.push_back(f);
+  }
+  page.files[1].yanked = true;
+  page.files[1].yanked_reason = "oops";
+  simple_entry e;
+  e.map = index::build_version_map(page, "foo");
+  e.http.fetched_at = 1000;
+  e.http.max_age = 600;
+  e.http.etag = "\"abc\"";
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("simple entries round-trip") {
+  auto e = sample_entry();
+  auto bytes = encode_simple(e);
+  auto back = decode_simple(bytes, "x.bin");
+  REQUIRE(back);
+  CHECK(back->http.etag == "\"abc\"");
+  CHECK(back->http.max_age == 600);
+  REQUIRE(back->map.versions.size() == 2);
+  CHECK(back->map.versions[0].files.size() == 2);
+  CHECK(back->map.versions[0].files[1].file.yanked_reason == "oops");
+  CHECK(back->map.versions[0].files[1].kind == index::file_kind::sdist);
+  CHECK(back->map.versions[1].files[0].build->number == 1U);
+  CHECK(back->map.versions[1].files[0].tags == e.map.versions[1].files[0].tags);
+  CHECK(back->map.requires_python.size() == 1);
+  CHECK(back->map.requires_python[0].to_string() == ">=3.8");
+  CHECK(encode_simple(*back) == bytes);
+}
+
+TEST_CASE("metadata entries round-trip with requirements parsed") {
+  auto md = packaging::core_metadata::parse(
+      "Metadata-Version: 2.1\nName: Foo\nVersion: 1.0\nRequires-Python: >=3.8\n"
+      "Requires-Dist: bar[x]>=1; python_version < \"3.11\"\nRequires-Dist: baz @ https://x/baz.whl\nProvides-Extra: x\n\n");
+  REQUIRE(md);
+  auto bytes = encode_metadata(*md);
+  auto back = decode_metadata(bytes, "m.bin");
+  REQUIRE(back);
+  CHECK(back->name == "Foo");
+  REQUIRE(back->requires_dist.size() == 2);
+  CHECK(back->requires_dist[0].to_string() == md->requires_dist[0].to_string());
+  CHECK(back->requires_dist[1].url == "https://x/baz.whl");
+  CHECK(back->provides_extra == std::vector<std::string>{"x"});
+}
+
+TEST_CASE("truncated, bit-flipped and garbage entries are all rejected with the path") {
+  auto bytes = encode_simple(sample_entry());
+  for (std::size_t n = 0; n < bytes.size(); n += 7) {
+    auto r = decode_simple(std::string_view(bytes).substr(0, n), "e.bin");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().source == "e.bin");
+  }
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    for (int bit : {0, 5}) {
+      auto copy = bytes;
+      copy[i] = static_cast<char>(copy[i] ^ (1 << bit));
+      CHECK_FALSE(decode_simple(copy, "e.bin"));
+    }
+  }
+  CHECK_FALSE(decode_simple(std::string(4096, 'x'), "e.bin"));
+  CHECK_FALSE(decode_metadata(bytes, "e.bin"));  // wrong kind
+  // A well-formed envelope around a garbage payload is rejected by the bounds checks.
+  std::string garbage(64, '\xff');
+  CHECK_FALSE(decode_metadata(garbage, "e.bin"));
+}
+
+TEST_CASE("cache folder: CACHEDIR.TAG, atomic writes, info, clean, prune, no-cache") {
+  t::temp_dir tmp;
+  cache_options o;
+  o.root = tmp.path / "c";
+  auto c = cache::cache::open(o);
+  REQUIRE(c);
+  CHECK(std::filesystem::exists(o.root / "CACHEDIR.TAG"));
+  index::dist_file f;
+  f.filename = "foo-1.0-py3-none-any.whl";
+  f.url = "https://x/foo-1.0-py3-none-any.whl";
+  auto p1 = (*c)->simple_path("https://u:p@x/simple/", "foo");
+  CHECK(p1 == (*c)->simple_path("https://x/simple", "foo"));
+  CHECK(p1.string().find(simple_bucket) != std::string::npos);
+  REQUIRE((*c)->write(p1, "hello"));
+  REQUIRE((*c)->write((*c)->metadata_path("foo", f), "meta"));
+  REQUIRE((*c)->write((*c)->simple_path("https://x/simple", "bar"), "bar"));
+  CHECK((*c)->read(p1) == std::optional<std::string>("hello"));
+  auto info = (*c)->info();
+  REQUIRE(info);
+  CHECK(info->total_bytes >= 12);
+  // Leftovers of a killed writer and an old bucket format are pruned.
+  t::spit(p1.parent_path() / "foo.bin.tmp.123.0", "half");
+  std::filesystem::create_directories(o.root / "simple-v0" / "x");
+  t::spit(o.root / "simple-v0" / "x" / "a.bin", "old");
+  auto pruned = (*c)->prune();
+  REQUIRE(pruned);
+  CHECK_FALSE(std::filesystem::exists(p1.parent_path() / "foo.bin.tmp.123.0"));
+  CHECK_FALSE(std::filesystem::exists(o.root / "simple-v0"));
+  CHECK(std::filesystem::exists(p1));
+  auto cleaned = (*c)->clean({"Foo"});
+  REQUIRE(cleaned);
+  CHECK_FALSE(std::filesystem::exists(p1));
+  CHECK_FALSE(std::filesystem::exists((*c)->metadata_path("foo", f)));
+  CHECK(std::filesystem::exists((*c)->simple_path("https://x/simple", "bar")));
+  REQUIRE((*c)->clean({}));
+  CHECK_FALSE(std::filesystem::exists((*c)->simple_path("https://x/simple", "bar")));
+  CHECK(std::filesystem::exists(o.root / "CACHEDIR.TAG"));
+
+  cache_options off;
+  off.no_cache = true;
+  auto nc = cache::cache::open(off);
+  REQUIRE(nc);
+  CHECK_FALSE((*nc)->enabled());
+}
+
+TEST_CASE("negative metadata entries keep the parse error") {
+  error e{errc::invalid_metadata, "invalid Requires-Python '>=3.5.*'", "http://x/f.whl.metadata", 4, 0};
+  auto bytes = encode_metadata_error(e, 77);
+  std::int64_t written = 0;
+  auto back = decode_metadata(bytes, "m.bin", &written);
+  REQUIRE_FALSE(back);
+  CHECK(back.error().code == errc::invalid_metadata);
+  CHECK(back.error().to_string() == e.to_string());
+  CHECK(written == 77);
+  bytes[bytes.size() - 1] = static_cast<char>(bytes[bytes.size() - 1] ^ 1);
+  auto bad = decode_metadata(bytes, "m.bin");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == errc::io_error);
+}
