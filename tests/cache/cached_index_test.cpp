@@ -98,7 +98,7 @@ TEST_CASE("nginx: cold, warm with zero requests, revalidation with 304s, offline
   o.root = tmp.path / "cache";
   o.now = [&clock] { return clock; };
   index::index_locations loc;
-  loc.index_url = nginx.url() + "/simple";
+  loc.index_url = nginx.base_url() + "/simple";
   const std::vector<std::string> names{"a", "B", "c"};
 
   const std::size_t baseline = nginx.requests();
@@ -187,8 +187,8 @@ TEST_CASE("first-index across two indexes, and --no-index") {
   pc::cache_options o;
   o.root = tmp.path / "cache";
   index::index_locations loc;
-  loc.index_url = primary.url() + "/simple";
-  loc.extra_index_urls = {extra.url() + "/simple"};
+  loc.index_url = primary.base_url() + "/simple";
+  loc.extra_index_urls = {extra.base_url() + "/simple"};
   run r(o, loc);
   auto b = r.front->project("b");
   REQUIRE(b);
@@ -210,7 +210,7 @@ TEST_CASE("corrupt entries are detected, reported at debug level and refetched; 
   pc::cache_options o;
   o.root = tmp.path / "cache";
   index::index_locations loc;
-  loc.index_url = nginx.url() + "/simple";
+  loc.index_url = nginx.base_url() + "/simple";
   const std::vector<std::string> names{"a", "b", "c"};
   { run r(o, loc); r.fetch_all(names); }
   auto files = entries(o.root);
@@ -262,7 +262,7 @@ TEST_CASE("corrupt entries are detected, reported at debug level and refetched; 
 TEST_CASE("fault server: no cache entry from bad data; transient faults still cached") {
   t::temp_dir tmp;
   REQUIRE(t::make_index_universe(tmp.path, universe, "--with-wheels"));
-  t::fault_server srv(tmp.path / "idx", R"([
+  auto srv = t::fault_server::with_rules(tmp.path / "idx", R"([
     {"path": "/simple/a/", "fault": "invalid"},
     {"path": "/simple/b/", "fault": "status", "status": 503},
     {"path": "/simple/c/", "fault": "status", "status": 503, "times": 1},
@@ -272,7 +272,7 @@ TEST_CASE("fault server: no cache entry from bad data; transient faults still ca
   pc::cache_options o;
   o.root = tmp.path / "cache";
   index::index_locations loc;
-  loc.index_url = srv.url() + "/simple";
+  loc.index_url = srv.base_url() + "/simple";
   run r(o, loc);
   auto a = r.front->project("a");
   REQUIRE_FALSE(a);
@@ -296,7 +296,7 @@ TEST_CASE("threads: one request per project however many threads ask; concurrent
   pc::cache_options o;
   o.root = tmp.path / "cache";
   index::index_locations loc;
-  loc.index_url = nginx.url() + "/simple";
+  loc.index_url = nginx.base_url() + "/simple";
   const std::size_t baseline = nginx.requests();
   {
     run shared(o, loc);
@@ -374,7 +374,7 @@ TEST_CASE("eight processes fetching into one cache, four killed with kill -9: en
   pc::cache_options o;
   o.root = tmp.path / "cache";
   index::index_locations loc;
-  loc.index_url = nginx.url() + "/simple";
+  loc.index_url = nginx.base_url() + "/simple";
   const std::vector<std::string> names{"a", "b", "c"};
   std::vector<std::string> expected;
   {
@@ -436,7 +436,7 @@ TEST_CASE("credentials: used for files on the index's host, never written to the
   pc::cache_options o;
   o.root = tmp.path / "cache";
   index::index_locations loc;
-  loc.index_url = "http://alice:t0psecret@127.0.0.1:" + std::to_string(nginx.port) + "/simple";
+  loc.index_url = "http://alice:t0psecret@127.0.0.1:" + std::to_string(nginx.port()) + "/simple";
   for (int pass = 0; pass < 2; ++pass) {
     run r(o, loc);
     auto m = r.front->project("a");

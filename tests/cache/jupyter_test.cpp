@@ -81,7 +81,7 @@ TEST_CASE("jupyter closure on nginx: cold, then a warm run with no page or metad
   pc::cache_options o;
   o.root = tmp.path / "cache";
   o.now = [&clock] { return clock; };
-  const auto url = nginx.url() + "/simple";
+  const auto url = nginx.base_url() + "/simple";
 
   auto base = nginx.requests();
   auto cold = sweep(tree, o, url);

@@ -33,7 +33,7 @@ TEST_CASE("nginx: JSON page, PEP 658 metadata with hash check, range-request met
   REQUIRE(nginx.ok());
   http_client http(fast_options());
   index_client client(http);
-  auto resp = client.fetch_page(nginx.url() + "/simple/", "a");
+  auto resp = client.fetch_page(nginx.base_url() + "/simple/", "a");
   REQUIRE(resp);
   CHECK(resp->content_type == "application/vnd.pypi.simple.v1+json");
   CHECK_FALSE(resp->headers.etag.empty());
@@ -62,18 +62,18 @@ TEST_CASE("nginx: JSON page, PEP 658 metadata with hash check, range-request met
 
   // Conditional request: the same ETag gives 304.
   cache_headers v{resp->headers.etag, resp->headers.last_modified, {}, {}, {}};
-  auto again = client.fetch_page(nginx.url() + "/simple", "a", &v);
+  auto again = client.fetch_page(nginx.base_url() + "/simple", "a", &v);
   REQUIRE(again);
   CHECK(again->status == page_response::status_kind::not_modified);
 
-  auto missing = client.fetch_page(nginx.url() + "/simple/", "nope");
+  auto missing = client.fetch_page(nginx.base_url() + "/simple/", "nope");
   REQUIRE(missing);
   CHECK(missing->status == page_response::status_kind::not_found);
 
   // Many transfers from many threads at once.
   std::vector<std::future<result<http_response>>> futures;
   for (int i = 0; i < 200; ++i)
-    futures.push_back(http.fetch(http_request{nginx.url() + "/simple/" + (i % 2 ? "a/" : "b/"), {page_accept}, {}, {}, {}}));
+    futures.push_back(http.fetch(http_request{nginx.base_url() + "/simple/" + (i % 2 ? "a/" : "b/"), {page_accept}, {}, {}, {}}));
   for (auto& fu : futures) {
     auto r = fu.get();
     REQUIRE(r);

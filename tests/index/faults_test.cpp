@@ -16,7 +16,7 @@ TEST_CASE("fault server: transient faults are retried to success, others are cle
   const char* names[] = {"e503", "a503", "e404", "e429", "stall", "slow", "trunc", "atrunc", "invalid", "wrong", "redir", "reset", "e500"};
   for (const char* n : names)
     std::filesystem::copy(tmp.path / "idx/simple/a", tmp.path / "idx/simple" / n, std::filesystem::copy_options::recursive);
-  t::fault_server srv(tmp.path / "idx", R"([
+  auto srv = t::fault_server::with_rules(tmp.path / "idx", R"([
     {"path": "/simple/e503/", "fault": "status", "status": 503, "times": 2},
     {"path": "/simple/a503/", "fault": "status", "status": 503},
     {"path": "/simple/e500/", "fault": "status", "status": 500, "times": 1},
@@ -40,7 +40,7 @@ TEST_CASE("fault server: transient faults are retried to success, others are cle
   http_client http(o);
   index_client client(http);
   // Credentials in the index URL must never show up in errors.
-  std::string index = "http://user:s3cret@127.0.0.1:" + std::to_string(srv.port) + "/simple";
+  std::string index = "http://user:s3cret@127.0.0.1:" + std::to_string(srv.port()) + "/simple";
   auto page_of = [&](const char* name) -> result<project_page> {
     auto r = client.fetch_page(index, name);
     if (!r) return unexpected<error>{r.error()};

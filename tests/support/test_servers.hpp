@@ -15,9 +15,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -99,6 +101,11 @@ inline void stop_pid(pid_t pid, bool is_child) {
   }
 }
 
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 inline std::filesystem::path make_temp_dir(const char* prefix) {
   std::string templ = (std::filesystem::temp_directory_path() / prefix).string() + ".XXXXXX";
   if (::mkdtemp(templ.data()) == nullptr) return {};
@@ -107,109 +114,162 @@ inline std::filesystem::path make_temp_dir(const char* prefix) {
 
 }  // namespace detail
 
+/// What both servers share: a state folder removed at the end, a port, and a PID stopped by
+/// the destructor (`reap` when the server is our own child rather than a daemon).
+class server_process {
+ public:
+  server_process(server_process&& o) noexcept
+      : m_state(std::exchange(o.m_state, {})),
+        m_port(o.m_port),
+        m_pid(std::exchange(o.m_pid, 0)),
+        m_reap(o.m_reap),
+        m_error(std::move(o.m_error)) {}
+  server_process& operator=(server_process&&) = delete;
+  server_process(const server_process&) = delete;
+  server_process& operator=(const server_process&) = delete;
+  ~server_process() {
+    detail::stop_pid(m_pid, m_reap);
+    if (!m_state.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(m_state, ec);
+    }
+  }
+
+  [[nodiscard]] bool ok() const noexcept { return m_port != 0; }
+  /// Why the server did not start, when `!ok()`.
+  [[nodiscard]] const error& start_error() const noexcept { return m_error; }
+  [[nodiscard]] unsigned port() const noexcept { return m_port; }
+  [[nodiscard]] pid_t pid() const noexcept { return m_pid; }
+  /// `http://127.0.0.1:PORT` (no trailing slash); the index is at `base_url() + "/simple/"`.
+  [[nodiscard]] std::string base_url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+
+ protected:
+  explicit server_process(bool reap) : m_reap(reap) {}
+  std::filesystem::path m_state;
+  unsigned m_port = 0;
+  pid_t m_pid = 0;
+  bool m_reap = false;
+  error m_error;
+};
+
 /// Debian's nginx serving a make-index tree (PEP 691 by Accept, ETag, gzip, Range), started
 /// with `nginx.sh start`. nginx daemonizes, so it is stopped by the PID it printed.
-class nginx_server {
+class nginx_server : public server_process {
  public:
-  [[nodiscard]] static result<nginx_server> start(const std::filesystem::path& root) {
-    nginx_server s;
-    s.m_state = detail::make_temp_dir("pyresolve-cpp-nginx");
-    if (s.m_state.empty()) return unexpected(detail::server_error("mkdtemp failed"));
+  /// Starts nginx on `root`; check `ok()` (tests that prefer values use `start`).
+  explicit nginx_server(const std::filesystem::path& root) : server_process(false) {
+    m_state = detail::make_temp_dir("pyresolve-cpp-nginx");
+    if (m_state.empty()) {
+      m_error = detail::server_error("mkdtemp failed");
+      return;
+    }
     const std::string script = std::string(PYRESOLVE_TEST_SERVERS_DIR) + "/nginx.sh";
-    auto child = detail::spawn_with_stdout({"bash", script, "start", root.string(), s.m_state.string()});
-    if (!child) return unexpected(child.error());
+    auto child = detail::spawn_with_stdout({"bash", script, "start", root.string(), m_state.string()});
+    if (!child) {
+      m_error = child.error();
+      return;
+    }
     auto [pid, fd] = *child;
     auto line = detail::read_line(fd, std::chrono::seconds(30));
     ::close(fd);
     int status = 0;
     ::waitpid(pid, &status, 0);
-    if (!line || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-      return unexpected(detail::server_error("nginx.sh start failed (see its error.log)", s.m_state.string()));
+    if (!line || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      m_error = detail::server_error("nginx.sh start failed (see its error.log)", m_state.string());
+      return;
+    }
     std::istringstream in(*line);
-    in >> s.m_port >> s.m_pid;
-    if (!in || s.m_port == 0 || s.m_pid <= 0)
-      return unexpected(detail::server_error("unexpected nginx.sh output: " + *line, script));
+    unsigned port = 0;
+    pid_t daemon = 0;
+    in >> port >> daemon;
+    if (!in || port == 0 || daemon <= 0) {
+      m_error = detail::server_error("unexpected nginx.sh output: " + *line, script);
+      return;
+    }
+    m_port = port;
+    m_pid = daemon;
+  }
+
+  [[nodiscard]] static result<nginx_server> start(const std::filesystem::path& root) {
+    nginx_server s(root);
+    if (!s.ok()) return unexpected(s.m_error);
     return s;
   }
 
-  nginx_server(nginx_server&& o) noexcept
-      : m_state(std::exchange(o.m_state, {})), m_port(o.m_port), m_pid(std::exchange(o.m_pid, 0)) {}
-  nginx_server& operator=(nginx_server&&) = delete;
-  nginx_server(const nginx_server&) = delete;
-  nginx_server& operator=(const nginx_server&) = delete;
-  ~nginx_server() {
-    detail::stop_pid(m_pid, false);
-    if (!m_state.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(m_state, ec);
-    }
-  }
-
-  [[nodiscard]] unsigned port() const noexcept { return m_port; }
-  [[nodiscard]] pid_t pid() const noexcept { return m_pid; }
-  /// `http://127.0.0.1:PORT` (no trailing slash); the index is at `base_url() + "/simple/"`.
-  [[nodiscard]] std::string base_url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
   /// nginx's access log (combined format, one line per request).
   [[nodiscard]] std::filesystem::path log_path() const { return m_state / "access.log"; }
-
- private:
-  nginx_server() = default;
-  std::filesystem::path m_state;
-  unsigned m_port = 0;
-  pid_t m_pid = 0;
+  [[nodiscard]] std::string log() const { return detail::slurp(log_path()); }
+  /// Access-log lines so far, probes included (for slicing the log). nginx writes a line just
+  /// after the response is sent, so this waits a moment for requests that just completed.
+  [[nodiscard]] std::size_t log_lines() const {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const std::string text = log();
+    return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  }
+  /// Requests so far, not counting nginx.sh's readiness probes of `/simple/`.
+  [[nodiscard]] std::size_t requests() const {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::istringstream in(log());
+    std::size_t n = 0;
+    for (std::string line; std::getline(in, line);)
+      if (line.find("\"GET /simple/ HTTP") == std::string::npos) ++n;
+    return n;
+  }
 };
 
 /// `fault_server.py` serving a tree, with optional fault rules (a JSON file, see the script).
 /// It is our child: stopped with SIGTERM and reaped.
-class fault_server {
+class fault_server : public server_process {
  public:
-  [[nodiscard]] static result<fault_server> start(const std::filesystem::path& root,
-                                                  const std::filesystem::path& rules = {}) {
-    fault_server s;
-    s.m_state = detail::make_temp_dir("pyresolve-cpp-fault");
-    if (s.m_state.empty()) return unexpected(detail::server_error("mkdtemp failed"));
+  /// Starts the server on `root` with the rules file `rules` (none if empty); check `ok()`.
+  explicit fault_server(const std::filesystem::path& root, const std::filesystem::path& rules = {})
+      : server_process(true) {
+    m_state = detail::make_temp_dir("pyresolve-cpp-fault");
+    if (m_state.empty()) {
+      m_error = detail::server_error("mkdtemp failed");
+      return;
+    }
     const std::string script = std::string(PYRESOLVE_TEST_SERVERS_DIR) + "/fault_server.py";
-    std::vector<std::string> args{"python3", script, root.string(), "--port", "0", "--log", s.log_path().string()};
+    std::vector<std::string> args{"python3", script, root.string(), "--port", "0", "--log", log_path().string()};
     if (!rules.empty()) {
       args.emplace_back("--rules");
       args.push_back(rules.string());
     }
     auto child = detail::spawn_with_stdout(args);
-    if (!child) return unexpected(child.error());
+    if (!child) {
+      m_error = child.error();
+      return;
+    }
     auto [pid, fd] = *child;
-    s.m_pid = pid;  // from here on the destructor stops it
+    m_pid = pid;  // from here on the destructor stops it
     auto line = detail::read_line(fd, std::chrono::seconds(30));
     ::close(fd);
-    if (!line) return unexpected(detail::server_error("fault_server.py printed no port", script));
-    s.m_port = static_cast<unsigned>(std::strtoul(line->c_str(), nullptr, 10));
-    if (s.m_port == 0) return unexpected(detail::server_error("unexpected fault_server.py output: " + *line, script));
+    if (!line) {
+      m_error = detail::server_error("fault_server.py printed no port", script);
+      return;
+    }
+    m_port = static_cast<unsigned>(std::strtoul(line->c_str(), nullptr, 10));
+    if (m_port == 0) m_error = detail::server_error("unexpected fault_server.py output: " + *line, script);
+  }
+
+  /// Starts the server with fault rules given as JSON text (written next to its log).
+  [[nodiscard]] static fault_server with_rules(const std::filesystem::path& root, const std::string& rules_json,
+                                               const std::filesystem::path& work) {
+    const auto rules = work / "rules.json";
+    std::ofstream(rules, std::ios::binary) << rules_json;
+    return fault_server(root, rules);
+  }
+
+  [[nodiscard]] static result<fault_server> start(const std::filesystem::path& root,
+                                                  const std::filesystem::path& rules = {}) {
+    fault_server s(root, rules);
+    if (!s.ok()) return unexpected(s.m_error);
     return s;
   }
 
-  fault_server(fault_server&& o) noexcept
-      : m_state(std::exchange(o.m_state, {})), m_port(o.m_port), m_pid(std::exchange(o.m_pid, 0)) {}
-  fault_server& operator=(fault_server&&) = delete;
-  fault_server(const fault_server&) = delete;
-  fault_server& operator=(const fault_server&) = delete;
-  ~fault_server() {
-    detail::stop_pid(m_pid, true);
-    if (!m_state.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(m_state, ec);
-    }
-  }
-
-  [[nodiscard]] unsigned port() const noexcept { return m_port; }
-  [[nodiscard]] pid_t pid() const noexcept { return m_pid; }
-  [[nodiscard]] std::string base_url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
   /// One tab-separated line per request: METHOD PATH STATUS ACCEPT.
   [[nodiscard]] std::filesystem::path log_path() const { return m_state / "requests.log"; }
-
- private:
-  fault_server() = default;
-  std::filesystem::path m_state;
-  unsigned m_port = 0;
-  pid_t m_pid = 0;
+  [[nodiscard]] std::string log() const { return detail::slurp(log_path()); }
 };
 
 }  // namespace pyresolve::test
