@@ -59,8 +59,11 @@ class mimalloc_resource final : public std::pmr::memory_resource {
 /// automatic tcaches. Small blocks pass through the thread cache, which jemalloc fills from
 /// our arena but which may also hold blocks of other arenas; the dedicated arena therefore
 /// separates our large blocks and cache misses, not every small block.
-/// Debian's jemalloc is unprefixed (`mallocx`, but also `malloc`), so like mimalloc it is
-/// `dlopen`ed RTLD_LOCAL rather than linked.
+/// Debian's jemalloc is unprefixed (`mallocx`, but also `malloc`): linking it would replace
+/// the process heap, and dlopen() fails on its initial-exec TLS. So it is a private copy
+/// inside libpyresolve_jemalloc.so, linked from libjemalloc_pic.a with its symbols hidden;
+/// in the `-jemalloc` whole-process variant that makes two jemallocs in one process, each
+/// with its own arenas.
 class jemalloc_resource final : public std::pmr::memory_resource {
  public:
   static result<std::unique_ptr<std::pmr::memory_resource>> create();
@@ -70,8 +73,6 @@ class jemalloc_resource final : public std::pmr::memory_resource {
   void do_deallocate(void* p, std::size_t bytes, std::size_t alignment) override;
   bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override;
 
-  void* (*m_mallocx)(std::size_t, int) = nullptr;
-  void (*m_sdallocx)(void*, std::size_t, int) = nullptr;
   int m_arena_flag = 0;
 };
 
@@ -89,7 +90,9 @@ class tbbmalloc_resource final : public std::pmr::memory_resource {
 /// Thread-safe, cross-thread frees included, but at a price: each thread has its own pools
 /// behind a shared_mutex, and a free of a block the calling thread's pools do not own takes
 /// the exclusive lock and searches every thread's pools. Memory goes back to the upstream
-/// only when the resource is destroyed (pools never shrink).
+/// only when the resource is destroyed (pools never shrink). GCC 12's pools return some
+/// over-aligned blocks misaligned (100 bytes at alignment 32 came back 16-aligned), so
+/// alignments beyond alignof(max_align_t) go straight to the upstream.
 class pool_std_resource final : public std::pmr::memory_resource {
  public:
   pool_std_resource();
