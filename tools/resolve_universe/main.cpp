@@ -1,5 +1,8 @@
 // resolve-universe [--python-version X.Y[.Z]] [--python-platform P] [--resolution highest|lowest]
 //                  [--prerelease if-necessary-or-explicit|allow|disallow] [--via] UNIVERSE.json REQ...
+// resolve-universe --print-allocator: prints which allocator serves malloc in this process
+// (allocator::process_allocator_name), so tests can prove what each -mimalloc/-jemalloc
+// variant and each LD_PRELOAD run really uses.
 // Prints `name==version` lines sorted by name, or the explanation on stderr with exit code 1.
 // Exit code 2 for usage and input errors.
 
@@ -8,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pyresolve/allocator/resource.hpp"
 #include "pyresolve/resolver/resolve.hpp"
 #include "pyresolve/resolver/universe_provider.hpp"
 
@@ -16,7 +20,8 @@ namespace {
 int usage() {
   std::fputs(
       "usage: resolve-universe [--python-version V] [--python-platform P] [--resolution highest|lowest]\n"
-      "                        [--prerelease if-necessary-or-explicit|allow|disallow] [--via] UNIVERSE REQ...\n",
+      "                        [--prerelease if-necessary-or-explicit|allow|disallow] [--via] UNIVERSE REQ...\n"
+      "       resolve-universe --print-allocator\n",
       stderr);
   return 2;
 }
@@ -65,6 +70,9 @@ int main(int argc, char** argv) {
       } else {
         return usage();
       }
+    } else if (arg == "--print-allocator") {
+      std::printf("%s\n", allocator::process_allocator_name().c_str());
+      return 0;
     } else if (arg == "--via") {
       via = true;
     } else if (arg.starts_with("--")) {
