@@ -30,7 +30,8 @@ inline void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by, bool sha
 
 }  // namespace
 
-counting_resource::counting_resource(std::pmr::memory_resource* upstream) noexcept : m_upstream(upstream) {}
+counting_resource::counting_resource(std::pmr::memory_resource* upstream, peak_tracking peak) noexcept
+    : m_upstream(upstream), m_peak_tracking(peak) {}
 
 counting_resource::~counting_resource() = default;
 
@@ -46,6 +47,7 @@ void* counting_resource::do_allocate(std::size_t bytes, std::size_t alignment) {
   const bool shared = me.slot == detail::slot_limit;
   bump(s.allocations, 1, shared);
   bump(s.bytes_allocated, bytes, shared);
+  if (m_peak_tracking == peak_tracking::off) return user;
   const auto signed_bytes = static_cast<std::int64_t>(bytes);
   const std::int64_t live = m_live.fetch_add(signed_bytes, std::memory_order_relaxed) + signed_bytes;
   // Most allocations do not set a new peak; only those pay for the compare-exchange.
@@ -66,7 +68,11 @@ void counting_resource::do_deallocate(void* p, std::size_t bytes, std::size_t al
   const bool shared = me.slot == detail::slot_limit;
   bump(s.frees, 1, shared);
   if (serial != me.serial) bump(s.cross_thread_frees, 1, shared);
-  m_live.fetch_sub(static_cast<std::int64_t>(bytes), std::memory_order_relaxed);
+  if (m_peak_tracking == peak_tracking::off) {
+    bump(s.bytes_freed, bytes, shared);
+  } else {
+    m_live.fetch_sub(static_cast<std::int64_t>(bytes), std::memory_order_relaxed);
+  }
   m_upstream->deallocate(user - gap, bytes + gap, gap);
 }
 
@@ -76,11 +82,17 @@ bool counting_resource::do_is_equal(const std::pmr::memory_resource& other) cons
 
 allocation_stats counting_resource::stats() const noexcept {
   allocation_stats out;
+  std::uint64_t freed = 0;
   for (const slot& s : m_slots) {
     out.allocations += s.allocations.load(std::memory_order_relaxed);
     out.frees += s.frees.load(std::memory_order_relaxed);
     out.bytes_allocated += s.bytes_allocated.load(std::memory_order_relaxed);
     out.cross_thread_frees += s.cross_thread_frees.load(std::memory_order_relaxed);
+    freed += s.bytes_freed.load(std::memory_order_relaxed);
+  }
+  if (m_peak_tracking == peak_tracking::off) {
+    out.live_bytes = out.bytes_allocated >= freed ? out.bytes_allocated - freed : 0;
+    return out;
   }
   out.live_bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, m_live.load(std::memory_order_relaxed)));
   out.peak_live_bytes = static_cast<std::uint64_t>(m_peak.load(std::memory_order_relaxed));

@@ -98,3 +98,18 @@ TEST_CASE("process_allocator_name: this test binary uses the system heap") {
   CHECK(name == "glibc");
 #endif
 }
+
+TEST_CASE("counting_resource: peak_tracking::off keeps exact counts and live bytes, no peak") {
+  alloc::counting_resource counting(std::pmr::new_delete_resource(), alloc::peak_tracking::off);
+  void* a = counting.allocate(100, 8);
+  void* b = counting.allocate(200, 64);
+  std::thread([&] { counting.deallocate(a, 100, 8); }).join();
+  auto s = counting.stats();
+  CHECK(s.allocations == 2);
+  CHECK(s.frees == 1);
+  CHECK(s.cross_thread_frees == 1);
+  CHECK(s.live_bytes == 200);
+  CHECK(s.peak_live_bytes == 0);
+  counting.deallocate(b, 200, 64);
+  CHECK(counting.stats().live_bytes == 0);
+}

@@ -10,13 +10,23 @@
 
 namespace pyresolve::allocator {
 
+/// Whether a `counting_resource` tracks the peak of live bytes.
+enum class peak_tracking : std::uint8_t {
+  /// Exact peak: live bytes are one shared atomic that every allocation and free updates, so
+  /// threads allocating at once contend for its cache line (measured in allocator/README.md).
+  exact,
+  /// No peak (`peak_live_bytes` stays 0): live bytes are per-thread slots like the other
+  /// counters, summed on read, and no cache line is shared between threads.
+  off,
+};
+
 /// A snapshot of a `counting_resource`'s counters.
 struct allocation_stats {
   std::uint64_t allocations = 0;       ///< calls to allocate
   std::uint64_t frees = 0;             ///< calls to deallocate
   std::uint64_t bytes_allocated = 0;   ///< sum of requested bytes over all allocations
   std::uint64_t live_bytes = 0;        ///< requested bytes allocated and not yet freed
-  std::uint64_t peak_live_bytes = 0;   ///< highest `live_bytes` seen
+  std::uint64_t peak_live_bytes = 0;   ///< highest `live_bytes` seen (0 with peak_tracking::off)
   std::uint64_t cross_thread_frees = 0;  ///< frees on a thread other than the allocating one
 };
 
@@ -27,8 +37,9 @@ struct allocation_stats {
 /// (more when the alignment is larger) holding the allocating thread's serial number, so a
 /// free can tell whether it crossed threads without a side table or a lock. Counts live in
 /// per-thread slots written only by their owner (a relaxed load and store, no locked
-/// instruction) and are summed on read. Live and peak bytes need one process-wide view, so
-/// they are a shared relaxed atomic; the peak is updated only when a new high is reached.
+/// instruction) and are summed on read. An exact peak needs one process-wide view of live
+/// bytes, a shared relaxed atomic (the peak itself is written only on a new high); with
+/// `peak_tracking::off`, live bytes are per-thread too and nothing is shared.
 ///
 /// Thread-safe exactly when `upstream` is: the decorator itself adds no shared state beyond
 /// atomics. `stats()` may run concurrently with allocations; the snapshot is then a mix of
@@ -36,7 +47,8 @@ struct allocation_stats {
 class counting_resource final : public std::pmr::memory_resource {
  public:
   /// `upstream` must outlive this resource.
-  explicit counting_resource(std::pmr::memory_resource* upstream) noexcept;
+  explicit counting_resource(std::pmr::memory_resource* upstream,
+                             peak_tracking peak = peak_tracking::exact) noexcept;
   counting_resource(const counting_resource&) = delete;
   counting_resource& operator=(const counting_resource&) = delete;
   ~counting_resource() override;
@@ -58,9 +70,11 @@ class counting_resource final : public std::pmr::memory_resource {
     std::atomic<std::uint64_t> frees{0};
     std::atomic<std::uint64_t> bytes_allocated{0};
     std::atomic<std::uint64_t> cross_thread_frees{0};
+    std::atomic<std::uint64_t> bytes_freed{0};  // only with peak_tracking::off
   };
 
   std::pmr::memory_resource* m_upstream;
+  peak_tracking m_peak_tracking;
   std::array<slot, slot_count + 1> m_slots{};  // the last one is the shared overflow slot
   alignas(64) std::atomic<std::int64_t> m_live{0};
   alignas(64) std::atomic<std::int64_t> m_peak{0};
