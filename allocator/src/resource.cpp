@@ -1,7 +1,37 @@
 #include "pyresolve/allocator/resource.hpp"
 
+#include "strategies.hpp"
+
 namespace pyresolve::allocator {
 
 std::pmr::memory_resource* default_resource() noexcept { return std::pmr::new_delete_resource(); }
+
+const std::vector<std::string>& available_resources() noexcept {
+  static const std::vector<std::string> names{"system",   "mimalloc", "jemalloc", "tbbmalloc",
+                                              "pool-std", "pool-boost", "arena"};
+  return names;
+}
+
+result<resource_handle> make_resource(std::string_view name) {
+  using owner = std::unique_ptr<std::pmr::memory_resource>;
+  auto wrap = [&](owner resource) { return resource_handle(std::string(name), std::move(resource)); };
+  if (name == "system") return wrap(std::make_unique<detail::system_resource>());
+  if (name == "tbbmalloc") return wrap(std::make_unique<detail::tbbmalloc_resource>());
+  if (name == "pool-std") return wrap(std::make_unique<detail::pool_std_resource>());
+  if (name == "pool-boost") return wrap(std::make_unique<detail::pool_boost_resource>());
+  if (name == "arena") return wrap(std::make_unique<detail::arena_resource>());
+  if (name == "mimalloc" || name == "jemalloc") {
+    auto created = name == "mimalloc" ? detail::mimalloc_resource::create() : detail::jemalloc_resource::create();
+    if (!created) return unexpected(std::move(created).error());
+    return wrap(std::move(*created));
+  }
+  std::string message = "unknown allocator '" + std::string(name) + "'; valid allocators are:";
+  for (const auto& valid : available_resources()) message += ' ' + valid;
+  return fail(errc::invalid_argument, std::move(message));
+}
+
+resource_handle make_arena_resource(std::pmr::memory_resource* upstream) {
+  return resource_handle("arena", std::make_unique<detail::arena_resource>(upstream));
+}
 
 }  // namespace pyresolve::allocator

@@ -3,6 +3,9 @@
 //                  [--prerelease if-necessary-or-explicit|allow|disallow|explicit|if-necessary]
 //                  [--constraint REQ]... [--override REQ]... [--prefer NAME==V]... [--upgrade]
 //                  [--upgrade-package NAME]... [--via] UNIVERSE.json REQ...
+// resolve-universe --print-allocator: prints which allocator serves malloc in this process
+// (allocator::process_allocator_name), so tests can prove what each -mimalloc/-jemalloc
+// variant and each LD_PRELOAD run really uses.
 // Prints `name==version` lines sorted by name, or the explanation on stderr with exit code 1.
 // Exit code 2 for usage and input errors.
 
@@ -11,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pyresolve/allocator/resource.hpp"
 #include "pyresolve/resolver/resolve.hpp"
 #include "pyresolve/resolver/universe_provider.hpp"
 
@@ -22,7 +26,8 @@ int usage() {
       "                        [--resolution highest|lowest|lowest-direct]\n"
       "                        [--prerelease if-necessary-or-explicit|allow|disallow|explicit|if-necessary]\n"
       "                        [--constraint REQ]... [--override REQ]... [--prefer NAME==V]... [--upgrade]\n"
-      "                        [--upgrade-package NAME]... [--via] UNIVERSE REQ...\n",
+      "                        [--upgrade-package NAME]... [--via] UNIVERSE REQ...\n"
+      "       resolve-universe --print-allocator\n",
       stderr);
   return 2;
 }
@@ -101,6 +106,9 @@ int main(int argc, char** argv) {
       const char* v = value();
       if (!v) return usage();
       options.upgrade_packages.emplace_back(v);
+    } else if (arg == "--print-allocator") {
+      std::printf("%s\n", allocator::process_allocator_name().c_str());
+      return 0;
     } else if (arg == "--via") {
       via = true;
     } else if (arg.starts_with("--")) {
