@@ -6,7 +6,18 @@
 #include <string>
 #include <vector>
 
+#include <doctest/doctest.h>
+
+#include "pyresolve/packaging/version.hpp"
+
 namespace pyresolve::test {
+
+/// Parses a version the test needs, failing the test (with the text) if it does not parse.
+inline packaging::version must_parse(const std::string& s) {
+  auto v = packaging::version::parse(s);
+  REQUIRE_MESSAGE(v.has_value(), s);
+  return *v;
+}
 
 inline std::string unescape(const std::string& s) {
   std::string out;

@@ -7,15 +7,10 @@
 #include "test_data.hpp"
 
 using namespace pyresolve::packaging;
+using pyresolve::test::must_parse;
 using pyresolve::test::read_rows;
 
 namespace {
-
-version must_parse(const std::string& s) {
-  auto v = version::parse(s);
-  REQUIRE_MESSAGE(v.has_value(), s);
-  return *v;
-}
 
 version must_parse_heap(const std::string& s) {
   auto v = detail::parse_unpacked(s);

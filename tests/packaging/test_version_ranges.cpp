@@ -10,11 +10,8 @@ using pyresolve::test::read_rows;
 
 namespace {
 
-version V(const std::string& s) {
-  auto v = version::parse(s);
-  REQUIRE_MESSAGE(v.has_value(), s);
-  return *v;
-}
+// Short name: the tests below build many versions inline.
+constexpr auto& V = pyresolve::test::must_parse;
 
 // The cases header version_ranges.hpp documents as approximated.
 bool approximated(const specifier& s, const version& v) {

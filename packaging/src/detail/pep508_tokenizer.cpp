@@ -74,14 +74,19 @@ struct spec_cursor {
     const std::size_t start = p;
     optional_separator();
     static constexpr std::array<std::string_view, 8> words{"alpha", "beta", "preview", "pre", "a", "b", "c", "rc"};
+    if (!word_then_number(words)) p = start;
+  }
+  // `(w1|w2|...)[-_\.]?[0-9]*` for the spellings of a pre- or post-release segment.
+  template <std::size_t n>
+  bool word_then_number(const std::array<std::string_view, n>& words) noexcept {
     for (std::string_view w : words) {
       if (literal_ci(w)) {
         optional_separator();
         digits();
-        return;
+        return true;
       }
     }
-    p = start;
+    return false;
   }
   // `(?:(?:-[0-9]+)|(?:[-_\.]?(post|rev|r)[-_\.]?[0-9]*))?`
   void post() noexcept {
@@ -93,14 +98,7 @@ struct spec_cursor {
     }
     optional_separator();
     static constexpr std::array<std::string_view, 3> words{"post", "rev", "r"};
-    for (std::string_view w : words) {
-      if (literal_ci(w)) {
-        optional_separator();
-        digits();
-        return;
-      }
-    }
-    p = start;
+    if (!word_then_number(words)) p = start;
   }
   // `(?:[-_\.]?dev[-_\.]?[0-9]*)?`
   void dev() noexcept {
