@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -201,7 +202,10 @@ int main(int argc, char** argv) {
   if (auto r = writer.finish(); !r) return report(r.error());
 
   if (!emit_universe.empty()) {
-    std::ofstream u(emit_universe, std::ios::binary);
+    // Written beside the target and renamed into place, so a failed run never leaves a
+    // half-written universe for the peers to read.
+    const std::string partial = emit_universe + ".partial";
+    std::ofstream u(partial, std::ios::binary | std::ios::trunc);
     u << "{\"packages\": {";
     bool first = true;
     for (const auto& [name, fragment] : universe) {
@@ -212,7 +216,12 @@ int main(int argc, char** argv) {
       u << "\n  " << key << ": " << fragment;
     }
     u << "\n}}\n";
-    if (!u) return report({pyresolve::errc::io_error, "cannot write universe", emit_universe, 0, 0});
+    u.close();
+    std::error_code ec;
+    if (u.fail() || (std::filesystem::rename(partial, emit_universe, ec), ec)) {
+      std::filesystem::remove(partial, ec);
+      return report({pyresolve::errc::io_error, "cannot write universe", emit_universe, 0, 0});
+    }
   }
   if (!quiet) {
     const auto& s = writer.stats();
