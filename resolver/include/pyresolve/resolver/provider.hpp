@@ -39,6 +39,10 @@ class provider {
   /// unavailable or invalid; the solver then treats that version as unusable.
   [[nodiscard]] virtual result<std::span<const packaging::requirement>> dependencies(
       std::string_view name, const packaging::version& version) = 0;
+
+  /// A hint: the solver will soon ask for `versions(name)` (and the dependencies of its best
+  /// candidate). A provider that loads in the background starts now; the default does nothing.
+  virtual void prefetch(std::string_view name) { static_cast<void>(name); }
 };
 
 }  // namespace pyresolve::resolver

@@ -1,0 +1,95 @@
+#pragma once
+/// @file
+/// A provider over real simple repositories, through the on-disk cache, that loads project
+/// pages and metadata as oneTBB tasks while the solver decides.
+///
+/// ```cpp
+/// auto store = pyresolve::cache::cache::open({});
+/// pyresolve::index::http_client http;
+/// pyresolve::index::index_client client(http);
+/// pyresolve::cache::cached_index index(**store, client, {.index_url = "file:///srv/simple"});
+/// pyresolve::resolver::index_provider_options popts;
+/// popts.environment = options.environment;
+/// pyresolve::resolver::index_provider source(index, popts);
+/// auto out = pyresolve::resolve(requirements, options, source);
+/// ```
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <memory_resource>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pyresolve/cache/cache.hpp"
+#include "pyresolve/index/project_page.hpp"
+#include "pyresolve/packaging/environment.hpp"
+#include "pyresolve/resolver/provider.hpp"
+#include "pyresolve/support/diagnostics.hpp"
+
+namespace pyresolve::resolver {
+
+/// Which distributions count, as pip's and uv's `--no-binary` / `--only-binary`.
+struct binary_policy {
+  bool no_binary_all = false;             ///< `--no-binary :all:`: wheels are ignored
+  std::vector<std::string> no_binary;     ///< normalized names whose wheels are ignored
+  bool only_binary_all = false;           ///< `--only-binary :all:`: sdists are ignored
+  std::vector<std::string> only_binary;   ///< normalized names whose sdists are ignored
+};
+
+/// How an `index_provider` reads and filters.
+struct index_provider_options {
+  /// Wheel tags and Requires-Python are checked against it.
+  packaging::target_environment environment =
+      packaging::target_environment::create(packaging::python_version{3, 11, std::nullopt},
+                                            packaging::target_platform{});
+  binary_policy binaries;
+  /// oneTBB workers that load and parse (the solver thread helps too); 0: one per core.
+  unsigned threads = 0;
+  /// Where candidate lists and parsed requirements live; freed when the provider is.
+  std::pmr::memory_resource* memory = std::pmr::get_default_resource();
+  log_sink log;
+};
+
+/// What a run cost, for `-v` and the benchmarks.
+struct index_provider_stats {
+  std::uint64_t projects = 0;          ///< version maps loaded
+  std::uint64_t metadata = 0;          ///< metadata files loaded
+  std::uint64_t prefetched = 0;        ///< loads started ahead of the solver's request
+  std::uint64_t solver_waits = 0;      ///< requests the solver had to wait for
+  std::chrono::nanoseconds load_time{0};  ///< summed over workers
+  std::chrono::nanoseconds wait_time{0};  ///< solver thread blocked or helping
+};
+
+/// Serves the solver from a `cache::cached_index`. Loads run on oneTBB workers, each at most
+/// once even when requested again while in flight; the solver thread waits only for what it
+/// needs now, executing queued work meanwhile.
+class index_provider final : public provider {
+ public:
+  index_provider(cache::cached_index& index, index_provider_options options);
+  ~index_provider() override;
+  index_provider(const index_provider&) = delete;
+  index_provider& operator=(const index_provider&) = delete;
+
+  [[nodiscard]] result<std::span<const candidate>> versions(std::string_view name) override;
+  [[nodiscard]] result<std::span<const packaging::requirement>> dependencies(
+      std::string_view name, const packaging::version& version) override;
+  void prefetch(std::string_view name) override;
+
+  /// The files of one resolved version (for `--generate-hashes`, pylock.toml and reports);
+  /// nullptr when the project or version was never loaded.
+  [[nodiscard]] const index::version_entry* files(std::string_view name, const packaging::version& version) const;
+  /// The index URL a project was read from (uv's first-index rule), empty when not loaded.
+  [[nodiscard]] std::string index_url(std::string_view name) const;
+
+  [[nodiscard]] index_provider_stats stats() const;
+
+  struct impl;  ///< Implementation detail.
+
+ private:
+  std::unique_ptr<impl> m_impl;
+};
+
+}  // namespace pyresolve::resolver
