@@ -25,11 +25,11 @@ bool reaches(const std::optional<version>& upper, const std::optional<version>& 
 }
 bool non_empty(const version_interval& i) { return !i.lower || !i.upper || *i.lower < *i.upper; }
 
-std::vector<version_interval> normalize(std::vector<version_interval> in) {
+interval_list normalize(interval_list in) {
   in.erase(std::remove_if(in.begin(), in.end(), [](const version_interval& i) { return !non_empty(i); }), in.end());
   std::sort(in.begin(), in.end(),
             [](const version_interval& a, const version_interval& b) { return lower_less(a.lower, b.lower); });
-  std::vector<version_interval> out;
+  interval_list out;
   for (version_interval& i : in) {
     if (!out.empty() && reaches(out.back().upper, i.lower)) {
       version_interval& last = out.back();
@@ -245,7 +245,7 @@ version_ranges version_ranges::intersect(const version_ranges& other) const {
 }
 
 version_ranges version_ranges::unite(const version_ranges& other) const {
-  std::vector<version_interval> all = m_intervals;
+  interval_list all = m_intervals;
   all.insert(all.end(), other.m_intervals.begin(), other.m_intervals.end());
   version_ranges out;
   out.m_intervals = normalize(std::move(all));

@@ -267,9 +267,15 @@ void solver::assign(pkg_id p, term t, incompat_id cause) {
     s.decided = true;
     s.decision = t.set.intervals().front().lower.value_or(version{});
   }
-  s.accum = s.trail.empty() ? t : intersect(s.accum, t);
+  // Spelled as two branches: the conditional operator would copy `t` into a temporary and
+  // move it again (set copies were the top cost of assign under callgrind).
+  if (s.trail.empty()) {
+    s.accum = t;
+  } else {
+    s.accum = intersect(s.accum, t);
+  }
   s.trail.push_back(static_cast<std::uint32_t>(m_trail.size()));
-  m_trail.push_back(assignment{p, std::move(t), m_level, cause});
+  m_trail.emplace_back(p, std::move(t), m_level, cause);
   enqueue(p);
 }
 
@@ -526,8 +532,9 @@ std::optional<version> solver::choose_version(pkg_id p) {
       mode == prerelease_mode::allow ||
       (explicit_pre && (mode == prerelease_mode::explicit_only || mode == prerelease_mode::if_necessary_or_explicit));
   const bool pre_fallback = mode == prerelease_mode::if_necessary || mode == prerelease_mode::if_necessary_or_explicit;
+  // `usable` does not test set membership: the scan below visits only candidates inside the
+  // intervals of the set (a binary search per interval instead of `contains` per candidate).
   auto usable = [&](const candidate& c) {
-    if (!s.accum.set.contains(c.version)) return false;
     if (c.yanked && !(s.pinned || base.pinned)) return false;
     return c.has_compatible_dist && c.requires_python_ok;
   };
@@ -535,21 +542,34 @@ std::optional<version> solver::choose_version(pkg_id p) {
   if (auto pref = m_preferences.find(std::string(base.name)); pref != m_preferences.end()) {
     auto pos = std::lower_bound(s.candidates.begin(), s.candidates.end(), pref->second,
                                 [](const candidate& c, const version& x) { return c.version < x; });
-    if (pos != s.candidates.end() && pos->version == pref->second && usable(*pos) &&
+    if (pos != s.candidates.end() && pos->version == pref->second && s.accum.set.contains(pos->version) && usable(*pos) &&
         (!pos->version.is_prerelease() || mode != prerelease_mode::disallow)) {
       return pos->version;
     }
   }
   std::optional<version> fallback_pre;
-  const std::size_t n = s.candidates.size();
-  for (std::size_t k = 0; k < n; ++k) {
-    const candidate& c = s.candidates[highest ? n - 1 - k : k];
-    if (!usable(c)) continue;
-    if (c.version.is_prerelease() && !pre_as_final) {
-      if (pre_fallback && !fallback_pre) fallback_pre = c.version;
-      continue;
+  const auto& intervals = s.accum.set.intervals();
+  const auto first = s.candidates.begin();
+  const auto last = s.candidates.end();
+  const std::size_t count = intervals.size();
+  for (std::size_t k = 0; k < count; ++k) {
+    const auto& range = intervals[highest ? count - 1 - k : k];
+    const auto lo = range.lower ? std::lower_bound(first, last, *range.lower,
+                                                   [](const candidate& c, const version& x) { return c.version < x; })
+                                : first;
+    const auto hi = range.upper ? std::lower_bound(lo, last, *range.upper,
+                                                   [](const candidate& c, const version& x) { return c.version < x; })
+                                : last;
+    const auto n = static_cast<std::size_t>(hi - lo);
+    for (std::size_t j = 0; j < n; ++j) {
+      const candidate& c = lo[static_cast<std::ptrdiff_t>(highest ? n - 1 - j : j)];
+      if (!usable(c)) continue;
+      if (c.version.is_prerelease() && !pre_as_final) {
+        if (pre_fallback && !fallback_pre) fallback_pre = c.version;
+        continue;
+      }
+      return c.version;
     }
-    return c.version;
   }
   return fallback_pre;
 }

@@ -21,7 +21,7 @@ struct term {
 // propagation asks these for every term it inspects, and building the intersection or
 // complement just to test it for emptiness dominated the solve.
 namespace intervals {
-using list = std::vector<packaging::version_interval>;
+using list = packaging::interval_list;
 // b.lower <= a.lower (missing lower bound = -infinity)
 inline bool lower_le(const std::optional<packaging::version>& b, const std::optional<packaging::version>& a) {
   if (!b) return true;
