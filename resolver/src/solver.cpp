@@ -528,10 +528,12 @@ std::optional<version> solver::choose_version(pkg_id p) {
                        (strategy == resolution_strategy::lowest_direct && !base.direct && !s.direct);
   const auto mode = m_options.prerelease;
   const bool explicit_pre = base.explicit_pre || s.explicit_pre;
-  const bool pre_as_final =
-      mode == prerelease_mode::allow ||
-      (explicit_pre && (mode == prerelease_mode::explicit_only || mode == prerelease_mode::if_necessary_or_explicit));
-  const bool pre_fallback = mode == prerelease_mode::if_necessary || mode == prerelease_mode::if_necessary_or_explicit;
+  // Only `allow` ranks pre-releases with final releases. A requirement that names a
+  // pre-release makes pre-releases of that package eligible, but a final release in range is
+  // still preferred (uv's current rule: `a>=0.1.0a1` over 0.3.0 and 1.0.0a1 picks 0.3.0).
+  const bool pre_as_final = mode == prerelease_mode::allow;
+  const bool pre_fallback = mode == prerelease_mode::if_necessary || mode == prerelease_mode::if_necessary_or_explicit ||
+                            (explicit_pre && mode == prerelease_mode::explicit_only);
   // `usable` does not test set membership: the scan below visits only candidates inside the
   // intervals of the set (a binary search per interval instead of `contains` per candidate).
   auto usable = [&](const candidate& c) {

@@ -36,12 +36,13 @@ enum class resolution_strategy : std::uint8_t {
 /// When pre-releases are candidates (uv's `--prerelease`).
 enum class prerelease_mode : std::uint8_t {
   /// Pre-releases of a package are candidates when a direct requirement on it names one
-  /// (`a>=1.0b1`), or when no final release lies in the range the solver considers.
+  /// (`a>=1.0b1`), or when no final release lies in the range the solver considers; a final
+  /// release in range is preferred either way (uv's rule).
   if_necessary_or_explicit,
   allow,     ///< pre-releases compete with final releases
   disallow,  ///< pre-releases are never candidates
   /// Pre-releases of a package are candidates only when a user requirement, constraint or
-  /// override on it names one.
+  /// override on it names one, and then only when no final release lies in range.
   explicit_only,
   /// Pre-releases are candidates only when no final release in the range is usable.
   if_necessary,

@@ -1,0 +1,410 @@
+#!/usr/bin/python3
+"""The resolve benchmark suite (issue #7): resolve-warm, resolve-cold and resolve-noop over
+real requirement files, across the pmr strategies and the whole-process allocator variants,
+with 1 and 2 worker threads, plus pip (resolve-only) on the same index.
+
+Every timing is a hyperfine run (`hyperfine -N`, Debian's package). Variants are run in
+alternating blocks (round-robin, a different rotation each round) so that drift on this
+shared machine hits every variant equally; the blocks of one variant are pooled.
+
+Ratios are reported two ways:
+  * hyperfine's style: ratio of means with the propagated standard deviation (how spread
+    single runs are);
+  * the ratio of medians with its bootstrap standard error (how well the ratio is known),
+    which is the figure the ±2 % target applies to.
+
+Outputs (in --out): results.json, results.md, results.png (matplotlib) and the raw hyperfine
+JSON of every block. Run `benches/run.sh --help` for the one-command entry point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The pmr strategies the CLI selects with --allocator, and the whole-process variants.
+PMR_STRATEGIES = ["system", "mimalloc", "jemalloc", "tbbmalloc", "pool-std", "pool-boost", "arena"]
+TBBMALLOC_PROXY = "/usr/lib/x86_64-linux-gnu/libtbbmalloc_proxy.so.2"
+
+WORKLOADS = {
+    "black": ["-r", "data/uv-requirements/black.in"],
+    "jupyter": ["-r", "data/uv-requirements/jupyter.in"],
+    "boto3": ["-r", "data/uv-requirements/boto3.in"],
+    "pdm_2193": ["-r", "data/uv-requirements/pdm_2193.in"],
+    "jupyterlab": ["jupyterlab"],
+    "dask-complete": ["dask[complete]"],
+    "prefect": ["prefect"],
+    "great-expectations": ["great-expectations"],
+    "top-100": ["top:100"],
+    "top-1000": ["top:1000"],
+}
+
+
+@dataclass
+class variant:
+    name: str
+    binary: str
+    allocator: str | None  # --allocator value, None for whole-process variants
+    preload: str | None = None
+
+    def argv(self, threads: int) -> list[str]:
+        cmd = []
+        if self.preload:
+            cmd += ["env", f"LD_PRELOAD={self.preload}"]
+        cmd.append(self.binary)
+        if self.allocator:
+            cmd += ["--allocator", self.allocator]
+        cmd += ["--threads", str(threads)]
+        return cmd
+
+
+@dataclass
+class sample:
+    times: list[float] = field(default_factory=list)
+    user: list[float] = field(default_factory=list)  # per-block means, weighted by runs
+    system: list[float] = field(default_factory=list)
+    runs_per_block: list[int] = field(default_factory=list)
+    max_rss_kib: int = 0
+    alloc: dict = field(default_factory=dict)
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+def run_checked(argv, **kw):
+    proc = subprocess.run(argv, capture_output=True, text=True, **kw)
+    if proc.returncode not in (0,):
+        raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}:\n{proc.stderr[-2000:]}")
+    return proc
+
+
+def requirements_file(workdir: Path, name: str, spec: list[str], top: list[str]) -> Path:
+    """Writes the workload's requirements as a file (so every variant reads the same input)."""
+    path = workdir / f"{name}.in"
+    if spec[0] == "-r":
+        shutil.copyfile(ROOT / spec[1], path)
+    elif spec[0].startswith("top:"):
+        path.write_text("\n".join(top[: int(spec[0][4:])]) + "\n")
+    else:
+        path.write_text("\n".join(spec) + "\n")
+    return path
+
+
+def resolvable_top(binary: str, index_url: str, cache: Path, workdir: Path, limit: int) -> list[str]:
+    """The top projects that the bundled data resolves one by one, then pruned until they
+    resolve together (a conflict between two top projects drops the later one)."""
+    listing = workdir / "top-resolvable.txt"
+    if listing.exists():
+        return listing.read_text().split()
+    names = [n.strip() for n in (ROOT / "data/top-pypi/top-1000.txt").read_text().split() if n.strip()]
+    names = names[:limit]
+    ok = []
+    for n in names:
+        req = workdir / "one.in"
+        req.write_text(n + "\n")
+        p = subprocess.run([binary, "-q", "--no-header", "--index-url", index_url, "--cache-dir", str(cache), str(req)],
+                           capture_output=True, text=True)
+        if p.returncode == 0:
+            ok.append(n)
+    # Together: drop the latest-ranked project an unsatisfiable report names, until it resolves.
+    while ok:
+        req = workdir / "together.in"
+        req.write_text("\n".join(ok) + "\n")
+        p = subprocess.run([binary, "-q", "--format", "json", "--index-url", index_url, "--cache-dir", str(cache),
+                            str(req)], capture_output=True, text=True)
+        if p.returncode == 0:
+            break
+        named = set(re.findall(r"[A-Za-z0-9][A-Za-z0-9._-]*", p.stdout + p.stderr))
+        culprits = [n for n in ok if n in named]
+        if not culprits:
+            raise RuntimeError(f"top projects together fail without naming one:\n{p.stderr[-2000:]}")
+        log(f"top: dropping {culprits[-1]} (conflicts when resolved together)")
+        ok.remove(culprits[-1])
+    listing.write_text("\n".join(ok) + "\n")
+    return ok
+
+
+def hyperfine_block(argv: list[str], runs: int, warmup: int, out_json: Path, prepare: str | None) -> dict:
+    cmd = ["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
+           "--export-json", str(out_json)]
+    if prepare:
+        cmd += ["--prepare", prepare]
+    cmd.append(" ".join(argv))
+    run_checked(cmd)
+    return json.loads(out_json.read_text())["results"][0]
+
+
+def allocation_counts(argv: list[str]) -> dict:
+    """One extra run with -v: the allocation counters the CLI prints for its resource."""
+    proc = subprocess.run(argv + ["-v"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    m = re.search(r"allocations: (\d+) allocs, (\d+) frees, (\d+) bytes, peak (\d+) bytes, "
+                  r"(\d+) cross-thread frees", proc.stderr)
+    if not m:
+        return {}
+    return dict(zip(["allocs", "frees", "bytes", "peak_bytes", "cross_thread_frees"], map(int, m.groups())))
+
+
+def peak_rss_kib(argv: list[str]) -> int:
+    pid = os.fork()
+    if pid == 0:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        try:
+            os.execvp(argv[0], argv)
+        finally:
+            os._exit(127)
+    _, status, usage = os.wait4(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed while measuring RSS")
+    return int(usage.ru_maxrss)
+
+
+def bootstrap_ratio(base: list[float], other: list[float], rounds: int = 2000) -> tuple[float, float]:
+    """Median(base) / median(other) and the bootstrap standard error of that ratio."""
+    rng = random.Random(12345)
+    r0 = statistics.median(base) / statistics.median(other)
+    draws = []
+    for _ in range(rounds):
+        b = [rng.choice(base) for _ in base]
+        o = [rng.choice(other) for _ in other]
+        draws.append(statistics.median(b) / statistics.median(o))
+    return r0, statistics.pstdev(draws)
+
+
+def hyperfine_ratio(base: list[float], other: list[float]) -> tuple[float, float]:
+    """Ratio of means with propagated σ, as hyperfine prints it."""
+    mb, mo = statistics.fmean(base), statistics.fmean(other)
+    sb, so = statistics.stdev(base), statistics.stdev(other)
+    r = mb / mo
+    return r, r * ((sb / mb) ** 2 + (so / mo) ** 2) ** 0.5
+
+
+def describe(name: str, base_name: str, base: list[float], other: list[float]) -> str:
+    r, s = hyperfine_ratio(base, other)
+    mr, ms = bootstrap_ratio(base, other)
+    word = "faster" if mr >= 1 else "slower"
+    shown = mr if mr >= 1 else 1 / mr
+    rel = ms / mr * 100
+    return (f"  {name}: {shown:.3f} times {word} than {base_name} (median ratio ± {rel:.1f} % s.e.; "
+            f"hyperfine style {r:.2f} ± {s:.2f})")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", default=str(ROOT / "build/release/bin"), help="folder with resolve and its variants")
+    ap.add_argument("--index", required=True, help="make-index tree of the bundled snapshot (OUT of make-index)")
+    ap.add_argument("--out", default=str(ROOT / "build/bench"), help="where results go")
+    ap.add_argument("--modes", default="warm,noop,cold", help="comma list of warm, cold, noop")
+    ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma list of " + ", ".join(WORKLOADS))
+    ap.add_argument("--variants", default="pmr,process", help="pmr (the --allocator strategies), process (whole-process variants)")
+    ap.add_argument("--allocators", default=",".join(PMR_STRATEGIES))
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--rounds", type=int, default=5, help="alternating rounds per variant")
+    ap.add_argument("--runs", type=int, default=10, help="hyperfine runs per block")
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--cold-url", default="", help="http URL of the same index served by nginx (cold mode)")
+    ap.add_argument("--peers", action="store_true", help="also time pip --resolve-only on the same index")
+    ap.add_argument("--no-chart", action="store_true")
+    args = ap.parse_args()
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    raw = out / "raw"
+    raw.mkdir(exist_ok=True)
+    binary = str(Path(args.bin) / "resolve")
+    index_dir = Path(args.index).resolve()
+    file_url = (index_dir / "simple").as_uri()
+
+    variants: list[variant] = []
+    if "pmr" in args.variants:
+        variants += [variant(a, binary, a) for a in args.allocators.split(",") if a]
+    if "process" in args.variants:
+        variants += [variant("process-mimalloc", binary + "-mimalloc", None),
+                     variant("process-jemalloc", binary + "-jemalloc", None)]
+        if Path(TBBMALLOC_PROXY).exists():
+            variants.append(variant("process-tbbmalloc-preload", binary, None, TBBMALLOC_PROXY))
+    if not any(v.name == "system" for v in variants):
+        variants.insert(0, variant("system", binary, "system"))
+
+    warm_cache = out / "cache-warm"
+    top = resolvable_top(binary, file_url, warm_cache, out, 1000) if any(
+        w.startswith("top") for w in args.workloads.split(",")) else []
+
+    results = {"machine": os.uname().nodename, "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+               "rounds": args.rounds, "runs_per_block": args.runs, "warmup": args.warmup, "cases": []}
+    summary_lines = []
+    for workload in args.workloads.split(","):
+        req = requirements_file(out, workload, WORKLOADS[workload], top)
+        for mode in args.modes.split(","):
+            if mode == "cold" and not args.cold_url:
+                log("cold: skipped (no --cold-url)")
+                continue
+            for threads in map(int, args.threads.split(",")):
+                case = {"workload": workload, "mode": mode, "threads": threads, "variants": {}}
+                samples = {v.name: sample() for v in variants}
+                cache = out / f"cache-{mode}"
+                output = out / f"{workload}.txt"
+                index_url = args.cold_url if mode == "cold" else file_url
+                base_args = ["-q", "--no-progress", "--index-url", index_url, "--cache-dir", str(cache)]
+                prepare = None
+                if mode == "warm":
+                    base_args += ["--offline"]
+                if mode == "cold":
+                    prepare = f"rm -rf {cache}"
+                if mode == "noop":
+                    base_args += ["--offline", "-o", str(output)]
+                else:
+                    base_args += ["-o", os.devnull]
+                # Populate the cache (and the noop output) once, with the default strategy.
+                run_checked([binary, "-q", "--index-url", file_url if mode != "cold" else index_url,
+                             "--cache-dir", str(cache), "-o", str(output), str(req)])
+                for rnd in range(args.rounds):
+                    order = variants[rnd % len(variants):] + variants[: rnd % len(variants)]
+                    for v in order:
+                        argv = v.argv(threads) + base_args + [str(req)]
+                        res = hyperfine_block(argv, args.runs, args.warmup,
+                                              raw / f"{workload}-{mode}-t{threads}-{v.name}-r{rnd}.json", prepare)
+                        s = samples[v.name]
+                        s.times += res["times"]
+                        s.user.append(res["user"])
+                        s.system.append(res["system"])
+                        s.runs_per_block.append(len(res["times"]))
+                for v in variants:
+                    argv = v.argv(threads) + base_args + [str(req)]
+                    s = samples[v.name]
+                    s.max_rss_kib = peak_rss_kib(argv)
+                    s.alloc = allocation_counts(argv)
+                base = samples["system"].times
+                header = f"{workload} resolve-{mode}, {threads} thread(s):"
+                summary_lines.append(header)
+                log(header)
+                for v in variants:
+                    s = samples[v.name]
+                    n = sum(s.runs_per_block)
+                    entry = {
+                        "runs": n,
+                        "median_s": statistics.median(s.times),
+                        "mean_s": statistics.fmean(s.times),
+                        "stddev_s": statistics.stdev(s.times),
+                        "user_s": sum(u * k for u, k in zip(s.user, s.runs_per_block)) / n,
+                        "system_s": sum(u * k for u, k in zip(s.system, s.runs_per_block)) / n,
+                        "max_rss_kib": s.max_rss_kib,
+                        "alloc": s.alloc,
+                    }
+                    if v.name != "system":
+                        mr, ms = bootstrap_ratio(base, s.times)
+                        hr, hs = hyperfine_ratio(base, s.times)
+                        entry.update({"ratio_to_system": mr, "ratio_se": ms, "hyperfine_ratio": hr, "hyperfine_sigma": hs})
+                        line = describe(v.name, "system", base, s.times)
+                        summary_lines.append(line)
+                        log(line)
+                    case["variants"][v.name] = entry
+                results["cases"].append(case)
+                (out / "results.json").write_text(json.dumps(results, indent=1))
+
+    if args.peers:
+        results["peers"] = run_peers(args, out, index_dir, variants, top)
+        (out / "results.json").write_text(json.dumps(results, indent=1))
+    write_markdown(results, out / "results.md")
+    if not args.no_chart:
+        write_chart(results, out / "results.png")
+    print("\n".join(summary_lines))
+    print(f"results: {out / 'results.json'}, {out / 'results.md'}" + ("" if args.no_chart else f", {out / 'results.png'}"))
+    return 0
+
+
+def run_peers(args, out: Path, index_dir: Path, variants, top) -> list[dict]:
+    """pip 23 (resolve-only) and pyresolve warm on the same index, in one hyperfine run each
+    pair so that both sides are measured together."""
+    peers = Path(os.environ.get("PYRESOLVE_PEERS", ROOT.parent / "shared/peers"))
+    if not (peers / "run_pip_peer.sh").exists():
+        log(f"peers: {peers} not found, skipped")
+        return []
+    found = []
+    binary = variants[0].binary
+    for workload in [w for w in args.workloads.split(",") if w in ("black", "jupyter", "boto3")]:
+        req = requirements_file(out, workload, WORKLOADS[workload], top)
+        reqs = [ln.split("#")[0].strip() for ln in req.read_text().splitlines() if ln.split("#")[0].strip()]
+        cache = out / "cache-warm"
+        ours = f"{binary} -q --offline --no-progress --index-url {(index_dir / 'simple').as_uri()} --cache-dir {cache} -o /dev/null {req}"
+        pip = f"{peers / 'run_pip_peer.sh'} {index_dir} --resolve-only " + " ".join(f"'{r}'" for r in reqs)
+        raw_path = out / "raw" / f"peers-{workload}.json"
+        subprocess.run(["hyperfine", "--style", "none", "--warmup", "1", "--runs", "5", "--export-json", str(raw_path),
+                        "-n", "pyresolve", ours, "-n", "pip", pip], check=True, capture_output=True)
+        res = json.loads(raw_path.read_text())["results"]
+        a, b = res[0]["times"], res[1]["times"]
+        mr, ms = bootstrap_ratio(b, a)
+        found.append({"workload": workload, "pyresolve_median_s": statistics.median(a), "pip_median_s": statistics.median(b),
+                      "ratio": mr, "ratio_se": ms})
+        log(f"{workload}: pyresolve warm is {mr:.0f} ± {ms:.0f} times faster than pip --resolve-only")
+    return found
+
+
+def write_markdown(results: dict, path: Path) -> None:
+    lines = [f"Measured {results['date']} on {results['cores']} cores; {results['rounds']} alternating rounds × "
+             f"{results['runs_per_block']} runs per variant.", ""]
+    lines.append("| workload | mode | threads | variant | median ms | σ ms | user ms | sys ms | ratio to system | peak RSS MiB | allocs | bytes | cross-thread frees |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for case in results["cases"]:
+        for name, e in case["variants"].items():
+            ratio = "1 (base)" if name == "system" else f"{e['ratio_to_system']:.3f} ± {e['ratio_se'] / e['ratio_to_system'] * 100:.1f} %"
+            a = e.get("alloc") or {}
+            share = ""
+            if a.get("frees"):
+                share = f"{a['cross_thread_frees'] / a['frees'] * 100:.1f} %"
+            lines.append(f"| {case['workload']} | {case['mode']} | {case['threads']} | {name} | {e['median_s'] * 1e3:.2f} | "
+                         f"{e['stddev_s'] * 1e3:.2f} | {e['user_s'] * 1e3:.2f} | {e['system_s'] * 1e3:.2f} | {ratio} | "
+                         f"{e['max_rss_kib'] / 1024:.1f} | {a.get('allocs', '')} | {a.get('bytes', '')} | {share} |")
+    for p in results.get("peers", []):
+        lines.append("")
+        lines.append(f"- {p['workload']}: pyresolve warm {p['pyresolve_median_s'] * 1e3:.1f} ms, pip --resolve-only "
+                     f"{p['pip_median_s']:.2f} s: {p['ratio']:.0f} ± {p['ratio_se']:.0f}×")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def write_chart(results: dict, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cases = results["cases"]
+    if not cases:
+        return
+    names = list(cases[0]["variants"])
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(cases)), 4))
+    width = 0.8 / max(1, len(names) - 1)
+    labels = [f"{c['workload']}\n{c['mode']} t{c['threads']}" for c in cases]
+    k = 0
+    for name in names:
+        if name == "system":
+            continue
+        ratios = [c["variants"][name].get("ratio_to_system", 1) for c in cases]
+        errs = [c["variants"][name].get("ratio_se", 0) for c in cases]
+        xs = [i + k * width for i in range(len(cases))]
+        ax.bar(xs, ratios, width, yerr=errs, label=name, capsize=2)
+        k += 1
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_xticks([i + width * (k - 1) / 2 for i in range(len(cases))])
+    ax.set_xticklabels(labels, fontsize=7)
+    ax.set_ylabel("speed vs system (median ratio, >1 faster)")
+    ax.legend(fontsize=7, ncol=3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
