@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "detail/sdist.hpp"
 #include "pyresolve/packaging/name.hpp"
 
 namespace pyresolve::index {
@@ -279,23 +280,47 @@ result<std::string> index_client::fetch_metadata_text(const dist_file& file) {
     return body;
   }
   if (std::string_view(file.filename).ends_with(".whl")) return read_range_metadata(file);
-  return fetch_error(file.url,
-                     "only a source distribution (" + file.filename +
-                         ") and no advertised metadata: a build would be needed, which is not supported",
-                     errc::invalid_metadata);
+  auto archive = download(file);
+  if (!archive) return unexpected<error>{std::move(archive).error()};
+  return detail::sdist_pkg_info(*archive, file.filename, file.url);
+}
+
+result<std::string> index_client::download(const dist_file& file) {
+  std::string body;
+  if (file.url.starts_with("file://")) {
+    auto local = read_local(file_path(file.url));
+    if (!local) return fetch_error(file.url, "no such file", errc::not_found);
+    body = std::move(*local);
+  } else {
+    auto resp = m_http.get(http_request{file.url, {}, {}, {}, {}});
+    if (!resp) return unexpected<error>{std::move(resp).error()};
+    if (resp->status != 200) return fetch_error(file.url, "HTTP status " + std::to_string(resp->status));
+    body = std::move(resp->body);
+  }
+  return check_file_hash(file, std::move(body));
+}
+
+result<std::string> index_client::check_file_hash(const dist_file& file, std::string body) {
+  if (!file.sha256.empty()) {
+    auto got = sha256_hex(body);
+    if (got != file.sha256)
+      return fetch_error(file.url, "sha256 mismatch of " + file.filename + ": expected " + file.sha256 + ", got " + got,
+                         errc::invalid_metadata);
+  }
+  return body;
 }
 
 result<std::string> index_client::read_range_metadata(const dist_file& file) {
   const std::string& url = file.url;
   auto full = [&](std::string body) -> result<std::string> {
-    if (!file.sha256.empty() && sha256_hex(body) != file.sha256)
-      return fetch_error(url, "sha256 mismatch of the wheel", errc::invalid_metadata);
-    return metadata_from_archive(body, url);
+    auto checked = check_file_hash(file, std::move(body));
+    if (!checked) return unexpected<error>{std::move(checked).error()};
+    return metadata_from_archive(*checked, url);
   };
   if (url.starts_with("file://")) {
-    auto local = read_local(file_path(url));
-    if (!local) return fetch_error(url, "no such file", errc::not_found);
-    return full(std::move(*local));
+    auto local = download(file);
+    if (!local) return unexpected<error>{std::move(local).error()};
+    return metadata_from_archive(*local, url);
   }
   // The central directory of a wheel is almost always within its last 64 KiB.
   constexpr std::int64_t tail_size = 65536;
