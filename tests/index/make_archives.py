@@ -102,10 +102,11 @@ def zip64_archive(members):
 
 
 metadata = b"Metadata-Version: 2.1\nName: zip64\nVersion: 1.0\nRequires-Dist: b>=2\n"
-# A member large enough that the central directory sits outside the first 64 KiB tail read.
+# A member large enough that METADATA sits outside the 64 KiB tail the client reads first.
 filler = os.urandom(200_000)
-wheel = zip64_archive({"zip64/__init__.py": b"", "zip64/blob.bin": filler,
-                       "zip64-1.0.dist-info/METADATA": metadata,
+# METADATA first, so that its local header is outside the tail too.
+wheel = zip64_archive({"zip64-1.0.dist-info/METADATA": metadata,
+                       "zip64/__init__.py": b"", "zip64/blob.bin": filler,
                        "zip64-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\n"})
 with zipfile.ZipFile(io.BytesIO(wheel)) as z:  # the hand-made archive must be a valid zip
     assert z.read("zip64-1.0.dist-info/METADATA") == metadata
