@@ -193,8 +193,7 @@ result<std::string> index_client::fetch_metadata_text(const dist_file& file) {
       body = std::move(resp->body);
     }
     if (!file.metadata_sha256.empty() && sha256_hex(body) != file.metadata_sha256)
-      return fetch_error(url, "sha256 mismatch: expected " + file.metadata_sha256 + ", got " + sha256_hex(body),
-                         errc::invalid_metadata);
+      return fetch_error(url, "sha256 mismatch: expected " + file.metadata_sha256 + ", got " + sha256_hex(body));
     return body;
   }
   if (std::string_view(file.filename).ends_with(".whl")) return read_range_metadata(file);
@@ -222,8 +221,7 @@ result<std::string> index_client::check_file_hash(const dist_file& file, std::st
   if (!file.sha256.empty()) {
     auto got = sha256_hex(body);
     if (got != file.sha256)
-      return fetch_error(file.url, "sha256 mismatch of " + file.filename + ": expected " + file.sha256 + ", got " + got,
-                         errc::invalid_metadata);
+      return fetch_error(file.url, "sha256 mismatch of " + file.filename + ": expected " + file.sha256 + ", got " + got);
   }
   return body;
 }

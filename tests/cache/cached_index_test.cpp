@@ -429,3 +429,48 @@ TEST_CASE_FIXTURE(served_universe, "credentials: used for files on the index's h
   // nginx saw the credentials (Basic auth) on page and file requests alike
   CHECK(nginx.requests() > 0);
 }
+
+TEST_CASE("sdists: PKG-INFO metadata and 'a build would be needed' verdicts are cached, so a warm run asks nothing") {
+  t::temp_dir tmp;
+  int rc = 0;
+  auto out = t::run("/usr/bin/python3 " + std::string(PYRESOLVE_TEST_DATA_DIR) + "/index/make_archives.py " +
+                        (tmp.path / "idx").string() + " --sdists-only 2>&1",
+                    &rc);
+  INFO(out);
+  REQUIRE(rc == 0);
+  t::nginx_server nginx(tmp.path / "idx");
+  REQUIRE(nginx.ok());
+  pc::cache_options options;
+  options.root = tmp.path / "cache";
+  index::index_locations locations;
+  locations.index_url = nginx.base_url() + "/simple";
+  const std::vector<std::string> projects{"good", "goodzip", "dyn", "old", "nopkg", "corrupt"};
+  auto outcomes = [&](run& r) {
+    std::vector<std::string> seen;
+    for (const auto& n : projects) {
+      auto m = r.front->project(n);
+      REQUIRE(m);
+      auto md = r.front->metadata(n, (*m)->versions.at(0).files.at(0).file);
+      seen.push_back(md ? "ok " + (*md)->version.to_string() : md.error().to_string());
+    }
+    return seen;
+  };
+  std::vector<std::string> cold;
+  {
+    run r(options, locations);
+    cold = outcomes(r);
+    CHECK(r.front->stats().metadata_fetched == 2);
+  }
+  CHECK(cold[0] == "ok 1.0");
+  CHECK(cold[1] == "ok 2.0");
+  CHECK(cold[2].find("a build") != std::string::npos);
+  CHECK(cold[5].find("corrupt source distribution") != std::string::npos);
+  const auto after_cold = nginx.requests();
+  CHECK(after_cold == 12);  // 6 pages + 6 sdists
+  {
+    run r(options, locations);
+    CHECK(outcomes(r) == cold);
+    CHECK(r.front->stats().metadata_hits == 6);
+  }
+  CHECK(nginx.requests() == after_cold);  // warm: nothing downloaded again
+}

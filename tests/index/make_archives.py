@@ -1,5 +1,7 @@
 #!/usr/bin/python3
-"""Writes a small PEP 691 index of hand-made archives for the index tests:
+"""Writes a small PEP 691 index of hand-made archives for the index and cache tests:
+
+  make_archives.py OUT [--sdists-only]
 
   OUT/simple/<project>/index.json   one file per project, sha256 given
   OUT/files/<filename>
@@ -21,6 +23,7 @@ import zipfile
 import zlib
 
 out = sys.argv[1]
+sdists_only = "--sdists-only" in sys.argv[2:]  # skip the wheels (the 8 MB one takes seconds)
 os.makedirs(os.path.join(out, "files"), exist_ok=True)
 projects = {}
 
@@ -72,6 +75,22 @@ add("old", "old-1.0.tar.gz", tar_gz({"old-1.0/PKG-INFO": pkg_info("old", "1.0", 
 good = open(os.path.join(out, "files", "good-1.0.tar.gz"), "rb").read()
 add("corrupt", "corrupt-1.0.tar.gz", good[:40] + bytes(range(256)) * 8)
 add("nopkg", "nopkg-1.0.tar.gz", tar_gz({"nopkg-1.0/setup.py": b"pass\n"}))
+
+
+def write_indexes():
+    for project, files in projects.items():
+        d = os.path.join(out, "simple", project)
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "index.json"), "w") as f:
+            json.dump({"meta": {"api-version": "1.0"}, "name": project, "files": files}, f)
+    with open(os.path.join(out, "simple", "index.html"), "w") as f:
+        f.write("<!DOCTYPE html><html><body>" +
+                "".join(f'<a href="{p}/">{p}</a>' for p in sorted(projects)) + "</body></html>")
+
+
+if sdists_only:
+    write_indexes()
+    sys.exit(0)
 
 
 def zip64_archive(members):
@@ -133,11 +152,4 @@ add("cdtrunc", "cdtrunc-1.0-py3-none-any.whl",
 add("cdbad", "cdbad-1.0-py3-none-any.whl",
     plain[:eocd + 12] + struct.pack("<II", cd_size, len(plain) * 4) + plain[eocd + 20:])
 
-for project, files in projects.items():
-    d = os.path.join(out, "simple", project)
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "index.json"), "w") as f:
-        json.dump({"meta": {"api-version": "1.0"}, "name": project, "files": files}, f)
-with open(os.path.join(out, "simple", "index.html"), "w") as f:
-    f.write("<!DOCTYPE html><html><body>" +
-            "".join(f'<a href="{p}/">{p}</a>' for p in sorted(projects)) + "</body></html>")
+write_indexes()

@@ -73,6 +73,11 @@ class index_client {
   /// is read out of it, accepted only when it is Metadata 2.2+ and `Requires-Dist` is not
   /// `Dynamic` (PEP 643); otherwise, or when the archive is corrupt, an error naming the URL
   /// and the file says a build would be needed.
+  ///
+  /// Error codes: a hash mismatch is `errc::io_error` (the bytes are not the ones the index
+  /// promised, perhaps damaged in transit: worth asking again); `errc::invalid_metadata` is a
+  /// verdict on the bytes received (no METADATA, a corrupt archive, an sdist needing a build),
+  /// final for a file whose sha256 was checked.
   [[nodiscard]] result<std::string> fetch_metadata_text(const dist_file& file);
 
   /// `fetch_metadata_text` then `core_metadata::parse`.
