@@ -11,20 +11,33 @@ namespace t = pyresolve::test;
 
 namespace {
 
-/// The tree of make_archives.py in a temp dir, and clients for nginx and file:// reads.
+/// The tree of make_archives.py in a temp dir served by nginx, and a client for it and for
+/// `file://` reads of the same tree.
 struct archive_index {
   t::temp_dir tmp;
   std::filesystem::path root = tmp.path / "idx";
+  std::string build_output;
+  int build_status = make_tree();
+  t::nginx_server nginx{root};
   http_client http;
   index_client client{http};
 
   archive_index() {
+    INFO(build_output);
+    REQUIRE(build_status == 0);
+    REQUIRE(nginx.ok());
+  }
+  int make_tree() {
     int rc = 0;
-    auto out = t::run("/usr/bin/python3 " + std::string(PYRESOLVE_TEST_DATA_DIR) + "/index/make_archives.py " +
-                          root.string() + " 2>&1",
-                      &rc);
-    INFO(out);
-    REQUIRE(rc == 0);
+    build_output = t::run("/usr/bin/python3 " + std::string(PYRESOLVE_TEST_DATA_DIR) + "/index/make_archives.py " +
+                              root.string() + " 2>&1",
+                          &rc);
+    return rc;
+  }
+
+  /// The same tree over HTTP and as a `file://` index.
+  [[nodiscard]] std::vector<std::string> indexes() const {
+    return {nginx.base_url() + "/simple/", "file://" + (root / "simple").string()};
   }
 
   /// The only file of `project`, read from the index at `index_url`.
@@ -37,7 +50,6 @@ struct archive_index {
     REQUIRE(page->files.size() == 1);
     return page->files[0];
   }
-  [[nodiscard]] std::string file_url() const { return "file://" + (root / "simple").string(); }
 };
 
 /// An error whose text names `what` and `cause`.
@@ -51,56 +63,50 @@ void check_error(const result<std::string>& r, const std::string& what, const st
 
 }  // namespace
 
-TEST_CASE("sdist PKG-INFO: Metadata 2.2+ with static Requires-Dist is used, otherwise a build would be needed") {
-  archive_index ix;
-  t::nginx_server nginx(ix.root);
-  REQUIRE(nginx.ok());
-  for (const auto& index : {nginx.base_url() + "/simple/", ix.file_url()}) {
+TEST_CASE_FIXTURE(archive_index, "sdist PKG-INFO: Metadata 2.2+ with static Requires-Dist is used, otherwise a build would be needed") {
+  for (const auto& index : indexes()) {
     INFO(index);
     // The top-level PKG-INFO, not the egg-info one inside the tree.
-    auto good = ix.client.fetch_metadata(ix.file_of(index, "good"));
+    auto good = client.fetch_metadata(file_of(index, "good"));
     REQUIRE(good);
     CHECK(good->metadata_version == "2.2");
     REQUIRE(good->requires_dist.size() == 2);
     CHECK(good->requires_dist[0].to_string() == "b>=1");
     CHECK(good->provides_extra == std::vector<std::string>{"x"});
 
-    auto zip = ix.client.fetch_metadata(ix.file_of(index, "goodzip"));
+    auto zip = client.fetch_metadata(file_of(index, "goodzip"));
     REQUIRE(zip);
     CHECK(zip->version.to_string() == "2.0");
     CHECK(zip->requires_python.has_value());
     REQUIRE(zip->requires_dist.size() == 1);
 
-    auto dyn = ix.client.fetch_metadata_text(ix.file_of(index, "dyn"));
+    auto dyn = client.fetch_metadata_text(file_of(index, "dyn"));
     check_error(dyn, "dyn-1.0.tar.gz", "lists Requires-Dist as Dynamic");
     CHECK(dyn.error().to_string().find("a build") != std::string::npos);
-    check_error(ix.client.fetch_metadata_text(ix.file_of(index, "old")), "old-1.0.tar.gz", "Metadata-Version 2.1");
-    check_error(ix.client.fetch_metadata_text(ix.file_of(index, "nopkg")), "nopkg-1.0/PKG-INFO", "a build would be needed");
+    check_error(client.fetch_metadata_text(file_of(index, "old")), "old-1.0.tar.gz", "Metadata-Version 2.1");
+    check_error(client.fetch_metadata_text(file_of(index, "nopkg")), "nopkg-1.0/PKG-INFO", "a build would be needed");
 
-    auto corrupt = ix.client.fetch_metadata_text(ix.file_of(index, "corrupt"));
+    auto corrupt = client.fetch_metadata_text(file_of(index, "corrupt"));
     check_error(corrupt, "/files/corrupt-1.0.tar.gz", "corrupt source distribution corrupt-1.0.tar.gz");
   }
   // The sdist's sha256 is checked before it is opened.
-  auto good = ix.file_of(nginx.base_url() + "/simple/", "good");
+  auto good = file_of(nginx.base_url() + "/simple/", "good");
   good.sha256 = std::string(64, '0');
-  check_error(ix.client.fetch_metadata_text(good), "good-1.0.tar.gz", "sha256 mismatch");
+  check_error(client.fetch_metadata_text(good), "good-1.0.tar.gz", "sha256 mismatch");
 }
 
-TEST_CASE("ZIP64 wheels: METADATA through range requests and from a full read") {
-  archive_index ix;
-  t::nginx_server nginx(ix.root);
-  REQUIRE(nginx.ok());
-  for (const auto& index : {nginx.base_url() + "/simple/", ix.file_url()}) {
+TEST_CASE_FIXTURE(archive_index, "ZIP64 wheels: METADATA through range requests and from a full read") {
+  for (const auto& index : indexes()) {
     INFO(index);
     // Hand-made: every size and offset in ZIP64 extra fields, a ZIP64 end record.
-    auto small = ix.client.fetch_metadata(ix.file_of(index, "zip64"));
+    auto small = client.fetch_metadata(file_of(index, "zip64"));
     REQUIRE(small);
     CHECK(small->name == "zip64");
     REQUIRE(small->requires_dist.size() == 1);
     CHECK(small->requires_dist[0].to_string() == "b>=2");
     // Written by zipfile: 70,001 members, so the entry count only fits the ZIP64 record and
     // the 4 MB central directory is read with a range request of its own.
-    auto big = ix.client.fetch_metadata(ix.file_of(index, "zip64big"));
+    auto big = client.fetch_metadata(file_of(index, "zip64big"));
     REQUIRE(big);
     REQUIRE(big->requires_dist.size() == 1);
     CHECK(big->requires_dist[0].name == "c");
@@ -109,28 +115,25 @@ TEST_CASE("ZIP64 wheels: METADATA through range requests and from a full read") 
   const auto log = nginx.log();
   CHECK(log.find("/files/zip64big-1.0-py3-none-any.whl HTTP/1.1\" 206") != std::string::npos);
   CHECK(log.find("/files/zip64big-1.0-py3-none-any.whl HTTP/1.1\" 200") == std::string::npos);
-  CHECK(ix.http.stats().bytes < 6'000'000);
+  CHECK(http.stats().bytes < 6'000'000);
 }
 
-TEST_CASE("corrupt central directories are clear errors naming the URL") {
-  archive_index ix;
-  t::nginx_server nginx(ix.root);
-  REQUIRE(nginx.ok());
-  for (const auto& index : {nginx.base_url() + "/simple/", ix.file_url()}) {
+TEST_CASE_FIXTURE(archive_index, "corrupt central directories are clear errors naming the URL") {
+  for (const auto& index : indexes()) {
     INFO(index);
-    check_error(ix.client.fetch_metadata_text(ix.file_of(index, "cdtrunc")), "/files/cdtrunc-1.0-py3-none-any.whl",
+    check_error(client.fetch_metadata_text(file_of(index, "cdtrunc")), "/files/cdtrunc-1.0-py3-none-any.whl",
                 "corrupt zip");
-    check_error(ix.client.fetch_metadata_text(ix.file_of(index, "cdbad")), "/files/cdbad-1.0-py3-none-any.whl",
+    check_error(client.fetch_metadata_text(file_of(index, "cdbad")), "/files/cdbad-1.0-py3-none-any.whl",
                 "does not end before the end record");
   }
   // Every prefix of a real ZIP64 wheel, read from disk: an error or the right text, never a crash.
-  const auto whole = t::slurp(ix.root / "files/zip64-1.0-py3-none-any.whl");
-  auto file = ix.file_of(ix.file_url(), "zip64");
+  const auto whole = t::slurp(root / "files/zip64-1.0-py3-none-any.whl");
+  auto file = file_of(indexes()[1], "zip64");
   file.sha256.clear();
-  const auto cut = ix.root / "files/zip64-1.0-py3-none-any.whl";
+  const auto cut = root / "files/zip64-1.0-py3-none-any.whl";
   for (std::size_t keep : {std::size_t{0}, std::size_t{21}, whole.size() - 120, whole.size() - 60, whole.size() - 1}) {
     t::spit(cut, whole.substr(0, keep));
-    auto r = ix.client.fetch_metadata_text(file);
+    auto r = client.fetch_metadata_text(file);
     INFO(keep);
     REQUIRE_FALSE(r);
     CHECK(r.error().to_string().find("zip64-1.0-py3-none-any.whl") != std::string::npos);
@@ -142,7 +145,7 @@ TEST_CASE("corrupt central directories are clear errors naming the URL") {
     std::string flipped = whole;
     flipped[at] = static_cast<char>(flipped[at] ^ 0x10);
     t::spit(cut, flipped);
-    if (!ix.client.fetch_metadata_text(file)) ++errors;
+    if (!client.fetch_metadata_text(file)) ++errors;
   }
   CHECK(errors > 50);  // signatures, counts, sizes and offsets; CRC and name bytes may pass
 }
