@@ -96,23 +96,32 @@ std::vector<fs::path> entries(const fs::path& dir) {
 }
 
 int decode_binary(const fs::path& root) {
-  auto t0 = std::chrono::steady_clock::now();
+  // Read everything first, so that the decode figure is decoding alone (no file system).
+  using clock = std::chrono::steady_clock;
+  auto ms_since = [](clock::time_point t) { return std::chrono::duration<double, std::milli>(clock::now() - t).count(); };
+  auto t0 = clock::now();
+  std::vector<std::pair<std::string, std::string>> simple, metadata;
   std::size_t bytes = 0, versions = 0, reqs = 0, bad = 0;
-  for (const auto& p : entries(root / cache::simple_bucket)) {
-    auto b = slurp(p);
-    bytes += b.size();
-    auto e = cache::decode_simple(b, p.string());
+  for (const auto& p : entries(root / cache::simple_bucket)) simple.emplace_back(p.string(), slurp(p));
+  for (const auto& p : entries(root / cache::metadata_bucket)) metadata.emplace_back(p.string(), slurp(p));
+  for (const auto& [p, b] : simple) bytes += b.size();
+  for (const auto& [p, b] : metadata) bytes += b.size();
+  const double read_ms = ms_since(t0);
+  auto t1 = clock::now();
+  for (const auto& [p, b] : simple) {
+    auto e = cache::decode_simple(b, p);
     if (e) versions += e->map.versions.size(); else ++bad;
   }
-  for (const auto& p : entries(root / cache::metadata_bucket)) {
-    auto b = slurp(p);
-    bytes += b.size();
-    auto m = cache::decode_metadata(b, p.string());
+  const double simple_ms = ms_since(t1);
+  auto t2 = clock::now();
+  for (const auto& [p, b] : metadata) {
+    auto m = cache::decode_metadata(b, p);
     if (m) reqs += m->requires_dist.size(); else ++bad;
   }
-  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("decode-binary: %.1f ms, %.2f MB read, %zu versions, %zu requirements, %zu bad\n", ms,
-              static_cast<double>(bytes) / 1e6, versions, reqs, bad);
+  const double metadata_ms = ms_since(t2);
+  std::printf("decode-binary: %.1f ms (read %.1f ms, decode pages %.1f ms, decode metadata %.1f ms), %.2f MB read, "
+              "%zu versions, %zu requirements, %zu bad\n",
+              ms_since(t0), read_ms, simple_ms, metadata_ms, static_cast<double>(bytes) / 1e6, versions, reqs, bad);
   return bad == 0 ? 0 : 1;
 }
 

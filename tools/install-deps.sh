@@ -11,7 +11,7 @@ packages=(
   libmimalloc-dev libtbb-dev libcurl4-openssl-dev libsimdjson-dev
   libboost-dev libboost-container-dev doctest-dev
   libcli11-dev libfmt-dev libtomlplusplus-dev libzstd-dev zstd libjemalloc-dev
-  libgumbo-dev libxxhash-dev libssl-dev zlib1g-dev
+  libgumbo-dev libxxhash-dev libssl-dev zlib1g-dev libarchive-dev
   # tests, peers and benchmarks
   python3 python3-packaging nginx-light curl hyperfine python3-matplotlib
 )

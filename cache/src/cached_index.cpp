@@ -217,7 +217,18 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
   if (opts.offline)
     return fail(errc::not_found, "offline: metadata of " + file.filename + " (project '" + name + "') is not in the cache");
   auto text = m_client.fetch_metadata_text(file);
-  if (!text) return unexpected<error>{std::move(text).error()};  // nothing stored from bad responses
+  if (!text) {
+    // An sdist downloaded whole and hash-checked gives a final verdict ("a build would be
+    // needed", a corrupt archive): remember it, or every run downloads the sdist again.
+    // Anything else may be transient and is not stored.
+    const bool final_verdict = text.error().code == errc::invalid_metadata && !file.has_metadata &&
+                               !file.sha256.empty() && !std::string_view(file.filename).ends_with(".whl");
+    if (final_verdict && m_cache.enabled()) {
+      if (auto w = m_cache.write(path, encode_metadata_error(text.error(), m_cache.now())); !w)
+        m_cache.log(log_level::warning, w.error().to_string());
+    }
+    return unexpected<error>{std::move(text).error()};
+  }
   ++m_state->metadata_fetched;
   auto md = packaging::core_metadata::parse(
       *text, index::redact_url(file.url) + (file.has_metadata ? ".metadata" : "#METADATA"));

@@ -1,7 +1,9 @@
 // The entry format: a fixed header, then a bounds-checked payload of fixed-width integers and
-// length-prefixed strings. Versions and specifiers are stored as their normalized text and
-// re-parsed on load (the packaging types cannot be built from raw bits from outside their
-// module); everything else (grouping, sorting, tag splitting, interning) is stored done.
+// length-prefixed strings. Versions are stored as their packed bits (`version::packed_bits`),
+// specifiers as operator, wildcard, operand bits and operand text, requirements as their
+// fields: loading rebuilds them without parsing. Only versions outside the packed form (~5 %)
+// are stored as text and parsed, and markers as text (one parse per marker of a requirement).
+// Everything else (grouping, sorting, tag splitting, interning) is stored done.
 #include <xxhash.h>
 
 #include <algorithm>
@@ -14,9 +16,9 @@ namespace pyresolve::cache {
 namespace {
 
 constexpr char magic[8] = {'P', 'Y', 'R', 'S', 'L', 'V', 'C', '\0'};
-// One format version per entry kind; each names its bucket (simple-v2, metadata-v1).
-constexpr std::uint32_t simple_format = 2;
-constexpr std::uint32_t metadata_format = 1;
+// One format version per entry kind; each names its bucket (simple-v3, metadata-v2).
+constexpr std::uint32_t simple_format = 3;
+constexpr std::uint32_t metadata_format = 2;
 constexpr std::uint32_t kind_simple = 1;
 constexpr std::uint32_t kind_metadata = 2;
 constexpr std::uint32_t kind_metadata_error = 3;
@@ -36,6 +38,34 @@ class writer {
   void strs(const std::vector<std::string>& v) {
     u32(static_cast<std::uint32_t>(v.size()));
     for (const auto& s : v) str(s);
+  }
+  /// Tag 1 and the packed bits, else tag 0 and the normalized text (parsed on load).
+  void version(const packaging::version& v) {
+    if (auto bits = v.packed_bits()) {
+      u8(1);
+      u64(bits->key);
+      u32(bits->release_size);
+    } else {
+      u8(0);
+      str(v.to_string());
+    }
+  }
+  void specifiers(const packaging::specifier_set& set) {
+    u32(static_cast<std::uint32_t>(set.specifiers().size()));
+    for (const auto& spec : set.specifiers()) {
+      u8(static_cast<std::uint8_t>(spec.op()));
+      u8(spec.has_wildcard() ? 1 : 0);
+      version(spec.operand());
+      str(spec.operand_text());
+    }
+  }
+  void requirement(const packaging::requirement& r) {
+    str(r.name);
+    strs(r.extras);
+    str(r.url);
+    specifiers(r.specifiers);
+    u8(r.marker ? 1 : 0);
+    if (r.marker) str(r.marker->to_string());
   }
   /// A sha256: 32 raw bytes when it is 64 hex digits (always, in practice), else the text.
   void hash(std::string_view hex) {
@@ -73,7 +103,7 @@ class writer {
 
 class reader {
  public:
-  explicit reader(std::string_view data) : m_data(data) {}
+  reader(std::string_view data, std::pmr::memory_resource* memory) : m_data(data), m_memory(memory) {}
   [[nodiscard]] bool ok() const noexcept { return m_ok; }
   [[nodiscard]] bool at_end() const noexcept { return m_pos == m_data.size(); }
   std::uint8_t u8() {
@@ -115,6 +145,53 @@ class reader {
     }
     return out;
   }
+  /// What `writer::version` wrote; a bad tag, bits no version has or unparseable text fail the reader.
+  packaging::version version() {
+    auto tag = u8();
+    if (tag == 1) {
+      packaging::version::raw_bits bits;
+      bits.key = u64();
+      bits.release_size = u32();
+      if (auto v = packaging::version::from_packed(bits); v && m_ok) return std::move(*v);
+    } else if (tag == 0) {
+      if (auto v = packaging::version::parse(view(), m_memory); v && m_ok) return std::move(*v);
+    }
+    m_ok = false;
+    return {};
+  }
+  packaging::specifier_set specifiers() {
+    std::uint32_t n = count(11);
+    std::vector<packaging::specifier> out;
+    out.reserve(n);
+    for (std::uint32_t i = 0; i < n && m_ok; ++i) {
+      auto op = static_cast<packaging::spec_op>(u8());
+      bool wildcard = u8() != 0;
+      auto operand = version();
+      auto spec = packaging::specifier::from_parts(op, wildcard, std::move(operand), str());
+      if (!spec || !m_ok) {
+        m_ok = false;
+        break;
+      }
+      out.push_back(std::move(*spec));
+    }
+    return packaging::specifier_set(std::move(out));
+  }
+  packaging::requirement requirement() {
+    packaging::requirement r;
+    r.name = str();
+    r.extras = strs();
+    r.url = str();
+    r.specifiers = specifiers();
+    if (u8() != 0) {
+      auto m = packaging::marker::parse(view());
+      if (m && m_ok) {
+        r.marker = std::move(*m);
+      } else {
+        m_ok = false;
+      }
+    }
+    return r;
+  }
   std::vector<std::string> strs() {
     std::uint32_t n = count(4);
     std::vector<std::string> out;
@@ -147,6 +224,7 @@ class reader {
     m_pos += n;
   }
   std::string_view m_data;
+  std::pmr::memory_resource* m_memory;
   std::size_t m_pos = 0;
   bool m_ok = true;
 };
@@ -178,6 +256,7 @@ result<std::string_view> unseal(std::string_view bytes, std::uint32_t kind, std:
 
 std::string encode_simple(const simple_entry& entry) {
   writer w;
+  w.u32(packaging::version::packed_layout);
   const auto& h = entry.http;
   w.i64(h.fetched_at);
   w.i64(h.max_age);
@@ -189,6 +268,7 @@ std::string encode_simple(const simple_entry& entry) {
   w.str(m.name);
   w.u64(m.skipped_files);
   w.strs(m.requires_python_text);
+  for (const auto& spec : m.requires_python) w.specifiers(spec);
   // Files of one page share their folder URL: store each folder once, and per file only its
   // index (the file's URL is the folder plus the filename).
   std::vector<std::string> prefixes;
@@ -215,7 +295,7 @@ std::string encode_simple(const simple_entry& entry) {
   std::size_t file_no = 0;
   w.u32(static_cast<std::uint32_t>(m.versions.size()));
   for (const auto& v : m.versions) {
-    w.str(v.version.to_string());
+    w.version(v.version);
     w.u32(static_cast<std::uint32_t>(v.files.size()));
     for (const auto& vf : v.files) {
       const auto& f = vf.file;
@@ -244,10 +324,12 @@ std::string encode_simple(const simple_entry& entry) {
   return std::move(w).seal(kind_simple, simple_format);
 }
 
-result<simple_entry> decode_simple(std::string_view bytes, std::string_view source) {
+result<simple_entry> decode_simple(std::string_view bytes, std::string_view source,
+                                   std::pmr::memory_resource* memory) {
   auto payload = unseal(bytes, kind_simple, simple_format, source);
   if (!payload) return unexpected<error>{std::move(payload).error()};
-  reader r(*payload);
+  reader r(*payload, memory);
+  if (r.u32() != packaging::version::packed_layout) return corrupt(source, "written with another packed version layout");
   simple_entry e;
   e.http.fetched_at = r.i64();
   e.http.max_age = r.i64();
@@ -259,18 +341,14 @@ result<simple_entry> decode_simple(std::string_view bytes, std::string_view sour
   m.name = r.str();
   m.skipped_files = r.u64();
   m.requires_python_text = r.strs();
-  for (const auto& text : m.requires_python_text) {
-    auto spec = packaging::specifier_set::parse(text);
-    m.requires_python.push_back(spec ? std::move(*spec) : packaging::specifier_set{});
-  }
+  m.requires_python.reserve(m.requires_python_text.size());
+  for (std::size_t i = 0; i < m.requires_python_text.size() && r.ok(); ++i) m.requires_python.push_back(r.specifiers());
   auto prefixes = r.strs();
-  std::uint32_t nv = r.count(8);
+  std::uint32_t nv = r.count(9);
   m.versions.reserve(nv);
   for (std::uint32_t i = 0; i < nv && r.ok(); ++i) {
-    auto text = r.view();
-    auto v = packaging::version::parse(text);
-    if (!v) return corrupt(source, "bad version '" + std::string(text) + "'");
-    index::version_entry ve{std::move(*v), {}};
+    index::version_entry ve{r.version(), {}};
+    if (!r.ok()) return corrupt(source, "bad version of entry " + std::to_string(i));
     std::uint32_t nf = r.count(16);
     ve.files.reserve(nf);
     for (std::uint32_t j = 0; j < nf && r.ok(); ++j) {
@@ -321,13 +399,14 @@ result<simple_entry> decode_simple(std::string_view bytes, std::string_view sour
 std::string encode_metadata(const packaging::core_metadata& md, std::int64_t written_at) {
   writer w;
   w.i64(written_at);
+  w.u32(packaging::version::packed_layout);
   w.str(md.metadata_version);
   w.str(md.name);
-  w.str(md.version.to_string());
+  w.version(md.version);
   w.u8(md.requires_python ? 1 : 0);
-  w.str(md.requires_python ? md.requires_python->to_string() : std::string{});
+  if (md.requires_python) w.specifiers(*md.requires_python);
   w.u32(static_cast<std::uint32_t>(md.requires_dist.size()));
-  for (const auto& r : md.requires_dist) w.str(r.to_string());
+  for (const auto& r : md.requires_dist) w.requirement(r);
   w.strs(md.provides_extra);
   w.strs(md.dynamic);
   return std::move(w).seal(kind_metadata, metadata_format);
@@ -344,14 +423,14 @@ std::string encode_metadata_error(const error& failure, std::int64_t written_at)
 }
 
 result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::string_view source,
-                                                 std::int64_t* written_at) {
+                                                 std::int64_t* written_at, std::pmr::memory_resource* memory) {
   if (bytes.size() >= header_size) {
     std::uint32_t k = 0;
     std::memcpy(&k, bytes.data() + 12, 4);
     if (k == kind_metadata_error) {
       auto payload = unseal(bytes, kind_metadata_error, metadata_format, source);
       if (!payload) return unexpected<error>{std::move(payload).error()};
-      reader r(*payload);
+      reader r(*payload, memory);
       auto written = r.i64();
       error e{errc::invalid_metadata, r.str(), r.str(), 0, 0};
       e.line = r.u32();
@@ -363,31 +442,18 @@ result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::st
   }
   auto payload = unseal(bytes, kind_metadata, metadata_format, source);
   if (!payload) return unexpected<error>{std::move(payload).error()};
-  reader r(*payload);
+  reader r(*payload, memory);
   auto written = r.i64();
   if (written_at) *written_at = written;
+  if (r.u32() != packaging::version::packed_layout) return corrupt(source, "written with another packed version layout");
   packaging::core_metadata md;
   md.metadata_version = r.str();
   md.name = r.str();
-  auto vtext = r.view();
-  auto v = packaging::version::parse(vtext);
-  if (!v) return corrupt(source, "bad version");
-  md.version = std::move(*v);
-  bool has_rp = r.u8() != 0;
-  auto rp = r.view();
-  if (has_rp) {
-    auto spec = packaging::specifier_set::parse(rp);
-    if (!spec) return corrupt(source, "bad requires-python");
-    md.requires_python = std::move(*spec);
-  }
-  std::uint32_t n = r.count(4);
+  md.version = r.version();
+  if (r.u8() != 0) md.requires_python = r.specifiers();
+  std::uint32_t n = r.count(17);
   md.requires_dist.reserve(n);
-  for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
-    auto text = r.view();
-    auto req = packaging::requirement::parse(text);
-    if (!req) return corrupt(source, "bad requirement '" + std::string(text) + "'");
-    md.requires_dist.push_back(std::move(*req));
-  }
+  for (std::uint32_t i = 0; i < n && r.ok(); ++i) md.requires_dist.push_back(r.requirement());
   md.provides_extra = r.strs();
   md.dynamic = r.strs();
   if (!r.ok() || !r.at_end()) return corrupt(source, "malformed payload");

@@ -326,6 +326,20 @@ bool specifier::contains(const version& v, std::optional<bool> prereleases) cons
   return false;
 }
 
+result<specifier> specifier::from_parts(spec_op op, bool wildcard, version operand, std::string operand_text) {
+  if (op > spec_op::arbitrary_equal) return fail(errc::invalid_specifier, "unknown specifier operator");
+  if (wildcard && op != spec_op::equal && op != spec_op::not_equal)
+    return fail(errc::invalid_specifier, "a '.*' wildcard is only allowed with == and !=");
+  if (operand_text.empty() && op != spec_op::arbitrary_equal)
+    return fail(errc::invalid_specifier, "expected a version after the operator");
+  specifier out;
+  out.m_op = op;
+  out.m_wildcard = wildcard;
+  out.m_version = std::move(operand);
+  out.m_text = std::move(operand_text);
+  return out;
+}
+
 std::string specifier::to_string() const { return std::string(packaging::to_string(m_op)) + m_text; }
 
 namespace {

@@ -664,6 +664,31 @@ version version::from_release(std::initializer_list<std::uint64_t> release, std:
   return version_access::build(k, memory);
 }
 
+// Widths and kind count in one word: any change of the packed layout changes it.
+const std::uint32_t version::packed_layout = detail::k_release_bits[0] << 24 | detail::k_release_bits[1] << 18 |
+                                             detail::k_release_bits[2] << 12 | detail::k_release_bits[3] << 6 |
+                                             detail::k_kind_bits;
+
+std::optional<version::raw_bits> version::packed_bits() const noexcept {
+  if (!is_packed()) return std::nullopt;
+  return raw_bits{m_key, static_cast<std::uint32_t>(m_aux >> 1)};
+}
+
+std::optional<version> version::from_packed(raw_bits bits) noexcept {
+  if (bits.release_size == 0) return std::nullopt;
+  for (std::size_t i = bits.release_size; i < 4; ++i)
+    if (((bits.key >> detail::k_release_shift[i]) & detail::mask(detail::k_release_bits[i])) != 0) return std::nullopt;
+  const std::uint64_t kind = (bits.key >> detail::k_kind_shift) & detail::mask(detail::k_kind_bits);
+  const std::uint64_t number = bits.key & detail::mask(detail::k_number_bits);
+  // Bounds carry no number; a final release has 0, or 1/2 for the just-after/local-max sentinels.
+  if ((kind == detail::kind_release_min || kind == detail::kind_release_max) && number != 0) return std::nullopt;
+  if (kind == detail::kind_final && number > 2) return std::nullopt;
+  version v;
+  v.m_key = bits.key;
+  v.m_aux = (static_cast<std::uintptr_t>(bits.release_size) << 1) | 1U;
+  return v;
+}
+
 std::uint64_t version::epoch() const noexcept { return version_access::view(*this).epoch; }
 std::size_t version::release_size() const noexcept {
   if (is_packed()) return static_cast<std::size_t>(m_aux >> 1);

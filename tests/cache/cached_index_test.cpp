@@ -86,26 +86,36 @@ bool valid(const std::filesystem::path& p) {
                                                                    : bool(pc::decode_metadata(bytes, p.string()));
 }
 
+/// What most cases share: the universe (with real wheels) served by nginx, a cache folder in
+/// the same temp dir, and the options and index locations of a run against them.
+struct served_universe {
+  t::temp_dir tmp;
+  bool built = t::make_index_universe(tmp.path, universe, "--with-wheels");
+  t::nginx_server nginx{tmp.path / "idx"};
+  pc::cache_options options;
+  index::index_locations locations;
+  const std::vector<std::string> names{"a", "b", "c"};
+  served_universe() {
+    REQUIRE(built);
+    REQUIRE(nginx.ok());
+    options.root = tmp.path / "cache";
+    locations.index_url = nginx.base_url() + "/simple";
+  }
+};
+
 }  // namespace
 
-TEST_CASE("nginx: cold, warm with zero requests, revalidation with 304s, offline, refresh, no-cache") {
-  t::temp_dir tmp;
-  REQUIRE(t::make_index_universe(tmp.path, universe, "--with-wheels"));
-  t::nginx_server nginx(tmp.path / "idx");
-  REQUIRE(nginx.ok());
+TEST_CASE_FIXTURE(served_universe, "nginx: cold, warm with zero requests, revalidation with 304s, offline, refresh, no-cache") {
   std::int64_t clock = 1'700'000'000;
-  pc::cache_options o;
-  o.root = tmp.path / "cache";
-  o.now = [&clock] { return clock; };
-  index::index_locations loc;
-  loc.index_url = nginx.base_url() + "/simple";
-  const std::vector<std::string> names{"a", "B", "c"};
+  options.now = [&clock] { return clock; };
+  // Names as a user may spell them: the cache keys on the normalized name.
+  const std::vector<std::string> spelled{"a", "B", "c"};
 
   const std::size_t baseline = nginx.requests();
   std::size_t cold_requests = 0;
   {
-    run r(o, loc);
-    CHECK(r.fetch_all(names) == 5);
+    run r(options, locations);
+    CHECK(r.fetch_all(spelled) == 5);
     CHECK(r.front->stats().fetched == 3);
     CHECK(r.front->stats().metadata_fetched == 5);
     cold_requests = nginx.requests();
@@ -113,16 +123,16 @@ TEST_CASE("nginx: cold, warm with zero requests, revalidation with 304s, offline
   }
   {
     clock += 100;
-    run r(o, loc);
-    r.fetch_all(names);
+    run r(options, locations);
+    r.fetch_all(spelled);
     CHECK(nginx.requests() == cold_requests);  // warm: zero requests
     CHECK(r.front->stats().fresh_hits == 3);
     CHECK(r.front->stats().metadata_hits == 5);
   }
   {
     clock += 600;  // past max-age=600
-    run r(o, loc);
-    r.fetch_all(names);
+    run r(options, locations);
+    r.fetch_all(spelled);
     CHECK(r.front->stats().revalidated == 3);
     CHECK(r.front->stats().fetched == 0);
     auto log = nginx.log();
@@ -132,16 +142,16 @@ TEST_CASE("nginx: cold, warm with zero requests, revalidation with 304s, offline
   auto after_revalidation = nginx.requests();
   {
     clock += 10;  // the 304 refreshed the entries: fresh again
-    run r(o, loc);
-    r.fetch_all(names);
+    run r(options, locations);
+    r.fetch_all(spelled);
     CHECK(nginx.requests() == after_revalidation);
   }
   {
     clock += 1;
-    auto ro = o;
+    auto ro = options;
     ro.refresh_packages = {"A"};
-    run r(ro, loc);
-    r.fetch_all(names);
+    run r(ro, locations);
+    r.fetch_all(spelled);
     CHECK(r.front->stats().revalidated == 1);
     CHECK(r.front->stats().fresh_hits == 2);
     CHECK(r.front->stats().metadata_fetched == 2);  // a's two files
@@ -149,10 +159,10 @@ TEST_CASE("nginx: cold, warm with zero requests, revalidation with 304s, offline
   }
   {
     clock += 100000;  // stale, but offline uses it anyway
-    auto off = o;
+    auto off = options;
     off.offline = true;
-    run r(off, loc);
-    r.fetch_all(names);
+    run r(off, locations);
+    r.fetch_all(spelled);
     CHECK(nginx.requests() == after_revalidation);
     auto missing = r.front->project("zzz");
     REQUIRE_FALSE(missing);
@@ -160,16 +170,16 @@ TEST_CASE("nginx: cold, warm with zero requests, revalidation with 304s, offline
     CHECK(missing.error().message.find("offline") != std::string::npos);
   }
   {
-    auto nc = o;
+    auto nc = options;
     nc.no_cache = true;
-    run r(nc, loc);
-    r.fetch_all(names);
+    run r(nc, locations);
+    r.fetch_all(spelled);
     CHECK(nginx.requests() == after_revalidation + 8);
     auto missing = r.front->project("zzz");
     REQUIRE_FALSE(missing);
     CHECK(missing.error().code == errc::not_found);
   }
-  auto info = pc::cache::open(o);
+  auto info = pc::cache::open(options);
   REQUIRE(info);
   auto i = (*info)->info();
   REQUIRE(i);
@@ -202,18 +212,9 @@ TEST_CASE("first-index across two indexes, and --no-index") {
   CHECK_FALSE(none.front->project("a"));
 }
 
-TEST_CASE("corrupt entries are detected, reported at debug level and refetched; offline names them") {
-  t::temp_dir tmp;
-  REQUIRE(t::make_index_universe(tmp.path, universe, "--with-wheels"));
-  t::nginx_server nginx(tmp.path / "idx");
-  REQUIRE(nginx.ok());
-  pc::cache_options o;
-  o.root = tmp.path / "cache";
-  index::index_locations loc;
-  loc.index_url = nginx.base_url() + "/simple";
-  const std::vector<std::string> names{"a", "b", "c"};
-  { run r(o, loc); r.fetch_all(names); }
-  auto files = entries(o.root);
+TEST_CASE_FIXTURE(served_universe, "corrupt entries are detected, reported at debug level and refetched; offline names them") {
+  { run r(options, locations); r.fetch_all(names); }
+  auto files = entries(options.root);
   REQUIRE(files.size() == 8);
   std::sort(files.begin(), files.end());
   // truncated, bit-flipped, garbage, empty
@@ -225,9 +226,9 @@ TEST_CASE("corrupt entries are detected, reported at debug level and refetched; 
   t::spit(files[2], std::string(300, 'g'));
   t::spit(files[7], "");
   {
-    auto off = o;
+    auto off = options;
     off.offline = true;
-    run r(off, loc);
+    run r(off, locations);
     bool any_error = false;
     for (const auto& n : names) {
       auto m = r.front->project(n);
@@ -248,15 +249,15 @@ TEST_CASE("corrupt entries are detected, reported at debug level and refetched; 
     CHECK(any_error);
   }
   log_capture logs;
-  o.log = logs.sink();
+  options.log = logs.sink();
   {
-    run r(o, loc);
+    run r(options, locations);
     r.fetch_all(names);
     CHECK(r.front->stats().corrupt == 4);
     CHECK(logs.contains("corrupt cache entry"));
   }
-  for (const auto& f : entries(o.root)) CHECK(valid(f));
-  CHECK(entries(o.root).size() == 8);
+  for (const auto& f : entries(options.root)) CHECK(valid(f));
+  CHECK(entries(options.root).size() == 8);
 }
 
 TEST_CASE("fault server: no cache entry from bad data; transient faults still cached") {
@@ -288,18 +289,10 @@ TEST_CASE("fault server: no cache entry from bad data; transient faults still ca
   CHECK(std::filesystem::exists(r.store->simple_path(loc.index_url, "c")));
 }
 
-TEST_CASE("threads: one request per project however many threads ask; concurrent writers into one cache") {
-  t::temp_dir tmp;
-  REQUIRE(t::make_index_universe(tmp.path, universe, "--with-wheels"));
-  t::nginx_server nginx(tmp.path / "idx");
-  REQUIRE(nginx.ok());
-  pc::cache_options o;
-  o.root = tmp.path / "cache";
-  index::index_locations loc;
-  loc.index_url = nginx.base_url() + "/simple";
+TEST_CASE_FIXTURE(served_universe, "threads: one request per project however many threads ask; concurrent writers into one cache") {
   const std::size_t baseline = nginx.requests();
   {
-    run shared(o, loc);
+    run shared(options, locations);
     std::vector<std::thread> threads;
     std::atomic<int> failures{0};
     for (int i = 0; i < 16; ++i)
@@ -317,16 +310,16 @@ TEST_CASE("threads: one request per project however many threads ask; concurrent
     CHECK(nginx.requests() == baseline + 8);  // deduplicated while in flight
   }
   // Independent runs racing on the same entries (as separate processes would).
-  auto no = o;
+  auto no = options;
   no.refresh = true;
   std::vector<std::thread> runs;
   for (int i = 0; i < 6; ++i)
     runs.emplace_back([&] {
-      run r(no, loc);
+      run r(no, locations);
       for (const char* n : {"a", "b", "c"}) CHECK(r.front->project(n));
     });
   for (auto& th : runs) th.join();
-  for (const auto& f : entries(o.root)) CHECK(valid(f));
+  for (const auto& f : entries(options.root)) CHECK(valid(f));
 }
 
 TEST_CASE("kill -9 of writers mid-write leaves only valid entries; prune removes their temp files") {
@@ -366,19 +359,10 @@ TEST_CASE("kill -9 of writers mid-write leaves only valid entries; prune removes
     CHECK(f.path().filename().string().find(".tmp.") == std::string::npos);
 }
 
-TEST_CASE("eight processes fetching into one cache, four killed with kill -9: entries validate, warm answer unchanged") {
-  t::temp_dir tmp;
-  REQUIRE(t::make_index_universe(tmp.path, universe, "--with-wheels"));
-  t::nginx_server nginx(tmp.path / "idx");
-  REQUIRE(nginx.ok());
-  pc::cache_options o;
-  o.root = tmp.path / "cache";
-  index::index_locations loc;
-  loc.index_url = nginx.base_url() + "/simple";
-  const std::vector<std::string> names{"a", "b", "c"};
+TEST_CASE_FIXTURE(served_universe, "eight processes fetching into one cache, four killed with kill -9: entries validate, warm answer unchanged") {
   std::vector<std::string> expected;
   {
-    run r(o, loc);
+    run r(options, locations);
     r.fetch_all(names);
     for (const auto& n : names) expected.push_back(pc::encode_simple({{}, **r.front->project(n)}));
   }
@@ -388,14 +372,14 @@ TEST_CASE("eight processes fetching into one cache, four killed with kill -9: en
   for (int k = 0; k < 8; ++k) {
     pid_t pid = ::fork();
     if (pid == 0) {
-      auto ro = o;
+      auto ro = options;
       ro.refresh = true;
       for (int i = 0; i < (k % 2 ? 1000000 : 20); ++i) {
         auto c = pc::cache::cache::open(ro);
         if (!c) ::_exit(3);
         index::http_client http;
         index::index_client client(http);
-        pc::cached_index front(**c, client, loc);
+        pc::cached_index front(**c, client, locations);
         for (const auto& n : names) {
           auto m = front.project(n);
           if (!m) ::_exit(4);
@@ -415,10 +399,10 @@ TEST_CASE("eight processes fetching into one cache, four killed with kill -9: en
     ::waitpid(kids[k], &status, 0);
     if (k % 2 == 0) CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
   }
-  for (const auto& f : entries(o.root)) CHECK(valid(f));
-  CHECK(entries(o.root).size() == 8);
+  for (const auto& f : entries(options.root)) CHECK(valid(f));
+  CHECK(entries(options.root).size() == 8);
   auto before = nginx.requests();
-  run r(o, loc);
+  run r(options, locations);
   for (std::size_t i = 0; i < names.size(); ++i) {
     auto m = r.front->project(names[i]);
     REQUIRE(m);
@@ -428,27 +412,65 @@ TEST_CASE("eight processes fetching into one cache, four killed with kill -9: en
   CHECK(nginx.requests() == before);  // warm
 }
 
-TEST_CASE("credentials: used for files on the index's host, never written to the cache or errors") {
-  t::temp_dir tmp;
-  REQUIRE(t::make_index_universe(tmp.path, universe, "--with-wheels"));
-  t::nginx_server nginx(tmp.path / "idx");
-  REQUIRE(nginx.ok());
-  pc::cache_options o;
-  o.root = tmp.path / "cache";
-  index::index_locations loc;
-  loc.index_url = "http://alice:t0psecret@127.0.0.1:" + std::to_string(nginx.port()) + "/simple";
+TEST_CASE_FIXTURE(served_universe, "credentials: used for files on the index's host, never written to the cache or errors") {
+  locations.index_url = "http://alice:t0psecret@127.0.0.1:" + std::to_string(nginx.port()) + "/simple";
   for (int pass = 0; pass < 2; ++pass) {
-    run r(o, loc);
+    run r(options, locations);
     auto m = r.front->project("a");
     REQUIRE(m);
     const auto& url = (*m)->versions[0].files[0].file.url;
     CHECK(url.find("alice:t0psecret@127.0.0.1") != std::string::npos);
-    r.fetch_all({"a", "b", "c"});
+    r.fetch_all(names);
     auto missing = r.front->project("nope");
     REQUIRE_FALSE(missing);
     CHECK(missing.error().to_string().find("t0psecret") == std::string::npos);
   }
-  for (const auto& f : entries(o.root)) CHECK(t::slurp(f).find("t0psecret") == std::string::npos);
+  for (const auto& f : entries(options.root)) CHECK(t::slurp(f).find("t0psecret") == std::string::npos);
   // nginx saw the credentials (Basic auth) on page and file requests alike
   CHECK(nginx.requests() > 0);
+}
+
+TEST_CASE("sdists: PKG-INFO metadata and 'a build would be needed' verdicts are cached, so a warm run asks nothing") {
+  t::temp_dir tmp;
+  int rc = 0;
+  auto out = t::run("/usr/bin/python3 " + std::string(PYRESOLVE_TEST_DATA_DIR) + "/index/make_archives.py " +
+                        (tmp.path / "idx").string() + " --sdists-only 2>&1",
+                    &rc);
+  INFO(out);
+  REQUIRE(rc == 0);
+  t::nginx_server nginx(tmp.path / "idx");
+  REQUIRE(nginx.ok());
+  pc::cache_options options;
+  options.root = tmp.path / "cache";
+  index::index_locations locations;
+  locations.index_url = nginx.base_url() + "/simple";
+  const std::vector<std::string> projects{"good", "goodzip", "dyn", "old", "nopkg", "corrupt"};
+  auto outcomes = [&](run& r) {
+    std::vector<std::string> seen;
+    for (const auto& n : projects) {
+      auto m = r.front->project(n);
+      REQUIRE(m);
+      auto md = r.front->metadata(n, (*m)->versions.at(0).files.at(0).file);
+      seen.push_back(md ? "ok " + (*md)->version.to_string() : md.error().to_string());
+    }
+    return seen;
+  };
+  std::vector<std::string> cold;
+  {
+    run r(options, locations);
+    cold = outcomes(r);
+    CHECK(r.front->stats().metadata_fetched == 2);
+  }
+  CHECK(cold[0] == "ok 1.0");
+  CHECK(cold[1] == "ok 2.0");
+  CHECK(cold[2].find("a build") != std::string::npos);
+  CHECK(cold[5].find("corrupt source distribution") != std::string::npos);
+  const auto after_cold = nginx.requests();
+  CHECK(after_cold == 12);  // 6 pages + 6 sdists
+  {
+    run r(options, locations);
+    CHECK(outcomes(r) == cold);
+    CHECK(r.front->stats().metadata_hits == 6);
+  }
+  CHECK(nginx.requests() == after_cold);  // warm: nothing downloaded again
 }

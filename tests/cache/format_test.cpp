@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "pyresolve/allocator/counting_resource.hpp"
 #include "pyresolve/cache/cache.hpp"
 #include "support/servers.hpp"
 
@@ -64,6 +65,41 @@ TEST_CASE("metadata entries round-trip with requirements parsed") {
   CHECK(back->requires_dist[0].to_string() == md->requires_dist[0].to_string());
   CHECK(back->requires_dist[1].url == "https://x/baz.whl");
   CHECK(back->provides_extra == std::vector<std::string>{"x"});
+}
+
+TEST_CASE("decoding rebuilds versions, specifiers and requirements exactly, in the given memory resource") {
+  // 1!2.0 and 2023.10.1.post12345 do not pack: they are stored as text and parsed into `memory`.
+  auto md = packaging::core_metadata::parse(
+      "Metadata-Version: 2.2\nName: foo\nVersion: 1!2.0\nRequires-Python: >=3.8, !=3.9.*\n"
+      "Requires-Dist: bar[x,y]~=1.4.2; python_version < \"3.11\" and extra == 'x'\n"
+      "Requires-Dist: baz===weird\nRequires-Dist: qux (>2023.10.1.post12345,<3!0)\nRequires-Dist: url @ https://x/u.whl ; os_name == 'nt'\n\n");
+  REQUIRE(md);
+  const auto bytes = encode_metadata(*md, 77);
+  allocator::counting_resource counted(std::pmr::new_delete_resource());
+  std::int64_t written = 0;
+  auto back = decode_metadata(bytes, "m.bin", &written, &counted);
+  REQUIRE(back);
+  CHECK(written == 77);
+  CHECK(back->version == md->version);
+  CHECK(back->version.to_string() == "1!2.0");
+  REQUIRE(back->requires_python);
+  CHECK(back->requires_python->to_string() == md->requires_python->to_string());
+  REQUIRE(back->requires_dist.size() == md->requires_dist.size());
+  for (std::size_t i = 0; i < md->requires_dist.size(); ++i) {
+    const auto& a = back->requires_dist[i];
+    const auto& b = md->requires_dist[i];
+    CHECK(a.to_string() == b.to_string());
+    CHECK(a.extras == b.extras);
+    CHECK(a.specifiers.specifiers() == b.specifiers.specifiers());
+  }
+  CHECK(counted.stats().allocations >= 3);  // 1!2.0, 2023.10.1.post12345 and 3!0
+  CHECK(encode_metadata(*back, 77) == bytes);
+
+  auto e = sample_entry();
+  auto simple_back = decode_simple(encode_simple(e), "s.bin", &counted);
+  REQUIRE(simple_back);
+  for (std::size_t i = 0; i < e.map.versions.size(); ++i)
+    CHECK(simple_back->map.versions[i].version.packed_bits()->key == e.map.versions[i].version.packed_bits()->key);
 }
 
 TEST_CASE("truncated, bit-flipped and garbage entries are all rejected with the path") {

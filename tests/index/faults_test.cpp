@@ -102,12 +102,4 @@ TEST_CASE("fault server: transient faults are retried to success, others are cle
   auto refused = closed.fetch_page("http://127.0.0.1:1/simple", "x");
   REQUIRE_FALSE(refused);
   CHECK(refused.error().source == "http://127.0.0.1:1/simple/x/");
-
-  // An sdist-only file without metadata: a clear error.
-  dist_file sd;
-  sd.filename = "x-1.0.tar.gz";
-  sd.url = "http://127.0.0.1:1/files/x-1.0.tar.gz";
-  auto no = client.fetch_metadata(sd);
-  REQUIRE_FALSE(no);
-  CHECK(no.error().message.find("build") != std::string::npos);
 }

@@ -254,3 +254,33 @@ TEST_CASE("copies share heap blocks from the given memory resource") {
   CHECK(version::from_release({1, 2}).to_string() == "1.2");
   CHECK(version::from_release({1, 2}) == must_parse("1.2.0"));
 }
+
+TEST_CASE("packed bits round-trip exactly; bits no version has are refused") {
+  std::vector<version> all;
+  for (const char* s : {"0", "1.0", "1.0.0", "2.31.0rc1", "1.0.post3", "1.0.dev4", "1.2.3.4", "1.0.0.0.0", "0.9b2"})
+    all.push_back(must_parse(s));
+  const auto base = must_parse("1.7");
+  for (const auto& v : {base.release_min(), base.release_max(), base.just_after(), base.local_max()}) all.push_back(v);
+  for (const auto& v : all) {
+    INFO(v.to_string());
+    auto bits = v.packed_bits();
+    REQUIRE(bits);
+    auto back = version::from_packed(*bits);
+    REQUIRE(back);
+    CHECK(back->to_string() == v.to_string());
+    CHECK(back->release_size() == v.release_size());
+    CHECK(back->is_sentinel() == v.is_sentinel());
+    for (const auto& w : all) CHECK((*back <=> w) == (v <=> w));
+  }
+  // The general form has no packed bits (a cache stores its text).
+  for (const char* s : {"1!2.0", "1.0+local.7", "20230901.1", "1.0a1.post2"}) CHECK_FALSE(must_parse(s).packed_bits());
+
+  const auto one_two = *must_parse("1.2").packed_bits();
+  CHECK_FALSE(version::from_packed({one_two.key, 0}));     // no release segment
+  CHECK_FALSE(version::from_packed({one_two.key, 1}));     // "2" beyond the written size
+  CHECK(version::from_packed({one_two.key, 7}));           // 1.2.0.0.0.0.0 is a version
+  CHECK_FALSE(version::from_packed({one_two.key | 3, 2}));   // a final release numbered 3
+  const auto min_bits = *base.release_min().packed_bits();
+  CHECK_FALSE(version::from_packed({min_bits.key | 1, min_bits.release_size}));  // a bound with a number
+  CHECK(version::packed_layout != 0);
+}

@@ -20,11 +20,14 @@ KIND:
   wrong-type 200 with the real body but Content-Type "content_type" (default text/plain)
   redirect   "status" (default 302) to "location" (default: same path on this server + "?r=1")
   reset      close the connection with a TCP RST before answering
+  auth       401 (WWW-Authenticate: Basic) unless the request carries Basic "credentials"
+             ("user:password"); with them, the real response
 Control endpoint: POST /_control/rules (body = the rules list) replaces rules and counters;
 GET /_control/rules returns them. Control requests are not logged.
 Log: one line per request, tab-separated: METHOD PATH STATUS ACCEPT ("-" when no status).
 """
 import argparse
+import base64
 import json
 import os
 import re
@@ -164,6 +167,13 @@ def make_handler(root, state):
                 self._send(429, "text/plain", body, [("Retry-After", str(rule.get("retry_after", 1)))])
                 self.wfile.write(body)
                 return
+            if kind == "auth":
+                want = "Basic " + base64.b64encode(rule.get("credentials", "").encode()).decode()
+                if self.headers.get("Authorization") != want:
+                    body = b"authentication required\n"
+                    self._send(401, "text/plain", body, [("WWW-Authenticate", 'Basic realm="test"')])
+                    self.wfile.write(body)
+                    return
             if kind == "redirect":
                 loc = rule.get("location") or (path + "?r=1")
                 self._send(int(rule.get("status", 302)), "text/plain", b"", [("Location", loc)])

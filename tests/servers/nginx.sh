@@ -8,6 +8,7 @@
 # outside it and DIR is touched. PEP 691: GET /simple/<p>/ answers index.json with
 # application/vnd.pypi.simple.v1+json when Accept mentions that type, index.html otherwise.
 # ETag/If-None-Match, gzip (incl. the JSON type), Cache-Control: max-age=600, Range.
+# With NGINX_TLS_CERT and NGINX_TLS_KEY (PEM files) set, it serves HTTPS instead (for CA tests).
 set -euo pipefail
 NGINX="${NGINX:-/usr/sbin/nginx}"
 
@@ -25,6 +26,12 @@ start() {
     # As root, nginx would drop its workers to "nobody", who cannot read a 0700 mktemp dir.
     local user_line=""
     [ "$(id -u)" -eq 0 ] && user_line="user root;"
+    local listen="listen 127.0.0.1:$port;" scheme=http probe_ca=()
+    if [ -n "${NGINX_TLS_CERT:-}" ]; then
+      listen="listen 127.0.0.1:$port ssl; ssl_certificate $NGINX_TLS_CERT; ssl_certificate_key $NGINX_TLS_KEY;"
+      scheme=https
+      probe_ca=(--cacert "$NGINX_TLS_CERT")
+    fi
     cat > "$state/nginx.conf" <<CONF
 $user_line
 worker_processes 1;
@@ -53,7 +60,7 @@ http {
     "~application/vnd\.pypi\.simple\.v1\+json" index.json;
   }
   server {
-    listen 127.0.0.1:$port;
+    $listen
     root $root;
     etag on;
     gzip on;
@@ -71,7 +78,7 @@ http {
 CONF
     if "$NGINX" -p "$state" -c "$state/nginx.conf" -e "$state/error.log" 2>>"$state/start.log"; then
       for _ in $(seq 50); do
-        if curl -fsS -o /dev/null "http://127.0.0.1:$port/simple/" 2>/dev/null; then
+        if curl -fsS "${probe_ca[@]}" -o /dev/null "$scheme://127.0.0.1:$port/simple/" 2>/dev/null; then
           echo "$port $(cat "$state/nginx.pid") $state"
           return 0
         fi

@@ -145,6 +145,37 @@ class server_process {
 
  protected:
   explicit server_process(bool reap) : m_reap(reap) {}
+
+  /// Starts `tests/servers/<script>` (python3, our child) with `args` and reads the port it
+  /// prints once listening; the state folder `prefix.XXXXXX` is created first and passed to
+  /// `args_for` (for log paths). Failures land in `m_error`.
+  template <typename ArgsFor>
+  void start_python(const char* script_name, const char* prefix, ArgsFor args_for) {
+    m_state = detail::make_temp_dir(prefix);
+    if (m_state.empty()) {
+      m_error = detail::server_error("mkdtemp failed");
+      return;
+    }
+    const std::string script = std::string(PYRESOLVE_TEST_SERVERS_DIR) + "/" + script_name;
+    std::vector<std::string> args{"python3", script};
+    for (auto& a : args_for(m_state)) args.push_back(std::move(a));
+    auto child = detail::spawn_with_stdout(args);
+    if (!child) {
+      m_error = child.error();
+      return;
+    }
+    auto [pid, fd] = *child;
+    m_pid = pid;  // from here on the destructor stops it
+    auto line = detail::read_line(fd, std::chrono::seconds(30));
+    ::close(fd);
+    if (!line) {
+      m_error = detail::server_error(std::string(script_name) + " printed no port", script);
+      return;
+    }
+    m_port = static_cast<unsigned>(std::strtoul(line->c_str(), nullptr, 10));
+    if (m_port == 0) m_error = detail::server_error("unexpected " + std::string(script_name) + " output: " + *line, script);
+  }
+
   std::filesystem::path m_state;
   unsigned m_port = 0;
   pid_t m_pid = 0;
@@ -224,32 +255,14 @@ class fault_server : public server_process {
   /// Starts the server on `root` with the rules file `rules` (none if empty); check `ok()`.
   explicit fault_server(const std::filesystem::path& root, const std::filesystem::path& rules = {})
       : server_process(true) {
-    m_state = detail::make_temp_dir("pyresolve-cpp-fault");
-    if (m_state.empty()) {
-      m_error = detail::server_error("mkdtemp failed");
-      return;
-    }
-    const std::string script = std::string(PYRESOLVE_TEST_SERVERS_DIR) + "/fault_server.py";
-    std::vector<std::string> args{"python3", script, root.string(), "--port", "0", "--log", log_path().string()};
-    if (!rules.empty()) {
-      args.emplace_back("--rules");
-      args.push_back(rules.string());
-    }
-    auto child = detail::spawn_with_stdout(args);
-    if (!child) {
-      m_error = child.error();
-      return;
-    }
-    auto [pid, fd] = *child;
-    m_pid = pid;  // from here on the destructor stops it
-    auto line = detail::read_line(fd, std::chrono::seconds(30));
-    ::close(fd);
-    if (!line) {
-      m_error = detail::server_error("fault_server.py printed no port", script);
-      return;
-    }
-    m_port = static_cast<unsigned>(std::strtoul(line->c_str(), nullptr, 10));
-    if (m_port == 0) m_error = detail::server_error("unexpected fault_server.py output: " + *line, script);
+    start_python("fault_server.py", "pyresolve-cpp-fault", [&](const std::filesystem::path& state) {
+      std::vector<std::string> args{root.string(), "--port", "0", "--log", (state / "requests.log").string()};
+      if (!rules.empty()) {
+        args.emplace_back("--rules");
+        args.push_back(rules.string());
+      }
+      return args;
+    });
   }
 
   /// Starts the server with fault rules given as JSON text (written next to its log).
@@ -270,6 +283,19 @@ class fault_server : public server_process {
   /// One tab-separated line per request: METHOD PATH STATUS ACCEPT.
   [[nodiscard]] std::filesystem::path log_path() const { return m_state / "requests.log"; }
   [[nodiscard]] std::string log() const { return detail::slurp(log_path()); }
+};
+
+/// `proxy.py`, a forward proxy (absolute-URI GETs forwarded, CONNECT tunnelled) that logs
+/// every request it sees. Point `http_proxy` / `HTTPS_PROXY` at `base_url()`.
+class proxy_server : public server_process {
+ public:
+  proxy_server() : server_process(true) {
+    start_python("proxy.py", "pyresolve-cpp-proxy", [](const std::filesystem::path& state) {
+      return std::vector<std::string>{"--port", "0", "--log", (state / "proxy.log").string()};
+    });
+  }
+  /// One line per request: `GET http://host:port/path` or `CONNECT host:port`.
+  [[nodiscard]] std::string log() const { return detail::slurp(m_state / "proxy.log"); }
 };
 
 }  // namespace pyresolve::test

@@ -3,14 +3,15 @@
 /// The on-disk cache: versioned buckets of pre-parsed, checksummed entries.
 ///
 /// Layout under the root: `CACHEDIR.TAG`, `.lock` (shared by runs, exclusive for clean and
-/// prune), `simple-v2/<index-hash>/<name>.bin` (version maps + HTTP validators) and
-/// `metadata-v1/<name>/<filename>-<url-hash>.bin` (parsed core metadata). A format change
+/// prune), `simple-v3/<index-hash>/<name>.bin` (version maps + HTTP validators) and
+/// `metadata-v2/<name>/<filename>-<url-hash>.bin` (parsed core metadata). A format change
 /// bumps one bucket's suffix; `prune` removes buckets this build does not know.
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,8 +26,8 @@
 namespace pyresolve::cache {
 
 /// Bucket folder names of this build.
-inline constexpr const char* simple_bucket = "simple-v2";
-inline constexpr const char* metadata_bucket = "metadata-v1";
+inline constexpr const char* simple_bucket = "simple-v3";
+inline constexpr const char* metadata_bucket = "metadata-v2";
 
 /// How the cache is used in this run.
 struct cache_options {
@@ -71,17 +72,22 @@ struct simple_entry {
 /// Layout: 32-byte header {magic `PYRSLVC\0`, u32 format, u32 kind, u64 payload length,
 /// u64 XXH3-64 of the payload}, then the payload: little-endian fixed-width integers and
 /// length-prefixed strings. Every read is bounds-checked; nothing is trusted before the
-/// checksum matches.
+/// checksum matches. Versions, specifiers and requirements are stored as their parts (packed
+/// version bits) and rebuilt without parsing; only versions outside the packed form and
+/// markers are parsed on load. `memory` holds what the decoded packaging values allocate
+/// (versions outside the packed form).
 [[nodiscard]] std::string encode_simple(const simple_entry& entry);
-[[nodiscard]] result<simple_entry> decode_simple(std::string_view bytes, std::string_view source);
+[[nodiscard]] result<simple_entry> decode_simple(std::string_view bytes, std::string_view source,
+                                                 std::pmr::memory_resource* memory = allocator::default_resource());
 /// `written_at` (unix seconds) is what `--refresh` compares against the start of the run.
 [[nodiscard]] std::string encode_metadata(const packaging::core_metadata& metadata, std::int64_t written_at = 0);
 /// A negative entry: the file's metadata was fetched (and hash-checked) but does not parse.
 /// Files are immutable, so the verdict is kept; `decode_metadata` returns it as an error with
 /// `errc::invalid_metadata` (corrupt entries give `errc::io_error`).
 [[nodiscard]] std::string encode_metadata_error(const error& failure, std::int64_t written_at = 0);
-[[nodiscard]] result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::string_view source,
-                                                               std::int64_t* written_at = nullptr);
+[[nodiscard]] result<packaging::core_metadata> decode_metadata(
+    std::string_view bytes, std::string_view source, std::int64_t* written_at = nullptr,
+    std::pmr::memory_resource* memory = allocator::default_resource());
 
 /// The cache root: folders, lock, atomic writes and maintenance. Thread-safe.
 class cache {

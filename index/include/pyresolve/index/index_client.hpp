@@ -68,8 +68,16 @@ class index_client {
 
   /// The core metadata text of a file: the PEP 658 file when advertised (its sha256
   /// checked), else `*.dist-info/METADATA` read out of the wheel with range requests (a full
-  /// download, hash-checked, when the server ignores ranges). For an sdist: an error saying
-  /// a build would be needed (reading `PKG-INFO` out of sdists is not implemented).
+  /// download, hash-checked, when the server ignores ranges). For an sdist (`.tar.gz`,
+  /// `.zip`, ...): the whole file is downloaded (hash-checked) and `<name>-<version>/PKG-INFO`
+  /// is read out of it, accepted only when it is Metadata 2.2+ and `Requires-Dist` is not
+  /// `Dynamic` (PEP 643); otherwise, or when the archive is corrupt, an error naming the URL
+  /// and the file says a build would be needed.
+  ///
+  /// Error codes: a hash mismatch is `errc::io_error` (the bytes are not the ones the index
+  /// promised, perhaps damaged in transit: worth asking again); `errc::invalid_metadata` is a
+  /// verdict on the bytes received (no METADATA, a corrupt archive, an sdist needing a build),
+  /// final for a file whose sha256 was checked.
   [[nodiscard]] result<std::string> fetch_metadata_text(const dist_file& file);
 
   /// `fetch_metadata_text` then `core_metadata::parse`.
@@ -79,6 +87,9 @@ class index_client {
 
  private:
   result<std::string> read_range_metadata(const dist_file& file);
+  /// The whole file (local or over HTTP), its sha256 checked when the index gives one.
+  result<std::string> download(const dist_file& file);
+  static result<std::string> check_file_hash(const dist_file& file, std::string body);
   http_client& m_http;
   log_sink m_log;
 };

@@ -37,6 +37,13 @@ class specifier {
   [[nodiscard]] static result<specifier> parse(std::string_view text,
                                                std::pmr::memory_resource* memory = allocator::default_resource());
 
+  /// Rebuilds a clause from the parts a parsed one gives (`op()`, `has_wildcard()`,
+  /// `operand()`, `operand_text()`) without parsing, for caches that store those parts. Only
+  /// what cannot hold together is refused (a wildcard on an operator other than `==`/`!=`,
+  /// an empty operand); the caller vouches that the parts came from `parse`.
+  [[nodiscard]] static result<specifier> from_parts(spec_op op, bool wildcard, version operand,
+                                                    std::string operand_text);
+
   [[nodiscard]] spec_op op() const noexcept { return m_op; }
   /// The version operand. For `===` it is meaningful only if the operand parses as a version.
   [[nodiscard]] const version& operand() const noexcept { return m_version; }

@@ -128,6 +128,26 @@ class version {
   /// The packed ordering key; meaningful only when `is_packed()`.
   [[nodiscard]] std::uint64_t packed_key() const noexcept { return m_key; }
 
+  /// @name Serialization of the packed form
+  /// What a cache stores instead of the text, so that loading a version is a bounds check
+  /// instead of a parse. `packed_bits()` gives the raw bits of a packed version (nullopt for
+  /// the general form, about 5 % of real versions, which a cache keeps as text);
+  /// `from_packed(packed_bits())` is the same version, bit for bit. `from_packed` rejects bits
+  /// no version has (nonzero segments beyond `release_size`, a release size of 0, a suffix
+  /// number where the kind has none), so corrupt input gives nullopt, never a broken version.
+  /// The layout belongs to this build: store `packed_layout` beside the bits and treat a
+  /// different value as a format change.
+  /// @{
+  struct raw_bits {
+    std::uint64_t key = 0;            ///< `packed_key()`
+    std::uint32_t release_size = 0;   ///< release segments as written (`1.0.0`: 3)
+  };
+  /// Identifies the packed layout (field widths and kinds); changes whenever they do.
+  static const std::uint32_t packed_layout;
+  [[nodiscard]] std::optional<raw_bits> packed_bits() const noexcept;
+  [[nodiscard]] static std::optional<version> from_packed(raw_bits bits) noexcept;
+  /// @}
+
   /// A hash consistent with `==` (so `1.0` and `1.0.0` hash alike).
   [[nodiscard]] std::size_t hash() const noexcept;
 
