@@ -166,7 +166,8 @@ struct index_provider::impl {
   tbb::concurrent_hash_map<std::string, std::shared_ptr<project_state>> projects;
   /// Key: `name` NUL `version index`.
   tbb::concurrent_hash_map<std::string, std::shared_ptr<metadata_state>> metadata;
-  std::atomic<std::uint64_t> loaded_projects{0}, loaded_metadata{0}, prefetched{0}, solver_waits{0};
+  std::atomic<std::uint64_t> loaded_projects{0}, loaded_metadata{0}, metadata_errors{0}, prefetched{0},
+      solver_waits{0};
   std::atomic<std::int64_t> load_ns{0}, wait_ns{0};
 
   impl(cache::cached_index& source, index_provider_options o)
@@ -251,7 +252,7 @@ struct index_provider::impl {
     const index::dist_file* file = &map.versions[v].files[static_cast<std::size_t>(facts[v].metadata_file)].file;
     return start<metadata_state>(metadata, key, prefetch, [this, name, file](metadata_state& s) {
       s.metadata = index.metadata(name, *file);
-      if (*s.metadata) ++loaded_metadata;
+      ++(*s.metadata ? loaded_metadata : metadata_errors);
     });
   }
 
@@ -326,7 +327,8 @@ std::string index_provider::index_url(std::string_view name) const { return m_im
 
 index_provider_stats index_provider::stats() const {
   const impl& i = *m_impl;
-  return {i.loaded_projects.load(), i.loaded_metadata.load(), i.prefetched.load(), i.solver_waits.load(),
+  return {i.loaded_projects.load(), i.loaded_metadata.load(), i.metadata_errors.load(), i.prefetched.load(),
+          i.solver_waits.load(),
           std::chrono::nanoseconds(i.load_ns.load()), std::chrono::nanoseconds(i.wait_ns.load())};
 }
 

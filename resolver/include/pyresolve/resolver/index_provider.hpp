@@ -57,6 +57,7 @@ struct index_provider_options {
 struct index_provider_stats {
   std::uint64_t projects = 0;          ///< version maps loaded
   std::uint64_t metadata = 0;          ///< metadata files loaded
+  std::uint64_t metadata_errors = 0;   ///< metadata loads that failed (fetch or parse)
   std::uint64_t prefetched = 0;        ///< loads started ahead of the solver's request
   std::uint64_t solver_waits = 0;      ///< requests the solver had to wait for
   std::chrono::nanoseconds load_time{0};  ///< summed over workers
