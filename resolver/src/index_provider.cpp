@@ -32,8 +32,37 @@
 #define PYRESOLVE_TBB_SUSPEND __TBB_RESUMABLE_TASKS
 #endif
 
+#if defined(__SANITIZE_THREAD__)
+#define PYRESOLVE_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PYRESOLVE_TSAN 1
+#endif
+#endif
+#ifdef PYRESOLVE_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
 namespace pyresolve::resolver {
 namespace {
+
+// ThreadSanitizer and Debian's (uninstrumented) libtbb: TSan cannot see the synchronization
+// inside the scheduler, so every hand-off between threads is announced here: enqueue -> task
+// start through one global address (the task cannot read its captures before acquiring),
+// task end -> the solver's wait through the state's address. Task closures hold only
+// pointers, so destroying them writes nothing TSan could pair with a later task's memory.
+// tests/tsan.supp silences what remains inside TBB's own headers.
+int handoff = 0;
+inline void tsan_release([[maybe_unused]] const void* address) {
+#ifdef PYRESOLVE_TSAN
+  __tsan_release(const_cast<void*>(address));
+#endif
+}
+inline void tsan_acquire([[maybe_unused]] const void* address) {
+#ifdef PYRESOLVE_TSAN
+  __tsan_acquire(const_cast<void*>(address));
+#endif
+}
 
 using steady = std::chrono::steady_clock;
 
@@ -146,6 +175,7 @@ struct load_state {
 };
 
 struct project_state : load_state {
+  std::string name;  ///< normalized
   std::optional<result<std::shared_ptr<const index::version_map>>> map;
   std::vector<version_facts> facts;
   /// Built on the solver thread from `facts`, in the provider's memory.
@@ -153,6 +183,8 @@ struct project_state : load_state {
 };
 
 struct metadata_state : load_state {
+  std::string project;
+  const index::dist_file* file = nullptr;  ///< in the project's version map, which outlives us
   std::optional<result<std::shared_ptr<const packaging::core_metadata>>> metadata;
 };
 
@@ -192,6 +224,8 @@ struct index_provider::impl {
       for (auto& [name, state] : projects) state->group.wait();  // may start metadata loads
       for (auto& [key, state] : metadata) state->group.wait();
     });
+    for (auto& [name, state] : projects) tsan_acquire(static_cast<load_state*>(state.get()));
+    for (auto& [key, state] : metadata) tsan_acquire(static_cast<load_state*>(state.get()));
     index.client().http().set_wait_hook(std::move(previous_hook));
   }
 
@@ -205,43 +239,55 @@ struct index_provider::impl {
   }
 
   /// The state of `key`, its load enqueued by the first asker (the accessor is held while
-  /// enqueuing, so whoever finds the state finds its task in the group).
-  template <class State, class Map, class Body>
-  std::shared_ptr<State> start(Map& map, const std::string& key, bool prefetch, Body body) {
+  /// enqueuing, so whoever finds the state finds its task in the group). `init` fills the
+  /// state's inputs; the task captures only pointers (see the ThreadSanitizer note above).
+  template <class State, class Map, class Init>
+  std::shared_ptr<State> start(Map& map, const std::string& key, bool prefetch, Init init) {
     typename Map::accessor a;
     if (map.insert(a, key)) {
       auto state = std::make_shared<State>();
+      init(*state);
       a->second = state;
       if (prefetch) ++prefetched;
-      arena.enqueue(state->group.defer([this, state, body = std::move(body)] {
+      tsan_acquire(&handoff);  // after the tasks that ended before (TBB reuses their memory)
+      auto task = state->group.defer([this, raw = state.get()] {
+        tsan_acquire(&handoff);
         const auto t0 = steady::now();
-        body(*state);
+        load(*raw);
         add_time(load_ns, t0);
-        state->done.store(true, std::memory_order_release);
-      }));
+        tsan_release(static_cast<load_state*>(raw));
+        raw->done.store(true, std::memory_order_release);
+        tsan_release(&handoff);
+      });
+      tsan_release(&handoff);  // the task and its closure are built
+      arena.enqueue(std::move(task));
     }
     return a->second;
   }
 
   /// Blocks the solver until `state` is loaded, running queued loads meanwhile.
   void wait(load_state& state) {
-    if (state.done.load(std::memory_order_acquire)) return;
-    ++solver_waits;
-    const auto t0 = steady::now();
-    arena.execute([&] { state.group.wait(); });
-    add_time(wait_ns, t0);
+    if (!state.done.load(std::memory_order_acquire)) {
+      ++solver_waits;
+      const auto t0 = steady::now();
+      arena.execute([&] { state.group.wait(); });
+      add_time(wait_ns, t0);
+    }
+    tsan_acquire(&state);
   }
 
   std::shared_ptr<project_state> project(const std::string& name, bool prefetch) {
-    return start<project_state>(projects, name, prefetch, [this, name](project_state& s) {
-      s.map = index.project(name);
-      if (!*s.map) return;
-      ++loaded_projects;
-      const index::version_map& map = ***s.map;
-      s.facts = classify(map, options, python);
-      // The solver will most likely ask for this one next: start reading it now.
-      if (auto v = likely_choice(s.facts, map)) metadata_of(name, map, s.facts, *v, true);
-    });
+    return start<project_state>(projects, name, prefetch, [&](project_state& s) { s.name = name; });
+  }
+
+  void load(project_state& s) {
+    s.map = index.project(s.name);
+    if (!*s.map) return;
+    ++loaded_projects;
+    const index::version_map& map = ***s.map;
+    s.facts = classify(map, options, python);
+    // The solver will most likely ask for this one next: start reading it now.
+    if (auto v = likely_choice(s.facts, map)) metadata_of(s.name, map, s.facts, *v, true);
   }
 
   std::shared_ptr<metadata_state> metadata_of(const std::string& name, const index::version_map& map,
@@ -249,11 +295,15 @@ struct index_provider::impl {
     std::string key = name;
     key += '\0';
     key += std::to_string(v);
-    const index::dist_file* file = &map.versions[v].files[static_cast<std::size_t>(facts[v].metadata_file)].file;
-    return start<metadata_state>(metadata, key, prefetch, [this, name, file](metadata_state& s) {
-      s.metadata = index.metadata(name, *file);
-      ++(*s.metadata ? loaded_metadata : metadata_errors);
+    return start<metadata_state>(metadata, key, prefetch, [&](metadata_state& s) {
+      s.project = name;
+      s.file = &map.versions[v].files[static_cast<std::size_t>(facts[v].metadata_file)].file;
     });
+  }
+
+  void load(metadata_state& s) {
+    s.metadata = index.metadata(s.project, *s.file);
+    ++(*s.metadata ? loaded_metadata : metadata_errors);
   }
 
   /// The loaded project state, waiting if needed.
