@@ -150,10 +150,12 @@ std::optional<std::size_t> likely_choice(const std::vector<version_facts>& facts
 }
 
 /// How an HTTP wait looks from a task: suspended (its worker runs other tasks meanwhile) when
-/// called inside an arena, else an ordinary block.
-void wait_for_transfer(const std::function<void(std::function<void()>)>& start) {
+/// called inside an arena, else an ordinary block. `suspended` counts the former.
+void wait_for_transfer(const std::function<void(std::function<void()>)>& start,
+                       [[maybe_unused]] std::atomic<std::uint64_t>& suspended) {
 #if PYRESOLVE_TBB_SUSPEND
   if (tbb::this_task_arena::current_thread_index() != tbb::task_arena::not_initialized) {
+    ++suspended;
     tbb::task::suspend([&](tbb::task::suspend_point tag) { start([tag] { tbb::task::resume(tag); }); });
     return;
   }
@@ -201,6 +203,8 @@ struct index_provider::impl {
   std::atomic<std::uint64_t> loaded_projects{0}, loaded_metadata{0}, metadata_errors{0}, prefetched{0},
       solver_waits{0};
   std::atomic<std::int64_t> load_ns{0}, wait_ns{0};
+  /// Shared with the wait hook, which a `get` already under way may still hold after we go.
+  std::shared_ptr<std::atomic<std::uint64_t>> http_suspended = std::make_shared<std::atomic<std::uint64_t>>(0);
 
   impl(cache::cached_index& source, index_provider_options o)
       : index(source), options(std::move(o)),
@@ -215,7 +219,8 @@ struct index_provider::impl {
     } else {
       arena.initialize();
     }
-    previous_hook = index.client().http().set_wait_hook(wait_for_transfer);
+    previous_hook = index.client().http().set_wait_hook(
+        [counter = http_suspended](const auto& start) { wait_for_transfer(start, *counter); });
   }
 
   ~impl() {
@@ -378,7 +383,7 @@ std::string index_provider::index_url(std::string_view name) const { return m_im
 index_provider_stats index_provider::stats() const {
   const impl& i = *m_impl;
   return {i.loaded_projects.load(), i.loaded_metadata.load(), i.metadata_errors.load(), i.prefetched.load(),
-          i.solver_waits.load(),
+          i.solver_waits.load(), i.http_suspended->load(),
           std::chrono::nanoseconds(i.load_ns.load()), std::chrono::nanoseconds(i.wait_ns.load())};
 }
 

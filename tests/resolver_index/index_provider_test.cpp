@@ -23,6 +23,13 @@ namespace pr = pyresolve::resolver;
 namespace t = pyresolve::test;
 namespace fs = std::filesystem;
 
+// Sanitized builds block on HTTP instead of suspending the task (see index_provider.cpp).
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+constexpr bool suspends = false;
+#else
+constexpr bool suspends = true;
+#endif
+
 namespace {
 
 /// Python 3.11.7 on x86_64 manylinux: what check_solution.py assumes.
@@ -192,6 +199,14 @@ void resolve_everywhere(const std::string& name, std::size_t min_pins) {
   CHECK(cold.files_known);
   CHECK(cold.http.requests == cold.cache.fetched + cold.cache.metadata_fetched);
   CHECK(cold.cache.fetched == cold.provider.projects);
+  // Every HTTP wait parked its task rather than a worker thread.
+  CHECK(cold.provider.http_suspended == (suspends ? cold.cache.fetched + cold.cache.metadata_fetched : 0));
+  CHECK(one.provider.http_suspended == 0);  // file:// reads no HTTP
+  MESSAGE(name << " cold on nginx, 2 workers: " << cold.provider.projects << " pages, " << cold.provider.metadata
+                << " metadata, " << cold.provider.prefetched << " loads prefetched, " << cold.provider.solver_waits
+                << " solver waits (" << cold.provider.wait_time.count() / 1'000'000 << " ms), load time "
+                << cold.provider.load_time.count() / 1'000'000 << " ms summed, " << cold.provider.http_suspended
+                << " HTTP waits suspended");
   const std::size_t after_cold = nginx.requests();
   CHECK(after_cold > 0);
 
