@@ -63,17 +63,7 @@ snapshot_fixture snapshot_tree(const std::string& name) {
     REQUIRE(rc == 0);
     // Versions that are not PEP 440 are skipped by the index client, as by pip; the checker
     // would raise on them, so they leave its universe too.
-    t::run("/usr/bin/python3 - " + f.universe.string() + R"( <<'EOF'
-import json, sys
-from packaging.version import Version, InvalidVersion
-def ok(v):
-    try: Version(v); return True
-    except InvalidVersion: return False
-u = json.load(open(sys.argv[1]))
-u["packages"] = {n: {v: i for v, i in vs.items() if ok(v)} for n, vs in u["packages"].items()}
-json.dump(u, open(sys.argv[1], "w"))
-EOF)",
-           &rc);
+    t::run("/usr/bin/python3 " + t::source_dir() + "/tests/support/pep440_universe.py " + f.universe.string(), &rc);
     REQUIRE(rc == 0);
     t::spit(dir / "complete", "");
   }
@@ -90,7 +80,25 @@ std::vector<packaging::requirement> read_requirements(const fs::path& file) {
   return out;
 }
 
-/// One resolve as the CLI will run it: a cache, a client, the cached index and the provider.
+/// What the CLI builds before a provider: a cache (none when `cache_root` is empty), a client
+/// and the cached index of one index URL.
+struct front_end {
+  std::unique_ptr<pc::cache> store;
+  index::http_client http;
+  index::index_client client{http};
+  std::unique_ptr<pc::cached_index> front;
+  explicit front_end(const std::string& index_url, const fs::path& cache_root = {}) {
+    pc::cache_options copts;
+    copts.root = cache_root;
+    copts.no_cache = cache_root.empty();
+    auto opened = pc::cache::open(copts);
+    REQUIRE(opened);
+    store = std::move(*opened);
+    front = std::make_unique<pc::cached_index>(*store, client, index::index_locations{index_url, {}, false});
+  }
+};
+
+/// One resolve as the CLI will run it.
 struct outcome {
   bool ok = false;
   std::string pins;         ///< `name==version` lines, sorted
@@ -109,21 +117,12 @@ struct run_options {
 
 outcome resolve_with(const std::string& index_url, const std::vector<packaging::requirement>& requirements,
                      const run_options& o) {
-  pc::cache_options copts;
-  copts.root = o.cache_root;
-  copts.no_cache = o.cache_root.empty();
-  auto store = pc::cache::open(copts);
-  REQUIRE(store);
-  index::http_client http;
-  index::index_client client(http);
-  index::index_locations locations;
-  locations.index_url = index_url;
-  pc::cached_index front(**store, client, locations);
+  front_end fe(index_url, o.cache_root);
   pr::index_provider_options popts;
   popts.environment = target();
   popts.threads = o.threads;
   popts.binaries = o.binaries;
-  pr::index_provider source(front, popts);
+  pr::index_provider source(*fe.front, popts);
   pr::resolve_options ropts;
   ropts.environment = target();
   auto res = pr::resolve(requirements, ropts, source);
@@ -139,8 +138,8 @@ outcome resolve_with(const std::string& index_url, const std::vector<packaging::
     out.explanation = res.error().explanation;
   }
   out.provider = source.stats();
-  out.cache = front.stats();
-  out.http = http.stats();
+  out.cache = fe.front->stats();
+  out.http = fe.http.stats();
   return out;
 }
 
@@ -248,14 +247,8 @@ TEST_CASE("jupyter.in from the snapshot: file:// on 1 and 2 workers, nginx cold 
 TEST_CASE("a missing project: errc::not_found naming the project and the index; the solver explains") {
   universe_tree u(R"({"packages": {"a": {"1.0": {"requires_dist": ["ghost>=1"]}}}})");
   {
-    pc::cache_options copts;
-    copts.no_cache = true;
-    auto store = pc::cache::open(copts);
-    REQUIRE(store);
-    index::http_client http;
-    index::index_client client(http);
-    pc::cached_index front(**store, client, {u.url, {}, false});
-    pr::index_provider source(front, {});
+    front_end fe(u.url);
+    pr::index_provider source(*fe.front, {});
     auto got = source.versions("Ghost");
     REQUIRE_FALSE(got);
     CHECK(got.error().code == errc::not_found);
@@ -335,16 +328,10 @@ TEST_CASE("--only-binary / --no-binary decide which files count") {
   CHECK(resolve_text(u.url, {"y"}, {1, {}, no(true, {})}).pins == "y==1.0\n");
   CHECK(resolve_text(u.url, {"y"}, {1, {}, only(true, {})}).pins == "y==1.0\n");
 
-  pc::cache_options copts;
-  copts.no_cache = true;
-  auto store = pc::cache::open(copts);
-  REQUIRE(store);
-  index::http_client http;
-  index::index_client client(http);
-  pc::cached_index front(**store, client, {u.url, {}, false});
+  front_end fe(u.url);
   pr::index_provider_options popts;
   popts.environment = target();
-  pr::index_provider source(front, popts);
+  pr::index_provider source(*fe.front, popts);
   auto xs = source.versions("x");
   REQUIRE(xs);
   REQUIRE(xs->size() == 3);
@@ -363,17 +350,11 @@ TEST_CASE("yanked versions and Requires-Python are flagged per version") {
     "1.0": {"requires_python": ">=3.8"},
     "2.0": {"yanked": "broken"},
     "3.0": {"requires_python": ">=3.12"}}}})");
-  pc::cache_options copts;
-  copts.no_cache = true;
-  auto store = pc::cache::open(copts);
-  REQUIRE(store);
-  index::http_client http;
-  index::index_client client(http);
-  pc::cached_index front(**store, client, {u.url, {}, false});
+  front_end fe(u.url);
   pr::index_provider_options popts;
   popts.environment = target();
   popts.threads = 2;
-  pr::index_provider source(front, popts);
+  pr::index_provider source(*fe.front, popts);
   source.prefetch("a");
   source.prefetch("A");  // the same load: deduplicated
   auto got = source.versions("a");
@@ -388,7 +369,7 @@ TEST_CASE("yanked versions and Requires-Python are flagged per version") {
   CHECK(deps->empty());
   CHECK(source.stats().projects == 1);
   CHECK(source.stats().prefetched >= 1);
-  CHECK(front.stats().fetched == 1);
+  CHECK(fe.front->stats().fetched == 1);
   auto missing = source.dependencies("a", *packaging::version::parse("9"));
   REQUIRE_FALSE(missing);
   CHECK(missing.error().message.find("a 9") != std::string::npos);
