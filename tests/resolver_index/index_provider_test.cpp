@@ -37,16 +37,17 @@ packaging::target_environment target() {
   return packaging::target_environment::create(packaging::python_version{3, 11, 7}, packaging::target_platform{});
 }
 
-/// The snapshot closure of `data/uv-requirements/<name>.in` as a make-index tree plus its
-/// universe, built once per build folder (under a lock: test cases run as parallel processes).
+/// The snapshot closure of black and jupyter (uv's `black.in` and `jupyter.in`) as one
+/// make-index tree plus its universe: about 1.7 GB, so built once for every preset (the tree
+/// does not depend on the build) under a lock, as test cases run as parallel processes.
 struct snapshot_fixture {
   fs::path tree;
   fs::path universe;
-  fs::path requirements;
+  fs::path requirements;  ///< the requirement file of the case
 };
 
 snapshot_fixture snapshot_tree(const std::string& name) {
-  const fs::path dir = fs::path(PYRESOLVE_FIXTURE_DIR) / ("resolver-" + name);
+  const fs::path dir = fs::path(PYRESOLVE_SHARED_FIXTURE_DIR) / "resolver-black-jupyter";
   snapshot_fixture f{dir / "index", dir / "universe.json", fs::path(t::source_dir()) / "data/uv-requirements" / (name + ".in")};
   fs::create_directories(dir);
   const int lock = ::open((dir / ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
@@ -56,7 +57,7 @@ snapshot_fixture snapshot_tree(const std::string& name) {
     fs::remove_all(f.tree);
     int rc = 0;
     const std::string out = t::run(std::string(PYRESOLVE_MAKE_INDEX) + " -q --snapshot " + t::source_dir() +
-                                       "/data/pypi-snapshot-2023-09.jsonl.zst --closure-of " + f.requirements.string() +
+                                       "/data/pypi-snapshot-2023-09.jsonl.zst --closure-of 'black;jupyter'" +
                                        " --emit-universe " + f.universe.string() + " --out " + f.tree.string() + " 2>&1",
                                    &rc);
     INFO(out);
