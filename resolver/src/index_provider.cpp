@@ -149,6 +149,14 @@ std::optional<std::size_t> likely_choice(const std::vector<version_facts>& facts
   return pre;
 }
 
+/// `e` with its source (URL or file) in the message, which is all the solver's explanation
+/// shows.
+error located(const error& e) {
+  error out = e;
+  if (!e.source.empty() && e.message.find(e.source) == std::string::npos) out.message = e.to_string();
+  return out;
+}
+
 /// How an HTTP wait looks from a task: suspended (its worker runs other tasks meanwhile) when
 /// called inside an arena, else an ordinary block. `suspended` counts the former.
 void wait_for_transfer(const std::function<void(std::function<void()>)>& start,
@@ -326,7 +334,7 @@ index_provider::~index_provider() = default;
 
 result<std::span<const candidate>> index_provider::versions(std::string_view name) {
   project_state& s = m_impl->loaded(packaging::normalize_name(name));
-  if (!*s.map) return unexpected<error>{s.map->error()};
+  if (!*s.map) return unexpected<error>{located(s.map->error())};
   if (!s.candidates) {
     const index::version_map& map = ***s.map;
     std::pmr::vector<candidate> out(m_impl->options.memory);
@@ -358,7 +366,7 @@ result<std::span<const packaging::requirement>> index_provider::dependencies(std
   m_impl->wait(*md);
   const std::string& filename = found->files[static_cast<std::size_t>(s.facts[v].metadata_file)].file.filename;
   if (!*md->metadata)
-    return fail(md->metadata->error().code, "metadata of " + filename + ": " + md->metadata->error().message);
+    return fail(md->metadata->error().code, "metadata of " + filename + ": " + located(md->metadata->error()).message);
   const packaging::core_metadata& meta = ***md->metadata;
   if (meta.version != version)
     return fail(errc::invalid_metadata,

@@ -377,3 +377,29 @@ TEST_CASE("yanked versions and Requires-Python are flagged per version") {
   CHECK(resolve_text(u.url, {"a"}).pins == "a==1.0\n");
   CHECK(resolve_text(u.url, {"a==2.0"}).pins == "a==2.0\n");  // yanked, but pinned
 }
+
+TEST_CASE("served faults: a metadata 404 and an invalid page make those versions unusable, with reasons") {
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path, R"({"packages": {
+    "a": {"1.0": {}, "2.0": {"requires_dist": ["b"]}, "3.0": {"requires_dist": ["c"]}},
+    "b": {"1.0": {}}, "c": {"1.0": {}}}})"));
+  auto srv = t::fault_server::with_rules(tmp.path / "idx", R"([
+    {"path": "/files/a-2.0-py3-none-any.whl.metadata", "fault": "status", "status": 404},
+    {"path": "/simple/c/", "fault": "invalid"}])",
+                                         tmp.path);
+  REQUIRE(srv.ok());
+  const std::string url = srv.base_url() + "/simple";
+  for (unsigned threads : {1U, 2U}) {
+    CAPTURE(threads);
+    const outcome any = resolve_text(url, {"a"}, {threads, {}, {}});
+    INFO(any.explanation);
+    CHECK(any.pins == "a==1.0\n");
+    const outcome newer = resolve_text(url, {"a>=2"}, {threads, {}, {}});
+    REQUIRE_FALSE(newer.ok);
+    CHECK(newer.explanation.find("a-2.0-py3-none-any.whl") != std::string::npos);
+    CHECK(newer.explanation.find("404") != std::string::npos);
+    // Each reason names where it comes from.
+    CHECK(newer.explanation.find("versions of c could not be read (" + url + "/c/: invalid JSON page") !=
+          std::string::npos);
+  }
+}
