@@ -334,7 +334,11 @@ index_provider::~index_provider() = default;
 
 result<std::span<const candidate>> index_provider::versions(std::string_view name) {
   project_state& s = m_impl->loaded(packaging::normalize_name(name));
-  if (!*s.map) return unexpected<error>{located(s.map->error())};
+  if (!*s.map) {
+    error e = located(s.map->error());
+    if (e.code != errc::not_found) m_impl->log(log_level::warning, "cannot read the versions of " + e.message);
+    return unexpected<error>{std::move(e)};
+  }
   if (!s.candidates) {
     const index::version_map& map = ***s.map;
     std::pmr::vector<candidate> out(m_impl->options.memory);
@@ -365,8 +369,11 @@ result<std::span<const packaging::requirement>> index_provider::dependencies(std
   auto md = m_impl->metadata_of(normalized, map, s.facts, v, false);
   m_impl->wait(*md);
   const std::string& filename = found->files[static_cast<std::size_t>(s.facts[v].metadata_file)].file.filename;
-  if (!*md->metadata)
-    return fail(md->metadata->error().code, "metadata of " + filename + ": " + located(md->metadata->error()).message);
+  if (!*md->metadata) {
+    const std::string reason = "metadata of " + filename + ": " + located(md->metadata->error()).message;
+    m_impl->log(log_level::debug, what + " is unusable: " + reason);
+    return fail(md->metadata->error().code, reason);
+  }
   const packaging::core_metadata& meta = ***md->metadata;
   if (meta.version != version)
     return fail(errc::invalid_metadata,

@@ -402,4 +402,15 @@ TEST_CASE("served faults: a metadata 404 and an invalid page make those versions
     CHECK(newer.explanation.find("versions of c could not be read (" + url + "/c/: invalid JSON page") !=
           std::string::npos);
   }
+  // An unreadable project is also a warning through the injected sink.
+  std::vector<std::string> warnings;
+  front_end fe(url);
+  pr::index_provider_options popts;
+  popts.log = [&](log_level level, std::string_view message) {
+    if (level == log_level::warning) warnings.emplace_back(message);
+  };
+  pr::index_provider source(*fe.front, popts);
+  CHECK_FALSE(source.versions("c"));
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].find(url + "/c/") != std::string::npos);
 }

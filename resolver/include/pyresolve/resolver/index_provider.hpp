@@ -50,6 +50,7 @@ struct index_provider_options {
   unsigned threads = 0;
   /// Where candidate lists and parsed requirements live; freed when the provider is.
   std::pmr::memory_resource* memory = std::pmr::get_default_resource();
+  /// Unreadable projects (warning) and unusable versions (debug); called on the solver thread.
   log_sink log;
 };
 
