@@ -41,6 +41,8 @@ class once_map {
 struct cached_index_state {
   once_map<result<std::shared_ptr<const index::version_map>>> projects;
   once_map<result<std::shared_ptr<const packaging::core_metadata>>> metadata;
+  mutable std::mutex origins_mutex;
+  std::unordered_map<std::string, std::string> origins;  ///< project -> index URL
   std::atomic<std::uint64_t> fresh_hits{0}, revalidated{0}, fetched{0}, corrupt{0}, metadata_hits{0},
       metadata_fetched{0};
 };
@@ -100,6 +102,19 @@ cached_index_stats cached_index::stats() const {
           m_state->corrupt.load(), m_state->metadata_hits.load(), m_state->metadata_fetched.load()};
 }
 
+std::string cached_index::index_url(std::string_view name) const {
+  std::lock_guard lock(m_state->origins_mutex);
+  auto it = m_state->origins.find(packaging::normalize_name(name));
+  return it == m_state->origins.end() ? std::string() : it->second;
+}
+
+std::shared_ptr<const index::version_map> cached_index::found(const std::string& name, const std::string& index_url,
+                                                              std::shared_ptr<const index::version_map> map) {
+  std::lock_guard lock(m_state->origins_mutex);
+  m_state->origins.emplace(name, index::strip_credentials(index_url));
+  return map;
+}
+
 result<std::shared_ptr<const index::version_map>> cached_index::project(std::string_view name) {
   std::string normalized = packaging::normalize_name(name);
   return m_state->projects.get(normalized, [&] { return load_project(normalized); });
@@ -135,7 +150,7 @@ result<std::shared_ptr<const index::version_map>> cached_index::load_project(con
       bool refresh = m_cache.refresh_requested(name, entry->http.fetched_at);
       if (opts.offline || (!refresh && is_fresh(entry->http, now))) {
         ++m_state->fresh_hits;
-        return with_credentials(std::move(entry->map), index_url);
+        return found(name, index_url, with_credentials(std::move(entry->map), index_url));
       }
     }
     if (opts.offline) continue;  // maybe a later index has it cached
@@ -156,7 +171,7 @@ result<std::shared_ptr<const index::version_map>> cached_index::load_project(con
         if (auto w = m_cache.write(path, encode_simple(*entry)); !w)
           m_cache.log(log_level::warning, w.error().to_string());
       }
-      return with_credentials(std::move(entry->map), index_url);
+      return found(name, index_url, with_credentials(std::move(entry->map), index_url));
     }
     if (resp->status == sk::not_modified)
       return unexpected<error>{error{errc::io_error, "304 Not Modified to an unconditional request", resp->url, 0, 0}};
@@ -172,7 +187,7 @@ result<std::shared_ptr<const index::version_map>> cached_index::load_project(con
           m_cache.log(log_level::warning, w.error().to_string());
       }
     }
-    return std::make_shared<const index::version_map>(std::move(fresh_entry.map));
+    return found(name, index_url, std::make_shared<const index::version_map>(std::move(fresh_entry.map)));
   }
   std::string where;
   for (const auto& i : indexes) where += (where.empty() ? "" : ", ") + index::redact_url(i);

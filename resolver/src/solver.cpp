@@ -691,7 +691,11 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
       pin = pin || spec.op() == packaging::spec_op::arbitrary_equal ||
             (spec.op() == packaging::spec_op::equal && !spec.has_wildcard());
     }
+    const std::size_t known = m_packages.size();
     const pkg_id q = intern(name, {});
+    // First seen: a background provider starts loading it now. Only the provider's timing
+    // depends on this; what it answers, and so the resolution, does not.
+    if (m_packages.size() != known) m_provider.prefetch(name);
     if (pin && !m_packages[q].pinned) {
       m_packages[q].pinned = true;
       enqueue(q);

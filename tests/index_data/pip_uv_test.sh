@@ -32,16 +32,7 @@ for i in json.load(open(sys.argv[1]))["install"]:
 PYEOF
 cat "$T/pins.txt"
 # pip ignores versions that are not PEP 440; so must the checker (it would raise on them).
-/usr/bin/python3 - "$T/universe.json" <<'PYEOF'
-import json, sys
-from packaging.version import Version, InvalidVersion
-def ok(v):
-    try: Version(v); return True
-    except InvalidVersion: return False
-u = json.load(open(sys.argv[1]))
-u["packages"] = {n: {v: i for v, i in vs.items() if ok(v)} for n, vs in u["packages"].items()}
-json.dump(u, open(sys.argv[1], "w"))
-PYEOF
+/usr/bin/python3 "$SRC/tests/support/pep440_universe.py" "$T/universe.json"
 PYV="$("$PY" -c 'import platform; print(platform.python_version())')"
 mapfile -t roots < <(grep -v '^\s*#' "$REQS" | grep -v '^\s*$')
 /usr/bin/python3 "$SHARED/peers/check_solution.py" "$T/universe.json" --python-version "$PYV" --pins "$T/pins.txt" "${roots[@]}"

@@ -16,19 +16,7 @@ check=${PYRESOLVE_SHARED:-$repo/../shared}/peers/check_solution.py
 [ -f "$check" ] || check=/work/shared/peers/check_solution.py
 if [ -f "$check" ]; then
   # check_solution.py cannot read versions that are not PEP 440; resolvers ignore them too.
-  /usr/bin/python3 - "$PYRESOLVE_BIN/../main-job/universe.json" "$out.universe" <<'PY'
-import json, sys
-from packaging.version import InvalidVersion, Version
-def valid(v):
-    try:
-        Version(v)
-        return True
-    except InvalidVersion:
-        return False
-u = json.load(open(sys.argv[1]))
-u["packages"] = {n: {v: i for v, i in vs.items() if valid(v)} for n, vs in u["packages"].items()}
-json.dump(u, open(sys.argv[2], "w"))
-PY
+  /usr/bin/python3 "$repo/tests/support/pep440_universe.py" "$PYRESOLVE_BIN/../main-job/universe.json" "$out.universe"
   /usr/bin/python3 "$check" "$out.universe" --pins "$out.pins" --python-version 3.11.7 jupyter
 else
   echo "check_solution.py not found: validity not checked by the peer"

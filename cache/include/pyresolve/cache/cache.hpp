@@ -164,9 +164,17 @@ class cached_index {
   [[nodiscard]] result<std::shared_ptr<const packaging::core_metadata>> metadata(std::string_view project,
                                                                                 const index::dist_file& file);
   [[nodiscard]] cached_index_stats stats() const;
+  /// The index URL (credentials stripped) a project's page was read from in this run, empty
+  /// when `project(name)` has not succeeded (yet). For pylock.toml and reports.
+  [[nodiscard]] std::string index_url(std::string_view name) const;
+  /// The client underneath (e.g. to install an HTTP wait hook on its `http_client`).
+  [[nodiscard]] index::index_client& client() noexcept { return m_client; }
 
  private:
   result<std::shared_ptr<const index::version_map>> load_project(const std::string& name);
+  /// Remembers where `name` was found and passes the map through.
+  std::shared_ptr<const index::version_map> found(const std::string& name, const std::string& index_url,
+                                                  std::shared_ptr<const index::version_map> map);
   result<std::shared_ptr<const packaging::core_metadata>> load_metadata(const std::string& name,
                                                                         const index::dist_file& file);
   cache& m_cache;

@@ -50,6 +50,7 @@ struct index_provider_options {
   unsigned threads = 0;
   /// Where candidate lists and parsed requirements live; freed when the provider is.
   std::pmr::memory_resource* memory = std::pmr::get_default_resource();
+  /// Unreadable projects (warning) and unusable versions (debug); called on the solver thread.
   log_sink log;
 };
 
@@ -57,8 +58,12 @@ struct index_provider_options {
 struct index_provider_stats {
   std::uint64_t projects = 0;          ///< version maps loaded
   std::uint64_t metadata = 0;          ///< metadata files loaded
+  std::uint64_t metadata_errors = 0;   ///< metadata loads that failed (fetch or parse)
   std::uint64_t prefetched = 0;        ///< loads started ahead of the solver's request
   std::uint64_t solver_waits = 0;      ///< requests the solver had to wait for
+  /// HTTP waits that suspended their task (oneTBB resumable tasks) instead of blocking a
+  /// thread; stays 0 in sanitizer builds, which block.
+  std::uint64_t http_suspended = 0;
   std::chrono::nanoseconds load_time{0};  ///< summed over workers
   std::chrono::nanoseconds wait_time{0};  ///< solver thread blocked or helping
 };

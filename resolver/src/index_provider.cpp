@@ -1,0 +1,405 @@
+// The cache-backed provider: every load (a project's version map, one version's metadata) is
+// a oneTBB task in the provider's arena, started at most once (a concurrent map of name ->
+// shared state) and waited for by the solver thread only when it needs the answer, executing
+// other queued loads meanwhile. HTTP waits inside a load suspend the task (oneTBB resumable
+// tasks) instead of blocking its worker. resolver/README.md describes the design.
+#include "pyresolve/resolver/index_provider.hpp"
+
+#include <oneapi/tbb/concurrent_hash_map.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/info.h>
+#include <oneapi/tbb/task.h>
+#include <oneapi/tbb/task_arena.h>
+#include <oneapi/tbb/task_group.h>
+
+#include <algorithm>
+#include <atomic>
+#include <future>
+#include <optional>
+
+#include "pyresolve/packaging/name.hpp"
+
+// Resumable tasks switch stacks with swapcontext inside libtbb; the sanitizers are not told
+// about those switches (Debian's libtbb is not built for them), so sanitized builds block.
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#define PYRESOLVE_TBB_SUSPEND 0
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+#define PYRESOLVE_TBB_SUSPEND 0
+#endif
+#endif
+#ifndef PYRESOLVE_TBB_SUSPEND
+#define PYRESOLVE_TBB_SUSPEND __TBB_RESUMABLE_TASKS
+#endif
+
+#if defined(__SANITIZE_THREAD__)
+#define PYRESOLVE_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PYRESOLVE_TSAN 1
+#endif
+#endif
+#ifdef PYRESOLVE_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
+namespace pyresolve::resolver {
+namespace {
+
+// ThreadSanitizer and Debian's (uninstrumented) libtbb: TSan cannot see the synchronization
+// inside the scheduler, so every hand-off between threads is announced here: enqueue -> task
+// start through one global address (the task cannot read its captures before acquiring),
+// task end -> the solver's wait through the state's address. Task closures hold only
+// pointers, so destroying them writes nothing TSan could pair with a later task's memory.
+// tests/tsan.supp silences what remains inside TBB's own headers.
+int handoff = 0;
+inline void tsan_release([[maybe_unused]] const void* address) {
+#ifdef PYRESOLVE_TSAN
+  __tsan_release(const_cast<void*>(address));
+#endif
+}
+inline void tsan_acquire([[maybe_unused]] const void* address) {
+#ifdef PYRESOLVE_TSAN
+  __tsan_acquire(const_cast<void*>(address));
+#endif
+}
+
+using steady = std::chrono::steady_clock;
+
+/// What a worker derives from a version map: the solver's flags of each version and the file
+/// whose metadata stands for it.
+struct version_facts {
+  bool yanked = false;
+  bool requires_python_ok = true;
+  bool has_compatible_dist = false;
+  std::int32_t metadata_file = -1;  ///< index into `version_entry::files`; -1: none usable
+};
+
+bool listed(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+/// pip's rule: a per-project `--no-binary`/`--only-binary` wins over the other's `:all:`.
+struct allowed_kinds {
+  bool wheels = true;
+  bool sdists = true;
+};
+
+allowed_kinds allowed_for(const binary_policy& policy, const std::string& name) {
+  const bool no_binary = listed(policy.no_binary, name), only_binary = listed(policy.only_binary, name);
+  return {!no_binary && !(policy.no_binary_all && !only_binary), !only_binary && !(policy.only_binary_all && !no_binary)};
+}
+
+/// Classifies every version of `map` for the target. Each interned requires-python text is
+/// checked once. A version's files count when the binary policy admits their kind, wheels
+/// only when their tags fit; yanked files count only when the whole version is yanked.
+std::vector<version_facts> classify(const index::version_map& map, const index_provider_options& options,
+                                    const packaging::version& python) {
+  std::vector<bool> python_ok(map.requires_python.size());
+  for (std::size_t i = 0; i < python_ok.size(); ++i) python_ok[i] = map.requires_python[i].contains(python, true);
+  const allowed_kinds kinds = allowed_for(options.binaries, map.name);
+  std::vector<version_facts> out(map.versions.size());
+  for (std::size_t v = 0; v < map.versions.size(); ++v) {
+    const index::version_entry& entry = map.versions[v];
+    version_facts& f = out[v];
+    f.yanked = !entry.files.empty() &&
+               std::all_of(entry.files.begin(), entry.files.end(), [](const auto& file) { return file.file.yanked; });
+    bool any_python_ok = false, usable_python_ok = false;
+    std::optional<std::uint32_t> best_rank;
+    std::int32_t best_wheel = -1, sdist = -1, fallback = -1;
+    for (std::size_t i = 0; i < entry.files.size(); ++i) {
+      const index::version_file& file = entry.files[i];
+      if (file.file.yanked && !f.yanked) continue;
+      const bool py = file.requires_python < 0 || python_ok[static_cast<std::size_t>(file.requires_python)];
+      any_python_ok = any_python_ok || py;
+      std::optional<std::uint32_t> rank;
+      if (file.kind == index::file_kind::wheel) {
+        if (!kinds.wheels || !(rank = options.environment.rank(file.tags))) continue;
+      } else if (!kinds.sdists) {
+        continue;
+      }
+      f.has_compatible_dist = true;
+      usable_python_ok = usable_python_ok || py;
+      const auto index = static_cast<std::int32_t>(i);
+      if (fallback < 0) fallback = index;
+      if (!py) continue;
+      if (rank && (!best_rank || *rank < *best_rank)) {
+        best_rank = rank;
+        best_wheel = index;
+      } else if (!rank && sdist < 0) {
+        sdist = index;
+      }
+    }
+    f.requires_python_ok = f.has_compatible_dist ? usable_python_ok : any_python_ok || entry.files.empty();
+    f.metadata_file = best_wheel >= 0 ? best_wheel : sdist >= 0 ? sdist : fallback;
+  }
+  return out;
+}
+
+/// The version the solver will most likely pick first: the highest usable final release,
+/// else the highest usable pre-release.
+std::optional<std::size_t> likely_choice(const std::vector<version_facts>& facts, const index::version_map& map) {
+  std::optional<std::size_t> pre;
+  for (std::size_t v = facts.size(); v-- > 0;) {
+    const version_facts& f = facts[v];
+    if (f.yanked || !f.requires_python_ok || !f.has_compatible_dist || f.metadata_file < 0) continue;
+    if (!map.versions[v].version.is_prerelease()) return v;
+    if (!pre) pre = v;
+  }
+  return pre;
+}
+
+/// `e` with its source (URL or file) in the message, which is all the solver's explanation
+/// shows.
+error located(const error& e) {
+  error out = e;
+  if (!e.source.empty() && e.message.find(e.source) == std::string::npos) out.message = e.to_string();
+  return out;
+}
+
+/// How an HTTP wait looks from a task: suspended (its worker runs other tasks meanwhile) when
+/// called inside an arena, else an ordinary block. `suspended` counts the former.
+void wait_for_transfer(const std::function<void(std::function<void()>)>& start,
+                       [[maybe_unused]] std::atomic<std::uint64_t>& suspended) {
+#if PYRESOLVE_TBB_SUSPEND
+  if (tbb::this_task_arena::current_thread_index() != tbb::task_arena::not_initialized) {
+    ++suspended;
+    tbb::task::suspend([&](tbb::task::suspend_point tag) { start([tag] { tbb::task::resume(tag); }); });
+    return;
+  }
+#endif
+  auto done = std::make_shared<std::promise<void>>();
+  auto ready = done->get_future();
+  start([done] { done->set_value(); });
+  ready.wait();
+}
+
+}  // namespace
+
+/// One load. Runs once on a worker; the solver thread reads its result only after `done` is
+/// set (release/acquire) or `group.wait()` returned.
+struct load_state {
+  tbb::task_group_context context{tbb::task_group_context::isolated};
+  tbb::task_group group{context};
+  std::atomic<bool> done{false};
+};
+
+struct project_state : load_state {
+  std::string name;  ///< normalized
+  std::optional<result<std::shared_ptr<const index::version_map>>> map;
+  std::vector<version_facts> facts;
+  /// Built on the solver thread from `facts`, in the provider's memory.
+  std::optional<std::pmr::vector<candidate>> candidates;
+};
+
+struct metadata_state : load_state {
+  std::string project;
+  const index::dist_file* file = nullptr;  ///< in the project's version map, which outlives us
+  std::optional<result<std::shared_ptr<const packaging::core_metadata>>> metadata;
+};
+
+struct index_provider::impl {
+  cache::cached_index& index;
+  index_provider_options options;
+  packaging::version python;
+  std::optional<tbb::global_control> parallelism;
+  tbb::task_arena arena;
+  index::http_client::wait_hook previous_hook;
+  tbb::concurrent_hash_map<std::string, std::shared_ptr<project_state>> projects;
+  /// Key: `name` NUL `version index`.
+  tbb::concurrent_hash_map<std::string, std::shared_ptr<metadata_state>> metadata;
+  std::atomic<std::uint64_t> loaded_projects{0}, loaded_metadata{0}, metadata_errors{0}, prefetched{0},
+      solver_waits{0};
+  std::atomic<std::int64_t> load_ns{0}, wait_ns{0};
+  /// Shared with the wait hook, which a `get` already under way may still hold after we go.
+  std::shared_ptr<std::atomic<std::uint64_t>> http_suspended = std::make_shared<std::atomic<std::uint64_t>>(0);
+
+  impl(cache::cached_index& source, index_provider_options o)
+      : index(source), options(std::move(o)),
+        python(*packaging::version::parse(options.environment.python().full_string())) {
+    // The solver thread takes one slot, `threads` workers the others. Asking for more threads
+    // than cores (I/O-bound cold runs) needs the process-wide limit raised while we run.
+    if (options.threads > 0) {
+      const int slots = static_cast<int>(options.threads) + 1;
+      if (slots > tbb::info::default_concurrency())
+        parallelism.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(slots));
+      arena.initialize(slots, 1);
+    } else {
+      arena.initialize();
+    }
+    previous_hook = index.client().http().set_wait_hook(
+        [counter = http_suspended](const auto& start) { wait_for_transfer(start, *counter); });
+  }
+
+  ~impl() {
+    // Loads still running (prefetches the solver never needed) hold references into us.
+    arena.execute([&] {
+      for (auto& [name, state] : projects) state->group.wait();  // may start metadata loads
+      for (auto& [key, state] : metadata) state->group.wait();
+    });
+    for (auto& [name, state] : projects) tsan_acquire(static_cast<load_state*>(state.get()));
+    for (auto& [key, state] : metadata) tsan_acquire(static_cast<load_state*>(state.get()));
+    index.client().http().set_wait_hook(std::move(previous_hook));
+  }
+
+  void log(log_level level, const std::string& message) const {
+    if (options.log) options.log(level, message);
+  }
+
+  /// Adds `ns` since `start` to `counter`.
+  static void add_time(std::atomic<std::int64_t>& counter, steady::time_point start) {
+    counter += std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now() - start).count();
+  }
+
+  /// The state of `key`, its load enqueued by the first asker (the accessor is held while
+  /// enqueuing, so whoever finds the state finds its task in the group). `init` fills the
+  /// state's inputs; the task captures only pointers (see the ThreadSanitizer note above).
+  template <class State, class Map, class Init>
+  std::shared_ptr<State> start(Map& map, const std::string& key, bool prefetch, Init init) {
+    typename Map::accessor a;
+    if (map.insert(a, key)) {
+      auto state = std::make_shared<State>();
+      init(*state);
+      a->second = state;
+      if (prefetch) ++prefetched;
+      tsan_acquire(&handoff);  // after the tasks that ended before (TBB reuses their memory)
+      auto task = state->group.defer([this, raw = state.get()] {
+        tsan_acquire(&handoff);
+        const auto t0 = steady::now();
+        load(*raw);
+        add_time(load_ns, t0);
+        tsan_release(static_cast<load_state*>(raw));
+        raw->done.store(true, std::memory_order_release);
+        tsan_release(&handoff);
+      });
+      tsan_release(&handoff);  // the task and its closure are built
+      arena.enqueue(std::move(task));
+    }
+    return a->second;
+  }
+
+  /// Blocks the solver until `state` is loaded, running queued loads meanwhile.
+  void wait(load_state& state) {
+    if (!state.done.load(std::memory_order_acquire)) {
+      ++solver_waits;
+      const auto t0 = steady::now();
+      arena.execute([&] { state.group.wait(); });
+      add_time(wait_ns, t0);
+    }
+    tsan_acquire(&state);
+  }
+
+  std::shared_ptr<project_state> project(const std::string& name, bool prefetch) {
+    return start<project_state>(projects, name, prefetch, [&](project_state& s) { s.name = name; });
+  }
+
+  void load(project_state& s) {
+    s.map = index.project(s.name);
+    if (!*s.map) return;
+    ++loaded_projects;
+    const index::version_map& map = ***s.map;
+    s.facts = classify(map, options, python);
+    // The solver will most likely ask for this one next: start reading it now.
+    if (auto v = likely_choice(s.facts, map)) metadata_of(s.name, map, s.facts, *v, true);
+  }
+
+  std::shared_ptr<metadata_state> metadata_of(const std::string& name, const index::version_map& map,
+                                              const std::vector<version_facts>& facts, std::size_t v, bool prefetch) {
+    std::string key = name;
+    key += '\0';
+    key += std::to_string(v);
+    return start<metadata_state>(metadata, key, prefetch, [&](metadata_state& s) {
+      s.project = name;
+      s.file = &map.versions[v].files[static_cast<std::size_t>(facts[v].metadata_file)].file;
+    });
+  }
+
+  void load(metadata_state& s) {
+    s.metadata = index.metadata(s.project, *s.file);
+    ++(*s.metadata ? loaded_metadata : metadata_errors);
+  }
+
+  /// The loaded project state, waiting if needed.
+  project_state& loaded(const std::string& name) {
+    auto state = project(name, false);
+    wait(*state);
+    return *state;  // owned by `projects` until the provider dies
+  }
+};
+
+index_provider::index_provider(cache::cached_index& index, index_provider_options options)
+    : m_impl(std::make_unique<impl>(index, std::move(options))) {}
+
+index_provider::~index_provider() = default;
+
+result<std::span<const candidate>> index_provider::versions(std::string_view name) {
+  project_state& s = m_impl->loaded(packaging::normalize_name(name));
+  if (!*s.map) {
+    error e = located(s.map->error());
+    if (e.code != errc::not_found) m_impl->log(log_level::warning, "cannot read the versions of " + e.message);
+    return unexpected<error>{std::move(e)};
+  }
+  if (!s.candidates) {
+    const index::version_map& map = ***s.map;
+    std::pmr::vector<candidate> out(m_impl->options.memory);
+    out.reserve(map.versions.size());
+    for (std::size_t v = 0; v < map.versions.size(); ++v) {
+      const version_facts& f = s.facts[v];
+      out.push_back(candidate{map.versions[v].version, f.yanked, f.requires_python_ok, f.has_compatible_dist});
+    }
+    s.candidates.emplace(std::move(out));
+  }
+  return std::span<const candidate>(*s.candidates);
+}
+
+result<std::span<const packaging::requirement>> index_provider::dependencies(std::string_view name,
+                                                                             const packaging::version& version) {
+  const std::string normalized = packaging::normalize_name(name);
+  project_state& s = m_impl->loaded(normalized);
+  const std::string what = normalized + " " + version.to_string();
+  if (!*s.map) return fail(s.map->error().code, what + ": " + s.map->error().message);
+  const index::version_map& map = ***s.map;
+  const auto found = std::lower_bound(map.versions.begin(), map.versions.end(), version,
+                                      [](const index::version_entry& e, const packaging::version& v) { return e.version < v; });
+  if (found == map.versions.end() || found->version != version)
+    return fail(errc::not_found, what + ": no such version on " + m_impl->index.index_url(normalized));
+  const auto v = static_cast<std::size_t>(found - map.versions.begin());
+  if (s.facts[v].metadata_file < 0)
+    return fail(errc::not_found, what + ": no distribution file usable for this target");
+  auto md = m_impl->metadata_of(normalized, map, s.facts, v, false);
+  m_impl->wait(*md);
+  const std::string& filename = found->files[static_cast<std::size_t>(s.facts[v].metadata_file)].file.filename;
+  if (!*md->metadata) {
+    const std::string reason = "metadata of " + filename + ": " + located(md->metadata->error()).message;
+    m_impl->log(log_level::debug, what + " is unusable: " + reason);
+    return fail(md->metadata->error().code, reason);
+  }
+  const packaging::core_metadata& meta = ***md->metadata;
+  if (meta.version != version)
+    return fail(errc::invalid_metadata,
+                "metadata of " + filename + " is for version " + meta.version.to_string() + ", not " + version.to_string());
+  return std::span<const packaging::requirement>(meta.requires_dist);
+}
+
+void index_provider::prefetch(std::string_view name) {
+  static_cast<void>(m_impl->project(packaging::normalize_name(name), true));
+}
+
+const index::version_entry* index_provider::files(std::string_view name, const packaging::version& version) const {
+  decltype(m_impl->projects)::const_accessor a;
+  if (!m_impl->projects.find(a, packaging::normalize_name(name))) return nullptr;
+  const project_state& s = *a->second;
+  if (!s.done.load(std::memory_order_acquire) || !*s.map) return nullptr;
+  return (**s.map)->find(version);
+}
+
+std::string index_provider::index_url(std::string_view name) const { return m_impl->index.index_url(name); }
+
+index_provider_stats index_provider::stats() const {
+  const impl& i = *m_impl;
+  return {i.loaded_projects.load(), i.loaded_metadata.load(), i.metadata_errors.load(), i.prefetched.load(),
+          i.solver_waits.load(), i.http_suspended->load(),
+          std::chrono::nanoseconds(i.load_ns.load()), std::chrono::nanoseconds(i.wait_ns.load())};
+}
+
+}  // namespace pyresolve::resolver

@@ -1,0 +1,416 @@
+// The index provider with the solver on make-index trees: uv's requirement files resolved
+// from the bundled snapshot through file:// and nginx, cold and warm, on one and two workers;
+// missing projects, broken metadata and the binary policy on small universes.
+#include <doctest/doctest.h>
+
+#include <sys/file.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "pyresolve/cache/cache.hpp"
+#include "pyresolve/packaging/requirements_file.hpp"
+#include "pyresolve/resolver/index_provider.hpp"
+#include "pyresolve/resolver/resolve.hpp"
+#include "support/servers.hpp"
+
+using namespace pyresolve;
+namespace pc = pyresolve::cache;
+namespace pr = pyresolve::resolver;
+namespace t = pyresolve::test;
+namespace fs = std::filesystem;
+
+// Sanitized builds block on HTTP instead of suspending the task (see index_provider.cpp).
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+constexpr bool suspends = false;
+#else
+constexpr bool suspends = true;
+#endif
+
+namespace {
+
+/// Python 3.11.7 on x86_64 manylinux: what check_solution.py assumes.
+packaging::target_environment target() {
+  return packaging::target_environment::create(packaging::python_version{3, 11, 7}, packaging::target_platform{});
+}
+
+/// The snapshot closure of black and jupyter (uv's `black.in` and `jupyter.in`) as one
+/// make-index tree plus its universe: about 1.7 GB, so built once for every preset (the tree
+/// does not depend on the build) under a lock, as test cases run as parallel processes.
+struct snapshot_fixture {
+  fs::path tree;
+  fs::path universe;
+  fs::path requirements;  ///< the requirement file of the case
+};
+
+snapshot_fixture snapshot_tree(const std::string& name) {
+  const fs::path dir = fs::path(PYRESOLVE_SHARED_FIXTURE_DIR) / "resolver-black-jupyter";
+  snapshot_fixture f{dir / "index", dir / "universe.json", fs::path(t::source_dir()) / "data/uv-requirements" / (name + ".in")};
+  fs::create_directories(dir);
+  const int lock = ::open((dir / ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  REQUIRE(lock >= 0);
+  ::flock(lock, LOCK_EX);
+  if (!fs::exists(dir / "complete")) {
+    fs::remove_all(f.tree);
+    int rc = 0;
+    const std::string out = t::run(std::string(PYRESOLVE_MAKE_INDEX) + " -q --snapshot " + t::source_dir() +
+                                       "/data/pypi-snapshot-2023-09.jsonl.zst --closure-of 'black;jupyter'" +
+                                       " --emit-universe " + f.universe.string() + " --out " + f.tree.string() + " 2>&1",
+                                   &rc);
+    INFO(out);
+    REQUIRE(rc == 0);
+    // Versions that are not PEP 440 are skipped by the index client, as by pip; the checker
+    // would raise on them, so they leave its universe too.
+    t::run("/usr/bin/python3 " + t::source_dir() + "/tests/support/pep440_universe.py " + f.universe.string(), &rc);
+    REQUIRE(rc == 0);
+    t::spit(dir / "complete", "");
+  }
+  ::close(lock);
+  return f;
+}
+
+std::vector<packaging::requirement> read_requirements(const fs::path& file) {
+  auto parsed = packaging::parse_requirements_file(file);
+  REQUIRE(parsed);
+  std::vector<packaging::requirement> out;
+  for (const auto& e : parsed->entries)
+    if (e.requirement && !e.constraint) out.push_back(*e.requirement);
+  return out;
+}
+
+/// What the CLI builds before a provider: a cache (none when `cache_root` is empty), a client
+/// and the cached index of one index URL.
+struct front_end {
+  std::unique_ptr<pc::cache> store;
+  index::http_client http;
+  index::index_client client{http};
+  std::unique_ptr<pc::cached_index> front;
+  explicit front_end(const std::string& index_url, const fs::path& cache_root = {}) {
+    pc::cache_options copts;
+    copts.root = cache_root;
+    copts.no_cache = cache_root.empty();
+    auto opened = pc::cache::open(copts);
+    REQUIRE(opened);
+    store = std::move(*opened);
+    front = std::make_unique<pc::cached_index>(*store, client, index::index_locations{index_url, {}, false});
+  }
+};
+
+/// One resolve as the CLI will run it.
+struct outcome {
+  bool ok = false;
+  std::string pins;         ///< `name==version` lines, sorted
+  std::string explanation;  ///< when !ok
+  pr::index_provider_stats provider;
+  pc::cached_index_stats cache;
+  index::client_stats http;
+  bool files_known = true;  ///< files() and index_url() answer for every pin
+};
+
+struct run_options {
+  unsigned threads = 1;
+  fs::path cache_root;  ///< empty: no cache
+  pr::binary_policy binaries;
+};
+
+outcome resolve_with(const std::string& index_url, const std::vector<packaging::requirement>& requirements,
+                     const run_options& o) {
+  front_end fe(index_url, o.cache_root);
+  pr::index_provider_options popts;
+  popts.environment = target();
+  popts.threads = o.threads;
+  popts.binaries = o.binaries;
+  pr::index_provider source(*fe.front, popts);
+  pr::resolve_options ropts;
+  ropts.environment = target();
+  auto res = pr::resolve(requirements, ropts, source);
+  outcome out;
+  out.ok = bool(res);
+  if (res) {
+    for (const auto& p : res->packages) {
+      out.pins += p.name + "==" + p.version.to_string() + "\n";
+      out.files_known = out.files_known && source.files(p.name, p.version) != nullptr &&
+                        source.index_url(p.name) == index_url;
+    }
+  } else {
+    out.explanation = res.error().explanation;
+  }
+  out.provider = source.stats();
+  out.cache = fe.front->stats();
+  out.http = fe.http.stats();
+  return out;
+}
+
+/// check_solution.py of the peers on the pins: empty when it accepts them (or the peers are
+/// absent), else its output.
+std::string peers_reject(const snapshot_fixture& f, const std::string& pins, const fs::path& work) {
+  const fs::path script = "/work/shared/peers/check_solution.py";
+  if (!fs::exists(script)) {
+    MESSAGE("check_solution.py absent: validity not checked");
+    return {};
+  }
+  t::spit(work / "pins.txt", pins);
+  std::string roots;
+  for (const auto& r : read_requirements(f.requirements)) roots += " '" + r.to_string() + "'";
+  int rc = 0;
+  const std::string out = t::run("/usr/bin/python3 " + script.string() + " " + f.universe.string() +
+                                     " --python-version 3.11.7 --pins " + (work / "pins.txt").string() + roots + " 2>&1",
+                                 &rc);
+  return rc == 0 ? std::string() : "check_solution.py rejects the pins:\n" + out;
+}
+
+/// `file://` of the tree's simple index.
+std::string file_url(const fs::path& tree) { return "file://" + (tree / "simple").string(); }
+
+/// Resolves a snapshot closure on file:// with one and two workers (byte-identical, valid),
+/// then through nginx cold and warm (the warm run makes no request at all).
+void resolve_everywhere(const std::string& name, std::size_t min_pins) {
+  const snapshot_fixture f = snapshot_tree(name);
+  const auto reqs = read_requirements(f.requirements);
+  t::temp_dir tmp;
+
+  const outcome one = resolve_with(file_url(f.tree), reqs, {1, {}, {}});
+  INFO(one.explanation);
+  REQUIRE(one.ok);
+  CHECK(static_cast<std::size_t>(std::count(one.pins.begin(), one.pins.end(), '\n')) >= min_pins);
+  CHECK(one.files_known);
+  CHECK(one.provider.projects > 0);
+  CHECK(one.provider.metadata > 0);
+  CHECK(one.http.requests == 0);
+  // Every load at most once: the cached index fetched each page and metadata file once (some
+  // of the snapshot's metadata does not parse: fetched, then a failed load).
+  CHECK(one.cache.fetched == one.provider.projects);
+  CHECK(one.cache.metadata_fetched == one.provider.metadata + one.provider.metadata_errors);
+  CHECK(peers_reject(f, one.pins, tmp.path) == "");
+
+  const outcome two = resolve_with(file_url(f.tree), reqs, {2, {}, {}});
+  CHECK(two.pins == one.pins);
+  CHECK(two.cache.fetched == two.provider.projects);
+
+  t::nginx_server nginx(f.tree);
+  REQUIRE(nginx.ok());
+  const std::string url = nginx.base_url() + "/simple";
+  const fs::path cache_root = tmp.path / "cache";
+  const outcome cold = resolve_with(url, reqs, {2, cache_root, {}});
+  CHECK(cold.pins == one.pins);
+  CHECK(cold.files_known);
+  CHECK(cold.http.requests == cold.cache.fetched + cold.cache.metadata_fetched);
+  CHECK(cold.cache.fetched == cold.provider.projects);
+  // Every HTTP wait parked its task rather than a worker thread.
+  CHECK(cold.provider.http_suspended == (suspends ? cold.cache.fetched + cold.cache.metadata_fetched : 0));
+  CHECK(one.provider.http_suspended == 0);  // file:// reads no HTTP
+  MESSAGE(name << " cold on nginx, 2 workers: " << cold.provider.projects << " pages, " << cold.provider.metadata
+                << " metadata, " << cold.provider.prefetched << " loads prefetched, " << cold.provider.solver_waits
+                << " solver waits (" << cold.provider.wait_time.count() / 1'000'000 << " ms), load time "
+                << cold.provider.load_time.count() / 1'000'000 << " ms summed, " << cold.provider.http_suspended
+                << " HTTP waits suspended");
+  const std::size_t after_cold = nginx.requests();
+  CHECK(after_cold > 0);
+
+  const outcome warm = resolve_with(url, reqs, {1, cache_root, {}});
+  CHECK(warm.pins == one.pins);
+  CHECK(warm.http.requests == 0);
+  CHECK(warm.cache.fetched == 0);
+  CHECK(warm.cache.metadata_fetched == 0);
+  CHECK(warm.cache.fresh_hits == warm.provider.projects);
+  CHECK(nginx.requests() == after_cold);
+}
+
+/// A make-index tree of a universe, served as file://.
+struct universe_tree {
+  t::temp_dir tmp;
+  std::string url;
+  explicit universe_tree(const std::string& json) {
+    REQUIRE(t::make_index_universe(tmp.path, json));
+    url = file_url(tmp.path / "idx");
+  }
+};
+
+outcome resolve_text(const std::string& url, std::initializer_list<const char*> reqs, run_options o = {}) {
+  std::vector<packaging::requirement> parsed;
+  for (const char* r : reqs) parsed.push_back(*packaging::requirement::parse(r));
+  return resolve_with(url, parsed, o);
+}
+
+}  // namespace
+
+TEST_CASE("black.in from the snapshot: file:// on 1 and 2 workers, nginx cold then warm, all identical") {
+  resolve_everywhere("black", 5);
+}
+
+TEST_CASE("jupyter.in from the snapshot: file:// on 1 and 2 workers, nginx cold then warm, all identical") {
+  resolve_everywhere("jupyter", 60);
+}
+
+TEST_CASE("a missing project: errc::not_found naming the project and the index; the solver explains") {
+  universe_tree u(R"({"packages": {"a": {"1.0": {"requires_dist": ["ghost>=1"]}}}})");
+  {
+    front_end fe(u.url);
+    pr::index_provider source(*fe.front, {});
+    auto got = source.versions("Ghost");
+    REQUIRE_FALSE(got);
+    CHECK(got.error().code == errc::not_found);
+    CHECK(got.error().message.find("'ghost'") != std::string::npos);
+    CHECK(got.error().message.find(u.url) != std::string::npos);
+    CHECK(source.index_url("ghost").empty());
+    CHECK(source.files("ghost", *packaging::version::parse("1.0")) == nullptr);
+  }
+  const outcome r = resolve_text(u.url, {"a"});
+  REQUIRE_FALSE(r.ok);
+  CHECK(r.explanation.find("ghost") != std::string::npos);
+}
+
+TEST_CASE("broken metadata makes that version unusable, with the reason in the explanation") {
+  universe_tree u(R"({"packages": {"a": {"1.0": {}, "2.0": {"requires_dist": ["b"]}}, "b": {"1.0": {}}}})");
+  const fs::path idx = u.tmp.path / "idx";
+  const std::string broken = "Metadata-Version: 2.1\nName: a\nVersion: 2.0\nRequires-Dist: b (>>=1\n";
+  const std::string good_hash = index::sha256_hex(t::slurp(idx / "files/a-2.0-py3-none-any.whl.metadata"));
+  fs::remove(idx / "files/a-2.0-py3-none-any.whl.metadata");
+  t::spit(idx / "files/a-2.0-py3-none-any.whl.metadata", broken);
+
+  SUBCASE("bytes that do not match the advertised sha256") {
+    const outcome r = resolve_text(u.url, {"a"});
+    REQUIRE(r.ok);
+    CHECK(r.pins == "a==1.0\n");  // 2.0 is skipped, not fatal
+    const outcome pinned = resolve_text(u.url, {"a>=2"});
+    REQUIRE_FALSE(pinned.ok);
+    CHECK(pinned.explanation.find("a-2.0-py3-none-any.whl") != std::string::npos);
+    CHECK(pinned.explanation.find("sha256 mismatch") != std::string::npos);
+  }
+  SUBCASE("advertised bytes that do not parse") {
+    for (const char* page : {"simple/a/index.json", "simple/a/index.html"}) {
+      std::string text = t::slurp(idx / page);
+      for (auto p = text.find(good_hash); p != std::string::npos; p = text.find(good_hash, p))
+        text.replace(p, good_hash.size(), index::sha256_hex(broken));
+      t::spit(idx / page, text);
+    }
+    const outcome pinned = resolve_text(u.url, {"a>=2"});
+    REQUIRE_FALSE(pinned.ok);
+    CHECK(pinned.explanation.find("metadata of a-2.0-py3-none-any.whl") != std::string::npos);
+    CHECK(pinned.explanation.find("Requires-Dist") != std::string::npos);
+    CHECK(resolve_text(u.url, {"a"}).pins == "a==1.0\n");
+  }
+}
+
+TEST_CASE("--only-binary / --no-binary decide which files count") {
+  // x 1.0: an sdist only; 2.0: a universal wheel; 3.0: a Windows wheel only. y 1.0: both.
+  universe_tree u(R"({"packages": {
+    "x": {"1.0": {"sdist": true, "wheels": []},
+          "2.0": {"wheels": ["x-2.0-py3-none-any.whl"]},
+          "3.0": {"wheels": ["x-3.0-cp311-cp311-win_amd64.whl"]}},
+    "y": {"1.0": {"sdist": true, "wheels": ["y-1.0-py3-none-any.whl"]}}}})");
+  auto only = [](bool all, std::vector<std::string> names) {
+    pr::binary_policy p;
+    p.only_binary_all = all;
+    p.only_binary = std::move(names);
+    return p;
+  };
+  auto no = [](bool all, std::vector<std::string> names) {
+    pr::binary_policy p;
+    p.no_binary_all = all;
+    p.no_binary = std::move(names);
+    return p;
+  };
+  CHECK(resolve_text(u.url, {"x"}).pins == "x==2.0\n");  // 3.0 has no wheel for Linux
+  CHECK(resolve_text(u.url, {"x"}, {1, {}, only(true, {})}).pins == "x==2.0\n");
+  CHECK(resolve_text(u.url, {"x"}, {1, {}, no(true, {})}).pins == "x==1.0\n");
+  CHECK(resolve_text(u.url, {"x"}, {1, {}, no(false, {"x"})}).pins == "x==1.0\n");
+  // A per-project option wins over the other option's :all:.
+  auto both = no(true, {});
+  both.only_binary = {"x"};
+  CHECK(resolve_text(u.url, {"x"}, {1, {}, both}).pins == "x==2.0\n");
+  const outcome none = resolve_text(u.url, {"x<2"}, {1, {}, only(false, {"x"})});
+  REQUIRE_FALSE(none.ok);
+  CHECK(none.explanation.find("no compatible wheel or sdist") != std::string::npos);
+  // y 1.0 has both kinds; either policy keeps it.
+  CHECK(resolve_text(u.url, {"y"}, {1, {}, no(true, {})}).pins == "y==1.0\n");
+  CHECK(resolve_text(u.url, {"y"}, {1, {}, only(true, {})}).pins == "y==1.0\n");
+
+  front_end fe(u.url);
+  pr::index_provider_options popts;
+  popts.environment = target();
+  pr::index_provider source(*fe.front, popts);
+  auto xs = source.versions("x");
+  REQUIRE(xs);
+  REQUIRE(xs->size() == 3);
+  CHECK((*xs)[0].has_compatible_dist);
+  CHECK((*xs)[1].has_compatible_dist);
+  CHECK_FALSE((*xs)[2].has_compatible_dist);
+  CHECK(source.index_url("x") == u.url);
+  const auto* files = source.files("x", (*xs)[1].version);
+  REQUIRE(files);
+  REQUIRE(files->files.size() == 1);
+  CHECK(files->files[0].file.filename == "x-2.0-py3-none-any.whl");
+}
+
+TEST_CASE("yanked versions and Requires-Python are flagged per version") {
+  universe_tree u(R"({"packages": {"a": {
+    "1.0": {"requires_python": ">=3.8"},
+    "2.0": {"yanked": "broken"},
+    "3.0": {"requires_python": ">=3.12"}}}})");
+  front_end fe(u.url);
+  pr::index_provider_options popts;
+  popts.environment = target();
+  popts.threads = 2;
+  pr::index_provider source(*fe.front, popts);
+  source.prefetch("a");
+  source.prefetch("A");  // the same load: deduplicated
+  auto got = source.versions("a");
+  REQUIRE(got);
+  REQUIRE(got->size() == 3);
+  CHECK((*got)[0].requires_python_ok);
+  CHECK_FALSE((*got)[0].yanked);
+  CHECK((*got)[1].yanked);
+  CHECK_FALSE((*got)[2].requires_python_ok);
+  auto deps = source.dependencies("a", (*got)[0].version);
+  REQUIRE(deps);
+  CHECK(deps->empty());
+  CHECK(source.stats().projects == 1);
+  CHECK(source.stats().prefetched >= 1);
+  CHECK(fe.front->stats().fetched == 1);
+  auto missing = source.dependencies("a", *packaging::version::parse("9"));
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().message.find("a 9") != std::string::npos);
+  CHECK(resolve_text(u.url, {"a"}).pins == "a==1.0\n");
+  CHECK(resolve_text(u.url, {"a==2.0"}).pins == "a==2.0\n");  // yanked, but pinned
+}
+
+TEST_CASE("served faults: a metadata 404 and an invalid page make those versions unusable, with reasons") {
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path, R"({"packages": {
+    "a": {"1.0": {}, "2.0": {"requires_dist": ["b"]}, "3.0": {"requires_dist": ["c"]}},
+    "b": {"1.0": {}}, "c": {"1.0": {}}}})"));
+  auto srv = t::fault_server::with_rules(tmp.path / "idx", R"([
+    {"path": "/files/a-2.0-py3-none-any.whl.metadata", "fault": "status", "status": 404},
+    {"path": "/simple/c/", "fault": "invalid"}])",
+                                         tmp.path);
+  REQUIRE(srv.ok());
+  const std::string url = srv.base_url() + "/simple";
+  for (unsigned threads : {1U, 2U}) {
+    CAPTURE(threads);
+    const outcome any = resolve_text(url, {"a"}, {threads, {}, {}});
+    INFO(any.explanation);
+    CHECK(any.pins == "a==1.0\n");
+    const outcome newer = resolve_text(url, {"a>=2"}, {threads, {}, {}});
+    REQUIRE_FALSE(newer.ok);
+    CHECK(newer.explanation.find("a-2.0-py3-none-any.whl") != std::string::npos);
+    CHECK(newer.explanation.find("404") != std::string::npos);
+    // Each reason names where it comes from.
+    CHECK(newer.explanation.find("versions of c could not be read (" + url + "/c/: invalid JSON page") !=
+          std::string::npos);
+  }
+  // An unreadable project is also a warning through the injected sink.
+  std::vector<std::string> warnings;
+  front_end fe(url);
+  pr::index_provider_options popts;
+  popts.log = [&](log_level level, std::string_view message) {
+    if (level == log_level::warning) warnings.emplace_back(message);
+  };
+  pr::index_provider source(*fe.front, popts);
+  CHECK_FALSE(source.versions("c"));
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].find(url + "/c/") != std::string::npos);
+}
