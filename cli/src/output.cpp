@@ -89,9 +89,9 @@ result<std::string> render_requirements_txt(const resolver::resolution& resoluti
     if (context.index_urls.empty()) {
       out += "--no-index\n";
     } else {
-      out += "--index-url " + index::redact_url(context.index_urls.front()) + "\n";
+      out += "--index-url " + index::strip_credentials(context.index_urls.front()) + "\n";
       for (std::size_t i = 1; i < context.index_urls.size(); ++i) {
-        out += "--extra-index-url " + index::redact_url(context.index_urls[i]) + "\n";
+        out += "--extra-index-url " + index::strip_credentials(context.index_urls[i]) + "\n";
       }
     }
     out += '\n';
@@ -137,14 +137,14 @@ result<std::string> render_pylock(const resolver::resolution& resolution, const 
     entry.insert("version", package.version.to_string());
     if (auto marker = kept_marker(package, *context.input); !marker.empty()) entry.insert("marker", marker);
     const auto source = lookup(context, package);
-    if (!source.index_url.empty()) entry.insert("index", index::redact_url(source.index_url));
+    if (!source.index_url.empty()) entry.insert("index", index::strip_credentials(source.index_url));
     if (source.files != nullptr) {
       toml::array wheels;
       for (const auto& file : source.files->files) {
         if (file.file.sha256.empty()) continue;
         toml::table dist;
         dist.insert("name", file.file.filename);
-        dist.insert("url", index::redact_url(file.file.url));
+        dist.insert("url", index::strip_credentials(file.file.url));
         if (file.file.size) dist.insert("size", static_cast<std::int64_t>(*file.file.size));
         toml::table hashes;
         hashes.insert("sha256", file.file.sha256);
@@ -197,7 +197,7 @@ result<std::string> render_json(const resolver::resolution& resolution, const re
     return fmt::format("[{}]", fmt::join(quoted, ", "));
   };
   std::vector<std::string> redacted;
-  for (const auto& url : context.index_urls) redacted.push_back(index::redact_url(url));
+  for (const auto& url : context.index_urls) redacted.push_back(index::strip_credentials(url));
   std::string out = "{\n";
   out += "  \"schema\": 1,\n";
   out += "  \"created_by\": " + json_quote("pyresolve") + ",\n";
@@ -225,7 +225,7 @@ result<std::string> render_json(const resolver::resolution& resolution, const re
            ", \"requested_by\": " + strings(requested_by) + ", \"marker\": ";
     const auto marker = kept_marker(package, *context.input);
     out += marker.empty() ? "null" : json_quote(marker);
-    out += ", \"index\": " + (source.index_url.empty() ? std::string("null") : json_quote(index::redact_url(source.index_url)));
+    out += ", \"index\": " + (source.index_url.empty() ? std::string("null") : json_quote(index::strip_credentials(source.index_url)));
     out += ", \"files\": [";
     if (source.files != nullptr) {
       bool first_file = true;
@@ -233,7 +233,7 @@ result<std::string> render_json(const resolver::resolution& resolution, const re
         out += first_file ? "" : ", ";
         first_file = false;
         out += "{\"filename\": " + json_quote(file.file.filename) + ", \"url\": " +
-               json_quote(index::redact_url(file.file.url)) + ", \"sha256\": " +
+               json_quote(index::strip_credentials(file.file.url)) + ", \"sha256\": " +
                (file.file.sha256.empty() ? std::string("null") : json_quote(file.file.sha256)) + "}";
       }
     }

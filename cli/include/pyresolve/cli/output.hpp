@@ -12,6 +12,7 @@
 
 #include "pyresolve/cli/inputs.hpp"
 #include "pyresolve/cli/options.hpp"
+#include "pyresolve/index/index_client.hpp"
 #include "pyresolve/index/project_page.hpp"
 #include "pyresolve/resolver/resolve.hpp"
 #include "pyresolve/support/result.hpp"
