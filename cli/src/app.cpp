@@ -329,7 +329,10 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   render_context context;
   context.opt = &opt;
   context.input = &*input;
-  if (!where.no_index) context.index_urls = where.ordered();
+  if (!where.no_index) {
+    context.index_urls.push_back(where.index_url);
+    context.index_urls.insert(context.index_urls.end(), where.extra_index_urls.begin(), where.extra_index_urls.end());
+  }
   context.sources = [&source](std::string_view name, const packaging::version& version) {
     return package_source{source.index_url(name), source.files(name, version)};
   };

@@ -38,7 +38,8 @@ struct timing {
 struct render_context {
   const options* opt = nullptr;
   const user_input* input = nullptr;
-  /// The index URLs in search order (empty with --no-index).
+  /// The index URL then the extra index URLs, as given (empty with --no-index). (uv's search
+  /// order puts the extra ones first; this is the order `--emit-index-url` writes.)
   std::vector<std::string> index_urls;
   source_lookup sources;
   std::string python_version;   ///< the target's `X.Y[.Z]`
