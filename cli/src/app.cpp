@@ -74,15 +74,16 @@ class reporter {
 
 /// Forwards to the real provider, counting for the progress display and keeping the first
 /// error that is not "no such project": an unreachable index must end the run with exit
-/// code 2 and the URL, not pass for an unsatisfiable set of requirements.
+/// code 2 and the URL, not pass for an unsatisfiable set of requirements. Offline, "not
+/// found" only means "not in the cache", which is such an error too.
 class observed_provider final : public resolver::provider {
  public:
-  explicit observed_provider(resolver::provider& inner) : m_inner(inner) {}
+  observed_provider(resolver::provider& inner, bool offline) : m_inner(inner), m_offline(offline) {}
 
   result<std::span<const resolver::candidate>> versions(std::string_view name) override {
     m_discovered.fetch_add(1, std::memory_order_relaxed);
     auto got = m_inner.versions(name);
-    if (!got && got.error().code != errc::not_found) remember(got.error());
+    if (!got && (m_offline || got.error().code != errc::not_found)) remember(got.error());
     return got;
   }
   result<std::span<const packaging::requirement>> dependencies(std::string_view name,
@@ -103,6 +104,7 @@ class observed_provider final : public resolver::provider {
     if (!m_error) m_error = failure;
   }
   resolver::provider& m_inner;
+  bool m_offline;
   std::atomic<std::uint64_t> m_discovered{0};
   std::atomic<std::uint64_t> m_resolved{0};
   std::optional<pyresolve::error> m_error;
@@ -219,11 +221,13 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     return exit_error;
   }
   for (const auto& ignored : input->ignored) report.info("ignoring `" + ignored + "` (it does not affect a resolve)");
+  lap("read_inputs");
   auto target = choose_target(opt);
   if (!target) {
     report.error(target.error().to_string());
     return exit_error;
   }
+  lap("target");
   report.info(fmt::format("target: Python {} on {} ({})", target->python_version, target->python_platform, target->how));
   auto heap = allocator::make_resource(opt.allocator);
   if (!heap) {
@@ -252,7 +256,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
       report.warning("the existing pins of " + *opt.output_file + " are ignored: " + pins.error().to_string());
     }
   }
-  lap("read_inputs");
+  lap("read_pins");
 
   auto store = cache::cache::open(cache_options_of(opt, report));
   if (!store) {
@@ -277,7 +281,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   provider_options.memory = heap->get();
   provider_options.log = report.sink();
   resolver::index_provider source(cached, provider_options);
-  observed_provider observed(source);
+  observed_provider observed(source, opt.offline);
 
   std::vector<packaging::requirement> requirements;
   requirements.reserve(input->requirements.size());

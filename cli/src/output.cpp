@@ -47,10 +47,27 @@ void append_header(std::string& out, const render_context& context) {
   if (context.opt->no_header) return;
   out += header_line;
   out += '\n';
-  out += "#    resolve " + shell_join(context.opt->arguments) + "\n";
+  out += "#    " + command_line(context.opt->arguments) + "\n";
 }
 
 }  // namespace
+
+std::string command_line(const std::vector<std::string>& args) {
+  std::vector<std::string> shown;
+  shown.reserve(args.size());
+  for (const auto& arg : args) {
+    const auto scheme = arg.find("://");
+    if (scheme == std::string::npos) {
+      shown.push_back(arg);
+      continue;
+    }
+    // `--index-url=https://user:token@host/simple` keeps its `--index-url=` prefix.
+    const auto equals = arg.rfind('=', scheme);
+    const auto start = equals == std::string::npos ? 0 : equals + 1;
+    shown.push_back(arg.substr(0, start) + index::strip_credentials(std::string_view(arg).substr(start)));
+  }
+  return "resolve " + shell_join(shown);
+}
 
 std::vector<std::string> via_entries(const resolver::resolved_package& package, const user_input& input) {
   std::vector<std::string> out;
@@ -201,7 +218,7 @@ result<std::string> render_json(const resolver::resolution& resolution, const re
   std::string out = "{\n";
   out += "  \"schema\": 1,\n";
   out += "  \"created_by\": " + json_quote("pyresolve") + ",\n";
-  out += "  \"command\": " + json_quote("resolve " + shell_join(context.opt->arguments)) + ",\n";
+  out += "  \"command\": " + json_quote(command_line(context.opt->arguments)) + ",\n";
   out += "  \"python_version\": " + json_quote(context.python_version) + ",\n";
   out += "  \"python_platform\": " + json_quote(context.python_platform) + ",\n";
   out += "  \"indexes\": " + strings(redacted) + ",\n";

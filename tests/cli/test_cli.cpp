@@ -390,6 +390,11 @@ TEST_CASE("--generate-hashes: hashes from the index, an error when it gives none
   CHECK(none.error().message.find("https://pypi.example/simple") != std::string::npos);
 }
 
+TEST_CASE("the command line in the header never shows credentials") {
+  CHECK(command_line({"r.in", "-i", "https://user:token@pypi.example/simple", "--extra-index-url=http://u:p@x/s"}) ==
+        "resolve r.in -i https://pypi.example/simple --extra-index-url=http://x/s");
+}
+
 TEST_CASE("json_quote escapes what JSON requires") {
   CHECK(json_quote("a\"b\\c\n\x01") == "\"a\\\"b\\\\c\\n\\u0001\"");
 }

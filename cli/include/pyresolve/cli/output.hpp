@@ -69,6 +69,10 @@ struct render_context {
 /// user requirement with a marker (`(a) or (b)` when they differ); empty otherwise.
 [[nodiscard]] std::string kept_marker(const resolver::resolved_package& package, const user_input& input);
 
+/// `resolve ARGS…` for the header and the report: shell-quoted, credentials stripped from
+/// every URL (`-i https://user:token@host/simple` shows `https://host/simple`).
+[[nodiscard]] std::string command_line(const std::vector<std::string>& args);
+
 /// `text` as a JSON string literal.
 [[nodiscard]] std::string json_quote(std::string_view text);
 
