@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "pyresolve/packaging/name.hpp"
+#include "pyresolve/support/json.hpp"
 
 namespace pyresolve::cli {
 namespace {
@@ -187,23 +188,9 @@ result<std::string> render_pylock(const resolver::resolution& resolution, const 
 }
 
 std::string json_quote(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
+  std::string out;
+  append_json_string(out, text);
+  return out;
 }
 
 result<std::string> render_json(const resolver::resolution& resolution, const render_context& context) {
