@@ -75,7 +75,48 @@ result<std::vector<resolver::preference>> read_pins(const std::filesystem::path&
   return out;
 }
 
-result<void> write_atomically(const std::filesystem::path& path, std::string_view content) {
+namespace {
+
+result<void> write_all(int fd, std::string_view content) {
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const auto n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return unexpected(error{errc::io_error, std::strerror(errno), {}});
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+// `-o /dev/stdout` or a FIFO: there is nothing to rename over, and renaming over a device
+// node would replace it, so such a path is written in place.
+result<void> write_in_place(const std::filesystem::path& path, std::string_view content) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0) return unexpected(io_failure(path, "cannot write the output file", errno));
+  auto done = write_all(fd, content);
+  const int code = errno;
+  ::close(fd);
+  if (!done) return unexpected(io_failure(path, "cannot write the output file", code));
+  return {};
+}
+
+}  // namespace
+
+result<void> write_atomically(const std::filesystem::path& given, std::string_view content) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(given, ec);
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status) &&
+      !std::filesystem::is_directory(status)) {
+    return write_in_place(given, content);
+  }
+  // Through a symlink, the file it points to is replaced and the link kept.
+  auto path = given;
+  if (std::filesystem::is_symlink(std::filesystem::symlink_status(given, ec))) {
+    path = std::filesystem::canonical(given, ec);
+    if (ec) return unexpected(io_failure(given, "cannot resolve the output file's link", ec.value()));
+  }
   const auto directory = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   std::string temp = (directory / ("." + path.filename().string() + ".XXXXXX")).string();
   const int fd = ::mkstemp(temp.data());
@@ -86,15 +127,7 @@ result<void> write_atomically(const std::filesystem::path& path, std::string_vie
     ::unlink(temp.c_str());
     return unexpected(io_failure(path, what, code));
   };
-  std::size_t written = 0;
-  while (written < content.size()) {
-    const auto n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return abandon("cannot write the output file");
-    }
-    written += static_cast<std::size_t>(n);
-  }
+  if (!write_all(fd, content)) return abandon("cannot write the output file");
   // mkstemp makes the file 0600: keep the mode of the file being replaced, else give what
   // any new file of the user gets.
   struct stat existing {};

@@ -15,6 +15,7 @@ import re
 import select
 import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -351,6 +352,13 @@ class resolve_test(unittest.TestCase):
         self.ok("reqs.in", "-o", "out.txt", "-U", index=file_url(self.uni))
         self.assertEqual(self.pins(read(os.path.join(self.tmp, "out.txt"))), {"app": "2.0", "lib": "3.0"})
         self.assertEqual(sorted(os.listdir(self.tmp)), ["cache", "out.txt", "reqs.in"])  # no temp file left
+
+    def test_output_to_a_device(self):
+        self.write("reqs.in", "app\n")
+        out = self.ok("reqs.in", "--no-header", "-o", "/dev/stdout", index=file_url(self.uni))
+        self.assertEqual(self.pins(out.stdout), {"app": "2.0", "lib": "3.0"})
+        self.ok("reqs.in", "-o", "/dev/null", index=file_url(self.uni))
+        self.assertTrue(stat.S_ISCHR(os.stat("/dev/null").st_mode))
 
     def test_unwritable_output(self):
         self.write("reqs.in", "app\n")

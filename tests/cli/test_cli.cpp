@@ -423,6 +423,16 @@ TEST_CASE("the output file: pins read back, atomic replacement, unwritable paths
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(t.path)) ++entries;
   CHECK(entries == 2);  // no temporary left beside it
 
+  // A device is written in place, never replaced by a regular file.
+  REQUIRE(write_atomically("/dev/null", "x").has_value());
+  CHECK(fs::is_character_file("/dev/null"));
+  // A symlink keeps pointing at the file, which is replaced.
+  fs::create_symlink(out, t.path / "link.txt");
+  REQUIRE(write_atomically(t.path / "link.txt", "via link\n").has_value());
+  CHECK(fs::is_symlink(t.path / "link.txt"));
+  CHECK(read(out) == "via link\n");
+  fs::remove(t.path / "link.txt");
+
   auto nodir = write_atomically(t.path / "no" / "such" / "dir.txt", "x");
   REQUIRE(!nodir);
   CHECK(nodir.error().to_string().find("dir.txt") != std::string::npos);

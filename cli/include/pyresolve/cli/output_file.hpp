@@ -21,7 +21,8 @@ namespace pyresolve::cli {
 
 /// Writes `content` to a temporary file beside `path`, flushes it to disk and renames it over
 /// `path`: readers see the old file or the new one, never a half-written one. Errors name the
-/// path and the system's reason.
+/// path and the system's reason. A symlink keeps pointing at the (replaced) file; a path that
+/// is neither a regular file nor a directory (`/dev/stdout`, a FIFO) is written in place.
 [[nodiscard]] result<void> write_atomically(const std::filesystem::path& path, std::string_view content);
 
 }  // namespace pyresolve::cli
