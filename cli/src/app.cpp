@@ -7,6 +7,7 @@
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <set>
 
 #include "pyresolve/allocator/resource.hpp"
 #include "pyresolve/cache/cache.hpp"
@@ -56,6 +57,14 @@ class reporter {
   }
   [[nodiscard]] int verbosity() const { return m_verbosity; }
 
+  /// The progress line: drawn under the same lock as messages, which erase it first so that
+  /// a warning never lands at the end of the progress line (the next redraw brings it back).
+  void progress(const std::string& text) {
+    const std::lock_guard lock(m_mutex);
+    m_progress_shown = text.size() > erase_line.size();
+    m_err << text << std::flush;
+  }
+
  private:
   void line(const char* prefix, const char* code, const std::string& message) {
     print(m_color ? fmt::format("\x1b[1;{}m{}\x1b[0m: {}\n", code, prefix, message)
@@ -64,11 +73,14 @@ class reporter {
   // Diagnostics arrive from worker threads too.
   void print(const std::string& text) {
     const std::lock_guard lock(m_mutex);
+    if (m_progress_shown) m_err << erase_line;
+    m_progress_shown = false;
     m_err << text << std::flush;
   }
   std::ostream& m_err;
   bool m_color;
   int m_verbosity;
+  bool m_progress_shown = false;
   std::mutex m_mutex;
 };
 
@@ -89,7 +101,8 @@ class observed_provider final : public resolver::provider {
   result<std::span<const packaging::requirement>> dependencies(std::string_view name,
                                                                const packaging::version& version) override {
     auto got = m_inner.dependencies(name, version);
-    m_resolved.fetch_add(1, std::memory_order_relaxed);
+    // The solver may read several versions of one package: count each package once.
+    if (m_with_dependencies.emplace(name).second) m_resolved.fetch_add(1, std::memory_order_relaxed);
     if (!got && got.error().code == errc::io_error) remember(got.error());
     return got;
   }
@@ -105,6 +118,7 @@ class observed_provider final : public resolver::provider {
   }
   resolver::provider& m_inner;
   bool m_offline;
+  std::set<std::string, std::less<>> m_with_dependencies;  // solver thread only
   std::atomic<std::uint64_t> m_discovered{0};
   std::atomic<std::uint64_t> m_resolved{0};
   std::optional<pyresolve::error> m_error;
@@ -205,8 +219,7 @@ int run_cache_command(const options& opt, std::ostream& out, reporter& report) {
   return exit_error;
 }
 
-int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporter& report, bool progress_allowed,
-                std::ostream& err) {
+int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporter& report, bool progress_allowed) {
   const auto started = clock_type::now();
   std::vector<timing> timings;
   auto lap = [&, last = started](const char* name) mutable {
@@ -289,7 +302,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
 
   std::optional<progress_display> progress;
   if (progress_allowed) {
-    progress.emplace(err, [&] {
+    progress.emplace([&report](const std::string& text) { report.progress(text); }, [&] {
       progress_counts counts;
       counts.resolved = observed.resolved();
       counts.discovered = observed.discovered();
@@ -394,7 +407,7 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
     reporter report(err, color, opt.quiet > 0 ? -1 : opt.verbose);
     if (opt.cache != cache_command::none) return run_cache_command(opt, out, report);
     const bool progress = err_is_terminal && !opt.no_progress && opt.quiet == 0;
-    return run_resolve(opt, in, out, report, progress, err);
+    return run_resolve(opt, in, out, report, progress);
   } catch (const std::exception& e) {
     // The CLI boundary: whatever escaped (bad_alloc, a filesystem error) is a message.
     err << "error: " << e.what() << "\n";

@@ -10,16 +10,15 @@ std::string progress_line(const progress_counts& counts) {
                      static_cast<double>(counts.bytes) / (1024.0 * 1024.0));
 }
 
-progress_display::progress_display(std::ostream& err, std::function<progress_counts()> sample)
-    : m_err(err), m_sample(std::move(sample)) {
+progress_display::progress_display(writer write, std::function<progress_counts()> sample)
+    : m_write(std::move(write)), m_sample(std::move(sample)) {
   m_thread = std::thread([this] {
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
-      // `\r` + erase-line keeps one line on the terminal whatever the previous length was.
-      m_err << "\r\x1b[2K" << progress_line(m_sample()) << std::flush;
+      m_write(std::string(erase_line) + progress_line(m_sample()));
       m_wake.wait_for(lock, std::chrono::milliseconds(100), [this] { return m_stopping; });
     }
-    m_err << "\r\x1b[2K" << std::flush;
+    m_write(std::string(erase_line));
   });
 }
 

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
-#include <ostream>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace pyresolve::cli {
@@ -23,21 +23,26 @@ struct progress_counts {
   std::uint64_t bytes = 0;      ///< bytes received
 };
 
+/// Back to column 0 and clear the line: one line on the terminal whatever was there before.
+inline constexpr std::string_view erase_line = "\r\x1b[2K";
+
 /// The status line for `counts` (no control characters).
 [[nodiscard]] std::string progress_line(const progress_counts& counts);
 
-/// Redraws `progress_line(sample())` on `err` every 100 ms from a thread of its own until
-/// stopped; stop() (or the destructor) erases the line.
+/// Redraws `progress_line(sample())` every 100 ms from a thread of its own until stopped;
+/// stop() (or the destructor) erases the line. Text goes through `write`, which the caller
+/// serializes with its other messages to the same terminal.
 class progress_display {
  public:
-  progress_display(std::ostream& err, std::function<progress_counts()> sample);
+  using writer = std::function<void(const std::string&)>;
+  progress_display(writer write, std::function<progress_counts()> sample);
   ~progress_display();
   progress_display(const progress_display&) = delete;
   progress_display& operator=(const progress_display&) = delete;
   void stop();
 
  private:
-  std::ostream& m_err;
+  writer m_write;
   std::function<progress_counts()> m_sample;
   std::mutex m_mutex;
   std::condition_variable m_wake;
