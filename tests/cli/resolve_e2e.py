@@ -465,13 +465,21 @@ class resolve_test(unittest.TestCase):
         self.write("warn.in", "--trusted-host example.com\napp\n")
         self.assertEqual(self.ok("warn.in", "-q", index=file_url(self.uni)).stderr, "")
 
+    @unittest.skipIf(os.environ.get("PYRESOLVE_TEST_SANITIZED"), "sanitizers replace malloc themselves")
     def test_allocator_variants(self):
         self.write("reqs.in", "app\n")
-        base = self.ok("reqs.in", index=file_url(self.uni)).stdout
+        base = self.ok("reqs.in", "--no-header", index=file_url(self.uni)).stdout
         for variant, heap in (("resolve-mimalloc", "mimalloc"), ("resolve-jemalloc", "jemalloc")):
-            out = self.ok("reqs.in", "-v", index=file_url(self.uni), exe=os.path.join(BIN, variant))
-            self.assertEqual(out.stdout.splitlines()[2:], base.splitlines()[2:])
+            out = self.ok("reqs.in", "-v", "--no-header", index=file_url(self.uni), exe=os.path.join(BIN, variant))
+            self.assertEqual(out.stdout, base)
             self.assertIn(f"malloc served by {heap}", out.stderr)
+        out = self.ok("reqs.in", "-v", index=file_url(self.uni))
+        self.assertIn("malloc served by glibc", out.stderr)
+        proxy = os.environ.get("PYRESOLVE_TBBMALLOC_PROXY", "/usr/lib/x86_64-linux-gnu/libtbbmalloc_proxy.so.2")
+        if os.path.exists(proxy):
+            out = self.ok("reqs.in", "-v", "--no-header", index=file_url(self.uni), env=self.env(LD_PRELOAD=proxy))
+            self.assertEqual(out.stdout, base)
+            self.assertIn("malloc served by tbbmalloc", out.stderr)
 
     # --- indexes, cache and environment -------------------------------------------------
 
