@@ -14,6 +14,13 @@ error located(std::string message, const std::string& file, std::uint32_t line =
   return error{errc::invalid_requirements_file, std::move(message), file, line, column};
 }
 
+result<void> check_no_url(const packaging::requirement& req, const std::string& file, std::uint32_t line) {
+  if (req.url.empty()) return {};
+  return unexpected(located("'" + req.name + " @ " + req.url + "': direct URL requirements are not supported " +
+                                "(pyresolve resolves from indexes); require a released version instead",
+                            file, line));
+}
+
 bool is_pyproject(const std::string& path) { return std::filesystem::path(path).filename() == "pyproject.toml"; }
 
 result<packaging::requirements_file> parse_source(const std::string& path, std::istream& stdin_stream) {
@@ -24,12 +31,16 @@ result<packaging::requirements_file> parse_source(const std::string& path, std::
   return packaging::parse_requirements_file(path);
 }
 
-// Bare paths, URLs and editables name no project until built; building is out of scope.
+// Bare paths, URLs and editables name no project until built, and a `name @ url` would need
+// that file's metadata rather than the index's: both are out of scope, and resolving such a
+// name from the index instead would silently pin something else.
 result<void> check_named(const packaging::requirements_entry& entry) {
-  if (entry.requirement && !entry.editable) return {};
-  return unexpected(located("'" + entry.target + "' needs a build to know its name and dependencies, which pyresolve "
-                            "does not do; name it as `name @ url` or pin a released version",
-                            entry.origin.file, entry.origin.line));
+  if (!entry.requirement || entry.editable) {
+    return unexpected(located("'" + entry.target + "' needs a build to know its name and dependencies, which " +
+                                  "pyresolve does not do; require a released version from the index instead",
+                              entry.origin.file, entry.origin.line));
+  }
+  return check_no_url(*entry.requirement, entry.origin.file, entry.origin.line);
 }
 
 void merge_index(packaging::index_options& into, const packaging::index_options& from) {
@@ -91,6 +102,7 @@ result<std::vector<user_requirement>> read_pyproject(const std::string& text, co
       if (!req) {
         return unexpected(located(where + ": " + req.error().message, path, line, item.source().begin.column));
       }
+      if (auto usable = check_no_url(*req, path, line); !usable) return usable;
       out.push_back(user_requirement{std::move(*req), label});
     }
     return {};

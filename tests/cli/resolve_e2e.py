@@ -567,7 +567,16 @@ class resolve_test(unittest.TestCase):
 
     def test_bad_inputs_exit_2(self):
         self.write("bad.in", "app\nlib >= = 2\n")
+        self.write("url.in", "app @ https://files.example/app-1.0-py3-none-any.whl\n")
+        self.write("edit.in", "-e ./src/app\n")
+        self.write("dir.in/placeholder", "")
+        self.write("app.in", "app\n")
         cases = [
+            (["url.in"], "url.in:1: 'app @ https://files.example/app-1.0-py3-none-any.whl': direct URL"),
+            (["edit.in"], "edit.in:1: './src/app' needs a build"),
+            (["dir.in"], "dir.in"),
+            (["app.in", "--python-platform", "solaris"], "solaris"),
+            (["bad.in", "--threads", "-3"], "--threads"),
             (["missing.in"], "missing.in"),
             (["bad.in"], "bad.in:2:"),
             (["bad.in", "--frobnicate"], "--frobnicate"),
@@ -575,7 +584,7 @@ class resolve_test(unittest.TestCase):
             ([], "no source file"),
         ]
         for args, needle in cases:
-            out = self.resolve(*args, index=file_url(self.uni))
+            out = self.resolve(*args, index=file_url(self.uni), target=False)
             self.assertEqual(out.returncode, 2, (args, out.stderr))
             self.assertIn(needle, out.stderr)
             self.assertTrue(out.stderr.startswith("error: "), out.stderr)

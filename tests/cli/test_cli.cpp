@@ -225,6 +225,11 @@ TEST_CASE("requirements files: nesting, constraints, stdin, errors with file:lin
   REQUIRE(!unnamed);
   CHECK(unnamed.error().to_string().find("unnamed.in:1") != std::string::npos);
 
+  opt.sources = {t.write("url.in", "black\nflask @ https://files.example/flask-3.0.0-py3-none-any.whl\n").string()};
+  auto url = read_inputs(opt, empty);
+  REQUIRE(!url);
+  CHECK(url.error().to_string().find("url.in:2: 'flask @ https://files.example/") != std::string::npos);
+
   opt.sources = {a.string()};
   opt.extras = {"dev"};
   CHECK(!read_inputs(opt, empty));  // --extra without a pyproject.toml
@@ -255,6 +260,10 @@ fast = ["uvicorn[standard]"]
   auto broken = read_pyproject("[project\nname=1", "p/pyproject.toml", {}, false);
   REQUIRE(!broken);
   CHECK(broken.error().to_string().rfind("p/pyproject.toml:1:", 0) == 0);
+  auto with_url = read_pyproject("[project]\nname='x'\ndependencies = ['a @ https://x/a-1.0.tar.gz']\n",
+                                 "pyproject.toml", {}, false);
+  REQUIRE(!with_url);
+  CHECK(with_url.error().to_string().rfind("pyproject.toml:3: 'a @ https://x/a-1.0.tar.gz'", 0) == 0);
   auto bad_req = read_pyproject("[project]\nname='x'\ndependencies = [\n  'ok',\n  'not a req !!',\n]\n",
                                 "pyproject.toml", {}, false);
   REQUIRE(!bad_req);
