@@ -597,6 +597,44 @@ class resolve_test(unittest.TestCase):
         self.assertIn("127.0.0.1:9", out.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "out.txt")))
 
+    def test_server_faults_exit_2_name_the_url(self):
+        """A 500 on a page and invalid JSON: exit 2 with the URL; a transient 503 is retried to success."""
+        self.write("reqs.in", "app\n")
+        rules = os.path.join(self.tmp, "rules.json")
+        server = None
+
+        def start(rule_list):
+            nonlocal server
+            with open(rules, "w") as f:
+                json.dump(rule_list, f)
+            server = subprocess.Popen([sys.executable, os.path.join(SRC, "tests", "servers", "fault_server.py"), self.uni,
+                                       "--port", "0", "--rules", rules], stdout=subprocess.PIPE, text=True)
+            return f"http://127.0.0.1:{server.stdout.readline().strip()}/simple"
+
+        def stop():
+            server.terminate()
+            server.wait()
+            server.stdout.close()
+
+        try:
+            url = start([{"path": "/simple/lib/", "fault": "status", "status": 500}])
+            out = self.resolve("reqs.in", "-o", "out.txt", "--no-cache", index=url)
+            self.assertEqual(out.returncode, 2, out.stderr)
+            self.assertIn(url + "/lib/", out.stderr)
+            self.assertIn("500", out.stderr)
+            self.assertFalse(os.path.exists(os.path.join(self.tmp, "out.txt")))
+            stop()
+            url = start([{"path": "/simple/lib/", "fault": "invalid"}])
+            out = self.resolve("reqs.in", "--no-cache", index=url)
+            self.assertEqual(out.returncode, 2, out.stderr)
+            self.assertIn(url + "/lib/", out.stderr)
+            stop()
+            url = start([{"path": "/simple/lib/", "fault": "status", "status": 503, "times": 1}])
+            out = self.ok("reqs.in", "--no-cache", "--no-header", index=url)
+            self.assertEqual(self.pins(out.stdout), {"app": "2.0", "lib": "3.0"})
+        finally:
+            stop()
+
     def test_help_and_version(self):
         out = subprocess.run([RESOLVE, "--help"], capture_output=True, text=True)
         self.assertEqual(out.returncode, 0)
