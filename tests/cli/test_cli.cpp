@@ -474,6 +474,38 @@ TEST_CASE("the python3 probe maps interpreters to platforms") {
   CHECK(!choose_target(opt));
 }
 
+TEST_CASE("the python3 probe is cached per interpreter binary") {
+  if (!fs::exists("/usr/bin/python3")) return;
+  temp_dir t;
+  fs::create_directories(t.path / "bin");
+  fs::create_symlink("/usr/bin/python3", t.path / "bin" / "python3");
+  const std::string saved = std::getenv("PATH") ? std::getenv("PATH") : "";
+  ::setenv("PATH", (t.path / "bin").c_str(), 1);
+  const auto root = t.path / "cache";
+  auto first = probe_python3(root);
+  REQUIRE(first.has_value());
+  std::vector<fs::path> entries;
+  for (const auto& e : fs::directory_iterator(root / interpreter_bucket)) entries.push_back(e.path());
+  REQUIRE(entries.size() == 1);
+  // The entry is what the next run believes: change the version it records.
+  std::string text = read(entries[0]);
+  const auto at = text.find(first->version + "\n");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, first->version.size(), "3.99.1");
+  std::ofstream(entries[0]) << text;
+  CHECK(probe_python3(root)->version == "3.99.1");
+  // An entry whose key does not match (another binary, a corrupt file) is not believed.
+  std::ofstream(entries[0]) << "/other/python\n1:2:3.4\n3.98.0\nlinux\nx86_64\nglibc\n2.36\n";
+  CHECK(probe_python3(root)->version == first->version);
+  // Without a cache root nothing is written.
+  fs::remove_all(root);
+  CHECK(probe_python3(std::nullopt)->version == first->version);
+  CHECK(!fs::exists(root));
+  ::setenv("PATH", "/nonexistent", 1);
+  CHECK(!probe_python3(root));
+  ::setenv("PATH", saved.c_str(), 1);
+}
+
 TEST_CASE("the progress line") {
   CHECK(progress_line({5, 9, 40, 3, 3 * 1024 * 1024}) ==
         "Resolving: 5 packages resolved, 9 seen, 3 downloads in flight, 40 requests, 3.0 MiB");

@@ -3,6 +3,7 @@
 /// The target environment of a resolve: `--python-version` / `--python-platform`, else what
 /// the `python3` on PATH reports, else CPython 3.11 on x86_64 manylinux.
 
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -23,8 +24,14 @@ struct interpreter_facts {
 /// platform we know.
 [[nodiscard]] std::optional<interpreter_facts> parse_probe_output(const std::string& text);
 
-/// Runs `python3` once (found on PATH) and asks it; nullopt when there is none or it fails.
-[[nodiscard]] std::optional<interpreter_facts> probe_python3();
+/// Where probe answers are kept under the cache root.
+inline constexpr const char* interpreter_bucket = "interpreter-v1";
+
+/// Asks the `python3` found on PATH (one run), or reads its earlier answer from
+/// `cache_root/interpreter-v1/` when the binary is the same file (real path, inode, size,
+/// mtime). Scripts such as pyenv shims choose their interpreter at run time, so they are
+/// always asked. nullopt when there is no python3 or it fails; no cache with `nullopt` root.
+[[nodiscard]] std::optional<interpreter_facts> probe_python3(const std::optional<std::filesystem::path>& cache_root);
 
 /// The chosen target and how it was chosen, for `-v`.
 struct chosen_target {
@@ -34,7 +41,8 @@ struct chosen_target {
   std::string how;              ///< "from the command line", "from python3 on PATH", "default"
 };
 
-/// Decides the target from the flags, probing python3 only for what they leave open.
+/// Decides the target from the flags, probing python3 only for what they leave open (with
+/// the probe cache under the cache root unless `--no-cache`).
 [[nodiscard]] result<chosen_target> choose_target(const options& opt);
 
 }  // namespace pyresolve::cli
