@@ -1,9 +1,9 @@
 #include "pyresolve/cli/app.hpp"
 
+#include <fmt/format.h>
 #include <atomic>
 #include <chrono>
 #include <exception>
-#include <fmt/format.h>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -31,7 +31,8 @@ using clock_type = std::chrono::steady_clock;
 /// Colours only what a user should spot: the `error:` / `warning:` prefix and explanations.
 class reporter {
  public:
-  reporter(std::ostream& err, bool color, int verbosity) : m_err(err), m_color(color), m_verbosity(verbosity) {}
+  reporter(std::ostream& err, bool color, int verbosity)
+      : m_err(err), m_color(color), m_verbosity(verbosity) {}
 
   void error(const std::string& message) { line("error", "31", message); }
   void warning(const std::string& message) {
@@ -40,9 +41,7 @@ class reporter {
   void info(const std::string& message) {
     if (m_verbosity >= 1) print(message + "\n");
   }
-  void explanation(const std::string& text) {
-    print(m_color ? "\x1b[1m" + text + "\x1b[0m\n" : text + "\n");
-  }
+  void explanation(const std::string& text) { print(m_color ? "\x1b[1m" + text + "\x1b[0m\n" : text + "\n"); }
   /// The library's diagnostics: warnings always (unless -q), debug with -vv.
   log_sink sink() {
     return [this](log_level level, std::string_view message) {
@@ -210,16 +209,19 @@ int run_cache_command(const options& opt, std::ostream& out, reporter& report) {
         return exit_error;
       }
       if (opt.quiet == 0) {
-        out << fmt::format("Removed {} file{} from {}\n", *removed, *removed == 1 ? "" : "s", c.root().string());
+        out << fmt::format("Removed {} file{} from {}\n", *removed, *removed == 1 ? "" : "s",
+                           c.root().string());
       }
       return exit_success;
     }
-    case cache_command::none: break;
+    case cache_command::none:
+      break;
   }
   return exit_error;
 }
 
-int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporter& report, bool progress_allowed) {
+int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporter& report,
+                bool progress_allowed) {
   const auto started = clock_type::now();
   std::vector<timing> timings;
   auto lap = [&, last = started](const char* name) mutable {
@@ -233,7 +235,8 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     report.error(input.error().to_string());
     return exit_error;
   }
-  for (const auto& ignored : input->ignored) report.info("ignoring `" + ignored + "` (it does not affect a resolve)");
+  for (const auto& ignored : input->ignored)
+    report.info("ignoring `" + ignored + "` (it does not affect a resolve)");
   lap("read_inputs");
   auto target = choose_target(opt);
   if (!target) {
@@ -241,13 +244,15 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     return exit_error;
   }
   lap("target");
-  report.info(fmt::format("target: Python {} on {} ({})", target->python_version, target->python_platform, target->how));
+  report.info(fmt::format("target: Python {} on {} ({})", target->python_version, target->python_platform,
+                          target->how));
   auto heap = allocator::make_resource(opt.allocator);
   if (!heap) {
     report.error("--allocator: " + heap.error().to_string());
     return exit_error;
   }
-  report.info(fmt::format("allocator: {} (malloc served by {})", heap->name(), allocator::process_allocator_name()));
+  report.info(
+      fmt::format("allocator: {} (malloc served by {})", heap->name(), allocator::process_allocator_name()));
 
   resolver::resolve_options resolve_options;
   resolve_options.environment = target->environment;
@@ -266,7 +271,8 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     if (pins) {
       resolve_options.preferences = std::move(*pins);
     } else {
-      report.warning("the existing pins of " + *opt.output_file + " are ignored: " + pins.error().to_string());
+      report.warning("the existing pins of " + *opt.output_file +
+                     " are ignored: " + pins.error().to_string());
     }
   }
   lap("read_pins");
@@ -284,12 +290,16 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   const auto where = locations_of(opt, *input);
   report.info(where.no_index ? std::string("index: none (--no-index)")
                              : "index: " + index::redact_url(where.index_url) +
-                                   (where.extra_index_urls.empty() ? "" : fmt::format(" (+{} extra)", where.extra_index_urls.size())));
+                                   (where.extra_index_urls.empty()
+                                        ? ""
+                                        : fmt::format(" (+{} extra)", where.extra_index_urls.size())));
   cache::cached_index cached(**store, client, where);
   resolver::index_provider_options provider_options;
   provider_options.environment = target->environment;
-  apply_binary_flags(opt.no_binary, provider_options.binaries.no_binary_all, provider_options.binaries.no_binary);
-  apply_binary_flags(opt.only_binary, provider_options.binaries.only_binary_all, provider_options.binaries.only_binary);
+  apply_binary_flags(opt.no_binary, provider_options.binaries.no_binary_all,
+                     provider_options.binaries.no_binary);
+  apply_binary_flags(opt.only_binary, provider_options.binaries.only_binary_all,
+                     provider_options.binaries.only_binary);
   provider_options.threads = opt.threads;
   provider_options.memory = heap->get();
   provider_options.log = report.sink();
@@ -302,20 +312,21 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
 
   std::optional<progress_display> progress;
   if (progress_allowed) {
-    progress.emplace([&report](const std::string& text) { report.progress(text); }, [&] {
-      progress_counts counts;
-      counts.resolved = observed.resolved();
-      counts.discovered = observed.discovered();
-      const auto h = http.stats();
-      const auto c = cached.stats();
-      counts.requests = h.requests;
-      counts.bytes = h.bytes;
-      // Approximate: completed requests are those the cache recorded; retries and range
-      // requests make this an upper bound, never a negative number.
-      const auto done = c.fetched + c.revalidated + c.metadata_fetched;
-      counts.in_flight = h.requests > done ? h.requests - done : 0;
-      return counts;
-    });
+    progress.emplace([&report](const std::string& text) { report.progress(text); },
+                     [&] {
+                       progress_counts counts;
+                       counts.resolved = observed.resolved();
+                       counts.discovered = observed.discovered();
+                       const auto h = http.stats();
+                       const auto c = cached.stats();
+                       counts.requests = h.requests;
+                       counts.bytes = h.bytes;
+                       // Approximate: completed requests are those the cache recorded; retries and range
+                       // requests make this an upper bound, never a negative number.
+                       const auto done = c.fetched + c.revalidated + c.metadata_fetched;
+                       counts.in_flight = h.requests > done ? h.requests - done : 0;
+                       return counts;
+                     });
   }
   const auto solve_started = clock_type::now();
   auto outcome = resolver::resolve(requirements, resolve_options, observed);
@@ -325,8 +336,9 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   timings.push_back(timing{"load_summed_over_workers", provider_stats.load_time});
   timings.push_back(timing{"solver_waiting", provider_stats.wait_time});
   const auto solve_time = clock_type::now() - solve_started;
-  timings.push_back(timing{"solve", solve_time > provider_stats.wait_time ? solve_time - provider_stats.wait_time
-                                                                             : std::chrono::nanoseconds{0}});
+  timings.push_back(timing{"solve", solve_time > provider_stats.wait_time
+                                        ? solve_time - provider_stats.wait_time
+                                        : std::chrono::nanoseconds{0}});
 
   if (!outcome) {
     if (observed.first_error()) {
@@ -348,7 +360,8 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   context.input = &*input;
   if (!where.no_index) {
     context.index_urls.push_back(where.index_url);
-    context.index_urls.insert(context.index_urls.end(), where.extra_index_urls.begin(), where.extra_index_urls.end());
+    context.index_urls.insert(context.index_urls.end(), where.extra_index_urls.begin(),
+                              where.extra_index_urls.end());
   }
   context.sources = [&source](std::string_view name, const packaging::version& version) {
     return package_source{source.index_url(name), source.files(name, version)};
@@ -380,11 +393,13 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     const auto c = cached.stats();
     report.info(fmt::format("resolved {} packages in {}", outcome->packages.size(),
                             format_duration(clock_type::now() - started)));
-    for (const auto& t : timings) report.info(fmt::format("  {:<26} {}", t.name, format_duration(t.duration)));
+    for (const auto& t : timings)
+      report.info(fmt::format("  {:<26} {}", t.name, format_duration(t.duration)));
     report.info(fmt::format("  network: {} requests ({} retries), {:.1f} KiB", h.requests, h.retries,
                             static_cast<double>(h.bytes) / 1024.0));
-    report.info(fmt::format("  cache: {} fresh, {} revalidated, {} fetched, {} corrupt; metadata {} cached, {} fetched",
-                            c.fresh_hits, c.revalidated, c.fetched, c.corrupt, c.metadata_hits, c.metadata_fetched));
+    report.info(fmt::format(
+        "  cache: {} fresh, {} revalidated, {} fetched, {} corrupt; metadata {} cached, {} fetched",
+        c.fresh_hits, c.revalidated, c.fetched, c.corrupt, c.metadata_hits, c.metadata_fetched));
     report.info(fmt::format("  provider: {} projects, {} metadata, {} prefetched, {} solver waits",
                             provider_stats.projects, provider_stats.metadata, provider_stats.prefetched,
                             provider_stats.solver_waits));
@@ -403,7 +418,8 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
       return parsed.exit_code;
     }
     const options& opt = *parsed.parsed;
-    const bool color = opt.color == color_mode::always || (opt.color == color_mode::automatic && err_is_terminal);
+    const bool color =
+        opt.color == color_mode::always || (opt.color == color_mode::automatic && err_is_terminal);
     reporter report(err, color, opt.quiet > 0 ? -1 : opt.verbose);
     if (opt.cache != cache_command::none) return run_cache_command(opt, out, report);
     const bool progress = err_is_terminal && !opt.no_progress && opt.quiet == 0;

@@ -1,27 +1,31 @@
 #include "pyresolve/cli/inputs.hpp"
 
+#include <toml++/toml.h>
 #include <filesystem>
 #include <iterator>
 #include <set>
-#include <toml++/toml.h>
 
 #include "pyresolve/packaging/name.hpp"
 
 namespace pyresolve::cli {
 namespace {
 
-error located(std::string message, const std::string& file, std::uint32_t line = 0, std::uint32_t column = 0) {
+error located(std::string message, const std::string& file, std::uint32_t line = 0,
+              std::uint32_t column = 0) {
   return error{errc::invalid_requirements_file, std::move(message), file, line, column};
 }
 
 result<void> check_no_url(const packaging::requirement& req, const std::string& file, std::uint32_t line) {
   if (req.url.empty()) return {};
-  return unexpected(located("'" + req.name + " @ " + req.url + "': direct URL requirements are not supported " +
+  return unexpected(located("'" + req.name + " @ " + req.url +
+                                "': direct URL requirements are not supported " +
                                 "(pyresolve resolves from indexes); require a released version instead",
                             file, line));
 }
 
-bool is_pyproject(const std::string& path) { return std::filesystem::path(path).filename() == "pyproject.toml"; }
+bool is_pyproject(const std::string& path) {
+  return std::filesystem::path(path).filename() == "pyproject.toml";
+}
 
 result<packaging::requirements_file> parse_source(const std::string& path, std::istream& stdin_stream) {
   if (path == "-") {
@@ -36,7 +40,8 @@ result<packaging::requirements_file> parse_source(const std::string& path, std::
 // name from the index instead would silently pin something else.
 result<void> check_named(const packaging::requirements_entry& entry) {
   if (!entry.requirement || entry.editable) {
-    return unexpected(located("'" + entry.target + "' needs a build to know its name and dependencies, which " +
+    return unexpected(located("'" + entry.target +
+                                  "' needs a build to know its name and dependencies, which " +
                                   "pyresolve does not do; require a released version from the index instead",
                               entry.origin.file, entry.origin.line));
   }
@@ -55,8 +60,8 @@ void merge_index(packaging::index_options& into, const packaging::index_options&
 
 // Constraint and override files: every named entry, whether read as a requirement or as a
 // nested constraint.
-result<void> read_plain(const std::string& path, std::istream& stdin_stream, std::vector<packaging::requirement>& out,
-                        user_input& input) {
+result<void> read_plain(const std::string& path, std::istream& stdin_stream,
+                        std::vector<packaging::requirement>& out, user_input& input) {
   auto file = parse_source(path, stdin_stream);
   if (!file) return unexpected(std::move(file).error());
   for (auto& entry : file->entries) {
@@ -80,12 +85,14 @@ result<std::string> read_text(const std::string& path) {
 }  // namespace
 
 result<std::vector<user_requirement>> read_pyproject(const std::string& text, const std::string& path,
-                                                     const std::vector<std::string>& extras, bool all_extras) {
+                                                     const std::vector<std::string>& extras,
+                                                     bool all_extras) {
   toml::table doc;
   try {
     doc = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
-    return unexpected(located(std::string(e.description()), path, e.source().begin.line, e.source().begin.column));
+    return unexpected(
+        located(std::string(e.description()), path, e.source().begin.line, e.source().begin.column));
   }
   const auto* project = doc["project"].as_table();
   if (project == nullptr) return unexpected(located("no [project] table", path));
@@ -100,7 +107,8 @@ result<std::vector<user_requirement>> read_pyproject(const std::string& text, co
       if (value == nullptr) return unexpected(located(where + ": expected a string", path, line));
       auto req = packaging::requirement::parse(value->get());
       if (!req) {
-        return unexpected(located(where + ": " + req.error().message, path, line, item.source().begin.column));
+        return unexpected(
+            located(where + ": " + req.error().message, path, line, item.source().begin.column));
       }
       if (auto usable = check_no_url(*req, path, line); !usable) return usable;
       out.push_back(user_requirement{std::move(*req), label});
@@ -121,13 +129,15 @@ result<std::vector<user_requirement>> read_pyproject(const std::string& text, co
       found.insert(group);
       const auto* array = value.as_array();
       const std::string where = "[project.optional-dependencies] " + std::string(key.str());
-      if (array == nullptr) return unexpected(located(where + ": expected an array", path, value.source().begin.line));
+      if (array == nullptr)
+        return unexpected(located(where + ": expected an array", path, value.source().begin.line));
       if (auto ok = read_array(*array, where); !ok) return unexpected(std::move(ok).error());
     }
   }
   for (const auto& extra : wanted) {
     if (found.count(extra) == 0) {
-      return unexpected(located("extra '" + extra + "' is not defined in [project.optional-dependencies]", path));
+      return unexpected(
+          located("extra '" + extra + "' is not defined in [project.optional-dependencies]", path));
     }
   }
   return out;
@@ -153,7 +163,8 @@ result<user_input> read_inputs(const options& opt, std::istream& stdin_stream) {
       if (entry.constraint) {
         input.constraints.push_back(std::move(*entry.requirement));
       } else {
-        input.requirements.push_back(user_requirement{std::move(*entry.requirement), "-r " + entry.origin.file});
+        input.requirements.push_back(
+            user_requirement{std::move(*entry.requirement), "-r " + entry.origin.file});
       }
     }
     merge_index(input.index, file->options);
@@ -162,10 +173,12 @@ result<user_input> read_inputs(const options& opt, std::istream& stdin_stream) {
     return fail(errc::invalid_argument, "--extra and --all-extras need a pyproject.toml source");
   }
   for (const auto& path : opt.constraints) {
-    if (auto ok = read_plain(path, stdin_stream, input.constraints, input); !ok) return unexpected(std::move(ok).error());
+    if (auto ok = read_plain(path, stdin_stream, input.constraints, input); !ok)
+      return unexpected(std::move(ok).error());
   }
   for (const auto& path : opt.overrides) {
-    if (auto ok = read_plain(path, stdin_stream, input.overrides, input); !ok) return unexpected(std::move(ok).error());
+    if (auto ok = read_plain(path, stdin_stream, input.overrides, input); !ok)
+      return unexpected(std::move(ok).error());
   }
   input.ignored = input.index.ignored;
   return input;

@@ -34,7 +34,8 @@ std::vector<std::string> split_commas(const std::vector<std::string>& values) {
 }
 
 bool truthy(const std::string& value) {
-  return value == "1" || value == "true" || value == "TRUE" || value == "True" || value == "yes" || value == "on";
+  return value == "1" || value == "true" || value == "TRUE" || value == "True" || value == "yes" ||
+         value == "on";
 }
 
 }  // namespace
@@ -43,8 +44,9 @@ std::string shell_join(const std::vector<std::string>& args) {
   std::string out;
   for (const auto& arg : args) {
     if (!out.empty()) out += ' ';
-    const bool plain = !arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                             "0123456789-_./=:,+@%[]") == std::string::npos;
+    const bool plain = !arg.empty() && arg.find_first_not_of(
+                                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789-_./=:,+@%[]") == std::string::npos;
     if (plain) {
       out += arg;
       continue;
@@ -75,16 +77,21 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   std::string output_file, index_url, python_version, python_platform, cache_dir;
   std::string format = "requirements.txt", style = "split", color = "auto";
   app.add_option("src_file", opt.sources, "requirements files (`-` for stdin) or pyproject.toml");
-  app.add_option("-o,--output-file", output_file, "write the result to this file (atomically); its pins are kept");
+  app.add_option("-o,--output-file", output_file,
+                 "write the result to this file (atomically); its pins are kept");
   app.add_option("-c,--constraint", opt.constraints, "constrain versions with the requirements of this file");
-  app.add_option("--override", opt.overrides, "override every requirement on a package with those of this file");
+  app.add_option("--override", opt.overrides,
+                 "override every requirement on a package with those of this file");
   app.add_option("--extra", opt.extras, "include this optional-dependencies group of pyproject.toml");
   app.add_flag("--all-extras", opt.all_extras, "include every optional-dependencies group of pyproject.toml");
-  app.add_option("-i,--index-url", index_url, "the package index (default https://pypi.org/simple; env PYRESOLVE_INDEX_URL)");
+  app.add_option("-i,--index-url", index_url,
+                 "the package index (default https://pypi.org/simple; env PYRESOLVE_INDEX_URL)");
   app.add_option("--extra-index-url", opt.extra_index_urls, "another index, searched after --index-url");
   app.add_flag("--no-index", opt.no_index, "ignore every index");
-  app.add_option("--python-version", python_version, "target Python version (X.Y or X.Y.Z); default: python3 on PATH");
-  app.add_option("--python-platform", python_platform, "target platform (linux, macos, windows, x86_64-manylinux_2_28, ...)");
+  app.add_option("--python-version", python_version,
+                 "target Python version (X.Y or X.Y.Z); default: python3 on PATH");
+  app.add_option("--python-platform", python_platform,
+                 "target platform (linux, macos, windows, x86_64-manylinux_2_28, ...)");
   app.add_option("--resolution", opt.resolution, "which versions to prefer")
       ->check(CLI::IsMember({"highest", "lowest", "lowest-direct"}));
   app.add_option("--prerelease", opt.prerelease, "when pre-releases are candidates")
@@ -99,11 +106,14 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   app.add_flag("--offline", opt.offline, "never use the network (env PYRESOLVE_OFFLINE)");
   app.add_flag("--refresh", opt.refresh, "treat every cache entry as stale");
   app.add_option("--refresh-package", opt.refresh_packages, "treat this package's cache entries as stale");
-  app.add_option("--allocator", opt.allocator, "heap strategy of the resolve (system, mimalloc, jemalloc, tbbmalloc, pool-std, pool-boost, arena)");
+  app.add_option(
+      "--allocator", opt.allocator,
+      "heap strategy of the resolve (system, mimalloc, jemalloc, tbbmalloc, pool-std, pool-boost, arena)");
   app.add_option("--threads", opt.threads, "worker threads that load and parse; 0: one per core");
   app.add_flag("--no-header", opt.no_header, "omit the header comment");
   app.add_flag("--no-annotate", opt.no_annotate, "omit the `# via` comments");
-  app.add_option("--annotation-style", style, "`# via` on lines of their own (split) or on the pin's line (line)")
+  app.add_option("--annotation-style", style,
+                 "`# via` on lines of their own (split) or on the pin's line (line)")
       ->check(CLI::IsMember({"split", "line"}));
   app.add_flag("--generate-hashes", opt.generate_hashes, "add --hash lines from the index");
   app.add_flag("--emit-index-url", opt.emit_index_url, "write --index-url / --extra-index-url lines");
@@ -111,14 +121,16 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
       ->check(CLI::IsMember({"requirements.txt", "pylock.toml", "json"}));
   app.add_flag("-q,--quiet", opt.quiet, "print less");
   app.add_flag("-v,--verbose", opt.verbose, "print more: timings, allocator, index (repeat for debug logs)");
-  app.add_option("--color", color, "colour errors and explanations")->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_option("--color", color, "colour errors and explanations")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   app.add_flag("--no-progress", opt.no_progress, "no progress display");
 
   auto* cache = app.add_subcommand("cache", "manage the cache");
   cache->fallthrough();
   cache->require_subcommand(1);
   auto* dir = cache->add_subcommand("dir", "print the cache root (with -v: its size)");
-  auto* clean = cache->add_subcommand("clean", "remove the whole cache, or the entries of the named packages");
+  auto* clean =
+      cache->add_subcommand("clean", "remove the whole cache, or the entries of the named packages");
   clean->add_option("names", opt.cache_names, "packages to remove");
   auto* prune = cache->add_subcommand("prune", "remove unused buckets, temporary files and empty folders");
   for (auto* sub : {dir, clean, prune}) sub->fallthrough();
@@ -146,8 +158,9 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   if (opt.cache == cache_command::none && opt.sources.empty()) {
     outcome.exit_code = 2;
     outcome.to_stderr = true;
-    outcome.message = "error: no source file given (a requirements file, `-` for stdin, or pyproject.toml)\n"
-                      "Run with --help for more information.\n";
+    outcome.message =
+        "error: no source file given (a requirements file, `-` for stdin, or pyproject.toml)\n"
+        "Run with --help for more information.\n";
     return outcome;
   }
 
@@ -171,7 +184,9 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   opt.format = format == "json"          ? output_format::json
                : format == "pylock.toml" ? output_format::pylock_toml
                                          : output_format::requirements_txt;
-  opt.color = color == "always" ? color_mode::always : color == "never" ? color_mode::never : color_mode::automatic;
+  opt.color = color == "always"  ? color_mode::always
+              : color == "never" ? color_mode::never
+                                 : color_mode::automatic;
   // https://no-color.org: any non-empty value turns automatic colour off; an explicit
   // `--color always` still wins, as in uv.
   if (auto env = getenv("NO_COLOR"); env && !env->empty() && opt.color == color_mode::automatic) {

@@ -1,10 +1,10 @@
 #include "pyresolve/cli/output.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <toml++/toml.h>
+#include <algorithm>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "pyresolve/packaging/name.hpp"
 #include "pyresolve/support/json.hpp"
@@ -25,11 +25,12 @@ package_source lookup(const render_context& context, const resolver::resolved_pa
 }
 
 // Every distinct sha256 of a version's files, sorted (as uv and pip-tools write them).
-result<std::vector<std::string>> hashes_of(const resolver::resolved_package& package, const render_context& context) {
+result<std::vector<std::string>> hashes_of(const resolver::resolved_package& package,
+                                           const render_context& context) {
   const auto source = lookup(context, package);
   if (source.files == nullptr) {
-    return fail(errc::not_found, "--generate-hashes: no file list for " + package.name + "==" +
-                                      package.version.to_string() + " (the index was not read for it)");
+    return fail(errc::not_found, "--generate-hashes: no file list for " + package.name +
+                                     "==" + package.version.to_string() + " (the index was not read for it)");
   }
   std::set<std::string> hashes;
   for (const auto& file : source.files->files) {
@@ -37,9 +38,9 @@ result<std::vector<std::string>> hashes_of(const resolver::resolved_package& pac
   }
   if (hashes.empty()) {
     return fail(errc::not_found, "--generate-hashes: the index " +
-                                      (source.index_url.empty() ? std::string("") : source.index_url + " ") +
-                                      "gives no sha256 for any file of " + package.name + "==" +
-                                      package.version.to_string());
+                                     (source.index_url.empty() ? std::string("") : source.index_url + " ") +
+                                     "gives no sha256 for any file of " + package.name +
+                                     "==" + package.version.to_string());
   }
   return std::vector<std::string>(hashes.begin(), hashes.end());
 }
@@ -72,7 +73,8 @@ std::string command_line(const std::vector<std::string>& args) {
 
 std::vector<std::string> via_entries(const resolver::resolved_package& package, const user_input& input) {
   std::vector<std::string> out;
-  const bool from_user = std::find(package.parents.begin(), package.parents.end(), "") != package.parents.end();
+  const bool from_user =
+      std::find(package.parents.begin(), package.parents.end(), "") != package.parents.end();
   for (const auto& req : input.requirements) {
     if (!from_user && !package.parents.empty()) break;
     if (req.requirement.normalized_name() != package.name) continue;
@@ -99,7 +101,8 @@ std::string kept_marker(const resolver::resolved_package& package, const user_in
   return out;
 }
 
-result<std::string> render_requirements_txt(const resolver::resolution& resolution, const render_context& context) {
+result<std::string> render_requirements_txt(const resolver::resolution& resolution,
+                                            const render_context& context) {
   const options& opt = *context.opt;
   std::string out;
   append_header(out, context);
@@ -224,20 +227,23 @@ result<std::string> render_json(const resolver::resolution& resolution, const re
       if (std::find(parents.begin(), parents.end(), entry) == parents.end()) requested_by.push_back(entry);
     }
     const auto source = lookup(context, package);
-    out += "    {\"name\": " + json_quote(package.name) + ", \"version\": " + json_quote(package.version.to_string()) +
+    out += "    {\"name\": " + json_quote(package.name) +
+           ", \"version\": " + json_quote(package.version.to_string()) +
            ", \"extras\": " + strings(package.extras) + ", \"parents\": " + strings(parents) +
            ", \"requested_by\": " + strings(requested_by) + ", \"marker\": ";
     const auto marker = kept_marker(package, *context.input);
     out += marker.empty() ? "null" : json_quote(marker);
-    out += ", \"index\": " + (source.index_url.empty() ? std::string("null") : json_quote(index::strip_credentials(source.index_url)));
+    out +=
+        ", \"index\": " + (source.index_url.empty() ? std::string("null")
+                                                    : json_quote(index::strip_credentials(source.index_url)));
     out += ", \"files\": [";
     if (source.files != nullptr) {
       bool first_file = true;
       for (const auto& file : source.files->files) {
         out += first_file ? "" : ", ";
         first_file = false;
-        out += "{\"filename\": " + json_quote(file.file.filename) + ", \"url\": " +
-               json_quote(index::strip_credentials(file.file.url)) + ", \"sha256\": " +
+        out += "{\"filename\": " + json_quote(file.file.filename) +
+               ", \"url\": " + json_quote(index::strip_credentials(file.file.url)) + ", \"sha256\": " +
                (file.file.sha256.empty() ? std::string("null") : json_quote(file.file.sha256)) + "}";
       }
     }
@@ -249,7 +255,8 @@ result<std::string> render_json(const resolver::resolution& resolution, const re
   for (const auto& t : context.timings) {
     out += first ? "" : ", ";
     first = false;
-    out += fmt::format("{}: {:.3f}", json_quote(t.name), std::chrono::duration<double, std::milli>(t.duration).count());
+    out += fmt::format("{}: {:.3f}", json_quote(t.name),
+                       std::chrono::duration<double, std::milli>(t.duration).count());
   }
   out += "}\n}\n";
   return out;

@@ -1,13 +1,13 @@
 #include "pyresolve/cli/output_file.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
-#include <fstream>
 #include <sys/stat.h>
-#include <system_error>
 #include <toml++/toml.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <system_error>
 
 #include "pyresolve/packaging/requirements_file.hpp"
 
@@ -24,8 +24,8 @@ result<std::vector<resolver::preference>> pylock_pins(const std::string& text, c
   try {
     doc = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
-    return unexpected(error{errc::invalid_argument, std::string(e.description()), source, e.source().begin.line,
-                            e.source().begin.column});
+    return unexpected(error{errc::invalid_argument, std::string(e.description()), source,
+                            e.source().begin.line, e.source().begin.column});
   }
   if (const auto* packages = doc["packages"].as_array()) {
     for (const auto& item : *packages) {
@@ -69,7 +69,8 @@ result<std::vector<resolver::preference>> read_pins(const std::filesystem::path&
   for (const auto& entry : file->entries) {
     if (!entry.requirement || entry.constraint) continue;
     const auto& specs = entry.requirement->specifiers.specifiers();
-    if (specs.size() != 1 || specs.front().op() != packaging::spec_op::equal || specs.front().has_wildcard()) continue;
+    if (specs.size() != 1 || specs.front().op() != packaging::spec_op::equal || specs.front().has_wildcard())
+      continue;
     out.push_back(resolver::preference{entry.requirement->name, specs.front().operand()});
   }
   return out;

@@ -5,9 +5,10 @@
 namespace pyresolve::cli {
 
 std::string progress_line(const progress_counts& counts) {
-  return fmt::format("Resolving: {} packages resolved, {} seen, {} downloads in flight, {} requests, {:.1f} MiB",
-                     counts.resolved, counts.discovered, counts.in_flight, counts.requests,
-                     static_cast<double>(counts.bytes) / (1024.0 * 1024.0));
+  return fmt::format(
+      "Resolving: {} packages resolved, {} seen, {} downloads in flight, {} requests, {:.1f} MiB",
+      counts.resolved, counts.discovered, counts.in_flight, counts.requests,
+      static_cast<double>(counts.bytes) / (1024.0 * 1024.0));
 }
 
 progress_display::progress_display(writer write, std::function<progress_counts()> sample)

@@ -1,14 +1,14 @@
 #include "pyresolve/cli/target.hpp"
 
-#include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <fmt/format.h>
-#include <fstream>
-#include <sstream>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include "pyresolve/cache/cache.hpp"
 #include "pyresolve/cli/output_file.hpp"
@@ -38,7 +38,8 @@ std::optional<std::filesystem::path> find_python3() {
     const auto colon = rest.find(':');
     const std::string dir(rest.substr(0, colon));
     const auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / "python3";
-    if (::access(candidate.c_str(), X_OK) == 0 && std::filesystem::is_regular_file(candidate)) return candidate;
+    if (::access(candidate.c_str(), X_OK) == 0 && std::filesystem::is_regular_file(candidate))
+      return candidate;
     if (colon == std::string_view::npos) return std::nullopt;
     rest.remove_prefix(colon + 1);
   }
@@ -65,10 +66,14 @@ std::optional<std::string> interpreter_key(const std::filesystem::path& python) 
   if (ec) return std::nullopt;
   std::ifstream in(real, std::ios::binary);
   char magic[4] = {};
-  if (!in.read(magic, 4) || std::string_view(magic, 4) != "\x7f" "ELF") return std::nullopt;
+  if (!in.read(magic, 4) || std::string_view(magic, 4) !=
+                                "\x7f"
+                                "ELF")
+    return std::nullopt;
   struct stat st {};
   if (::stat(real.c_str(), &st) != 0) return std::nullopt;
-  return fmt::format("{}\n{}:{}:{}.{}\n", real.string(), st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  return fmt::format("{}\n{}:{}:{}.{}\n", real.string(), st.st_ino, st.st_size, st.st_mtim.tv_sec,
+                     st.st_mtim.tv_nsec);
 }
 
 std::string fnv1a_hex(std::string_view text) {
@@ -85,7 +90,8 @@ std::string fnv1a_hex(std::string_view text) {
 std::optional<interpreter_facts> parse_probe_output(const std::string& text) {
   std::istringstream in(text);
   std::string version, system, machine, libc, libc_version;
-  if (!std::getline(in, version) || !std::getline(in, system) || !std::getline(in, machine)) return std::nullopt;
+  if (!std::getline(in, version) || !std::getline(in, system) || !std::getline(in, machine))
+    return std::nullopt;
   std::getline(in, libc);
   std::getline(in, libc_version);
   if (!packaging::python_version::parse(version)) return std::nullopt;
@@ -114,7 +120,8 @@ std::optional<interpreter_facts> probe_python3(const std::optional<std::filesyst
   const auto python = find_python3();
   if (!python) return std::nullopt;
   const auto key = cache_root ? interpreter_key(*python) : std::nullopt;
-  const auto entry = key ? *cache_root / interpreter_bucket / (fnv1a_hex(*key) + ".txt") : std::filesystem::path();
+  const auto entry =
+      key ? *cache_root / interpreter_bucket / (fnv1a_hex(*key) + ".txt") : std::filesystem::path();
   if (key) {
     // The entry repeats the key, so a hash collision or a stale file is never believed.
     auto cached = packaging::read_file_contents(entry);
@@ -141,7 +148,8 @@ result<chosen_target> choose_target(const options& opt) {
   std::optional<interpreter_facts> probed;
   if (!opt.python_version || !opt.python_platform) {
     std::optional<std::filesystem::path> root;
-    if (!opt.no_cache) root = opt.cache_dir ? std::filesystem::path(*opt.cache_dir) : cache::default_cache_root();
+    if (!opt.no_cache)
+      root = opt.cache_dir ? std::filesystem::path(*opt.cache_dir) : cache::default_cache_root();
     probed = probe_python3(root);
   }
   if (probed) {

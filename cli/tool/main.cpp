@@ -1,6 +1,6 @@
 // `resolve`: see cli/README section of the top-level README ("Command line").
-#include <iostream>
 #include <unistd.h>
+#include <iostream>
 
 #include "pyresolve/cli/app.hpp"
 

@@ -2,12 +2,12 @@
 // file and the target probe. The end-to-end runs of the binary are in resolve_e2e.py.
 #include <doctest/doctest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <sys/stat.h>
 #include <toml++/toml.h>
 #include <unistd.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "pyresolve/cli/inputs.hpp"
 #include "pyresolve/cli/options.hpp"
@@ -69,7 +69,8 @@ user_input inputs_from(const std::string& file_text, const std::string& file = "
   auto parsed = packaging::parse_requirements_text(file_text, file, ".");
   REQUIRE(parsed.has_value());
   user_input input;
-  for (auto& e : parsed->entries) input.requirements.push_back(user_requirement{*e.requirement, "-r " + file});
+  for (auto& e : parsed->entries)
+    input.requirements.push_back(user_requirement{*e.requirement, "-r " + file});
   return input;
 }
 
@@ -96,15 +97,65 @@ const char* universe = R"({"packages": {
 }  // namespace
 
 TEST_CASE("every flag of issue #6 is parsed") {
-  const auto o = parse_ok({"a.in", "pyproject.toml", "-o", "out.txt", "-c", "c.txt", "--override", "o.txt", "--extra",
-                           "dev", "--all-extras", "-i", "http://x/simple", "--extra-index-url", "http://y/simple",
-                           "--no-index", "--python-version", "3.12", "--python-platform", "macos", "--resolution",
-                           "lowest-direct", "--prerelease", "allow", "--no-binary", "a,b", "--no-binary", ":all:",
-                           "--only-binary", "c", "-U", "-P", "black", "--upgrade-package", "click", "--cache-dir", "cd",
-                           "--no-cache", "--offline", "--refresh", "--refresh-package", "x", "--allocator", "arena",
-                           "--threads", "3", "--no-header", "--no-annotate", "--annotation-style", "line",
-                           "--generate-hashes", "--emit-index-url", "--format", "json", "-q", "-vv", "--color",
-                           "always", "--no-progress"});
+  const auto o = parse_ok({"a.in",
+                           "pyproject.toml",
+                           "-o",
+                           "out.txt",
+                           "-c",
+                           "c.txt",
+                           "--override",
+                           "o.txt",
+                           "--extra",
+                           "dev",
+                           "--all-extras",
+                           "-i",
+                           "http://x/simple",
+                           "--extra-index-url",
+                           "http://y/simple",
+                           "--no-index",
+                           "--python-version",
+                           "3.12",
+                           "--python-platform",
+                           "macos",
+                           "--resolution",
+                           "lowest-direct",
+                           "--prerelease",
+                           "allow",
+                           "--no-binary",
+                           "a,b",
+                           "--no-binary",
+                           ":all:",
+                           "--only-binary",
+                           "c",
+                           "-U",
+                           "-P",
+                           "black",
+                           "--upgrade-package",
+                           "click",
+                           "--cache-dir",
+                           "cd",
+                           "--no-cache",
+                           "--offline",
+                           "--refresh",
+                           "--refresh-package",
+                           "x",
+                           "--allocator",
+                           "arena",
+                           "--threads",
+                           "3",
+                           "--no-header",
+                           "--no-annotate",
+                           "--annotation-style",
+                           "line",
+                           "--generate-hashes",
+                           "--emit-index-url",
+                           "--format",
+                           "json",
+                           "-q",
+                           "-vv",
+                           "--color",
+                           "always",
+                           "--no-progress"});
   CHECK(o.sources == std::vector<std::string>{"a.in", "pyproject.toml"});
   CHECK(*o.output_file == "out.txt");
   CHECK(o.constraints == std::vector<std::string>{"c.txt"});
@@ -161,9 +212,14 @@ TEST_CASE("usage errors exit 2 with a message; --help and --version exit 0") {
   CHECK(bad.exit_code == 2);
   CHECK(bad.to_stderr);
   CHECK(bad.message.find("--frobnicate") != std::string::npos);
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {}, {"r.in", "--format", "yaml"}, {"r.in", "--threads", "many"}, {"r.in", "--annotation-style", "x"},
-           {"r.in", "--color", "pink"}, {"r.in", "-o"}, {"cache"}, {"cache", "nuke"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{},
+                                                                {"r.in", "--format", "yaml"},
+                                                                {"r.in", "--threads", "many"},
+                                                                {"r.in", "--annotation-style", "x"},
+                                                                {"r.in", "--color", "pink"},
+                                                                {"r.in", "-o"},
+                                                                {"cache"},
+                                                                {"cache", "nuke"}}) {
     auto out = parse_command_line(args, &no_env);
     CHECK(!out.parsed);
     CHECK(out.exit_code == 2);
@@ -186,7 +242,8 @@ TEST_CASE("cache subcommands") {
 }
 
 TEST_CASE("shell_join quotes only what a shell would split") {
-  CHECK(shell_join({"a.in", "-o", "out.txt", "--python-version=3.11"}) == "a.in -o out.txt --python-version=3.11");
+  CHECK(shell_join({"a.in", "-o", "out.txt", "--python-version=3.11"}) ==
+        "a.in -o out.txt --python-version=3.11");
   CHECK(shell_join({"my file.in", "it's"}) == "'my file.in' 'it'\\''s'");
 }
 
@@ -225,7 +282,8 @@ TEST_CASE("requirements files: nesting, constraints, stdin, errors with file:lin
   REQUIRE(!unnamed);
   CHECK(unnamed.error().to_string().find("unnamed.in:1") != std::string::npos);
 
-  opt.sources = {t.write("url.in", "black\nflask @ https://files.example/flask-3.0.0-py3-none-any.whl\n").string()};
+  opt.sources = {
+      t.write("url.in", "black\nflask @ https://files.example/flask-3.0.0-py3-none-any.whl\n").string()};
   auto url = read_inputs(opt, empty);
   REQUIRE(!url);
   CHECK(url.error().to_string().find("url.in:2: 'flask @ https://files.example/") != std::string::npos);
@@ -304,17 +362,19 @@ TEST_CASE("requirements.txt in uv's shape") {
   opt.emit_index_url = true;
   text = render_requirements_txt(resolution, context);
   REQUIRE(text.has_value());
-  CHECK(text->rfind("--index-url https://pypi.example/simple\n--extra-index-url http://extra/simple\n\nblack==23.1  "
-                    "# via -r requirements.in\nclick==8.1.7  # via black, uvicorn\n",
-                    0) == 0);
+  CHECK(text->rfind(
+            "--index-url https://pypi.example/simple\n--extra-index-url http://extra/simple\n\nblack==23.1  "
+            "# via -r requirements.in\nclick==8.1.7  # via black, uvicorn\n",
+            0) == 0);
   CHECK(text->find("secret") == std::string::npos);
 
   opt.no_annotate = true;
   opt.emit_index_url = false;
   text = render_requirements_txt(resolution, context);
   REQUIRE(text.has_value());
-  CHECK(*text == "black==23.1\nclick==8.1.7\ncolorama==0.4.6 ; sys_platform == \"linux\"\nh11==0.14\n"
-                 "platformdirs==4.1.0\nuvicorn[standard]==0.2\n");
+  CHECK(*text ==
+        "black==23.1\nclick==8.1.7\ncolorama==0.4.6 ; sys_platform == \"linux\"\nh11==0.14\n"
+        "platformdirs==4.1.0\nuvicorn[standard]==0.2\n");
 }
 
 TEST_CASE("markers are kept only when every requirement on the package carries one") {
@@ -361,8 +421,8 @@ TEST_CASE("--generate-hashes: hashes from the index, an error when it gives none
   };
   auto text = render_requirements_txt(resolution, context);
   REQUIRE(text.has_value());
-  CHECK(text->rfind("black==23.1 \\\n    --hash=sha256:" + std::string(64, '0') + " \\\n    --hash=sha256:" +
-                        std::string(64, 'b') + "\n    # via -r requirements.in\n",
+  CHECK(text->rfind("black==23.1 \\\n    --hash=sha256:" + std::string(64, '0') +
+                        " \\\n    --hash=sha256:" + std::string(64, 'b') + "\n    # via -r requirements.in\n",
                     0) == 0);
   opt.annotations = annotation_style::line;
   text = render_requirements_txt(resolution, context);
@@ -400,7 +460,8 @@ TEST_CASE("--generate-hashes: hashes from the index, an error when it gives none
 }
 
 TEST_CASE("the command line in the header never shows credentials") {
-  CHECK(command_line({"r.in", "-i", "https://user:token@pypi.example/simple", "--extra-index-url=http://u:p@x/s"}) ==
+  CHECK(command_line(
+            {"r.in", "-i", "https://user:token@pypi.example/simple", "--extra-index-url=http://u:p@x/s"}) ==
         "resolve r.in -i https://pypi.example/simple --extra-index-url=http://x/s");
 }
 
@@ -410,8 +471,10 @@ TEST_CASE("json_quote escapes what JSON requires") {
 
 TEST_CASE("the output file: pins read back, atomic replacement, unwritable paths") {
   temp_dir t;
-  const auto out = t.write("req.txt", "# header\n--index-url http://x/simple\n\nblack==23.1 \\\n    --hash=sha256:" +
-                                      std::string(64, '0') + "\n    # via -r r.in\nclick[x]==8.1.7 ; python_version > '3'\nloose>=1\n");
+  const auto out = t.write(
+      "req.txt",
+      "# header\n--index-url http://x/simple\n\nblack==23.1 \\\n    --hash=sha256:" + std::string(64, '0') +
+          "\n    # via -r r.in\nclick[x]==8.1.7 ; python_version > '3'\nloose>=1\n");
   auto pins = read_pins(out, output_format::requirements_txt);
   if (!pins) FAIL(pins.error().to_string());
   REQUIRE(pins->size() == 2);
@@ -420,7 +483,8 @@ TEST_CASE("the output file: pins read back, atomic replacement, unwritable paths
   auto none = read_pins(t.path / "absent.txt", output_format::requirements_txt);
   REQUIRE(none.has_value());
   CHECK(none->empty());
-  const auto lock = t.write("pylock.toml", "lock-version = '1.0'\n[[packages]]\nname = 'a'\nversion = '1.2'\n");
+  const auto lock =
+      t.write("pylock.toml", "lock-version = '1.0'\n[[packages]]\nname = 'a'\nversion = '1.2'\n");
   pins = read_pins(lock, output_format::pylock_toml);
   REQUIRE(pins.has_value());
   REQUIRE(pins->size() == 1);

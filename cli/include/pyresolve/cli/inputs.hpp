@@ -42,7 +42,8 @@ struct user_input {
 /// Reads `[project] dependencies` of a pyproject.toml text, plus the optional-dependency
 /// groups named in `extras` (all of them with `all_extras`). An extra that the file does not
 /// define is an error, as in uv.
-[[nodiscard]] result<std::vector<user_requirement>> read_pyproject(const std::string& text, const std::string& path,
+[[nodiscard]] result<std::vector<user_requirement>> read_pyproject(const std::string& text,
+                                                                   const std::string& path,
                                                                    const std::vector<std::string>& extras,
                                                                    bool all_extras);
 

@@ -26,30 +26,30 @@ enum class cache_command : std::uint8_t { none, dir, clean, prune };
 /// Everything the command line (and the environment) asked for. Values are as given;
 /// checking them against the packaging rules happens when they are used.
 struct options {
-  std::vector<std::string> sources;           ///< requirements files, `-` or pyproject.toml
-  std::optional<std::string> output_file;     ///< `-o`
-  std::vector<std::string> constraints;       ///< `-c` files
-  std::vector<std::string> overrides;         ///< `--override` files
-  std::vector<std::string> extras;            ///< `--extra` (pyproject.toml)
+  std::vector<std::string> sources;        ///< requirements files, `-` or pyproject.toml
+  std::optional<std::string> output_file;  ///< `-o`
+  std::vector<std::string> constraints;    ///< `-c` files
+  std::vector<std::string> overrides;      ///< `--override` files
+  std::vector<std::string> extras;         ///< `--extra` (pyproject.toml)
   bool all_extras = false;
-  std::optional<std::string> index_url;       ///< `-i`, else PYRESOLVE_INDEX_URL
+  std::optional<std::string> index_url;  ///< `-i`, else PYRESOLVE_INDEX_URL
   std::vector<std::string> extra_index_urls;
   bool no_index = false;
   std::optional<std::string> python_version;
   std::optional<std::string> python_platform;
   std::string resolution = "highest";
   std::string prerelease = "if-necessary-or-explicit";
-  std::vector<std::string> no_binary;         ///< `:all:`, `:none:` or names (comma lists split)
+  std::vector<std::string> no_binary;  ///< `:all:`, `:none:` or names (comma lists split)
   std::vector<std::string> only_binary;
   bool upgrade = false;
   std::vector<std::string> upgrade_packages;
-  std::optional<std::string> cache_dir;       ///< `--cache-dir`, else PYRESOLVE_CACHE_DIR
+  std::optional<std::string> cache_dir;  ///< `--cache-dir`, else PYRESOLVE_CACHE_DIR
   bool no_cache = false;
-  bool offline = false;                       ///< `--offline`, or PYRESOLVE_OFFLINE set to a true value
+  bool offline = false;  ///< `--offline`, or PYRESOLVE_OFFLINE set to a true value
   bool refresh = false;
   std::vector<std::string> refresh_packages;
   std::string allocator = "system";
-  unsigned threads = 0;                       ///< 0: one per core
+  unsigned threads = 0;  ///< 0: one per core
   bool no_header = false;
   bool no_annotate = false;
   annotation_style annotations = annotation_style::split;
@@ -62,7 +62,7 @@ struct options {
   bool no_progress = false;
 
   cache_command cache = cache_command::none;
-  std::vector<std::string> cache_names;       ///< `cache clean NAME...`
+  std::vector<std::string> cache_names;  ///< `cache clean NAME...`
 
   /// The arguments as given after the program name, for the output header.
   std::vector<std::string> arguments;

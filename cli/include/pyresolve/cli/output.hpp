@@ -21,8 +21,8 @@ namespace pyresolve::cli {
 
 /// Where a resolved package's files came from, as the provider knows it.
 struct package_source {
-  std::string index_url;                         ///< empty when unknown
-  const index::version_entry* files = nullptr;   ///< nullptr when unknown
+  std::string index_url;                        ///< empty when unknown
+  const index::version_entry* files = nullptr;  ///< nullptr when unknown
 };
 
 /// Looks up the files and index of one resolved package.
@@ -45,7 +45,7 @@ struct render_context {
   std::string python_version;   ///< the target's `X.Y[.Z]`
   std::string python_platform;  ///< as given, or as probed
   std::vector<timing> timings;
-  std::string allocator;        ///< the --allocator strategy
+  std::string allocator;  ///< the --allocator strategy
 };
 
 /// requirements.txt as `uv pip compile` writes it. Fails (naming the package and the index)
@@ -56,14 +56,17 @@ struct render_context {
 /// A PEP 751 lock file (`lock-version = "1.0"`): every package with its index, and its wheels
 /// and sdist with URLs and sha256 hashes (files without a hash are left out: PEP 751 requires
 /// one).
-[[nodiscard]] result<std::string> render_pylock(const resolver::resolution& resolution, const render_context& context);
+[[nodiscard]] result<std::string> render_pylock(const resolver::resolution& resolution,
+                                                const render_context& context);
 
 /// The JSON report (schema in README.md, "Command line").
-[[nodiscard]] result<std::string> render_json(const resolver::resolution& resolution, const render_context& context);
+[[nodiscard]] result<std::string> render_json(const resolver::resolution& resolution,
+                                              const render_context& context);
 
 /// The `# via` entries of a package: the `-r FILE` sources of the user requirements naming it
 /// first (in reading order, without duplicates), then its parents in name order.
-[[nodiscard]] std::vector<std::string> via_entries(const resolver::resolved_package& package, const user_input& input);
+[[nodiscard]] std::vector<std::string> via_entries(const resolver::resolved_package& package,
+                                                   const user_input& input);
 
 /// The marker to write after a pin: kept only when every requirement on the package is a
 /// user requirement with a marker (`(a) or (b)` when they differ); empty otherwise.

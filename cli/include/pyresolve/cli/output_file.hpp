@@ -17,7 +17,8 @@ namespace pyresolve::cli {
 /// The pins of an existing output file (`name==version` lines of a requirements.txt, or
 /// `[[packages]]` of a pylock.toml). An absent file gives none; so does an unreadable one
 /// (a warning is the caller's choice), since the next write replaces it anyway.
-[[nodiscard]] result<std::vector<resolver::preference>> read_pins(const std::filesystem::path& path, output_format format);
+[[nodiscard]] result<std::vector<resolver::preference>> read_pins(const std::filesystem::path& path,
+                                                                  output_format format);
 
 /// Writes `content` to a temporary file beside `path`, flushes it to disk and renames it over
 /// `path`: readers see the old file or the new one, never a half-written one. Errors name the

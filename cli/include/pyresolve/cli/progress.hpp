@@ -16,11 +16,11 @@ namespace pyresolve::cli {
 
 /// What the display shows.
 struct progress_counts {
-  std::uint64_t resolved = 0;   ///< packages whose dependencies were read
-  std::uint64_t discovered = 0; ///< packages whose versions were asked for
-  std::uint64_t requests = 0;   ///< HTTP requests started
-  std::uint64_t in_flight = 0;  ///< downloads not finished yet
-  std::uint64_t bytes = 0;      ///< bytes received
+  std::uint64_t resolved = 0;    ///< packages whose dependencies were read
+  std::uint64_t discovered = 0;  ///< packages whose versions were asked for
+  std::uint64_t requests = 0;    ///< HTTP requests started
+  std::uint64_t in_flight = 0;   ///< downloads not finished yet
+  std::uint64_t bytes = 0;       ///< bytes received
 };
 
 /// Back to column 0 and clear the line: one line on the terminal whatever was there before.

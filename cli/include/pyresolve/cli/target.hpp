@@ -15,8 +15,9 @@ namespace pyresolve::cli {
 
 /// What `python3` on PATH says about itself.
 struct interpreter_facts {
-  std::string version;   ///< `X.Y.Z`
-  std::string platform;  ///< a `--python-platform` name (`x86_64-manylinux_2_36`, `aarch64-apple-darwin`, ...)
+  std::string version;  ///< `X.Y.Z`
+  std::string
+      platform;  ///< a `--python-platform` name (`x86_64-manylinux_2_36`, `aarch64-apple-darwin`, ...)
 };
 
 /// Maps the output of the probe script (`X.Y.Z`, `sys.platform`, `platform.machine()`,
@@ -31,7 +32,8 @@ inline constexpr const char* interpreter_bucket = "interpreter-v1";
 /// `cache_root/interpreter-v1/` when the binary is the same file (real path, inode, size,
 /// mtime). Scripts such as pyenv shims choose their interpreter at run time, so they are
 /// always asked. nullopt when there is no python3 or it fails; no cache with `nullopt` root.
-[[nodiscard]] std::optional<interpreter_facts> probe_python3(const std::optional<std::filesystem::path>& cache_root);
+[[nodiscard]] std::optional<interpreter_facts> probe_python3(
+    const std::optional<std::filesystem::path>& cache_root);
 
 /// The chosen target and how it was chosen, for `-v`.
 struct chosen_target {
