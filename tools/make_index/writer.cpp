@@ -12,33 +12,12 @@
 #include <cstring>
 
 #include "pyresolve/packaging/name.hpp"
+#include "pyresolve/support/json.hpp"
 
 namespace pyresolve::make_index {
 namespace {
 
 constexpr std::string_view hex_digits = "0123456789abcdef";
-
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out += hex_digits[static_cast<unsigned char>(c) >> 4];
-          out += hex_digits[static_cast<unsigned char>(c) & 15];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
 
 void append_html_escaped(std::string& out, std::string_view s) {
   for (char c : s) {

@@ -1,0 +1,50 @@
+#pragma once
+/// @file
+/// The sources of a resolve: requirements files (`-` for standard input, with `-r`/`-c`
+/// nesting) and `pyproject.toml` (`[project] dependencies` and optional dependencies).
+
+#include <istream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pyresolve/cli/options.hpp"
+#include "pyresolve/packaging/requirement.hpp"
+#include "pyresolve/packaging/requirements_file.hpp"
+#include "pyresolve/support/result.hpp"
+
+namespace pyresolve::cli {
+
+/// A user requirement and where it was written, for `# via -r FILE` annotations.
+struct user_requirement {
+  packaging::requirement requirement;
+  /// `-r requirements.in`, `-r -` (stdin) or `name (pyproject.toml)`, as uv writes them.
+  std::string source;
+};
+
+/// Everything read from the sources, constraint and override files.
+struct user_input {
+  std::vector<user_requirement> requirements;
+  std::vector<packaging::requirement> constraints;
+  std::vector<packaging::requirement> overrides;
+  /// `-i` / `--extra-index-url` / `--no-index` found inside the files.
+  packaging::index_options index;
+  /// Options inside the files that do not affect a resolve, for a warning.
+  std::vector<std::string> ignored;
+};
+
+/// Reads every source of `opt` (and its constraint and override files); `stdin_stream` is
+/// read for `-`. Errors name the file (with line and column for parse errors). Unnamed
+/// entries (bare paths, URLs, `-e`) are refused with their location: building them is out
+/// of scope.
+[[nodiscard]] result<user_input> read_inputs(const options& opt, std::istream& stdin_stream);
+
+/// Reads `[project] dependencies` of a pyproject.toml text, plus the optional-dependency
+/// groups named in `extras` (all of them with `all_extras`). An extra that the file does not
+/// define is an error, as in uv.
+[[nodiscard]] result<std::vector<user_requirement>> read_pyproject(const std::string& text,
+                                                                   const std::string& path,
+                                                                   const std::vector<std::string>& extras,
+                                                                   bool all_extras);
+
+}  // namespace pyresolve::cli

@@ -1,0 +1,92 @@
+#pragma once
+/// @file
+/// The `resolve` command line: every flag of issue #6, named as `uv pip compile` names it
+/// where the meaning is the same, parsed with CLI11; environment variables fill what the
+/// flags leave unset.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pyresolve::cli {
+
+/// The output format (`--format`).
+enum class output_format : std::uint8_t { requirements_txt, pylock_toml, json };
+
+/// `--annotation-style`.
+enum class annotation_style : std::uint8_t { split, line };
+
+/// `--color`.
+enum class color_mode : std::uint8_t { automatic, always, never };
+
+/// `resolve cache ...`.
+enum class cache_command : std::uint8_t { none, dir, clean, prune };
+
+/// Everything the command line (and the environment) asked for. Values are as given;
+/// checking them against the packaging rules happens when they are used.
+struct options {
+  std::vector<std::string> sources;        ///< requirements files, `-` or pyproject.toml
+  std::optional<std::string> output_file;  ///< `-o`
+  std::vector<std::string> constraints;    ///< `-c` files
+  std::vector<std::string> overrides;      ///< `--override` files
+  std::vector<std::string> extras;         ///< `--extra` (pyproject.toml)
+  bool all_extras = false;
+  std::optional<std::string> index_url;  ///< `-i`, else PYRESOLVE_INDEX_URL
+  std::vector<std::string> extra_index_urls;
+  bool no_index = false;
+  std::optional<std::string> python_version;
+  std::optional<std::string> python_platform;
+  std::string resolution = "highest";
+  std::string prerelease = "if-necessary-or-explicit";
+  std::vector<std::string> no_binary;  ///< `:all:`, `:none:` or names (comma lists split)
+  std::vector<std::string> only_binary;
+  bool upgrade = false;
+  std::vector<std::string> upgrade_packages;
+  std::optional<std::string> cache_dir;  ///< `--cache-dir`, else PYRESOLVE_CACHE_DIR
+  bool no_cache = false;
+  bool offline = false;  ///< `--offline`, or PYRESOLVE_OFFLINE set to a true value
+  bool refresh = false;
+  std::vector<std::string> refresh_packages;
+  std::string allocator = "system";
+  unsigned threads = 0;  ///< 0: one per core
+  bool no_header = false;
+  bool no_annotate = false;
+  annotation_style annotations = annotation_style::split;
+  bool generate_hashes = false;
+  bool emit_index_url = false;
+  output_format format = output_format::requirements_txt;
+  int quiet = 0;
+  int verbose = 0;
+  color_mode color = color_mode::automatic;
+  bool no_progress = false;
+
+  cache_command cache = cache_command::none;
+  std::vector<std::string> cache_names;  ///< `cache clean NAME...`
+
+  /// The arguments as given after the program name, for the output header.
+  std::vector<std::string> arguments;
+};
+
+/// What parsing decided: run with `options`, or stop with `exit_code` after printing
+/// `message` (help and `--version` on stdout with code 0, usage errors on stderr with code 2).
+struct parse_outcome {
+  std::optional<options> parsed;
+  int exit_code = 0;
+  std::string message;
+  bool to_stderr = false;
+};
+
+/// Reads environment variables; nullopt when unset.
+using getenv_function = std::optional<std::string> (*)(const char* name);
+
+/// Parses `args` (without the program name). `getenv` supplies PYRESOLVE_INDEX_URL,
+/// PYRESOLVE_CACHE_DIR, PYRESOLVE_OFFLINE and NO_COLOR; null means the process environment.
+[[nodiscard]] parse_outcome parse_command_line(const std::vector<std::string>& args,
+                                               getenv_function getenv = nullptr);
+
+/// The arguments joined for the `#    resolve ...` header line, each quoted for a POSIX
+/// shell when it needs to be.
+[[nodiscard]] std::string shell_join(const std::vector<std::string>& args);
+
+}  // namespace pyresolve::cli

@@ -1,0 +1,437 @@
+#include "pyresolve/cli/app.hpp"
+
+#include <fmt/format.h>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <set>
+
+#include "pyresolve/allocator/resource.hpp"
+#include "pyresolve/cache/cache.hpp"
+#include "pyresolve/cli/inputs.hpp"
+#include "pyresolve/cli/options.hpp"
+#include "pyresolve/cli/output.hpp"
+#include "pyresolve/cli/output_file.hpp"
+#include "pyresolve/cli/progress.hpp"
+#include "pyresolve/cli/target.hpp"
+#include "pyresolve/index/http.hpp"
+#include "pyresolve/index/index_client.hpp"
+#include "pyresolve/packaging/name.hpp"
+#include "pyresolve/resolver/index_provider.hpp"
+#include "pyresolve/resolver/resolve.hpp"
+
+namespace pyresolve::cli {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+/// Colours only what a user should spot: the `error:` / `warning:` prefix and explanations.
+class reporter {
+ public:
+  reporter(std::ostream& err, bool color, int verbosity)
+      : m_err(err), m_color(color), m_verbosity(verbosity) {}
+
+  void error(const std::string& message) { line("error", "31", message); }
+  void warning(const std::string& message) {
+    if (m_verbosity >= 0) line("warning", "33", message);
+  }
+  void info(const std::string& message) {
+    if (m_verbosity >= 1) print(message + "\n");
+  }
+  void explanation(const std::string& text) { print(m_color ? "\x1b[1m" + text + "\x1b[0m\n" : text + "\n"); }
+  /// The library's diagnostics: warnings always (unless -q), debug with -vv.
+  log_sink sink() {
+    return [this](log_level level, std::string_view message) {
+      if (level >= log_level::warning && m_verbosity >= 0) {
+        warning(std::string(message));
+      } else if (level >= log_level::debug && m_verbosity >= 2) {
+        print("debug: " + std::string(message) + "\n");
+      } else if (m_verbosity >= 3) {
+        print("trace: " + std::string(message) + "\n");
+      }
+    };
+  }
+  [[nodiscard]] int verbosity() const { return m_verbosity; }
+
+  /// The progress line: drawn under the same lock as messages, which erase it first so that
+  /// a warning never lands at the end of the progress line (the next redraw brings it back).
+  void progress(const std::string& text) {
+    const std::lock_guard lock(m_mutex);
+    m_progress_shown = text.size() > erase_line.size();
+    m_err << text << std::flush;
+  }
+
+ private:
+  void line(const char* prefix, const char* code, const std::string& message) {
+    print(m_color ? fmt::format("\x1b[1;{}m{}\x1b[0m: {}\n", code, prefix, message)
+                  : fmt::format("{}: {}\n", prefix, message));
+  }
+  // Diagnostics arrive from worker threads too.
+  void print(const std::string& text) {
+    const std::lock_guard lock(m_mutex);
+    if (m_progress_shown) m_err << erase_line;
+    m_progress_shown = false;
+    m_err << text << std::flush;
+  }
+  std::ostream& m_err;
+  bool m_color;
+  int m_verbosity;
+  bool m_progress_shown = false;
+  std::mutex m_mutex;
+};
+
+/// Forwards to the real provider, counting for the progress display and keeping the first
+/// error that is not "no such project": an unreachable index must end the run with exit
+/// code 2 and the URL, not pass for an unsatisfiable set of requirements. Offline, "not
+/// found" only means "not in the cache", which is such an error too.
+class observed_provider final : public resolver::provider {
+ public:
+  observed_provider(resolver::provider& inner, bool offline) : m_inner(inner), m_offline(offline) {}
+
+  result<std::span<const resolver::candidate>> versions(std::string_view name) override {
+    m_discovered.fetch_add(1, std::memory_order_relaxed);
+    auto got = m_inner.versions(name);
+    if (!got && (m_offline || got.error().code != errc::not_found)) remember(got.error());
+    return got;
+  }
+  result<std::span<const packaging::requirement>> dependencies(std::string_view name,
+                                                               const packaging::version& version) override {
+    auto got = m_inner.dependencies(name, version);
+    // The solver may read several versions of one package: count each package once.
+    if (m_with_dependencies.emplace(name).second) m_resolved.fetch_add(1, std::memory_order_relaxed);
+    if (!got && got.error().code == errc::io_error) remember(got.error());
+    return got;
+  }
+  void prefetch(std::string_view name) override { m_inner.prefetch(name); }
+
+  [[nodiscard]] std::uint64_t discovered() const { return m_discovered.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t resolved() const { return m_resolved.load(std::memory_order_relaxed); }
+  [[nodiscard]] const std::optional<pyresolve::error>& first_error() const { return m_error; }
+
+ private:
+  void remember(const pyresolve::error& failure) {
+    if (!m_error) m_error = failure;
+  }
+  resolver::provider& m_inner;
+  bool m_offline;
+  std::set<std::string, std::less<>> m_with_dependencies;  // solver thread only
+  std::atomic<std::uint64_t> m_discovered{0};
+  std::atomic<std::uint64_t> m_resolved{0};
+  std::optional<pyresolve::error> m_error;
+};
+
+resolver::resolution_strategy strategy_of(const std::string& name) {
+  if (name == "lowest") return resolver::resolution_strategy::lowest;
+  if (name == "lowest-direct") return resolver::resolution_strategy::lowest_direct;
+  return resolver::resolution_strategy::highest;
+}
+
+resolver::prerelease_mode prerelease_of(const std::string& name) {
+  if (name == "allow") return resolver::prerelease_mode::allow;
+  if (name == "disallow") return resolver::prerelease_mode::disallow;
+  if (name == "explicit") return resolver::prerelease_mode::explicit_only;
+  if (name == "if-necessary") return resolver::prerelease_mode::if_necessary;
+  return resolver::prerelease_mode::if_necessary_or_explicit;
+}
+
+// `:all:` sets the flag, `:none:` clears what came before (pip's rule), names are normalized.
+void apply_binary_flags(const std::vector<std::string>& values, bool& all, std::vector<std::string>& names) {
+  for (const auto& value : values) {
+    if (value == ":all:") {
+      all = true;
+    } else if (value == ":none:") {
+      all = false;
+      names.clear();
+    } else {
+      names.push_back(packaging::normalize_name(value));
+    }
+  }
+}
+
+index::index_locations locations_of(const options& opt, const user_input& input) {
+  index::index_locations where;
+  if (opt.index_url) {
+    where.index_url = *opt.index_url;
+  } else if (input.index.index_url) {
+    where.index_url = *input.index.index_url;
+  }
+  where.extra_index_urls = opt.extra_index_urls;
+  where.extra_index_urls.insert(where.extra_index_urls.end(), input.index.extra_index_urls.begin(),
+                                input.index.extra_index_urls.end());
+  where.no_index = opt.no_index || input.index.no_index;
+  return where;
+}
+
+cache::cache_options cache_options_of(const options& opt, reporter& report) {
+  cache::cache_options c;
+  if (opt.cache_dir) c.root = *opt.cache_dir;
+  c.no_cache = opt.no_cache;
+  c.offline = opt.offline;
+  c.refresh = opt.refresh;
+  for (const auto& name : opt.refresh_packages) c.refresh_packages.push_back(packaging::normalize_name(name));
+  c.log = report.sink();
+  return c;
+}
+
+std::string format_duration(std::chrono::nanoseconds d) {
+  return fmt::format("{:.1f} ms", std::chrono::duration<double, std::milli>(d).count());
+}
+
+int run_cache_command(const options& opt, std::ostream& out, reporter& report) {
+  auto store = cache::cache::open(cache_options_of(opt, report));
+  if (!store) {
+    report.error(store.error().to_string());
+    return exit_error;
+  }
+  cache::cache& c = **store;
+  switch (opt.cache) {
+    case cache_command::dir: {
+      out << c.root().string() << "\n";
+      if (report.verbosity() >= 1) {
+        auto info = c.info();
+        if (!info) {
+          report.error(info.error().to_string());
+          return exit_error;
+        }
+        report.info(fmt::format("{} files, {:.1f} MiB", info->files,
+                                static_cast<double>(info->total_bytes) / (1024.0 * 1024.0)));
+      }
+      return exit_success;
+    }
+    case cache_command::clean:
+    case cache_command::prune: {
+      auto removed = opt.cache == cache_command::clean ? c.clean(opt.cache_names) : c.prune();
+      if (!removed) {
+        report.error(removed.error().to_string());
+        return exit_error;
+      }
+      if (opt.quiet == 0) {
+        out << fmt::format("Removed {} file{} from {}\n", *removed, *removed == 1 ? "" : "s",
+                           c.root().string());
+      }
+      return exit_success;
+    }
+    case cache_command::none:
+      break;
+  }
+  return exit_error;
+}
+
+int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporter& report,
+                bool progress_allowed) {
+  const auto started = clock_type::now();
+  std::vector<timing> timings;
+  auto lap = [&, last = started](const char* name) mutable {
+    const auto now = clock_type::now();
+    timings.push_back(timing{name, now - last});
+    last = now;
+  };
+
+  auto input = read_inputs(opt, in);
+  if (!input) {
+    report.error(input.error().to_string());
+    return exit_error;
+  }
+  for (const auto& ignored : input->ignored)
+    report.info("ignoring `" + ignored + "` (it does not affect a resolve)");
+  lap("read_inputs");
+  auto target = choose_target(opt);
+  if (!target) {
+    report.error(target.error().to_string());
+    return exit_error;
+  }
+  lap("target");
+  report.info(fmt::format("target: Python {} on {} ({})", target->python_version, target->python_platform,
+                          target->how));
+  auto heap = allocator::make_resource(opt.allocator);
+  if (!heap) {
+    report.error("--allocator: " + heap.error().to_string());
+    return exit_error;
+  }
+  report.info(
+      fmt::format("allocator: {} (malloc served by {})", heap->name(), allocator::process_allocator_name()));
+
+  resolver::resolve_options resolve_options;
+  resolve_options.environment = target->environment;
+  resolve_options.strategy = strategy_of(opt.resolution);
+  resolve_options.prerelease = prerelease_of(opt.prerelease);
+  if (input->index.pre && opt.prerelease == "if-necessary-or-explicit") {
+    resolve_options.prerelease = resolver::prerelease_mode::allow;
+  }
+  resolve_options.constraints = input->constraints;
+  resolve_options.overrides = input->overrides;
+  resolve_options.upgrade = opt.upgrade;
+  resolve_options.upgrade_packages = opt.upgrade_packages;
+  resolve_options.memory = heap->get();
+  if (opt.output_file && !opt.upgrade) {
+    auto pins = read_pins(*opt.output_file, opt.format);
+    if (pins) {
+      resolve_options.preferences = std::move(*pins);
+    } else {
+      report.warning("the existing pins of " + *opt.output_file +
+                     " are ignored: " + pins.error().to_string());
+    }
+  }
+  lap("read_pins");
+
+  auto store = cache::cache::open(cache_options_of(opt, report));
+  if (!store) {
+    report.error(store.error().to_string());
+    return exit_error;
+  }
+  lap("cache_open");
+  index::client_options client_options;
+  client_options.log = report.sink();
+  index::http_client http(client_options);
+  index::index_client client(http, report.sink());
+  const auto where = locations_of(opt, *input);
+  report.info(where.no_index ? std::string("index: none (--no-index)")
+                             : "index: " + index::redact_url(where.index_url) +
+                                   (where.extra_index_urls.empty()
+                                        ? ""
+                                        : fmt::format(" (+{} extra)", where.extra_index_urls.size())));
+  cache::cached_index cached(**store, client, where);
+  resolver::index_provider_options provider_options;
+  provider_options.environment = target->environment;
+  apply_binary_flags(opt.no_binary, provider_options.binaries.no_binary_all,
+                     provider_options.binaries.no_binary);
+  apply_binary_flags(opt.only_binary, provider_options.binaries.only_binary_all,
+                     provider_options.binaries.only_binary);
+  provider_options.threads = opt.threads;
+  provider_options.memory = heap->get();
+  provider_options.log = report.sink();
+  resolver::index_provider source(cached, provider_options);
+  observed_provider observed(source, opt.offline);
+
+  std::vector<packaging::requirement> requirements;
+  requirements.reserve(input->requirements.size());
+  for (const auto& req : input->requirements) requirements.push_back(req.requirement);
+
+  std::optional<progress_display> progress;
+  if (progress_allowed) {
+    progress.emplace([&report](const std::string& text) { report.progress(text); },
+                     [&] {
+                       progress_counts counts;
+                       counts.resolved = observed.resolved();
+                       counts.discovered = observed.discovered();
+                       const auto h = http.stats();
+                       const auto c = cached.stats();
+                       counts.requests = h.requests;
+                       counts.bytes = h.bytes;
+                       // Approximate: completed requests are those the cache recorded; retries and range
+                       // requests make this an upper bound, never a negative number.
+                       const auto done = c.fetched + c.revalidated + c.metadata_fetched;
+                       counts.in_flight = h.requests > done ? h.requests - done : 0;
+                       return counts;
+                     });
+  }
+  const auto solve_started = clock_type::now();
+  auto outcome = resolver::resolve(requirements, resolve_options, observed);
+  if (progress) progress->stop();
+  lap("resolve");
+  const auto provider_stats = source.stats();
+  timings.push_back(timing{"load_summed_over_workers", provider_stats.load_time});
+  timings.push_back(timing{"solver_waiting", provider_stats.wait_time});
+  const auto solve_time = clock_type::now() - solve_started;
+  timings.push_back(timing{"solve", solve_time > provider_stats.wait_time
+                                        ? solve_time - provider_stats.wait_time
+                                        : std::chrono::nanoseconds{0}});
+
+  if (!outcome) {
+    if (observed.first_error()) {
+      report.error(observed.first_error()->to_string());
+      return exit_error;
+    }
+    if (outcome.error().what == resolver::resolve_failure::kind::invalid_input) {
+      report.error(outcome.error().explanation);
+      return exit_error;
+    }
+    report.error("no solution found when resolving dependencies:");
+    report.explanation(outcome.error().explanation);
+    return exit_unsatisfiable;
+  }
+  if (observed.first_error()) report.warning(observed.first_error()->to_string());
+
+  render_context context;
+  context.opt = &opt;
+  context.input = &*input;
+  if (!where.no_index) {
+    context.index_urls.push_back(where.index_url);
+    context.index_urls.insert(context.index_urls.end(), where.extra_index_urls.begin(),
+                              where.extra_index_urls.end());
+  }
+  context.sources = [&source](std::string_view name, const packaging::version& version) {
+    return package_source{source.index_url(name), source.files(name, version)};
+  };
+  context.python_version = target->python_version;
+  context.python_platform = target->python_platform;
+  context.allocator = heap->name();
+  context.timings = timings;
+  context.timings.push_back(timing{"total", clock_type::now() - started});
+  auto text = opt.format == output_format::json          ? render_json(*outcome, context)
+              : opt.format == output_format::pylock_toml ? render_pylock(*outcome, context)
+                                                         : render_requirements_txt(*outcome, context);
+  if (!text) {
+    report.error(text.error().to_string());
+    return exit_error;
+  }
+  if (opt.output_file) {
+    if (auto written = write_atomically(*opt.output_file, *text); !written) {
+      report.error(written.error().to_string());
+      return exit_error;
+    }
+  } else {
+    out << *text << std::flush;
+  }
+  lap("write_output");
+
+  if (report.verbosity() >= 1) {
+    const auto h = http.stats();
+    const auto c = cached.stats();
+    report.info(fmt::format("resolved {} packages in {}", outcome->packages.size(),
+                            format_duration(clock_type::now() - started)));
+    for (const auto& t : timings)
+      report.info(fmt::format("  {:<26} {}", t.name, format_duration(t.duration)));
+    report.info(fmt::format("  network: {} requests ({} retries), {:.1f} KiB", h.requests, h.retries,
+                            static_cast<double>(h.bytes) / 1024.0));
+    report.info(fmt::format(
+        "  cache: {} fresh, {} revalidated, {} fetched, {} corrupt; metadata {} cached, {} fetched",
+        c.fresh_hits, c.revalidated, c.fetched, c.corrupt, c.metadata_hits, c.metadata_fetched));
+    report.info(fmt::format("  provider: {} projects, {} metadata, {} prefetched, {} solver waits",
+                            provider_stats.projects, provider_stats.metadata, provider_stats.prefetched,
+                            provider_stats.solver_waits));
+  }
+  return exit_success;
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err,
+        bool err_is_terminal) {
+  try {
+    auto parsed = parse_command_line(args);
+    if (!parsed.parsed) {
+      (parsed.to_stderr ? err : out) << parsed.message << std::flush;
+      return parsed.exit_code;
+    }
+    const options& opt = *parsed.parsed;
+    const bool color =
+        opt.color == color_mode::always || (opt.color == color_mode::automatic && err_is_terminal);
+    reporter report(err, color, opt.quiet > 0 ? -1 : opt.verbose);
+    if (opt.cache != cache_command::none) return run_cache_command(opt, out, report);
+    const bool progress = err_is_terminal && !opt.no_progress && opt.quiet == 0;
+    return run_resolve(opt, in, out, report, progress);
+  } catch (const std::exception& e) {
+    // The CLI boundary: whatever escaped (bad_alloc, a filesystem error) is a message.
+    err << "error: " << e.what() << "\n";
+    return exit_error;
+  } catch (...) {
+    err << "error: unexpected failure\n";
+    return exit_error;
+  }
+}
+
+}  // namespace pyresolve::cli

@@ -1,0 +1,199 @@
+#include "pyresolve/cli/options.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <sstream>
+
+#ifndef PYRESOLVE_VERSION
+#define PYRESOLVE_VERSION "0.0.0"
+#endif
+
+namespace pyresolve::cli {
+namespace {
+
+std::optional<std::string> process_getenv(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+// `--no-binary a,b --no-binary c` as pip reads it: every value may be a comma list.
+std::vector<std::string> split_commas(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const auto& value : values) {
+    std::size_t start = 0;
+    while (start <= value.size()) {
+      const auto comma = value.find(',', start);
+      const auto end = comma == std::string::npos ? value.size() : comma;
+      if (end > start) out.push_back(value.substr(start, end - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+bool truthy(const std::string& value) {
+  return value == "1" || value == "true" || value == "TRUE" || value == "True" || value == "yes" ||
+         value == "on";
+}
+
+}  // namespace
+
+std::string shell_join(const std::vector<std::string>& args) {
+  std::string out;
+  for (const auto& arg : args) {
+    if (!out.empty()) out += ' ';
+    const bool plain = !arg.empty() && arg.find_first_not_of(
+                                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789-_./=:,+@%[]") == std::string::npos;
+    if (plain) {
+      out += arg;
+      continue;
+    }
+    out += '\'';
+    for (const char c : arg) {
+      if (c == '\'') {
+        out += "'\\''";
+      } else {
+        out += c;
+      }
+    }
+    out += '\'';
+  }
+  return out;
+}
+
+parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_function getenv) {
+  if (getenv == nullptr) getenv = &process_getenv;
+  options opt;
+  opt.arguments = args;
+
+  CLI::App app{"Resolve Python requirements into pinned versions, like `uv pip compile`.", "resolve"};
+  app.set_version_flag("--version", "resolve " PYRESOLVE_VERSION);
+  app.fallthrough();
+  app.require_subcommand(0, 1);
+
+  std::string output_file, index_url, python_version, python_platform, cache_dir;
+  std::string format = "requirements.txt", style = "split", color = "auto";
+  app.add_option("src_file", opt.sources, "requirements files (`-` for stdin) or pyproject.toml");
+  app.add_option("-o,--output-file", output_file,
+                 "write the result to this file (atomically); its pins are kept");
+  app.add_option("-c,--constraint", opt.constraints, "constrain versions with the requirements of this file");
+  app.add_option("--override", opt.overrides,
+                 "override every requirement on a package with those of this file");
+  app.add_option("--extra", opt.extras, "include this optional-dependencies group of pyproject.toml");
+  app.add_flag("--all-extras", opt.all_extras, "include every optional-dependencies group of pyproject.toml");
+  app.add_option("-i,--index-url", index_url,
+                 "the package index (default https://pypi.org/simple; env PYRESOLVE_INDEX_URL)");
+  app.add_option("--extra-index-url", opt.extra_index_urls, "another index, searched after --index-url");
+  app.add_flag("--no-index", opt.no_index, "ignore every index");
+  app.add_option("--python-version", python_version,
+                 "target Python version (X.Y or X.Y.Z); default: python3 on PATH");
+  app.add_option("--python-platform", python_platform,
+                 "target platform (linux, macos, windows, x86_64-manylinux_2_28, ...)");
+  app.add_option("--resolution", opt.resolution, "which versions to prefer")
+      ->check(CLI::IsMember({"highest", "lowest", "lowest-direct"}));
+  app.add_option("--prerelease", opt.prerelease, "when pre-releases are candidates")
+      ->check(CLI::IsMember({"disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"}));
+  std::vector<std::string> no_binary, only_binary;
+  app.add_option("--no-binary", no_binary, "ignore wheels: :all:, :none: or package names");
+  app.add_option("--only-binary", only_binary, "ignore sdists: :all:, :none: or package names");
+  app.add_flag("-U,--upgrade", opt.upgrade, "ignore the pins of the existing output file");
+  app.add_option("-P,--upgrade-package", opt.upgrade_packages, "ignore the existing pin of this package");
+  app.add_option("--cache-dir", cache_dir, "cache root (env PYRESOLVE_CACHE_DIR)");
+  app.add_flag("--no-cache", opt.no_cache, "read and write no cache");
+  app.add_flag("--offline", opt.offline, "never use the network (env PYRESOLVE_OFFLINE)");
+  app.add_flag("--refresh", opt.refresh, "treat every cache entry as stale");
+  app.add_option("--refresh-package", opt.refresh_packages, "treat this package's cache entries as stale");
+  app.add_option(
+      "--allocator", opt.allocator,
+      "heap strategy of the resolve (system, mimalloc, jemalloc, tbbmalloc, pool-std, pool-boost, arena)");
+  app.add_option("--threads", opt.threads, "worker threads that load and parse; 0: one per core");
+  app.add_flag("--no-header", opt.no_header, "omit the header comment");
+  app.add_flag("--no-annotate", opt.no_annotate, "omit the `# via` comments");
+  app.add_option("--annotation-style", style,
+                 "`# via` on lines of their own (split) or on the pin's line (line)")
+      ->check(CLI::IsMember({"split", "line"}));
+  app.add_flag("--generate-hashes", opt.generate_hashes, "add --hash lines from the index");
+  app.add_flag("--emit-index-url", opt.emit_index_url, "write --index-url / --extra-index-url lines");
+  app.add_option("--format", format, "output format")
+      ->check(CLI::IsMember({"requirements.txt", "pylock.toml", "json"}));
+  app.add_flag("-q,--quiet", opt.quiet, "print less");
+  app.add_flag("-v,--verbose", opt.verbose, "print more: timings, allocator, index (repeat for debug logs)");
+  app.add_option("--color", color, "colour errors and explanations")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_flag("--no-progress", opt.no_progress, "no progress display");
+
+  auto* cache = app.add_subcommand("cache", "manage the cache");
+  cache->fallthrough();
+  cache->require_subcommand(1);
+  auto* dir = cache->add_subcommand("dir", "print the cache root (with -v: its size)");
+  auto* clean =
+      cache->add_subcommand("clean", "remove the whole cache, or the entries of the named packages");
+  clean->add_option("names", opt.cache_names, "packages to remove");
+  auto* prune = cache->add_subcommand("prune", "remove unused buckets, temporary files and empty folders");
+  for (auto* sub : {dir, clean, prune}) sub->fallthrough();
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  parse_outcome outcome;
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    outcome.message = app.help();
+    return outcome;
+  } catch (const CLI::CallForVersion& e) {
+    outcome.message = std::string(e.what()) + "\n";
+    return outcome;
+  } catch (const CLI::ParseError& e) {
+    outcome.exit_code = 2;
+    outcome.to_stderr = true;
+    outcome.message = "error: " + std::string(e.what()) + "\nRun with --help for more information.\n";
+    return outcome;
+  }
+
+  if (dir->parsed()) opt.cache = cache_command::dir;
+  if (clean->parsed()) opt.cache = cache_command::clean;
+  if (prune->parsed()) opt.cache = cache_command::prune;
+  if (opt.cache == cache_command::none && opt.sources.empty()) {
+    outcome.exit_code = 2;
+    outcome.to_stderr = true;
+    outcome.message =
+        "error: no source file given (a requirements file, `-` for stdin, or pyproject.toml)\n"
+        "Run with --help for more information.\n";
+    return outcome;
+  }
+
+  if (!output_file.empty()) opt.output_file = output_file;
+  if (!index_url.empty()) {
+    opt.index_url = index_url;
+  } else if (auto env = getenv("PYRESOLVE_INDEX_URL"); env && !env->empty()) {
+    opt.index_url = *env;
+  }
+  if (!python_version.empty()) opt.python_version = python_version;
+  if (!python_platform.empty()) opt.python_platform = python_platform;
+  if (!cache_dir.empty()) {
+    opt.cache_dir = cache_dir;
+  } else if (auto env = getenv("PYRESOLVE_CACHE_DIR"); env && !env->empty()) {
+    opt.cache_dir = *env;
+  }
+  if (auto env = getenv("PYRESOLVE_OFFLINE"); env && truthy(*env)) opt.offline = true;
+  opt.no_binary = split_commas(no_binary);
+  opt.only_binary = split_commas(only_binary);
+  opt.annotations = style == "line" ? annotation_style::line : annotation_style::split;
+  opt.format = format == "json"          ? output_format::json
+               : format == "pylock.toml" ? output_format::pylock_toml
+                                         : output_format::requirements_txt;
+  opt.color = color == "always"  ? color_mode::always
+              : color == "never" ? color_mode::never
+                                 : color_mode::automatic;
+  // https://no-color.org: any non-empty value turns automatic colour off; an explicit
+  // `--color always` still wins, as in uv.
+  if (auto env = getenv("NO_COLOR"); env && !env->empty() && opt.color == color_mode::automatic) {
+    opt.color = color_mode::never;
+  }
+  outcome.parsed = std::move(opt);
+  return outcome;
+}
+
+}  // namespace pyresolve::cli
