@@ -1,23 +1,44 @@
 #!/usr/bin/env bash
-# The README's main job until the `resolve` command lands: a real resolve of a real
-# requirements file against the bundled PyPI snapshot, offline.
-#   1. the packaging demo reads the file for the target environment;
-#   2. make-index reads the snapshot, keeps what the file can reach and emits it as a universe;
-#   3. the PubGrub solver resolves the file's requirements against it and prints the pins.
+# The README's main job: a real resolve of a real requirements file against the bundled
+# 2023-09 PyPI snapshot, offline, through the same path a PyPI resolve takes.
+#   1. make-index writes the part of the snapshot the file can reach as a static simple index
+#      (PEP 691 JSON + PEP 503 HTML pages, PEP 658 .metadata files), once per input;
+#   2. `resolve` reads that index through file:// with an empty cache (cold), then again from
+#      its warm cache with --offline, and prints both times and the pinned requirements.
 # Usage: tools/main-job.sh [requirements.in]   (default data/uv-requirements/jupyter.in)
+# Env: PYRESOLVE_BIN (default build/release/bin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 input=${1:-data/uv-requirements/jupyter.in}
 bin=${PYRESOLVE_BIN:-build/release/bin}
+snapshot=data/pypi-snapshot-2023-09.jsonl.zst
 work=$bin/../main-job
+tree=$work/index
+cache=$work/cache
 mkdir -p "$work"
 
-"$bin/pyresolve-demo" --python-version 3.11 --python-platform linux "$input"
-echo
-"$bin/make-index" --snapshot data/pypi-snapshot-2023-09.jsonl.zst --closure-of "$input" \
-  --dry-run --emit-universe "$work/universe.json" --out "$work/index"
-mapfile -t roots < <(grep -vE '^\s*(#|-|$)' "$input" | sed 's/\s#.*//')
+# The tree depends on the snapshot, the input and the builder; rebuild when any changes.
+key=$(cat "$snapshot" "$input" "$bin/make-index" | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$tree/.stamp" 2>/dev/null)" != "$key" ]; then
+  rm -rf "$tree"
+  start=$EPOCHREALTIME
+  "$bin/make-index" -q --snapshot "$snapshot" --closure-of "$input" --out "$tree" \
+    --emit-universe "$work/universe.json"
+  echo "$key" > "$tree/.stamp"
+  awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "# index written in %.1f s\n", b - a }' >&2
+fi
+url="file://$(cd "$tree" && pwd)/simple"
+args=(--index-url "$url" --cache-dir "$cache" --python-version 3.11 --python-platform linux --no-progress)
+
+rm -rf "$cache"
 start=$EPOCHREALTIME
-"$bin/resolve-universe" --via --python-version 3.11 "$work/universe.json" "${roots[@]}"
-awk -v a="$start" -v b="$EPOCHREALTIME" -v r="${roots[*]}" \
-  'BEGIN { printf "# resolved %s in %.2f s, most of it loading the universe JSON\n", r, b - a }' >&2
+"$bin/resolve" "${args[@]}" -q -o "$work/cold.txt" "$input"
+cold=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
+
+start=$EPOCHREALTIME
+"$bin/resolve" "${args[@]}" --offline "$input"
+warm=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
+
+cmp -s <(grep -v '^#' "$work/cold.txt") <("$bin/resolve" "${args[@]}" --offline -q "$input" | grep -v '^#') ||
+  { echo "main job: the cold and warm resolutions differ" >&2; exit 1; }
+echo "# resolved $input: cold (empty cache, file:// index) ${cold} ms, warm (--offline) ${warm} ms" >&2

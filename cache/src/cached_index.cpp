@@ -167,9 +167,16 @@ result<std::shared_ptr<const index::version_map>> cached_index::load_project(con
         // A 304 may omit validators; keep the ones we revalidated with.
         if (fresh->etag.empty()) fresh->etag = entry->http.etag;
         if (fresh->last_modified.empty()) fresh->last_modified = entry->http.last_modified;
-        entry->http = *fresh;
-        if (auto w = m_cache.write(path, encode_simple(*entry)); !w)
-          m_cache.log(log_level::warning, w.error().to_string());
+        // An entry revalidated on every use (no-cache, no max-age: local pages among them)
+        // gains nothing from a new fetch time, so it is not rewritten.
+        const bool always_revalidated = fresh->must_revalidate || fresh->max_age < 0;
+        const bool same = fresh->etag == entry->http.etag && fresh->last_modified == entry->http.last_modified &&
+                          fresh->must_revalidate == entry->http.must_revalidate && fresh->max_age == entry->http.max_age;
+        if (!(always_revalidated && same)) {
+          entry->http = *fresh;
+          if (auto w = m_cache.write(path, encode_simple(*entry)); !w)
+            m_cache.log(log_level::warning, w.error().to_string());
+        }
       }
       return found(name, index_url, with_credentials(std::move(entry->map), index_url));
     }
@@ -180,7 +187,7 @@ result<std::shared_ptr<const index::version_map>> cached_index::load_project(con
     ++m_state->fetched;
     simple_entry fresh_entry;
     fresh_entry.map = index::build_version_map(*page, name);
-    if (m_cache.enabled() && !index_url.starts_with("file://")) {
+    if (m_cache.enabled()) {
       if (auto st = http_state_from(resp->headers, now)) {
         fresh_entry.http = *st;
         if (auto w = m_cache.write(path, encode_simple(without_credentials(fresh_entry))); !w)

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -137,6 +138,24 @@ result<page_response> index_client::fetch_page(std::string_view index_url, std::
     std::string dir = file_path(base) + "/" + std::string(normalized_name) + "/";
     out.url = base + "/" + std::string(normalized_name) + "/";
     out.base_url = out.url;
+    // A local page has no HTTP validators; its size and modification time stand in for an
+    // ETag, so the cache can keep the parsed page and revalidate it with one stat().
+    for (const char* leaf : {"index.json", "index.html"}) {
+      std::error_code ec;
+      const auto file = dir + leaf;
+      const auto size = std::filesystem::file_size(file, ec);
+      if (ec) continue;
+      const auto mtime = std::filesystem::last_write_time(file, ec);
+      if (ec) continue;
+      out.headers.etag = "\"file-" + std::string(leaf) + "-" + std::to_string(size) + "-" +
+                         std::to_string(mtime.time_since_epoch().count()) + "\"";
+      out.headers.cache_control = "no-cache";
+      if (validators && validators->etag == out.headers.etag) {
+        out.status = page_response::status_kind::not_modified;
+        return out;
+      }
+      break;
+    }
     if (auto json = read_local(dir + "index.json")) {
       out.body = std::move(*json);
       out.content_type = "application/vnd.pypi.simple.v1+json";

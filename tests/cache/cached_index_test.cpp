@@ -474,3 +474,46 @@ TEST_CASE("sdists: PKG-INFO metadata and 'a build would be needed' verdicts are 
   }
   CHECK(nginx.requests() == after_cold);  // warm: nothing downloaded again
 }
+
+TEST_CASE("file:// pages: cached, revalidated by size and mtime, re-read when the page changes") {
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path, universe));
+  pc::cache_options o;
+  o.root = tmp.path / "cache";
+  index::index_locations loc;
+  loc.index_url = "file://" + (tmp.path / "idx/simple").string();
+  const std::vector<std::string> names{"a", "b", "c"};
+  {
+    run r(o, loc);
+    r.fetch_all(names);
+    CHECK(r.front->stats().fetched == 3);
+  }
+  const auto page_entry = entries(o.root / pc::simple_bucket);
+  REQUIRE(page_entry.size() == 3);
+  const auto written = std::filesystem::last_write_time(page_entry.front());
+  {
+    run r(o, loc);
+    r.fetch_all(names);
+    CHECK(r.front->stats().fetched == 0);
+    CHECK(r.front->stats().revalidated == 3);  // one stat() each, nothing parsed
+    CHECK(std::filesystem::last_write_time(page_entry.front()) == written);  // not rewritten
+  }
+  {
+    auto off = o;
+    off.offline = true;
+    run r(off, loc);
+    r.fetch_all(names);
+    CHECK(r.front->stats().fresh_hits == 3);
+  }
+  // A rebuilt page (here: c gains a version) must be read again, not served from the cache.
+  const auto c_page = tmp.path / "idx/simple/c/index.json";
+  auto text = t::slurp(c_page);
+  REQUIRE(text.find("\"versions\"") != std::string::npos);
+  t::spit(c_page, text + "\n");  // a different size is enough
+  {
+    run r(o, loc);
+    auto c = r.front->project("c");
+    REQUIRE(c);
+    CHECK(r.front->stats().fetched == 1);
+  }
+}

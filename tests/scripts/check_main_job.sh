@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs tools/main-job.sh on jupyter.in and checks that it pins a complete, valid environment:
+# Runs tools/main-job.sh on jupyter.in (bin/resolve over a file:// make-index tree, cold then
+# warm) and checks that it pins a complete, valid environment:
 # exit 0, jupyter itself pinned, dozens of pins, and (when ../shared's peers are present)
 # every pin accepted by check_solution.py on the same universe.
 set -euo pipefail
