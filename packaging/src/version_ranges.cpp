@@ -306,7 +306,9 @@ std::string version_ranges::to_string() const {
         continue;
       }
       if (*i.upper == i.lower->just_after()) {
-        out += (i.lower->has_local() ? "==" : "===") + i.lower->to_string();
+        // Exactly one version (its local variants excluded): `===` would be the precise
+        // spelling, but messages read as users write pins, and uv prints `==` here too.
+        out += "==" + i.lower->to_string();
         continue;
       }
     }

@@ -895,7 +895,10 @@ std::string solver::external_text(const incompat& inc) const {
     }
     case cause_kind::unavailable: {
       const auto& [p, t] = inc.terms.front();
-      return range_text(p, t.set) + " is unusable: " + std::string(inc.reason);
+      // Only the first line of the reason: parse errors carry a caret diagram below it,
+      // which would break the one-sentence-per-line explanation.
+      const std::string_view reason(inc.reason);
+      return range_text(p, t.set) + " is unusable: " + std::string(reason.substr(0, reason.find('\n')));
     }
     case cause_kind::dependency: {
       const auto& [p, tp] = inc.terms[0];
