@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "pyresolve/cache/cache.hpp"
+#include "support/log_capture.hpp"
 #include "support/servers.hpp"
 
 using namespace pyresolve;
@@ -19,23 +20,6 @@ const char* universe = R"({"packages": {
   "a": {"1.0": {"requires_dist": ["b>=1"], "requires_python": ">=3.8"}, "2.0": {"requires_dist": ["b", "c"]}},
   "b": {"1.0": {}, "1.1": {"requires_dist": ["c; extra == 'x'"]}},
   "c": {"0.1": {}}}})";
-
-struct log_capture {
-  std::mutex mutex;
-  std::vector<std::string> lines;
-  log_sink sink() {
-    return [this](log_level, std::string_view m) {
-      std::lock_guard lock(mutex);
-      lines.emplace_back(m);
-    };
-  }
-  bool contains(std::string_view needle) {
-    std::lock_guard lock(mutex);
-    for (const auto& l : lines)
-      if (l.find(needle) != std::string::npos) return true;
-    return false;
-  }
-};
 
 /// One "run": a cache, a client and the front, as the CLI will build them.
 struct run {
@@ -248,7 +232,7 @@ TEST_CASE_FIXTURE(served_universe, "corrupt entries are detected, reported at de
     }
     CHECK(any_error);
   }
-  log_capture logs;
+  t::log_capture logs;
   options.log = logs.sink();
   {
     run r(options, locations);

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "pyresolve/index/index_client.hpp"
+#include "support/log_capture.hpp"
 #include "support/servers.hpp"
 
 using namespace pyresolve;
@@ -48,19 +49,6 @@ struct clean_network_env {
   scoped_env vars[8]{{"http_proxy", nullptr}, {"HTTPS_PROXY", nullptr}, {"https_proxy", nullptr},
                      {"ALL_PROXY", nullptr},  {"all_proxy", nullptr},   {"NO_PROXY", nullptr},
                      {"no_proxy", nullptr},   {"SSL_CERT_FILE", nullptr}};
-};
-
-/// Collects everything the client logs, to check that no secret is in it.
-struct log_capture {
-  std::mutex lock;
-  std::string text;
-  log_sink sink() {
-    return [this](log_level, std::string_view message) {
-      std::lock_guard guard(lock);
-      text.append(message);
-      text += '\n';
-    };
-  }
 };
 
 result<page_response> fetch_ok(const std::string& index_url, const char* name, const client_options& options = {}) {
@@ -163,7 +151,7 @@ TEST_CASE("~/.netrc credentials are sent, and never appear in errors or logs") {
   const auto home = tmp.path / "home";
   std::filesystem::create_directories(home);
   scoped_env h("HOME", home.c_str());
-  log_capture logs;
+  pyresolve::test::log_capture logs;
   client_options o;
   o.max_retries = 1;
   o.backoff_base = std::chrono::milliseconds(10);
@@ -187,7 +175,7 @@ TEST_CASE("~/.netrc credentials are sent, and never appear in errors or logs") {
   INFO(text);
   CHECK(text.find(index + "b/") != std::string::npos);
   CHECK(text.find("s3cret") == std::string::npos);
-  CHECK(logs.text.find("s3cret") == std::string::npos);
+  CHECK(logs.text().find("s3cret") == std::string::npos);
   // The server saw the authenticated request succeed and the others refused.
   const auto log = srv.log();
   CHECK(log.find("GET\t/simple/a/\t200") != std::string::npos);
