@@ -123,20 +123,6 @@ class observed_provider final : public resolver::provider {
   std::optional<pyresolve::error> m_error;
 };
 
-resolver::resolution_strategy strategy_of(const std::string& name) {
-  if (name == "lowest") return resolver::resolution_strategy::lowest;
-  if (name == "lowest-direct") return resolver::resolution_strategy::lowest_direct;
-  return resolver::resolution_strategy::highest;
-}
-
-resolver::prerelease_mode prerelease_of(const std::string& name) {
-  if (name == "allow") return resolver::prerelease_mode::allow;
-  if (name == "disallow") return resolver::prerelease_mode::disallow;
-  if (name == "explicit") return resolver::prerelease_mode::explicit_only;
-  if (name == "if-necessary") return resolver::prerelease_mode::if_necessary;
-  return resolver::prerelease_mode::if_necessary_or_explicit;
-}
-
 // `:all:` sets the flag, `:none:` clears what came before (pip's rule), names are normalized.
 void apply_binary_flags(const std::vector<std::string>& values, bool& all, std::vector<std::string>& names) {
   for (const auto& value : values) {
@@ -256,8 +242,8 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
 
   resolver::resolve_options resolve_options;
   resolve_options.environment = target->environment;
-  resolve_options.strategy = strategy_of(opt.resolution);
-  resolve_options.prerelease = prerelease_of(opt.prerelease);
+  resolve_options.strategy = resolver::resolution_strategy_named(opt.resolution).value_or(resolver::resolution_strategy::highest);
+  resolve_options.prerelease = resolver::prerelease_mode_named(opt.prerelease).value_or(resolver::prerelease_mode::if_necessary_or_explicit);
   if (input->index.pre && opt.prerelease == "if-necessary-or-explicit") {
     resolve_options.prerelease = resolver::prerelease_mode::allow;
   }

@@ -1,17 +1,14 @@
-// resolve-universe [--python-version X.Y[.Z]] [--python-platform P]
-//                  [--resolution highest|lowest|lowest-direct]
-//                  [--prerelease if-necessary-or-explicit|allow|disallow|explicit|if-necessary]
-//                  [--constraint REQ]... [--override REQ]... [--prefer NAME==V]... [--upgrade]
-//                  [--upgrade-package NAME]... [--via] UNIVERSE.json REQ...
-// resolve-universe --print-allocator: prints which allocator serves malloc in this process
-// (allocator::process_allocator_name), so tests can prove what each -mimalloc/-jemalloc
-// variant and each LD_PRELOAD run really uses.
-// Prints `name==version` lines sorted by name, or the explanation on stderr with exit code 1.
-// Exit code 2 for usage and input errors.
+// resolve-universe: drives the solver over a universe JSON file (the peers' format), for
+// tests, peers and benchmarks. Prints `name==version` lines sorted by name (with `--via`,
+// the parents below each), or the explanation on stderr with exit code 1; exit code 2 for
+// usage and input errors. `--print-allocator` prints which allocator serves malloc in this
+// process (allocator::process_allocator_name), so tests can prove what each
+// -mimalloc/-jemalloc variant and each LD_PRELOAD run really uses.
+
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "pyresolve/allocator/resource.hpp"
@@ -20,104 +17,75 @@
 
 namespace {
 
-int usage() {
-  std::fputs(
-      "usage: resolve-universe [--python-version V] [--python-platform P]\n"
-      "                        [--resolution highest|lowest|lowest-direct]\n"
-      "                        [--prerelease if-necessary-or-explicit|allow|disallow|explicit|if-necessary]\n"
-      "                        [--constraint REQ]... [--override REQ]... [--prefer NAME==V]... [--upgrade]\n"
-      "                        [--upgrade-package NAME]... [--via] UNIVERSE REQ...\n"
-      "       resolve-universe --print-allocator\n",
-      stderr);
-  return 2;
+using namespace pyresolve;
+
+/// Parses each text as a PEP 508 requirement; the first failure is printed.
+bool parse_all(const std::vector<std::string>& texts, std::vector<packaging::requirement>& into) {
+  for (const auto& text : texts) {
+    auto req = packaging::requirement::parse(text);
+    if (!req) {
+      std::fprintf(stderr, "error: %s\n", req.error().to_string().c_str());
+      return false;
+    }
+    into.push_back(std::move(*req));
+  }
+  return true;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace pyresolve;
   std::string python = "3.11.7";  // what check_solution.py assumes
   std::string platform = "linux";
-  resolver::resolve_options options;
-  bool via = false;
-  std::vector<std::string> positional;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-    if (arg == "--python-version") {
-      const char* v = value();
-      if (!v) return usage();
-      python = v;
-    } else if (arg == "--python-platform") {
-      const char* v = value();
-      if (!v) return usage();
-      platform = v;
-    } else if (arg == "--resolution") {
-      const char* v = value();
-      if (!v) return usage();
-      const std::string_view s = v;
-      if (s == "highest") {
-        options.strategy = resolver::resolution_strategy::highest;
-      } else if (s == "lowest") {
-        options.strategy = resolver::resolution_strategy::lowest;
-      } else if (s == "lowest-direct") {
-        options.strategy = resolver::resolution_strategy::lowest_direct;
-      } else {
-        return usage();
-      }
-    } else if (arg == "--prerelease") {
-      const char* v = value();
-      if (!v) return usage();
-      const std::string_view s = v;
-      if (s == "allow") {
-        options.prerelease = resolver::prerelease_mode::allow;
-      } else if (s == "disallow") {
-        options.prerelease = resolver::prerelease_mode::disallow;
-      } else if (s == "if-necessary-or-explicit") {
-        options.prerelease = resolver::prerelease_mode::if_necessary_or_explicit;
-      } else if (s == "explicit") {
-        options.prerelease = resolver::prerelease_mode::explicit_only;
-      } else if (s == "if-necessary") {
-        options.prerelease = resolver::prerelease_mode::if_necessary;
-      } else {
-        return usage();
-      }
-    } else if (arg == "--constraint" || arg == "--override") {
-      const char* v = value();
-      if (!v) return usage();
-      auto req = packaging::requirement::parse(v);
-      if (!req) {
-        std::fprintf(stderr, "error: %s\n", req.error().to_string().c_str());
-        return 2;
-      }
-      (arg == "--constraint" ? options.constraints : options.overrides).push_back(std::move(*req));
-    } else if (arg == "--prefer") {
-      const char* v = value();
-      if (!v) return usage();
-      const std::string_view text = v;
-      const auto eq = text.find("==");
-      if (eq == std::string_view::npos) return usage();
-      auto ver = packaging::version::parse(text.substr(eq + 2));
-      if (!ver) return usage();
-      options.preferences.push_back(resolver::preference{std::string(text.substr(0, eq)), *ver});
-    } else if (arg == "--upgrade") {
-      options.upgrade = true;
-    } else if (arg == "--upgrade-package") {
-      const char* v = value();
-      if (!v) return usage();
-      options.upgrade_packages.emplace_back(v);
-    } else if (arg == "--print-allocator") {
-      std::printf("%s\n", allocator::process_allocator_name().c_str());
-      return 0;
-    } else if (arg == "--via") {
-      via = true;
-    } else if (arg.starts_with("--")) {
-      return usage();
-    } else {
-      positional.emplace_back(arg);
-    }
+  std::string resolution = "highest";
+  std::string prerelease = "if-necessary-or-explicit";
+  std::vector<std::string> constraints, overrides, prefers, upgrade_packages, positional;
+  bool upgrade = false, via = false, print_allocator = false;
+
+  CLI::App app{"Resolves requirements against a universe JSON file", "resolve-universe"};
+  app.add_option("--python-version", python, "target Python (X.Y[.Z])");
+  app.add_option("--python-platform", platform, "target platform (linux, macos, windows, ...)");
+  app.add_option("--resolution", resolution)->check(CLI::IsMember({"highest", "lowest", "lowest-direct"}));
+  app.add_option("--prerelease", prerelease)
+      ->check(CLI::IsMember({"if-necessary-or-explicit", "allow", "disallow", "explicit", "if-necessary"}));
+  app.add_option("--constraint", constraints, "a PEP 508 constraint (repeatable)");
+  app.add_option("--override", overrides, "a PEP 508 override (repeatable)");
+  app.add_option("--prefer", prefers, "NAME==VERSION to try first (repeatable)");
+  app.add_flag("--upgrade", upgrade, "ignore every --prefer");
+  app.add_option("--upgrade-package", upgrade_packages, "ignore the --prefer of this package (repeatable)");
+  app.add_flag("--via", via, "print the parents of each pin");
+  app.add_flag("--print-allocator", print_allocator, "print which allocator serves malloc, and exit");
+  app.add_option("args", positional, "UNIVERSE.json REQ...");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
   }
-  if (positional.size() < 2) return usage();
+  if (print_allocator) {
+    std::printf("%s\n", allocator::process_allocator_name().c_str());
+    return 0;
+  }
+  if (positional.size() < 2) {
+    std::fputs(app.help().c_str(), stderr);
+    return 2;
+  }
+
+  resolver::resolve_options options;
+  options.strategy = *resolver::resolution_strategy_named(resolution);  // checked by IsMember
+  options.prerelease = *resolver::prerelease_mode_named(prerelease);
+  options.upgrade = upgrade;
+  options.upgrade_packages = upgrade_packages;
+  if (!parse_all(constraints, options.constraints) || !parse_all(overrides, options.overrides)) return 2;
+  for (const auto& text : prefers) {
+    const auto eq = text.find("==");
+    auto ver = eq == std::string::npos ? packaging::version::parse("") : packaging::version::parse(text.substr(eq + 2));
+    if (!ver) {
+      std::fprintf(stderr, "error: --prefer %s: expected NAME==VERSION\n", text.c_str());
+      return 2;
+    }
+    options.preferences.push_back(resolver::preference{text.substr(0, eq), *ver});
+  }
   auto env = packaging::target_environment::create(python, platform);
   if (!env) {
     std::fprintf(stderr, "error: %s\n", env.error().to_string().c_str());
@@ -130,14 +98,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::vector<packaging::requirement> reqs;
-  for (std::size_t i = 1; i < positional.size(); ++i) {
-    auto req = packaging::requirement::parse(positional[i]);
-    if (!req) {
-      std::fprintf(stderr, "error: %s\n", req.error().to_string().c_str());
-      return 2;
-    }
-    reqs.push_back(std::move(*req));
-  }
+  if (!parse_all({positional.begin() + 1, positional.end()}, reqs)) return 2;
+
   auto out = resolver::resolve(reqs, options, **universe);
   if (!out) {
     std::fprintf(stderr, "%s\n", out.error().explanation.c_str());

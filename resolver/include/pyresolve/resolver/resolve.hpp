@@ -14,8 +14,10 @@
 
 #include <cstdint>
 #include <memory_resource>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pyresolve/packaging/environment.hpp"
@@ -47,6 +49,13 @@ enum class prerelease_mode : std::uint8_t {
   /// Pre-releases are candidates only when no final release in the range is usable.
   if_necessary,
 };
+
+/// The strategy spelled as uv's `--resolution` values (`highest`, `lowest`, `lowest-direct`);
+/// nullopt for any other text.
+[[nodiscard]] std::optional<resolution_strategy> resolution_strategy_named(std::string_view name) noexcept;
+/// The mode spelled as uv's `--prerelease` values (`if-necessary-or-explicit`, `allow`,
+/// `disallow`, `explicit`, `if-necessary`); nullopt for any other text.
+[[nodiscard]] std::optional<prerelease_mode> prerelease_mode_named(std::string_view name) noexcept;
 
 /// A version to try first for a package (e.g. a pin of an existing output file).
 struct preference {
