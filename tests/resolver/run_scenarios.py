@@ -76,6 +76,9 @@ def run_one(e, bin_dir, data, tmp):
         return False, "make-index failed: " + mk.stderr.strip()[:200]
     # pip install scenarios run on the interpreter of the entry; --python-version overrides it.
     python = e.get("python", "3.12")
+    # uv's snapshots come from x86_64 Linux; saying so keeps the run independent of this host
+    # (and spares `resolve` asking python3 for its platform). A scenario's own flag wins.
+    platform = ["--python-platform", "x86_64-manylinux_2_28"]
     flags = []
     reqs = []
     args = list(e["args"])
@@ -87,7 +90,9 @@ def run_one(e, bin_dir, data, tmp):
             continue
         if a.startswith("--python-version="):
             python = a.split("=", 1)[1]
-        elif a.startswith(("--python-platform=", "--prerelease=", "--resolution=")):
+        elif a.startswith("--python-platform="):
+            platform = a.split("=", 1)
+        elif a.startswith(("--prerelease=", "--resolution=")):
             flags += a.split("=", 1)
         elif a in ("--no-binary", "--only-binary"):
             flags += [a, args[i + 1]]
@@ -115,7 +120,7 @@ def run_one(e, bin_dir, data, tmp):
     res = subprocess.run([os.path.join(bin_dir, "resolve"), os.path.join(work, "requirements.in"),
                           "--index-url", "file://" + os.path.join(tree, "simple"),
                           "--cache-dir", os.path.join(work, "cache"), "--python-version", python,
-                          "--format", "json", "--no-progress", "--color", "never", *flags],
+                          "--format", "json", "--no-progress", "--color", "never", *platform, *flags],
                          capture_output=True, text=True)
     snap = e["snapshots"][0] if e["snapshots"] else ""
     uv_ok = snap.startswith("exit_code: 0")
