@@ -33,11 +33,28 @@ std::optional<std::string> read_local(const std::string& path) {
   return std::move(ss).str();
 }
 
-/// The path of a `file://` URL (percent-escapes are not expected in make-index trees).
+/// The path of a `file://` URL, percent-escapes decoded: make-index writes `+` of local
+/// versions as `%2B` (as PyPI does), and the file on disk is named with the `+`.
 std::string file_path(std::string_view url) {
   url.remove_prefix(std::strlen("file://"));
   if (url.starts_with("localhost/")) url.remove_prefix(std::strlen("localhost"));
-  return std::string(url);
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string path;
+  path.reserve(url.size());
+  for (std::size_t i = 0; i < url.size(); ++i) {
+    if (url[i] == '%' && i + 2 < url.size() && hex(url[i + 1]) >= 0 && hex(url[i + 2]) >= 0) {
+      path.push_back(static_cast<char>(hex(url[i + 1]) * 16 + hex(url[i + 2])));
+      i += 2;
+    } else {
+      path.push_back(url[i]);
+    }
+  }
+  return path;
 }
 
 /// METADATA out of a whole wheel in memory.

@@ -30,6 +30,15 @@ constexpr std::uint32_t conflict_boost_threshold = 5;
 
 enum class cause_kind : std::uint8_t { root, no_versions, unavailable, dependency, derived };
 
+/// The requirement names one version: a URL, `===`, or `==` without a wildcard.
+bool pins(const packaging::requirement& req) {
+  if (!req.url.empty()) return true;
+  return std::any_of(req.specifiers.specifiers().begin(), req.specifiers.specifiers().end(), [](const auto& spec) {
+    return spec.op() == packaging::spec_op::arbitrary_equal ||
+           (spec.op() == packaging::spec_op::equal && !spec.has_wildcard());
+  });
+}
+
 struct incompat {
   std::pmr::vector<std::pair<pkg_id, term>> terms;
   cause_kind kind = cause_kind::derived;
@@ -81,6 +90,7 @@ struct package_state {
   std::uint32_t first_seen = UINT32_MAX;
   std::uint32_t conflicts = 0;
   bool pinned = false;        // some requirement names it with == or ===
+  bool user_pinned = false;   // a user requirement, constraint or override does: yanked is usable
   bool explicit_pre = false;  // a user requirement, constraint or override names a pre-release
   bool direct = false;        // the user requires it (lowest-direct)
   bool versions_loaded = false;
@@ -537,7 +547,9 @@ std::optional<version> solver::choose_version(pkg_id p) {
   // `usable` does not test set membership: the scan below visits only candidates inside the
   // intervals of the set (a binary search per interval instead of `contains` per candidate).
   auto usable = [&](const candidate& c) {
-    if (c.yanked && !(s.pinned || base.pinned)) return false;
+    // PEP 592 as uv reads it: a yanked version only for the user's own `==` pin, never for a
+    // pin some dependency carries (uv's `transitive_yanked_and_unyanked_dependency`).
+    if (c.yanked && !(s.user_pinned || base.user_pinned)) return false;
     return c.has_compatible_dist && c.requires_python_ok;
   };
   // A preferred version (an existing pin) wins while it stays acceptable.
@@ -678,18 +690,17 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
   std::vector<std::string> overridden;  // names already replaced for this version
   auto add_one = [&](const packaging::requirement& req, const std::string& name, bool from_override) {
     version_ranges range = req.url.empty() ? req.specifiers.to_ranges() : version_ranges::full();
-    bool explicit_pre = p == root_id || from_override ? req.specifiers.implies_prereleases() : false;
+    const bool from_user = p == root_id || from_override;
+    bool explicit_pre = from_user ? req.specifiers.implies_prereleases() : false;
+    const bool pin = pins(req);
+    bool user_pin = from_user && pin;
     if (auto c = m_constraints.find(name); c != m_constraints.end()) {
       for (const packaging::requirement* con : c->second) {
         if (!applies(*con, {})) continue;
         range = range.intersect(con->url.empty() ? con->specifiers.to_ranges() : version_ranges::full());
         explicit_pre = explicit_pre || con->specifiers.implies_prereleases();
+        user_pin = user_pin || pins(*con);
       }
-    }
-    bool pin = !req.url.empty();
-    for (const auto& spec : req.specifiers.specifiers()) {
-      pin = pin || spec.op() == packaging::spec_op::arbitrary_equal ||
-            (spec.op() == packaging::spec_op::equal && !spec.has_wildcard());
     }
     const std::size_t known = m_packages.size();
     const pkg_id q = intern(name, {});
@@ -701,6 +712,7 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
       enqueue(q);
     }
     if (explicit_pre) m_packages[q].explicit_pre = true;
+    if (user_pin) m_packages[q].user_pinned = true;
     if (p == root_id) m_packages[q].direct = true;
     add_dependency(p, v, q, range, rec);
     for (const std::string& e : req.extras) {
@@ -709,6 +721,7 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
         m_packages[qe].pinned = true;
         enqueue(qe);
       }
+      if (user_pin) m_packages[qe].user_pinned = true;
       if (p == root_id) m_packages[qe].direct = true;
       add_dependency(p, v, qe, range, rec);
     }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # (slow) pip 23 resolves uv's NAME.in (black, jupyter, boto3) against the nginx-served
 # snapshot index (closure of NAME.in only, which is faster to build); the answer must satisfy
-# check_solution.py on the universe make-index emitted. Skips (77) without ../shared (the
+# check_solution.py on the universe make-index emitted. The pins are left in
+# SRC/build/fixtures/pip-answers/NAME.txt for requirements_test.sh. Skips (77) without ../shared (the
 # peers) or without a snapshot.   Usage: pip_uv_test.sh MAKE_INDEX SRC NAME
 set -euo pipefail
 MAKE_INDEX="$1"; SRC="$2"; NAME="${3:-black}"
@@ -31,6 +32,9 @@ for i in json.load(open(sys.argv[1]))["install"]:
     print(f'{i["metadata"]["name"].lower()}=={i["metadata"]["version"]}')
 PYEOF
 cat "$T/pins.txt"
+# Left for requirements_test.sh, which compares our answers with pip's (same snapshot, Python
+# and platform), so that pip's minutes are spent once.
+mkdir -p "$SRC/build/fixtures/pip-answers" && cp "$T/pins.txt" "$SRC/build/fixtures/pip-answers/$NAME.txt"
 # pip ignores versions that are not PEP 440; so must the checker (it would raise on them).
 /usr/bin/python3 "$SRC/tests/support/pep440_universe.py" "$T/universe.json"
 PYV="$("$PY" -c 'import platform; print(platform.python_version())')"

@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
-"""Runs uv's packse scenarios through make-index --emit-universe and resolve-universe and
-compares with uv's expectations (data/uv-scenarios/expectations.json).
+"""Runs uv's packse scenarios the way a user would and compares with uv's expectations
+(data/uv-scenarios/expectations.json): each scenario becomes a real index tree
+(`make-index --scenario S --out TREE`, wheels and sdists with their tags, yanked flags and
+requires-python), which `resolve --index-url file://TREE/simple --format json` resolves with
+the scenario's flags (python version and platform, pre-release and resolution strategies,
+--no-binary / --only-binary, constraints, overrides).
 
 usage: run_scenarios.py BIN_DIR SOURCE_DIR [--summary FILE] [--min-pass N]
 
@@ -37,7 +41,8 @@ def main():
     with open(os.path.join(data, "expectations.json")) as f:
         expectations = json.load(f)
     results = []  # (test, ok, reason)
-    tmp = tempfile.mkdtemp(prefix="pyresolve-scenarios-")
+    tmp_dir = tempfile.TemporaryDirectory(prefix="pyresolve-scenarios-")
+    tmp = tmp_dir.name
     for suite in ("pip/pip_install_scenarios.rs", "pip/pip_compile_scenarios.rs", "lock_scenarios/lock_scenarios.rs"):
         for e in expectations.get(suite, []):
             name = e["test"]
@@ -45,6 +50,7 @@ def main():
                 results.append((name, False, "not run: lock scenario (pyproject, universal resolution)"))
                 continue
             results.append((name, *run_one(e, bin_dir, data, tmp)))
+    tmp_dir.cleanup()
     passed = sum(1 for _, ok, _ in results if ok)
     lines = [f"{passed} of {len(results)} scenarios pass", ""]
     for name, ok, reason in results:
@@ -62,12 +68,17 @@ def run_one(e, bin_dir, data, tmp):
     scenario = os.path.join(data, "scenarios", e["scenario"])
     with open(scenario, "rb") as f:
         toml = tomllib.load(f)
-    universe = os.path.join(tmp, e["test"] + ".json")
-    mk = subprocess.run([os.path.join(bin_dir, "make-index"), "--scenario", scenario, "--emit-universe", universe,
-                         "--dry-run", "--out", os.path.join(tmp, "idx"), "-q"], capture_output=True, text=True)
+    work = os.path.join(tmp, e["test"])
+    tree = os.path.join(work, "tree")
+    mk = subprocess.run([os.path.join(bin_dir, "make-index"), "--scenario", scenario, "--out", tree, "-q"],
+                        capture_output=True, text=True)
     if mk.returncode != 0:
         return False, "make-index failed: " + mk.stderr.strip()[:200]
+    # pip install scenarios run on the interpreter of the entry; --python-version overrides it.
     python = e.get("python", "3.12")
+    # uv's snapshots come from x86_64 Linux; saying so keeps the run independent of this host
+    # (and spares `resolve` asking python3 for its platform). A scenario's own flag wins.
+    platform = ["--python-platform", "x86_64-manylinux_2_28"]
     flags = []
     reqs = []
     args = list(e["args"])
@@ -80,10 +91,14 @@ def run_one(e, bin_dir, data, tmp):
         if a.startswith("--python-version="):
             python = a.split("=", 1)[1]
         elif a.startswith("--python-platform="):
-            flags += ["--python-platform", a.split("=", 1)[1]]
-        elif a.startswith("--prerelease=") or a.startswith("--resolution="):
-            k, v = a.split("=", 1)
-            flags += [k, v]
+            platform = a.split("=", 1)
+        elif a.startswith(("--prerelease=", "--resolution=")):
+            flags += a.split("=", 1)
+        elif a in ("--no-binary", "--only-binary"):
+            flags += [a, args[i + 1]]
+            i += 1
+        elif a == "--universal":
+            return False, "not run: universal resolution (--universal), out of scope like the lock scenarios"
         elif a in ("--locked",):
             pass
         elif a.startswith("-"):
@@ -93,19 +108,28 @@ def run_one(e, bin_dir, data, tmp):
         i += 1
     if not reqs:
         reqs = list(toml.get("root", {}).get("requires", []))
+    write_lines(os.path.join(work, "requirements.in"), reqs)
     constraints = toml.get("root", {}).get("constraints", [])
-    for c in constraints:
-        flags += ["--constraint", c]
+    if constraints:
+        write_lines(os.path.join(work, "constraints.txt"), constraints)
+        flags += ["--constraint", os.path.join(work, "constraints.txt")]
+    overrides = toml.get("root", {}).get("overrides", [])
+    if overrides:
+        write_lines(os.path.join(work, "overrides.txt"), overrides)
+        flags += ["--override", os.path.join(work, "overrides.txt")]
+    res = subprocess.run([os.path.join(bin_dir, "resolve"), os.path.join(work, "requirements.in"),
+                          "--index-url", "file://" + os.path.join(tree, "simple"),
+                          "--cache-dir", os.path.join(work, "cache"), "--python-version", python,
+                          "--format", "json", "--no-progress", "--color", "never", *platform, *flags],
+                         capture_output=True, text=True)
     snap = e["snapshots"][0] if e["snapshots"] else ""
     uv_ok = snap.startswith("exit_code: 0")
-    res = subprocess.run([os.path.join(bin_dir, "resolve-universe"), "--python-version", python, *flags, universe,
-                          *reqs], capture_output=True, text=True)
     if res.returncode not in (0, 1):
-        return False, "resolve-universe error: " + res.stderr.strip()[:200]
+        return False, "resolve error: " + res.stderr.strip()[:200]
     ours_ok = res.returncode == 0
     if ours_ok != uv_ok:
         why = "uv resolves, we fail: " + res.stderr.strip().splitlines()[-1][:200] if uv_ok else \
-            "uv fails, we resolve: " + " ".join(res.stdout.split())
+            "uv fails, we resolve: " + " ".join(f"{n}=={v}" for n, v in sorted(pins(res.stdout).items()))
         return False, why
     if uv_ok:
         expected = {}
@@ -116,7 +140,7 @@ def run_one(e, bin_dir, data, tmp):
         for a in e.get("asserts", []):
             if a[0] == "installed":
                 expected[a[1]] = a[2]
-        ours = dict(line.split("==", 1) for line in res.stdout.split())
+        ours = pins(res.stdout)
         if expected and ours != expected:
             return False, f"different pins: uv {sorted(expected.items())}, ours {sorted(ours.items())}"
         return True, ""
@@ -128,6 +152,15 @@ def run_one(e, bin_dir, data, tmp):
     if theirs != ours:
         return False, f"explanation names {sorted(ours)}, uv names {sorted(theirs)}"
     return True, ""
+
+
+def write_lines(path, lines):
+    with open(path, "w") as f:
+        f.write("".join(line + "\n" for line in lines))
+
+
+def pins(json_text):
+    return {p["name"]: p["version"] for p in json.loads(json_text)["packages"]}
 
 
 if __name__ == "__main__":

@@ -121,6 +121,18 @@ TEST_CASE("yanked versions only when pinned") {
   CHECK(solve(u, {"a==2.0"}).pins == "a==2.0");
 }
 
+TEST_CASE("yanked versions only for the user's own pin, not a dependency's (uv)") {
+  const char* u = R"({"packages": {"a": {"1.0": {"requires_dist": ["c==2.0"]}}, "b": {"1.0": {"requires_dist": ["c"]}},
+    "c": {"1.0": {}, "2.0": {"yanked": true}}}})";
+  auto o = solve(u, {"a", "b"});
+  REQUIRE_FALSE(o.ok);
+  CHECK(o.named == std::vector<std::string>{"a", "c"});
+  CHECK(solve(u, {"a", "b", "c==2.0"}).pins == "a==1.0 b==1.0 c==2.0");
+  resolver::resolve_options options;
+  options.constraints.push_back(*packaging::requirement::parse("c==2.0"));
+  CHECK(solve(u, {"a", "b"}, options).pins == "a==1.0 b==1.0 c==2.0");
+}
+
 TEST_CASE("explanation: dependency on a missing range") {
   const char* u = R"({"packages": {"a": {"1.0": {"requires_dist": ["b>=2"]}}, "b": {"1.0": {}}}})";
   auto o = solve(u, {"a"});
