@@ -3,7 +3,7 @@
 /// The on-disk cache: versioned buckets of pre-parsed, checksummed entries.
 ///
 /// Layout under the root: `CACHEDIR.TAG`, `.lock` (shared by runs, exclusive for clean and
-/// prune), `simple-v3/<index-hash>/<name>.bin` (version maps + HTTP validators) and
+/// prune), `simple-v4/<index-hash>/<name>.bin` (version maps + HTTP validators) and
 /// `metadata-v2/<name>/<filename>-<url-hash>.bin` (parsed core metadata). A format change
 /// bumps one bucket's suffix; `prune` removes buckets this build does not know.
 
