@@ -39,6 +39,7 @@ class once_map {
 };
 
 struct cached_index_state {
+  once_map<result<std::shared_ptr<const page_view>>> pages;
   once_map<result<std::shared_ptr<const index::version_map>>> projects;
   once_map<result<std::shared_ptr<const packaging::core_metadata>>> metadata;
   mutable std::mutex origins_mutex;
@@ -77,11 +78,9 @@ simple_entry without_credentials(const simple_entry& e) {
 }
 
 /// ...and get the index's credentials back on load (same host only).
-std::shared_ptr<const index::version_map> with_credentials(index::version_map map, std::string_view index_url) {
-  if (index::redact_url(index_url) != index_url)
-    for (auto& v : map.versions)
-      for (auto& f : v.files) f.file.url = index::with_credentials_of(f.file.url, index_url);
-  return std::make_shared<const index::version_map>(std::move(map));
+std::shared_ptr<const page_view> with_credentials(page_view view, const std::string& index_url) {
+  if (index::redact_url(index_url) != index_url) view.set_credentials_from(index_url);
+  return std::make_shared<const page_view>(std::move(view));
 }
 
 bool is_fresh(const http_state& s, std::int64_t now) {
@@ -108,29 +107,38 @@ std::string cached_index::index_url(std::string_view name) const {
   return it == m_state->origins.end() ? std::string() : it->second;
 }
 
-std::shared_ptr<const index::version_map> cached_index::found(const std::string& name, const std::string& index_url,
-                                                              std::shared_ptr<const index::version_map> map) {
+std::shared_ptr<const page_view> cached_index::found(const std::string& name, const std::string& index_url,
+                                                     std::shared_ptr<const page_view> page) {
   std::lock_guard lock(m_state->origins_mutex);
   m_state->origins.emplace(name, index::strip_credentials(index_url));
-  return map;
+  return page;
 }
 
 result<std::shared_ptr<const index::version_map>> cached_index::project(std::string_view name) {
   std::string normalized = packaging::normalize_name(name);
-  return m_state->projects.get(normalized, [&] { return load_project(normalized); });
+  return m_state->projects.get(normalized, [&]() -> result<std::shared_ptr<const index::version_map>> {
+    auto page = project_page(normalized);
+    if (!page) return unexpected<error>{std::move(page).error()};
+    return std::make_shared<const index::version_map>((*page)->map());
+  });
 }
 
-result<std::shared_ptr<const index::version_map>> cached_index::load_project(const std::string& name) {
+result<std::shared_ptr<const page_view>> cached_index::project_page(std::string_view name) {
+  std::string normalized = packaging::normalize_name(name);
+  return m_state->pages.get(normalized, [&] { return load_project(normalized); });
+}
+
+result<std::shared_ptr<const page_view>> cached_index::load_project(const std::string& name) {
   const auto& opts = m_cache.options();
   auto indexes = m_locations.ordered();
   if (indexes.empty()) return fail(errc::not_found, "project '" + name + "' not found: no index is configured (--no-index)");
   for (const auto& index_url : indexes) {
-    std::optional<simple_entry> entry;
+    std::optional<page_view> entry;
     std::filesystem::path path;
     if (m_cache.enabled()) {
       path = m_cache.simple_path(index_url, name);
       if (auto bytes = m_cache.read(path)) {
-        auto decoded = decode_simple(*bytes, path.string());
+        auto decoded = page_view::load(std::move(*bytes), path.string());
         if (decoded) {
           entry = std::move(*decoded);
         } else {
@@ -147,15 +155,15 @@ result<std::shared_ptr<const index::version_map>> cached_index::load_project(con
     }
     std::int64_t now = m_cache.now();
     if (entry) {
-      bool refresh = m_cache.refresh_requested(name, entry->http.fetched_at);
-      if (opts.offline || (!refresh && is_fresh(entry->http, now))) {
+      bool refresh = m_cache.refresh_requested(name, entry->http().fetched_at);
+      if (opts.offline || (!refresh && is_fresh(entry->http(), now))) {
         ++m_state->fresh_hits;
-        return found(name, index_url, with_credentials(std::move(entry->map), index_url));
+        return found(name, index_url, with_credentials(std::move(*entry), index_url));
       }
     }
     if (opts.offline) continue;  // maybe a later index has it cached
     index::cache_headers validators;
-    if (entry) validators = {entry->http.etag, entry->http.last_modified, {}, {}, {}};
+    if (entry) validators = {entry->http().etag, entry->http().last_modified, {}, {}, {}};
     auto resp = m_client.fetch_page(index_url, name, entry ? &validators : nullptr);
     if (!resp) return unexpected<error>{std::move(resp).error()};
     using sk = index::page_response::status_kind;
@@ -165,20 +173,20 @@ result<std::shared_ptr<const index::version_map>> cached_index::load_project(con
       auto fresh = http_state_from(resp->headers, now);
       if (fresh) {
         // A 304 may omit validators; keep the ones we revalidated with.
-        if (fresh->etag.empty()) fresh->etag = entry->http.etag;
-        if (fresh->last_modified.empty()) fresh->last_modified = entry->http.last_modified;
+        if (fresh->etag.empty()) fresh->etag = entry->http().etag;
+        if (fresh->last_modified.empty()) fresh->last_modified = entry->http().last_modified;
         // An entry revalidated on every use (no-cache, no max-age: local pages among them)
         // gains nothing from a new fetch time, so it is not rewritten.
+        const auto& old = entry->http();
         const bool always_revalidated = fresh->must_revalidate || fresh->max_age < 0;
-        const bool same = fresh->etag == entry->http.etag && fresh->last_modified == entry->http.last_modified &&
-                          fresh->must_revalidate == entry->http.must_revalidate && fresh->max_age == entry->http.max_age;
+        const bool same = fresh->etag == old.etag && fresh->last_modified == old.last_modified &&
+                          fresh->must_revalidate == old.must_revalidate && fresh->max_age == old.max_age;
         if (!(always_revalidated && same)) {
-          entry->http = *fresh;
-          if (auto w = m_cache.write(path, encode_simple(*entry)); !w)
+          if (auto w = m_cache.write(path, encode_simple({*fresh, entry->map()})); !w)
             m_cache.log(log_level::warning, w.error().to_string());
         }
       }
-      return found(name, index_url, with_credentials(std::move(entry->map), index_url));
+      return found(name, index_url, with_credentials(std::move(*entry), index_url));
     }
     if (resp->status == sk::not_modified)
       return unexpected<error>{error{errc::io_error, "304 Not Modified to an unconditional request", resp->url, 0, 0}};
@@ -187,14 +195,17 @@ result<std::shared_ptr<const index::version_map>> cached_index::load_project(con
     ++m_state->fetched;
     simple_entry fresh_entry;
     fresh_entry.map = index::build_version_map(*page, name);
-    if (m_cache.enabled()) {
-      if (auto st = http_state_from(resp->headers, now)) {
-        fresh_entry.http = *st;
-        if (auto w = m_cache.write(path, encode_simple(without_credentials(fresh_entry))); !w)
-          m_cache.log(log_level::warning, w.error().to_string());
-      }
+    const auto http = http_state_from(resp->headers, now);
+    if (http) fresh_entry.http = *http;
+    // The fresh page is read through the same view as a cached one: one code path, and what a
+    // warm run will see is exactly what this run saw.
+    std::string bytes = encode_simple(without_credentials(fresh_entry));
+    if (m_cache.enabled() && http) {
+      if (auto w = m_cache.write(path, bytes); !w) m_cache.log(log_level::warning, w.error().to_string());
     }
-    return found(name, index_url, std::make_shared<const index::version_map>(std::move(fresh_entry.map)));
+    auto view = page_view::load(std::move(bytes), resp->url);
+    if (!view) return unexpected<error>{std::move(view).error()};
+    return found(name, index_url, with_credentials(std::move(*view), index_url));
   }
   std::string where;
   for (const auto& i : indexes) where += (where.empty() ? "" : ", ") + index::redact_url(i);

@@ -16,8 +16,8 @@ namespace pyresolve::cache {
 namespace {
 
 constexpr char magic[8] = {'P', 'Y', 'R', 'S', 'L', 'V', 'C', '\0'};
-// One format version per entry kind; each names its bucket (simple-v3, metadata-v2).
-constexpr std::uint32_t simple_format = 3;
+// One format version per entry kind; each names its bucket (simple-v4, metadata-v2).
+constexpr std::uint32_t simple_format = 4;
 constexpr std::uint32_t metadata_format = 2;
 constexpr std::uint32_t kind_simple = 1;
 constexpr std::uint32_t kind_metadata = 2;
@@ -38,6 +38,10 @@ class writer {
   void strs(const std::vector<std::string>& v) {
     u32(static_cast<std::uint32_t>(v.size()));
     for (const auto& s : v) str(s);
+  }
+  void ids(const std::vector<std::uint32_t>& v) {
+    u32(static_cast<std::uint32_t>(v.size()));
+    for (const auto id : v) u32(id);
   }
   /// Tag 1 and the packed bits, else tag 0 and the normalized text (parsed on load).
   void version(const packaging::version& v) {
@@ -106,6 +110,17 @@ class reader {
   reader(std::string_view data, std::pmr::memory_resource* memory) : m_data(data), m_memory(memory) {}
   [[nodiscard]] bool ok() const noexcept { return m_ok; }
   [[nodiscard]] bool at_end() const noexcept { return m_pos == m_data.size(); }
+  [[nodiscard]] std::size_t pos() const noexcept { return m_pos; }
+  /// What `hash()` reads, without building the text.
+  void skip_hash() {
+    if (u8() == 0) {
+      static_cast<void>(view());
+    } else if (m_ok && 32 <= m_data.size() - m_pos) {
+      m_pos += 32;
+    } else {
+      m_ok = false;
+    }
+  }
   std::uint8_t u8() {
     std::uint8_t v = 0;
     raw(&v, 1);
@@ -270,10 +285,18 @@ std::string encode_simple(const simple_entry& entry) {
   w.strs(m.requires_python_text);
   for (const auto& spec : m.requires_python) w.specifiers(spec);
   // Files of one page share their folder URL: store each folder once, and per file only its
-  // index (the file's URL is the folder plus the filename).
-  std::vector<std::string> prefixes;
-  std::unordered_map<std::string_view, std::uint32_t> prefix_ids;
+  // index (the file's URL is the folder plus the filename). Tag names repeat even more
+  // (`cp311`, `manylinux_2_17_x86_64`): stored once, files hold their indexes, so a loader
+  // can rank a wheel for a target without building any string.
+  std::vector<std::string> prefixes, tag_names;
+  std::unordered_map<std::string_view, std::uint32_t> prefix_ids, tag_ids;
   std::vector<std::uint32_t> file_prefix;
+  auto tag_id = [&](const std::string& name) {
+    auto [it, added] = tag_ids.try_emplace(name, static_cast<std::uint32_t>(tag_names.size()));
+    if (added) tag_names.push_back(name);
+    return it->second;
+  };
+  std::vector<std::vector<std::uint32_t>> file_tags;  // three lists per wheel
   for (const auto& v : m.versions)
     for (const auto& vf : v.files) {
       std::string_view url = vf.file.url;
@@ -290,9 +313,15 @@ std::string encode_simple(const simple_entry& entry) {
         }
       }
       file_prefix.push_back(id);
+      if (vf.kind == index::file_kind::wheel)
+        for (const auto* list : {&vf.tags.interpreters, &vf.tags.abis, &vf.tags.platforms}) {
+          auto& ids = file_tags.emplace_back();
+          for (const auto& t : *list) ids.push_back(tag_id(t));
+        }
     }
   w.strs(prefixes);
-  std::size_t file_no = 0;
+  w.strs(tag_names);
+  std::size_t file_no = 0, tag_list = 0;
   w.u32(static_cast<std::uint32_t>(m.versions.size()));
   for (const auto& v : m.versions) {
     w.version(v.version);
@@ -311,9 +340,7 @@ std::string encode_simple(const simple_entry& entry) {
       w.u64(f.size.value_or(0));
       w.u32(static_cast<std::uint32_t>(vf.requires_python));
       if (vf.kind == index::file_kind::wheel) {
-        w.strs(vf.tags.interpreters);
-        w.strs(vf.tags.abis);
-        w.strs(vf.tags.platforms);
+        for (int i = 0; i < 3; ++i) w.ids(file_tags[tag_list++]);
         if (vf.build) {
           w.u64(vf.build->number);
           w.str(vf.build->suffix);
@@ -324,76 +351,198 @@ std::string encode_simple(const simple_entry& entry) {
   return std::move(w).seal(kind_simple, simple_format);
 }
 
-result<simple_entry> decode_simple(std::string_view bytes, std::string_view source,
-                                   std::pmr::memory_resource* memory) {
-  auto payload = unseal(bytes, kind_simple, simple_format, source);
-  if (!payload) return unexpected<error>{std::move(payload).error()};
-  reader r(*payload, memory);
+result<page_view> page_view::load(std::string bytes, std::string_view source, std::pmr::memory_resource* memory) {
+  auto sealed = unseal(bytes, kind_simple, simple_format, source);
+  if (!sealed) return unexpected<error>{std::move(sealed).error()};
+  // Offsets into the payload are kept as 32 bits.
+  if (sealed->size() > 0xFFFFFFF0U) return corrupt(source, "larger than 4 GiB");
+  reader r(*sealed, memory);
   if (r.u32() != packaging::version::packed_layout) return corrupt(source, "written with another packed version layout");
-  simple_entry e;
-  e.http.fetched_at = r.i64();
-  e.http.max_age = r.i64();
-  e.http.age = r.i64();
-  e.http.must_revalidate = r.u8() != 0;
-  e.http.etag = r.str();
-  e.http.last_modified = r.str();
-  auto& m = e.map;
-  m.name = r.str();
-  m.skipped_files = r.u64();
-  m.requires_python_text = r.strs();
-  m.requires_python.reserve(m.requires_python_text.size());
-  for (std::size_t i = 0; i < m.requires_python_text.size() && r.ok(); ++i) m.requires_python.push_back(r.specifiers());
-  auto prefixes = r.strs();
-  std::uint32_t nv = r.count(9);
-  m.versions.reserve(nv);
+  page_view p;
+  p.m_http.fetched_at = r.i64();
+  p.m_http.max_age = r.i64();
+  p.m_http.age = r.i64();
+  p.m_http.must_revalidate = r.u8() != 0;
+  p.m_http.etag = r.str();
+  p.m_http.last_modified = r.str();
+  p.m_name = r.str();
+  p.m_skipped = r.u64();
+  p.m_rp_text = r.strs();
+  p.m_rp.reserve(p.m_rp_text.size());
+  for (std::size_t i = 0; i < p.m_rp_text.size() && r.ok(); ++i) p.m_rp.push_back(r.specifiers());
+  auto texts = [&](std::vector<text_ref>& out) {
+    const std::uint32_t n = r.count(4);
+    out.reserve(n);
+    for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
+      const auto t = r.view();
+      out.push_back({static_cast<std::uint32_t>(t.data() - sealed->data()), static_cast<std::uint32_t>(t.size())});
+    }
+  };
+  texts(p.m_prefixes);
+  texts(p.m_tag_names);
+  const std::uint32_t nv = r.count(9);
+  p.m_versions.reserve(nv);
+  p.m_first_file.reserve(std::size_t{nv} + 1);
   for (std::uint32_t i = 0; i < nv && r.ok(); ++i) {
-    index::version_entry ve{r.version(), {}};
+    p.m_versions.push_back(r.version());
     if (!r.ok()) return corrupt(source, "bad version of entry " + std::to_string(i));
-    std::uint32_t nf = r.count(16);
-    ve.files.reserve(nf);
+    p.m_first_file.push_back(static_cast<std::uint32_t>(p.m_files.size()));
+    const std::uint32_t nf = r.count(16);
     for (std::uint32_t j = 0; j < nf && r.ok(); ++j) {
-      index::version_file vf;
-      auto& f = vf.file;
-      f.filename = r.str();
-      auto prefix = r.u32();
+      file_facts f;
+      f.record = static_cast<std::uint32_t>(r.pos());
+      static_cast<void>(r.view());  // filename
+      const auto prefix = r.u32();
       if (prefix == no_prefix) {
-        f.url = r.str();
-      } else {
-        if (prefix >= prefixes.size()) return corrupt(source, "URL prefix index out of range");
-        f.url.reserve(prefixes[prefix].size() + f.filename.size());
-        f.url = prefixes[prefix];
-        f.url += f.filename;
+        static_cast<void>(r.view());
+      } else if (prefix >= p.m_prefixes.size()) {
+        return corrupt(source, "URL prefix index out of range");
       }
-      f.sha256 = r.hash();
-      auto flags = r.u8();
-      f.yanked = (flags & 1) != 0;
-      f.has_metadata = (flags & 2) != 0;
-      f.yanked_reason = r.str();
-      f.metadata_sha256 = r.hash();
-      auto size = r.u64();
-      if (flags & 4) f.size = size;
-      vf.requires_python = static_cast<std::int32_t>(r.u32());
-      if (vf.requires_python < -1 || vf.requires_python >= static_cast<std::int64_t>(m.requires_python.size()))
+      r.skip_hash();
+      f.flags = r.u8();
+      static_cast<void>(r.view());  // yanked reason
+      r.skip_hash();
+      static_cast<void>(r.u64());  // size
+      f.requires_python = static_cast<std::int32_t>(r.u32());
+      if (f.requires_python < -1 || f.requires_python >= static_cast<std::int64_t>(p.m_rp.size()))
         return corrupt(source, "requires-python index out of range");
-      if (vf.requires_python >= 0) f.requires_python = m.requires_python_text[static_cast<std::size_t>(vf.requires_python)];
-      vf.kind = (flags & 8) ? index::file_kind::sdist : index::file_kind::wheel;
-      if (vf.kind == index::file_kind::wheel) {
-        vf.tags.interpreters = r.strs();
-        vf.tags.abis = r.strs();
-        vf.tags.platforms = r.strs();
-        if (flags & 16) {
-          packaging::build_tag b;
-          b.number = r.u64();
-          b.suffix = r.str();
-          vf.build = std::move(b);
+      if (!f.sdist()) {
+        f.tags = static_cast<std::uint32_t>(r.pos());
+        for (int list = 0; list < 3 && r.ok(); ++list) {
+          const std::uint32_t n = r.count(4);
+          for (std::uint32_t k = 0; k < n && r.ok(); ++k)
+            if (r.u32() >= p.m_tag_names.size()) return corrupt(source, "tag index out of range");
+        }
+        if (f.flags & 16) {
+          static_cast<void>(r.u64());
+          static_cast<void>(r.view());
         }
       }
-      ve.files.push_back(std::move(vf));
+      p.m_files.push_back(f);
     }
-    m.versions.push_back(std::move(ve));
   }
   if (!r.ok() || !r.at_end()) return corrupt(source, "malformed payload");
+  p.m_first_file.push_back(static_cast<std::uint32_t>(p.m_files.size()));
+  // Views are offsets, so moving the bytes in is safe.
+  p.m_bytes = std::move(bytes);
+  return p;
+}
+
+std::string_view page_view::payload() const noexcept { return std::string_view(m_bytes).substr(header_size); }
+
+std::optional<std::size_t> page_view::find(const packaging::version& v) const {
+  const auto it = std::lower_bound(m_versions.begin(), m_versions.end(), v);
+  if (it == m_versions.end() || *it != v) return std::nullopt;
+  return static_cast<std::size_t>(it - m_versions.begin());
+}
+
+namespace {
+/// A list of u32 tag indexes in a validated payload.
+struct id_list {
+  const char* data = nullptr;
+  std::uint32_t size = 0;
+  [[nodiscard]] std::uint32_t operator[](std::uint32_t i) const noexcept {
+    std::uint32_t v = 0;
+    std::memcpy(&v, data + 4 * std::size_t{i}, 4);
+    return v;
+  }
+  /// Reads the list at `at` and moves `at` past it.
+  static id_list at(std::string_view payload, std::size_t& at) noexcept {
+    id_list l;
+    std::memcpy(&l.size, payload.data() + at, 4);
+    l.data = payload.data() + at + 4;
+    at += 4 + 4 * std::size_t{l.size};
+    return l;
+  }
+};
+}  // namespace
+
+std::optional<std::uint32_t> page_view::rank(const file_facts& file,
+                                             const packaging::target_environment& environment) const {
+  if (file.sdist()) return std::nullopt;
+  const auto data = payload();
+  std::size_t at = file.tags;
+  const auto interpreters = id_list::at(data, at), abis = id_list::at(data, at), platforms = id_list::at(data, at);
+  std::optional<std::uint32_t> best;
+  for (std::uint32_t i = 0; i < interpreters.size; ++i)
+    for (std::uint32_t a = 0; a < abis.size; ++a)
+      for (std::uint32_t pl = 0; pl < platforms.size; ++pl) {
+        const auto r = environment.rank(text(m_tag_names[interpreters[i]]), text(m_tag_names[abis[a]]),
+                                        text(m_tag_names[platforms[pl]]));
+        if (r && (!best || *r < *best)) best = r;
+      }
+  return best;
+}
+
+index::version_file page_view::file(const file_facts& facts) const {
+  // `load` validated every bound of this record.
+  reader r(payload().substr(facts.record), nullptr);
+  index::version_file vf;
+  auto& f = vf.file;
+  f.filename = r.str();
+  const auto prefix = r.u32();
+  if (prefix == no_prefix) {
+    f.url = r.str();
+  } else {
+    const auto folder = text(m_prefixes[prefix]);
+    f.url.reserve(folder.size() + f.filename.size());
+    f.url = folder;
+    f.url += f.filename;
+  }
+  if (!m_index_url.empty()) f.url = index::with_credentials_of(f.url, m_index_url);
+  f.sha256 = r.hash();
+  const auto flags = r.u8();
+  f.yanked = (flags & 1) != 0;
+  f.has_metadata = (flags & 2) != 0;
+  f.yanked_reason = r.str();
+  f.metadata_sha256 = r.hash();
+  const auto size = r.u64();
+  if (flags & 4) f.size = size;
+  vf.requires_python = static_cast<std::int32_t>(r.u32());
+  if (vf.requires_python >= 0) f.requires_python = m_rp_text[static_cast<std::size_t>(vf.requires_python)];
+  vf.kind = (flags & 8) ? index::file_kind::sdist : index::file_kind::wheel;
+  if (vf.kind == index::file_kind::wheel) {
+    std::size_t at = facts.tags;
+    for (auto* list : {&vf.tags.interpreters, &vf.tags.abis, &vf.tags.platforms}) {
+      const auto ids = id_list::at(payload(), at);
+      list->reserve(ids.size);
+      for (std::uint32_t i = 0; i < ids.size; ++i) list->emplace_back(text(m_tag_names[ids[i]]));
+    }
+    if (flags & 16) {
+      reader b(payload().substr(at), nullptr);
+      packaging::build_tag t;
+      t.number = b.u64();
+      t.suffix = b.str();
+      vf.build = std::move(t);
+    }
+  }
+  return vf;
+}
+
+index::version_entry page_view::entry(std::size_t v) const {
+  index::version_entry e{m_versions[v], {}};
+  const auto fs = files(v);
+  e.files.reserve(fs.size());
+  for (const auto& f : fs) e.files.push_back(file(f));
   return e;
+}
+
+index::version_map page_view::map() const {
+  index::version_map m;
+  m.name = m_name;
+  m.skipped_files = m_skipped;
+  m.requires_python_text = m_rp_text;
+  m.requires_python = m_rp;
+  m.versions.reserve(size());
+  for (std::size_t v = 0; v < size(); ++v) m.versions.push_back(entry(v));
+  return m;
+}
+
+result<simple_entry> decode_simple(std::string_view bytes, std::string_view source,
+                                   std::pmr::memory_resource* memory) {
+  auto view = page_view::load(std::string(bytes), source, memory);
+  if (!view) return unexpected<error>{std::move(view).error()};
+  return simple_entry{view->http(), view->map()};
 }
 
 std::string encode_metadata(const packaging::core_metadata& md, std::int64_t written_at) {

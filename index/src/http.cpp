@@ -1,6 +1,6 @@
 #include "pyresolve/index/http.hpp"
 
-#include <curl/curl.h>
+#include "detail/dl.hpp"
 
 #include <algorithm>
 #include <condition_variable>
@@ -21,13 +21,13 @@ namespace detail {
 namespace {
 
 struct easy_deleter {
-  void operator()(CURL* h) const noexcept { curl_easy_cleanup(h); }
+  void operator()(CURL* h) const noexcept { dl::curl().curl_easy_cleanup(h); }
 };
 struct multi_deleter {
-  void operator()(CURLM* h) const noexcept { curl_multi_cleanup(h); }
+  void operator()(CURLM* h) const noexcept { dl::curl().curl_multi_cleanup(h); }
 };
 struct slist_deleter {
-  void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const noexcept { dl::curl().curl_slist_free_all(l); }
 };
 using easy_handle = std::unique_ptr<CURL, easy_deleter>;
 using multi_handle = std::unique_ptr<CURLM, multi_deleter>;
@@ -35,7 +35,7 @@ using slist_handle = std::unique_ptr<curl_slist, slist_deleter>;
 
 /// curl_global_init is not thread-safe; do it once per process.
 void global_init() {
-  static const bool done = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+  static const bool done = [] { return dl::curl().curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
   (void)done;
 }
 
@@ -118,6 +118,25 @@ struct client_impl {
   std::shared_ptr<const http_client::wait_hook> wait;  // guarded by mutex
   std::mt19937_64 rng{std::random_device{}()};
   std::thread worker;
+  std::once_flag started;
+  std::optional<error> start_error;  ///< written once, inside `started`
+
+  /// Loads libcurl and starts the multi handle and its worker thread on the first request:
+  /// a warm run makes none, so it never loads libcurl nor starts a thread.
+  bool ensure_started() {
+    std::call_once(started, [this] {
+      if (const auto& loaded = dl::load_curl(); !loaded) {
+        start_error = loaded.error();
+        return;
+      }
+      global_init();
+      multi.reset(dl::curl().curl_multi_init());
+      dl::curl().curl_multi_setopt(multi.get(), CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
+      dl::curl().curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(options.max_in_flight));
+      worker = std::thread([this] { run(); });
+    });
+    return !start_error;
+  }
 
   void log(log_level level, const std::string& msg) const {
     if (options.log) options.log(level, msg);
@@ -125,49 +144,49 @@ struct client_impl {
 
   void start(transfer& t) {
     t.response = http_response{};
-    t.easy.reset(curl_easy_init());
+    t.easy.reset(dl::curl().curl_easy_init());
     CURL* e = t.easy.get();
-    curl_easy_setopt(e, CURLOPT_URL, t.request.url.c_str());
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error_buffer);
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
+    dl::curl().curl_easy_setopt(e, CURLOPT_URL, t.request.url.c_str());
+    dl::curl().curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &on_body);
+    dl::curl().curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+    dl::curl().curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &on_header);
+    dl::curl().curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+    dl::curl().curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error_buffer);
+    dl::curl().curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    dl::curl().curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
     // Credentials in the URL must not leak to another host after a redirect.
-    curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_limit);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.low_speed_time.count()));
-    curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    if (options.use_netrc) curl_easy_setopt(e, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
-    if (const char* ca = std::getenv("SSL_CERT_FILE"); ca && *ca) curl_easy_setopt(e, CURLOPT_CAINFO, ca);
-    if (const char* dir = std::getenv("SSL_CERT_DIR"); dir && *dir) curl_easy_setopt(e, CURLOPT_CAPATH, dir);
+    dl::curl().curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);
+    dl::curl().curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    dl::curl().curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+    dl::curl().curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    dl::curl().curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    dl::curl().curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+    dl::curl().curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_limit);
+    dl::curl().curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.low_speed_time.count()));
+    dl::curl().curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
+    dl::curl().curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    dl::curl().curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    if (options.use_netrc) dl::curl().curl_easy_setopt(e, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
+    if (const char* ca = std::getenv("SSL_CERT_FILE"); ca && *ca) dl::curl().curl_easy_setopt(e, CURLOPT_CAINFO, ca);
+    if (const char* dir = std::getenv("SSL_CERT_DIR"); dir && *dir) dl::curl().curl_easy_setopt(e, CURLOPT_CAPATH, dir);
     curl_slist* list = nullptr;
     auto add = [&](const std::string& h) {
-      if (curl_slist* n = curl_slist_append(list, h.c_str())) list = n;
+      if (curl_slist* n = dl::curl().curl_slist_append(list, h.c_str())) list = n;
     };
     for (const auto& h : t.request.headers) add(h);
     if (!t.request.if_none_match.empty()) add("If-None-Match: " + t.request.if_none_match);
     if (!t.request.if_modified_since.empty()) add("If-Modified-Since: " + t.request.if_modified_since);
     t.headers.reset(list);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+    dl::curl().curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
     std::string range;
     if (t.request.range) {
       auto [first, last] = *t.request.range;
       range = first < 0 ? "-" + std::to_string(-first) : std::to_string(first) + "-" + std::to_string(last);
-      curl_easy_setopt(e, CURLOPT_RANGE, range.c_str());  // curl copies the string
+      dl::curl().curl_easy_setopt(e, CURLOPT_RANGE, range.c_str());  // curl copies the string
     }
-    curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+    dl::curl().curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
     requests.fetch_add(1, std::memory_order_relaxed);
-    curl_multi_add_handle(multi.get(), e);
+    dl::curl().curl_multi_add_handle(multi.get(), e);
   }
 
   std::chrono::milliseconds backoff(const transfer& t) {
@@ -176,7 +195,7 @@ struct client_impl {
       char* end = nullptr;
       long secs = std::strtol(t.response.retry_after.c_str(), &end, 10);
       if (!(end && *end == '\0' && secs >= 0)) {
-        time_t when = curl_getdate(t.response.retry_after.c_str(), nullptr);
+        time_t when = dl::curl().curl_getdate(t.response.retry_after.c_str(), nullptr);
         secs = when > 0 ? std::max<long>(0, static_cast<long>(when - std::time(nullptr))) : -1;
       }
       if (secs >= 0)
@@ -193,9 +212,9 @@ struct client_impl {
   void finish(std::unique_ptr<transfer> t, CURLcode code) {
     std::string url = redact_url(t->request.url);
     long status = 0;
-    curl_easy_getinfo(t->easy.get(), CURLINFO_RESPONSE_CODE, &status);
+    dl::curl().curl_easy_getinfo(t->easy.get(), CURLINFO_RESPONSE_CODE, &status);
     char* eff = nullptr;
-    curl_easy_getinfo(t->easy.get(), CURLINFO_EFFECTIVE_URL, &eff);
+    dl::curl().curl_easy_getinfo(t->easy.get(), CURLINFO_EFFECTIVE_URL, &eff);
     t->response.status = status;
     t->response.effective_url = redact_url(eff ? eff : t->request.url);
     bytes.fetch_add(t->response.body.size(), std::memory_order_relaxed);
@@ -205,7 +224,7 @@ struct client_impl {
       ++t->attempt;
       retries.fetch_add(1, std::memory_order_relaxed);
       log(log_level::debug, "retrying " + url + " in " + std::to_string(delay.count()) + " ms (" +
-                                (code != CURLE_OK ? std::string(curl_easy_strerror(code))
+                                (code != CURLE_OK ? std::string(dl::curl().curl_easy_strerror(code))
                                                   : "HTTP " + std::to_string(status)) + ")");
       t->not_before = clock::now() + delay;
       t->easy.reset();
@@ -213,9 +232,9 @@ struct client_impl {
       return;
     }
     if (code != CURLE_OK) {
-      std::string detail = t->error_buffer[0] ? std::string(t->error_buffer) : curl_easy_strerror(code);
+      std::string detail = t->error_buffer[0] ? std::string(t->error_buffer) : dl::curl().curl_easy_strerror(code);
       // curl's messages may quote the URL it was given; never echo credentials.
-      if (auto at = t->request.url.find('@'); at != std::string::npos) detail = curl_easy_strerror(code);
+      if (auto at = t->request.url.find('@'); at != std::string::npos) detail = dl::curl().curl_easy_strerror(code);
       auto done = std::move(t->done);
       std::string msg = "request failed: " + detail;
       if (t->attempt > 0) msg += " (after " + std::to_string(t->attempt + 1) + " attempts)";
@@ -251,13 +270,13 @@ struct client_impl {
         }
       }
       int still = 0;
-      curl_multi_perform(multi.get(), &still);
+      dl::curl().curl_multi_perform(multi.get(), &still);
       int left = 0;
-      while (CURLMsg* msg = curl_multi_info_read(multi.get(), &left)) {
+      while (CURLMsg* msg = dl::curl().curl_multi_info_read(multi.get(), &left)) {
         if (msg->msg != CURLMSG_DONE) continue;
         CURL* e = msg->easy_handle;
         CURLcode code = msg->data.result;
-        curl_multi_remove_handle(multi.get(), e);
+        dl::curl().curl_multi_remove_handle(multi.get(), e);
         auto node = running.extract(e);
         if (!node.empty()) finish(std::move(node.mapped()), code);
       }
@@ -267,7 +286,7 @@ struct client_impl {
         auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(w->not_before - now).count();
         timeout_ms = std::clamp(static_cast<int>(ms), 0, timeout_ms);
       }
-      curl_multi_poll(multi.get(), nullptr, 0, timeout_ms, nullptr);
+      dl::curl().curl_multi_poll(multi.get(), nullptr, 0, timeout_ms, nullptr);
     }
   }
 };
@@ -275,25 +294,25 @@ struct client_impl {
 }  // namespace detail
 
 http_client::http_client(client_options options) : m_impl(std::make_unique<detail::client_impl>()) {
-  detail::global_init();
   m_impl->options = std::move(options);
   if (m_impl->options.max_in_flight == 0) m_impl->options.max_in_flight = 1;
-  m_impl->multi.reset(curl_multi_init());
-  curl_multi_setopt(m_impl->multi.get(), CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
-  curl_multi_setopt(m_impl->multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(m_impl->options.max_in_flight));
-  m_impl->worker = std::thread([impl = m_impl.get()] { impl->run(); });
 }
 
 http_client::~http_client() {
+  if (!m_impl->worker.joinable()) return;  // never started
   {
     std::lock_guard lock(m_impl->mutex);
     m_impl->stopping = true;
   }
-  curl_multi_wakeup(m_impl->multi.get());
+  dl::curl().curl_multi_wakeup(m_impl->multi.get());
   m_impl->worker.join();
 }
 
 void http_client::submit(http_request request, callback done) {
+  if (!m_impl->ensure_started()) {
+    done(unexpected<error>{*m_impl->start_error});
+    return;
+  }
   auto t = std::make_unique<detail::transfer>();
   t->request = std::move(request);
   t->done = std::move(done);
@@ -301,7 +320,7 @@ void http_client::submit(http_request request, callback done) {
     std::lock_guard lock(m_impl->mutex);
     m_impl->queued.push_back(std::move(t));
   }
-  curl_multi_wakeup(m_impl->multi.get());
+  dl::curl().curl_multi_wakeup(m_impl->multi.get());
 }
 
 std::future<result<http_response>> http_client::fetch(http_request request) {

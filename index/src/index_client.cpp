@@ -1,7 +1,6 @@
 #include "pyresolve/index/index_client.hpp"
 
-#include <curl/curl.h>
-#include <openssl/evp.h>
+#include "detail/dl.hpp"
 
 #include <cstring>
 #include <filesystem>
@@ -73,20 +72,21 @@ struct url_parts {
 };
 url_parts parts_of(std::string_view url) {
   url_parts out;
-  CURLU* h = curl_url();
+  if (!dl::load_curl()) return out;
+  CURLU* h = dl::curl().curl_url();
   if (!h) return out;
   std::string u(url);
-  if (curl_url_set(h, CURLUPART_URL, u.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
+  if (dl::curl().curl_url_set(h, CURLUPART_URL, u.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
     auto get = [&](CURLUPart part, std::string& into) {
       char* p = nullptr;
-      if (curl_url_get(h, part, &p, 0) == CURLUE_OK && p) into = p;
-      curl_free(p);
+      if (dl::curl().curl_url_get(h, part, &p, 0) == CURLUE_OK && p) into = p;
+      dl::curl().curl_free(p);
     };
     get(CURLUPART_USER, out.user);
     get(CURLUPART_PASSWORD, out.password);
     get(CURLUPART_HOST, out.host);
   }
-  curl_url_cleanup(h);
+  dl::curl().curl_url_cleanup(h);
   return out;
 }
 }  // namespace
@@ -113,9 +113,12 @@ std::string with_credentials_of(std::string_view url, std::string_view index_url
 }
 
 std::string sha256_hex(std::string_view data) {
+  const auto& loaded = dl::load_crypto();
+  if (!loaded) return {};
+  const dl::crypto_api* crypto = *loaded;
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  crypto->EVP_Digest(data.data(), data.size(), digest, &len, crypto->EVP_sha256(), nullptr);
   static const char* hex = "0123456789abcdef";
   std::string out;
   for (unsigned i = 0; i < len; ++i) {
@@ -124,6 +127,14 @@ std::string sha256_hex(std::string_view data) {
   }
   return out;
 }
+
+namespace {
+/// `sha256_hex`, or why libcrypto cannot be loaded.
+result<std::string> checked_sha256(std::string_view data) {
+  if (const auto& loaded = dl::load_crypto(); !loaded) return unexpected<error>{loaded.error()};
+  return sha256_hex(data);
+}
+}  // namespace
 
 std::vector<std::string> index_locations::ordered() const {
   if (no_index) return {};
@@ -228,8 +239,12 @@ result<std::string> index_client::fetch_metadata_text(const dist_file& file) {
       if (resp->status != 200) return fetch_error(url, "HTTP status " + std::to_string(resp->status));
       body = std::move(resp->body);
     }
-    if (!file.metadata_sha256.empty() && sha256_hex(body) != file.metadata_sha256)
-      return fetch_error(url, "sha256 mismatch: expected " + file.metadata_sha256 + ", got " + sha256_hex(body));
+    if (!file.metadata_sha256.empty()) {
+      auto got = checked_sha256(body);
+      if (!got) return unexpected<error>{std::move(got).error()};
+      if (*got != file.metadata_sha256)
+        return fetch_error(url, "sha256 mismatch: expected " + file.metadata_sha256 + ", got " + *got);
+    }
     return body;
   }
   if (std::string_view(file.filename).ends_with(".whl")) return read_range_metadata(file);
@@ -255,7 +270,9 @@ result<std::string> index_client::download(const dist_file& file) {
 
 result<std::string> index_client::check_file_hash(const dist_file& file, std::string body) {
   if (!file.sha256.empty()) {
-    auto got = sha256_hex(body);
+    auto hashed = checked_sha256(body);
+    if (!hashed) return unexpected<error>{std::move(hashed).error()};
+    const std::string& got = *hashed;
     if (got != file.sha256)
       return fetch_error(file.url, "sha256 mismatch of " + file.filename + ": expected " + file.sha256 + ", got " + got);
   }

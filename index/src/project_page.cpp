@@ -1,7 +1,6 @@
 #include "pyresolve/index/project_page.hpp"
 
-#include <curl/curl.h>
-#include <gumbo.h>
+#include "detail/dl.hpp"
 #include <simdjson.h>
 
 #include <algorithm>
@@ -14,13 +13,13 @@ namespace pyresolve::index {
 namespace {
 
 struct curl_url_deleter {
-  void operator()(CURLU* u) const noexcept { curl_url_cleanup(u); }
+  void operator()(CURLU* u) const noexcept { dl::curl().curl_url_cleanup(u); }
 };
 using url_handle = std::unique_ptr<CURLU, curl_url_deleter>;
 
 struct curl_string {
   char* p = nullptr;
-  ~curl_string() { curl_free(p); }
+  ~curl_string() { dl::curl().curl_free(p); }
 };
 
 unexpected<error> page_error(std::string_view url, std::string message) {
@@ -82,16 +81,17 @@ std::string redact_url(std::string_view url) {
 }
 
 result<std::string> resolve_url(std::string_view base, std::string_view reference) {
-  url_handle h(curl_url());
+  if (const auto& loaded = dl::load_curl(); !loaded) return unexpected<error>{loaded.error()};
+  url_handle h(dl::curl().curl_url());
   if (!h) return fail(errc::io_error, "out of memory");
   std::string b(base), r(reference);
-  if (curl_url_set(h.get(), CURLUPART_URL, b.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+  if (dl::curl().curl_url_set(h.get(), CURLUPART_URL, b.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
     return unexpected<error>{error{errc::invalid_argument, "malformed base URL", redact_url(base), 0, 0}};
-  if (curl_url_set(h.get(), CURLUPART_URL, r.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+  if (dl::curl().curl_url_set(h.get(), CURLUPART_URL, r.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
     return unexpected<error>{
         error{errc::invalid_argument, "malformed link '" + redact_url(reference) + "'", redact_url(base), 0, 0}};
   curl_string out;
-  if (curl_url_get(h.get(), CURLUPART_URL, &out.p, 0) != CURLUE_OK)
+  if (dl::curl().curl_url_get(h.get(), CURLUPART_URL, &out.p, 0) != CURLUE_OK)
     return unexpected<error>{error{errc::invalid_argument, "cannot resolve link", redact_url(base), 0, 0}};
   return std::string(out.p);
 }
@@ -154,12 +154,12 @@ result<project_page> parse_json_page(std::string_view body, std::string_view pag
 namespace {
 
 const char* attr(const GumboElement& el, const char* name) {
-  const GumboAttribute* a = gumbo_get_attribute(&el.attributes, name);
+  const GumboAttribute* a = dl::gumbo().gumbo_get_attribute(&el.attributes, name);
   return a ? a->value : nullptr;
 }
 
 struct gumbo_output_deleter {
-  void operator()(GumboOutput* o) const noexcept { gumbo_destroy_output(&kGumboDefaultOptions, o); }
+  void operator()(GumboOutput* o) const noexcept { dl::gumbo().gumbo_destroy_output(dl::gumbo().default_options, o); }
 };
 
 /// Parses a `data-core-metadata` value: `true`, or `sha256=<hex>`; `false` (nonstandard but
@@ -174,8 +174,9 @@ void parse_metadata_attr(const char* v, dist_file& out) {
 }  // namespace
 
 result<project_page> parse_html_page(std::string_view body, std::string_view page_url) {
+  if (const auto& loaded = dl::load_gumbo(); !loaded) return unexpected<error>{loaded.error()};
   std::unique_ptr<GumboOutput, gumbo_output_deleter> doc(
-      gumbo_parse_with_options(&kGumboDefaultOptions, body.data(), body.size()));
+      dl::gumbo().gumbo_parse_with_options(dl::gumbo().default_options, body.data(), body.size()));
   if (!doc) return page_error(page_url, "invalid HTML page: the parser gave up");
   project_page page;
   page.url = redact_url(page_url);

@@ -1,7 +1,6 @@
 #include "detail/sdist.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "detail/dl.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -18,7 +17,7 @@ namespace {
 constexpr std::size_t pkg_info_max = 16U << 20;
 
 struct archive_deleter {
-  void operator()(archive* a) const noexcept { archive_read_free(a); }
+  void operator()(archive* a) const noexcept { dl::archive().archive_read_free(a); }
 };
 using archive_ptr = std::unique_ptr<archive, archive_deleter>;
 
@@ -46,18 +45,19 @@ std::optional<std::string_view> top_level_pkg_info(std::string_view path) {
 
 result<std::string> sdist_pkg_info(std::string_view bytes, std::string_view filename, std::string_view url) {
   const std::string file(filename);
-  archive_ptr a(archive_read_new());
+  if (const auto& loaded = dl::load_archive(); !loaded) return unexpected<error>{loaded.error()};
+  archive_ptr a(dl::archive().archive_read_new());
   if (!a) return sdist_error(url, "cannot read " + file + ": libarchive could not allocate a reader");
-  archive_read_support_filter_gzip(a.get());
-  archive_read_support_filter_bzip2(a.get());
-  archive_read_support_filter_xz(a.get());
-  archive_read_support_format_tar(a.get());
-  archive_read_support_format_zip(a.get());
+  dl::archive().archive_read_support_filter_gzip(a.get());
+  dl::archive().archive_read_support_filter_bzip2(a.get());
+  dl::archive().archive_read_support_filter_xz(a.get());
+  dl::archive().archive_read_support_format_tar(a.get());
+  dl::archive().archive_read_support_format_zip(a.get());
   auto broken = [&](const char* what) {
-    const char* why = archive_error_string(a.get());
+    const char* why = dl::archive().archive_error_string(a.get());
     return sdist_error(url, "corrupt source distribution " + file + ": " + what + (why ? std::string(": ") + why : ""));
   };
-  if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
+  if (dl::archive().archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
     return broken("not a tar or zip archive");
 
   const std::string_view stem = archive_stem(filename);
@@ -65,10 +65,10 @@ result<std::string> sdist_pkg_info(std::string_view bytes, std::string_view file
   bool exact = false;
   archive_entry* entry = nullptr;
   for (;;) {
-    int rc = archive_read_next_header(a.get(), &entry);
+    int rc = dl::archive().archive_read_next_header(a.get(), &entry);
     if (rc == ARCHIVE_EOF) break;
     if (rc < ARCHIVE_WARN) return broken("bad entry header");
-    const char* path = archive_entry_pathname(entry);
+    const char* path = dl::archive().archive_entry_pathname(entry);
     auto folder = path ? top_level_pkg_info(path) : std::nullopt;
     // Any top-level PKG-INFO will do, but `<name>-<version>/PKG-INFO` wins (old sdists may
     // spell the folder differently, never hold two matching ones).
@@ -76,7 +76,7 @@ result<std::string> sdist_pkg_info(std::string_view bytes, std::string_view file
     std::string text;
     char buf[16384];
     for (;;) {
-      la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
+      la_ssize_t n = dl::archive().archive_read_data(a.get(), buf, sizeof buf);
       if (n < 0) return broken("cannot read PKG-INFO");
       if (n == 0) break;
       text.append(buf, static_cast<std::size_t>(n));

@@ -15,7 +15,9 @@
 #include <algorithm>
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 
 #include "pyresolve/packaging/name.hpp"
 
@@ -90,31 +92,31 @@ allowed_kinds allowed_for(const binary_policy& policy, const std::string& name) 
   return {!no_binary && !(policy.no_binary_all && !only_binary), !only_binary && !(policy.only_binary_all && !no_binary)};
 }
 
-/// Classifies every version of `map` for the target. Each interned requires-python text is
-/// checked once. A version's files count when the binary policy admits their kind, wheels
-/// only when their tags fit; yanked files count only when the whole version is yanked.
-std::vector<version_facts> classify(const index::version_map& map, const index_provider_options& options,
+/// Classifies every version of `page` for the target, reading only the files' compact facts
+/// (no file is materialized). Each interned requires-python text is checked once. A
+/// version's files count when the binary policy admits their kind, wheels only when their
+/// tags fit; yanked files count only when the whole version is yanked.
+std::vector<version_facts> classify(const cache::page_view& page, const index_provider_options& options,
                                     const packaging::version& python) {
-  std::vector<bool> python_ok(map.requires_python.size());
-  for (std::size_t i = 0; i < python_ok.size(); ++i) python_ok[i] = map.requires_python[i].contains(python, true);
-  const allowed_kinds kinds = allowed_for(options.binaries, map.name);
-  std::vector<version_facts> out(map.versions.size());
-  for (std::size_t v = 0; v < map.versions.size(); ++v) {
-    const index::version_entry& entry = map.versions[v];
+  std::vector<bool> python_ok(page.requires_python().size());
+  for (std::size_t i = 0; i < python_ok.size(); ++i) python_ok[i] = page.requires_python()[i].contains(python, true);
+  const allowed_kinds kinds = allowed_for(options.binaries, page.name());
+  std::vector<version_facts> out(page.size());
+  for (std::size_t v = 0; v < page.size(); ++v) {
+    const auto files = page.files(v);
     version_facts& f = out[v];
-    f.yanked = !entry.files.empty() &&
-               std::all_of(entry.files.begin(), entry.files.end(), [](const auto& file) { return file.file.yanked; });
+    f.yanked = !files.empty() && std::all_of(files.begin(), files.end(), [](const auto& file) { return file.yanked(); });
     bool any_python_ok = false, usable_python_ok = false;
     std::optional<std::uint32_t> best_rank;
     std::int32_t best_wheel = -1, sdist = -1, fallback = -1;
-    for (std::size_t i = 0; i < entry.files.size(); ++i) {
-      const index::version_file& file = entry.files[i];
-      if (file.file.yanked && !f.yanked) continue;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      const cache::page_view::file_facts& file = files[i];
+      if (file.yanked() && !f.yanked) continue;
       const bool py = file.requires_python < 0 || python_ok[static_cast<std::size_t>(file.requires_python)];
       any_python_ok = any_python_ok || py;
       std::optional<std::uint32_t> rank;
-      if (file.kind == index::file_kind::wheel) {
-        if (!kinds.wheels || !(rank = options.environment.rank(file.tags))) continue;
+      if (!file.sdist()) {
+        if (!kinds.wheels || !(rank = page.rank(file, options.environment))) continue;
       } else if (!kinds.sdists) {
         continue;
       }
@@ -130,7 +132,7 @@ std::vector<version_facts> classify(const index::version_map& map, const index_p
         sdist = index;
       }
     }
-    f.requires_python_ok = f.has_compatible_dist ? usable_python_ok : any_python_ok || entry.files.empty();
+    f.requires_python_ok = f.has_compatible_dist ? usable_python_ok : any_python_ok || files.empty();
     f.metadata_file = best_wheel >= 0 ? best_wheel : sdist >= 0 ? sdist : fallback;
   }
   return out;
@@ -138,12 +140,12 @@ std::vector<version_facts> classify(const index::version_map& map, const index_p
 
 /// The version the solver will most likely pick first: the highest usable final release,
 /// else the highest usable pre-release.
-std::optional<std::size_t> likely_choice(const std::vector<version_facts>& facts, const index::version_map& map) {
+std::optional<std::size_t> likely_choice(const std::vector<version_facts>& facts, const cache::page_view& page) {
   std::optional<std::size_t> pre;
   for (std::size_t v = facts.size(); v-- > 0;) {
     const version_facts& f = facts[v];
     if (f.yanked || !f.requires_python_ok || !f.has_compatible_dist || f.metadata_file < 0) continue;
-    if (!map.versions[v].version.is_prerelease()) return v;
+    if (!page.version(v).is_prerelease()) return v;
     if (!pre) pre = v;
   }
   return pre;
@@ -186,15 +188,18 @@ struct load_state {
 
 struct project_state : load_state {
   std::string name;  ///< normalized
-  std::optional<result<std::shared_ptr<const index::version_map>>> map;
+  std::optional<result<std::shared_ptr<const cache::page_view>>> map;
   std::vector<version_facts> facts;
   /// Built on the solver thread from `facts`, in the provider's memory.
   std::optional<std::pmr::vector<candidate>> candidates;
+  /// Versions whose files `files()` materialized (for the CLI's hashes and pylock.toml).
+  mutable std::mutex entries_mutex;
+  mutable std::unordered_map<std::size_t, std::unique_ptr<const index::version_entry>> entries;
 };
 
 struct metadata_state : load_state {
   std::string project;
-  const index::dist_file* file = nullptr;  ///< in the project's version map, which outlives us
+  index::dist_file file;  ///< materialized from the page when the load is started
   std::optional<result<std::shared_ptr<const packaging::core_metadata>>> metadata;
 };
 
@@ -294,28 +299,28 @@ struct index_provider::impl {
   }
 
   void load(project_state& s) {
-    s.map = index.project(s.name);
+    s.map = index.project_page(s.name);
     if (!*s.map) return;
     ++loaded_projects;
-    const index::version_map& map = ***s.map;
-    s.facts = classify(map, options, python);
+    const cache::page_view& page = ***s.map;
+    s.facts = classify(page, options, python);
     // The solver will most likely ask for this one next: start reading it now.
-    if (auto v = likely_choice(s.facts, map)) metadata_of(s.name, map, s.facts, *v, true);
+    if (auto v = likely_choice(s.facts, page)) metadata_of(s.name, page, s.facts, *v, true);
   }
 
-  std::shared_ptr<metadata_state> metadata_of(const std::string& name, const index::version_map& map,
+  std::shared_ptr<metadata_state> metadata_of(const std::string& name, const cache::page_view& page,
                                               const std::vector<version_facts>& facts, std::size_t v, bool prefetch) {
     std::string key = name;
     key += '\0';
     key += std::to_string(v);
     return start<metadata_state>(metadata, key, prefetch, [&](metadata_state& s) {
       s.project = name;
-      s.file = &map.versions[v].files[static_cast<std::size_t>(facts[v].metadata_file)].file;
+      s.file = page.file(page.files(v)[static_cast<std::size_t>(facts[v].metadata_file)]).file;
     });
   }
 
   void load(metadata_state& s) {
-    s.metadata = index.metadata(s.project, *s.file);
+    s.metadata = index.metadata(s.project, s.file);
     ++(*s.metadata ? loaded_metadata : metadata_errors);
   }
 
@@ -340,12 +345,12 @@ result<std::span<const candidate>> index_provider::versions(std::string_view nam
     return unexpected<error>{std::move(e)};
   }
   if (!s.candidates) {
-    const index::version_map& map = ***s.map;
+    const cache::page_view& page = ***s.map;
     std::pmr::vector<candidate> out(m_impl->options.memory);
-    out.reserve(map.versions.size());
-    for (std::size_t v = 0; v < map.versions.size(); ++v) {
+    out.reserve(page.size());
+    for (std::size_t v = 0; v < page.size(); ++v) {
       const version_facts& f = s.facts[v];
-      out.push_back(candidate{map.versions[v].version, f.yanked, f.requires_python_ok, f.has_compatible_dist});
+      out.push_back(candidate{page.version(v), f.yanked, f.requires_python_ok, f.has_compatible_dist});
     }
     s.candidates.emplace(std::move(out));
   }
@@ -358,17 +363,15 @@ result<std::span<const packaging::requirement>> index_provider::dependencies(std
   project_state& s = m_impl->loaded(normalized);
   const std::string what = normalized + " " + version.to_string();
   if (!*s.map) return fail(s.map->error().code, what + ": " + s.map->error().message);
-  const index::version_map& map = ***s.map;
-  const auto found = std::lower_bound(map.versions.begin(), map.versions.end(), version,
-                                      [](const index::version_entry& e, const packaging::version& v) { return e.version < v; });
-  if (found == map.versions.end() || found->version != version)
-    return fail(errc::not_found, what + ": no such version on " + m_impl->index.index_url(normalized));
-  const auto v = static_cast<std::size_t>(found - map.versions.begin());
+  const cache::page_view& page = ***s.map;
+  const auto found = page.find(version);
+  if (!found) return fail(errc::not_found, what + ": no such version on " + m_impl->index.index_url(normalized));
+  const std::size_t v = *found;
   if (s.facts[v].metadata_file < 0)
     return fail(errc::not_found, what + ": no distribution file usable for this target");
-  auto md = m_impl->metadata_of(normalized, map, s.facts, v, false);
+  auto md = m_impl->metadata_of(normalized, page, s.facts, v, false);
   m_impl->wait(*md);
-  const std::string& filename = found->files[static_cast<std::size_t>(s.facts[v].metadata_file)].file.filename;
+  const std::string& filename = md->file.filename;
   if (!*md->metadata) {
     const std::string reason = "metadata of " + filename + ": " + located(md->metadata->error()).message;
     m_impl->log(log_level::debug, what + " is unusable: " + reason);
@@ -390,7 +393,13 @@ const index::version_entry* index_provider::files(std::string_view name, const p
   if (!m_impl->projects.find(a, packaging::normalize_name(name))) return nullptr;
   const project_state& s = *a->second;
   if (!s.done.load(std::memory_order_acquire) || !*s.map) return nullptr;
-  return (**s.map)->find(version);
+  const cache::page_view& page = ***s.map;
+  const auto v = page.find(version);
+  if (!v) return nullptr;
+  std::lock_guard lock(s.entries_mutex);
+  auto& entry = s.entries[*v];
+  if (!entry) entry = std::make_unique<const index::version_entry>(page.entry(*v));
+  return entry.get();
 }
 
 std::string index_provider::index_url(std::string_view name) const { return m_impl->index.index_url(name); }

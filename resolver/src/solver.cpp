@@ -55,6 +55,10 @@ struct assignment {
   term value;
   std::uint32_t level;
   incompat_id cause;  // no_cause for a decision
+  /// The package's accumulated term after this assignment (pubgrub-rs's
+  /// `accumulated_intersection`): satisfier searches and backtracking read it instead of
+  /// re-intersecting the package's trail (that re-intersection was 73 % of boto3.in's solve).
+  term accum;
 };
 
 struct dep_record {
@@ -285,7 +289,7 @@ void solver::assign(pkg_id p, term t, incompat_id cause) {
     s.accum = intersect(s.accum, t);
   }
   s.trail.push_back(static_cast<std::uint32_t>(m_trail.size()));
-  m_trail.emplace_back(p, std::move(t), m_level, cause);
+  m_trail.emplace_back(p, std::move(t), m_level, cause, s.accum);
   enqueue(p);
 }
 
@@ -303,12 +307,7 @@ void solver::backtrack(std::uint32_t level) {
   dirty.erase(std::unique(dirty.begin(), dirty.end()), dirty.end());
   for (pkg_id p : dirty) {
     package_state& s = m_packages[p];
-    s.accum = any_term();
-    bool first = true;
-    for (std::uint32_t i : s.trail) {
-      s.accum = first ? m_trail[i].value : intersect(s.accum, m_trail[i].value);
-      first = false;
-    }
+    s.accum = s.trail.empty() ? any_term() : m_trail[s.trail.back()].accum;
     enqueue(p);
   }
   m_level = level;
@@ -394,18 +393,13 @@ std::optional<incompat_id> solver::resolve_conflict(incompat_id id) {
     std::size_t latest = 0;
     for (std::size_t k = 0; k < terms.size(); ++k) {
       const package_state& s = m_packages[terms[k].first];
-      term acc;
-      bool first = true;
-      bool found = false;
-      for (std::uint32_t i : s.trail) {
-        acc = first ? m_trail[i].value : intersect(acc, m_trail[i].value);
-        first = false;
-        if (is_subset(acc, terms[k].second)) {
-          satisfier[k] = i;
-          found = true;
-          break;
-        }
-      }
+      // Accumulated terms only narrow along the trail, so "satisfies the term" is monotone:
+      // the first entry that does is found by bisection.
+      const auto first_satisfying = std::partition_point(s.trail.begin(), s.trail.end(), [&](std::uint32_t i) {
+        return !is_subset(m_trail[i].accum, terms[k].second);
+      });
+      const bool found = first_satisfying != s.trail.end();
+      if (found) satisfier[k] = *first_satisfying;
       if (!found) {
         m_failed = id;  // not satisfied: a bug; stop rather than loop
         return std::nullopt;
@@ -421,11 +415,9 @@ std::optional<incompat_id> solver::resolve_conflict(incompat_id id) {
     // The previous satisfier of p's term: the earliest earlier assignment of p that, together
     // with the satisfier, satisfies the term.
     if (!is_subset(sat.value, terms[latest].second)) {
-      term acc = sat.value;
       for (std::uint32_t i : m_packages[p].trail) {
         if (i >= satisfier[latest]) break;
-        acc = intersect(acc, m_trail[i].value);
-        if (is_subset(acc, terms[latest].second)) {
+        if (is_subset(intersect(sat.value, m_trail[i].accum), terms[latest].second)) {
           previous_level = std::max(previous_level, m_trail[i].level);
           break;
         }

@@ -52,6 +52,49 @@ TEST_CASE("simple entries round-trip") {
   CHECK(encode_simple(*back) == bytes);
 }
 
+TEST_CASE("a page_view gives the facts and files of the version map it was written from") {
+  const auto e = sample_entry();
+  auto view = page_view::load(encode_simple(e), "v.bin");
+  REQUIRE(view);
+  REQUIRE(view->size() == e.map.versions.size());
+  CHECK(view->name() == "foo");
+  CHECK(view->http().etag == "\"abc\"");
+  const auto py311 = packaging::target_environment::create("3.11", "x86_64-manylinux_2_17");
+  REQUIRE(py311);
+  const auto py38 = packaging::target_environment::create("3.8", "x86_64-manylinux_2_17");
+  REQUIRE(py38);
+  for (std::size_t v = 0; v < view->size(); ++v) {
+    const auto& entry = e.map.versions[v];
+    CHECK(view->version(v) == entry.version);
+    CHECK(view->find(entry.version) == v);
+    const auto files = view->files(v);
+    REQUIRE(files.size() == entry.files.size());
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      const auto& expected = entry.files[i];
+      CHECK(files[i].yanked() == expected.file.yanked);
+      CHECK(files[i].sdist() == (expected.kind == index::file_kind::sdist));
+      CHECK(files[i].requires_python == expected.requires_python);
+      // Ranked in place from the interned tag names, as the version map's tags rank.
+      for (const auto* env : {&*py311, &*py38}) {
+        const auto want = expected.kind == index::file_kind::wheel ? env->rank(expected.tags) : std::nullopt;
+        CHECK(view->rank(files[i], *env) == want);
+      }
+      const auto file = view->file(files[i]);
+      CHECK(file.file.filename == expected.file.filename);
+      CHECK(file.file.url == expected.file.url);
+      CHECK(file.file.yanked_reason == expected.file.yanked_reason);
+      CHECK(file.tags == expected.tags);
+      CHECK(file.build == expected.build);
+    }
+  }
+  // cp311-abi3 is accepted by 3.11 and not by 3.8; py3-none-any by both.
+  CHECK(view->rank(view->files(1)[0], *py311));
+  CHECK_FALSE(view->rank(view->files(1)[0], *py38));
+  CHECK(view->rank(view->files(0)[0], *py38));
+  CHECK_FALSE(view->find(*packaging::version::parse("3.0")));
+  CHECK(encode_simple({view->http(), view->map()}) == encode_simple(e));
+}
+
 TEST_CASE("metadata entries round-trip with requirements parsed") {
   auto md = packaging::core_metadata::parse(
       "Metadata-Version: 2.1\nName: Foo\nVersion: 1.0\nRequires-Python: >=3.8\n"

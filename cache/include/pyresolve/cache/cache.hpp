@@ -3,7 +3,7 @@
 /// The on-disk cache: versioned buckets of pre-parsed, checksummed entries.
 ///
 /// Layout under the root: `CACHEDIR.TAG`, `.lock` (shared by runs, exclusive for clean and
-/// prune), `simple-v3/<index-hash>/<name>.bin` (version maps + HTTP validators) and
+/// prune), `simple-v4/<index-hash>/<name>.bin` (version maps + HTTP validators) and
 /// `metadata-v2/<name>/<filename>-<url-hash>.bin` (parsed core metadata). A format change
 /// bumps one bucket's suffix; `prune` removes buckets this build does not know.
 
@@ -13,12 +13,14 @@
 #include <memory>
 #include <memory_resource>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "pyresolve/index/index_client.hpp"
 #include "pyresolve/index/project_page.hpp"
+#include "pyresolve/packaging/environment.hpp"
 #include "pyresolve/packaging/metadata.hpp"
 #include "pyresolve/support/diagnostics.hpp"
 #include "pyresolve/support/result.hpp"
@@ -26,7 +28,7 @@
 namespace pyresolve::cache {
 
 /// Bucket folder names of this build.
-inline constexpr const char* simple_bucket = "simple-v3";
+inline constexpr const char* simple_bucket = "simple-v4";
 inline constexpr const char* metadata_bucket = "metadata-v2";
 
 /// How the cache is used in this run.
@@ -66,6 +68,78 @@ struct http_state {
 struct simple_entry {
   http_state http;
   index::version_map map;
+};
+
+/// A project page entry read without materializing its files. Loading checks the header and
+/// checksum, then walks the whole payload once with every bound checked (so nothing read
+/// later can fail) and keeps, per file, only what the resolver needs for every version: the
+/// flags, the requires-python index and where its record and tag lists are in the entry's
+/// bytes. Filenames, URLs, hashes and tags become `index::version_file`s only for the files
+/// asked for (`file`, `entry`, `map`): for a warm resolve, the metadata file of each version
+/// tried and the files of the pins. Immutable after `load`; thread-safe for reads.
+class page_view {
+ public:
+  /// What `load` keeps of one file.
+  struct file_facts {
+    std::uint32_t record = 0;           ///< payload offset of the file's record
+    std::uint32_t tags = 0;             ///< payload offset of its tag lists (wheels)
+    std::int32_t requires_python = -1;  ///< index into `requires_python()`, -1: none
+    std::uint8_t flags = 0;
+    [[nodiscard]] bool yanked() const noexcept { return (flags & 1) != 0; }
+    [[nodiscard]] bool sdist() const noexcept { return (flags & 8) != 0; }
+  };
+
+  /// Validates a whole `simple` entry (`bytes` is the file) and indexes it. Errors name
+  /// `source`. `memory` holds the versions outside the packed form.
+  [[nodiscard]] static result<page_view> load(std::string bytes, std::string_view source,
+                                              std::pmr::memory_resource* memory = allocator::default_resource());
+  /// File URLs of the same host get the credentials of `index_url` when materialized (the
+  /// entry stores none).
+  void set_credentials_from(std::string index_url) { m_index_url = std::move(index_url); }
+
+  [[nodiscard]] const http_state& http() const noexcept { return m_http; }
+  [[nodiscard]] const std::string& name() const noexcept { return m_name; }
+  [[nodiscard]] std::size_t skipped_files() const noexcept { return m_skipped; }
+  [[nodiscard]] const std::vector<std::string>& requires_python_text() const noexcept { return m_rp_text; }
+  [[nodiscard]] const std::vector<packaging::specifier_set>& requires_python() const noexcept { return m_rp; }
+  /// Versions, ascending.
+  [[nodiscard]] std::size_t size() const noexcept { return m_versions.size(); }
+  [[nodiscard]] const packaging::version& version(std::size_t v) const { return m_versions[v]; }
+  /// The index of exactly `v`, or nullopt.
+  [[nodiscard]] std::optional<std::size_t> find(const packaging::version& v) const;
+  /// The files of version `v`, sorted by filename.
+  [[nodiscard]] std::span<const file_facts> files(std::size_t v) const {
+    return std::span<const file_facts>(m_files).subspan(m_first_file[v], m_first_file[v + 1] - m_first_file[v]);
+  }
+  /// The best rank of a wheel's tags in `environment` (`target_environment::rank`), nullopt
+  /// for sdists and incompatible wheels. Reads the interned tag names in place.
+  [[nodiscard]] std::optional<std::uint32_t> rank(const file_facts& file,
+                                                  const packaging::target_environment& environment) const;
+  /// One file, materialized.
+  [[nodiscard]] index::version_file file(const file_facts& file) const;
+  /// One version with its files, materialized.
+  [[nodiscard]] index::version_entry entry(std::size_t v) const;
+  /// Everything, materialized (what `decode_simple` returns).
+  [[nodiscard]] index::version_map map() const;
+
+ private:
+  struct text_ref {
+    std::uint32_t pos = 0, size = 0;
+  };
+  [[nodiscard]] std::string_view payload() const noexcept;
+  [[nodiscard]] std::string_view text(text_ref t) const noexcept { return payload().substr(t.pos, t.size); }
+
+  std::string m_bytes;
+  std::string m_index_url;
+  http_state m_http;
+  std::string m_name;
+  std::size_t m_skipped = 0;
+  std::vector<std::string> m_rp_text;
+  std::vector<packaging::specifier_set> m_rp;
+  std::vector<text_ref> m_prefixes, m_tag_names;
+  std::vector<packaging::version> m_versions;
+  std::vector<std::uint32_t> m_first_file;  ///< per version, then the total
+  std::vector<file_facts> m_files;
 };
 
 /// Serialization of entries (exposed for tests and benchmarks).
@@ -160,6 +234,8 @@ class cached_index {
 
   /// The version map of a project from the first index that has it (uv's `first-index`).
   [[nodiscard]] result<std::shared_ptr<const index::version_map>> project(std::string_view name);
+  /// The same page as a `page_view` (files materialized on demand): what the resolver reads.
+  [[nodiscard]] result<std::shared_ptr<const page_view>> project_page(std::string_view name);
   /// The core metadata of one file of `project`.
   [[nodiscard]] result<std::shared_ptr<const packaging::core_metadata>> metadata(std::string_view project,
                                                                                 const index::dist_file& file);
@@ -171,10 +247,10 @@ class cached_index {
   [[nodiscard]] index::index_client& client() noexcept { return m_client; }
 
  private:
-  result<std::shared_ptr<const index::version_map>> load_project(const std::string& name);
-  /// Remembers where `name` was found and passes the map through.
-  std::shared_ptr<const index::version_map> found(const std::string& name, const std::string& index_url,
-                                                  std::shared_ptr<const index::version_map> map);
+  result<std::shared_ptr<const page_view>> load_project(const std::string& name);
+  /// Remembers where `name` was found and passes the page through.
+  std::shared_ptr<const page_view> found(const std::string& name, const std::string& index_url,
+                                         std::shared_ptr<const page_view> page);
   result<std::shared_ptr<const packaging::core_metadata>> load_metadata(const std::string& name,
                                                                         const index::dist_file& file);
   cache& m_cache;

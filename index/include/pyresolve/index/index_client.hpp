@@ -101,7 +101,7 @@ class index_client {
 /// (as uv applies an index's credentials to its files).
 [[nodiscard]] std::string with_credentials_of(std::string_view url, std::string_view index_url);
 
-/// Lowercase hex sha256 of `data`.
+/// Lowercase hex sha256 of `data`; empty when libcrypto cannot be loaded (it is opened on first use).
 [[nodiscard]] std::string sha256_hex(std::string_view data);
 
 }  // namespace pyresolve::index
