@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import re
 import shutil
 import statistics
@@ -60,14 +59,19 @@ class variant:
     preload: str | None = None
 
     def argv(self, threads: int) -> list[str]:
-        cmd = []
-        if self.preload:
-            cmd += ["env", f"LD_PRELOAD={self.preload}"]
-        cmd.append(self.binary)
+        cmd = [self.binary]
         if self.allocator:
             cmd += ["--allocator", self.allocator]
         cmd += ["--threads", str(threads)]
         return cmd
+
+    def env(self) -> dict:
+        """The environment to run it (and hyperfine) in: an `env LD_PRELOAD=` wrapper would
+        add an exec to every timed run of this variant only."""
+        e = dict(os.environ)
+        if self.preload:
+            e["LD_PRELOAD"] = self.preload
+        return e
 
 
 @dataclass
@@ -103,10 +107,10 @@ def requirements_file(workdir: Path, name: str, spec: list[str], top: list[str])
     return path
 
 
-def resolvable_top(binary: str, index_url: str, cache: Path, workdir: Path, limit: int) -> list[str]:
+def resolvable_top(binary: str, common: list[str], workdir: Path, limit: int) -> list[str]:
     """The top projects that the bundled data resolves one by one, then pruned until they
     resolve together (a conflict between two top projects drops the later one)."""
-    listing = workdir / "top-resolvable.txt"
+    listing = workdir / f"top-{limit}-resolvable.txt"
     if listing.exists():
         return listing.read_text().split()
     names = [n.strip() for n in (ROOT / "data/top-pypi/top-1000.txt").read_text().split() if n.strip()]
@@ -115,16 +119,14 @@ def resolvable_top(binary: str, index_url: str, cache: Path, workdir: Path, limi
     for n in names:
         req = workdir / "one.in"
         req.write_text(n + "\n")
-        p = subprocess.run([binary, "-q", "--no-header", "--index-url", index_url, "--cache-dir", str(cache), str(req)],
-                           capture_output=True, text=True)
+        p = subprocess.run([binary, "-q", "--no-header", *common, str(req)], capture_output=True, text=True)
         if p.returncode == 0:
             ok.append(n)
     # Together: drop the latest-ranked project an unsatisfiable report names, until it resolves.
     while ok:
         req = workdir / "together.in"
         req.write_text("\n".join(ok) + "\n")
-        p = subprocess.run([binary, "-q", "--format", "json", "--index-url", index_url, "--cache-dir", str(cache),
-                            str(req)], capture_output=True, text=True)
+        p = subprocess.run([binary, "-q", "--format", "json", *common, str(req)], capture_output=True, text=True)
         if p.returncode == 0:
             break
         named = set(re.findall(r"[A-Za-z0-9][A-Za-z0-9._-]*", p.stdout + p.stderr))
@@ -134,55 +136,55 @@ def resolvable_top(binary: str, index_url: str, cache: Path, workdir: Path, limi
         log(f"top: dropping {culprits[-1]} (conflicts when resolved together)")
         ok.remove(culprits[-1])
     listing.write_text("\n".join(ok) + "\n")
+    log(f"top-{limit}: {len(ok)} projects resolve one by one and together")
     return ok
 
 
-def hyperfine_block(argv: list[str], runs: int, warmup: int, out_json: Path, prepare: str | None) -> dict:
+def hyperfine_block(argv: list[str], runs: int, warmup: int, out_json: Path, prepare: str | None,
+                    env: dict) -> dict:
     cmd = ["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
            "--export-json", str(out_json)]
     if prepare:
         cmd += ["--prepare", prepare]
     cmd.append(" ".join(argv))
-    run_checked(cmd)
+    run_checked(cmd, env=env)
     return json.loads(out_json.read_text())["results"][0]
 
 
-def allocation_counts(argv: list[str]) -> dict:
-    """One extra run with -v: the allocation counters the CLI prints for its resource."""
-    proc = subprocess.run(argv + ["-v"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def allocation_counts(argv: list[str], env: dict) -> dict:
+    """One extra run with -v: the allocation counters the CLI prints for its resource, and
+    which allocator serves malloc (proof that a whole-process variant is what it says)."""
+    proc = subprocess.run(argv + ["-v"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    served = re.search(r"malloc served by ([^)]+)\)", proc.stderr)
     m = re.search(r"allocations: (\d+) allocs, (\d+) frees, (\d+) bytes, peak (\d+) bytes, "
                   r"(\d+) cross-thread frees", proc.stderr)
     if not m:
         return {}
-    return dict(zip(["allocs", "frees", "bytes", "peak_bytes", "cross_thread_frees"], map(int, m.groups())))
+    found = dict(zip(["allocs", "frees", "bytes", "peak_bytes", "cross_thread_frees"], map(int, m.groups())))
+    found["malloc_served_by"] = served.group(1) if served else "?"
+    return found
 
 
-def peak_rss_kib(argv: list[str]) -> int:
-    pid = os.fork()
-    if pid == 0:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        try:
-            os.execvp(argv[0], argv)
-        finally:
-            os._exit(127)
-    _, status, usage = os.wait4(pid, 0)
+def peak_rss_kib(argv: list[str], env: dict) -> int:
+    """Peak RSS of one run (wait4's rusage of that child alone)."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(argv)} failed while measuring RSS")
     return int(usage.ru_maxrss)
 
 
 def bootstrap_ratio(base: list[float], other: list[float], rounds: int = 2000) -> tuple[float, float]:
-    """Median(base) / median(other) and the bootstrap standard error of that ratio."""
-    rng = random.Random(12345)
-    r0 = statistics.median(base) / statistics.median(other)
-    draws = []
-    for _ in range(rounds):
-        b = [rng.choice(base) for _ in base]
-        o = [rng.choice(other) for _ in other]
-        draws.append(statistics.median(b) / statistics.median(o))
-    return r0, statistics.pstdev(draws)
+    """Median(base) / median(other) and the bootstrap standard error of that ratio (the two
+    samples resampled independently, as they are independent runs)."""
+    import numpy as np
+    rng = np.random.default_rng(12345)
+    b, o = np.asarray(base), np.asarray(other)
+    r0 = float(np.median(b) / np.median(o))
+    mb = np.median(rng.choice(b, size=(rounds, b.size)), axis=1)
+    mo = np.median(rng.choice(o, size=(rounds, o.size)), axis=1)
+    return r0, float(np.std(mb / mo))
 
 
 def hyperfine_ratio(base: list[float], other: list[float]) -> tuple[float, float]:
@@ -203,10 +205,26 @@ def describe(name: str, base_name: str, base: list[float], other: list[float]) -
             f"hyperfine style {r:.2f} ± {s:.2f})")
 
 
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def top_lists(binary: str, common: list[str], out: Path, wanted: list[str]) -> dict[str, list[str]]:
+    """top:N workloads: the first N ranked projects that resolve alone and all together."""
+    limits = sorted({int(WORKLOADS[w][0][4:]) for w in wanted if WORKLOADS[w][0].startswith("top:")})
+    if not limits:
+        return {}
+    ranked = [n.strip() for n in (ROOT / "data/top-pypi/top-1000.txt").read_text().split() if n.strip()]
+    ok = set(resolvable_top(binary, common, out, limits[-1]))
+    return {f"top:{n}": [p for p in ranked[:n] if p in ok] for n in limits}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default=str(ROOT / "build/release/bin"), help="folder with resolve and its variants")
-    ap.add_argument("--index", required=True, help="make-index tree of the bundled snapshot (OUT of make-index)")
+    ap.add_argument("--index-url", required=True,
+                    help="the make-index tree served over http (nginx): file:// trees are never cached, "
+                         "so warm runs need a served index")
     ap.add_argument("--out", default=str(ROOT / "build/bench"), help="where results go")
     ap.add_argument("--modes", default="warm,noop,cold", help="comma list of warm, cold, noop")
     ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma list of " + ", ".join(WORKLOADS))
@@ -216,8 +234,11 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=5, help="alternating rounds per variant")
     ap.add_argument("--runs", type=int, default=10, help="hyperfine runs per block")
     ap.add_argument("--warmup", type=int, default=2)
-    ap.add_argument("--cold-url", default="", help="http URL of the same index served by nginx (cold mode)")
-    ap.add_argument("--peers", action="store_true", help="also time pip --resolve-only on the same index")
+    ap.add_argument("--python-version", default="3.11.7",
+                    help="fixed target, so no run asks python3 (80 ms through a pyenv shim)")
+    ap.add_argument("--python-platform", default="linux")
+    ap.add_argument("--peers", action="store_true", help="also time pip 23 --resolve-only on the same index")
+    ap.add_argument("--peer-runs", type=int, default=5)
     ap.add_argument("--no-chart", action="store_true")
     args = ap.parse_args()
 
@@ -226,8 +247,11 @@ def main() -> int:
     raw = out / "raw"
     raw.mkdir(exist_ok=True)
     binary = str(Path(args.bin) / "resolve")
-    index_dir = Path(args.index).resolve()
-    file_url = (index_dir / "simple").as_uri()
+    target = ["--python-version", args.python_version, "--python-platform", args.python_platform]
+    workloads = [w for w in args.workloads.split(",") if w]
+    for w in workloads:
+        if w not in WORKLOADS:
+            raise SystemExit(f"unknown workload {w}; known: {', '.join(WORKLOADS)}")
 
     variants: list[variant] = []
     if "pmr" in args.variants:
@@ -236,48 +260,48 @@ def main() -> int:
         variants += [variant("process-mimalloc", binary + "-mimalloc", None),
                      variant("process-jemalloc", binary + "-jemalloc", None)]
         if Path(TBBMALLOC_PROXY).exists():
-            variants.append(variant("process-tbbmalloc-preload", binary, None, TBBMALLOC_PROXY))
-    if not any(v.name == "system" for v in variants):
-        variants.insert(0, variant("system", binary, "system"))
+            variants.append(variant("process-tbbmalloc", binary, None, TBBMALLOC_PROXY))
+    # `system` is the base of every ratio and the reference of the pin check: first.
+    variants = [variant("system", binary, "system")] + [v for v in variants if v.name != "system"]
 
     warm_cache = out / "cache-warm"
-    top = resolvable_top(binary, file_url, warm_cache, out, 1000) if any(
-        w.startswith("top") for w in args.workloads.split(",")) else []
+    common_warm = ["--no-progress", *target, "--index-url", args.index_url, "--cache-dir", str(warm_cache)]
+    tops = top_lists(binary, common_warm, out, workloads)
 
     results = {"machine": os.uname().nodename, "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M:%S"),
-               "rounds": args.rounds, "runs_per_block": args.runs, "warmup": args.warmup, "cases": []}
+               "load_average_start": load_average(), "rounds": args.rounds, "runs_per_block": args.runs,
+               "warmup": args.warmup, "python_version": args.python_version, "cases": []}
     summary_lines = []
-    for workload in args.workloads.split(","):
-        req = requirements_file(out, workload, WORKLOADS[workload], top)
+    for workload in workloads:
+        req = requirements_file(out, workload, WORKLOADS[workload], tops.get(WORKLOADS[workload][0], []))
+        # Populate the warm cache, then check that every variant gives the same pins.
+        reference = out / f"{workload}.txt"
+        run_checked([binary, "-q", *common_warm, "-o", str(reference), str(req)])
+        for v in variants:
+            got = out / "check" / f"{workload}-{v.name}.txt"
+            got.parent.mkdir(exist_ok=True)
+            run_checked(v.argv(2) + ["-q", "--offline", "--no-header", *common_warm, "-o", str(got), str(req)],
+                        env=v.env())
+            if got.read_text() != (out / "check" / f"{workload}-system.txt").read_text():
+                raise RuntimeError(f"{workload}: {v.name} pins differ from system's ({got})")
         for mode in args.modes.split(","):
-            if mode == "cold" and not args.cold_url:
-                log("cold: skipped (no --cold-url)")
-                continue
             for threads in map(int, args.threads.split(",")):
                 case = {"workload": workload, "mode": mode, "threads": threads, "variants": {}}
                 samples = {v.name: sample() for v in variants}
-                cache = out / f"cache-{mode}"
-                output = out / f"{workload}.txt"
-                index_url = args.cold_url if mode == "cold" else file_url
-                base_args = ["-q", "--no-progress", "--index-url", index_url, "--cache-dir", str(cache)]
-                prepare = None
-                if mode == "warm":
+                cache = warm_cache if mode != "cold" else out / "cache-cold"
+                base_args = ["-q", "--no-progress", *target, "--index-url", args.index_url, "--cache-dir", str(cache)]
+                prepare = f"rm -rf {cache}" if mode == "cold" else None
+                if mode != "cold":
                     base_args += ["--offline"]
-                if mode == "cold":
-                    prepare = f"rm -rf {cache}"
-                if mode == "noop":
-                    base_args += ["--offline", "-o", str(output)]
-                else:
-                    base_args += ["-o", os.devnull]
-                # Populate the cache (and the noop output) once, with the default strategy.
-                run_checked([binary, "-q", "--index-url", file_url if mode != "cold" else index_url,
-                             "--cache-dir", str(cache), "-o", str(output), str(req)])
+                # noop: the output exists and its pins are kept, so nothing changes.
+                base_args += ["-o", str(reference) if mode == "noop" else os.devnull]
                 for rnd in range(args.rounds):
                     order = variants[rnd % len(variants):] + variants[: rnd % len(variants)]
                     for v in order:
                         argv = v.argv(threads) + base_args + [str(req)]
                         res = hyperfine_block(argv, args.runs, args.warmup,
-                                              raw / f"{workload}-{mode}-t{threads}-{v.name}-r{rnd}.json", prepare)
+                                              raw / f"{workload}-{mode}-t{threads}-{v.name}-r{rnd}.json", prepare,
+                                              v.env())
                         s = samples[v.name]
                         s.times += res["times"]
                         s.user.append(res["user"])
@@ -285,11 +309,15 @@ def main() -> int:
                         s.runs_per_block.append(len(res["times"]))
                 for v in variants:
                     argv = v.argv(threads) + base_args + [str(req)]
-                    s = samples[v.name]
-                    s.max_rss_kib = peak_rss_kib(argv)
-                    s.alloc = allocation_counts(argv)
+                    if prepare:
+                        shutil.rmtree(cache, ignore_errors=True)
+                    samples[v.name].max_rss_kib = peak_rss_kib(argv, v.env())
+                    if prepare:
+                        shutil.rmtree(cache, ignore_errors=True)
+                    samples[v.name].alloc = allocation_counts(argv, v.env())
                 base = samples["system"].times
-                header = f"{workload} resolve-{mode}, {threads} thread(s):"
+                header = f"{workload} resolve-{mode}, {threads} thread(s): system median " \
+                         f"{statistics.median(base) * 1e3:.1f} ms ({len(base)} runs)"
                 summary_lines.append(header)
                 log(header)
                 for v in variants:
@@ -317,46 +345,61 @@ def main() -> int:
                 (out / "results.json").write_text(json.dumps(results, indent=1))
 
     if args.peers:
-        results["peers"] = run_peers(args, out, index_dir, variants, top)
-        (out / "results.json").write_text(json.dumps(results, indent=1))
+        results["peers"] = run_peers(args, out, binary, target, tops)
+        for p in results["peers"]:
+            summary_lines.append(p["line"])
+    results["load_average_end"] = load_average()
+    (out / "results.json").write_text(json.dumps(results, indent=1))
     write_markdown(results, out / "results.md")
     if not args.no_chart:
         write_chart(results, out / "results.png")
     print("\n".join(summary_lines))
+    print(f"load average: {results['load_average_start']} at the start, {results['load_average_end']} at the end")
     print(f"results: {out / 'results.json'}, {out / 'results.md'}" + ("" if args.no_chart else f", {out / 'results.png'}"))
     return 0
 
 
-def run_peers(args, out: Path, index_dir: Path, variants, top) -> list[dict]:
-    """pip 23 (resolve-only) and pyresolve warm on the same index, in one hyperfine run each
-    pair so that both sides are measured together."""
-    peers = Path(os.environ.get("PYRESOLVE_PEERS", ROOT.parent / "shared/peers"))
+def run_peers(args, out: Path, binary: str, target: list[str], tops) -> list[dict]:
+    """pip 23 (resolve-only, its own warm HTTP cache) against pyresolve warm (default
+    allocator, default threads), on the same served index, alternating in one hyperfine run."""
+    peers = Path(os.environ.get("PYRESOLVE_PEERS", ROOT.parent.parent / "shared/peers"))
+    if not peers.exists():
+        peers = Path("/work/shared/peers")
     if not (peers / "run_pip_peer.sh").exists():
         log(f"peers: {peers} not found, skipped")
         return []
+    python = os.environ.get("PIP_PYTHON") or shutil.which("python3")
+    python = subprocess.run([python, "-c", "import sys; print(sys.executable)"], capture_output=True,
+                            text=True).stdout.strip()
     found = []
-    binary = variants[0].binary
     for workload in [w for w in args.workloads.split(",") if w in ("black", "jupyter", "boto3")]:
-        req = requirements_file(out, workload, WORKLOADS[workload], top)
-        reqs = [ln.split("#")[0].strip() for ln in req.read_text().splitlines() if ln.split("#")[0].strip()]
-        cache = out / "cache-warm"
-        ours = f"{binary} -q --offline --no-progress --index-url {(index_dir / 'simple').as_uri()} --cache-dir {cache} -o /dev/null {req}"
-        pip = f"{peers / 'run_pip_peer.sh'} {index_dir} --resolve-only " + " ".join(f"'{r}'" for r in reqs)
+        req = requirements_file(out, workload, WORKLOADS[workload], [])
+        ours = (f"{binary} -q --offline --no-progress {' '.join(target)} --index-url {args.index_url} "
+                f"--cache-dir {out / 'cache-warm'} -o /dev/null {req}")
+        pip = (f"{python} {peers / 'pip_resolve_only.py'} install --dry-run --ignore-installed -q "
+               f"--disable-pip-version-check --cache-dir {out / 'pip-cache'} --report {out / 'pip-report.json'} "
+               f"--index-url {args.index_url} -r {req}")
+        run_checked(pip.split())  # fills pip's HTTP cache: pip is measured warm too
         raw_path = out / "raw" / f"peers-{workload}.json"
-        subprocess.run(["hyperfine", "--style", "none", "--warmup", "1", "--runs", "5", "--export-json", str(raw_path),
-                        "-n", "pyresolve", ours, "-n", "pip", pip], check=True, capture_output=True)
+        run_checked(["hyperfine", "-N", "--style", "none", "--warmup", "1", "--runs", str(args.peer_runs),
+                     "--export-json", str(raw_path), "-n", "pyresolve", ours, "-n", "pip", pip])
         res = json.loads(raw_path.read_text())["results"]
         a, b = res[0]["times"], res[1]["times"]
         mr, ms = bootstrap_ratio(b, a)
-        found.append({"workload": workload, "pyresolve_median_s": statistics.median(a), "pip_median_s": statistics.median(b),
-                      "ratio": mr, "ratio_se": ms})
-        log(f"{workload}: pyresolve warm is {mr:.0f} ± {ms:.0f} times faster than pip --resolve-only")
+        line = (f"{workload} warm: pyresolve {statistics.median(a) * 1e3:.1f} ms, pip --resolve-only "
+                f"{statistics.median(b):.2f} s: {mr:.0f} ± {ms:.0f} times faster than pip")
+        log(line)
+        found.append({"workload": workload, "pyresolve_median_s": statistics.median(a),
+                      "pip_median_s": statistics.median(b), "ratio": mr, "ratio_se": ms, "line": line})
     return found
 
 
+
 def write_markdown(results: dict, path: Path) -> None:
-    lines = [f"Measured {results['date']} on {results['cores']} cores; {results['rounds']} alternating rounds × "
-             f"{results['runs_per_block']} runs per variant.", ""]
+    lines = [f"Measured {results['date']} on {results['cores']} cores (load average {results['load_average_start']} "
+             f"at the start, {results.get('load_average_end', '?')} at the end); {results['rounds']} alternating "
+             f"rounds × {results['runs_per_block']} runs per variant; ratio = median(system) / median(variant) "
+             f"± bootstrap s.e.", ""]
     lines.append("| workload | mode | threads | variant | median ms | σ ms | user ms | sys ms | ratio to system | peak RSS MiB | allocs | bytes | cross-thread frees |")
     lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for case in results["cases"]:
