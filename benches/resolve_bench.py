@@ -154,6 +154,7 @@ def hyperfine_block(argv: list[str], runs: int, warmup: int, out_json: Path, pre
 def allocation_counts(argv: list[str], env: dict) -> dict:
     """One extra run with -v: the allocation counters the CLI prints for its resource, and
     which allocator serves malloc (proof that a whole-process variant is what it says)."""
+    argv = [a for a in argv if a != "-q"]  # -q would silence -v
     proc = subprocess.run(argv + ["-v"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     served = re.search(r"malloc served by ([^)]+)\)", proc.stderr)
     m = re.search(r"allocations: (\d+) allocs, (\d+) frees, (\d+) bytes, peak (\d+) bytes, "
@@ -234,11 +235,19 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=5, help="alternating rounds per variant")
     ap.add_argument("--runs", type=int, default=10, help="hyperfine runs per block")
     ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--block-seconds", type=float, default=0,
+                    help="cap a block at about this long: a slow workload (boto3 warm: 1 s a run) gets "
+                         "fewer runs and one warm-up per block, never fewer than 3 runs (0: no cap)")
     ap.add_argument("--python-version", default="3.11.7",
                     help="fixed target, so no run asks python3 (80 ms through a pyenv shim)")
     ap.add_argument("--python-platform", default="linux")
     ap.add_argument("--peers", action="store_true", help="also time pip 23 --resolve-only on the same index")
     ap.add_argument("--peer-runs", type=int, default=5)
+    ap.add_argument("--peer-workloads", default="black,jupyter",
+                    help="workloads pip is timed on (pip needs minutes to backtrack through boto3.in)")
+    ap.add_argument("--append", action="store_true",
+                    help="add these cases (and peers) to OUT/results.json instead of starting anew, so that "
+                         "one report can mix settings (run.sh --readme does: boto3 runs 40x longer than jupyter)")
     ap.add_argument("--no-chart", action="store_true")
     args = ap.parse_args()
 
@@ -271,12 +280,23 @@ def main() -> int:
     results = {"machine": os.uname().nodename, "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M:%S"),
                "load_average_start": load_average(), "rounds": args.rounds, "runs_per_block": args.runs,
                "warmup": args.warmup, "python_version": args.python_version, "cases": []}
+    previous = json.loads((out / "results.json").read_text()) if args.append and (out / "results.json").exists() else {}
+    results["cases"] = previous.get("cases", [])
+    results["peers"] = previous.get("peers", [])
     summary_lines = []
     for workload in workloads:
         req = requirements_file(out, workload, WORKLOADS[workload], tops.get(WORKLOADS[workload][0], []))
         # Populate the warm cache, then check that every variant gives the same pins.
         reference = out / f"{workload}.txt"
         run_checked([binary, "-q", *common_warm, "-o", str(reference), str(req)])
+        started = time.monotonic()
+        run_checked([binary, "-q", "--offline", *common_warm, "-o", os.devnull, str(req)])
+        one_run = time.monotonic() - started
+        runs, warmup = args.runs, args.warmup
+        if args.block_seconds > 0 and one_run * (runs + warmup) > args.block_seconds:
+            runs = max(3, min(runs, round(args.block_seconds / one_run) - 1))
+            warmup = min(warmup, 1)
+            log(f"{workload}: {one_run * 1e3:.0f} ms a run: {runs} runs + {warmup} warm-up per block")
         for v in variants:
             got = out / "check" / f"{workload}-{v.name}.txt"
             got.parent.mkdir(exist_ok=True)
@@ -286,7 +306,8 @@ def main() -> int:
                 raise RuntimeError(f"{workload}: {v.name} pins differ from system's ({got})")
         for mode in args.modes.split(","):
             for threads in map(int, args.threads.split(",")):
-                case = {"workload": workload, "mode": mode, "threads": threads, "variants": {}}
+                case = {"workload": workload, "mode": mode, "threads": threads, "runs_per_block": runs,
+                        "rounds": args.rounds, "variants": {}}
                 samples = {v.name: sample() for v in variants}
                 cache = warm_cache if mode != "cold" else out / "cache-cold"
                 base_args = ["-q", "--no-progress", *target, "--index-url", args.index_url, "--cache-dir", str(cache)]
@@ -299,7 +320,7 @@ def main() -> int:
                     order = variants[rnd % len(variants):] + variants[: rnd % len(variants)]
                     for v in order:
                         argv = v.argv(threads) + base_args + [str(req)]
-                        res = hyperfine_block(argv, args.runs, args.warmup,
+                        res = hyperfine_block(argv, runs, warmup,
                                               raw / f"{workload}-{mode}-t{threads}-{v.name}-r{rnd}.json", prepare,
                                               v.env())
                         s = samples[v.name]
@@ -345,7 +366,7 @@ def main() -> int:
                 (out / "results.json").write_text(json.dumps(results, indent=1))
 
     if args.peers:
-        results["peers"] = run_peers(args, out, binary, target, tops)
+        results["peers"] += run_peers(args, out, binary, target, tops)
         for p in results["peers"]:
             summary_lines.append(p["line"])
     results["load_average_end"] = load_average()
@@ -372,8 +393,11 @@ def run_peers(args, out: Path, binary: str, target: list[str], tops) -> list[dic
     python = subprocess.run([python, "-c", "import sys; print(sys.executable)"], capture_output=True,
                             text=True).stdout.strip()
     found = []
-    for workload in [w for w in args.workloads.split(",") if w in ("black", "jupyter", "boto3")]:
+    for workload in [w for w in args.peer_workloads.split(",") if w]:
         req = requirements_file(out, workload, WORKLOADS[workload], [])
+        # pyresolve's side needs the warm cache of this workload too.
+        run_checked([binary, "-q", "--no-progress", *target, "--index-url", args.index_url, "--cache-dir",
+                     str(out / "cache-warm"), "-o", os.devnull, str(req)])
         ours = (f"{binary} -q --offline --no-progress {' '.join(target)} --index-url {args.index_url} "
                 f"--cache-dir {out / 'cache-warm'} -o /dev/null {req}")
         pip = (f"{python} {peers / 'pip_resolve_only.py'} install --dry-run --ignore-installed -q "
@@ -397,11 +421,11 @@ def run_peers(args, out: Path, binary: str, target: list[str], tops) -> list[dic
 
 def write_markdown(results: dict, path: Path) -> None:
     lines = [f"Measured {results['date']} on {results['cores']} cores (load average {results['load_average_start']} "
-             f"at the start, {results.get('load_average_end', '?')} at the end); {results['rounds']} alternating "
-             f"rounds × {results['runs_per_block']} runs per variant; ratio = median(system) / median(variant) "
-             f"± bootstrap s.e.", ""]
-    lines.append("| workload | mode | threads | variant | median ms | σ ms | user ms | sys ms | ratio to system | peak RSS MiB | allocs | bytes | cross-thread frees |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+             f"at the start, {results.get('load_average_end', '?')} at the end). Variants alternate in blocks; "
+             f"`runs` is the pooled count per variant; ratio = median(system) / median(variant) (> 1: faster) "
+             f"± its bootstrap standard error; allocs/bytes/cross-thread: the pmr resource's counters (`-v`)", ""]
+    lines.append("| workload | mode | threads | variant | runs | median ms | σ ms | user ms | sys ms | ratio to system | peak RSS MiB | allocs | bytes | cross-thread frees |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for case in results["cases"]:
         for name, e in case["variants"].items():
             ratio = "1 (base)" if name == "system" else f"{e['ratio_to_system']:.3f} ± {e['ratio_se'] / e['ratio_to_system'] * 100:.1f} %"
@@ -409,7 +433,7 @@ def write_markdown(results: dict, path: Path) -> None:
             share = ""
             if a.get("frees"):
                 share = f"{a['cross_thread_frees'] / a['frees'] * 100:.1f} %"
-            lines.append(f"| {case['workload']} | {case['mode']} | {case['threads']} | {name} | {e['median_s'] * 1e3:.2f} | "
+            lines.append(f"| {case['workload']} | {case['mode']} | {case['threads']} | {name} | {e['runs']} | {e['median_s'] * 1e3:.2f} | "
                          f"{e['stddev_s'] * 1e3:.2f} | {e['user_s'] * 1e3:.2f} | {e['system_s'] * 1e3:.2f} | {ratio} | "
                          f"{e['max_rss_kib'] / 1024:.1f} | {a.get('allocs', '')} | {a.get('bytes', '')} | {share} |")
     for p in results.get("peers", []):

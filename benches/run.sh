@@ -7,9 +7,10 @@
 #
 #   --quick    a smoke run (~1 min): warm + cold black and jupyter; system, mimalloc and the
 #              whole-process variants; 2 threads; 2 rounds x 5 runs. Error bars are wide.
-#   --readme   the README's run (~15 min on 2 idle cores): warm jupyter and boto3, every pmr
-#              strategy and whole-process variant, threads 1 and 2, 10 rounds x 20 runs
-#              (200 runs per variant), plus pip 23 --resolve-only on the same index.
+#   --readme   the README's run (~15 min on 2 cores), every pmr strategy and whole-process
+#              variant: warm jupyter at threads 1 and 2 (10 rounds x 20 runs = 200 per variant),
+#              warm boto3 at 2 threads (6 x 3), cold jupyter at 1 and 2 (5 x 10), and pip 23
+#              --resolve-only (warm, its own HTTP cache) on black and jupyter, same index.
 #   --full     (default) every mode (warm, noop, cold) x every workload (black, jupyter, boto3,
 #              pdm_2193, jupyterlab, dask[complete], prefect, great-expectations, top-100,
 #              top-1000) x every variant x threads 1 and 2, 5 rounds x 10 runs, plus pip.
@@ -54,8 +55,8 @@ fi
 case "$preset" in
   quick) args=(--modes warm,cold --workloads black,jupyter --allocators system,mimalloc --threads 2
                --rounds 2 --runs 5 --warmup 1) ;;
-  readme) args=(--modes warm --workloads jupyter,boto3 --threads 1,2 --rounds 10 --runs 20 --warmup 2
-                --peers --peer-runs 5) ;;
+  readme) args=(--modes warm --workloads jupyter --threads 1,2 --rounds 10 --runs 20 --warmup 2
+                --peers --peer-workloads black,jupyter --peer-runs 5) ;;
   full) args=(--peers) ;;
 esac
 
@@ -86,3 +87,11 @@ out="$work/results-$preset"
 rm -rf "$out"
 /usr/bin/python3 benches/resolve_bench.py --bin "$bin" --index-url "http://127.0.0.1:$port/simple" \
   --out "$out" "${args[@]}" "${extra[@]}"
+if [ "$preset" = readme ]; then
+  # boto3 warm is ~1 s a run (the solver backtracks through 1,400 botocore versions), and its
+  # solver is single-threaded: 6 rounds x 3 runs at 2 threads. Then cold jupyter over nginx.
+  /usr/bin/python3 benches/resolve_bench.py --bin "$bin" --index-url "http://127.0.0.1:$port/simple" \
+    --out "$out" --append --modes warm --workloads boto3 --threads 2 --rounds 6 --runs 3 --warmup 1 "${extra[@]}"
+  /usr/bin/python3 benches/resolve_bench.py --bin "$bin" --index-url "http://127.0.0.1:$port/simple" \
+    --out "$out" --append --modes cold --workloads jupyter --threads 1,2 --rounds 5 --runs 10 --warmup 1 "${extra[@]}"
+fi
