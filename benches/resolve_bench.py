@@ -167,13 +167,14 @@ def allocation_counts(argv: list[str], env: dict) -> dict:
 
 
 def peak_rss_kib(argv: list[str], env: dict) -> int:
-    """Peak RSS of one run (wait4's rusage of that child alone)."""
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed while measuring RSS")
-    return int(usage.ru_maxrss)
+    """Peak RSS of one run. Not wait4's rusage of a child of this process: Linux carries the
+    parent's high-water mark across fork+exec into ru_maxrss, and this Python (numpy loaded) is
+    bigger than the resolver. /usr/bin/time forks from a 2 MiB process."""
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, env=env)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed while measuring RSS:\n{proc.stderr[-2000:]}")
+    return int(proc.stderr.strip().splitlines()[-1])
 
 
 def bootstrap_ratio(base: list[float], other: list[float], rounds: int = 2000) -> tuple[float, float]:
