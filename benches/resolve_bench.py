@@ -207,6 +207,71 @@ def describe(name: str, base_name: str, base: list[float], other: list[float]) -
             f"hyperfine style {r:.2f} ± {s:.2f})")
 
 
+def block_cpu(s: "sample") -> list[float]:
+    """CPU time (user + system) of each block, per run: less sensitive than wall time to other
+    jobs on the machine, which delay a run without making it do more work."""
+    return [u + k for u, k in zip(s.user, s.system)]
+
+
+def summarize(variants: list[str], samples: dict, lines: list[str]) -> dict:
+    """The case's entries: wall-time statistics and, against `system`, the median ratio (runs
+    resampled) and the CPU-time ratio (blocks resampled), each with its bootstrap s.e."""
+    found = {}
+    base = samples["system"].times
+    for name in variants:
+        s = samples[name]
+        n = sum(s.runs_per_block)
+        entry = {
+            "runs": n,
+            "median_s": statistics.median(s.times),
+            "mean_s": statistics.fmean(s.times),
+            "stddev_s": statistics.stdev(s.times),
+            "user_s": sum(u * k for u, k in zip(s.user, s.runs_per_block)) / n,
+            "system_s": sum(u * k for u, k in zip(s.system, s.runs_per_block)) / n,
+            "max_rss_kib": s.max_rss_kib,
+            "alloc": s.alloc,
+        }
+        if name != "system":
+            mr, ms = bootstrap_ratio(base, s.times)
+            hr, hs = hyperfine_ratio(base, s.times)
+            cr, cs = bootstrap_ratio(block_cpu(samples["system"]), block_cpu(s))
+            entry.update({"ratio_to_system": mr, "ratio_se": ms, "hyperfine_ratio": hr, "hyperfine_sigma": hs,
+                          "cpu_ratio_to_system": cr, "cpu_ratio_se": cs})
+            line = describe(name, "system", base, s.times) + f"; CPU time {cr:.3f} ± {cs / cr * 100:.1f} %"
+            lines.append(line)
+            log(line)
+        found[name] = entry
+    return found
+
+
+def reanalyze(out: Path) -> dict:
+    """Rebuilds every case of OUT/results.json from the raw hyperfine files (after a change to
+    the statistics, without running anything again)."""
+    results = json.loads((out / "results.json").read_text())
+    lines = []
+    for case in results["cases"]:
+        samples = {}
+        for name, old in case["variants"].items():
+            s = sample(max_rss_kib=old["max_rss_kib"], alloc=old["alloc"])
+            blocks = sorted((out / "raw").glob(f"{case['workload']}-{case['mode']}-t{case['threads']}-{name}-r*.json"),
+                            key=lambda f: int(f.stem.rsplit("-r", 1)[1]))
+            for f in blocks:
+                res = json.loads(f.read_text())["results"][0]
+                s.times += res["times"]
+                s.user.append(res["user"])
+                s.system.append(res["system"])
+                s.runs_per_block.append(len(res["times"]))
+            samples[name] = s
+        base = samples["system"].times
+        header = (f"{case['workload']} resolve-{case['mode']}, {case['threads']} thread(s): system median "
+                  f"{statistics.median(base) * 1e3:.1f} ms ({len(base)} runs)")
+        lines.append(header)
+        log(header)
+        case["variants"] = summarize(list(case["variants"]), samples, lines)
+    results["summary"] = lines + [p["line"] for p in results.get("peers", [])]
+    return results
+
+
 def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -224,7 +289,9 @@ def top_lists(binary: str, common: list[str], out: Path, wanted: list[str]) -> d
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default=str(ROOT / "build/release/bin"), help="folder with resolve and its variants")
-    ap.add_argument("--index-url", required=True,
+    ap.add_argument("--reanalyze", action="store_true",
+                    help="only rebuild OUT/results.{json,md,png} from OUT/raw (no run)")
+    ap.add_argument("--index-url",
                     help="the make-index tree served over http (nginx): file:// trees are never cached, "
                          "so warm runs need a served index")
     ap.add_argument("--out", default=str(ROOT / "build/bench"), help="where results go")
@@ -253,6 +320,16 @@ def main() -> int:
     args = ap.parse_args()
 
     out = Path(args.out)
+    if args.reanalyze:
+        results = reanalyze(out)
+        (out / "results.json").write_text(json.dumps(results, indent=1))
+        write_markdown(results, out / "results.md")
+        if not args.no_chart:
+            write_chart(results, out / "results.png")
+        print("\n".join(results["summary"]))
+        return 0
+    if not args.index_url:
+        ap.error("--index-url is required")
     out.mkdir(parents=True, exist_ok=True)
     raw = out / "raw"
     raw.mkdir(exist_ok=True)
@@ -342,27 +419,7 @@ def main() -> int:
                          f"{statistics.median(base) * 1e3:.1f} ms ({len(base)} runs)"
                 summary_lines.append(header)
                 log(header)
-                for v in variants:
-                    s = samples[v.name]
-                    n = sum(s.runs_per_block)
-                    entry = {
-                        "runs": n,
-                        "median_s": statistics.median(s.times),
-                        "mean_s": statistics.fmean(s.times),
-                        "stddev_s": statistics.stdev(s.times),
-                        "user_s": sum(u * k for u, k in zip(s.user, s.runs_per_block)) / n,
-                        "system_s": sum(u * k for u, k in zip(s.system, s.runs_per_block)) / n,
-                        "max_rss_kib": s.max_rss_kib,
-                        "alloc": s.alloc,
-                    }
-                    if v.name != "system":
-                        mr, ms = bootstrap_ratio(base, s.times)
-                        hr, hs = hyperfine_ratio(base, s.times)
-                        entry.update({"ratio_to_system": mr, "ratio_se": ms, "hyperfine_ratio": hr, "hyperfine_sigma": hs})
-                        line = describe(v.name, "system", base, s.times)
-                        summary_lines.append(line)
-                        log(line)
-                    case["variants"][v.name] = entry
+                case["variants"] = summarize([v.name for v in variants], samples, summary_lines)
                 results["cases"].append(case)
                 (out / "results.json").write_text(json.dumps(results, indent=1))
 
@@ -424,18 +481,20 @@ def write_markdown(results: dict, path: Path) -> None:
     lines = [f"Measured {results['date']} on {results['cores']} cores (load average {results['load_average_start']} "
              f"at the start, {results.get('load_average_end', '?')} at the end). Variants alternate in blocks; "
              f"`runs` is the pooled count per variant; ratio = median(system) / median(variant) (> 1: faster) "
-             f"± its bootstrap standard error; allocs/bytes/cross-thread: the pmr resource's counters (`-v`)", ""]
-    lines.append("| workload | mode | threads | variant | runs | median ms | σ ms | user ms | sys ms | ratio to system | peak RSS MiB | allocs | bytes | cross-thread frees |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+             f"± its bootstrap standard error; CPU-time ratio: the same on the blocks' user + sys time; allocs/bytes/cross-thread: the pmr resource's counters (`-v`)", ""]
+    lines.append("| workload | mode | threads | variant | runs | median ms | σ ms | user ms | sys ms | ratio to system | CPU-time ratio | peak RSS MiB | allocs | bytes | cross-thread frees |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for case in results["cases"]:
         for name, e in case["variants"].items():
             ratio = "1 (base)" if name == "system" else f"{e['ratio_to_system']:.3f} ± {e['ratio_se'] / e['ratio_to_system'] * 100:.1f} %"
+            cpu = "1 (base)" if name == "system" else \
+                f"{e['cpu_ratio_to_system']:.3f} ± {e['cpu_ratio_se'] / e['cpu_ratio_to_system'] * 100:.1f} %"
             a = e.get("alloc") or {}
             share = ""
             if a.get("frees"):
                 share = f"{a['cross_thread_frees'] / a['frees'] * 100:.1f} %"
             lines.append(f"| {case['workload']} | {case['mode']} | {case['threads']} | {name} | {e['runs']} | {e['median_s'] * 1e3:.2f} | "
-                         f"{e['stddev_s'] * 1e3:.2f} | {e['user_s'] * 1e3:.2f} | {e['system_s'] * 1e3:.2f} | {ratio} | "
+                         f"{e['stddev_s'] * 1e3:.2f} | {e['user_s'] * 1e3:.2f} | {e['system_s'] * 1e3:.2f} | {ratio} | {cpu} | "
                          f"{e['max_rss_kib'] / 1024:.1f} | {a.get('allocs', '')} | {a.get('bytes', '')} | {share} |")
     for p in results.get("peers", []):
         lines.append("")
