@@ -8,7 +8,8 @@
 #   --quick    a smoke run (~1 min): warm + cold black and jupyter; system, mimalloc and the
 #              whole-process variants; 2 threads; 2 rounds x 5 runs. Error bars are wide.
 #   --readme   the README's run (~15 min on 2 cores), every pmr strategy and whole-process
-#              variant: warm jupyter at threads 1 and 2 (10 rounds x 20 runs = 200 per variant),
+#              variant: warm jupyter at threads 1 and 2 (20 rounds x 10 runs = 200 per variant;
+#              the CPU-time ratio is resampled over blocks, so more blocks tighten it),
 #              warm boto3 at 2 threads (6 x 3), cold jupyter at 1 and 2 (5 x 10), and pip 23
 #              --resolve-only (warm, its own HTTP cache) on black and jupyter, same index.
 #   --full     (default) every mode (warm, noop, cold) x every workload (black, jupyter, boto3,
@@ -55,7 +56,7 @@ fi
 case "$preset" in
   quick) args=(--modes warm,cold --workloads black,jupyter --allocators system,mimalloc --threads 2
                --rounds 2 --runs 5 --warmup 1) ;;
-  readme) args=(--modes warm --workloads jupyter --threads 1,2 --rounds 10 --runs 20 --warmup 2
+  readme) args=(--modes warm --workloads jupyter --threads 1,2 --rounds 20 --runs 10 --warmup 2
                 --peers --peer-workloads black,jupyter --peer-runs 5) ;;
   full) args=(--peers) ;;
 esac
