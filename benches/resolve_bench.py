@@ -504,6 +504,8 @@ def write_markdown(results: dict, path: Path) -> None:
 
 
 def write_chart(results: dict, path: Path) -> None:
+    """Two panels, one bar per variant and case: the wall-time median ratio and the CPU-time
+    ratio to `system` (> 1: faster), with their bootstrap standard errors."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -511,24 +513,23 @@ def write_chart(results: dict, path: Path) -> None:
     cases = results["cases"]
     if not cases:
         return
-    names = list(cases[0]["variants"])
-    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(cases)), 4))
-    width = 0.8 / max(1, len(names) - 1)
+    names = [n for n in cases[0]["variants"] if n != "system"]
+    fig, axes = plt.subplots(2, 1, figsize=(max(7, 1.6 * len(cases)), 7), sharex=True)
+    width = 0.8 / max(1, len(names))
     labels = [f"{c['workload']}\n{c['mode']} t{c['threads']}" for c in cases]
-    k = 0
-    for name in names:
-        if name == "system":
-            continue
-        ratios = [c["variants"][name].get("ratio_to_system", 1) for c in cases]
-        errs = [c["variants"][name].get("ratio_se", 0) for c in cases]
-        xs = [i + k * width for i in range(len(cases))]
-        ax.bar(xs, ratios, width, yerr=errs, label=name, capsize=2)
-        k += 1
-    ax.axhline(1.0, color="black", linewidth=0.8)
-    ax.set_xticks([i + width * (k - 1) / 2 for i in range(len(cases))])
-    ax.set_xticklabels(labels, fontsize=7)
-    ax.set_ylabel("speed vs system (median ratio, >1 faster)")
-    ax.legend(fontsize=7, ncol=3)
+    for ax, key, title in ((axes[0], "ratio_to_system", "wall time (median ratio)"),
+                           (axes[1], "cpu_ratio_to_system", "CPU time, user + sys (block ratio)")):
+        se = "ratio_se" if key == "ratio_to_system" else "cpu_ratio_se"
+        for k, name in enumerate(names):
+            ratios = [c["variants"].get(name, {}).get(key, 1) for c in cases]
+            errs = [c["variants"].get(name, {}).get(se, 0) for c in cases]
+            ax.bar([i + k * width for i in range(len(cases))], ratios, width, yerr=errs, label=name, capsize=2)
+        ax.axhline(1.0, color="black", linewidth=0.8)
+        ax.set_ylim(0.6, 1.5)
+        ax.set_ylabel(f"{title}\nvs system (> 1: faster)", fontsize=8)
+    axes[1].set_xticks([i + width * (len(names) - 1) / 2 for i in range(len(cases))])
+    axes[1].set_xticklabels(labels, fontsize=7)
+    axes[0].legend(fontsize=7, ncol=5)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 
