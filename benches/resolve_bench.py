@@ -487,7 +487,7 @@ def write_markdown(results: dict, path: Path) -> None:
     for case in results["cases"]:
         for name, e in case["variants"].items():
             ratio = "1 (base)" if name == "system" else f"{e['ratio_to_system']:.3f} ± {e['ratio_se'] / e['ratio_to_system'] * 100:.1f} %"
-            cpu = "1 (base)" if name == "system" else \
+            cpu = "1 (base)" if name == "system" else "" if "cpu_ratio_to_system" not in e else \
                 f"{e['cpu_ratio_to_system']:.3f} ± {e['cpu_ratio_se'] / e['cpu_ratio_to_system'] * 100:.1f} %"
             a = e.get("alloc") or {}
             share = ""
