@@ -366,6 +366,9 @@ def main() -> int:
         req = requirements_file(out, workload, WORKLOADS[workload], tops.get(WORKLOADS[workload][0], []))
         # Populate the warm cache, then check that every variant gives the same pins.
         reference = out / f"{workload}.txt"
+        # Without pins to prefer, so that the cache holds what a first resolve fetches (a
+        # preferred pin skips metadata, and later warm runs would then do less work).
+        reference.unlink(missing_ok=True)
         run_checked([binary, "-q", *common_warm, "-o", str(reference), str(req)])
         started = time.monotonic()
         run_checked([binary, "-q", "--offline", *common_warm, "-o", os.devnull, str(req)])
