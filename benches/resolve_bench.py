@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import re
 import shutil
 import statistics
@@ -60,14 +59,19 @@ class variant:
     preload: str | None = None
 
     def argv(self, threads: int) -> list[str]:
-        cmd = []
-        if self.preload:
-            cmd += ["env", f"LD_PRELOAD={self.preload}"]
-        cmd.append(self.binary)
+        cmd = [self.binary]
         if self.allocator:
             cmd += ["--allocator", self.allocator]
         cmd += ["--threads", str(threads)]
         return cmd
+
+    def env(self) -> dict:
+        """The environment to run it (and hyperfine) in: an `env LD_PRELOAD=` wrapper would
+        add an exec to every timed run of this variant only."""
+        e = dict(os.environ)
+        if self.preload:
+            e["LD_PRELOAD"] = self.preload
+        return e
 
 
 @dataclass
@@ -103,10 +107,10 @@ def requirements_file(workdir: Path, name: str, spec: list[str], top: list[str])
     return path
 
 
-def resolvable_top(binary: str, index_url: str, cache: Path, workdir: Path, limit: int) -> list[str]:
+def resolvable_top(binary: str, common: list[str], workdir: Path, limit: int) -> list[str]:
     """The top projects that the bundled data resolves one by one, then pruned until they
     resolve together (a conflict between two top projects drops the later one)."""
-    listing = workdir / "top-resolvable.txt"
+    listing = workdir / f"top-{limit}-resolvable.txt"
     if listing.exists():
         return listing.read_text().split()
     names = [n.strip() for n in (ROOT / "data/top-pypi/top-1000.txt").read_text().split() if n.strip()]
@@ -115,16 +119,14 @@ def resolvable_top(binary: str, index_url: str, cache: Path, workdir: Path, limi
     for n in names:
         req = workdir / "one.in"
         req.write_text(n + "\n")
-        p = subprocess.run([binary, "-q", "--no-header", "--index-url", index_url, "--cache-dir", str(cache), str(req)],
-                           capture_output=True, text=True)
+        p = subprocess.run([binary, "-q", "--no-header", *common, str(req)], capture_output=True, text=True)
         if p.returncode == 0:
             ok.append(n)
     # Together: drop the latest-ranked project an unsatisfiable report names, until it resolves.
     while ok:
         req = workdir / "together.in"
         req.write_text("\n".join(ok) + "\n")
-        p = subprocess.run([binary, "-q", "--format", "json", "--index-url", index_url, "--cache-dir", str(cache),
-                            str(req)], capture_output=True, text=True)
+        p = subprocess.run([binary, "-q", "--format", "json", *common, str(req)], capture_output=True, text=True)
         if p.returncode == 0:
             break
         named = set(re.findall(r"[A-Za-z0-9][A-Za-z0-9._-]*", p.stdout + p.stderr))
@@ -134,55 +136,57 @@ def resolvable_top(binary: str, index_url: str, cache: Path, workdir: Path, limi
         log(f"top: dropping {culprits[-1]} (conflicts when resolved together)")
         ok.remove(culprits[-1])
     listing.write_text("\n".join(ok) + "\n")
+    log(f"top-{limit}: {len(ok)} projects resolve one by one and together")
     return ok
 
 
-def hyperfine_block(argv: list[str], runs: int, warmup: int, out_json: Path, prepare: str | None) -> dict:
+def hyperfine_block(argv: list[str], runs: int, warmup: int, out_json: Path, prepare: str | None,
+                    env: dict) -> dict:
     cmd = ["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
            "--export-json", str(out_json)]
     if prepare:
         cmd += ["--prepare", prepare]
     cmd.append(" ".join(argv))
-    run_checked(cmd)
+    run_checked(cmd, env=env)
     return json.loads(out_json.read_text())["results"][0]
 
 
-def allocation_counts(argv: list[str]) -> dict:
-    """One extra run with -v: the allocation counters the CLI prints for its resource."""
-    proc = subprocess.run(argv + ["-v"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def allocation_counts(argv: list[str], env: dict) -> dict:
+    """One extra run with -v: the allocation counters the CLI prints for its resource, and
+    which allocator serves malloc (proof that a whole-process variant is what it says)."""
+    argv = [a for a in argv if a != "-q"]  # -q would silence -v
+    proc = subprocess.run(argv + ["-v"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    served = re.search(r"malloc served by ([^)]+)\)", proc.stderr)
     m = re.search(r"allocations: (\d+) allocs, (\d+) frees, (\d+) bytes, peak (\d+) bytes, "
                   r"(\d+) cross-thread frees", proc.stderr)
     if not m:
         return {}
-    return dict(zip(["allocs", "frees", "bytes", "peak_bytes", "cross_thread_frees"], map(int, m.groups())))
+    found = dict(zip(["allocs", "frees", "bytes", "peak_bytes", "cross_thread_frees"], map(int, m.groups())))
+    found["malloc_served_by"] = served.group(1) if served else "?"
+    return found
 
 
-def peak_rss_kib(argv: list[str]) -> int:
-    pid = os.fork()
-    if pid == 0:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        try:
-            os.execvp(argv[0], argv)
-        finally:
-            os._exit(127)
-    _, status, usage = os.wait4(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed while measuring RSS")
-    return int(usage.ru_maxrss)
+def peak_rss_kib(argv: list[str], env: dict) -> int:
+    """Peak RSS of one run. Not wait4's rusage of a child of this process: Linux carries the
+    parent's high-water mark across fork+exec into ru_maxrss, and this Python (numpy loaded) is
+    bigger than the resolver. /usr/bin/time forks from a 2 MiB process."""
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, env=env)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed while measuring RSS:\n{proc.stderr[-2000:]}")
+    return int(proc.stderr.strip().splitlines()[-1])
 
 
 def bootstrap_ratio(base: list[float], other: list[float], rounds: int = 2000) -> tuple[float, float]:
-    """Median(base) / median(other) and the bootstrap standard error of that ratio."""
-    rng = random.Random(12345)
-    r0 = statistics.median(base) / statistics.median(other)
-    draws = []
-    for _ in range(rounds):
-        b = [rng.choice(base) for _ in base]
-        o = [rng.choice(other) for _ in other]
-        draws.append(statistics.median(b) / statistics.median(o))
-    return r0, statistics.pstdev(draws)
+    """Median(base) / median(other) and the bootstrap standard error of that ratio (the two
+    samples resampled independently, as they are independent runs)."""
+    import numpy as np
+    rng = np.random.default_rng(12345)
+    b, o = np.asarray(base), np.asarray(other)
+    r0 = float(np.median(b) / np.median(o))
+    mb = np.median(rng.choice(b, size=(rounds, b.size)), axis=1)
+    mo = np.median(rng.choice(o, size=(rounds, o.size)), axis=1)
+    return r0, float(np.std(mb / mo))
 
 
 def hyperfine_ratio(base: list[float], other: list[float]) -> tuple[float, float]:
@@ -203,10 +207,93 @@ def describe(name: str, base_name: str, base: list[float], other: list[float]) -
             f"hyperfine style {r:.2f} ± {s:.2f})")
 
 
+def block_cpu(s: "sample") -> list[float]:
+    """CPU time (user + system) of each block, per run: less sensitive than wall time to other
+    jobs on the machine, which delay a run without making it do more work."""
+    return [u + k for u, k in zip(s.user, s.system)]
+
+
+def summarize(variants: list[str], samples: dict, lines: list[str]) -> dict:
+    """The case's entries: wall-time statistics and, against `system`, the median ratio (runs
+    resampled) and the CPU-time ratio (blocks resampled), each with its bootstrap s.e."""
+    found = {}
+    base = samples["system"].times
+    for name in variants:
+        s = samples[name]
+        n = sum(s.runs_per_block)
+        entry = {
+            "runs": n,
+            "median_s": statistics.median(s.times),
+            "mean_s": statistics.fmean(s.times),
+            "stddev_s": statistics.stdev(s.times),
+            "user_s": sum(u * k for u, k in zip(s.user, s.runs_per_block)) / n,
+            "system_s": sum(u * k for u, k in zip(s.system, s.runs_per_block)) / n,
+            "max_rss_kib": s.max_rss_kib,
+            "alloc": s.alloc,
+        }
+        if name != "system":
+            mr, ms = bootstrap_ratio(base, s.times)
+            hr, hs = hyperfine_ratio(base, s.times)
+            cr, cs = bootstrap_ratio(block_cpu(samples["system"]), block_cpu(s))
+            entry.update({"ratio_to_system": mr, "ratio_se": ms, "hyperfine_ratio": hr, "hyperfine_sigma": hs,
+                          "cpu_ratio_to_system": cr, "cpu_ratio_se": cs})
+            line = describe(name, "system", base, s.times) + f"; CPU time {cr:.3f} ± {cs / cr * 100:.1f} %"
+            lines.append(line)
+            log(line)
+        found[name] = entry
+    return found
+
+
+def reanalyze(out: Path) -> dict:
+    """Rebuilds every case of OUT/results.json from the raw hyperfine files (after a change to
+    the statistics, without running anything again)."""
+    results = json.loads((out / "results.json").read_text())
+    lines = []
+    for case in results["cases"]:
+        samples = {}
+        for name, old in case["variants"].items():
+            s = sample(max_rss_kib=old["max_rss_kib"], alloc=old["alloc"])
+            blocks = sorted((out / "raw").glob(f"{case['workload']}-{case['mode']}-t{case['threads']}-{name}-r*.json"),
+                            key=lambda f: int(f.stem.rsplit("-r", 1)[1]))
+            for f in blocks:
+                res = json.loads(f.read_text())["results"][0]
+                s.times += res["times"]
+                s.user.append(res["user"])
+                s.system.append(res["system"])
+                s.runs_per_block.append(len(res["times"]))
+            samples[name] = s
+        base = samples["system"].times
+        header = (f"{case['workload']} resolve-{case['mode']}, {case['threads']} thread(s): system median "
+                  f"{statistics.median(base) * 1e3:.1f} ms ({len(base)} runs)")
+        lines.append(header)
+        log(header)
+        case["variants"] = summarize(list(case["variants"]), samples, lines)
+    results["summary"] = lines + [p["line"] for p in results.get("peers", [])]
+    return results
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def top_lists(binary: str, common: list[str], out: Path, wanted: list[str]) -> dict[str, list[str]]:
+    """top:N workloads: the first N ranked projects that resolve alone and all together."""
+    limits = sorted({int(WORKLOADS[w][0][4:]) for w in wanted if WORKLOADS[w][0].startswith("top:")})
+    if not limits:
+        return {}
+    ranked = [n.strip() for n in (ROOT / "data/top-pypi/top-1000.txt").read_text().split() if n.strip()]
+    ok = set(resolvable_top(binary, common, out, limits[-1]))
+    return {f"top:{n}": [p for p in ranked[:n] if p in ok] for n in limits}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default=str(ROOT / "build/release/bin"), help="folder with resolve and its variants")
-    ap.add_argument("--index", required=True, help="make-index tree of the bundled snapshot (OUT of make-index)")
+    ap.add_argument("--reanalyze", action="store_true",
+                    help="only rebuild OUT/results.{json,md,png} from OUT/raw (no run)")
+    ap.add_argument("--index-url",
+                    help="the make-index tree served over http (nginx): file:// trees are never cached, "
+                         "so warm runs need a served index")
     ap.add_argument("--out", default=str(ROOT / "build/bench"), help="where results go")
     ap.add_argument("--modes", default="warm,noop,cold", help="comma list of warm, cold, noop")
     ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma list of " + ", ".join(WORKLOADS))
@@ -216,18 +303,42 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=5, help="alternating rounds per variant")
     ap.add_argument("--runs", type=int, default=10, help="hyperfine runs per block")
     ap.add_argument("--warmup", type=int, default=2)
-    ap.add_argument("--cold-url", default="", help="http URL of the same index served by nginx (cold mode)")
-    ap.add_argument("--peers", action="store_true", help="also time pip --resolve-only on the same index")
+    ap.add_argument("--block-seconds", type=float, default=0,
+                    help="cap a block at about this long: a slow workload (boto3 warm: 1 s a run) gets "
+                         "fewer runs and one warm-up per block, never fewer than 3 runs (0: no cap)")
+    ap.add_argument("--python-version", default="3.11.7",
+                    help="fixed target, so no run asks python3 (80 ms through a pyenv shim)")
+    ap.add_argument("--python-platform", default="linux")
+    ap.add_argument("--peers", action="store_true", help="also time pip 23 --resolve-only on the same index")
+    ap.add_argument("--peer-runs", type=int, default=5)
+    ap.add_argument("--peer-workloads", default="black,jupyter",
+                    help="workloads pip is timed on (pip needs minutes to backtrack through boto3.in)")
+    ap.add_argument("--append", action="store_true",
+                    help="add these cases (and peers) to OUT/results.json instead of starting anew, so that "
+                         "one report can mix settings (run.sh --readme does: boto3 runs 40x longer than jupyter)")
     ap.add_argument("--no-chart", action="store_true")
     args = ap.parse_args()
 
     out = Path(args.out)
+    if args.reanalyze:
+        results = reanalyze(out)
+        (out / "results.json").write_text(json.dumps(results, indent=1))
+        write_markdown(results, out / "results.md")
+        if not args.no_chart:
+            write_chart(results, out / "results.png")
+        print("\n".join(results["summary"]))
+        return 0
+    if not args.index_url:
+        ap.error("--index-url is required")
     out.mkdir(parents=True, exist_ok=True)
     raw = out / "raw"
     raw.mkdir(exist_ok=True)
     binary = str(Path(args.bin) / "resolve")
-    index_dir = Path(args.index).resolve()
-    file_url = (index_dir / "simple").as_uri()
+    target = ["--python-version", args.python_version, "--python-platform", args.python_platform]
+    workloads = [w for w in args.workloads.split(",") if w]
+    for w in workloads:
+        if w not in WORKLOADS:
+            raise SystemExit(f"unknown workload {w}; known: {', '.join(WORKLOADS)}")
 
     variants: list[variant] = []
     if "pmr" in args.variants:
@@ -236,48 +347,63 @@ def main() -> int:
         variants += [variant("process-mimalloc", binary + "-mimalloc", None),
                      variant("process-jemalloc", binary + "-jemalloc", None)]
         if Path(TBBMALLOC_PROXY).exists():
-            variants.append(variant("process-tbbmalloc-preload", binary, None, TBBMALLOC_PROXY))
-    if not any(v.name == "system" for v in variants):
-        variants.insert(0, variant("system", binary, "system"))
+            variants.append(variant("process-tbbmalloc", binary, None, TBBMALLOC_PROXY))
+    # `system` is the base of every ratio and the reference of the pin check: first.
+    variants = [variant("system", binary, "system")] + [v for v in variants if v.name != "system"]
 
     warm_cache = out / "cache-warm"
-    top = resolvable_top(binary, file_url, warm_cache, out, 1000) if any(
-        w.startswith("top") for w in args.workloads.split(",")) else []
+    common_warm = ["--no-progress", *target, "--index-url", args.index_url, "--cache-dir", str(warm_cache)]
+    tops = top_lists(binary, common_warm, out, workloads)
 
     results = {"machine": os.uname().nodename, "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M:%S"),
-               "rounds": args.rounds, "runs_per_block": args.runs, "warmup": args.warmup, "cases": []}
+               "load_average_start": load_average(), "rounds": args.rounds, "runs_per_block": args.runs,
+               "warmup": args.warmup, "python_version": args.python_version, "cases": []}
+    previous = json.loads((out / "results.json").read_text()) if args.append and (out / "results.json").exists() else {}
+    results["cases"] = previous.get("cases", [])
+    results["peers"] = previous.get("peers", [])
     summary_lines = []
-    for workload in args.workloads.split(","):
-        req = requirements_file(out, workload, WORKLOADS[workload], top)
+    for workload in workloads:
+        req = requirements_file(out, workload, WORKLOADS[workload], tops.get(WORKLOADS[workload][0], []))
+        # Populate the warm cache, then check that every variant gives the same pins.
+        reference = out / f"{workload}.txt"
+        # Without pins to prefer, so that the cache holds what a first resolve fetches (a
+        # preferred pin skips metadata, and later warm runs would then do less work).
+        reference.unlink(missing_ok=True)
+        run_checked([binary, "-q", *common_warm, "-o", str(reference), str(req)])
+        started = time.monotonic()
+        run_checked([binary, "-q", "--offline", *common_warm, "-o", os.devnull, str(req)])
+        one_run = time.monotonic() - started
+        runs, warmup = args.runs, args.warmup
+        if args.block_seconds > 0 and one_run * (runs + warmup) > args.block_seconds:
+            runs = max(3, min(runs, round(args.block_seconds / one_run) - 1))
+            warmup = min(warmup, 1)
+            log(f"{workload}: {one_run * 1e3:.0f} ms a run: {runs} runs + {warmup} warm-up per block")
+        for v in variants:
+            got = out / "check" / f"{workload}-{v.name}.txt"
+            got.parent.mkdir(exist_ok=True)
+            run_checked(v.argv(2) + ["-q", "--offline", "--no-header", *common_warm, "-o", str(got), str(req)],
+                        env=v.env())
+            if got.read_text() != (out / "check" / f"{workload}-system.txt").read_text():
+                raise RuntimeError(f"{workload}: {v.name} pins differ from system's ({got})")
         for mode in args.modes.split(","):
-            if mode == "cold" and not args.cold_url:
-                log("cold: skipped (no --cold-url)")
-                continue
             for threads in map(int, args.threads.split(",")):
-                case = {"workload": workload, "mode": mode, "threads": threads, "variants": {}}
+                case = {"workload": workload, "mode": mode, "threads": threads, "runs_per_block": runs,
+                        "rounds": args.rounds, "variants": {}}
                 samples = {v.name: sample() for v in variants}
-                cache = out / f"cache-{mode}"
-                output = out / f"{workload}.txt"
-                index_url = args.cold_url if mode == "cold" else file_url
-                base_args = ["-q", "--no-progress", "--index-url", index_url, "--cache-dir", str(cache)]
-                prepare = None
-                if mode == "warm":
+                cache = warm_cache if mode != "cold" else out / "cache-cold"
+                base_args = ["-q", "--no-progress", *target, "--index-url", args.index_url, "--cache-dir", str(cache)]
+                prepare = f"rm -rf {cache}" if mode == "cold" else None
+                if mode != "cold":
                     base_args += ["--offline"]
-                if mode == "cold":
-                    prepare = f"rm -rf {cache}"
-                if mode == "noop":
-                    base_args += ["--offline", "-o", str(output)]
-                else:
-                    base_args += ["-o", os.devnull]
-                # Populate the cache (and the noop output) once, with the default strategy.
-                run_checked([binary, "-q", "--index-url", file_url if mode != "cold" else index_url,
-                             "--cache-dir", str(cache), "-o", str(output), str(req)])
+                # noop: the output exists and its pins are kept, so nothing changes.
+                base_args += ["-o", str(reference) if mode == "noop" else os.devnull]
                 for rnd in range(args.rounds):
                     order = variants[rnd % len(variants):] + variants[: rnd % len(variants)]
                     for v in order:
                         argv = v.argv(threads) + base_args + [str(req)]
-                        res = hyperfine_block(argv, args.runs, args.warmup,
-                                              raw / f"{workload}-{mode}-t{threads}-{v.name}-r{rnd}.json", prepare)
+                        res = hyperfine_block(argv, runs, warmup,
+                                              raw / f"{workload}-{mode}-t{threads}-{v.name}-r{rnd}.json", prepare,
+                                              v.env())
                         s = samples[v.name]
                         s.times += res["times"]
                         s.user.append(res["user"])
@@ -285,89 +411,93 @@ def main() -> int:
                         s.runs_per_block.append(len(res["times"]))
                 for v in variants:
                     argv = v.argv(threads) + base_args + [str(req)]
-                    s = samples[v.name]
-                    s.max_rss_kib = peak_rss_kib(argv)
-                    s.alloc = allocation_counts(argv)
+                    if prepare:
+                        shutil.rmtree(cache, ignore_errors=True)
+                    samples[v.name].max_rss_kib = peak_rss_kib(argv, v.env())
+                    if prepare:
+                        shutil.rmtree(cache, ignore_errors=True)
+                    samples[v.name].alloc = allocation_counts(argv, v.env())
                 base = samples["system"].times
-                header = f"{workload} resolve-{mode}, {threads} thread(s):"
+                header = f"{workload} resolve-{mode}, {threads} thread(s): system median " \
+                         f"{statistics.median(base) * 1e3:.1f} ms ({len(base)} runs)"
                 summary_lines.append(header)
                 log(header)
-                for v in variants:
-                    s = samples[v.name]
-                    n = sum(s.runs_per_block)
-                    entry = {
-                        "runs": n,
-                        "median_s": statistics.median(s.times),
-                        "mean_s": statistics.fmean(s.times),
-                        "stddev_s": statistics.stdev(s.times),
-                        "user_s": sum(u * k for u, k in zip(s.user, s.runs_per_block)) / n,
-                        "system_s": sum(u * k for u, k in zip(s.system, s.runs_per_block)) / n,
-                        "max_rss_kib": s.max_rss_kib,
-                        "alloc": s.alloc,
-                    }
-                    if v.name != "system":
-                        mr, ms = bootstrap_ratio(base, s.times)
-                        hr, hs = hyperfine_ratio(base, s.times)
-                        entry.update({"ratio_to_system": mr, "ratio_se": ms, "hyperfine_ratio": hr, "hyperfine_sigma": hs})
-                        line = describe(v.name, "system", base, s.times)
-                        summary_lines.append(line)
-                        log(line)
-                    case["variants"][v.name] = entry
+                case["variants"] = summarize([v.name for v in variants], samples, summary_lines)
                 results["cases"].append(case)
                 (out / "results.json").write_text(json.dumps(results, indent=1))
 
     if args.peers:
-        results["peers"] = run_peers(args, out, index_dir, variants, top)
-        (out / "results.json").write_text(json.dumps(results, indent=1))
+        results["peers"] += run_peers(args, out, binary, target, tops)
+        for p in results["peers"]:
+            summary_lines.append(p["line"])
+    results["load_average_end"] = load_average()
+    (out / "results.json").write_text(json.dumps(results, indent=1))
     write_markdown(results, out / "results.md")
     if not args.no_chart:
         write_chart(results, out / "results.png")
     print("\n".join(summary_lines))
+    print(f"load average: {results['load_average_start']} at the start, {results['load_average_end']} at the end")
     print(f"results: {out / 'results.json'}, {out / 'results.md'}" + ("" if args.no_chart else f", {out / 'results.png'}"))
     return 0
 
 
-def run_peers(args, out: Path, index_dir: Path, variants, top) -> list[dict]:
-    """pip 23 (resolve-only) and pyresolve warm on the same index, in one hyperfine run each
-    pair so that both sides are measured together."""
-    peers = Path(os.environ.get("PYRESOLVE_PEERS", ROOT.parent / "shared/peers"))
+def run_peers(args, out: Path, binary: str, target: list[str], tops) -> list[dict]:
+    """pip 23 (resolve-only, its own warm HTTP cache) against pyresolve warm (default
+    allocator, default threads), on the same served index, alternating in one hyperfine run."""
+    peers = Path(os.environ.get("PYRESOLVE_PEERS", ROOT.parent.parent / "shared/peers"))
+    if not peers.exists():
+        peers = Path("/work/shared/peers")
     if not (peers / "run_pip_peer.sh").exists():
         log(f"peers: {peers} not found, skipped")
         return []
+    python = os.environ.get("PIP_PYTHON") or shutil.which("python3")
+    python = subprocess.run([python, "-c", "import sys; print(sys.executable)"], capture_output=True,
+                            text=True).stdout.strip()
     found = []
-    binary = variants[0].binary
-    for workload in [w for w in args.workloads.split(",") if w in ("black", "jupyter", "boto3")]:
-        req = requirements_file(out, workload, WORKLOADS[workload], top)
-        reqs = [ln.split("#")[0].strip() for ln in req.read_text().splitlines() if ln.split("#")[0].strip()]
-        cache = out / "cache-warm"
-        ours = f"{binary} -q --offline --no-progress --index-url {(index_dir / 'simple').as_uri()} --cache-dir {cache} -o /dev/null {req}"
-        pip = f"{peers / 'run_pip_peer.sh'} {index_dir} --resolve-only " + " ".join(f"'{r}'" for r in reqs)
+    for workload in [w for w in args.peer_workloads.split(",") if w]:
+        req = requirements_file(out, workload, WORKLOADS[workload], [])
+        # pyresolve's side needs the warm cache of this workload too.
+        run_checked([binary, "-q", "--no-progress", *target, "--index-url", args.index_url, "--cache-dir",
+                     str(out / "cache-warm"), "-o", os.devnull, str(req)])
+        ours = (f"{binary} -q --offline --no-progress {' '.join(target)} --index-url {args.index_url} "
+                f"--cache-dir {out / 'cache-warm'} -o /dev/null {req}")
+        pip = (f"{python} {peers / 'pip_resolve_only.py'} install --dry-run --ignore-installed -q "
+               f"--disable-pip-version-check --cache-dir {out / 'pip-cache'} --report {out / 'pip-report.json'} "
+               f"--index-url {args.index_url} -r {req}")
+        run_checked(pip.split())  # fills pip's HTTP cache: pip is measured warm too
         raw_path = out / "raw" / f"peers-{workload}.json"
-        subprocess.run(["hyperfine", "--style", "none", "--warmup", "1", "--runs", "5", "--export-json", str(raw_path),
-                        "-n", "pyresolve", ours, "-n", "pip", pip], check=True, capture_output=True)
+        run_checked(["hyperfine", "-N", "--style", "none", "--warmup", "1", "--runs", str(args.peer_runs),
+                     "--export-json", str(raw_path), "-n", "pyresolve", ours, "-n", "pip", pip])
         res = json.loads(raw_path.read_text())["results"]
         a, b = res[0]["times"], res[1]["times"]
         mr, ms = bootstrap_ratio(b, a)
-        found.append({"workload": workload, "pyresolve_median_s": statistics.median(a), "pip_median_s": statistics.median(b),
-                      "ratio": mr, "ratio_se": ms})
-        log(f"{workload}: pyresolve warm is {mr:.0f} ± {ms:.0f} times faster than pip --resolve-only")
+        line = (f"{workload} warm: pyresolve {statistics.median(a) * 1e3:.1f} ms, pip --resolve-only "
+                f"{statistics.median(b):.2f} s: {mr:.0f} ± {ms:.0f} times faster than pip")
+        log(line)
+        found.append({"workload": workload, "pyresolve_median_s": statistics.median(a),
+                      "pip_median_s": statistics.median(b), "ratio": mr, "ratio_se": ms, "line": line})
     return found
 
 
+
 def write_markdown(results: dict, path: Path) -> None:
-    lines = [f"Measured {results['date']} on {results['cores']} cores; {results['rounds']} alternating rounds × "
-             f"{results['runs_per_block']} runs per variant.", ""]
-    lines.append("| workload | mode | threads | variant | median ms | σ ms | user ms | sys ms | ratio to system | peak RSS MiB | allocs | bytes | cross-thread frees |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    lines = [f"Measured {results['date']} on {results['cores']} cores (load average {results['load_average_start']} "
+             f"at the start, {results.get('load_average_end', '?')} at the end). Variants alternate in blocks; "
+             f"`runs` is the pooled count per variant; ratio = median(system) / median(variant) (> 1: faster) "
+             f"± its bootstrap standard error; CPU-time ratio: the same on the blocks' user + sys time; allocs/bytes/cross-thread: the pmr resource's counters (`-v`)", ""]
+    lines.append("| workload | mode | threads | variant | runs | median ms | σ ms | user ms | sys ms | ratio to system | CPU-time ratio | peak RSS MiB | allocs | bytes | cross-thread frees |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for case in results["cases"]:
         for name, e in case["variants"].items():
             ratio = "1 (base)" if name == "system" else f"{e['ratio_to_system']:.3f} ± {e['ratio_se'] / e['ratio_to_system'] * 100:.1f} %"
+            cpu = "1 (base)" if name == "system" else "" if "cpu_ratio_to_system" not in e else \
+                f"{e['cpu_ratio_to_system']:.3f} ± {e['cpu_ratio_se'] / e['cpu_ratio_to_system'] * 100:.1f} %"
             a = e.get("alloc") or {}
             share = ""
             if a.get("frees"):
                 share = f"{a['cross_thread_frees'] / a['frees'] * 100:.1f} %"
-            lines.append(f"| {case['workload']} | {case['mode']} | {case['threads']} | {name} | {e['median_s'] * 1e3:.2f} | "
-                         f"{e['stddev_s'] * 1e3:.2f} | {e['user_s'] * 1e3:.2f} | {e['system_s'] * 1e3:.2f} | {ratio} | "
+            lines.append(f"| {case['workload']} | {case['mode']} | {case['threads']} | {name} | {e['runs']} | {e['median_s'] * 1e3:.2f} | "
+                         f"{e['stddev_s'] * 1e3:.2f} | {e['user_s'] * 1e3:.2f} | {e['system_s'] * 1e3:.2f} | {ratio} | {cpu} | "
                          f"{e['max_rss_kib'] / 1024:.1f} | {a.get('allocs', '')} | {a.get('bytes', '')} | {share} |")
     for p in results.get("peers", []):
         lines.append("")
@@ -377,6 +507,8 @@ def write_markdown(results: dict, path: Path) -> None:
 
 
 def write_chart(results: dict, path: Path) -> None:
+    """Two panels, one bar per variant and case: the wall-time median ratio and the CPU-time
+    ratio to `system` (> 1: faster), with their bootstrap standard errors."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -384,24 +516,23 @@ def write_chart(results: dict, path: Path) -> None:
     cases = results["cases"]
     if not cases:
         return
-    names = list(cases[0]["variants"])
-    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(cases)), 4))
-    width = 0.8 / max(1, len(names) - 1)
+    names = [n for n in cases[0]["variants"] if n != "system"]
+    fig, axes = plt.subplots(2, 1, figsize=(max(7, 1.6 * len(cases)), 7), sharex=True)
+    width = 0.8 / max(1, len(names))
     labels = [f"{c['workload']}\n{c['mode']} t{c['threads']}" for c in cases]
-    k = 0
-    for name in names:
-        if name == "system":
-            continue
-        ratios = [c["variants"][name].get("ratio_to_system", 1) for c in cases]
-        errs = [c["variants"][name].get("ratio_se", 0) for c in cases]
-        xs = [i + k * width for i in range(len(cases))]
-        ax.bar(xs, ratios, width, yerr=errs, label=name, capsize=2)
-        k += 1
-    ax.axhline(1.0, color="black", linewidth=0.8)
-    ax.set_xticks([i + width * (k - 1) / 2 for i in range(len(cases))])
-    ax.set_xticklabels(labels, fontsize=7)
-    ax.set_ylabel("speed vs system (median ratio, >1 faster)")
-    ax.legend(fontsize=7, ncol=3)
+    for ax, key, title in ((axes[0], "ratio_to_system", "wall time (median ratio)"),
+                           (axes[1], "cpu_ratio_to_system", "CPU time, user + sys (block ratio)")):
+        se = "ratio_se" if key == "ratio_to_system" else "cpu_ratio_se"
+        for k, name in enumerate(names):
+            ratios = [c["variants"].get(name, {}).get(key, 1) for c in cases]
+            errs = [c["variants"].get(name, {}).get(se, 0) for c in cases]
+            ax.bar([i + k * width for i in range(len(cases))], ratios, width, yerr=errs, label=name, capsize=2)
+        ax.axhline(1.0, color="black", linewidth=0.8)
+        ax.set_ylim(0.6, 1.5)
+        ax.set_ylabel(f"{title}\nvs system (> 1: faster)", fontsize=8)
+    axes[1].set_xticks([i + width * (len(names) - 1) / 2 for i in range(len(cases))])
+    axes[1].set_xticklabels(labels, fontsize=7)
+    axes[0].legend(fontsize=7, ncol=5)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "pyresolve/allocator/counting_resource.hpp"
 #include "pyresolve/allocator/resource.hpp"
 #include "pyresolve/cache/cache.hpp"
 #include "pyresolve/cli/inputs.hpp"
@@ -239,6 +240,11 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   }
   report.info(
       fmt::format("allocator: {} (malloc served by {})", heap->name(), allocator::process_allocator_name()));
+  // With -v the resource is counted (benches/resolve_bench.py reads the line); without, nothing
+  // sits between the library and the heap: counting costs ~115 instructions per alloc+free.
+  std::optional<allocator::counting_resource> counted;
+  std::pmr::memory_resource* const memory =
+      report.verbosity() >= 1 ? &counted.emplace(heap->get()) : heap->get();
 
   resolver::resolve_options resolve_options;
   resolve_options.environment = target->environment;
@@ -251,7 +257,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   resolve_options.overrides = input->overrides;
   resolve_options.upgrade = opt.upgrade;
   resolve_options.upgrade_packages = opt.upgrade_packages;
-  resolve_options.memory = heap->get();
+  resolve_options.memory = memory;
   if (opt.output_file && !opt.upgrade) {
     auto pins = read_pins(*opt.output_file, opt.format);
     if (pins) {
@@ -287,7 +293,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   apply_binary_flags(opt.only_binary, provider_options.binaries.only_binary_all,
                      provider_options.binaries.only_binary);
   provider_options.threads = opt.threads;
-  provider_options.memory = heap->get();
+  provider_options.memory = memory;
   provider_options.log = report.sink();
   resolver::index_provider source(cached, provider_options);
   observed_provider observed(source, opt.offline);
@@ -389,6 +395,11 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     report.info(fmt::format("  provider: {} projects, {} metadata, {} prefetched, {} solver waits",
                             provider_stats.projects, provider_stats.metadata, provider_stats.prefetched,
                             provider_stats.solver_waits));
+    if (counted) {
+      const auto a = counted->stats();
+      report.info(fmt::format("  allocations: {} allocs, {} frees, {} bytes, peak {} bytes, {} cross-thread frees",
+                              a.allocations, a.frees, a.bytes_allocated, a.peak_live_bytes, a.cross_thread_frees));
+    }
   }
   return exit_success;
 }

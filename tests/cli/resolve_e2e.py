@@ -458,6 +458,19 @@ class resolve_test(unittest.TestCase):
         for word in ("read_inputs", "target", "read_pins", "cache_open", "resolve", "load_summed_over_workers",
                      "solver_waiting", "solve", "write_output", "network:", "cache:", "provider:"):
             self.assertIn(word, out.stderr)
+        # -v counts the injected resource (benches/resolve_bench.py reads this line).
+        for strategy in ("arena", "system"):
+            out = self.ok("reqs.in", "-v", "--threads", "2", "--allocator", strategy, index=file_url(self.uni))
+            m = re.search(r"allocations: (\d+) allocs, (\d+) frees, (\d+) bytes, peak (\d+) bytes, "
+                          r"(\d+) cross-thread frees", out.stderr)
+            self.assertIsNotNone(m, out.stderr)
+            allocs, frees, nbytes, peak, cross = map(int, m.groups())
+            self.assertGreater(allocs, 0)
+            self.assertLessEqual(frees, allocs)
+            self.assertLessEqual(cross, frees)
+            self.assertGreater(nbytes, 0)
+            self.assertLessEqual(peak, nbytes)
+        self.assertNotIn("allocations:", self.ok("reqs.in", index=file_url(self.uni)).stderr)
         out = self.resolve("reqs.in", "--allocator", "bogus", index=file_url(self.uni))
         self.assertEqual(out.returncode, 2)
         self.assertIn("bogus", out.stderr)
