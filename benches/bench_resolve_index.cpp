@@ -7,10 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "pyresolve/cache/cache.hpp"
-#include "pyresolve/packaging/requirements_file.hpp"
-#include "pyresolve/resolver/index_provider.hpp"
-#include "pyresolve/resolver/resolve.hpp"
+#include "bench_index_session.hpp"
 
 using namespace pyresolve;
 
@@ -32,43 +29,22 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  auto file = packaging::parse_requirements_file(argv[2]);
-  if (!file) {
-    std::fprintf(stderr, "%s\n", file.error().to_string().c_str());
-    return 2;
-  }
-  std::vector<packaging::requirement> reqs;
-  for (const auto& e : file->entries)
-    if (e.requirement && !e.constraint) reqs.push_back(*e.requirement);
-  const auto env = packaging::target_environment::create(packaging::python_version{3, 11, 7}, packaging::target_platform{});
+  const auto reqs = bench::read_requirements(argv[2]);
+  if (!reqs) return 2;
+  const auto env = bench::bench_environment();
 
   const auto t0 = std::chrono::steady_clock::now();
   cache::cache_options copts;
   copts.root = cache_dir;
   copts.no_cache = cache_dir.empty();
-  auto store = cache::cache::open(copts);
-  if (!store) {
-    std::fprintf(stderr, "%s\n", store.error().to_string().c_str());
-    return 2;
-  }
-  index::http_client http;
-  index::index_client client(http);
-  cache::cached_index front(**store, client, {argv[1], {}, false});
-  resolver::index_provider_options popts;
-  popts.environment = env;
-  popts.threads = threads;
-  resolver::index_provider source(front, popts);
-  resolver::resolve_options ropts;
-  ropts.environment = env;
-  auto out = resolver::resolve(reqs, ropts, source);
+  auto session = bench::index_session::open(argv[1], copts, env, threads, std::pmr::get_default_resource());
+  if (!session) return 2;
+  auto out = session->resolve(*reqs, env, std::pmr::get_default_resource());
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  if (!out) {
-    std::fprintf(stderr, "%s\n", out.error().explanation.c_str());
-    return 1;
-  }
+  if (!out) return 1;
   if (!quiet)
     for (const auto& p : out->packages) std::printf("%s==%s\n", p.name.c_str(), p.version.to_string().c_str());
-  const auto s = source.stats();
+  const auto s = session->source->stats();
   std::fprintf(stderr,
                "# %zu pins in %.1f ms; %llu pages, %llu metadata (%llu failed), %llu prefetched, %llu solver waits "
                "(%.1f ms), %.1f ms of loads, %llu HTTP waits suspended, %llu HTTP requests\n",
@@ -76,6 +52,6 @@ int main(int argc, char** argv) {
                static_cast<unsigned long long>(s.metadata), static_cast<unsigned long long>(s.metadata_errors),
                static_cast<unsigned long long>(s.prefetched), static_cast<unsigned long long>(s.solver_waits),
                static_cast<double>(s.wait_time.count()) / 1e6, static_cast<double>(s.load_time.count()) / 1e6,
-               static_cast<unsigned long long>(s.http_suspended), static_cast<unsigned long long>(http.stats().requests));
+               static_cast<unsigned long long>(s.http_suspended), static_cast<unsigned long long>(session->http.stats().requests));
   return 0;
 }

@@ -22,10 +22,7 @@
 
 #include "pyresolve/allocator/counting_resource.hpp"
 #include "pyresolve/allocator/resource.hpp"
-#include "pyresolve/cache/cache.hpp"
-#include "pyresolve/packaging/requirements_file.hpp"
-#include "pyresolve/resolver/index_provider.hpp"
-#include "pyresolve/resolver/resolve.hpp"
+#include "bench_index_session.hpp"
 
 namespace {
 std::atomic<bool> g_count_global{false};
@@ -83,16 +80,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--cache DIR is required (a warm cache)\n");
     return 2;
   }
-  auto file = packaging::parse_requirements_file(argv[2]);
-  if (!file) {
-    std::fprintf(stderr, "%s\n", file.error().to_string().c_str());
-    return 2;
-  }
-  std::vector<packaging::requirement> reqs;
-  for (const auto& e : file->entries)
-    if (e.requirement && !e.constraint) reqs.push_back(*e.requirement);
-  const auto env =
-      packaging::target_environment::create(packaging::python_version{3, 11, 7}, packaging::target_platform{});
+  const auto reqs = bench::read_requirements(argv[2]);
+  if (!reqs) return 2;
+  const auto env = bench::bench_environment();
 
   auto heap = allocator::make_resource(allocator_name);
   if (!heap) {
@@ -112,27 +102,10 @@ int main(int argc, char** argv) {
       cache::cache_options copts;
       copts.root = cache_dir;
       copts.offline = true;
-      auto store = cache::cache::open(copts);
-      if (!store) {
-        std::fprintf(stderr, "%s\n", store.error().to_string().c_str());
-        return 2;
-      }
-      index::http_client http;
-      index::index_client client(http);
-      cache::cached_index front(**store, client, {argv[1], {}, false});
-      resolver::index_provider_options popts;
-      popts.environment = env;
-      popts.threads = threads;
-      popts.memory = memory;
-      resolver::index_provider source(front, popts);
-      resolver::resolve_options ropts;
-      ropts.environment = env;
-      ropts.memory = memory;
-      auto out = resolver::resolve(reqs, ropts, source);
-      if (!out) {
-        std::fprintf(stderr, "%s\n", out.error().explanation.c_str());
-        return 1;
-      }
+      auto session = bench::index_session::open(argv[1], copts, env, threads, memory);
+      if (!session) return 2;
+      auto out = session->resolve(*reqs, env, memory);
+      if (!out) return 1;
       pins = out->packages.size();
     }
     times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
