@@ -59,6 +59,11 @@ struct assignment {
   /// `accumulated_intersection`): satisfier searches and backtracking read it instead of
   /// re-intersecting the package's trail (that re-intersection was 73 % of boto3.in's solve).
   term accum;
+
+  // A constructor rather than C++20's parenthesized aggregate initialization, which clang 14
+  // (the fuzz preset) does not implement, so that emplace_back builds in place.
+  assignment(pkg_id p, term v, std::uint32_t l, incompat_id c, term a)
+      : package(p), value(std::move(v)), level(l), cause(c), accum(std::move(a)) {}
 };
 
 struct dep_record {
