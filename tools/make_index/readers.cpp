@@ -252,7 +252,9 @@ result<void> read_universe(const std::string& path, const project_visitor& visit
     simdjson::dom::object versions;
     if (versions_el.get(versions))
       return fail_at(errc::invalid_metadata, "project " + p.name + ": versions is not an object", path);
-    for (auto [ver_key, info] : versions) {
+    for (auto [ver_key, info_binding] : versions) {
+      // A named copy: lambdas below capture it, and clang 14 cannot capture a structured binding.
+      simdjson::dom::element info = info_binding;
       release r;
       r.version = std::string(ver_key);
       auto where = "project " + p.name + " version " + r.version + ": ";
