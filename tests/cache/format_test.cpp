@@ -170,7 +170,7 @@ TEST_CASE("cache folder: CACHEDIR.TAG, atomic writes, info, clean, prune, no-cac
   t::temp_dir tmp;
   cache_options o;
   o.root = tmp.path / "c";
-  auto c = cache::cache::open(o);
+  auto c = pyresolve::cache::cache::open(o);
   REQUIRE(c);
   CHECK(std::filesystem::exists(o.root / "CACHEDIR.TAG"));
   index::dist_file f;
@@ -206,7 +206,7 @@ TEST_CASE("cache folder: CACHEDIR.TAG, atomic writes, info, clean, prune, no-cac
 
   cache_options off;
   off.no_cache = true;
-  auto nc = cache::cache::open(off);
+  auto nc = pyresolve::cache::cache::open(off);
   REQUIRE(nc);
   CHECK_FALSE((*nc)->enabled());
 }
