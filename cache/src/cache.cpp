@@ -215,7 +215,9 @@ result<std::uint64_t> cache::prune() {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(root(), ec)) {
     auto fname = e.path().filename().string();
-    if (fname == ".lock" || fname == "CACHEDIR.TAG" || fname == simple_bucket || fname == metadata_bucket) continue;
+    if (fname == ".lock" || fname == "CACHEDIR.TAG" || fname == simple_bucket || fname == metadata_bucket ||
+        fname == interpreter_bucket)
+      continue;
     std::error_code e2;
     removed += fs::remove_all(e.path(), e2);  // older bucket formats and strays
   }

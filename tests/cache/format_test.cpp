@@ -190,8 +190,12 @@ TEST_CASE("cache folder: CACHEDIR.TAG, atomic writes, info, clean, prune, no-cac
   t::spit(p1.parent_path() / "foo.bin.tmp.123.0", "half");
   std::filesystem::create_directories(o.root / "simple-v0" / "x");
   t::spit(o.root / "simple-v0" / "x" / "a.bin", "old");
+  // The CLI's python3 probe answers live in a bucket of this build: kept.
+  std::filesystem::create_directories(o.root / interpreter_bucket);
+  t::spit(o.root / interpreter_bucket / "k.txt", "3.11.7 linux");
   auto pruned = (*c)->prune();
   REQUIRE(pruned);
+  CHECK(std::filesystem::exists(o.root / interpreter_bucket / "k.txt"));
   CHECK_FALSE(std::filesystem::exists(p1.parent_path() / "foo.bin.tmp.123.0"));
   CHECK_FALSE(std::filesystem::exists(o.root / "simple-v0"));
   CHECK(std::filesystem::exists(p1));

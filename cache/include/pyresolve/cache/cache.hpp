@@ -30,6 +30,8 @@ namespace pyresolve::cache {
 /// Bucket folder names of this build.
 inline constexpr const char* simple_bucket = "simple-v4";
 inline constexpr const char* metadata_bucket = "metadata-v2";
+/// Answers of the `python3` probe, kept by the CLI (small text files); `prune` keeps it.
+inline constexpr const char* interpreter_bucket = "interpreter-v1";
 
 /// How the cache is used in this run.
 struct cache_options {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "pyresolve/cache/cache.hpp"
 #include "pyresolve/cli/options.hpp"
 #include "pyresolve/packaging/environment.hpp"
 #include "pyresolve/support/result.hpp"
@@ -25,8 +26,8 @@ struct interpreter_facts {
 /// platform we know.
 [[nodiscard]] std::optional<interpreter_facts> parse_probe_output(const std::string& text);
 
-/// Where probe answers are kept under the cache root.
-inline constexpr const char* interpreter_bucket = "interpreter-v1";
+/// Probe answers are kept under the cache root, in `cache::interpreter_bucket`.
+using cache::interpreter_bucket;
 
 /// Asks the `python3` found on PATH (one run), or reads its earlier answer from
 /// `cache_root/interpreter-v1/` when the binary is the same file (real path, inode, size,
