@@ -33,7 +33,6 @@ import os
 import re
 import socket
 import struct
-import sys
 import threading
 import time
 import http.server
