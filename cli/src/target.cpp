@@ -142,28 +142,24 @@ std::optional<interpreter_facts> probe_python3(const std::optional<std::filesyst
 }
 
 result<chosen_target> choose_target(const options& opt) {
-  chosen_target target{packaging::target_environment::create(packaging::python_version{3, 11, std::nullopt},
-                                                             packaging::target_platform{}),
-                       "3.11", "linux", "default (no python3 on PATH)"};
-  std::optional<interpreter_facts> probed;
+  std::string version = "3.11", platform = "linux", how = "default (no python3 on PATH)";
   if (!opt.python_version || !opt.python_platform) {
     std::optional<std::filesystem::path> root;
     if (!opt.no_cache)
       root = opt.cache_dir ? std::filesystem::path(*opt.cache_dir) : cache::default_cache_root();
-    probed = probe_python3(root);
+    if (auto probed = probe_python3(root)) {
+      version = probed->version;
+      platform = probed->platform;
+      how = "from python3 on PATH";
+    }
   }
-  if (probed) {
-    target.python_version = probed->version;
-    target.python_platform = probed->platform;
-    target.how = "from python3 on PATH";
-  }
-  if (opt.python_version) target.python_version = *opt.python_version;
-  if (opt.python_platform) target.python_platform = *opt.python_platform;
-  if (opt.python_version && opt.python_platform) target.how = "from the command line";
-  auto environment = packaging::target_environment::create(target.python_version, target.python_platform);
+  if (opt.python_version) version = *opt.python_version;
+  if (opt.python_platform) platform = *opt.python_platform;
+  if (opt.python_version && opt.python_platform) how = "from the command line";
+  // Built once, from the final choice (a placeholder environment was built and dropped before).
+  auto environment = packaging::target_environment::create(version, platform);
   if (!environment) return unexpected(std::move(environment).error());
-  target.environment = std::move(*environment);
-  return target;
+  return chosen_target{std::move(*environment), std::move(version), std::move(platform), std::move(how)};
 }
 
 }  // namespace pyresolve::cli
