@@ -283,6 +283,16 @@ class fault_server : public server_process {
   /// One tab-separated line per request: METHOD PATH STATUS ACCEPT.
   [[nodiscard]] std::filesystem::path log_path() const { return m_state / "requests.log"; }
   [[nodiscard]] std::string log() const { return detail::slurp(log_path()); }
+  /// The log once it holds `needle`, or as it is after 2 s: the server writes a line just
+  /// after sending the response, so a client can see the answer before the line exists.
+  [[nodiscard]] std::string log_with(std::string_view needle) const {
+    std::string text = log();
+    for (int i = 0; i < 100 && text.find(needle) == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      text = log();
+    }
+    return text;
+  }
 };
 
 /// `proxy.py`, a forward proxy (absolute-URI GETs forwarded, CONNECT tunnelled) that logs
