@@ -165,11 +165,13 @@ class solver {
   void propagate(pkg_id start);
   std::optional<incompat_id> resolve_conflict(incompat_id id);
   bool is_terminal(const incompat& inc) const;
+  bool satisfied_by_decision(incompat_id id, pkg_id p) const;
   std::optional<pkg_id> choose_package();
   std::uint8_t priority_class(pkg_id p) const;
   void enqueue(pkg_id p);
   void load_versions(pkg_id p);
   std::optional<version> choose_version(pkg_id p);
+  version_ranges candidate_range(pkg_id p, const version& v) const;
   bool add_dependencies(pkg_id p, const version& v);
   void add_dependency(pkg_id p, const version& v, pkg_id q, const version_ranges& range, dep_record& rec);
 
@@ -325,6 +327,17 @@ void solver::backtrack(std::uint32_t level) {
     }
   }
   m_contradicted_log.resize(kept);
+}
+
+// Whether deciding p would satisfy `id`, a fresh incompatibility of one of p's versions: its
+// own term for p holds that version by construction, so only the other terms are checked.
+bool solver::satisfied_by_decision(incompat_id id, pkg_id p) const {
+  for (const auto& [q, t] : m_incompats[id].terms) {
+    if (q == p) continue;
+    const package_state& s = m_packages[q];
+    if (s.trail.empty() ? !is_any(t) : !is_subset(s.accum, t)) return false;
+  }
+  return true;
 }
 
 bool solver::is_terminal(const incompat& inc) const {
@@ -585,12 +598,27 @@ std::optional<version> solver::choose_version(pkg_id p) {
   return fallback_pre;
 }
 
+// v as a set, widened to the next candidate: `[v, next)` holds no other version of p that
+// exists, and the sets of neighbouring candidates touch, so ruling out a run of versions one
+// by one leaves one interval in the accumulated term instead of a hole per version (awscli's
+// hundreds of exact botocore pins made terms of ~900 intervals, which every assignment
+// intersected). Messages print such a set back as `==v` (range_text).
+version_ranges solver::candidate_range(pkg_id p, const version& v) const {
+  const auto& cands = m_packages[p].candidates;
+  auto pos = std::lower_bound(cands.begin(), cands.end(), v,
+                              [](const candidate& c, const version& x) { return c.version < x; });
+  if (pos == cands.end() || pos->version != v) return version_ranges::singleton(v);
+  std::optional<version> upper;
+  if (pos + 1 != cands.end()) upper = pos[1].version;
+  return version_ranges::between(v, std::move(upper));
+}
+
 void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_ranges& range, dep_record& rec) {
   rec.children.push_back(q);
   if (q == p) {
     if (range.contains(v)) return;
     incompat inc(m_memory);
-    inc.terms.emplace_back(p, term{true, version_ranges::singleton(v)});
+    inc.terms.emplace_back(p, term{true, candidate_range(p, v)});
     inc.kind = cause_kind::unavailable;
     inc.reason = std::pmr::string("depends on itself with an incompatible version", m_memory);
     add_incompat(std::move(inc), true);
@@ -600,7 +628,7 @@ void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_
     // "q not in {}" holds always, so the usual incompatibility would leave q's term without a
     // satisfier; the version itself is what cannot be used.
     incompat inc(m_memory);
-    inc.terms.emplace_back(p, term{true, version_ranges::singleton(v)});
+    inc.terms.emplace_back(p, term{true, candidate_range(p, v)});
     inc.kind = cause_kind::unavailable;
     inc.reason = std::pmr::string("depends on " + display(q) + " with no version allowed (contradictory specifiers or constraints)", m_memory);
     add_incompat(std::move(inc), true);
@@ -641,14 +669,14 @@ void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_
       return;
     }
     incompat inc(m_memory);
-    inc.terms.emplace_back(p, term{true, version_ranges::singleton(v)});
+    inc.terms.emplace_back(p, term{true, candidate_range(p, v)});
     inc.terms.emplace_back(q, term{false, range});
     inc.kind = cause_kind::dependency;
     groups.push_back(package_state::dep_group{q, add_incompat(std::move(inc), true), idx, idx});
     return;
   }
   incompat inc(m_memory);
-  inc.terms.emplace_back(p, term{true, version_ranges::singleton(v)});
+  inc.terms.emplace_back(p, term{true, candidate_range(p, v)});
   inc.terms.emplace_back(q, term{false, range});
   inc.kind = cause_kind::dependency;
   add_incompat(std::move(inc), true);
@@ -664,7 +692,7 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
     auto got = m_provider.dependencies(s.name, v);
     if (!got) {
       incompat inc(m_memory);
-      inc.terms.emplace_back(p, term{true, version_ranges::singleton(v)});
+      inc.terms.emplace_back(p, term{true, candidate_range(p, v)});
       inc.kind = cause_kind::unavailable;
       inc.reason = std::pmr::string(got.error().message, m_memory);
       add_incompat(std::move(inc), true);
@@ -675,7 +703,7 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
   dep_record rec{v, std::pmr::vector<pkg_id>(m_memory)};
   const std::string extra(m_packages[p].extra);
   const pkg_id base = m_packages[p].base;
-  if (base != p) add_dependency(p, v, base, version_ranges::singleton(v), rec);
+  if (base != p) add_dependency(p, v, base, candidate_range(base, v), rec);
   auto applies = [&](const packaging::requirement& req, const std::string& in_extra) {
     if (req.marker) {
       if (!in_extra.empty() && !req.marker->references_extra()) return false;
@@ -766,7 +794,18 @@ result<resolution, resolve_failure> solver::run() {
       add_incompat(std::move(inc), true);
       continue;
     }
+    const auto known = static_cast<incompat_id>(m_incompats.size());
     if (!add_dependencies(next, *v)) continue;
+    // pubgrub-rs's rule: a version whose new dependency incompatibilities the partial solution
+    // already satisfies is not decided; propagating from `next` then rules it out at this
+    // level. Deciding it anyway turned each such version into a conflict that backjumps past
+    // every later decision (the top-1,000 list tried 938 awscli versions, each undoing ~300
+    // decisions that were then made again).
+    bool contradicted = false;
+    for (auto id = known; id < m_incompats.size() && !contradicted; ++id) {
+      contradicted = m_incompats[id].indexed && satisfied_by_decision(id, next);
+    }
+    if (contradicted) continue;
     assign(next, term{true, version_ranges::singleton(*v)}, no_cause);
   }
 }
@@ -828,6 +867,22 @@ std::string solver::range_text(pkg_id p, const version_ranges& set) const {
       }
     }
     if (all) return display(p);
+    // An interval from one candidate up to the next (candidate_range) holds only that
+    // version: it reads `==v`.
+    version_ranges shown;
+    const auto& cands = s.candidates;
+    auto at = [&](const version& x) {
+      return std::lower_bound(cands.begin(), cands.end(), x,
+                              [](const candidate& c, const version& y) { return c.version < y; });
+    };
+    for (const auto& iv : set.intervals()) {
+      const auto lo = iv.lower ? at(*iv.lower) : cands.begin();
+      const auto hi = iv.upper ? at(*iv.upper) : cands.end();
+      const bool one = hi - lo == 1 && (!iv.lower || lo->version == *iv.lower) &&
+                       (iv.upper ? hi != cands.end() && hi->version == *iv.upper : hi == cands.end());
+      shown = shown.unite(one ? version_ranges::singleton(lo->version) : version_ranges::between(iv.lower, iv.upper));
+    }
+    return display(p) + set_text(shown);
   }
   return display(p) + set_text(set);
 }
