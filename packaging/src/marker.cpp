@@ -7,6 +7,7 @@
 #include "detail/marker_tree.hpp"
 #include "detail/pep508_tokenizer.hpp"
 #include "detail/py_text.hpp"
+#include "detail/version_impl.hpp"
 #include "pyresolve/packaging/specifier.hpp"
 #include "pyresolve/packaging/version.hpp"
 
@@ -186,7 +187,10 @@ bool compare_strings(std::string_view lhs, marker_op op, std::string_view rhs) n
 // `_eval_op`: PEP 440 when `op + rhs` is a specifier, else Python string comparison.
 result<bool> eval_op(const std::string& lhs, marker_op op, const std::string& rhs) {
   if (op != marker_op::in && op != marker_op::not_in) {
-    auto spec = specifier::parse(std::string(to_string(op)) + rhs);
+    // Most operands of `==`/`!=` are no versions (`sys_platform == "linux"`): fail quietly.
+    std::string text = to_string(op);
+    text += rhs;
+    auto spec = detail::parse_specifier(text, allocator::default_resource(), false);
     if (spec) {
       auto v = version::parse(lhs);
       if (!v) return fail(errc::invalid_marker, "Invalid version: '" + lhs + "'");

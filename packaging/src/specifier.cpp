@@ -135,12 +135,19 @@ int compare_public(const version& v, const version& spec) noexcept {
   return detail::compare_views(k, detail::version_access::view(spec));
 }
 
-result<specifier> spec_error(std::string_view text, std::size_t at, const std::string& what) {
-  const auto column = static_cast<std::uint32_t>(at + 1);
-  return fail(errc::invalid_specifier,
-              "invalid specifier '" + std::string(text) + "': " + what + " at column " + std::to_string(column),
-              column);
-}
+/// Builds the failures of one parse; with `messages` off they carry only code and column.
+struct spec_failure {
+  std::string_view text;
+  bool messages = true;
+
+  [[nodiscard]] unexpected<error> operator()(std::size_t at, std::string_view what, std::string_view more = {}) const {
+    const auto column = static_cast<std::uint32_t>(at + 1);
+    if (!messages) return fail(errc::invalid_specifier, std::string(), column);
+    std::string message = "invalid specifier '";
+    message.append(text).append("': ").append(what).append(more).append(" at column ").append(std::to_string(column));
+    return fail(errc::invalid_specifier, std::move(message), column);
+  }
+};
 
 }  // namespace
 
@@ -184,9 +191,14 @@ const char* to_string(spec_op op) noexcept {
 }
 
 result<specifier> specifier::parse(std::string_view text, std::pmr::memory_resource* memory) {
+  return detail::parse_specifier(text, memory, true);
+}
+
+result<specifier> detail::parse_specifier(std::string_view text, std::pmr::memory_resource* memory, bool messages) {
+  const spec_failure spec_error{text, messages};
   const std::string_view content = detail::strip(text);
   const std::size_t base = static_cast<std::size_t>(content.data() - text.data());
-  if (content.empty()) return spec_error(text, base, "expected an operator (~=, ==, !=, <=, >=, <, >, ===)");
+  if (content.empty()) return spec_error(base, "expected an operator (~=, ==, !=, <=, >=, <, >, ===)");
   specifier out;
   std::size_t op_len = 0;
   static constexpr std::array<std::pair<std::string_view, spec_op>, 8> ops{{{"===", spec_op::arbitrary_equal},
@@ -204,7 +216,7 @@ result<specifier> specifier::parse(std::string_view text, std::pmr::memory_resou
       break;
     }
   }
-  if (op_len == 0) return spec_error(text, base, "expected an operator (~=, ==, !=, <=, >=, <, >, ===)");
+  if (op_len == 0) return spec_error(base, "expected an operator (~=, ==, !=, <=, >=, <, >, ===)");
   // The operand: whitespace after the operator is allowed, and `content` has none at its end.
   std::string_view operand = content.substr(op_len);
   std::size_t operand_at = base + op_len;
@@ -219,47 +231,49 @@ result<specifier> specifier::parse(std::string_view text, std::pmr::memory_resou
     // `[^\s;)]*`: anything up to whitespace, ';' or ')'.
     for (std::size_t i = 0; i < operand.size(); ++i) {
       if (operand[i] == ';' || operand[i] == ')' || detail::space_length(operand, i) != 0) {
-        return spec_error(text, operand_at + i, "expected the end of the arbitrary (===) version");
+        return spec_error(operand_at + i, "expected the end of the arbitrary (===) version");
       }
     }
     auto parsed = version::parse(operand, memory);
     if (parsed) out.m_version = std::move(*parsed);
     return out;
   }
-  if (operand.empty()) return spec_error(text, operand_at, "expected a version after the operator");
+  if (operand.empty()) return spec_error(operand_at, "expected a version after the operator");
 
   const bool equality = out.m_op == spec_op::equal || out.m_op == spec_op::not_equal;
   if (operand.size() >= 2 && operand.substr(operand.size() - 2) == ".*") {
     if (!equality) {
-      return spec_error(text, operand_at + operand.size() - 2,
-                        std::string("a '.*' wildcard is only allowed with == and !=, not ") + packaging::to_string(out.m_op));
+      return spec_error(operand_at + operand.size() - 2,
+                        "a '.*' wildcard is only allowed with == and !=, not ", packaging::to_string(out.m_op));
     }
     const std::string_view prefix = operand.substr(0, operand.size() - 2);
     if (!is_release_only(prefix)) {
-      return spec_error(text, operand_at,
+      return spec_error(operand_at,
                         "expected only an epoch and release numbers before the '.*' wildcard");
     }
     auto parsed = version::parse(prefix, memory);
-    if (!parsed) return spec_error(text, operand_at + parsed.error().column - 1, "number too large (at most 2^64-1)");
+    if (!parsed) return spec_error(operand_at + parsed.error().column - 1, "number too large (at most 2^64-1)");
     out.m_version = std::move(*parsed);
     out.m_wildcard = true;
     return out;
   }
+  // Quietly, an operand that is no version fails before its message is built.
+  if (!messages && !detail::is_version(operand)) return spec_error(operand_at, "not a version");
   auto parsed = version::parse(operand, memory);
   if (!parsed) {
     std::string what = parsed.error().message;
     what = what.substr(what.find("': ") + 3);
     what = what.substr(0, what.rfind(" at column "));
-    return spec_error(text, operand_at + parsed.error().column - 1, what);
+    return spec_error(operand_at + parsed.error().column - 1, what);
   }
   if (parsed->has_local() && !equality) {
-    return spec_error(text, operand_at + operand.find('+'),
-                      std::string("a local version label is only allowed with == and !=, not ") + packaging::to_string(out.m_op));
+    return spec_error(operand_at + operand.find('+'),
+                      "a local version label is only allowed with == and !=, not ", packaging::to_string(out.m_op));
   }
   if (out.m_op == spec_op::compatible) {
     // `~=` needs at least two release segments (so `~=1` is invalid).
     if (parsed->release_size() < 2) {
-      return spec_error(text, operand_at, "~= needs a version with at least two release numbers (like ~=1.0)");
+      return spec_error(operand_at, "~= needs a version with at least two release numbers (like ~=1.0)");
     }
   }
   out.m_version = std::move(*parsed);

@@ -635,6 +635,12 @@ result<version> parse_unpacked(std::string_view text, std::pmr::memory_resource*
   return parse_impl(text, memory, true);
 }
 
+bool is_version(std::string_view text) {
+  parser p;
+  p.text = text;
+  return p.run();
+}
+
 }  // namespace detail
 
 using detail::key_view;

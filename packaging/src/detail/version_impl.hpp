@@ -146,4 +146,8 @@ void append_canonical(const version& v, std::string& out, bool strip_trailing_ze
 /// `_version_split` of the operand as written, up to the first suffix item, minus one item.
 [[nodiscard]] std::string compatible_prefix(std::string_view text);
 
+/// Whether `text` is a PEP 440 version, without building it or an error message (marker
+/// evaluation asks this of every `os_name == "posix"`-like operand, and most are not).
+[[nodiscard]] bool is_version(std::string_view text);
+
 }  // namespace pyresolve::packaging::detail

@@ -28,6 +28,15 @@ enum class spec_op : std::uint8_t {
 /// The operator as written in a specifier (`spec_op::compatible` -> `~=`).
 [[nodiscard]] const char* to_string(spec_op op) noexcept;
 
+class specifier;
+namespace detail {
+// The parser behind `specifier::parse`. With `messages` false the error carries only its code
+// and column: marker evaluation tries every `op + rhs` as a specifier and drops the error when
+// it is not one (`sys_platform == "linux"`), so building its text would be waste.
+[[nodiscard]] result<specifier> parse_specifier(std::string_view text, std::pmr::memory_resource* memory,
+                                                bool messages);
+}  // namespace detail
+
 /// One clause such as `>=1.0` or `==1.2.*`. Immutable; thread-safe for reads.
 class specifier {
  public:
@@ -69,6 +78,7 @@ class specifier {
   friend bool operator==(const specifier&, const specifier&) = default;
 
  private:
+  friend result<specifier> detail::parse_specifier(std::string_view, std::pmr::memory_resource*, bool);
   spec_op m_op = spec_op::equal;
   bool m_wildcard = false;
   version m_version;
