@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <limits>
+#include <mutex>
 #include <utility>
 
 namespace pyresolve::packaging {
@@ -212,13 +213,30 @@ result<target_environment> target_environment::create(std::string_view python, s
   return create(*parsed_python, *parsed_platform);
 }
 
+const std::shared_ptr<const target_environment::state>& target_environment::empty_state() {
+  static const std::shared_ptr<const state> empty = std::make_shared<const state>();
+  return empty;
+}
+
 target_environment target_environment::create(const python_version& python, const target_platform& platform) {
-  target_environment env;
-  env.m_python = python;
-  env.m_platform = platform;
+  // Callers build the same target again and again (every default-constructed options struct
+  // does): the last one built is shared instead of rebuilt (~200 allocations each).
+  static std::mutex last_mutex;
+  static std::shared_ptr<const state> last;
+  {
+    std::lock_guard lock(last_mutex);
+    if (last && last->python == python && last->platform == platform) {
+      target_environment env;
+      env.m_state = last;
+      return env;
+    }
+  }
+  auto built = std::make_shared<state>();
+  built->python = python;
+  built->platform = platform;
 
   // Marker values, as CPython reports them on the target.
-  auto& m = env.m_markers;
+  auto& m = built->markers;
   const std::string full = python.full_string();
   m.set(marker_var::implementation_name, "cpython");
   m.set(marker_var::implementation_version, full);
@@ -258,7 +276,7 @@ target_environment target_environment::create(const python_version& python, cons
   // Before 3.8 a non-debug CPython built with pymalloc had the `m` ABI flag.
   const std::string abi = (python.major == 3 && python.minor < 8) ? interpreter + "m" : interpreter;
   const bool abi3 = python.major > 3 || (python.major == 3 && python.minor >= 2);
-  auto& tags = env.m_tags;
+  auto& tags = built->tags;
   for (const auto& p : platforms) tags.push_back({interpreter, abi, p});
   if (abi3) {
     for (const auto& p : platforms) tags.push_back({interpreter, "abi3", p});
@@ -285,10 +303,14 @@ target_environment target_environment::create(const python_version& python, cons
     return index.try_emplace(part, static_cast<std::uint32_t>(index.size())).first->second;
   };
   for (std::size_t i = 0; i < tags.size(); ++i) {
-    const std::uint64_t k = key(intern(env.m_interpreters, tags[i].interpreter), intern(env.m_abis, tags[i].abi),
-                                intern(env.m_platforms, tags[i].platform));
-    env.m_ranks.try_emplace(k, static_cast<std::uint32_t>(i));  // the first occurrence wins
+    const std::uint64_t k = key(intern(built->interpreters, tags[i].interpreter), intern(built->abis, tags[i].abi),
+                                intern(built->platforms, tags[i].platform));
+    built->ranks.try_emplace(k, static_cast<std::uint32_t>(i));  // the first occurrence wins
   }
+  target_environment env;
+  env.m_state = built;
+  std::lock_guard lock(last_mutex);
+  last = std::move(built);
   return env;
 }
 
@@ -304,14 +326,15 @@ std::uint64_t target_environment::key(std::uint32_t interpreter, std::uint32_t a
 
 std::optional<std::uint32_t> target_environment::rank(std::string_view interpreter, std::string_view abi,
                                                       std::string_view platform) const noexcept {
-  const auto i = find(m_interpreters, interpreter);
+  const state& s = *m_state;
+  const auto i = find(s.interpreters, interpreter);
   if (!i) return std::nullopt;
-  const auto a = find(m_abis, abi);
+  const auto a = find(s.abis, abi);
   if (!a) return std::nullopt;
-  const auto p = find(m_platforms, platform);
+  const auto p = find(s.platforms, platform);
   if (!p) return std::nullopt;
-  const auto it = m_ranks.find(key(*i, *a, *p));
-  if (it == m_ranks.end()) return std::nullopt;
+  const auto it = s.ranks.find(key(*i, *a, *p));
+  if (it == s.ranks.end()) return std::nullopt;
   return it->second;
 }
 

@@ -180,3 +180,25 @@ TEST_CASE("custom macOS versions follow packaging's ladders") {
   CHECK_FALSE(env.rank("cp311", "cp311", "macosx_10_3_x86_64"));
   CHECK_FALSE(env.rank("cp311", "cp311", "macosx_11_0_x86_64"));
 }
+
+TEST_CASE("copies of an environment share one state, and another target gets its own") {
+  const auto linux_env = target_environment::create(python_version{3, 11, 7}, target_platform{});
+  const target_environment copy = linux_env;  // NOLINT(performance-unnecessary-copy-initialization)
+  CHECK(copy.tags().data() == linux_env.tags().data());
+  // Building the same target again reuses the state; a different one does not leak into it.
+  const auto again = target_environment::create(python_version{3, 11, 7}, target_platform{});
+  CHECK(again.tags().data() == linux_env.tags().data());
+  auto windows = target_platform::parse("windows");
+  REQUIRE(windows);
+  const auto win_env = target_environment::create(python_version{3, 11, 7}, *windows);
+  CHECK(win_env.tags().data() != linux_env.tags().data());
+  CHECK(win_env.markers().get(marker_var::sys_platform) == "win32");
+  CHECK(linux_env.markers().get(marker_var::sys_platform) == "linux");
+  const auto py312 = target_environment::create(python_version{3, 12, std::nullopt}, target_platform{});
+  CHECK(py312.python().minor == 12);
+  CHECK(linux_env.python().minor == 11);
+  // A default-constructed environment is empty and usable.
+  const target_environment empty;
+  CHECK(empty.tags().empty());
+  CHECK_FALSE(empty.rank("cp311", "cp311", "manylinux_2_17_x86_64"));
+}

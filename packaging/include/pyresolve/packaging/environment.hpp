@@ -30,6 +30,7 @@
 /// does not determine: they are left empty, as uv does, so markers comparing them are false.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -83,6 +84,8 @@ struct python_version {
 };
 
 /// A CPython interpreter on a platform. Immutable after construction; thread-safe for reads.
+/// Copies share one immutable state (a reference count, no allocation): options structs hold
+/// environments by value and are copied per run.
 class target_environment {
  public:
   /// Builds from a Python version (`3.12`, `3.12.1`) and a platform name (see this file's
@@ -92,15 +95,15 @@ class target_environment {
   /// Builds from parsed values.
   [[nodiscard]] static target_environment create(const python_version& python, const target_platform& platform);
 
-  [[nodiscard]] const python_version& python() const noexcept { return m_python; }
-  [[nodiscard]] const target_platform& platform() const noexcept { return m_platform; }
+  [[nodiscard]] const python_version& python() const noexcept { return m_state->python; }
+  [[nodiscard]] const target_platform& platform() const noexcept { return m_state->platform; }
 
   /// The marker variables of this environment (`extra` excluded).
-  [[nodiscard]] const marker_environment& markers() const noexcept { return m_markers; }
+  [[nodiscard]] const marker_environment& markers() const noexcept { return m_state->markers; }
 
   /// Compatible tags in priority order: `cpython_tags()` then `compatible_tags()`, as
   /// `sys_tags()` yields them for a non-debug CPython.
-  [[nodiscard]] const std::vector<wheel_tag>& tags() const noexcept { return m_tags; }
+  [[nodiscard]] const std::vector<wheel_tag>& tags() const noexcept { return m_state->tags; }
 
   /// The position of a tag in `tags()` (0 is the most preferred), nullopt when the tag is
   /// not accepted. Tags compare case-sensitively: pass lowercase parts, as tags are.
@@ -129,14 +132,20 @@ class target_environment {
   [[nodiscard]] static std::optional<std::uint32_t> find(const part_index& index, std::string_view part) noexcept;
   [[nodiscard]] static std::uint64_t key(std::uint32_t interpreter, std::uint32_t abi, std::uint32_t platform) noexcept;
 
-  python_version m_python;
-  target_platform m_platform;
-  marker_environment m_markers;
-  std::vector<wheel_tag> m_tags;
-  part_index m_interpreters;
-  part_index m_abis;
-  part_index m_platforms;
-  std::unordered_map<std::uint64_t, std::uint32_t> m_ranks;
+  struct state {
+    python_version python;
+    target_platform platform;
+    marker_environment markers;
+    std::vector<wheel_tag> tags;
+    part_index interpreters;
+    part_index abis;
+    part_index platforms;
+    std::unordered_map<std::uint64_t, std::uint32_t> ranks;
+  };
+  /// The state of a default-constructed environment (no tags, no marker values), shared.
+  [[nodiscard]] static const std::shared_ptr<const state>& empty_state();
+
+  std::shared_ptr<const state> m_state = empty_state();
 };
 
 }  // namespace pyresolve::packaging
