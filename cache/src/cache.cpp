@@ -24,10 +24,30 @@ unexpected<error> io_fail(const fs::path& path, std::string message) {
   return unexpected<error>{error{errc::io_error, std::move(message), path.string(), 0, 0}};
 }
 
-std::string hash16(std::string_view text) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits(text.data(), text.size())));
-  return buf;
+/// Appends the 16 hex digits of the hash of `text` (no temporary string).
+void append_hash16(std::string& out, std::string_view text) {
+  static constexpr char digits[] = "0123456789abcdef";
+  const auto h = static_cast<std::uint64_t>(XXH3_64bits(text.data(), text.size()));
+  for (int shift = 60; shift >= 0; shift -= 4) out += digits[(h >> shift) & 0xF];
+}
+
+/// Starts a path string below `root` with `bucket`, as `root / bucket` would spell it.
+std::string bucket_path(const fs::path& root, std::string_view bucket, std::size_t more) {
+  const std::string& base = root.native();
+  std::string out;
+  out.reserve(base.size() + bucket.size() + more + 2);
+  out.append(base);
+  if (!out.empty() && out.back() != '/') out += '/';
+  out.append(bucket);
+  return out;
+}
+
+/// `text` without credentials: itself when it has none (the usual case, no copy), else
+/// `index::strip_credentials` into `storage`.
+std::string_view without_credentials(std::string_view text, std::string& storage) {
+  if (!index::has_credentials(text)) return text;
+  storage = index::strip_credentials(text);
+  return storage;
 }
 
 constexpr const char* cachedir_tag =
@@ -96,16 +116,29 @@ result<void> cache::lock_exclusive() {
   return {};
 }
 
+// Both paths are built as one string and handed to `fs::path` whole: two allocations (the
+// text and the path's component list) where `/` on paths made a dozen.
 fs::path cache::simple_path(std::string_view index_url, std::string_view name) const {
   // Credentials are not part of an index's identity (nor should they reach the disk).
-  std::string url = index::redact_url(index_url);
-  if (auto p = url.find("***@"); p != std::string::npos) url.erase(p, 4);
-  while (url.ends_with('/')) url.pop_back();
-  return root() / simple_bucket / hash16(url) / (std::string(name) + ".bin");
+  std::string storage;
+  std::string_view url = without_credentials(index_url, storage);
+  while (url.ends_with('/')) url.remove_suffix(1);
+  std::string out = bucket_path(root(), simple_bucket, name.size() + 24);
+  out += '/';
+  append_hash16(out, url);
+  out.append("/").append(name).append(".bin");
+  return fs::path(std::move(out));
 }
 
 fs::path cache::metadata_path(std::string_view name, const index::dist_file& file) const {
-  return root() / metadata_bucket / std::string(name) / (file.filename + "-" + hash16(index::strip_credentials(file.url)) + ".bin");
+  std::string storage;
+  const std::string_view url = without_credentials(file.url, storage);
+  std::string out = bucket_path(root(), metadata_bucket, name.size() + file.filename.size() + 24);
+  out.append("/").append(name).append("/").append(file.filename);
+  out += '-';
+  append_hash16(out, url);
+  out.append(".bin");
+  return fs::path(std::move(out));
 }
 
 std::optional<std::string> cache::read(const fs::path& path) const {

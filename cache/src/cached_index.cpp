@@ -79,7 +79,7 @@ simple_entry without_credentials(const simple_entry& e) {
 
 /// ...and get the index's credentials back on load (same host only).
 std::shared_ptr<const page_view> with_credentials(page_view view, const std::string& index_url) {
-  if (index::redact_url(index_url) != index_url) view.set_credentials_from(index_url);
+  if (index::has_credentials(index_url)) view.set_credentials_from(index_url);
   return std::make_shared<const page_view>(std::move(view));
 }
 
@@ -138,7 +138,7 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(const std::s
     if (m_cache.enabled()) {
       path = m_cache.simple_path(index_url, name);
       if (auto bytes = m_cache.read(path)) {
-        auto decoded = page_view::load(std::move(*bytes), path.string());
+        auto decoded = page_view::load(std::move(*bytes), path.native());
         if (decoded) {
           entry = std::move(*decoded);
         } else {
@@ -228,7 +228,7 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
     path = m_cache.metadata_path(name, file);
     if (auto bytes = m_cache.read(path)) {
       std::int64_t written = 0;
-      auto decoded = decode_metadata(*bytes, path.string(), &written);
+      auto decoded = decode_metadata(*bytes, path.native(), &written);
       // Files are immutable, so a valid entry needs no revalidation (only --refresh).
       bool negative = !decoded && decoded.error().code == errc::invalid_metadata;
       if ((decoded || negative) && (opts.offline || !m_cache.refresh_requested(name, written))) {

@@ -66,13 +66,23 @@ std::string url_basename(std::string_view url) {
 
 }  // namespace
 
-std::string redact_url(std::string_view url) {
-  auto scheme = url.find("://");
-  if (scheme == std::string_view::npos) return std::string(url);
-  auto auth_begin = scheme + 3;
+namespace {
+/// Where the authority of `url` begins and its last '@' (relative to that beginning); npos
+/// for either when there is none.
+std::pair<std::size_t, std::size_t> credentials_end(std::string_view url) noexcept {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return {std::string_view::npos, std::string_view::npos};
+  const auto auth_begin = scheme + 3;
   auto auth_end = url.find_first_of("/?#", auth_begin);
   if (auth_end == std::string_view::npos) auth_end = url.size();
-  auto at = url.substr(auth_begin, auth_end - auth_begin).rfind('@');
+  return {auth_begin, url.substr(auth_begin, auth_end - auth_begin).rfind('@')};
+}
+}  // namespace
+
+bool has_credentials(std::string_view url) noexcept { return credentials_end(url).second != std::string_view::npos; }
+
+std::string redact_url(std::string_view url) {
+  const auto [auth_begin, at] = credentials_end(url);
   if (at == std::string_view::npos) return std::string(url);
   std::string out(url.substr(0, auth_begin));
   out += "***@";

@@ -179,6 +179,17 @@ TEST_CASE("cache folder: CACHEDIR.TAG, atomic writes, info, clean, prune, no-cac
   auto p1 = (*c)->simple_path("https://u:p@x/simple/", "foo");
   CHECK(p1 == (*c)->simple_path("https://x/simple", "foo"));
   CHECK(p1.string().find(simple_bucket) != std::string::npos);
+  // Spelled as `root / bucket / ...` spells it (entries of older runs stay found).
+  CHECK(p1.parent_path().parent_path() == o.root / simple_bucket);
+  CHECK(p1.filename() == "foo.bin");
+  CHECK(p1.parent_path().filename().string().size() == 16);
+  const auto m1 = (*c)->metadata_path("foo", f);
+  CHECK(m1.parent_path() == o.root / metadata_bucket / "foo");
+  CHECK(m1.filename().string().starts_with(f.filename + "-"));
+  CHECK(m1.filename().string().size() == f.filename.size() + 1 + 16 + 4);
+  index::dist_file with_user = f;
+  with_user.url = "https://u:p@x/foo-1.0-py3-none-any.whl";
+  CHECK((*c)->metadata_path("foo", with_user) == m1);
   REQUIRE((*c)->write(p1, "hello"));
   REQUIRE((*c)->write((*c)->metadata_path("foo", f), "meta"));
   REQUIRE((*c)->write((*c)->simple_path("https://x/simple", "bar"), "bar"));

@@ -142,6 +142,10 @@ TEST_CASE("redact_url and index order") {
   CHECK(redact_url("https://u:p@h/x@y") == "https://***@h/x@y");
   CHECK(redact_url("https://h/simple") == "https://h/simple");
   CHECK(redact_url("not a url") == "not a url");
+  CHECK(has_credentials("https://u:p@h/x@y"));
+  CHECK(has_credentials("https://u@h/"));
+  CHECK_FALSE(has_credentials("https://h/x@y"));
+  CHECK_FALSE(has_credentials("not a url"));
   index_locations loc;
   loc.index_url = "https://a/simple";
   loc.extra_index_urls = {"https://b/simple"};

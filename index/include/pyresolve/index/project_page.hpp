@@ -88,6 +88,8 @@ struct version_map {
 
 /// Strips `user:password@` from a URL for logs and errors.
 [[nodiscard]] std::string redact_url(std::string_view url);
+/// Whether a URL carries `user[:password]@` (what `redact_url` would hide); allocates nothing.
+[[nodiscard]] bool has_credentials(std::string_view url) noexcept;
 
 /// Resolves `reference` against `base` (RFC 3986, with curl's URL parser). Returns an error
 /// when either is malformed.
