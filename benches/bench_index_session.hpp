@@ -52,7 +52,8 @@ struct index_session {
       return nullptr;
     }
     s->store = std::move(*opened);
-    s->front = std::make_unique<cache::cached_index>(*s->store, s->client, index::index_locations{index_url, {}, false});
+    s->front = std::make_unique<cache::cached_index>(*s->store, s->client, index::index_locations{index_url, {}, false},
+                                                    memory);
     resolver::index_provider_options popts;
     popts.environment = env;
     popts.threads = threads;

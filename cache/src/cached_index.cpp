@@ -90,8 +90,9 @@ bool is_fresh(const http_state& s, std::int64_t now) {
 
 }  // namespace
 
-cached_index::cached_index(cache& store, index::index_client& client, index::index_locations locations)
-    : m_cache(store), m_client(client), m_locations(std::move(locations)),
+cached_index::cached_index(cache& store, index::index_client& client, index::index_locations locations,
+                           std::pmr::memory_resource* memory)
+    : m_cache(store), m_client(client), m_locations(std::move(locations)), m_memory(memory),
       m_state(std::make_unique<detail::cached_index_state>()) {}
 
 cached_index::~cached_index() = default;
@@ -138,7 +139,7 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(const std::s
     if (m_cache.enabled()) {
       path = m_cache.simple_path(index_url, name);
       if (auto bytes = m_cache.read(path)) {
-        auto decoded = page_view::load(std::move(*bytes), path.native());
+        auto decoded = page_view::load(std::move(*bytes), path.native(), m_memory);
         if (decoded) {
           entry = std::move(*decoded);
         } else {
@@ -203,7 +204,7 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(const std::s
     if (m_cache.enabled() && http) {
       if (auto w = m_cache.write(path, bytes); !w) m_cache.log(log_level::warning, w.error().to_string());
     }
-    auto view = page_view::load(std::move(bytes), resp->url);
+    auto view = page_view::load(std::move(bytes), resp->url, m_memory);
     if (!view) return unexpected<error>{std::move(view).error()};
     return found(name, index_url, with_credentials(std::move(*view), index_url));
   }
@@ -228,7 +229,7 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
     path = m_cache.metadata_path(name, file);
     if (auto bytes = m_cache.read(path)) {
       std::int64_t written = 0;
-      auto decoded = decode_metadata(*bytes, path.native(), &written);
+      auto decoded = decode_metadata(*bytes, path.native(), &written, m_memory);
       // Files are immutable, so a valid entry needs no revalidation (only --refresh).
       bool negative = !decoded && decoded.error().code == errc::invalid_metadata;
       if ((decoded || negative) && (opts.offline || !m_cache.refresh_requested(name, written))) {

@@ -358,7 +358,7 @@ result<page_view> page_view::load(std::string bytes, std::string_view source, st
   if (sealed->size() > 0xFFFFFFF0U) return corrupt(source, "larger than 4 GiB");
   reader r(*sealed, memory);
   if (r.u32() != packaging::version::packed_layout) return corrupt(source, "written with another packed version layout");
-  page_view p;
+  page_view p(memory);
   p.m_http.fetched_at = r.i64();
   p.m_http.max_age = r.i64();
   p.m_http.age = r.i64();
@@ -370,7 +370,7 @@ result<page_view> page_view::load(std::string bytes, std::string_view source, st
   p.m_rp_text = r.strs();
   p.m_rp.reserve(p.m_rp_text.size());
   for (std::size_t i = 0; i < p.m_rp_text.size() && r.ok(); ++i) p.m_rp.push_back(r.specifiers());
-  auto texts = [&](std::vector<text_ref>& out) {
+  auto texts = [&](std::pmr::vector<text_ref>& out) {
     const std::uint32_t n = r.count(4);
     out.reserve(n);
     for (std::uint32_t i = 0; i < n && r.ok(); ++i) {

@@ -285,7 +285,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
                                    (where.extra_index_urls.empty()
                                         ? ""
                                         : fmt::format(" (+{} extra)", where.extra_index_urls.size())));
-  cache::cached_index cached(**store, client, where);
+  cache::cached_index cached(**store, client, where, memory);
   resolver::index_provider_options provider_options;
   provider_options.environment = target->environment;
   apply_binary_flags(opt.no_binary, provider_options.binaries.no_binary_all,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include <boost/container/small_vector.hpp>
+
 #include "detail/version_impl.hpp"
 
 namespace pyresolve::packaging {
@@ -34,9 +36,13 @@ bool is_release_only(std::string_view s) noexcept {
   return true;
 }
 
+// Split items of a version: inline up to 12 (every real version), so that matching a
+// requires-python such as `==3.*` against each file's text allocates nothing.
+using split_items = boost::container::small_vector<std::string_view, 12>;
+
 // `packaging.specifiers._version_split`: split on '.', and split `<digits><a|b|c|rc><digits>`
 // items in two.
-void version_split(std::string_view s, std::vector<std::string_view>& out) {
+void version_split(std::string_view s, split_items& out) {
   out.clear();
   std::size_t start = 0;
   for (;;) {
@@ -86,8 +92,8 @@ std::string canonicalize_text(std::string_view text, bool strip_trailing_zero) {
 bool prefix_match(const version& prospective, std::string_view spec_canonical) {
   std::string pc;
   detail::append_canonical(prospective, pc, true, false);
-  std::vector<std::string_view> p;
-  std::vector<std::string_view> s;
+  split_items p;
+  split_items s;
   version_split(pc, p);
   version_split(spec_canonical, s);
   std::size_t p_num = 0;
@@ -155,7 +161,7 @@ namespace detail {
 // The `.*` prefix `~=` compares against: `_version_split` of the operand as written, up to the
 // first suffix item, without its last item.
 std::string compatible_prefix(std::string_view text) {
-  std::vector<std::string_view> items;
+  split_items items;
   version_split(text, items);
   std::size_t n = 0;
   while (n < items.size()) {

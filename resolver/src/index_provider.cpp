@@ -96,12 +96,12 @@ allowed_kinds allowed_for(const binary_policy& policy, const std::string& name) 
 /// (no file is materialized). Each interned requires-python text is checked once. A
 /// version's files count when the binary policy admits their kind, wheels only when their
 /// tags fit; yanked files count only when the whole version is yanked.
-std::vector<version_facts> classify(const cache::page_view& page, const index_provider_options& options,
-                                    const packaging::version& python) {
-  std::vector<bool> python_ok(page.requires_python().size());
+void classify(const cache::page_view& page, const index_provider_options& options, const packaging::version& python,
+              std::pmr::vector<version_facts>& out) {
+  std::pmr::vector<bool> python_ok(page.requires_python().size(), options.memory);
   for (std::size_t i = 0; i < python_ok.size(); ++i) python_ok[i] = page.requires_python()[i].contains(python, true);
   const allowed_kinds kinds = allowed_for(options.binaries, page.name());
-  std::vector<version_facts> out(page.size());
+  out.assign(page.size(), version_facts{});
   for (std::size_t v = 0; v < page.size(); ++v) {
     const auto files = page.files(v);
     version_facts& f = out[v];
@@ -135,12 +135,11 @@ std::vector<version_facts> classify(const cache::page_view& page, const index_pr
     f.requires_python_ok = f.has_compatible_dist ? usable_python_ok : any_python_ok || files.empty();
     f.metadata_file = best_wheel >= 0 ? best_wheel : sdist >= 0 ? sdist : fallback;
   }
-  return out;
 }
 
 /// The version the solver will most likely pick first: the highest usable final release,
 /// else the highest usable pre-release.
-std::optional<std::size_t> likely_choice(const std::vector<version_facts>& facts, const cache::page_view& page) {
+std::optional<std::size_t> likely_choice(const std::pmr::vector<version_facts>& facts, const cache::page_view& page) {
   std::optional<std::size_t> pre;
   for (std::size_t v = facts.size(); v-- > 0;) {
     const version_facts& f = facts[v];
@@ -187,9 +186,10 @@ struct load_state {
 };
 
 struct project_state : load_state {
+  explicit project_state(std::pmr::memory_resource* memory) : facts(memory) {}
   std::string name;  ///< normalized
   std::optional<result<std::shared_ptr<const cache::page_view>>> map;
-  std::vector<version_facts> facts;
+  std::pmr::vector<version_facts> facts;
   /// Built on the solver thread from `facts`, in the provider's memory.
   std::optional<std::pmr::vector<candidate>> candidates;
   /// Versions whose files `files()` materialized (for the CLI's hashes and pylock.toml).
@@ -198,6 +198,7 @@ struct project_state : load_state {
 };
 
 struct metadata_state : load_state {
+  explicit metadata_state(std::pmr::memory_resource* /*unused*/) {}
   std::string project;
   index::dist_file file;  ///< materialized from the page when the load is started
   std::optional<result<std::shared_ptr<const packaging::core_metadata>>> metadata;
@@ -263,7 +264,7 @@ struct index_provider::impl {
   std::shared_ptr<State> start(Map& map, const std::string& key, bool prefetch, Init init) {
     typename Map::accessor a;
     if (map.insert(a, key)) {
-      auto state = std::make_shared<State>();
+      auto state = std::make_shared<State>(options.memory);
       init(*state);
       a->second = state;
       if (prefetch) ++prefetched;
@@ -303,13 +304,13 @@ struct index_provider::impl {
     if (!*s.map) return;
     ++loaded_projects;
     const cache::page_view& page = ***s.map;
-    s.facts = classify(page, options, python);
+    classify(page, options, python, s.facts);
     // The solver will most likely ask for this one next: start reading it now.
     if (auto v = likely_choice(s.facts, page)) metadata_of(s.name, page, s.facts, *v, true);
   }
 
   std::shared_ptr<metadata_state> metadata_of(const std::string& name, const cache::page_view& page,
-                                              const std::vector<version_facts>& facts, std::size_t v, bool prefetch) {
+                                              const std::pmr::vector<version_facts>& facts, std::size_t v, bool prefetch) {
     std::string key = name;
     key += '\0';
     key += std::to_string(v);

@@ -92,7 +92,8 @@ class page_view {
   };
 
   /// Validates a whole `simple` entry (`bytes` is the file) and indexes it. Errors name
-  /// `source`. `memory` holds the versions outside the packed form.
+  /// `source`. `memory` holds the index (versions, per-file facts) and the versions outside
+  /// the packed form; it must outlive the view.
   [[nodiscard]] static result<page_view> load(std::string bytes, std::string_view source,
                                               std::pmr::memory_resource* memory = allocator::default_resource());
   /// File URLs of the same host get the credentials of `index_url` when materialized (the
@@ -128,6 +129,8 @@ class page_view {
   struct text_ref {
     std::uint32_t pos = 0, size = 0;
   };
+  explicit page_view(std::pmr::memory_resource* memory)
+      : m_prefixes(memory), m_tag_names(memory), m_versions(memory), m_first_file(memory), m_files(memory) {}
   [[nodiscard]] std::string_view payload() const noexcept;
   [[nodiscard]] std::string_view text(text_ref t) const noexcept { return payload().substr(t.pos, t.size); }
 
@@ -138,10 +141,10 @@ class page_view {
   std::size_t m_skipped = 0;
   std::vector<std::string> m_rp_text;
   std::vector<packaging::specifier_set> m_rp;
-  std::vector<text_ref> m_prefixes, m_tag_names;
-  std::vector<packaging::version> m_versions;
-  std::vector<std::uint32_t> m_first_file;  ///< per version, then the total
-  std::vector<file_facts> m_files;
+  std::pmr::vector<text_ref> m_prefixes, m_tag_names;
+  std::pmr::vector<packaging::version> m_versions;
+  std::pmr::vector<std::uint32_t> m_first_file;  ///< per version, then the total
+  std::pmr::vector<file_facts> m_files;
 };
 
 /// Serialization of entries (exposed for tests and benchmarks).
@@ -231,7 +234,10 @@ namespace detail { struct cached_index_state; }
 /// most once per run even when many threads ask at the same time. Thread-safe.
 class cached_index {
  public:
-  cached_index(cache& store, index::index_client& client, index::index_locations locations);
+  /// `memory` holds the decoded pages and metadata (what the resolver reads); it must
+  /// outlive this object and every page or metadata it handed out.
+  cached_index(cache& store, index::index_client& client, index::index_locations locations,
+               std::pmr::memory_resource* memory = allocator::default_resource());
   ~cached_index();
 
   /// The version map of a project from the first index that has it (uv's `first-index`).
@@ -258,6 +264,7 @@ class cached_index {
   cache& m_cache;
   index::index_client& m_client;
   index::index_locations m_locations;
+  std::pmr::memory_resource* m_memory;
   std::unique_ptr<detail::cached_index_state> m_state;
 };
 
