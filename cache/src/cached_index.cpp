@@ -1,5 +1,6 @@
 #include <atomic>
 #include <future>
+#include <memory_resource>
 #include <mutex>
 #include <unordered_map>
 
@@ -9,21 +10,26 @@
 namespace pyresolve::cache {
 namespace detail {
 
-/// Computes each key once; concurrent askers wait for the first one's answer.
+/// Computes each key once; concurrent askers wait for the first one's answer. Keys, nodes and
+/// the shared states of the answers live in the index's memory.
 template <class V>
 class once_map {
  public:
+  explicit once_map(std::pmr::memory_resource* memory) : m_map(memory) {}
+
   template <class F>
-  V get(const std::string& key, F&& compute) {
-    std::promise<V> promise;
+  V get(std::string_view key, F&& compute) {
+    const std::pmr::polymorphic_allocator<char> alloc = m_map.get_allocator();
+    std::promise<V> promise(std::allocator_arg, alloc);
     std::shared_future<V> future;
     bool owner = false;
     {
+      std::pmr::string k(key, alloc);
       std::lock_guard lock(m_mutex);
-      auto it = m_map.find(key);
+      auto it = m_map.find(k);
       if (it == m_map.end()) {
         future = promise.get_future().share();
-        m_map.emplace(key, future);
+        m_map.emplace(std::move(k), future);
         owner = true;
       } else {
         future = it->second;
@@ -35,10 +41,11 @@ class once_map {
 
  private:
   std::mutex m_mutex;
-  std::unordered_map<std::string, std::shared_future<V>> m_map;
+  std::pmr::unordered_map<std::pmr::string, std::shared_future<V>> m_map;
 };
 
 struct cached_index_state {
+  explicit cached_index_state(std::pmr::memory_resource* memory) : pages(memory), projects(memory), metadata(memory) {}
   once_map<result<std::shared_ptr<const page_view>>> pages;
   once_map<result<std::shared_ptr<const index::version_map>>> projects;
   once_map<result<std::shared_ptr<const packaging::core_metadata>>> metadata;
@@ -78,9 +85,10 @@ simple_entry without_credentials(const simple_entry& e) {
 }
 
 /// ...and get the index's credentials back on load (same host only).
-std::shared_ptr<const page_view> with_credentials(page_view view, const std::string& index_url) {
+std::shared_ptr<const page_view> with_credentials(page_view view, const std::string& index_url,
+                                                  std::pmr::memory_resource* memory) {
   if (index::has_credentials(index_url)) view.set_credentials_from(index_url);
-  return std::make_shared<const page_view>(std::move(view));
+  return std::allocate_shared<page_view>(std::pmr::polymorphic_allocator<page_view>(memory), std::move(view));
 }
 
 bool is_fresh(const http_state& s, std::int64_t now) {
@@ -93,7 +101,7 @@ bool is_fresh(const http_state& s, std::int64_t now) {
 cached_index::cached_index(cache& store, index::index_client& client, index::index_locations locations,
                            std::pmr::memory_resource* memory)
     : m_cache(store), m_client(client), m_locations(std::move(locations)), m_memory(memory),
-      m_state(std::make_unique<detail::cached_index_state>()) {}
+      m_ordered(m_locations.ordered()), m_state(std::make_unique<detail::cached_index_state>(memory)) {}
 
 cached_index::~cached_index() = default;
 
@@ -111,7 +119,8 @@ std::string cached_index::index_url(std::string_view name) const {
 std::shared_ptr<const page_view> cached_index::found(const std::string& name, const std::string& index_url,
                                                      std::shared_ptr<const page_view> page) {
   std::lock_guard lock(m_state->origins_mutex);
-  m_state->origins.emplace(name, index::strip_credentials(index_url));
+  if (!m_state->origins.contains(name))
+    m_state->origins.emplace(name, index::has_credentials(index_url) ? index::strip_credentials(index_url) : index_url);
   return page;
 }
 
@@ -131,7 +140,7 @@ result<std::shared_ptr<const page_view>> cached_index::project_page(std::string_
 
 result<std::shared_ptr<const page_view>> cached_index::load_project(const std::string& name) {
   const auto& opts = m_cache.options();
-  auto indexes = m_locations.ordered();
+  const auto& indexes = m_ordered;
   if (indexes.empty()) return fail(errc::not_found, "project '" + name + "' not found: no index is configured (--no-index)");
   for (const auto& index_url : indexes) {
     std::optional<page_view> entry;
@@ -159,7 +168,7 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(const std::s
       bool refresh = m_cache.refresh_requested(name, entry->http().fetched_at);
       if (opts.offline || (!refresh && is_fresh(entry->http(), now))) {
         ++m_state->fresh_hits;
-        return found(name, index_url, with_credentials(std::move(*entry), index_url));
+        return found(name, index_url, with_credentials(std::move(*entry), index_url, m_memory));
       }
     }
     if (opts.offline) continue;  // maybe a later index has it cached
@@ -187,7 +196,7 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(const std::s
             m_cache.log(log_level::warning, w.error().to_string());
         }
       }
-      return found(name, index_url, with_credentials(std::move(*entry), index_url));
+      return found(name, index_url, with_credentials(std::move(*entry), index_url, m_memory));
     }
     if (resp->status == sk::not_modified)
       return unexpected<error>{error{errc::io_error, "304 Not Modified to an unconditional request", resp->url, 0, 0}};
@@ -206,7 +215,7 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(const std::s
     }
     auto view = page_view::load(std::move(bytes), resp->url, m_memory);
     if (!view) return unexpected<error>{std::move(view).error()};
-    return found(name, index_url, with_credentials(std::move(*view), index_url));
+    return found(name, index_url, with_credentials(std::move(*view), index_url, m_memory));
   }
   std::string where;
   for (const auto& i : indexes) where += (where.empty() ? "" : ", ") + index::redact_url(i);
@@ -235,7 +244,8 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
       if ((decoded || negative) && (opts.offline || !m_cache.refresh_requested(name, written))) {
         ++m_state->metadata_hits;
         if (negative) return unexpected<error>{std::move(decoded).error()};
-        return std::make_shared<const packaging::core_metadata>(std::move(*decoded));
+        return std::allocate_shared<packaging::core_metadata>(
+            std::pmr::polymorphic_allocator<packaging::core_metadata>(m_memory), std::move(*decoded));
       }
       if (!decoded && !negative) {
         ++m_state->corrupt;
@@ -277,7 +287,8 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
   if (m_cache.enabled()) {
     if (auto w = m_cache.write(path, encode_metadata(*md, m_cache.now())); !w) m_cache.log(log_level::warning, w.error().to_string());
   }
-  return std::make_shared<const packaging::core_metadata>(std::move(*md));
+  return std::allocate_shared<packaging::core_metadata>(
+      std::pmr::polymorphic_allocator<packaging::core_metadata>(m_memory), std::move(*md));
 }
 
 }  // namespace pyresolve::cache

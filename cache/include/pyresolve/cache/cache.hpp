@@ -265,6 +265,7 @@ class cached_index {
   index::index_client& m_client;
   index::index_locations m_locations;
   std::pmr::memory_resource* m_memory;
+  std::vector<std::string> m_ordered;  ///< `m_locations.ordered()`, once
   std::unique_ptr<detail::cached_index_state> m_state;
 };
 
