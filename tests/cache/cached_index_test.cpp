@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "pyresolve/allocator/counting_resource.hpp"
 #include "pyresolve/cache/cache.hpp"
 #include "support/log_capture.hpp"
 #include "support/servers.hpp"
@@ -27,11 +28,12 @@ struct run {
   index::http_client http;
   index::index_client client{http};
   std::unique_ptr<pc::cached_index> front;
-  run(pc::cache_options o, index::index_locations loc) {
+  run(pc::cache_options o, index::index_locations loc,
+      std::pmr::memory_resource* memory = pyresolve::allocator::default_resource()) {
     auto c = pc::cache::open(std::move(o));
     REQUIRE(c);
     store = std::move(*c);
-    front = std::make_unique<pc::cached_index>(*store, client, std::move(loc));
+    front = std::make_unique<pc::cached_index>(*store, client, std::move(loc), memory);
   }
   /// Pages of `names` and the metadata of every file.
   std::size_t fetch_all(const std::vector<std::string>& names) {
@@ -500,4 +502,35 @@ TEST_CASE("file:// pages: cached, revalidated by size and mtime, re-read when th
     REQUIRE(c);
     CHECK(r.front->stats().fetched == 1);
   }
+}
+
+TEST_CASE("the front cache keeps pages, metadata and its bookkeeping in its memory resource") {
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path, universe));
+  pc::cache_options o;
+  o.root = tmp.path / "cache";
+  index::index_locations loc;
+  loc.index_url = "file://" + (tmp.path / "idx/simple").string();
+  const std::vector<std::string> names{"a", "b", "c"};
+  pyresolve::allocator::counting_resource cold(std::pmr::new_delete_resource());
+  {
+    run r(o, loc, &cold);
+    CHECK(r.fetch_all(names) > 0);
+    CHECK(cold.stats().allocations > 0);
+    CHECK(cold.stats().live_bytes > 0);  // the pages and metadata it holds
+  }
+  CHECK(cold.stats().live_bytes == 0);
+  auto off = o;
+  off.offline = true;
+  pyresolve::allocator::counting_resource warm(std::pmr::new_delete_resource());
+  {
+    run r(off, loc, &warm);
+    r.fetch_all(names);
+    CHECK(r.front->stats().fresh_hits == 3);
+    // Per page: the view's tables and shared block and the once-map's key, node and answer
+    // state; per metadata: the shared block and the same bookkeeping.
+    CHECK(warm.stats().allocations >= 3 * 5);
+  }
+  CHECK(warm.stats().live_bytes == 0);
+  CHECK(warm.stats().frees == warm.stats().allocations);
 }

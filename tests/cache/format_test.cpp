@@ -240,3 +240,23 @@ TEST_CASE("negative metadata entries keep the parse error") {
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code == errc::io_error);
 }
+
+TEST_CASE("a page_view keeps its index (versions, per-file facts, interned texts) in the given memory resource") {
+  const auto bytes = encode_simple(sample_entry());
+  allocator::counting_resource counted(std::pmr::new_delete_resource());
+  {
+    auto view = page_view::load(bytes, "v.bin", &counted);
+    REQUIRE(view);
+    // Versions, the first-file table, the files' facts and the interned prefix and tag texts.
+    CHECK(counted.stats().allocations >= 5);
+    CHECK(counted.stats().live_bytes > 0);
+    // Moving the view (as the front cache does into its shared pointer) keeps its resource.
+    const auto before = counted.stats().allocations;
+    page_view moved = std::move(*view);
+    CHECK(counted.stats().allocations == before);
+    REQUIRE(moved.size() == 2);
+    CHECK(moved.files(0).size() == 2);
+  }
+  CHECK(counted.stats().live_bytes == 0);
+  CHECK(counted.stats().frees == counted.stats().allocations);
+}
