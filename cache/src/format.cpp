@@ -198,7 +198,7 @@ class reader {
     r.url = str();
     r.specifiers = specifiers();
     if (u8() != 0) {
-      auto m = packaging::marker::parse(view());
+      auto m = packaging::marker::parse(view(), m_memory);
       if (m && m_ok) {
         r.marker = std::move(*m);
       } else {

@@ -115,14 +115,14 @@ std::optional<marker_item> parse_marker_item(tokenizer& t) {
 
 // `_parse_marker_atom`:
 //   marker_atom = WS? LEFT_PARENTHESIS WS? marker WS? RIGHT_PARENTHESIS WS? | WS? marker_item WS?
-marker::node parse_marker_atom(tokenizer& t) {
-  marker::node atom;
+marker::node parse_marker_atom(tokenizer& t, std::pmr::memory_resource* memory) {
+  marker::node atom{marker::node::allocator_type(memory)};
   t.consume(tok::ws);
   if (t.check(tok::left_parenthesis)) {
     const std::size_t open_position = t.position();
     t.read();
     t.consume(tok::ws);
-    atom = parse_marker_list(t);
+    atom = parse_marker_list(t, memory);  // same resource: the lists move
     if (t.failed()) return atom;
     t.consume(tok::ws);
     if (!t.check(tok::right_parenthesis)) {
@@ -359,13 +359,13 @@ const char* to_string(marker_op op) noexcept {
 }
 
 // `_parse_marker`: marker = marker_atom (BOOLOP marker_atom)*
-marker::node parse_marker_list(tokenizer& t) {
-  marker::node list;
-  list.children.push_back(parse_marker_atom(t));
+marker::node parse_marker_list(tokenizer& t, std::pmr::memory_resource* memory) {
+  marker::node list{marker::node::allocator_type(memory)};
+  list.children.push_back(parse_marker_atom(t, memory));
   if (t.failed()) return list;
   while (t.check(tok::boolop)) {
     list.joined_by_or.push_back(t.read().text == "or");
-    list.children.push_back(parse_marker_atom(t));
+    list.children.push_back(parse_marker_atom(t, memory));
     if (t.failed()) return list;
   }
   return list;
@@ -386,14 +386,16 @@ void normalize_extra_values(marker::node& root) {
 }
 
 marker marker_access::make(marker::node root) {
-  return marker(std::make_shared<const marker::node>(std::move(root)));
+  // The tree's block joins its lists in their resource.
+  const std::pmr::polymorphic_allocator<marker::node> alloc(root.children.get_allocator().resource());
+  return marker(std::allocate_shared<marker::node>(alloc, std::move(root)));
 }
 
 }  // namespace detail
 
-result<marker> marker::parse(std::string_view text) {
+result<marker> marker::parse(std::string_view text, std::pmr::memory_resource* memory) {
   detail::tokenizer t(text);
-  node root = detail::parse_marker_list(t);
+  node root = detail::parse_marker_list(t, memory);
   // Like `Marker()` of 23.0, text after a complete expression is not checked: only
   // requirements demand the end of input.
   if (t.failed()) {

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "pyresolve/allocator/counting_resource.hpp"
 #include "pyresolve/packaging/marker.hpp"
 #include "vector_file.hpp"
 
@@ -139,4 +140,27 @@ TEST_CASE("an empty marker is always true") {
   auto value = empty.evaluate(marker_environment{}, "x");
   REQUIRE(value);
   CHECK(*value);
+}
+
+TEST_CASE("a marker's expression tree lives in the memory resource it was parsed into") {
+  pyresolve::allocator::counting_resource counted(std::pmr::new_delete_resource());
+  {
+    auto m = marker::parse(R"(python_version < "3.11" and (os_name == "nt" or extra == "test") or sys_platform == "linux")",
+                           &counted);
+    REQUIRE(m);
+    const auto after_parse = counted.stats().allocations;
+    // The root block and the lists of both levels (nested parentheses included).
+    CHECK(after_parse >= 3);
+    const marker copy = *m;  // NOLINT(performance-unnecessary-copy-initialization): copies share the tree
+    CHECK(counted.stats().allocations == after_parse);
+    CHECK(copy.to_string() == m->to_string());
+    marker_environment env;
+    env.set(marker_var::python_version, "3.10");
+    env.set(marker_var::os_name, "posix");
+    env.set(marker_var::sys_platform, "darwin");
+    CHECK(*copy.evaluate(env, "test"));
+    CHECK_FALSE(*copy.evaluate(env, "docs"));
+  }
+  CHECK(counted.stats().live_bytes == 0);
+  CHECK(counted.stats().frees == counted.stats().allocations);
 }

@@ -3,6 +3,7 @@
 // (which drops or keeps parentheses depending on that shape) and evaluation order match.
 
 #include <cstdint>
+#include <memory_resource>
 #include <string>
 #include <vector>
 
@@ -43,12 +44,30 @@ struct marker_item {
 
 namespace pyresolve::packaging {
 
-/// A `MarkerList` (`is_list`) of atoms joined by `and`/`or`, or a `MarkerItem`.
+/// A `MarkerList` (`is_list`) of atoms joined by `and`/`or`, or a `MarkerItem`. The lists of a
+/// tree live in the resource the tree was parsed into (allocator-aware, so a child pushed into
+/// a list stays in its parent's resource). Item strings are short: they stay in `std::string`.
 struct marker::node {
+  using allocator_type = std::pmr::polymorphic_allocator<>;
+
+  node() = default;
+  explicit node(const allocator_type& alloc) : children(alloc), joined_by_or(alloc) {}
+  node(const node&) = default;
+  node(node&&) noexcept = default;
+  node(const node& other, const allocator_type& alloc)
+      : is_list(other.is_list), item(other.item), children(other.children, alloc),
+        joined_by_or(other.joined_by_or, alloc) {}
+  node(node&& other, const allocator_type& alloc)
+      : is_list(other.is_list), item(std::move(other.item)), children(std::move(other.children), alloc),
+        joined_by_or(std::move(other.joined_by_or), alloc) {}
+  node& operator=(const node&) = default;
+  node& operator=(node&&) = default;
+  ~node() = default;
+
   bool is_list = true;
   detail::marker_item item;     ///< when `!is_list`
-  std::vector<node> children;   ///< when `is_list`
-  std::vector<bool> joined_by_or;  ///< `joined_by_or[i]` joins children i and i + 1
+  std::pmr::vector<node> children;   ///< when `is_list`
+  std::pmr::vector<bool> joined_by_or;  ///< `joined_by_or[i]` joins children i and i + 1
 };
 
 }  // namespace pyresolve::packaging
@@ -56,7 +75,8 @@ struct marker::node {
 namespace pyresolve::packaging::detail {
 
 /// `_parse_marker`: parses at the tokenizer's position; on failure the tokenizer holds the error.
-[[nodiscard]] marker::node parse_marker_list(tokenizer& t);
+[[nodiscard]] marker::node parse_marker_list(tokenizer& t,
+                                            std::pmr::memory_resource* memory = allocator::default_resource());
 
 /// `_normalize_extra_values`: only the first atom of the top level is normalized, as in 23.0.
 void normalize_extra_values(marker::node& root);

@@ -6,11 +6,13 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <memory_resource>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "pyresolve/allocator/resource.hpp"
 #include "pyresolve/support/result.hpp"
 
 namespace pyresolve::packaging {
@@ -58,7 +60,9 @@ class marker {
 
   /// Parses a marker expression (the part after `;` of a requirement). Errors name the text
   /// and the column, as `packaging` does ("Expected a marker variable or quoted string").
-  [[nodiscard]] static result<marker> parse(std::string_view text);
+  /// The expression tree lives in `memory`, which must outlive every copy of the marker.
+  [[nodiscard]] static result<marker> parse(std::string_view text,
+                                            std::pmr::memory_resource* memory = allocator::default_resource());
 
   /// Evaluates for `env` with `extra` as the value of the `extra` variable (normalized
   /// before comparing, as are the literals compared with it). Comparisons that
