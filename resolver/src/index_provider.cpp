@@ -362,20 +362,21 @@ result<std::span<const packaging::requirement>> index_provider::dependencies(std
                                                                              const packaging::version& version) {
   const std::string normalized = packaging::normalize_name(name);
   project_state& s = m_impl->loaded(normalized);
-  const std::string what = normalized + " " + version.to_string();
-  if (!*s.map) return fail(s.map->error().code, what + ": " + s.map->error().message);
+  // Only failures name the version: built on demand, not per request.
+  const auto what = [&] { return normalized + " " + version.to_string(); };
+  if (!*s.map) return fail(s.map->error().code, what() + ": " + s.map->error().message);
   const cache::page_view& page = ***s.map;
   const auto found = page.find(version);
-  if (!found) return fail(errc::not_found, what + ": no such version on " + m_impl->index.index_url(normalized));
+  if (!found) return fail(errc::not_found, what() + ": no such version on " + m_impl->index.index_url(normalized));
   const std::size_t v = *found;
   if (s.facts[v].metadata_file < 0)
-    return fail(errc::not_found, what + ": no distribution file usable for this target");
+    return fail(errc::not_found, what() + ": no distribution file usable for this target");
   auto md = m_impl->metadata_of(normalized, page, s.facts, v, false);
   m_impl->wait(*md);
   const std::string& filename = md->file.filename;
   if (!*md->metadata) {
     const std::string reason = "metadata of " + filename + ": " + located(md->metadata->error()).message;
-    m_impl->log(log_level::debug, what + " is unusable: " + reason);
+    m_impl->log(log_level::debug, what() + " is unusable: " + reason);
     return fail(md->metadata->error().code, reason);
   }
   const packaging::core_metadata& meta = ***md->metadata;
