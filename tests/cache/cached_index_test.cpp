@@ -461,14 +461,20 @@ TEST_CASE("sdists: PKG-INFO metadata and 'a build would be needed' verdicts are 
   CHECK(nginx.requests() == after_cold);  // warm: nothing downloaded again
 }
 
-TEST_CASE("file:// pages: cached, revalidated by size and mtime, re-read when the page changes") {
+/// The universe as a file:// index, and a cache folder beside it.
+struct file_universe {
   t::temp_dir tmp;
-  REQUIRE(t::make_index_universe(tmp.path, universe));
   pc::cache_options o;
-  o.root = tmp.path / "cache";
   index::index_locations loc;
-  loc.index_url = "file://" + (tmp.path / "idx/simple").string();
   const std::vector<std::string> names{"a", "b", "c"};
+  file_universe() {
+    REQUIRE(t::make_index_universe(tmp.path, universe));
+    o.root = tmp.path / "cache";
+    loc.index_url = "file://" + (tmp.path / "idx/simple").string();
+  }
+};
+
+TEST_CASE_FIXTURE(file_universe, "file:// pages: cached, revalidated by size and mtime, re-read when the page changes") {
   {
     run r(o, loc);
     r.fetch_all(names);
@@ -504,14 +510,7 @@ TEST_CASE("file:// pages: cached, revalidated by size and mtime, re-read when th
   }
 }
 
-TEST_CASE("the front cache keeps pages, metadata and its bookkeeping in its memory resource") {
-  t::temp_dir tmp;
-  REQUIRE(t::make_index_universe(tmp.path, universe));
-  pc::cache_options o;
-  o.root = tmp.path / "cache";
-  index::index_locations loc;
-  loc.index_url = "file://" + (tmp.path / "idx/simple").string();
-  const std::vector<std::string> names{"a", "b", "c"};
+TEST_CASE_FIXTURE(file_universe, "the front cache keeps pages, metadata and its bookkeeping in its memory resource") {
   pyresolve::allocator::counting_resource cold(std::pmr::new_delete_resource());
   {
     run r(o, loc, &cold);
