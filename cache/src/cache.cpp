@@ -116,9 +116,17 @@ result<void> cache::lock_exclusive() {
   return {};
 }
 
-// Both paths are built as one string and handed to `fs::path` whole: two allocations (the
-// text and the path's component list) where `/` on paths made a dozen.
+// Both paths are built as one string (one allocation where `/` on paths made a dozen); a
+// warm run reads through that string and never builds the `fs::path`.
 fs::path cache::simple_path(std::string_view index_url, std::string_view name) const {
+  return fs::path(simple_file(index_url, name));
+}
+
+fs::path cache::metadata_path(std::string_view name, const index::dist_file& file) const {
+  return fs::path(metadata_file(name, file));
+}
+
+std::string cache::simple_file(std::string_view index_url, std::string_view name) const {
   // Credentials are not part of an index's identity (nor should they reach the disk).
   std::string storage;
   std::string_view url = without_credentials(index_url, storage);
@@ -127,10 +135,10 @@ fs::path cache::simple_path(std::string_view index_url, std::string_view name) c
   out += '/';
   append_hash16(out, url);
   out.append("/").append(name).append(".bin");
-  return fs::path(std::move(out));
+  return out;
 }
 
-fs::path cache::metadata_path(std::string_view name, const index::dist_file& file) const {
+std::string cache::metadata_file(std::string_view name, const index::dist_file& file) const {
   std::string storage;
   const std::string_view url = without_credentials(file.url, storage);
   std::string out = bucket_path(root(), metadata_bucket, name.size() + file.filename.size() + 24);
@@ -138,11 +146,11 @@ fs::path cache::metadata_path(std::string_view name, const index::dist_file& fil
   out += '-';
   append_hash16(out, url);
   out.append(".bin");
-  return fs::path(std::move(out));
+  return out;
 }
 
-std::optional<std::string> cache::read(const fs::path& path) const {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+std::optional<std::string> cache::read_file(const char* path) const {
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   fd_guard guard{fd};
   struct stat st {};

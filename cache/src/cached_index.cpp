@@ -144,11 +144,11 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(const std::s
   if (indexes.empty()) return fail(errc::not_found, "project '" + name + "' not found: no index is configured (--no-index)");
   for (const auto& index_url : indexes) {
     std::optional<page_view> entry;
-    std::filesystem::path path;
+    std::string path;
     if (m_cache.enabled()) {
-      path = m_cache.simple_path(index_url, name);
-      if (auto bytes = m_cache.read(path)) {
-        auto decoded = page_view::load(std::move(*bytes), path.native(), m_memory);
+      path = m_cache.simple_file(index_url, name);
+      if (auto bytes = m_cache.read_file(path.c_str())) {
+        auto decoded = page_view::load(std::move(*bytes), path, m_memory);
         if (decoded) {
           entry = std::move(*decoded);
         } else {
@@ -158,7 +158,7 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(const std::s
             return unexpected<error>{error{errc::io_error,
                                            "offline and the cache entry of '" + name + "' is corrupt: " +
                                                decoded.error().message,
-                                           path.string(), 0, 0}};
+                                           path, 0, 0}};
           m_cache.remove(path);
         }
       }
@@ -233,12 +233,12 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::metadata(s
 result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metadata(const std::string& name,
                                                                                     const index::dist_file& file) {
   const auto& opts = m_cache.options();
-  std::filesystem::path path;
+  std::string path;
   if (m_cache.enabled()) {
-    path = m_cache.metadata_path(name, file);
-    if (auto bytes = m_cache.read(path)) {
+    path = m_cache.metadata_file(name, file);
+    if (auto bytes = m_cache.read_file(path.c_str())) {
       std::int64_t written = 0;
-      auto decoded = decode_metadata(*bytes, path.native(), &written, m_memory);
+      auto decoded = decode_metadata(*bytes, path, &written, m_memory);
       // Files are immutable, so a valid entry needs no revalidation (only --refresh).
       bool negative = !decoded && decoded.error().code == errc::invalid_metadata;
       if ((decoded || negative) && (opts.offline || !m_cache.refresh_requested(name, written))) {
@@ -253,7 +253,7 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
         if (opts.offline)
           return unexpected<error>{error{errc::io_error, "offline and the cached metadata of " + file.filename +
                                                              " is corrupt: " + decoded.error().message,
-                                         path.string(), 0, 0}};
+                                         path, 0, 0}};
         m_cache.remove(path);
       }
     }

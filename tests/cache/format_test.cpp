@@ -190,10 +190,15 @@ TEST_CASE("cache folder: CACHEDIR.TAG, atomic writes, info, clean, prune, no-cac
   index::dist_file with_user = f;
   with_user.url = "https://u:p@x/foo-1.0-py3-none-any.whl";
   CHECK((*c)->metadata_path("foo", with_user) == m1);
+  // The string forms name the same files, and read the same bytes.
+  CHECK((*c)->metadata_file("foo", f) == m1.native());
+  CHECK((*c)->simple_file("https://x/simple/", "foo") == p1.native());
   REQUIRE((*c)->write(p1, "hello"));
   REQUIRE((*c)->write((*c)->metadata_path("foo", f), "meta"));
   REQUIRE((*c)->write((*c)->simple_path("https://x/simple", "bar"), "bar"));
   CHECK((*c)->read(p1) == std::optional<std::string>("hello"));
+  CHECK((*c)->read_file((*c)->simple_file("https://x/simple", "foo").c_str()) == std::optional<std::string>("hello"));
+  CHECK_FALSE((*c)->read_file((*c)->simple_file("https://x/simple", "absent").c_str()));
   auto info = (*c)->info();
   REQUIRE(info);
   CHECK(info->total_bytes >= 12);

@@ -187,9 +187,14 @@ class cache {
 
   [[nodiscard]] std::filesystem::path simple_path(std::string_view index_url, std::string_view name) const;
   [[nodiscard]] std::filesystem::path metadata_path(std::string_view name, const index::dist_file& file) const;
+  /// The same paths as plain strings: what a warm run reads (an `fs::path` also allocates the
+  /// list of its components).
+  [[nodiscard]] std::string simple_file(std::string_view index_url, std::string_view name) const;
+  [[nodiscard]] std::string metadata_file(std::string_view name, const index::dist_file& file) const;
 
   /// Whole file in one read; nullopt when absent.
-  [[nodiscard]] std::optional<std::string> read(const std::filesystem::path& path) const;
+  [[nodiscard]] std::optional<std::string> read(const std::filesystem::path& path) const { return read_file(path.c_str()); }
+  [[nodiscard]] std::optional<std::string> read_file(const char* path) const;
   /// Writes a temp file in the same folder and renames it into place.
   [[nodiscard]] result<void> write(const std::filesystem::path& path, std::string_view bytes) const;
   /// Removes a bad entry (best effort).
