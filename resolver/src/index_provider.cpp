@@ -68,6 +68,9 @@ inline void tsan_acquire([[maybe_unused]] const void* address) {
 
 using steady = std::chrono::steady_clock;
 
+/// How many lower versions a batch prefetch starts.
+constexpr std::size_t prefetch_batch = 8;
+
 /// What a worker derives from a version map: the solver's flags of each version and the file
 /// whose metadata stands for it.
 struct version_facts {
@@ -192,6 +195,8 @@ struct project_state : load_state {
   std::vector<version_facts> facts;
   /// Built on the solver thread from `facts`, in the provider's memory.
   std::optional<std::pmr::vector<candidate>> candidates;
+  /// How many versions' dependencies the solver asked for (solver thread only).
+  std::uint32_t asked = 0;
   /// Versions whose files `files()` materialized (for the CLI's hashes and pylock.toml).
   mutable std::mutex entries_mutex;
   mutable std::unordered_map<std::size_t, std::unique_ptr<const index::version_entry>> entries;
@@ -370,6 +375,18 @@ result<std::span<const packaging::requirement>> index_provider::dependencies(std
   if (s.facts[v].metadata_file < 0)
     return fail(errc::not_found, what + ": no distribution file usable for this target");
   auto md = m_impl->metadata_of(normalized, page, s.facts, v, false);
+  // A second version asked for means the solver is rejecting this project's versions one by
+  // one, newest first (uv's batch prefetch): start the next few usable ones below now, so
+  // workers read them while the solver rules this one out.
+  if (++s.asked >= 2) {
+    std::size_t started = 0;
+    for (std::size_t w = v; w-- > 0 && started < prefetch_batch;) {
+      const version_facts& f = s.facts[w];
+      if (f.yanked || !f.requires_python_ok || !f.has_compatible_dist || f.metadata_file < 0) continue;
+      static_cast<void>(m_impl->metadata_of(normalized, page, s.facts, w, true));
+      ++started;
+    }
+  }
   m_impl->wait(*md);
   const std::string& filename = md->file.filename;
   if (!*md->metadata) {
