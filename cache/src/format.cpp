@@ -107,7 +107,8 @@ class writer {
 
 class reader {
  public:
-  reader(std::string_view data, std::pmr::memory_resource* memory) : m_data(data), m_memory(memory) {}
+  reader(std::string_view data, std::pmr::memory_resource* memory, packaging::marker_memo* markers = nullptr)
+      : m_data(data), m_memory(memory), m_markers(markers) {}
   [[nodiscard]] bool ok() const noexcept { return m_ok; }
   [[nodiscard]] bool at_end() const noexcept { return m_pos == m_data.size(); }
   [[nodiscard]] std::size_t pos() const noexcept { return m_pos; }
@@ -198,7 +199,7 @@ class reader {
     r.url = str();
     r.specifiers = specifiers();
     if (u8() != 0) {
-      auto m = packaging::marker::parse(view());
+      auto m = m_markers ? m_markers->parse(view()) : packaging::marker::parse(view());
       if (m && m_ok) {
         r.marker = std::move(*m);
       } else {
@@ -240,6 +241,7 @@ class reader {
   }
   std::string_view m_data;
   std::pmr::memory_resource* m_memory;
+  packaging::marker_memo* m_markers = nullptr;
   std::size_t m_pos = 0;
   bool m_ok = true;
 };
@@ -572,7 +574,8 @@ std::string encode_metadata_error(const error& failure, std::int64_t written_at)
 }
 
 result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::string_view source,
-                                                 std::int64_t* written_at, std::pmr::memory_resource* memory) {
+                                                 std::int64_t* written_at, std::pmr::memory_resource* memory,
+                                                 packaging::marker_memo* markers) {
   if (bytes.size() >= header_size) {
     std::uint32_t k = 0;
     std::memcpy(&k, bytes.data() + 12, 4);
@@ -591,7 +594,7 @@ result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::st
   }
   auto payload = unseal(bytes, kind_metadata, metadata_format, source);
   if (!payload) return unexpected<error>{std::move(payload).error()};
-  reader r(*payload, memory);
+  reader r(*payload, memory, markers);
   auto written = r.i64();
   if (written_at) *written_at = written;
   if (r.u32() != packaging::version::packed_layout) return corrupt(source, "written with another packed version layout");

@@ -161,9 +161,10 @@ class page_view {
 /// Files are immutable, so the verdict is kept; `decode_metadata` returns it as an error with
 /// `errc::invalid_metadata` (corrupt entries give `errc::io_error`).
 [[nodiscard]] std::string encode_metadata_error(const error& failure, std::int64_t written_at = 0);
+/// `markers`, when given, parses the requirements' markers (shared across decodes).
 [[nodiscard]] result<packaging::core_metadata> decode_metadata(
     std::string_view bytes, std::string_view source, std::int64_t* written_at = nullptr,
-    std::pmr::memory_resource* memory = allocator::default_resource());
+    std::pmr::memory_resource* memory = allocator::default_resource(), packaging::marker_memo* markers = nullptr);
 
 /// The cache root: folders, lock, atomic writes and maintenance. Thread-safe.
 class cache {
