@@ -119,12 +119,13 @@ struct package_state {
   // consecutive candidates with the same requirement (pubgrub-rs merges them the same way):
   // one incompatibility then rules out a whole run of versions at once.
   struct dep_group {
-    pkg_id q;
     incompat_id id;
     std::uint32_t lo;
     std::uint32_t hi;
   };
-  std::pmr::vector<dep_group> groups;
+  // By dependency: awscli has a thousand versions of eight dependencies each, and one list
+  // of all groups made every new dependency scan them all.
+  std::pmr::unordered_map<pkg_id, std::pmr::vector<dep_group>> groups;
 
   explicit package_state(std::pmr::memory_resource* m)
       : name(m), extra(m), versions_error(m), trail(m), incompats(m), deps(m), groups(m) {}
@@ -433,13 +434,13 @@ std::optional<incompat_id> solver::resolve_conflict(incompat_id id) {
     // The previous satisfier of p's term: the earliest earlier assignment of p that, together
     // with the satisfier, satisfies the term.
     if (!is_subset(sat.value, terms[latest].second)) {
-      for (std::uint32_t i : m_packages[p].trail) {
-        if (i >= satisfier[latest]) break;
-        if (is_subset(intersect(sat.value, m_trail[i].accum), terms[latest].second)) {
-          previous_level = std::max(previous_level, m_trail[i].level);
-          break;
-        }
-      }
+      // Monotone along the trail as well (the accumulated terms narrow): bisection again.
+      const auto& trail = m_packages[p].trail;
+      const auto end = std::lower_bound(trail.begin(), trail.end(), satisfier[latest]);
+      const auto found = std::partition_point(trail.begin(), end, [&](std::uint32_t i) {
+        return !is_subset(intersect(sat.value, m_trail[i].accum), terms[latest].second);
+      });
+      if (found != end) previous_level = std::max(previous_level, m_trail[*found].level);
     }
     if (++m_packages[p].conflicts == conflict_boost_threshold) enqueue(p);
     if (sat.cause == no_cause || previous_level != sat.level) {
@@ -641,9 +642,11 @@ void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_
                               [](const candidate& c, const version& x) { return c.version < x; });
   if (pos != cands.end() && pos->version == v) {
     const auto idx = static_cast<std::uint32_t>(pos - cands.begin());
-    auto& groups = m_packages[p].groups;
-    for (auto& g : groups) {
-      if (g.q != q || !(idx + 1 == g.lo || idx == g.hi + 1)) continue;
+    auto& groups = m_packages[p].groups[q];
+    // Newest first: the solver tries versions in order, so the group to grow is a recent one.
+    for (auto it = groups.rbegin(); it != groups.rend(); ++it) {
+      auto& g = *it;
+      if (!(idx + 1 == g.lo || idx == g.hi + 1)) continue;
       if (m_incompats[g.id].terms[1].second.set != range) continue;
       const std::uint32_t lo = std::min(idx, g.lo);
       const std::uint32_t hi = std::max(idx, g.hi);
@@ -663,16 +666,16 @@ void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_
       m_incompats[id].indexed = true;
       for (pkg_id w : {p, q}) {
         auto& list = m_packages[w].incompats;
-        std::replace(list.begin(), list.end(), old, id);
+        if (auto at = std::find(list.rbegin(), list.rend(), old); at != list.rend()) *at = id;
       }
-      g = package_state::dep_group{q, id, lo, hi};
+      g = package_state::dep_group{id, lo, hi};
       return;
     }
     incompat inc(m_memory);
     inc.terms.emplace_back(p, term{true, candidate_range(p, v)});
     inc.terms.emplace_back(q, term{false, range});
     inc.kind = cause_kind::dependency;
-    groups.push_back(package_state::dep_group{q, add_incompat(std::move(inc), true), idx, idx});
+    groups.push_back(package_state::dep_group{add_incompat(std::move(inc), true), idx, idx});
     return;
   }
   incompat inc(m_memory);
