@@ -62,8 +62,8 @@ struct assignment {
 
   // A constructor rather than C++20's parenthesized aggregate initialization, which clang 14
   // (the fuzz preset) does not implement, so that emplace_back builds in place.
-  assignment(pkg_id p, term v, std::uint32_t l, incompat_id c, term a)
-      : package(p), value(std::move(v)), level(l), cause(c), accum(std::move(a)) {}
+  assignment(pkg_id p, term&& v, std::uint32_t l, incompat_id c, const term& a)
+      : package(p), value(std::move(v)), level(l), cause(c), accum(a) {}
 };
 
 struct dep_record {
@@ -161,7 +161,7 @@ class solver {
   incompat_id add_incompat(incompat&& inc, bool index);
   void index_incompat(incompat_id id);
   relation relate(incompat_id id, pkg_id* unsatisfied) const;
-  void assign(pkg_id p, term t, incompat_id cause);
+  void assign(pkg_id p, term&& t, incompat_id cause);
   void backtrack(std::uint32_t level);
   void propagate(pkg_id start);
   std::optional<incompat_id> resolve_conflict(incompat_id id);
@@ -281,7 +281,7 @@ relation solver::relate(incompat_id id, pkg_id* unsatisfied) const {
   return have_unsatisfied ? relation::almost : relation::satisfied;
 }
 
-void solver::assign(pkg_id p, term t, incompat_id cause) {
+void solver::assign(pkg_id p, term&& t, incompat_id cause) {
   package_state& s = m_packages[p];
   touch(p);
   if (cause == no_cause) {
