@@ -459,20 +459,45 @@ struct id_list {
 };
 }  // namespace
 
-std::optional<std::uint32_t> page_view::rank(const file_facts& file,
-                                             const packaging::target_environment& environment) const {
+page_view::tag_ids page_view::tag_ids_in(const packaging::target_environment& environment) const {
+  using part = packaging::target_environment::tag_part;
+  tag_ids ids;
+  for (auto* list : {&ids.interpreter, &ids.abi, &ids.platform}) list->reserve(m_tag_names.size());
+  for (const auto& name : m_tag_names) {
+    const auto t = text(name);
+    auto id = [&](part p) {
+      const auto found = environment.part_id(p, t);
+      return found ? static_cast<std::int32_t>(*found) : -1;
+    };
+    ids.interpreter.push_back(id(part::interpreter));
+    ids.abi.push_back(id(part::abi));
+    ids.platform.push_back(id(part::platform));
+  }
+  return ids;
+}
+
+std::optional<std::uint32_t> page_view::rank(const file_facts& file, const packaging::target_environment& environment,
+                                             const tag_ids& ids) const {
   if (file.sdist()) return std::nullopt;
   const auto data = payload();
   std::size_t at = file.tags;
   const auto interpreters = id_list::at(data, at), abis = id_list::at(data, at), platforms = id_list::at(data, at);
   std::optional<std::uint32_t> best;
-  for (std::uint32_t i = 0; i < interpreters.size; ++i)
-    for (std::uint32_t a = 0; a < abis.size; ++a)
+  for (std::uint32_t i = 0; i < interpreters.size; ++i) {
+    const auto ii = ids.interpreter[interpreters[i]];
+    if (ii < 0) continue;
+    for (std::uint32_t a = 0; a < abis.size; ++a) {
+      const auto ai = ids.abi[abis[a]];
+      if (ai < 0) continue;
       for (std::uint32_t pl = 0; pl < platforms.size; ++pl) {
-        const auto r = environment.rank(text(m_tag_names[interpreters[i]]), text(m_tag_names[abis[a]]),
-                                        text(m_tag_names[platforms[pl]]));
+        const auto pi = ids.platform[platforms[pl]];
+        if (pi < 0) continue;
+        const auto r = environment.rank_of(static_cast<std::uint32_t>(ii), static_cast<std::uint32_t>(ai),
+                                           static_cast<std::uint32_t>(pi));
         if (r && (!best || *r < *best)) best = r;
       }
+    }
+  }
   return best;
 }
 

@@ -104,6 +104,7 @@ std::vector<version_facts> classify(const cache::page_view& page, const index_pr
   std::vector<bool> python_ok(page.requires_python().size());
   for (std::size_t i = 0; i < python_ok.size(); ++i) python_ok[i] = page.requires_python()[i].contains(python, true);
   const allowed_kinds kinds = allowed_for(options.binaries, page.name());
+  const auto tag_ids = page.tag_ids_in(options.environment);
   std::vector<version_facts> out(page.size());
   for (std::size_t v = 0; v < page.size(); ++v) {
     const auto files = page.files(v);
@@ -119,7 +120,7 @@ std::vector<version_facts> classify(const cache::page_view& page, const index_pr
       any_python_ok = any_python_ok || py;
       std::optional<std::uint32_t> rank;
       if (!file.sdist()) {
-        if (!kinds.wheels || !(rank = page.rank(file, options.environment))) continue;
+        if (!kinds.wheels || !(rank = page.rank(file, options.environment, tag_ids))) continue;
       } else if (!kinds.sdists) {
         continue;
       }

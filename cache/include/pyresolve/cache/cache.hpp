@@ -113,10 +113,17 @@ class page_view {
   [[nodiscard]] std::span<const file_facts> files(std::size_t v) const {
     return std::span<const file_facts>(m_files).subspan(m_first_file[v], m_first_file[v + 1] - m_first_file[v]);
   }
+  /// Each interned tag name's `target_environment::part_id` as interpreter, ABI and
+  /// platform (-1: not a part of any accepted tag), for `rank`.
+  struct tag_ids {
+    std::vector<std::int32_t> interpreter, abi, platform;
+  };
+  [[nodiscard]] tag_ids tag_ids_in(const packaging::target_environment& environment) const;
   /// The best rank of a wheel's tags in `environment` (`target_environment::rank`), nullopt
-  /// for sdists and incompatible wheels. Reads the interned tag names in place.
-  [[nodiscard]] std::optional<std::uint32_t> rank(const file_facts& file,
-                                                  const packaging::target_environment& environment) const;
+  /// for sdists and incompatible wheels. `ids` is `tag_ids_in(environment)`: each tag name of
+  /// the page is looked up once, not once per file.
+  [[nodiscard]] std::optional<std::uint32_t> rank(const file_facts& file, const packaging::target_environment& environment,
+                                                  const tag_ids& ids) const;
   /// One file, materialized.
   [[nodiscard]] index::version_file file(const file_facts& file) const;
   /// One version with its files, materialized.
