@@ -131,6 +131,12 @@ struct package_state {
       : name(m), extra(m), versions_error(m), trail(m), incompats(m), deps(m), groups(m) {}
 };
 
+// Lookups by string_view (C++20 heterogeneous lookup), so finding a name allocates nothing.
+struct text_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
 enum class relation : std::uint8_t { satisfied, contradicted, almost, inconclusive };
 
 class solver {
@@ -193,7 +199,7 @@ class solver {
   provider& m_provider;
   std::pmr::memory_resource* m_memory;
   std::pmr::vector<package_state> m_packages;
-  std::pmr::unordered_map<std::pmr::string, pkg_id> m_ids;
+  std::pmr::unordered_map<std::pmr::string, pkg_id, text_hash, std::equal_to<>> m_ids;
   std::pmr::vector<incompat> m_incompats;
   std::pmr::vector<assignment> m_trail;
   std::pmr::vector<pkg_id> m_order;  // packages in first-seen order
@@ -209,7 +215,7 @@ class solver {
   // Options by normalized name.
   std::unordered_map<std::string, std::vector<const packaging::requirement*>> m_constraints;
   std::unordered_map<std::string, std::vector<const packaging::requirement*>> m_overrides;
-  std::unordered_map<std::string, version> m_preferences;
+  std::unordered_map<std::string, version, text_hash, std::equal_to<>> m_preferences;
   std::uint32_t m_level = 0;
   version m_root_version;
   std::optional<incompat_id> m_failed;
@@ -221,6 +227,9 @@ class solver {
 };
 
 pkg_id solver::intern(std::string_view name, std::string_view extra) {
+  if (extra.empty()) {
+    if (auto it = m_ids.find(name); it != m_ids.end()) return it->second;
+  }
   std::pmr::string key(name, m_memory);
   if (!extra.empty()) {
     key += '[';
@@ -564,7 +573,8 @@ std::optional<version> solver::choose_version(pkg_id p) {
     return c.has_compatible_dist && c.requires_python_ok;
   };
   // A preferred version (an existing pin) wins while it stays acceptable.
-  if (auto pref = m_preferences.find(std::string(base.name)); pref != m_preferences.end()) {
+  if (auto pref = m_preferences.empty() ? m_preferences.end() : m_preferences.find(std::string_view(base.name));
+      pref != m_preferences.end()) {
     auto pos = std::lower_bound(s.candidates.begin(), s.candidates.end(), pref->second,
                                 [](const candidate& c, const version& x) { return c.version < x; });
     if (pos != s.candidates.end() && pos->version == pref->second && s.accum.set.contains(pos->version) && usable(*pos) &&
