@@ -165,10 +165,13 @@ error located(const error& e) {
 
 /// How an HTTP wait looks from a task: suspended (its worker runs other tasks meanwhile) when
 /// called inside an arena, else an ordinary block. `suspended` counts the former.
+/// Set while the solver thread runs a load itself: it is no task, so it must not suspend.
+thread_local bool solver_running_load = false;
+
 void wait_for_transfer(const std::function<void(std::function<void()>)>& start,
                        [[maybe_unused]] std::atomic<std::uint64_t>& suspended) {
 #if PYRESOLVE_TBB_SUSPEND
-  if (tbb::this_task_arena::current_thread_index() != tbb::task_arena::not_initialized) {
+  if (!solver_running_load && tbb::this_task_arena::current_thread_index() != tbb::task_arena::not_initialized) {
     ++suspended;
     tbb::task::suspend([&](tbb::task::suspend_point tag) { start([tag] { tbb::task::resume(tag); }); });
     return;
@@ -187,6 +190,9 @@ void wait_for_transfer(const std::function<void(std::function<void()>)>& start,
 struct load_state {
   tbb::task_group_context context{tbb::task_group_context::isolated};
   tbb::task_group group{context};
+  /// Taken by whoever runs the load: its task on a worker, or the solver itself when it
+  /// needs the result before any worker started it.
+  std::atomic<bool> claimed{false};
   std::atomic<bool> done{false};
 };
 
@@ -220,7 +226,7 @@ struct index_provider::impl {
   /// Key: `name` NUL `version index`.
   tbb::concurrent_hash_map<std::string, std::shared_ptr<metadata_state>> metadata;
   std::atomic<std::uint64_t> loaded_projects{0}, loaded_metadata{0}, metadata_errors{0}, prefetched{0},
-      solver_waits{0};
+      solver_waits{0}, solver_loads{0};
   std::atomic<std::int64_t> load_ns{0}, wait_ns{0};
   /// Shared with the wait hook, which a `get` already under way may still hold after we go.
   std::shared_ptr<std::atomic<std::uint64_t>> http_suspended = std::make_shared<std::atomic<std::uint64_t>>(0);
@@ -276,6 +282,7 @@ struct index_provider::impl {
       tsan_acquire(&handoff);  // after the tasks that ended before (TBB reuses their memory)
       auto task = state->group.defer([this, raw = state.get()] {
         tsan_acquire(&handoff);
+        if (raw->claimed.exchange(true, std::memory_order_acq_rel)) return;  // the solver ran it
         const auto t0 = steady::now();
         load(*raw);
         add_time(load_ns, t0);
@@ -289,12 +296,26 @@ struct index_provider::impl {
     return a->second;
   }
 
-  /// Blocks the solver until `state` is loaded, running queued loads meanwhile.
-  void wait(load_state& state) {
+  /// Blocks the solver until `state` is loaded. A load no worker has started yet, the solver
+  /// runs itself, right away; one under way it waits for, without taking other loads meanwhile
+  /// (it used to help with whatever was queued, mostly prefetches it did not need yet, while
+  /// the worker sat idle: the solver thread is the one that limits a warm resolve).
+  template <class State>
+  void wait(State& state) {
     if (!state.done.load(std::memory_order_acquire)) {
       ++solver_waits;
       const auto t0 = steady::now();
-      arena.execute([&] { state.group.wait(); });
+      if (!state.claimed.exchange(true, std::memory_order_acq_rel)) {
+        ++solver_loads;
+        const auto l0 = steady::now();
+        solver_running_load = true;
+        load(state);
+        solver_running_load = false;
+        add_time(load_ns, l0);
+        state.done.store(true, std::memory_order_release);
+      } else {
+        arena.execute([&] { tbb::this_task_arena::isolate([&] { state.group.wait(); }); });
+      }
       add_time(wait_ns, t0);
     }
     tsan_acquire(&state);
@@ -425,7 +446,7 @@ std::string index_provider::index_url(std::string_view name) const { return m_im
 index_provider_stats index_provider::stats() const {
   const impl& i = *m_impl;
   return {i.loaded_projects.load(), i.loaded_metadata.load(), i.metadata_errors.load(), i.prefetched.load(),
-          i.solver_waits.load(), i.http_suspended->load(),
+          i.solver_waits.load(), i.http_suspended->load(), i.solver_loads.load(),
           std::chrono::nanoseconds(i.load_ns.load()), std::chrono::nanoseconds(i.wait_ns.load())};
 }
 
