@@ -202,8 +202,10 @@ struct project_state : load_state {
   std::vector<version_facts> facts;
   /// Built on the solver thread from `facts`, in the provider's memory.
   std::optional<std::pmr::vector<candidate>> candidates;
-  /// How many versions' dependencies the solver asked for (solver thread only).
+  /// How many versions' dependencies the solver asked for, and the lowest version index a
+  /// batch prefetch has reached (solver thread only).
   std::uint32_t asked = 0;
+  std::size_t prefetched_from = SIZE_MAX;
   /// Versions whose files `files()` materialized (for the CLI's hashes and pylock.toml).
   mutable std::mutex entries_mutex;
   mutable std::unordered_map<std::size_t, std::unique_ptr<const index::version_entry>> entries;
@@ -249,7 +251,10 @@ struct index_provider::impl {
   }
 
   ~impl() {
-    // Loads still running (prefetches the solver never needed) hold references into us.
+    // Prefetches no worker has started are not needed any more: claimed here, their tasks
+    // return at once. Loads still running hold references into us and are waited for.
+    for (auto& [name, state] : projects) state->claimed.store(true, std::memory_order_release);
+    for (auto& [key, state] : metadata) state->claimed.store(true, std::memory_order_release);
     arena.execute([&] {
       for (auto& [name, state] : projects) state->group.wait();  // may start metadata loads
       for (auto& [key, state] : metadata) state->group.wait();
@@ -400,14 +405,19 @@ result<std::span<const packaging::requirement>> index_provider::dependencies(std
   // A second version asked for means the solver is rejecting this project's versions one by
   // one, newest first (uv's batch prefetch): start the next few usable ones below now, so
   // workers read them while the solver rules this one out.
+  // Versions between v and the last batch were started already: the batch goes on from there.
+  // It stays `prefetch_batch` usable versions ahead: versions the batch reached before are
+  // not asked for again.
   if (++s.asked >= 2) {
-    std::size_t started = 0;
-    for (std::size_t w = v; w-- > 0 && started < prefetch_batch;) {
-      const version_facts& f = s.facts[w];
+    std::size_t ahead = 0;
+    std::size_t w = v;
+    for (; w > 0 && ahead < prefetch_batch; --w) {
+      const version_facts& f = s.facts[w - 1];
       if (f.yanked || !f.requires_python_ok || !f.has_compatible_dist || f.metadata_file < 0) continue;
-      static_cast<void>(m_impl->metadata_of(normalized, page, s.facts, w, true));
-      ++started;
+      ++ahead;
+      if (w - 1 < s.prefetched_from) static_cast<void>(m_impl->metadata_of(normalized, page, s.facts, w - 1, true));
     }
+    s.prefetched_from = std::min(s.prefetched_from, w);
   }
   m_impl->wait(*md);
   const std::string& filename = md->file.filename;
