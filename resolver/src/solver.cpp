@@ -871,33 +871,37 @@ std::string solver::display(pkg_id p) const {
 std::string solver::range_text(pkg_id p, const version_ranges& set) const {
   const package_state& s = m_packages[p];
   if (set.is_full()) return display(p);
-  if (!s.candidates.empty()) {
-    bool all = true;
-    for (const candidate& c : s.candidates) {
-      if (!set.contains(c.version)) {
-        all = false;
-        break;
-      }
+  const auto& cands = s.candidates;
+  if (cands.empty()) return display(p) + set_text(set);
+  // Read against the versions that exist, as uv simplifies its ranges: each run of
+  // consecutive candidates inside the set becomes one range (`==v` for a run of one), so
+  // forty pins `==1.31.0 | ==1.31.1 | …` read `>=1.31.0,<1.31.43` and a set holding every
+  // version is the bare name. A set with no existing version keeps its own text.
+  version_ranges shown;
+  bool any = false;
+  bool all = true;
+  for (std::size_t i = 0; i < cands.size();) {
+    if (!set.contains(cands[i].version)) {
+      all = false;
+      ++i;
+      continue;
     }
-    if (all) return display(p);
-    // An interval from one candidate up to the next (candidate_range) holds only that
-    // version: it reads `==v`.
-    version_ranges shown;
-    const auto& cands = s.candidates;
-    auto at = [&](const version& x) {
-      return std::lower_bound(cands.begin(), cands.end(), x,
-                              [](const candidate& c, const version& y) { return c.version < y; });
-    };
-    for (const auto& iv : set.intervals()) {
-      const auto lo = iv.lower ? at(*iv.lower) : cands.begin();
-      const auto hi = iv.upper ? at(*iv.upper) : cands.end();
-      const bool one = hi - lo == 1 && (!iv.lower || lo->version == *iv.lower) &&
-                       (iv.upper ? hi != cands.end() && hi->version == *iv.upper : hi == cands.end());
-      shown = shown.unite(one ? version_ranges::singleton(lo->version) : version_ranges::between(iv.lower, iv.upper));
+    std::size_t j = i;
+    while (j + 1 < cands.size() && set.contains(cands[j + 1].version)) ++j;
+    any = true;
+    if (i == j) {
+      shown = shown.unite(version_ranges::singleton(cands[i].version));
+    } else {
+      std::optional<version> lower;
+      std::optional<version> upper;
+      if (i != 0) lower = cands[i].version;
+      if (j + 1 < cands.size()) upper = cands[j + 1].version;
+      shown = shown.unite(version_ranges::between(std::move(lower), std::move(upper)));
     }
-    return display(p) + set_text(shown);
+    i = j + 1;
   }
-  return display(p) + set_text(set);
+  if (all) return display(p);
+  return display(p) + set_text(any ? shown : set);
 }
 
 // The set as written: the surrounding words ("depends on", "not") carry the polarity.
