@@ -346,6 +346,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     return exit_unsatisfiable;
   }
   if (observed.first_error()) report.warning(observed.first_error()->to_string());
+  for (const auto& warning : outcome->warnings) report.warning(warning);
 
   render_context context;
   context.opt = &opt;

@@ -219,6 +219,7 @@ class solver {
   std::uint32_t m_level = 0;
   version m_root_version;
   std::optional<incompat_id> m_failed;
+  std::vector<std::pair<pkg_id, version>> m_unknown_extras;  // (extra package, version)
   // Incompatibilities known contradicted, with the decision level that made them so: they
   // stay contradicted until a backjump below that level, so propagation skips them
   // (pubgrub-rs keeps the same cache). m_contradicted_log lists the ids to reset.
@@ -715,6 +716,14 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
   }
   dep_record rec{v, std::pmr::vector<pkg_id>(m_memory)};
   const std::string extra(m_packages[p].extra);
+  // An extra no requirement of this version mentions: uv pins the base and warns.
+  if (!extra.empty() && std::none_of(reqs.begin(), reqs.end(), [&](const packaging::requirement& req) {
+        if (!req.marker || !req.marker->references_extra()) return false;
+        const auto named = req.marker->extras();
+        return std::find(named.begin(), named.end(), extra) != named.end();
+      })) {
+    m_unknown_extras.emplace_back(p, v);
+  }
   const pkg_id base = m_packages[p].base;
   if (base != p) add_dependency(p, v, base, candidate_range(base, v), rec);
   auto applies = [&](const packaging::requirement& req, const std::string& in_extra) {
@@ -857,6 +866,14 @@ resolution solver::build_resolution() const {
   }
   std::sort(out.packages.begin(), out.packages.end(),
             [](const resolved_package& a, const resolved_package& b) { return a.name < b.name; });
+  for (const auto& [p, v] : m_unknown_extras) {
+    const package_state& s = m_packages[p];
+    if (!s.decided || s.decision != v) continue;
+    out.warnings.push_back("The package `" + std::string(s.name) + "==" + v.to_string() +
+                           "` does not have an extra named `" + std::string(s.extra) + "`");
+  }
+  std::sort(out.warnings.begin(), out.warnings.end());
+  out.warnings.erase(std::unique(out.warnings.begin(), out.warnings.end()), out.warnings.end());
   return out;
 }
 

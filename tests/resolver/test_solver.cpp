@@ -187,6 +187,25 @@ TEST_CASE("a version whose own dependencies already conflict is ruled out withou
   CHECK(o.pins == "a==1.0 b==1 c==1.0");
 }
 
+TEST_CASE("an extra the chosen version does not define pins the base and is reported, as uv warns") {
+  const char* u = R"({"packages": {"a": {"1.0": {"requires_dist": ["b; extra == \"x\""]}}, "b": {"1.0": {}}}})";
+  auto uni = resolver::universe_provider::from_json(u, {});
+  REQUIRE(uni.has_value());
+  auto resolve = [&](const char* text) {
+    std::vector<packaging::requirement> reqs{*packaging::requirement::parse(text)};
+    auto out = resolver::resolve(reqs, {}, **uni);
+    REQUIRE(out.has_value());
+    return *out;
+  };
+  const auto unknown = resolve("a[y]");
+  REQUIRE(unknown.packages.size() == 1);
+  CHECK(unknown.packages[0].name == "a");
+  CHECK(unknown.warnings == std::vector<std::string>{"The package `a==1.0` does not have an extra named `y`"});
+  const auto known = resolve("a[x]");
+  CHECK(known.packages.size() == 2);
+  CHECK(known.warnings.empty());
+}
+
 TEST_CASE("no versions at all and conflicting root requirements") {
   const char* u = R"({"packages": {"a": {"1.0": {}, "2.0": {}}}})";
   auto o = solve(u, {"a>=3"});
