@@ -51,7 +51,8 @@
 # top-1000-resolvable.in (made by make-top100.sh and make-list.sh there).
 #
 # Environment: PYRESOLVE_BIN (default build/release/bin), PIP_PYTHON (the python with pip 23;
-# default python3 on PATH), PYRESOLVE_PEERS (default ../shared/peers).
+# default python3 on PATH), PYRESOLVE_PEERS (default ../shared/peers). The Poetry peer needs
+# Debian's python3-poetry for /usr/bin/python3; without it that peer is skipped (and says so).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC="$PWD"
