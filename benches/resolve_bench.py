@@ -1,7 +1,12 @@
 #!/usr/bin/python3
 """The resolve benchmark suite (issue #7): resolve-warm, resolve-cold and resolve-noop over
 real requirement files, across the pmr strategies and the whole-process allocator variants,
-with 1 and 2 worker threads, plus pip (resolve-only) on the same index.
+with 1 and 2 worker threads, plus peers: pip (resolve-only) on the same index and Poetry's
+solver (in memory, benches/poetry_peer.py) on the same data.
+
+resolve-noop: `resolve -o OUT` where OUT already holds the pins (without the header, which
+quotes the command line); after every block the suite checks that OUT is byte for byte what it
+was.
 
 Every timing is a hyperfine run (`hyperfine -N`, Debian's package). Variants are run in
 alternating blocks (round-robin, a different rotation each round) so that drift on this
@@ -46,8 +51,10 @@ WORKLOADS = {
     "dask-complete": ["dask[complete]"],
     "prefect": ["prefect"],
     "great-expectations": ["great-expectations"],
-    "top-100": ["top:100"],
-    "top-1000": ["top:1000"],
+    # The top projects that the bundled data resolves one by one (benches/top1000/make-list.sh and
+    # make-top100.sh), resolved together.
+    "top-100": ["-r", "benches/top1000/top-100-resolvable.in"],
+    "top-1000": ["-r", "benches/top1000/top-1000-resolvable.in"],
 }
 
 
@@ -95,49 +102,27 @@ def run_checked(argv, **kw):
     return proc
 
 
-def requirements_file(workdir: Path, name: str, spec: list[str], top: list[str]) -> Path:
+def requirements_file(workdir: Path, name: str, spec: list[str]) -> Path:
     """Writes the workload's requirements as a file (so every variant reads the same input)."""
     path = workdir / f"{name}.in"
     if spec[0] == "-r":
         shutil.copyfile(ROOT / spec[1], path)
-    elif spec[0].startswith("top:"):
-        path.write_text("\n".join(top[: int(spec[0][4:])]) + "\n")
     else:
         path.write_text("\n".join(spec) + "\n")
     return path
 
 
-def resolvable_top(binary: str, common: list[str], workdir: Path, limit: int) -> list[str]:
-    """The top projects that the bundled data resolves one by one, then pruned until they
-    resolve together (a conflict between two top projects drops the later one)."""
-    listing = workdir / f"top-{limit}-resolvable.txt"
-    if listing.exists():
-        return listing.read_text().split()
-    names = [n.strip() for n in (ROOT / "data/top-pypi/top-1000.txt").read_text().split() if n.strip()]
-    names = names[:limit]
-    ok = []
-    for n in names:
-        req = workdir / "one.in"
-        req.write_text(n + "\n")
-        p = subprocess.run([binary, "-q", "--no-header", *common, str(req)], capture_output=True, text=True)
-        if p.returncode == 0:
-            ok.append(n)
-    # Together: drop the latest-ranked project an unsatisfiable report names, until it resolves.
-    while ok:
-        req = workdir / "together.in"
-        req.write_text("\n".join(ok) + "\n")
-        p = subprocess.run([binary, "-q", "--format", "json", *common, str(req)], capture_output=True, text=True)
-        if p.returncode == 0:
-            break
-        named = set(re.findall(r"[A-Za-z0-9][A-Za-z0-9._-]*", p.stdout + p.stderr))
-        culprits = [n for n in ok if n in named]
-        if not culprits:
-            raise RuntimeError(f"top projects together fail without naming one:\n{p.stderr[-2000:]}")
-        log(f"top: dropping {culprits[-1]} (conflicts when resolved together)")
-        ok.remove(culprits[-1])
-    listing.write_text("\n".join(ok) + "\n")
-    log(f"top-{limit}: {len(ok)} projects resolve one by one and together")
-    return ok
+def noop_output(binary: str, base_args: list[str], req: Path, path: Path) -> bytes:
+    """Writes the noop case's output file (system, 2 threads, the timed arguments otherwise) and
+    returns its bytes, after checking that a second run leaves it as it is: resolve-noop times a
+    run with nothing to change, which is only so if its output is a fixed point."""
+    path.unlink(missing_ok=True)
+    run_checked([binary, "--allocator", "system", "--threads", "2", *base_args, str(req)])
+    first = path.read_bytes()
+    run_checked([binary, "--allocator", "system", "--threads", "2", *base_args, str(req)])
+    if path.read_bytes() != first:
+        raise RuntimeError(f"resolve-noop: a second run changed {path}: the output is not a fixed point")
+    return first
 
 
 def hyperfine_block(argv: list[str], runs: int, warmup: int, out_json: Path, prepare: str | None,
@@ -276,16 +261,6 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def top_lists(binary: str, common: list[str], out: Path, wanted: list[str]) -> dict[str, list[str]]:
-    """top:N workloads: the first N ranked projects that resolve alone and all together."""
-    limits = sorted({int(WORKLOADS[w][0][4:]) for w in wanted if WORKLOADS[w][0].startswith("top:")})
-    if not limits:
-        return {}
-    ranked = [n.strip() for n in (ROOT / "data/top-pypi/top-1000.txt").read_text().split() if n.strip()]
-    ok = set(resolvable_top(binary, common, out, limits[-1]))
-    return {f"top:{n}": [p for p in ranked[:n] if p in ok] for n in limits}
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default=str(ROOT / "build/release/bin"), help="folder with resolve and its variants")
@@ -299,6 +274,8 @@ def main() -> int:
     ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma list of " + ", ".join(WORKLOADS))
     ap.add_argument("--variants", default="pmr,process", help="pmr (the --allocator strategies), process (whole-process variants)")
     ap.add_argument("--allocators", default=",".join(PMR_STRATEGIES))
+    ap.add_argument("--process-variants", default="mimalloc,jemalloc,tbbmalloc",
+                    help="whole-process variants: resolve-mimalloc, resolve-jemalloc, tbbmalloc's LD_PRELOAD proxy")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=5, help="alternating rounds per variant")
     ap.add_argument("--runs", type=int, default=10, help="hyperfine runs per block")
@@ -309,10 +286,15 @@ def main() -> int:
     ap.add_argument("--python-version", default="3.11.7",
                     help="fixed target, so no run asks python3 (80 ms through a pyenv shim)")
     ap.add_argument("--python-platform", default="linux")
-    ap.add_argument("--peers", action="store_true", help="also time pip 23 --resolve-only on the same index")
-    ap.add_argument("--peer-runs", type=int, default=5)
+    ap.add_argument("--peers", action="store_true",
+                    help="also time pip 23 --resolve-only on the same index, and Poetry's solver on the same data")
+    ap.add_argument("--peer-runs", type=int, default=5, help="pip runs (pyresolve's side against Poetry: twice that, twice)")
     ap.add_argument("--peer-workloads", default="black,jupyter",
-                    help="workloads pip is timed on (pip needs minutes to backtrack through boto3.in)")
+                    help="workloads the peers are timed on (pip needs minutes to backtrack through boto3.in)")
+    ap.add_argument("--poetry-rounds", type=int, default=3,
+                    help="timed solves of Poetry's solver per workload, after one untimed (0: no Poetry)")
+    ap.add_argument("--snapshot", default="data/pypi-snapshot-2023-09.jsonl.zst",
+                    help="the data the index was made from (Poetry's universe JSON is made from it)")
     ap.add_argument("--append", action="store_true",
                     help="add these cases (and peers) to OUT/results.json instead of starting anew, so that "
                          "one report can mix settings (run.sh --readme does: boto3 runs 40x longer than jupyter)")
@@ -344,16 +326,19 @@ def main() -> int:
     if "pmr" in args.variants:
         variants += [variant(a, binary, a) for a in args.allocators.split(",") if a]
     if "process" in args.variants:
-        variants += [variant("process-mimalloc", binary + "-mimalloc", None),
-                     variant("process-jemalloc", binary + "-jemalloc", None)]
-        if Path(TBBMALLOC_PROXY).exists():
+        wanted = [n for n in args.process_variants.split(",") if n]
+        for name in wanted:
+            if name not in ("mimalloc", "jemalloc", "tbbmalloc"):
+                raise SystemExit(f"unknown whole-process variant {name}; known: mimalloc, jemalloc, tbbmalloc")
+        variants += [variant(f"process-{name}", f"{binary}-{name}", None) for name in ("mimalloc", "jemalloc")
+                     if name in wanted]
+        if "tbbmalloc" in wanted and Path(TBBMALLOC_PROXY).exists():
             variants.append(variant("process-tbbmalloc", binary, None, TBBMALLOC_PROXY))
     # `system` is the base of every ratio and the reference of the pin check: first.
     variants = [variant("system", binary, "system")] + [v for v in variants if v.name != "system"]
 
     warm_cache = out / "cache-warm"
     common_warm = ["--no-progress", *target, "--index-url", args.index_url, "--cache-dir", str(warm_cache)]
-    tops = top_lists(binary, common_warm, out, workloads)
 
     results = {"machine": os.uname().nodename, "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M:%S"),
                "load_average_start": load_average(), "rounds": args.rounds, "runs_per_block": args.runs,
@@ -363,7 +348,7 @@ def main() -> int:
     results["peers"] = previous.get("peers", [])
     summary_lines = []
     for workload in workloads:
-        req = requirements_file(out, workload, WORKLOADS[workload], tops.get(WORKLOADS[workload][0], []))
+        req = requirements_file(out, workload, WORKLOADS[workload])
         # Populate the warm cache, then check that every variant gives the same pins.
         reference = out / f"{workload}.txt"
         # Without pins to prefer, so that the cache holds what a first resolve fetches (a
@@ -395,8 +380,16 @@ def main() -> int:
                 prepare = f"rm -rf {cache}" if mode == "cold" else None
                 if mode != "cold":
                     base_args += ["--offline"]
-                # noop: the output exists and its pins are kept, so nothing changes.
-                base_args += ["-o", str(reference) if mode == "noop" else os.devnull]
+                # noop: the output file already holds these pins (uv's resolve-noop), so nothing
+                # changes. Without the header, which quotes the command line (threads, allocator).
+                noop_file = out / f"{workload}-noop.txt"
+                if mode == "noop":
+                    base_args += ["--no-header", "-o", str(noop_file)]
+                    noop_expected = noop_output(binary, base_args, req, noop_file)
+                    if noop_expected != (out / "check" / f"{workload}-system.txt").read_bytes():
+                        raise RuntimeError(f"{workload} resolve-noop: {noop_file} differs from the checked pins")
+                else:
+                    base_args += ["-o", os.devnull]
                 for rnd in range(args.rounds):
                     order = variants[rnd % len(variants):] + variants[: rnd % len(variants)]
                     for v in order:
@@ -404,6 +397,8 @@ def main() -> int:
                         res = hyperfine_block(argv, runs, warmup,
                                               raw / f"{workload}-{mode}-t{threads}-{v.name}-r{rnd}.json", prepare,
                                               v.env())
+                        if mode == "noop" and noop_file.read_bytes() != noop_expected:
+                            raise RuntimeError(f"{workload} resolve-noop: {v.name} changed {noop_file}")
                         s = samples[v.name]
                         s.times += res["times"]
                         s.user.append(res["user"])
@@ -427,7 +422,7 @@ def main() -> int:
                 (out / "results.json").write_text(json.dumps(results, indent=1))
 
     if args.peers:
-        results["peers"] += run_peers(args, out, binary, target, tops)
+        results["peers"] += run_peers(args, out, binary, target)
         for p in results["peers"]:
             summary_lines.append(p["line"])
     results["load_average_end"] = load_average()
@@ -441,43 +436,85 @@ def main() -> int:
     return 0
 
 
-def run_peers(args, out: Path, binary: str, target: list[str], tops) -> list[dict]:
-    """pip 23 (resolve-only, its own warm HTTP cache) against pyresolve warm (default
-    allocator, default threads), on the same served index, alternating in one hyperfine run."""
+def run_peers(args, out: Path, binary: str, target: list[str]) -> list[dict]:
+    """The peers on the same data, each against pyresolve warm (default allocator and threads):
+    pip 23 (resolve-only, its own warm HTTP cache, the same served index), alternating with
+    pyresolve in one hyperfine run; and Poetry 1.3's solver in memory (benches/poetry_peer.py on
+    the universe JSON of the same closure; its docstring says why not `poetry lock`)."""
     peers = Path(os.environ.get("PYRESOLVE_PEERS", ROOT.parent.parent / "shared/peers"))
     if not peers.exists():
         peers = Path("/work/shared/peers")
-    if not (peers / "run_pip_peer.sh").exists():
-        log(f"peers: {peers} not found, skipped")
-        return []
     python = os.environ.get("PIP_PYTHON") or shutil.which("python3")
     python = subprocess.run([python, "-c", "import sys; print(sys.executable)"], capture_output=True,
                             text=True).stdout.strip()
+    has_pip = (peers / "pip_resolve_only.py").exists()
+    has_poetry = args.poetry_rounds > 0 and subprocess.run(
+        ["/usr/bin/python3", "-c", "import poetry.puzzle.solver"], capture_output=True).returncode == 0
+    if not has_pip:
+        log(f"peers: {peers}/pip_resolve_only.py not found, pip skipped")
+    if not has_poetry:
+        log("peers: Poetry skipped (--poetry-rounds 0, or no python3-poetry: apt-get install python3-poetry)")
     found = []
     for workload in [w for w in args.peer_workloads.split(",") if w]:
-        req = requirements_file(out, workload, WORKLOADS[workload], [])
+        req = requirements_file(out, workload, WORKLOADS[workload])
         # pyresolve's side needs the warm cache of this workload too.
         run_checked([binary, "-q", "--no-progress", *target, "--index-url", args.index_url, "--cache-dir",
                      str(out / "cache-warm"), "-o", os.devnull, str(req)])
         ours = (f"{binary} -q --offline --no-progress {' '.join(target)} --index-url {args.index_url} "
                 f"--cache-dir {out / 'cache-warm'} -o /dev/null {req}")
-        pip = (f"{python} {peers / 'pip_resolve_only.py'} install --dry-run --ignore-installed -q "
-               f"--disable-pip-version-check --cache-dir {out / 'pip-cache'} --report {out / 'pip-report.json'} "
-               f"--index-url {args.index_url} -r {req}")
-        run_checked(pip.split())  # fills pip's HTTP cache: pip is measured warm too
-        raw_path = out / "raw" / f"peers-{workload}.json"
-        run_checked(["hyperfine", "-N", "--style", "none", "--warmup", "1", "--runs", str(args.peer_runs),
-                     "--export-json", str(raw_path), "-n", "pyresolve", ours, "-n", "pip", pip])
-        res = json.loads(raw_path.read_text())["results"]
-        a, b = res[0]["times"], res[1]["times"]
-        mr, ms = bootstrap_ratio(b, a)
-        line = (f"{workload} warm: pyresolve {statistics.median(a) * 1e3:.1f} ms, pip --resolve-only "
-                f"{statistics.median(b):.2f} s: {mr:.0f} ± {ms:.0f} times faster than pip")
-        log(line)
-        found.append({"workload": workload, "pyresolve_median_s": statistics.median(a),
-                      "pip_median_s": statistics.median(b), "ratio": mr, "ratio_se": ms, "line": line})
+        if has_pip:
+            pip = (f"{python} {peers / 'pip_resolve_only.py'} install --dry-run --ignore-installed -q "
+                   f"--disable-pip-version-check --cache-dir {out / 'pip-cache'} --report {out / 'pip-report.json'} "
+                   f"--index-url {args.index_url} -r {req}")
+            run_checked(pip.split())  # fills pip's HTTP cache: pip is measured warm too
+            raw_path = out / "raw" / f"peers-{workload}.json"
+            run_checked(["hyperfine", "-N", "--style", "none", "--warmup", "1", "--runs", str(args.peer_runs),
+                         "--export-json", str(raw_path), "-n", "pyresolve", ours, "-n", "pip", pip])
+            res = json.loads(raw_path.read_text())["results"]
+            found.append(peer_entry(workload, "pip", "pip 23 --resolve-only (warm HTTP cache, same index)",
+                                    res[0]["times"], res[1]["times"]))
+        if has_poetry:
+            found.append(poetry_peer(args, out, workload, req, ours))
     return found
 
+
+def peer_entry(workload: str, peer: str, how: str, ours: list[float], theirs: list[float], **extra) -> dict:
+    mr, ms = bootstrap_ratio(theirs, ours)
+    line = (f"{workload} warm: pyresolve {statistics.median(ours) * 1e3:.1f} ms, {how} "
+            f"{statistics.median(theirs):.2f} s: {mr:.0f} ± {ms:.0f} times faster than {peer}")
+    log(line)
+    entry = {"workload": workload, "peer": peer, "how": how, "pyresolve_median_s": statistics.median(ours),
+             "peer_median_s": statistics.median(theirs), "peer_runs": len(theirs), "ratio": mr, "ratio_se": ms,
+             "line": line, **extra}
+    if peer == "pip":
+        entry["pip_median_s"] = entry["peer_median_s"]  # the key of earlier results files
+    return entry
+
+
+def poetry_peer(args, out: Path, workload: str, req: Path, ours: str) -> dict:
+    """Poetry's solver, timed in its own process over args.poetry_rounds fresh solves (one more
+    first, not counted: Python's first pass compiles and fills Poetry's caches), between two
+    hyperfine runs of pyresolve warm so that drift hits both."""
+    universe = out / f"poetry-universe-{workload}.json"
+    if not universe.exists():
+        # The same closure make-index serves, as universe JSON (nothing written but that file).
+        run_checked([str(Path(args.bin) / "make-index"), "-q", "--snapshot", str(ROOT / args.snapshot),
+                     "--closure-of", str(req), "--dry-run", "--out", str(out / "poetry-dry-run"),
+                     "--emit-universe", str(universe)])
+    halves = []
+    for half in ("before", "after"):
+        raw_path = out / "raw" / f"peers-poetry-{workload}-pyresolve-{half}.json"
+        run_checked(["hyperfine", "-N", "--style", "none", "--warmup", "1", "--runs", str(args.peer_runs * 2),
+                     "--export-json", str(raw_path), "-n", "pyresolve", ours])
+        halves += json.loads(raw_path.read_text())["results"][0]["times"]
+        if half == "before":
+            raw_poetry = out / "raw" / f"peers-poetry-{workload}.json"
+            run_checked(["/usr/bin/python3", str(ROOT / "benches/poetry_peer.py"), str(universe), "--rounds",
+                         str(args.poetry_rounds + 1), "--json", str(raw_poetry), "-r", str(req)])
+            poetry = json.loads(raw_poetry.read_text())
+    return peer_entry(workload, "Poetry", "Poetry 1.3's solver in memory (universe JSON; start-up, imports "
+                      "and JSON parsing not timed; universal lock)", halves, poetry["times"][1:],
+                      peer_pins=poetry["pins"], peer_skipped_versions=poetry["skipped_versions"])
 
 
 def write_markdown(results: dict, path: Path) -> None:
@@ -499,10 +536,13 @@ def write_markdown(results: dict, path: Path) -> None:
             lines.append(f"| {case['workload']} | {case['mode']} | {case['threads']} | {name} | {e['runs']} | {e['median_s'] * 1e3:.2f} | "
                          f"{e['stddev_s'] * 1e3:.2f} | {e['user_s'] * 1e3:.2f} | {e['system_s'] * 1e3:.2f} | {ratio} | {cpu} | "
                          f"{e['max_rss_kib'] / 1024:.1f} | {a.get('allocs', '')} | {a.get('bytes', '')} | {share} |")
+    if results.get("peers"):
+        lines += ["", "Peers, each against pyresolve warm (default allocator and threads) on the same data:", ""]
     for p in results.get("peers", []):
-        lines.append("")
-        lines.append(f"- {p['workload']}: pyresolve warm {p['pyresolve_median_s'] * 1e3:.1f} ms, pip --resolve-only "
-                     f"{p['pip_median_s']:.2f} s: {p['ratio']:.0f} ± {p['ratio_se']:.0f}×")
+        how = p.get("how", "pip 23 --resolve-only")
+        lines.append(f"- {p['workload']}: pyresolve warm {p['pyresolve_median_s'] * 1e3:.1f} ms, {how} "
+                     f"{p.get('peer_median_s', p.get('pip_median_s')):.2f} s: "
+                     f"**{p['ratio']:.0f} ± {p['ratio_se']:.0f}×** faster than {p.get('peer', 'pip')}")
     path.write_text("\n".join(lines) + "\n")
 
 

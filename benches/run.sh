@@ -3,27 +3,56 @@
 # make-index tree of the bundled snapshot (closure of the workloads), serves it with nginx on
 # 127.0.0.1 (stopped by its PID on exit), and runs benches/resolve_bench.py over it.
 #
-#   benches/run.sh [--quick | --readme | --full] [--work DIR] [--no-build] [-- DRIVER ARGS...]
+#   benches/run.sh [--quick | --readme | --matrix | --full] [--work DIR] [--no-build] [-- DRIVER ARGS...]
 #
 #   --quick    a smoke run (~1 min): warm + cold black and jupyter; system, mimalloc and the
 #              whole-process variants; 2 threads; 2 rounds x 5 runs. Error bars are wide.
-#   --readme   the README's run (~15 min on 2 cores), every pmr strategy and whole-process
+#   --readme   the README's first run (~15 min on 2 cores), every pmr strategy and whole-process
 #              variant: warm jupyter at threads 1 and 2 (20 rounds x 10 runs = 200 per variant;
 #              the CPU-time ratio is resampled over blocks, so more blocks tighten it),
 #              warm boto3 at 2 threads (6 x 3), cold jupyter at 1 and 2 (5 x 10), and pip 23
 #              --resolve-only (warm, its own HTTP cache) on black and jupyter, same index.
+#   --matrix   every mode x every workload, in about 35 min on this 2-core machine when it is
+#              otherwise idle (estimated from per-run medians measured at load average 4; the
+#              run prints its duration). "all variants" = the 7 pmr strategies + the 3
+#              whole-process variants (resolve-mimalloc, resolve-jemalloc, tbbmalloc proxy);
+#              R x N = alternating rounds x hyperfine runs per block (+1 warm-up per block):
+#                warm, all variants, threads 1 and 2:
+#                  black, jupyter, pdm_2193, jupyterlab, dask[complete], prefect   16 x 6
+#                  boto3, great-expectations, top-100                            10 x 5
+#                warm top-1000, all variants, threads 2                          8 x 3
+#                noop, all variants, threads 2: every workload but top-1000      16 x 6
+#                noop top-1000, all variants, threads 2                          10 x 5
+#                cold, all variants, threads 2: black, pdm_2193, jupyter, dask   6 x 5
+#                cold jupyter, all variants, threads 1                           6 x 5
+#                cold jupyterlab, prefect, great-expectations, boto3, top-100:
+#                  system, mimalloc, resolve-mimalloc, resolve-jemalloc; threads 2  5 x 3
+#                cold top-1000: system and resolve-mimalloc; threads 2 (3 s a run) 4 x 2, no warm-up
+#                peers on black and jupyter: pip 23 --resolve-only (5 runs, alternating with
+#                  pyresolve) and Poetry 1.3's solver in memory (3 solves, between two
+#                  10-run hyperfine runs of pyresolve); see benches/poetry_peer.py.
+#              Threads 1 only where the work is small enough to repeat; cold runs of the big
+#              workloads with fewer variants: a cold top-1000 run is 3 s, most of it HTTP.
+#              Runs per variant and case (wall-time ratio) / blocks (CPU-time ratio): 96 / 16
+#              for the small warm and noop cases, 50 / 10 for the mid ones, 24-50 / 8-10 for
+#              top-1000, 30 / 6 cold. Results: DIR/results-matrix/.
 #   --full     (default) every mode (warm, noop, cold) x every workload (black, jupyter, boto3,
 #              pdm_2193, jupyterlab, dask[complete], prefect, great-expectations, top-100,
-#              top-1000) x every variant x threads 1 and 2, 5 rounds x 10 runs, plus pip.
+#              top-1000) x every variant x threads 1 and 2, 5 rounds x 10 runs, plus the peers.
 #              Hours on this machine.
 #   --work DIR where the index tree, caches and results go (default /dev/shm/pyresolve-bench,
 #              tmpfs: the tree is ~570 k small files; else build/bench). Results: DIR/results-MODE/
 #   --no-build use build/release as it is.
-#   Anything after `--` goes to resolve_bench.py (e.g. `-- --rounds 20 --workloads jupyter`);
-#   later flags win. `python3 benches/resolve_bench.py --help` lists them.
+#   Anything after `--` goes to resolve_bench.py, in every one of its runs (e.g.
+#   `--matrix -- --rounds 1 --runs 2` to check the whole matrix quickly); later flags win.
+#   `python3 benches/resolve_bench.py --help` lists them.
+#
+# The top-100 and top-1000 workloads are benches/top1000/top-100-resolvable.in and
+# top-1000-resolvable.in (made by make-top100.sh and make-list.sh there).
 #
 # Environment: PYRESOLVE_BIN (default build/release/bin), PIP_PYTHON (the python with pip 23;
-# default python3 on PATH), PYRESOLVE_PEERS (default ../shared/peers).
+# default python3 on PATH), PYRESOLVE_PEERS (default ../shared/peers). The Poetry peer needs
+# Debian's python3-poetry for /usr/bin/python3; without it that peer is skipped (and says so).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC="$PWD"
@@ -32,11 +61,12 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) preset=quick ;;
     --readme) preset=readme ;;
+    --matrix) preset=matrix ;;
     --full) preset=full ;;
     --work) work="$2"; shift ;;
     --no-build) build=0 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
   esac
   shift
@@ -52,14 +82,6 @@ if [ "$build" = 1 ]; then
   cmake --build --preset release -j2 --target resolve resolve-mimalloc resolve-jemalloc make-index \
     bench_resolve_warm
 fi
-
-case "$preset" in
-  quick) args=(--modes warm,cold --workloads black,jupyter --allocators system,mimalloc --threads 2
-               --rounds 2 --runs 5 --warmup 1) ;;
-  readme) args=(--modes warm --workloads jupyter --threads 1,2 --rounds 20 --runs 10 --warmup 2
-                --peers --peer-workloads black,jupyter --peer-runs 5) ;;
-  full) args=(--peers) ;;
-esac
 
 # The tree: the closure of every workload's roots (uv's files, the single roots, the top 1000),
 # rebuilt only when that list changes.
@@ -86,13 +108,38 @@ echo "run.sh: nginx pid $pid on 127.0.0.1:$port; load average $(cut -d' ' -f1-3 
 # A fresh results folder each time: the warm cache is keyed by the index URL, whose port changes.
 out="$work/results-$preset"
 rm -rf "$out"
-/usr/bin/python3 benches/resolve_bench.py --bin "$bin" --index-url "http://127.0.0.1:$port/simple" \
-  --out "$out" "${args[@]}" "${extra[@]}"
-if [ "$preset" = readme ]; then
-  # boto3 warm is ~1 s a run (the solver backtracks through 1,400 botocore versions), and its
-  # solver is single-threaded: 6 rounds x 3 runs at 2 threads. Then cold jupyter over nginx.
+# One driver run; each appends its cases to $out/results.json, so a preset can mix settings.
+drive() {
   /usr/bin/python3 benches/resolve_bench.py --bin "$bin" --index-url "http://127.0.0.1:$port/simple" \
-    --out "$out" --append --modes warm --workloads boto3 --threads 2 --rounds 6 --runs 3 --warmup 1 "${extra[@]}"
-  /usr/bin/python3 benches/resolve_bench.py --bin "$bin" --index-url "http://127.0.0.1:$port/simple" \
-    --out "$out" --append --modes cold --workloads jupyter --threads 1,2 --rounds 5 --runs 10 --warmup 1 "${extra[@]}"
-fi
+    --out "$out" --append "$@" "${extra[@]}"
+}
+small=black,jupyter,pdm_2193,jupyterlab,dask-complete,prefect
+mid=boto3,great-expectations,top-100
+case "$preset" in
+  quick)
+    drive --modes warm,cold --workloads black,jupyter --allocators system,mimalloc --threads 2 \
+      --rounds 2 --runs 5 --warmup 1 ;;
+  readme)
+    drive --modes warm --workloads jupyter --threads 1,2 --rounds 20 --runs 10 --warmup 2 \
+      --peers --peer-workloads black,jupyter --peer-runs 5 --poetry-rounds 0
+    # boto3 warm is slow (the solver backtracks through 1,400 botocore versions), and its
+    # solver is single-threaded: 6 rounds x 3 runs at 2 threads. Then cold jupyter over nginx.
+    drive --modes warm --workloads boto3 --threads 2 --rounds 6 --runs 3 --warmup 1
+    drive --modes cold --workloads jupyter --threads 1,2 --rounds 5 --runs 10 --warmup 1 ;;
+  matrix)
+    drive --modes warm --workloads "$small" --threads 1,2 --rounds 16 --runs 6 --warmup 1
+    drive --modes warm --workloads "$mid" --threads 1,2 --rounds 10 --runs 5 --warmup 1
+    drive --modes warm --workloads top-1000 --threads 2 --rounds 8 --runs 3 --warmup 1
+    drive --modes noop --workloads "$small,$mid" --threads 2 --rounds 16 --runs 6 --warmup 1
+    drive --modes noop --workloads top-1000 --threads 2 --rounds 10 --runs 5 --warmup 1
+    drive --modes cold --workloads black,pdm_2193,jupyter,dask-complete --threads 2 --rounds 6 --runs 5 --warmup 1
+    drive --modes cold --workloads jupyter --threads 1 --rounds 6 --runs 5 --warmup 1
+    drive --modes cold --workloads jupyterlab,prefect,great-expectations,boto3,top-100 --threads 2 \
+      --allocators system,mimalloc --process-variants mimalloc,jemalloc --rounds 5 --runs 3 --warmup 1
+    drive --modes cold --workloads top-1000 --threads 2 --allocators system --process-variants mimalloc \
+      --rounds 4 --runs 2 --warmup 0
+    drive --workloads "" --peers --peer-workloads black,jupyter --peer-runs 5 --poetry-rounds 3 ;;
+  full)
+    drive --peers ;;
+esac
+echo "run.sh: --$preset took $((SECONDS / 60)) min $((SECONDS % 60)) s; load average now $(cut -d' ' -f1-3 /proc/loadavg)" >&2

@@ -15,6 +15,7 @@ packages=(
   # tests, peers and benchmarks
   python3 python3-packaging nginx-light curl hyperfine python3-matplotlib
   libsolv-tools                       # testsolv: the libsolv peer of tests/resolver/check_universes.sh
+  python3-poetry                      # Poetry's solver: a peer of benches/run.sh --peers
 )
 
 sudo_cmd=()

@@ -49,6 +49,7 @@ struct cached_index_state {
   once_map<result<std::shared_ptr<const page_view>>> pages;
   once_map<result<std::shared_ptr<const index::version_map>>> projects;
   once_map<result<std::shared_ptr<const packaging::core_metadata>>> metadata;
+  packaging::marker_memo markers;
   mutable std::mutex origins_mutex;
   std::unordered_map<std::string, std::string> origins;  ///< project -> index URL
   std::atomic<std::uint64_t> fresh_hits{0}, revalidated{0}, fetched{0}, corrupt{0}, metadata_hits{0},
@@ -238,7 +239,7 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
     path = m_cache.metadata_file(name, file);
     if (auto bytes = m_cache.read_file(path.c_str())) {
       std::int64_t written = 0;
-      auto decoded = decode_metadata(*bytes, path, &written, m_memory);
+      auto decoded = decode_metadata(*bytes, path, &written, m_memory, &m_state->markers);
       // Files are immutable, so a valid entry needs no revalidation (only --refresh).
       bool negative = !decoded && decoded.error().code == errc::invalid_metadata;
       if ((decoded || negative) && (opts.offline || !m_cache.refresh_requested(name, written))) {

@@ -107,7 +107,8 @@ class writer {
 
 class reader {
  public:
-  reader(std::string_view data, std::pmr::memory_resource* memory) : m_data(data), m_memory(memory) {}
+  reader(std::string_view data, std::pmr::memory_resource* memory, packaging::marker_memo* markers = nullptr)
+      : m_data(data), m_memory(memory), m_markers(markers) {}
   [[nodiscard]] bool ok() const noexcept { return m_ok; }
   [[nodiscard]] bool at_end() const noexcept { return m_pos == m_data.size(); }
   [[nodiscard]] std::size_t pos() const noexcept { return m_pos; }
@@ -198,7 +199,7 @@ class reader {
     r.url = str();
     r.specifiers = specifiers();
     if (u8() != 0) {
-      auto m = packaging::marker::parse(view(), m_memory);
+      auto m = m_markers ? m_markers->parse(view(), m_memory) : packaging::marker::parse(view(), m_memory);
       if (m && m_ok) {
         r.marker = std::move(*m);
       } else {
@@ -240,6 +241,7 @@ class reader {
   }
   std::string_view m_data;
   std::pmr::memory_resource* m_memory;
+  packaging::marker_memo* m_markers = nullptr;
   std::size_t m_pos = 0;
   bool m_ok = true;
 };
@@ -457,20 +459,45 @@ struct id_list {
 };
 }  // namespace
 
-std::optional<std::uint32_t> page_view::rank(const file_facts& file,
-                                             const packaging::target_environment& environment) const {
+page_view::tag_ids page_view::tag_ids_in(const packaging::target_environment& environment) const {
+  using part = packaging::target_environment::tag_part;
+  tag_ids ids;
+  for (auto* list : {&ids.interpreter, &ids.abi, &ids.platform}) list->reserve(m_tag_names.size());
+  for (const auto& name : m_tag_names) {
+    const auto t = text(name);
+    auto id = [&](part p) {
+      const auto found = environment.part_id(p, t);
+      return found ? static_cast<std::int32_t>(*found) : -1;
+    };
+    ids.interpreter.push_back(id(part::interpreter));
+    ids.abi.push_back(id(part::abi));
+    ids.platform.push_back(id(part::platform));
+  }
+  return ids;
+}
+
+std::optional<std::uint32_t> page_view::rank(const file_facts& file, const packaging::target_environment& environment,
+                                             const tag_ids& ids) const {
   if (file.sdist()) return std::nullopt;
   const auto data = payload();
   std::size_t at = file.tags;
   const auto interpreters = id_list::at(data, at), abis = id_list::at(data, at), platforms = id_list::at(data, at);
   std::optional<std::uint32_t> best;
-  for (std::uint32_t i = 0; i < interpreters.size; ++i)
-    for (std::uint32_t a = 0; a < abis.size; ++a)
+  for (std::uint32_t i = 0; i < interpreters.size; ++i) {
+    const auto ii = ids.interpreter[interpreters[i]];
+    if (ii < 0) continue;
+    for (std::uint32_t a = 0; a < abis.size; ++a) {
+      const auto ai = ids.abi[abis[a]];
+      if (ai < 0) continue;
       for (std::uint32_t pl = 0; pl < platforms.size; ++pl) {
-        const auto r = environment.rank(text(m_tag_names[interpreters[i]]), text(m_tag_names[abis[a]]),
-                                        text(m_tag_names[platforms[pl]]));
+        const auto pi = ids.platform[platforms[pl]];
+        if (pi < 0) continue;
+        const auto r = environment.rank_of(static_cast<std::uint32_t>(ii), static_cast<std::uint32_t>(ai),
+                                           static_cast<std::uint32_t>(pi));
         if (r && (!best || *r < *best)) best = r;
       }
+    }
+  }
   return best;
 }
 
@@ -572,7 +599,8 @@ std::string encode_metadata_error(const error& failure, std::int64_t written_at)
 }
 
 result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::string_view source,
-                                                 std::int64_t* written_at, std::pmr::memory_resource* memory) {
+                                                 std::int64_t* written_at, std::pmr::memory_resource* memory,
+                                                 packaging::marker_memo* markers) {
   if (bytes.size() >= header_size) {
     std::uint32_t k = 0;
     std::memcpy(&k, bytes.data() + 12, 4);
@@ -591,7 +619,7 @@ result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::st
   }
   auto payload = unseal(bytes, kind_metadata, metadata_format, source);
   if (!payload) return unexpected<error>{std::move(payload).error()};
-  reader r(*payload, memory);
+  reader r(*payload, memory, markers);
   auto written = r.i64();
   if (written_at) *written_at = written;
   if (r.u32() != packaging::version::packed_layout) return corrupt(source, "written with another packed version layout");

@@ -346,6 +346,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     return exit_unsatisfiable;
   }
   if (observed.first_error()) report.warning(observed.first_error()->to_string());
+  for (const auto& warning : outcome->warnings) report.warning(warning);
 
   render_context context;
   context.opt = &opt;
@@ -392,9 +393,9 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     report.info(fmt::format(
         "  cache: {} fresh, {} revalidated, {} fetched, {} corrupt; metadata {} cached, {} fetched",
         c.fresh_hits, c.revalidated, c.fetched, c.corrupt, c.metadata_hits, c.metadata_fetched));
-    report.info(fmt::format("  provider: {} projects, {} metadata, {} prefetched, {} solver waits",
+    report.info(fmt::format("  provider: {} projects, {} metadata, {} prefetched, {} solver waits ({} loads run by the solver)",
                             provider_stats.projects, provider_stats.metadata, provider_stats.prefetched,
-                            provider_stats.solver_waits));
+                            provider_stats.solver_waits, provider_stats.solver_loads));
     if (counted) {
       const auto a = counted->stats();
       report.info(fmt::format("  allocations: {} allocs, {} frees, {} bytes, peak {} bytes, {} cross-thread frees",

@@ -77,7 +77,7 @@ std::vector<std::string> via_entries(const resolver::resolved_package& package, 
       std::find(package.parents.begin(), package.parents.end(), "") != package.parents.end();
   for (const auto& req : input.requirements) {
     if (!from_user && !package.parents.empty()) break;
-    if (req.requirement.normalized_name() != package.name) continue;
+    if (req.name != package.name) continue;
     if (std::find(out.begin(), out.end(), req.source) == out.end()) out.push_back(req.source);
   }
   for (const auto& parent : package.parents) {
@@ -90,7 +90,7 @@ std::string kept_marker(const resolver::resolved_package& package, const user_in
   if (package.parents.size() != 1 || !package.parents.front().empty()) return {};
   std::vector<std::string> markers;
   for (const auto& req : input.requirements) {
-    if (req.requirement.normalized_name() != package.name) continue;
+    if (req.name != package.name) continue;
     if (!req.requirement.marker) return {};
     auto text = req.requirement.marker->to_string();
     if (std::find(markers.begin(), markers.end(), text) == markers.end()) markers.push_back(std::move(text));

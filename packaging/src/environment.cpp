@@ -338,6 +338,22 @@ std::optional<std::uint32_t> target_environment::rank(std::string_view interpret
   return it->second;
 }
 
+std::optional<std::uint32_t> target_environment::part_id(tag_part part, std::string_view text) const noexcept {
+  switch (part) {
+    case tag_part::interpreter: return find(m_state->interpreters, text);
+    case tag_part::abi: return find(m_state->abis, text);
+    case tag_part::platform: return find(m_state->platforms, text);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint32_t> target_environment::rank_of(std::uint32_t interpreter, std::uint32_t abi,
+                                                         std::uint32_t platform) const noexcept {
+  const auto it = m_state->ranks.find(key(interpreter, abi, platform));
+  if (it == m_state->ranks.end()) return std::nullopt;
+  return it->second;
+}
+
 std::optional<std::uint32_t> target_environment::rank(const compressed_tag_set& tags) const noexcept {
   std::optional<std::uint32_t> best;
   for (const auto& interpreter : tags.interpreters) {

@@ -110,7 +110,11 @@ std::optional<marker_item> parse_marker_item(tokenizer& t) {
   auto rhs = parse_marker_var(t);
   if (!rhs) return std::nullopt;
   t.consume(tok::ws);
-  return marker_item{std::move(*lhs), *op, std::move(*rhs)};
+  marker_item item;
+  item.lhs = std::move(*lhs);
+  item.op = *op;
+  item.rhs = std::move(*rhs);
+  return item;
 }
 
 // `_parse_marker_atom`:
@@ -214,6 +218,28 @@ struct evaluation_context {
 };
 
 result<bool> evaluate_item(const marker_item& item, const evaluation_context& ctx) {
+  if (item.prepared) {
+    // `variable op "literal"`: the same steps as below, with the literal's side done once.
+    std::string extra_value;
+    std::string_view lhs_value;
+    if (item.lhs.var == marker_var::extra) {
+      extra_value = canonicalize_name(ctx.extra);
+      lhs_value = extra_value;
+    } else {
+      lhs_value = ctx.env->get(item.lhs.var);
+    }
+    if (item.spec) {
+      auto v = version::parse(lhs_value);
+      if (!v) return fail(errc::invalid_marker, "Invalid version: '" + std::string(lhs_value) + "'");
+      return item.spec->contains(*v, true);
+    }
+    const std::string& literal = item.lhs.var == marker_var::extra ? item.extra_literal : item.rhs.value;
+    if (!has_string_operator(item.op)) {
+      return fail(errc::invalid_marker, std::string("Undefined <Op('") + to_string(item.op) + "')> on " +
+                                            python_repr(lhs_value) + " and " + python_repr(literal) + ".");
+    }
+    return compare_strings(lhs_value, item.op, literal);
+  }
   std::string lhs;
   std::string rhs;
   std::string_view key;
@@ -385,6 +411,34 @@ void normalize_extra_values(marker::node& root) {
   }
 }
 
+// Whether `op + text` can parse as a specifier: apart from `===`, PEP 440 versions start,
+// after optional whitespace and a `v`, with a digit. Saves building a parse error for the
+// many literals that are names (`extra == "test"`, `sys_platform == "win32"`).
+bool may_be_version(marker_op op, std::string_view text) {
+  if (op == marker_op::arbitrary_equal) return true;
+  std::size_t i = 0;
+  while (i < text.size() && (text[i] == ' ' || (text[i] >= '\t' && text[i] <= '\r'))) ++i;
+  if (i < text.size() && (text[i] == 'v' || text[i] == 'V')) ++i;
+  return i < text.size() && text[i] >= '0' && text[i] <= '9';
+}
+
+// See marker_item::prepared. An `extra` literal is compared in canonical form, as
+// evaluate_item does for `extra` on every call.
+void prepare_items(marker::node& n) {
+  if (n.is_list) {
+    for (auto& child : n.children) prepare_items(child);
+    return;
+  }
+  marker_item& item = n.item;
+  if (!item.lhs.is_variable || item.rhs.is_variable) return;
+  if (item.lhs.var == marker_var::extra) item.extra_literal = canonicalize_name(item.rhs.value);
+  const std::string& literal = item.lhs.var == marker_var::extra ? item.extra_literal : item.rhs.value;
+  if (item.op != marker_op::in && item.op != marker_op::not_in && may_be_version(item.op, literal)) {
+    if (auto spec = specifier::parse(std::string(to_string(item.op)) + literal)) item.spec = std::move(*spec);
+  }
+  item.prepared = true;
+}
+
 marker marker_access::make(marker::node root) {
   // The tree's block joins its lists in their resource.
   const std::pmr::polymorphic_allocator<marker::node> alloc(root.children.get_allocator().resource());
@@ -403,7 +457,19 @@ result<marker> marker::parse(std::string_view text, std::pmr::memory_resource* m
     return fail(errc::invalid_marker, detail::format_syntax_error(e, text), static_cast<std::uint32_t>(e.span_end + 1));
   }
   detail::normalize_extra_values(root);
+  detail::prepare_items(root);
   return detail::marker_access::make(std::move(root));
+}
+
+result<marker> marker_memo::parse(std::string_view text, std::pmr::memory_resource* memory) {
+  {
+    std::lock_guard lock(m_mutex);
+    if (auto it = m_markers.find(text); it != m_markers.end()) return it->second;
+  }
+  auto parsed = marker::parse(text, memory);  // outside the lock: two threads may parse the same text once each
+  if (!parsed) return parsed;
+  std::lock_guard lock(m_mutex);
+  return m_markers.try_emplace(std::string(text), std::move(*parsed)).first->second;
 }
 
 result<bool> marker::evaluate(const marker_environment& env, std::string_view extra) const {

@@ -68,6 +68,9 @@ inline void tsan_acquire([[maybe_unused]] const void* address) {
 
 using steady = std::chrono::steady_clock;
 
+/// How many lower versions a batch prefetch starts.
+constexpr std::size_t prefetch_batch = 8;
+
 /// What a worker derives from a version map: the solver's flags of each version and the file
 /// whose metadata stands for it.
 struct version_facts {
@@ -101,6 +104,7 @@ void classify(const cache::page_view& page, const index_provider_options& option
   std::pmr::vector<bool> python_ok(page.requires_python().size(), options.memory);
   for (std::size_t i = 0; i < python_ok.size(); ++i) python_ok[i] = page.requires_python()[i].contains(python, true);
   const allowed_kinds kinds = allowed_for(options.binaries, page.name());
+  const auto tag_ids = page.tag_ids_in(options.environment);
   out.assign(page.size(), version_facts{});
   for (std::size_t v = 0; v < page.size(); ++v) {
     const auto files = page.files(v);
@@ -116,7 +120,7 @@ void classify(const cache::page_view& page, const index_provider_options& option
       any_python_ok = any_python_ok || py;
       std::optional<std::uint32_t> rank;
       if (!file.sdist()) {
-        if (!kinds.wheels || !(rank = page.rank(file, options.environment))) continue;
+        if (!kinds.wheels || !(rank = page.rank(file, options.environment, tag_ids))) continue;
       } else if (!kinds.sdists) {
         continue;
       }
@@ -160,10 +164,13 @@ error located(const error& e) {
 
 /// How an HTTP wait looks from a task: suspended (its worker runs other tasks meanwhile) when
 /// called inside an arena, else an ordinary block. `suspended` counts the former.
+/// Set while the solver thread runs a load itself: it is no task, so it must not suspend.
+thread_local bool solver_running_load = false;
+
 void wait_for_transfer(const std::function<void(std::function<void()>)>& start,
                        [[maybe_unused]] std::atomic<std::uint64_t>& suspended) {
 #if PYRESOLVE_TBB_SUSPEND
-  if (tbb::this_task_arena::current_thread_index() != tbb::task_arena::not_initialized) {
+  if (!solver_running_load && tbb::this_task_arena::current_thread_index() != tbb::task_arena::not_initialized) {
     ++suspended;
     tbb::task::suspend([&](tbb::task::suspend_point tag) { start([tag] { tbb::task::resume(tag); }); });
     return;
@@ -182,6 +189,9 @@ void wait_for_transfer(const std::function<void(std::function<void()>)>& start,
 struct load_state {
   tbb::task_group_context context{tbb::task_group_context::isolated};
   tbb::task_group group{context};
+  /// Taken by whoever runs the load: its task on a worker, or the solver itself when it
+  /// needs the result before any worker started it.
+  std::atomic<bool> claimed{false};
   std::atomic<bool> done{false};
 };
 
@@ -192,6 +202,10 @@ struct project_state : load_state {
   std::pmr::vector<version_facts> facts;
   /// Built on the solver thread from `facts`, in the provider's memory.
   std::optional<std::pmr::vector<candidate>> candidates;
+  /// How many versions' dependencies the solver asked for, and the lowest version index a
+  /// batch prefetch has reached (solver thread only).
+  std::uint32_t asked = 0;
+  std::size_t prefetched_from = SIZE_MAX;
   /// Versions whose files `files()` materialized (for the CLI's hashes and pylock.toml).
   mutable std::mutex entries_mutex;
   mutable std::unordered_map<std::size_t, std::unique_ptr<const index::version_entry>> entries;
@@ -215,7 +229,7 @@ struct index_provider::impl {
   /// Key: `name` NUL `version index`.
   tbb::concurrent_hash_map<std::string, std::shared_ptr<metadata_state>> metadata;
   std::atomic<std::uint64_t> loaded_projects{0}, loaded_metadata{0}, metadata_errors{0}, prefetched{0},
-      solver_waits{0};
+      solver_waits{0}, solver_loads{0};
   std::atomic<std::int64_t> load_ns{0}, wait_ns{0};
   /// Shared with the wait hook, which a `get` already under way may still hold after we go.
   std::shared_ptr<std::atomic<std::uint64_t>> http_suspended = std::make_shared<std::atomic<std::uint64_t>>(0);
@@ -238,7 +252,10 @@ struct index_provider::impl {
   }
 
   ~impl() {
-    // Loads still running (prefetches the solver never needed) hold references into us.
+    // Prefetches no worker has started are not needed any more: claimed here, their tasks
+    // return at once. Loads still running hold references into us and are waited for.
+    for (auto& [name, state] : projects) state->claimed.store(true, std::memory_order_release);
+    for (auto& [key, state] : metadata) state->claimed.store(true, std::memory_order_release);
     arena.execute([&] {
       for (auto& [name, state] : projects) state->group.wait();  // may start metadata loads
       for (auto& [key, state] : metadata) state->group.wait();
@@ -271,6 +288,7 @@ struct index_provider::impl {
       tsan_acquire(&handoff);  // after the tasks that ended before (TBB reuses their memory)
       auto task = state->group.defer([this, raw = state.get()] {
         tsan_acquire(&handoff);
+        if (raw->claimed.exchange(true, std::memory_order_acq_rel)) return;  // the solver ran it
         const auto t0 = steady::now();
         load(*raw);
         add_time(load_ns, t0);
@@ -284,12 +302,26 @@ struct index_provider::impl {
     return a->second;
   }
 
-  /// Blocks the solver until `state` is loaded, running queued loads meanwhile.
-  void wait(load_state& state) {
+  /// Blocks the solver until `state` is loaded. A load no worker has started yet, the solver
+  /// runs itself, right away; one under way it waits for, without taking other loads meanwhile
+  /// (it used to help with whatever was queued, mostly prefetches it did not need yet, while
+  /// the worker sat idle: the solver thread is the one that limits a warm resolve).
+  template <class State>
+  void wait(State& state) {
     if (!state.done.load(std::memory_order_acquire)) {
       ++solver_waits;
       const auto t0 = steady::now();
-      arena.execute([&] { state.group.wait(); });
+      if (!state.claimed.exchange(true, std::memory_order_acq_rel)) {
+        ++solver_loads;
+        const auto l0 = steady::now();
+        solver_running_load = true;
+        load(state);
+        solver_running_load = false;
+        add_time(load_ns, l0);
+        state.done.store(true, std::memory_order_release);
+      } else {
+        arena.execute([&] { tbb::this_task_arena::isolate([&] { state.group.wait(); }); });
+      }
       add_time(wait_ns, t0);
     }
     tsan_acquire(&state);
@@ -372,6 +404,23 @@ result<std::span<const packaging::requirement>> index_provider::dependencies(std
   if (s.facts[v].metadata_file < 0)
     return fail(errc::not_found, what() + ": no distribution file usable for this target");
   auto md = m_impl->metadata_of(normalized, page, s.facts, v, false);
+  // A second version asked for means the solver is rejecting this project's versions one by
+  // one, newest first (uv's batch prefetch): start the next few usable ones below now, so
+  // workers read them while the solver rules this one out.
+  // Versions between v and the last batch were started already: the batch goes on from there.
+  // It stays `prefetch_batch` usable versions ahead: versions the batch reached before are
+  // not asked for again.
+  if (++s.asked >= 2) {
+    std::size_t ahead = 0;
+    std::size_t w = v;
+    for (; w > 0 && ahead < prefetch_batch; --w) {
+      const version_facts& f = s.facts[w - 1];
+      if (f.yanked || !f.requires_python_ok || !f.has_compatible_dist || f.metadata_file < 0) continue;
+      ++ahead;
+      if (w - 1 < s.prefetched_from) static_cast<void>(m_impl->metadata_of(normalized, page, s.facts, w - 1, true));
+    }
+    s.prefetched_from = std::min(s.prefetched_from, w);
+  }
   m_impl->wait(*md);
   const std::string& filename = md->file.filename;
   if (!*md->metadata) {
@@ -409,7 +458,7 @@ std::string index_provider::index_url(std::string_view name) const { return m_im
 index_provider_stats index_provider::stats() const {
   const impl& i = *m_impl;
   return {i.loaded_projects.load(), i.loaded_metadata.load(), i.metadata_errors.load(), i.prefetched.load(),
-          i.solver_waits.load(), i.http_suspended->load(),
+          i.solver_waits.load(), i.http_suspended->load(), i.solver_loads.load(),
           std::chrono::nanoseconds(i.load_ns.load()), std::chrono::nanoseconds(i.wait_ns.load())};
 }
 

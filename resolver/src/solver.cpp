@@ -62,8 +62,8 @@ struct assignment {
 
   // A constructor rather than C++20's parenthesized aggregate initialization, which clang 14
   // (the fuzz preset) does not implement, so that emplace_back builds in place.
-  assignment(pkg_id p, term v, std::uint32_t l, incompat_id c, term a)
-      : package(p), value(std::move(v)), level(l), cause(c), accum(std::move(a)) {}
+  assignment(pkg_id p, term&& v, std::uint32_t l, incompat_id c, const term& a)
+      : package(p), value(std::move(v)), level(l), cause(c), accum(a) {}
 };
 
 struct dep_record {
@@ -119,15 +119,22 @@ struct package_state {
   // consecutive candidates with the same requirement (pubgrub-rs merges them the same way):
   // one incompatibility then rules out a whole run of versions at once.
   struct dep_group {
-    pkg_id q;
     incompat_id id;
     std::uint32_t lo;
     std::uint32_t hi;
   };
-  std::pmr::vector<dep_group> groups;
+  // By dependency: awscli has a thousand versions of eight dependencies each, and one list
+  // of all groups made every new dependency scan them all.
+  std::pmr::unordered_map<pkg_id, std::pmr::vector<dep_group>> groups;
 
   explicit package_state(std::pmr::memory_resource* m)
       : name(m), extra(m), versions_error(m), trail(m), incompats(m), deps(m), groups(m) {}
+};
+
+// Lookups by string_view (C++20 heterogeneous lookup), so finding a name allocates nothing.
+struct text_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
 
 enum class relation : std::uint8_t { satisfied, contradicted, almost, inconclusive };
@@ -160,7 +167,7 @@ class solver {
   incompat_id add_incompat(incompat&& inc, bool index);
   void index_incompat(incompat_id id);
   relation relate(incompat_id id, pkg_id* unsatisfied) const;
-  void assign(pkg_id p, term t, incompat_id cause);
+  void assign(pkg_id p, term&& t, incompat_id cause);
   void backtrack(std::uint32_t level);
   void propagate(pkg_id start);
   std::optional<incompat_id> resolve_conflict(incompat_id id);
@@ -192,7 +199,7 @@ class solver {
   provider& m_provider;
   std::pmr::memory_resource* m_memory;
   std::pmr::vector<package_state> m_packages;
-  std::pmr::unordered_map<std::pmr::string, pkg_id> m_ids;
+  std::pmr::unordered_map<std::pmr::string, pkg_id, text_hash, std::equal_to<>> m_ids;
   std::pmr::vector<incompat> m_incompats;
   std::pmr::vector<assignment> m_trail;
   std::pmr::vector<pkg_id> m_order;  // packages in first-seen order
@@ -208,10 +215,11 @@ class solver {
   // Options by normalized name.
   std::unordered_map<std::string, std::vector<const packaging::requirement*>> m_constraints;
   std::unordered_map<std::string, std::vector<const packaging::requirement*>> m_overrides;
-  std::unordered_map<std::string, version> m_preferences;
+  std::unordered_map<std::string, version, text_hash, std::equal_to<>> m_preferences;
   std::uint32_t m_level = 0;
   version m_root_version;
   std::optional<incompat_id> m_failed;
+  std::vector<std::pair<pkg_id, version>> m_unknown_extras;  // (extra package, version)
   // Incompatibilities known contradicted, with the decision level that made them so: they
   // stay contradicted until a backjump below that level, so propagation skips them
   // (pubgrub-rs keeps the same cache). m_contradicted_log lists the ids to reset.
@@ -220,6 +228,9 @@ class solver {
 };
 
 pkg_id solver::intern(std::string_view name, std::string_view extra) {
+  if (extra.empty()) {
+    if (auto it = m_ids.find(name); it != m_ids.end()) return it->second;
+  }
   std::pmr::string key(name, m_memory);
   if (!extra.empty()) {
     key += '[';
@@ -280,7 +291,7 @@ relation solver::relate(incompat_id id, pkg_id* unsatisfied) const {
   return have_unsatisfied ? relation::almost : relation::satisfied;
 }
 
-void solver::assign(pkg_id p, term t, incompat_id cause) {
+void solver::assign(pkg_id p, term&& t, incompat_id cause) {
   package_state& s = m_packages[p];
   touch(p);
   if (cause == no_cause) {
@@ -433,13 +444,13 @@ std::optional<incompat_id> solver::resolve_conflict(incompat_id id) {
     // The previous satisfier of p's term: the earliest earlier assignment of p that, together
     // with the satisfier, satisfies the term.
     if (!is_subset(sat.value, terms[latest].second)) {
-      for (std::uint32_t i : m_packages[p].trail) {
-        if (i >= satisfier[latest]) break;
-        if (is_subset(intersect(sat.value, m_trail[i].accum), terms[latest].second)) {
-          previous_level = std::max(previous_level, m_trail[i].level);
-          break;
-        }
-      }
+      // Monotone along the trail as well (the accumulated terms narrow): bisection again.
+      const auto& trail = m_packages[p].trail;
+      const auto end = std::lower_bound(trail.begin(), trail.end(), satisfier[latest]);
+      const auto found = std::partition_point(trail.begin(), end, [&](std::uint32_t i) {
+        return !is_subset(intersect(sat.value, m_trail[i].accum), terms[latest].second);
+      });
+      if (found != end) previous_level = std::max(previous_level, m_trail[*found].level);
     }
     if (++m_packages[p].conflicts == conflict_boost_threshold) enqueue(p);
     if (sat.cause == no_cause || previous_level != sat.level) {
@@ -563,7 +574,8 @@ std::optional<version> solver::choose_version(pkg_id p) {
     return c.has_compatible_dist && c.requires_python_ok;
   };
   // A preferred version (an existing pin) wins while it stays acceptable.
-  if (auto pref = m_preferences.find(std::string(base.name)); pref != m_preferences.end()) {
+  if (auto pref = m_preferences.empty() ? m_preferences.end() : m_preferences.find(std::string_view(base.name));
+      pref != m_preferences.end()) {
     auto pos = std::lower_bound(s.candidates.begin(), s.candidates.end(), pref->second,
                                 [](const candidate& c, const version& x) { return c.version < x; });
     if (pos != s.candidates.end() && pos->version == pref->second && s.accum.set.contains(pos->version) && usable(*pos) &&
@@ -641,9 +653,11 @@ void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_
                               [](const candidate& c, const version& x) { return c.version < x; });
   if (pos != cands.end() && pos->version == v) {
     const auto idx = static_cast<std::uint32_t>(pos - cands.begin());
-    auto& groups = m_packages[p].groups;
-    for (auto& g : groups) {
-      if (g.q != q || !(idx + 1 == g.lo || idx == g.hi + 1)) continue;
+    auto& groups = m_packages[p].groups[q];
+    // Newest first: the solver tries versions in order, so the group to grow is a recent one.
+    for (auto it = groups.rbegin(); it != groups.rend(); ++it) {
+      auto& g = *it;
+      if (!(idx + 1 == g.lo || idx == g.hi + 1)) continue;
       if (m_incompats[g.id].terms[1].second.set != range) continue;
       const std::uint32_t lo = std::min(idx, g.lo);
       const std::uint32_t hi = std::max(idx, g.hi);
@@ -663,16 +677,16 @@ void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_
       m_incompats[id].indexed = true;
       for (pkg_id w : {p, q}) {
         auto& list = m_packages[w].incompats;
-        std::replace(list.begin(), list.end(), old, id);
+        if (auto at = std::find(list.rbegin(), list.rend(), old); at != list.rend()) *at = id;
       }
-      g = package_state::dep_group{q, id, lo, hi};
+      g = package_state::dep_group{id, lo, hi};
       return;
     }
     incompat inc(m_memory);
     inc.terms.emplace_back(p, term{true, candidate_range(p, v)});
     inc.terms.emplace_back(q, term{false, range});
     inc.kind = cause_kind::dependency;
-    groups.push_back(package_state::dep_group{q, add_incompat(std::move(inc), true), idx, idx});
+    groups.push_back(package_state::dep_group{add_incompat(std::move(inc), true), idx, idx});
     return;
   }
   incompat inc(m_memory);
@@ -702,6 +716,14 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
   }
   dep_record rec{v, std::pmr::vector<pkg_id>(m_memory)};
   const std::string extra(m_packages[p].extra);
+  // An extra no requirement of this version mentions: uv pins the base and warns.
+  if (!extra.empty() && std::none_of(reqs.begin(), reqs.end(), [&](const packaging::requirement& req) {
+        if (!req.marker || !req.marker->references_extra()) return false;
+        const auto named = req.marker->extras();
+        return std::find(named.begin(), named.end(), extra) != named.end();
+      })) {
+    m_unknown_extras.emplace_back(p, v);
+  }
   const pkg_id base = m_packages[p].base;
   if (base != p) add_dependency(p, v, base, candidate_range(base, v), rec);
   auto applies = [&](const packaging::requirement& req, const std::string& in_extra) {
@@ -844,6 +866,14 @@ resolution solver::build_resolution() const {
   }
   std::sort(out.packages.begin(), out.packages.end(),
             [](const resolved_package& a, const resolved_package& b) { return a.name < b.name; });
+  for (const auto& [p, v] : m_unknown_extras) {
+    const package_state& s = m_packages[p];
+    if (!s.decided || s.decision != v) continue;
+    out.warnings.push_back("The package `" + std::string(s.name) + "==" + v.to_string() +
+                           "` does not have an extra named `" + std::string(s.extra) + "`");
+  }
+  std::sort(out.warnings.begin(), out.warnings.end());
+  out.warnings.erase(std::unique(out.warnings.begin(), out.warnings.end()), out.warnings.end());
   return out;
 }
 
@@ -858,33 +888,37 @@ std::string solver::display(pkg_id p) const {
 std::string solver::range_text(pkg_id p, const version_ranges& set) const {
   const package_state& s = m_packages[p];
   if (set.is_full()) return display(p);
-  if (!s.candidates.empty()) {
-    bool all = true;
-    for (const candidate& c : s.candidates) {
-      if (!set.contains(c.version)) {
-        all = false;
-        break;
-      }
+  const auto& cands = s.candidates;
+  if (cands.empty()) return display(p) + set_text(set);
+  // Read against the versions that exist, as uv simplifies its ranges: each run of
+  // consecutive candidates inside the set becomes one range (`==v` for a run of one), so
+  // forty pins `==1.31.0 | ==1.31.1 | …` read `>=1.31.0,<1.31.43` and a set holding every
+  // version is the bare name. A set with no existing version keeps its own text.
+  version_ranges shown;
+  bool any = false;
+  bool all = true;
+  for (std::size_t i = 0; i < cands.size();) {
+    if (!set.contains(cands[i].version)) {
+      all = false;
+      ++i;
+      continue;
     }
-    if (all) return display(p);
-    // An interval from one candidate up to the next (candidate_range) holds only that
-    // version: it reads `==v`.
-    version_ranges shown;
-    const auto& cands = s.candidates;
-    auto at = [&](const version& x) {
-      return std::lower_bound(cands.begin(), cands.end(), x,
-                              [](const candidate& c, const version& y) { return c.version < y; });
-    };
-    for (const auto& iv : set.intervals()) {
-      const auto lo = iv.lower ? at(*iv.lower) : cands.begin();
-      const auto hi = iv.upper ? at(*iv.upper) : cands.end();
-      const bool one = hi - lo == 1 && (!iv.lower || lo->version == *iv.lower) &&
-                       (iv.upper ? hi != cands.end() && hi->version == *iv.upper : hi == cands.end());
-      shown = shown.unite(one ? version_ranges::singleton(lo->version) : version_ranges::between(iv.lower, iv.upper));
+    std::size_t j = i;
+    while (j + 1 < cands.size() && set.contains(cands[j + 1].version)) ++j;
+    any = true;
+    if (i == j) {
+      shown = shown.unite(version_ranges::singleton(cands[i].version));
+    } else {
+      std::optional<version> lower;
+      std::optional<version> upper;
+      if (i != 0) lower = cands[i].version;
+      if (j + 1 < cands.size()) upper = cands[j + 1].version;
+      shown = shown.unite(version_ranges::between(std::move(lower), std::move(upper)));
     }
-    return display(p) + set_text(shown);
+    i = j + 1;
   }
-  return display(p) + set_text(set);
+  if (all) return display(p);
+  return display(p) + set_text(any ? shown : set);
 }
 
 // The set as written: the surrounding words ("depends on", "not") carry the polarity.

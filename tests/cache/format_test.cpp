@@ -77,7 +77,7 @@ TEST_CASE("a page_view gives the facts and files of the version map it was writt
       // Ranked in place from the interned tag names, as the version map's tags rank.
       for (const auto* env : {&*py311, &*py38}) {
         const auto want = expected.kind == index::file_kind::wheel ? env->rank(expected.tags) : std::nullopt;
-        CHECK(view->rank(files[i], *env) == want);
+        CHECK(view->rank(files[i], *env, view->tag_ids_in(*env)) == want);
       }
       const auto file = view->file(files[i]);
       CHECK(file.file.filename == expected.file.filename);
@@ -88,9 +88,10 @@ TEST_CASE("a page_view gives the facts and files of the version map it was writt
     }
   }
   // cp311-abi3 is accepted by 3.11 and not by 3.8; py3-none-any by both.
-  CHECK(view->rank(view->files(1)[0], *py311));
-  CHECK_FALSE(view->rank(view->files(1)[0], *py38));
-  CHECK(view->rank(view->files(0)[0], *py38));
+  const auto ids311 = view->tag_ids_in(*py311), ids38 = view->tag_ids_in(*py38);
+  CHECK(view->rank(view->files(1)[0], *py311, ids311));
+  CHECK_FALSE(view->rank(view->files(1)[0], *py38, ids38));
+  CHECK(view->rank(view->files(0)[0], *py38, ids38));
   CHECK_FALSE(view->find(*packaging::version::parse("3.0")));
   CHECK(encode_simple({view->http(), view->map()}) == encode_simple(e));
 }

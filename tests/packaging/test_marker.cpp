@@ -92,6 +92,35 @@ TEST_CASE("marker vectors: evaluation matches packaging 23.0") {
   CHECK(checked > 300);
 }
 
+TEST_CASE("marker_memo hands out what marker::parse gives, from the second call on too") {
+  const auto lines = read_vectors("markers.txt");
+  const auto envs = environments(lines);
+  marker_memo memo;
+  int checked = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& line : lines) {
+      if (line.fields[0] == "error") {
+        CHECK_FALSE(memo.parse(line.fields[1]));  // errors are not remembered as markers
+        continue;
+      }
+      if (line.fields[0] != "eval") continue;
+      CAPTURE(line.number);
+      auto direct = marker::parse(line.fields[3]);
+      auto memoized = memo.parse(line.fields[3]);
+      REQUIRE(direct);
+      REQUIRE(memoized);
+      CHECK(memoized->to_string() == direct->to_string());
+      const auto& env = envs.at(line.fields[1]);
+      const auto a = direct->evaluate(env, line.fields[2]);
+      const auto b = memoized->evaluate(env, line.fields[2]);
+      REQUIRE(bool(a) == bool(b));
+      if (a) CHECK(*a == *b);
+      ++checked;
+    }
+  }
+  CHECK(checked > 600);
+}
+
 TEST_CASE("legacy variable spellings parse to the PEP 508 names") {
   auto m = marker::parse("os.name == 'nt' and python_implementation == 'PyPy' or platform.machine == 'x'");
   REQUIRE(m);

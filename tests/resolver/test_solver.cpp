@@ -157,6 +157,55 @@ TEST_CASE("explanation: not found, and a direct conflict") {
   CHECK(o.explanation.find("your requirements are unsatisfiable.") != std::string::npos);
 }
 
+TEST_CASE("explanation: exact pins of many versions read as one range of the versions that exist") {
+  // Each a pins its own b (awscli and botocore): the derivation unites b==1.0 | b==1.1 | ...
+  const char* u = R"({"packages": {
+    "a": {"1.0": {"requires_dist": ["b==1.0"]}, "1.1": {"requires_dist": ["b==1.1"]}, "1.2": {"requires_dist": ["b==1.2"]},
+          "1.3": {"requires_dist": ["b==1.3"]}},
+    "b": {"0.9": {}, "1.0": {}, "1.1": {}, "1.2": {}, "1.3": {}}}})";
+  auto o = solve(u, {"a", "b<1"});
+  REQUIRE_FALSE(o.ok);
+  CAPTURE(o.explanation);
+  CHECK(o.explanation.find("you require b>=1.0") != std::string::npos);
+  CHECK(o.explanation.find(" | ") == std::string::npos);
+  CHECK(o.explanation.find("a==1.3 depends on b==1.3") != std::string::npos);
+  CHECK(o.explanation.find("your requirements are unsatisfiable.") != std::string::npos);
+}
+
+TEST_CASE("a version whose own dependencies already conflict is ruled out without a decision") {
+  // c (decided first: it is first seen) pins b==1; every a but the oldest needs b==2. Each
+  // such a is rejected by propagation at c's level, and a==1.0 is chosen; the answer is what
+  // it must be whatever the order of rejections.
+  const char* u = R"({"packages": {
+    "c": {"1.0": {"requires_dist": ["b==1"]}},
+    "a": {"1.0": {"requires_dist": ["b==1"]}, "2.0": {"requires_dist": ["b==2"]}, "3.0": {"requires_dist": ["b==2"]},
+          "4.0": {"requires_dist": ["b==2", "d"]}},
+    "b": {"1": {}, "2": {}},
+    "d": {"1.0": {}}}})";
+  auto o = solve(u, {"c", "a"});
+  REQUIRE(o.ok);
+  CHECK(o.pins == "a==1.0 b==1 c==1.0");
+}
+
+TEST_CASE("an extra the chosen version does not define pins the base and is reported, as uv warns") {
+  const char* u = R"({"packages": {"a": {"1.0": {"requires_dist": ["b; extra == \"x\""]}}, "b": {"1.0": {}}}})";
+  auto uni = resolver::universe_provider::from_json(u, {});
+  REQUIRE(uni.has_value());
+  auto resolve = [&](const char* text) {
+    std::vector<packaging::requirement> reqs{*packaging::requirement::parse(text)};
+    auto out = resolver::resolve(reqs, {}, **uni);
+    REQUIRE(out.has_value());
+    return *out;
+  };
+  const auto unknown = resolve("a[y]");
+  REQUIRE(unknown.packages.size() == 1);
+  CHECK(unknown.packages[0].name == "a");
+  CHECK(unknown.warnings == std::vector<std::string>{"The package `a==1.0` does not have an extra named `y`"});
+  const auto known = resolve("a[x]");
+  CHECK(known.packages.size() == 2);
+  CHECK(known.warnings.empty());
+}
+
 TEST_CASE("no versions at all and conflicting root requirements") {
   const char* u = R"({"packages": {"a": {"1.0": {}, "2.0": {}}}})";
   auto o = solve(u, {"a>=3"});

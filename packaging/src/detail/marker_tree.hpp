@@ -4,11 +4,13 @@
 
 #include <cstdint>
 #include <memory_resource>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "detail/pep508_tokenizer.hpp"
 #include "pyresolve/packaging/marker.hpp"
+#include "pyresolve/packaging/specifier.hpp"
 
 namespace pyresolve::packaging::detail {
 
@@ -38,6 +40,12 @@ struct marker_item {
   marker_operand lhs;
   marker_op op = marker_op::equal;
   marker_operand rhs;
+  /// For the usual shape `variable op "literal"`, decided once after parsing (prepare_items):
+  /// whether `op + literal` is a specifier, and that specifier. Evaluation otherwise parsed it
+  /// for every call, building an error message for every literal that is not a version.
+  bool prepared = false;
+  std::optional<specifier> spec;
+  std::string extra_literal;  ///< the literal canonicalized, when the variable is `extra`
 };
 
 }  // namespace pyresolve::packaging::detail

@@ -114,10 +114,17 @@ class page_view {
   [[nodiscard]] std::span<const file_facts> files(std::size_t v) const {
     return std::span<const file_facts>(m_files).subspan(m_first_file[v], m_first_file[v + 1] - m_first_file[v]);
   }
+  /// Each interned tag name's `target_environment::part_id` as interpreter, ABI and
+  /// platform (-1: not a part of any accepted tag), for `rank`.
+  struct tag_ids {
+    std::vector<std::int32_t> interpreter, abi, platform;
+  };
+  [[nodiscard]] tag_ids tag_ids_in(const packaging::target_environment& environment) const;
   /// The best rank of a wheel's tags in `environment` (`target_environment::rank`), nullopt
-  /// for sdists and incompatible wheels. Reads the interned tag names in place.
-  [[nodiscard]] std::optional<std::uint32_t> rank(const file_facts& file,
-                                                  const packaging::target_environment& environment) const;
+  /// for sdists and incompatible wheels. `ids` is `tag_ids_in(environment)`: each tag name of
+  /// the page is looked up once, not once per file.
+  [[nodiscard]] std::optional<std::uint32_t> rank(const file_facts& file, const packaging::target_environment& environment,
+                                                  const tag_ids& ids) const;
   /// One file, materialized.
   [[nodiscard]] index::version_file file(const file_facts& file) const;
   /// One version with its files, materialized.
@@ -164,9 +171,10 @@ class page_view {
 /// Files are immutable, so the verdict is kept; `decode_metadata` returns it as an error with
 /// `errc::invalid_metadata` (corrupt entries give `errc::io_error`).
 [[nodiscard]] std::string encode_metadata_error(const error& failure, std::int64_t written_at = 0);
+/// `markers`, when given, parses the requirements' markers (shared across decodes).
 [[nodiscard]] result<packaging::core_metadata> decode_metadata(
     std::string_view bytes, std::string_view source, std::int64_t* written_at = nullptr,
-    std::pmr::memory_resource* memory = allocator::default_resource());
+    std::pmr::memory_resource* memory = allocator::default_resource(), packaging::marker_memo* markers = nullptr);
 
 /// The cache root: folders, lock, atomic writes and maintenance. Thread-safe.
 class cache {

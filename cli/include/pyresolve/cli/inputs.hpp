@@ -6,6 +6,7 @@
 #include <istream>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pyresolve/cli/options.hpp"
@@ -17,9 +18,14 @@ namespace pyresolve::cli {
 
 /// A user requirement and where it was written, for `# via -r FILE` annotations.
 struct user_requirement {
+  user_requirement(packaging::requirement r, std::string from)
+      : requirement(std::move(r)), source(std::move(from)), name(requirement.normalized_name()) {}
+
   packaging::requirement requirement;
   /// `-r requirements.in`, `-r -` (stdin) or `name (pyproject.toml)`, as uv writes them.
   std::string source;
+  /// The PEP 503 name, normalized once: output matches every pin against every requirement.
+  std::string name;
 };
 
 /// Everything read from the sources, constraint and override files.

@@ -120,6 +120,16 @@ class target_environment {
 
   [[nodiscard]] bool is_compatible(const wheel_filename& wheel) const noexcept { return rank(wheel).has_value(); }
 
+  /// The three parts of a tag.
+  enum class tag_part : std::uint8_t { interpreter, abi, platform };
+  /// The number this environment gives `text` as one `part` of its tags, nullopt when no
+  /// accepted tag has it. With `rank_of`, a caller that ranks many wheels made of the same few
+  /// texts (the files of an index page) hashes each text once instead of once per file.
+  [[nodiscard]] std::optional<std::uint32_t> part_id(tag_part part, std::string_view text) const noexcept;
+  /// `rank` of the tag whose parts have these `part_id`s.
+  [[nodiscard]] std::optional<std::uint32_t> rank_of(std::uint32_t interpreter, std::uint32_t abi,
+                                                     std::uint32_t platform) const noexcept;
+
  private:
   struct string_hash {
     using is_transparent = void;

@@ -64,13 +64,16 @@ struct index_provider_stats {
   /// HTTP waits that suspended their task (oneTBB resumable tasks) instead of blocking a
   /// thread; stays 0 in sanitizer builds, which block.
   std::uint64_t http_suspended = 0;
+  /// Loads the solver ran itself because no worker had started them (their HTTP waits block
+  /// the solver thread, which has nothing else to do then).
+  std::uint64_t solver_loads = 0;
   std::chrono::nanoseconds load_time{0};  ///< summed over workers
   std::chrono::nanoseconds wait_time{0};  ///< solver thread blocked or helping
 };
 
 /// Serves the solver from a `cache::cached_index`. Loads run on oneTBB workers, each at most
 /// once even when requested again while in flight; the solver thread waits only for what it
-/// needs now, executing queued work meanwhile.
+/// needs now, running it itself when no worker has started it yet.
 class index_provider final : public provider {
  public:
   index_provider(cache::cached_index& index, index_provider_options options);

@@ -103,6 +103,10 @@ struct resolved_package {
 /// A successful resolution: every package needed, sorted by name.
 struct resolution {
   std::vector<resolved_package> packages;
+  /// Things a user should know about the answer, one sentence each, as uv words them (an
+  /// extra that a chosen version does not define: "The package `a==1.0` does not have an
+  /// extra named `x`").
+  std::vector<std::string> warnings;
 };
 
 /// Why resolution failed.
