@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <system_error>
+#include <utility>
 
 #include "pyresolve/packaging/name.hpp"
 
@@ -147,6 +149,55 @@ std::string cache::metadata_file(std::string_view name, const index::dist_file& 
   append_hash16(out, url);
   out.append(".bin");
   return out;
+}
+
+mapped_file::~mapped_file() {
+  if (m_data != nullptr) ::munmap(const_cast<char*>(m_data), m_size);
+}
+
+mapped_file::mapped_file(mapped_file&& other) noexcept
+    : m_data(std::exchange(other.m_data, nullptr)), m_size(std::exchange(other.m_size, 0)) {}
+
+mapped_file& mapped_file::operator=(mapped_file&& other) noexcept {
+  if (this != &other) {
+    if (m_data != nullptr) ::munmap(const_cast<char*>(m_data), m_size);
+    m_data = std::exchange(other.m_data, nullptr);
+    m_size = std::exchange(other.m_size, 0);
+  }
+  return *this;
+}
+
+std::optional<mapped_file> mapped_file::open(const char* path) {
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  fd_guard guard{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  mapped_file out;
+  if (st.st_size == 0) return out;
+  void* at = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  if (at == MAP_FAILED) return std::nullopt;
+  out.m_data = static_cast<const char*>(at);
+  out.m_size = static_cast<std::size_t>(st.st_size);
+  return out;
+}
+
+std::optional<std::string_view> cache::read_file(const char* path, std::string& buffer) const {
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  fd_guard guard{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return std::nullopt;
+  const auto size = static_cast<std::size_t>(st.st_size);
+  if (buffer.size() < size) buffer.resize(size);
+  std::size_t got = 0;
+  while (got < size) {
+    auto n = ::read(fd, buffer.data() + got, size - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  return std::string_view(buffer.data(), got);
 }
 
 std::optional<std::string> cache::read_file(const char* path) const {

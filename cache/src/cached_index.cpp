@@ -148,7 +148,7 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(const std::s
     std::string path;
     if (m_cache.enabled()) {
       path = m_cache.simple_file(index_url, name);
-      if (auto bytes = m_cache.read_file(path.c_str())) {
+      if (auto bytes = mapped_file::open(path.c_str())) {
         auto decoded = page_view::load(std::move(*bytes), path, m_memory);
         if (decoded) {
           entry = std::move(*decoded);
@@ -237,7 +237,9 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
   std::string path;
   if (m_cache.enabled()) {
     path = m_cache.metadata_file(name, file);
-    if (auto bytes = m_cache.read_file(path.c_str())) {
+    // Decoding copies what it keeps, so one buffer per thread serves every metadata read.
+    thread_local std::string buffer;
+    if (auto bytes = m_cache.read_file(path.c_str(), buffer)) {
       std::int64_t written = 0;
       auto decoded = decode_metadata(*bytes, path, &written, m_memory, &m_state->markers);
       // Files are immutable, so a valid entry needs no revalidation (only --refresh).

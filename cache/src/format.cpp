@@ -354,6 +354,19 @@ std::string encode_simple(const simple_entry& entry) {
 }
 
 result<page_view> page_view::load(std::string bytes, std::string_view source, std::pmr::memory_resource* memory) {
+  auto p = index(bytes, source, memory);
+  // Views are offsets, so moving the bytes in is safe.
+  if (p) p->m_bytes = std::move(bytes);
+  return p;
+}
+
+result<page_view> page_view::load(mapped_file bytes, std::string_view source, std::pmr::memory_resource* memory) {
+  auto p = index(bytes.bytes(), source, memory);
+  if (p) p->m_mapped = std::move(bytes);
+  return p;
+}
+
+result<page_view> page_view::index(std::string_view bytes, std::string_view source, std::pmr::memory_resource* memory) {
   auto sealed = unseal(bytes, kind_simple, simple_format, source);
   if (!sealed) return unexpected<error>{std::move(sealed).error()};
   // Offsets into the payload are kept as 32 bits.
@@ -425,12 +438,13 @@ result<page_view> page_view::load(std::string bytes, std::string_view source, st
   }
   if (!r.ok() || !r.at_end()) return corrupt(source, "malformed payload");
   p.m_first_file.push_back(static_cast<std::uint32_t>(p.m_files.size()));
-  // Views are offsets, so moving the bytes in is safe.
-  p.m_bytes = std::move(bytes);
   return p;
 }
 
-std::string_view page_view::payload() const noexcept { return std::string_view(m_bytes).substr(header_size); }
+std::string_view page_view::payload() const noexcept {
+  const std::string_view all = m_mapped.bytes().data() != nullptr ? m_mapped.bytes() : std::string_view(m_bytes);
+  return all.substr(header_size);
+}
 
 std::optional<std::size_t> page_view::find(const packaging::version& v) const {
   const auto it = std::lower_bound(m_versions.begin(), m_versions.end(), v);

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <fstream>
+
 #include "pyresolve/allocator/counting_resource.hpp"
 #include "pyresolve/cache/cache.hpp"
 #include "support/servers.hpp"
@@ -265,4 +267,50 @@ TEST_CASE("a page_view keeps its index (versions, per-file facts, interned texts
   }
   CHECK(counted.stats().live_bytes == 0);
   CHECK(counted.stats().frees == counted.stats().allocations);
+}
+
+TEST_CASE("a page_view over a mapped entry reads as one over the same bytes in memory; metadata reads reuse one buffer") {
+  t::temp_dir tmp;
+  const auto bytes = encode_simple(sample_entry());
+  const auto path = (tmp.path / "foo.bin").string();
+  {
+    std::ofstream(path, std::ios::binary) << bytes;
+  }
+  auto mapped = mapped_file::open(path.c_str());
+  REQUIRE(mapped);
+  CHECK(mapped->bytes() == bytes);
+  auto from_map = page_view::load(std::move(*mapped), path);
+  auto from_string = page_view::load(bytes, path);
+  REQUIRE(from_map);
+  REQUIRE(from_string);
+  CHECK(encode_simple({from_map->http(), from_map->map()}) == encode_simple({from_string->http(), from_string->map()}));
+  // Moving the view keeps the mapping (and its offsets) valid.
+  const page_view moved = std::move(*from_map);
+  CHECK(moved.name() == "foo");
+  CHECK(moved.size() == from_string->size());
+
+  CHECK_FALSE(mapped_file::open((tmp.path / "absent.bin").string().c_str()));
+  const auto empty = (tmp.path / "empty.bin").string();
+  { std::ofstream(empty, std::ios::binary); }
+  auto none = mapped_file::open(empty.c_str());
+  REQUIRE(none);
+  CHECK(none->bytes().empty());
+  auto corrupt_view = page_view::load(std::move(*none), empty);
+  REQUIRE_FALSE(corrupt_view);
+  CHECK(corrupt_view.error().to_string().find(empty) != std::string::npos);
+
+  cache_options options;
+  options.root = tmp.path / "c";
+  auto store = pyresolve::cache::cache::open(options);
+  REQUIRE(store);
+  std::string buffer;
+  const auto big = (*store)->read_file(path.c_str(), buffer);
+  REQUIRE(big);
+  CHECK(*big == bytes);
+  const auto small = (tmp.path / "small.bin").string();
+  { std::ofstream(small, std::ios::binary) << "abc"; }
+  const auto again = (*store)->read_file(small.c_str(), buffer);
+  REQUIRE(again);
+  CHECK(*again == "abc");
+  CHECK(buffer.size() >= bytes.size());  // kept for the next read
 }

@@ -79,6 +79,29 @@ struct simple_entry {
 /// bytes. Filenames, URLs, hashes and tags become `index::version_file`s only for the files
 /// asked for (`file`, `entry`, `map`): for a warm resolve, the metadata file of each version
 /// tried and the files of the pins. Immutable after `load`; thread-safe for reads.
+/// A cache entry mapped read-only. A warm run maps each project page it reads: nothing is
+/// copied or zero-filled, and only the parts of the file that are read fault in (reading the
+/// pages into fresh buffers was most of a warm resolve's page faults). Entries are replaced by
+/// rename and never rewritten in place, so a mapping stays valid while a newer entry takes
+/// its name or `cache clean` unlinks it. Move-only.
+class mapped_file {
+ public:
+  mapped_file() = default;
+  ~mapped_file();
+  mapped_file(mapped_file&& other) noexcept;
+  mapped_file& operator=(mapped_file&& other) noexcept;
+  mapped_file(const mapped_file&) = delete;
+  mapped_file& operator=(const mapped_file&) = delete;
+
+  /// Maps `path`; nullopt when it cannot be opened or mapped (an empty file maps to no bytes).
+  [[nodiscard]] static std::optional<mapped_file> open(const char* path);
+  [[nodiscard]] std::string_view bytes() const noexcept { return {m_data, m_size}; }
+
+ private:
+  const char* m_data = nullptr;
+  std::size_t m_size = 0;
+};
+
 class page_view {
  public:
   /// What `load` keeps of one file.
@@ -95,6 +118,9 @@ class page_view {
   /// `source`. `memory` holds the index (versions, per-file facts) and the versions outside
   /// the packed form; it must outlive the view.
   [[nodiscard]] static result<page_view> load(std::string bytes, std::string_view source,
+                                              std::pmr::memory_resource* memory = allocator::default_resource());
+  /// The same over a mapped entry, which the view then keeps.
+  [[nodiscard]] static result<page_view> load(mapped_file bytes, std::string_view source,
                                               std::pmr::memory_resource* memory = allocator::default_resource());
   /// File URLs of the same host get the credentials of `index_url` when materialized (the
   /// entry stores none).
@@ -138,10 +164,13 @@ class page_view {
   };
   explicit page_view(std::pmr::memory_resource* memory)
       : m_prefixes(memory), m_tag_names(memory), m_versions(memory), m_first_file(memory), m_files(memory) {}
+  [[nodiscard]] static result<page_view> index(std::string_view bytes, std::string_view source,
+                                               std::pmr::memory_resource* memory);
   [[nodiscard]] std::string_view payload() const noexcept;
   [[nodiscard]] std::string_view text(text_ref t) const noexcept { return payload().substr(t.pos, t.size); }
 
-  std::string m_bytes;
+  std::string m_bytes;     ///< the entry, when it was read or made in memory
+  mapped_file m_mapped;    ///< the entry, when it was mapped
   std::string m_index_url;
   http_state m_http;
   std::string m_name;
@@ -203,6 +232,9 @@ class cache {
   /// Whole file in one read; nullopt when absent.
   [[nodiscard]] std::optional<std::string> read(const std::filesystem::path& path) const { return read_file(path.c_str()); }
   [[nodiscard]] std::optional<std::string> read_file(const char* path) const;
+  /// `read_file` into `buffer`, which keeps its size for the next call (no allocation or
+  /// zero-fill once it is large enough); the view is valid until `buffer` changes.
+  [[nodiscard]] std::optional<std::string_view> read_file(const char* path, std::string& buffer) const;
   /// Writes a temp file in the same folder and renames it into place.
   [[nodiscard]] result<void> write(const std::filesystem::path& path, std::string_view bytes) const;
   /// Removes a bad entry (best effort).
