@@ -252,10 +252,9 @@ struct index_provider::impl {
   }
 
   ~impl() {
-    // Prefetches no worker has started are not needed any more: claimed here, their tasks
-    // return at once. Loads still running hold references into us and are waited for.
-    for (auto& [name, state] : projects) state->claimed.store(true, std::memory_order_release);
-    for (auto& [key, state] : metadata) state->claimed.store(true, std::memory_order_release);
+    // Loads still queued or running (prefetches the solver never needed) hold references into
+    // us. They are run, not dropped: the cache then holds everything this run started, so the
+    // next run, which starts the same loads, finds them all and makes no request.
     arena.execute([&] {
       for (auto& [name, state] : projects) state->group.wait();  // may start metadata loads
       for (auto& [key, state] : metadata) state->group.wait();
