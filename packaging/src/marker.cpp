@@ -411,30 +411,22 @@ void normalize_extra_values(marker::node& root) {
   }
 }
 
-// Whether `op + text` can parse as a specifier: apart from `===`, PEP 440 versions start,
-// after optional whitespace and a `v`, with a digit. Saves building a parse error for the
-// many literals that are names (`extra == "test"`, `sys_platform == "win32"`).
-bool may_be_version(marker_op op, std::string_view text) {
-  if (op == marker_op::arbitrary_equal) return true;
-  std::size_t i = 0;
-  while (i < text.size() && (text[i] == ' ' || (text[i] >= '\t' && text[i] <= '\r'))) ++i;
-  if (i < text.size() && (text[i] == 'v' || text[i] == 'V')) ++i;
-  return i < text.size() && text[i] >= '0' && text[i] <= '9';
-}
-
 // See marker_item::prepared. An `extra` literal is compared in canonical form, as
 // evaluate_item does for `extra` on every call.
-void prepare_items(marker::node& n) {
+// The specifier is tried as eval_op tries it: quietly, since most literals are names.
+void prepare_items(marker::node& n, std::pmr::memory_resource* memory) {
   if (n.is_list) {
-    for (auto& child : n.children) prepare_items(child);
+    for (auto& child : n.children) prepare_items(child, memory);
     return;
   }
   marker_item& item = n.item;
   if (!item.lhs.is_variable || item.rhs.is_variable) return;
   if (item.lhs.var == marker_var::extra) item.extra_literal = canonicalize_name(item.rhs.value);
   const std::string& literal = item.lhs.var == marker_var::extra ? item.extra_literal : item.rhs.value;
-  if (item.op != marker_op::in && item.op != marker_op::not_in && may_be_version(item.op, literal)) {
-    if (auto spec = specifier::parse(std::string(to_string(item.op)) + literal)) item.spec = std::move(*spec);
+  if (item.op != marker_op::in && item.op != marker_op::not_in) {
+    std::string text = to_string(item.op);
+    text += literal;
+    if (auto spec = detail::parse_specifier(text, memory, false)) item.spec = std::move(*spec);
   }
   item.prepared = true;
 }
@@ -457,7 +449,7 @@ result<marker> marker::parse(std::string_view text, std::pmr::memory_resource* m
     return fail(errc::invalid_marker, detail::format_syntax_error(e, text), static_cast<std::uint32_t>(e.span_end + 1));
   }
   detail::normalize_extra_values(root);
-  detail::prepare_items(root);
+  detail::prepare_items(root, memory);
   return detail::marker_access::make(std::move(root));
 }
 
