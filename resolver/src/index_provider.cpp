@@ -141,13 +141,17 @@ void classify(const cache::page_view& page, const index_provider_options& option
   }
 }
 
+/// A version the solver may pick without a pin, with a file to read its metadata from.
+bool selectable(const version_facts& f) {
+  return !f.yanked && f.requires_python_ok && f.has_compatible_dist && f.metadata_file >= 0;
+}
+
 /// The version the solver will most likely pick first: the highest usable final release,
 /// else the highest usable pre-release.
 std::optional<std::size_t> likely_choice(const std::pmr::vector<version_facts>& facts, const cache::page_view& page) {
   std::optional<std::size_t> pre;
   for (std::size_t v = facts.size(); v-- > 0;) {
-    const version_facts& f = facts[v];
-    if (f.yanked || !f.requires_python_ok || !f.has_compatible_dist || f.metadata_file < 0) continue;
+    if (!selectable(facts[v])) continue;
     if (!page.version(v).is_prerelease()) return v;
     if (!pre) pre = v;
   }
@@ -162,11 +166,11 @@ error located(const error& e) {
   return out;
 }
 
-/// How an HTTP wait looks from a task: suspended (its worker runs other tasks meanwhile) when
-/// called inside an arena, else an ordinary block. `suspended` counts the former.
 /// Set while the solver thread runs a load itself: it is no task, so it must not suspend.
 thread_local bool solver_running_load = false;
 
+/// How an HTTP wait looks from a task: suspended (its worker runs other tasks meanwhile) when
+/// called inside an arena, else an ordinary block. `suspended` counts the former.
 void wait_for_transfer(const std::function<void(std::function<void()>)>& start,
                        [[maybe_unused]] std::atomic<std::uint64_t>& suspended) {
 #if PYRESOLVE_TBB_SUSPEND
@@ -404,17 +408,14 @@ result<std::span<const packaging::requirement>> index_provider::dependencies(std
     return fail(errc::not_found, what() + ": no distribution file usable for this target");
   auto md = m_impl->metadata_of(normalized, page, s.facts, v, false);
   // A second version asked for means the solver is rejecting this project's versions one by
-  // one, newest first (uv's batch prefetch): start the next few usable ones below now, so
-  // workers read them while the solver rules this one out.
-  // Versions between v and the last batch were started already: the batch goes on from there.
-  // It stays `prefetch_batch` usable versions ahead: versions the batch reached before are
-  // not asked for again.
+  // one, newest first (uv's batch prefetch): keep the next `prefetch_batch` usable ones below
+  // loading, so workers read them while the solver rules this one out. Versions a batch
+  // reached before are not asked for again.
   if (++s.asked >= 2) {
     std::size_t ahead = 0;
     std::size_t w = v;
     for (; w > 0 && ahead < prefetch_batch; --w) {
-      const version_facts& f = s.facts[w - 1];
-      if (f.yanked || !f.requires_python_ok || !f.has_compatible_dist || f.metadata_file < 0) continue;
+      if (!selectable(s.facts[w - 1])) continue;
       ++ahead;
       if (w - 1 < s.prefetched_from) static_cast<void>(m_impl->metadata_of(normalized, page, s.facts, w - 1, true));
     }
