@@ -92,6 +92,24 @@ std::string set_text(const version_ranges& set) {
   return out;
 }
 
+using candidate_iterator = std::span<const candidate>::iterator;
+
+// The first candidate not below `v` (candidates are sorted).
+candidate_iterator first_not_below(std::span<const candidate> cands, const version& v) {
+  return std::lower_bound(cands.begin(), cands.end(), v, [](const candidate& c, const version& x) { return c.version < x; });
+}
+
+// Exactly the candidates lo..hi among those that exist, bounded by the neighbouring candidates:
+// it reads as the user would write it ("a>=1.0,<2.0"), and the ranges of neighbouring runs
+// touch, so their union is one interval.
+version_ranges run_range(std::span<const candidate> cands, std::size_t lo, std::size_t hi) {
+  std::optional<version> lower;
+  std::optional<version> upper;
+  if (lo != 0) lower = cands[lo].version;
+  if (hi + 1 < cands.size()) upper = cands[hi + 1].version;
+  return version_ranges::between(std::move(lower), std::move(upper));
+}
+
 struct package_state {
   std::pmr::string name;   // normalized base name ("" for root)
   std::pmr::string extra;  // normalized extra, empty for a base package
@@ -576,8 +594,7 @@ std::optional<version> solver::choose_version(pkg_id p) {
   // A preferred version (an existing pin) wins while it stays acceptable.
   if (auto pref = m_preferences.empty() ? m_preferences.end() : m_preferences.find(std::string_view(base.name));
       pref != m_preferences.end()) {
-    auto pos = std::lower_bound(s.candidates.begin(), s.candidates.end(), pref->second,
-                                [](const candidate& c, const version& x) { return c.version < x; });
+    const auto pos = first_not_below(s.candidates, pref->second);
     if (pos != s.candidates.end() && pos->version == pref->second && s.accum.set.contains(pos->version) && usable(*pos) &&
         (!pos->version.is_prerelease() || mode != prerelease_mode::disallow)) {
       return pos->version;
@@ -590,12 +607,8 @@ std::optional<version> solver::choose_version(pkg_id p) {
   const std::size_t count = intervals.size();
   for (std::size_t k = 0; k < count; ++k) {
     const auto& range = intervals[highest ? count - 1 - k : k];
-    const auto lo = range.lower ? std::lower_bound(first, last, *range.lower,
-                                                   [](const candidate& c, const version& x) { return c.version < x; })
-                                : first;
-    const auto hi = range.upper ? std::lower_bound(lo, last, *range.upper,
-                                                   [](const candidate& c, const version& x) { return c.version < x; })
-                                : last;
+    const auto lo = range.lower ? first_not_below(s.candidates, *range.lower) : first;
+    const auto hi = range.upper ? first_not_below({lo, last}, *range.upper) : last;
     const auto n = static_cast<std::size_t>(hi - lo);
     for (std::size_t j = 0; j < n; ++j) {
       const candidate& c = lo[static_cast<std::ptrdiff_t>(highest ? n - 1 - j : j)];
@@ -610,19 +623,17 @@ std::optional<version> solver::choose_version(pkg_id p) {
   return fallback_pre;
 }
 
-// v as a set, widened to the next candidate: `[v, next)` holds no other version of p that
-// exists, and the sets of neighbouring candidates touch, so ruling out a run of versions one
+// v as a set, widened to its neighbouring candidates (run_range): it holds no other version
+// of p that exists, and the sets of neighbouring candidates touch, so ruling out a run of versions one
 // by one leaves one interval in the accumulated term instead of a hole per version (awscli's
 // hundreds of exact botocore pins made terms of ~900 intervals, which every assignment
 // intersected). Messages print such a set back as `==v` (range_text).
 version_ranges solver::candidate_range(pkg_id p, const version& v) const {
   const auto& cands = m_packages[p].candidates;
-  auto pos = std::lower_bound(cands.begin(), cands.end(), v,
-                              [](const candidate& c, const version& x) { return c.version < x; });
+  const auto pos = first_not_below(cands, v);
   if (pos == cands.end() || pos->version != v) return version_ranges::singleton(v);
-  std::optional<version> upper;
-  if (pos + 1 != cands.end()) upper = pos[1].version;
-  return version_ranges::between(v, std::move(upper));
+  const auto i = static_cast<std::size_t>(pos - cands.begin());
+  return run_range(cands, i, i);
 }
 
 void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_ranges& range, dep_record& rec) {
@@ -649,8 +660,7 @@ void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_
   touch(q);
   // v's index among p's candidates (absent for the root).
   const auto& cands = m_packages[p].candidates;
-  auto pos = std::lower_bound(cands.begin(), cands.end(), v,
-                              [](const candidate& c, const version& x) { return c.version < x; });
+  const auto pos = first_not_below(cands, v);
   if (pos != cands.end() && pos->version == v) {
     const auto idx = static_cast<std::uint32_t>(pos - cands.begin());
     auto& groups = m_packages[p].groups[q];
@@ -661,14 +671,8 @@ void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_
       if (m_incompats[g.id].terms[1].second.set != range) continue;
       const std::uint32_t lo = std::min(idx, g.lo);
       const std::uint32_t hi = std::max(idx, g.hi);
-      // Bounded by the neighbouring candidates, so the range reads as the user would write it
-      // ("a>=1.0,<2.0") and holds exactly the run lo..hi of existing versions.
-      std::optional<version> lower;
-      std::optional<version> upper;
-      if (lo != 0) lower = cands[lo].version;
-      if (hi + 1 < cands.size()) upper = cands[hi + 1].version;
       incompat inc(m_memory);
-      inc.terms.emplace_back(p, term{true, version_ranges::between(std::move(lower), std::move(upper))});
+      inc.terms.emplace_back(p, term{true, run_range(cands, lo, hi)});
       inc.terms.emplace_back(q, term{false, range});
       inc.kind = cause_kind::dependency;
       const incompat_id old = g.id;
@@ -683,7 +687,7 @@ void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_
       return;
     }
     incompat inc(m_memory);
-    inc.terms.emplace_back(p, term{true, candidate_range(p, v)});
+    inc.terms.emplace_back(p, term{true, run_range(cands, idx, idx)});
     inc.terms.emplace_back(q, term{false, range});
     inc.kind = cause_kind::dependency;
     groups.push_back(package_state::dep_group{add_incompat(std::move(inc), true), idx, idx});
@@ -906,15 +910,7 @@ std::string solver::range_text(pkg_id p, const version_ranges& set) const {
     std::size_t j = i;
     while (j + 1 < cands.size() && set.contains(cands[j + 1].version)) ++j;
     any = true;
-    if (i == j) {
-      shown = shown.unite(version_ranges::singleton(cands[i].version));
-    } else {
-      std::optional<version> lower;
-      std::optional<version> upper;
-      if (i != 0) lower = cands[i].version;
-      if (j + 1 < cands.size()) upper = cands[j + 1].version;
-      shown = shown.unite(version_ranges::between(std::move(lower), std::move(upper)));
-    }
+    shown = shown.unite(i == j ? version_ranges::singleton(cands[i].version) : run_range(cands, i, j));
     i = j + 1;
   }
   if (all) return display(p);
