@@ -201,20 +201,10 @@ std::optional<std::string_view> cache::read_file(const char* path, std::string& 
 }
 
 std::optional<std::string> cache::read_file(const char* path) const {
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  fd_guard guard{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return std::nullopt;
-  std::string out(static_cast<std::size_t>(st.st_size), '\0');
-  std::size_t got = 0;
-  while (got < out.size()) {
-    auto n = ::read(fd, out.data() + got, out.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  out.resize(got);
+  std::string out;
+  const auto got = read_file(path, out);
+  if (!got) return std::nullopt;
+  out.resize(got->size());
   return out;
 }
 
