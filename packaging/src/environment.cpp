@@ -4,7 +4,6 @@
 #include <array>
 #include <charconv>
 #include <limits>
-#include <mutex>
 #include <utility>
 
 namespace pyresolve::packaging {
@@ -219,18 +218,6 @@ const std::shared_ptr<const target_environment::state>& target_environment::empt
 }
 
 target_environment target_environment::create(const python_version& python, const target_platform& platform) {
-  // Callers build the same target again and again (every default-constructed options struct
-  // does): the last one built is shared instead of rebuilt (~200 allocations each).
-  static std::mutex last_mutex;
-  static std::shared_ptr<const state> last;
-  {
-    std::lock_guard lock(last_mutex);
-    if (last && last->python == python && last->platform == platform) {
-      target_environment env;
-      env.m_state = last;
-      return env;
-    }
-  }
   auto built = std::make_shared<state>();
   built->python = python;
   built->platform = platform;
@@ -308,10 +295,15 @@ target_environment target_environment::create(const python_version& python, cons
     built->ranks.try_emplace(k, static_cast<std::uint32_t>(i));  // the first occurrence wins
   }
   target_environment env;
-  env.m_state = built;
-  std::lock_guard lock(last_mutex);
-  last = std::move(built);
+  env.m_state = std::move(built);
   return env;
+}
+
+const target_environment& target_environment::default_target() {
+  // Built once and never changed: every default-constructed options struct copies it (a
+  // reference count) instead of building the tag table again (~200 allocations each).
+  static const target_environment built = create(python_version{3, 11, std::nullopt}, target_platform{});
+  return built;
 }
 
 std::optional<std::uint32_t> target_environment::find(const part_index& index, std::string_view part) noexcept {

@@ -185,9 +185,11 @@ TEST_CASE("copies of an environment share one state, and another target gets its
   const auto linux_env = target_environment::create(python_version{3, 11, 7}, target_platform{});
   const target_environment copy = linux_env;  // NOLINT(performance-unnecessary-copy-initialization)
   CHECK(copy.tags().data() == linux_env.tags().data());
-  // Building the same target again reuses the state; a different one does not leak into it.
-  const auto again = target_environment::create(python_version{3, 11, 7}, target_platform{});
-  CHECK(again.tags().data() == linux_env.tags().data());
+  // The default target is built once and shared; a different target does not leak into it.
+  CHECK(target_environment::default_target().tags().data() == target_environment::default_target().tags().data());
+  const target_environment default_copy = target_environment::default_target();
+  CHECK(default_copy.tags().data() == target_environment::default_target().tags().data());
+  CHECK(default_copy.python().minor == 11);
   auto windows = target_platform::parse("windows");
   REQUIRE(windows);
   const auto win_env = target_environment::create(python_version{3, 11, 7}, *windows);

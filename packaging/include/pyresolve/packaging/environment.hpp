@@ -94,6 +94,9 @@ class target_environment {
 
   /// Builds from parsed values.
   [[nodiscard]] static target_environment create(const python_version& python, const target_platform& platform);
+  /// CPython 3.11 on `linux` (x86_64, manylinux), built once per process: the default of
+  /// the options structs, so copying it shares its state instead of building a tag table.
+  [[nodiscard]] static const target_environment& default_target();
 
   [[nodiscard]] const python_version& python() const noexcept { return m_state->python; }
   [[nodiscard]] const target_platform& platform() const noexcept { return m_state->platform; }

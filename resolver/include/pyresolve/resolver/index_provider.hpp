@@ -42,9 +42,7 @@ struct binary_policy {
 /// How an `index_provider` reads and filters.
 struct index_provider_options {
   /// Wheel tags and Requires-Python are checked against it.
-  packaging::target_environment environment =
-      packaging::target_environment::create(packaging::python_version{3, 11, std::nullopt},
-                                            packaging::target_platform{});
+  packaging::target_environment environment = packaging::target_environment::default_target();
   binary_policy binaries;
   /// oneTBB workers that load and parse (the solver thread helps too); 0: one per core.
   unsigned threads = 0;

@@ -67,9 +67,7 @@ struct preference {
 struct resolve_options {
   /// The target: markers and Requires-Python are evaluated for it. Default CPython 3.11 on
   /// x86_64 manylinux.
-  packaging::target_environment environment =
-      packaging::target_environment::create(packaging::python_version{3, 11, std::nullopt},
-                                            packaging::target_platform{});
+  packaging::target_environment environment = packaging::target_environment::default_target();
   resolution_strategy strategy = resolution_strategy::highest;
   prerelease_mode prerelease = prerelease_mode::if_necessary_or_explicit;
   /// Constraints (`-c`): each narrows the range of its package whenever something else
