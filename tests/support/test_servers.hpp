@@ -106,6 +106,17 @@ inline std::string slurp(const std::filesystem::path& p) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+/// The file's text once it holds `needle`, or as it is after 2 s. Servers write their log line
+/// just after sending the response, so a client can see the answer before the line exists.
+inline std::string slurp_with(const std::filesystem::path& p, std::string_view needle) {
+  std::string text = slurp(p);
+  for (int i = 0; i < 100 && text.find(needle) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    text = slurp(p);
+  }
+  return text;
+}
+
 inline std::filesystem::path make_temp_dir(const char* prefix) {
   std::string templ = (std::filesystem::temp_directory_path() / prefix).string() + ".XXXXXX";
   if (::mkdtemp(templ.data()) == nullptr) return {};
@@ -230,6 +241,8 @@ class nginx_server : public server_process {
   /// nginx's access log (combined format, one line per request).
   [[nodiscard]] std::filesystem::path log_path() const { return m_state / "access.log"; }
   [[nodiscard]] std::string log() const { return detail::slurp(log_path()); }
+  /// The access log once it holds `needle`, or as it is after 2 s (see `detail::slurp_with`).
+  [[nodiscard]] std::string log_with(std::string_view needle) const { return detail::slurp_with(log_path(), needle); }
   /// Access-log lines so far, probes included (for slicing the log). nginx writes a line just
   /// after the response is sent, so this waits a moment for requests that just completed.
   [[nodiscard]] std::size_t log_lines() const {
@@ -283,16 +296,8 @@ class fault_server : public server_process {
   /// One tab-separated line per request: METHOD PATH STATUS ACCEPT.
   [[nodiscard]] std::filesystem::path log_path() const { return m_state / "requests.log"; }
   [[nodiscard]] std::string log() const { return detail::slurp(log_path()); }
-  /// The log once it holds `needle`, or as it is after 2 s: the server writes a line just
-  /// after sending the response, so a client can see the answer before the line exists.
-  [[nodiscard]] std::string log_with(std::string_view needle) const {
-    std::string text = log();
-    for (int i = 0; i < 100 && text.find(needle) == std::string::npos; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      text = log();
-    }
-    return text;
-  }
+  /// The log once it holds `needle`, or as it is after 2 s (see `detail::slurp_with`).
+  [[nodiscard]] std::string log_with(std::string_view needle) const { return detail::slurp_with(log_path(), needle); }
 };
 
 /// `proxy.py`, a forward proxy (absolute-URI GETs forwarded, CONNECT tunnelled) that logs
@@ -306,6 +311,10 @@ class proxy_server : public server_process {
   }
   /// One line per request: `GET http://host:port/path` or `CONNECT host:port`.
   [[nodiscard]] std::string log() const { return detail::slurp(m_state / "proxy.log"); }
+  /// The log once it holds `needle`, or as it is after 2 s (see `detail::slurp_with`).
+  [[nodiscard]] std::string log_with(std::string_view needle) const {
+    return detail::slurp_with(m_state / "proxy.log", needle);
+  }
 };
 
 }  // namespace pyresolve::test
