@@ -4,6 +4,8 @@
 // fields: loading rebuilds them without parsing. Only versions outside the packed form (~5 %)
 // are stored as text and parsed, and markers as text (one parse per marker of a requirement).
 // Everything else (grouping, sorting, tag splitting, interning) is stored done.
+// Inlined (xxhash.h's header-only mode): one shared object fewer to map at every start.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
