@@ -44,14 +44,22 @@ class once_map {
   std::pmr::unordered_map<std::pmr::string, std::shared_future<V>> m_map;
 };
 
+/// Lookups by `std::string_view` (C++20 heterogeneous lookup): finding a name copies nothing.
+struct text_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
 struct cached_index_state {
-  explicit cached_index_state(std::pmr::memory_resource* memory) : pages(memory), projects(memory), metadata(memory) {}
+  explicit cached_index_state(std::pmr::memory_resource* memory)
+      : pages(memory), projects(memory), metadata(memory), markers(memory), origins(memory) {}
   once_map<result<std::shared_ptr<const page_view>>> pages;
   once_map<result<std::shared_ptr<const index::version_map>>> projects;
   once_map<result<std::shared_ptr<const packaging::core_metadata>>> metadata;
   packaging::marker_memo markers;
   mutable std::mutex origins_mutex;
-  std::unordered_map<std::string, std::string> origins;  ///< project -> index URL
+  /// project -> index URL
+  std::pmr::unordered_map<std::pmr::string, std::pmr::string, text_hash, std::equal_to<>> origins;
   std::atomic<std::uint64_t> fresh_hits{0}, revalidated{0}, fetched{0}, corrupt{0}, metadata_hits{0},
       metadata_fetched{0};
 };
@@ -113,15 +121,20 @@ cached_index_stats cached_index::stats() const {
 
 std::string cached_index::index_url(std::string_view name) const {
   std::lock_guard lock(m_state->origins_mutex);
-  auto it = m_state->origins.find(packaging::normalize_name(name));
-  return it == m_state->origins.end() ? std::string() : it->second;
+  auto it = m_state->origins.find(std::string_view(packaging::normalize_name(name)));
+  return it == m_state->origins.end() ? std::string() : std::string(it->second);
 }
 
 std::shared_ptr<const page_view> cached_index::found(const std::string& name, const std::string& index_url,
                                                      std::shared_ptr<const page_view> page) {
   std::lock_guard lock(m_state->origins_mutex);
-  if (!m_state->origins.contains(name))
-    m_state->origins.emplace(name, index::has_credentials(index_url) ? index::strip_credentials(index_url) : index_url);
+  if (!m_state->origins.contains(std::string_view(name))) {
+    if (index::has_credentials(index_url)) {
+      m_state->origins.emplace(name, index::strip_credentials(index_url));
+    } else {
+      m_state->origins.emplace(name, index_url);
+    }
+  }
   return page;
 }
 
@@ -145,9 +158,9 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(const std::s
   if (indexes.empty()) return fail(errc::not_found, "project '" + name + "' not found: no index is configured (--no-index)");
   for (const auto& index_url : indexes) {
     std::optional<page_view> entry;
-    std::string path;
+    std::pmr::string path(m_memory);
     if (m_cache.enabled()) {
-      path = m_cache.simple_file(index_url, name);
+      path = m_cache.simple_file(index_url, name, m_memory);
       if (auto bytes = mapped_file::open(path.c_str())) {
         auto decoded = page_view::load(std::move(*bytes), path, m_memory);
         if (decoded) {
@@ -159,7 +172,7 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(const std::s
             return unexpected<error>{error{errc::io_error,
                                            "offline and the cache entry of '" + name + "' is corrupt: " +
                                                decoded.error().message,
-                                           path, 0, 0}};
+                                           std::string(path), 0, 0}};
           m_cache.remove(path);
         }
       }
@@ -234,9 +247,9 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::metadata(s
 result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metadata(const std::string& name,
                                                                                     const index::dist_file& file) {
   const auto& opts = m_cache.options();
-  std::string path;
+  std::pmr::string path(m_memory);
   if (m_cache.enabled()) {
-    path = m_cache.metadata_file(name, file);
+    path = m_cache.metadata_file(name, file, m_memory);
     // Decoding copies what it keeps, so one buffer per thread serves every metadata read.
     thread_local std::string buffer;
     if (auto bytes = m_cache.read_file(path.c_str(), buffer)) {
@@ -256,7 +269,7 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
         if (opts.offline)
           return unexpected<error>{error{errc::io_error, "offline and the cached metadata of " + file.filename +
                                                              " is corrupt: " + decoded.error().message,
-                                         path, 0, 0}};
+                                         std::string(path), 0, 0}};
         m_cache.remove(path);
       }
     }

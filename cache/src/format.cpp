@@ -473,9 +473,11 @@ struct id_list {
 };
 }  // namespace
 
-page_view::tag_ids page_view::tag_ids_in(const packaging::target_environment& environment) const {
+page_view::tag_ids page_view::tag_ids_in(const packaging::target_environment& environment,
+                                         std::pmr::memory_resource* memory) const {
   using part = packaging::target_environment::tag_part;
-  tag_ids ids;
+  tag_ids ids{std::pmr::vector<std::int32_t>(memory), std::pmr::vector<std::int32_t>(memory),
+              std::pmr::vector<std::int32_t>(memory)};
   for (auto* list : {&ids.interpreter, &ids.abi, &ids.platform}) list->reserve(m_tag_names.size());
   for (const auto& name : m_tag_names) {
     const auto t = text(name);

@@ -143,9 +143,11 @@ class page_view {
   /// Each interned tag name's `target_environment::part_id` as interpreter, ABI and
   /// platform (-1: not a part of any accepted tag), for `rank`.
   struct tag_ids {
-    std::vector<std::int32_t> interpreter, abi, platform;
+    std::pmr::vector<std::int32_t> interpreter, abi, platform;
   };
-  [[nodiscard]] tag_ids tag_ids_in(const packaging::target_environment& environment) const;
+  /// The lists are in `memory`.
+  [[nodiscard]] tag_ids tag_ids_in(const packaging::target_environment& environment,
+                                   std::pmr::memory_resource* memory = allocator::default_resource()) const;
   /// The best rank of a wheel's tags in `environment` (`target_environment::rank`), nullopt
   /// for sdists and incompatible wheels. `ids` is `tag_ids_in(environment)`: each tag name of
   /// the page is looked up once, not once per file.
@@ -228,6 +230,11 @@ class cache {
   /// list of its components).
   [[nodiscard]] std::string simple_file(std::string_view index_url, std::string_view name) const;
   [[nodiscard]] std::string metadata_file(std::string_view name, const index::dist_file& file) const;
+  /// The same strings in `memory` (`cached_index` builds them in its resource).
+  [[nodiscard]] std::pmr::string simple_file(std::string_view index_url, std::string_view name,
+                                             std::pmr::memory_resource* memory) const;
+  [[nodiscard]] std::pmr::string metadata_file(std::string_view name, const index::dist_file& file,
+                                               std::pmr::memory_resource* memory) const;
 
   /// Whole file in one read; nullopt when absent.
   [[nodiscard]] std::optional<std::string> read(const std::filesystem::path& path) const { return read_file(path.c_str()); }
