@@ -101,7 +101,9 @@ allowed_kinds allowed_for(const binary_policy& policy, const std::string& name) 
 /// tags fit; yanked files count only when the whole version is yanked.
 void classify(const cache::page_view& page, const index_provider_options& options, const packaging::version& python,
               std::pmr::vector<version_facts>& out) {
-  std::pmr::vector<bool> python_ok(page.requires_python().size(), options.memory);
+  // The value spelled out: `(n, memory)` would take the pointer as the value (a pointer
+  // converts to bool before it converts to an allocator) and allocate from the default resource.
+  std::pmr::vector<bool> python_ok(page.requires_python().size(), false, options.memory);
   for (std::size_t i = 0; i < python_ok.size(); ++i) python_ok[i] = page.requires_python()[i].contains(python, true);
   const allowed_kinds kinds = allowed_for(options.binaries, page.name());
   const auto tag_ids = page.tag_ids_in(options.environment, options.memory);
