@@ -19,7 +19,8 @@
 #include <optional>
 #include <unordered_map>
 
-#include "names.hpp"
+#include "pyresolve/packaging/name.hpp"
+
 
 // Resumable tasks switch stacks with swapcontext inside libtbb; the sanitizers are not told
 // about those switches (Debian's libtbb is not built for them), so sanitized builds block.
@@ -412,7 +413,7 @@ index_provider::~index_provider() = default;
 
 result<std::span<const candidate>> index_provider::versions(std::string_view name) {
   std::string storage;
-  project_state& s = m_impl->loaded(detail::normalized_name(name, storage));
+  project_state& s = m_impl->loaded(packaging::normalized_name(name, storage));
   if (!*s.map) {
     error e = located(s.map->error());
     if (e.code != errc::not_found) m_impl->log(log_level::warning, "cannot read the versions of " + e.message);
@@ -434,7 +435,7 @@ result<std::span<const candidate>> index_provider::versions(std::string_view nam
 result<std::span<const packaging::requirement>> index_provider::dependencies(std::string_view name,
                                                                              const packaging::version& version) {
   std::string storage;
-  const std::string_view normalized = detail::normalized_name(name, storage);
+  const std::string_view normalized = packaging::normalized_name(name, storage);
   project_state& s = m_impl->loaded(normalized);
   // Only failures name the version: built on demand, not per request.
   const auto what = [&] { return std::string(normalized) + " " + version.to_string(); };
@@ -476,13 +477,13 @@ result<std::span<const packaging::requirement>> index_provider::dependencies(std
 
 void index_provider::prefetch(std::string_view name) {
   std::string storage;
-  static_cast<void>(m_impl->project(detail::normalized_name(name, storage), true));
+  static_cast<void>(m_impl->project(packaging::normalized_name(name, storage), true));
 }
 
 const index::version_entry* index_provider::files(std::string_view name, const packaging::version& version) const {
   decltype(m_impl->projects)::const_accessor a;
   std::string storage;
-  if (!m_impl->projects.find(a, detail::normalized_name(name, storage))) return nullptr;
+  if (!m_impl->projects.find(a, packaging::normalized_name(name, storage))) return nullptr;
   const project_state& s = *a->second;
   if (!s.done.load(std::memory_order_acquire) || !*s.map) return nullptr;
   const cache::page_view& page = ***s.map;

@@ -13,7 +13,6 @@
 
 #include "pyresolve/packaging/name.hpp"
 #include "pyresolve/resolver/resolve.hpp"
-#include "names.hpp"
 #include "term.hpp"
 
 namespace pyresolve::resolver {
@@ -180,13 +179,16 @@ class solver {
         m_trail(m_memory),
         m_order(m_memory) {
     std::string storage;
-    const auto key = [&](std::string_view name) { return std::pmr::string(normalized_name(name, storage), m_memory); };
+    const auto key = [&](std::string_view name) {
+      return std::pmr::string(packaging::normalized_name(name, storage), m_memory);
+    };
     for (const auto& c : options.constraints) m_constraints.try_emplace(key(c.name)).first->second.push_back(&c);
     for (const auto& o : options.overrides) m_overrides.try_emplace(key(o.name)).first->second.push_back(&o);
     if (!options.upgrade) {
       for (const auto& pref : options.preferences) m_preferences.emplace(key(pref.name), pref.version);
       for (const auto& name : options.upgrade_packages) {
-        if (auto it = m_preferences.find(normalized_name(name, storage)); it != m_preferences.end()) m_preferences.erase(it);
+        const auto it = m_preferences.find(packaging::normalized_name(name, storage));
+        if (it != m_preferences.end()) m_preferences.erase(it);
       }
     }
   }
@@ -785,7 +787,7 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
     if (p == root_id) m_packages[q].direct = true;
     add_dependency(p, v, q, range, rec);
     for (const std::string& e : req.extras) {
-      const pkg_id qe = intern(name, normalized_name(e, extra_storage));
+      const pkg_id qe = intern(name, packaging::normalized_name(e, extra_storage));
       if (pin && !m_packages[qe].pinned) {
         m_packages[qe].pinned = true;
         enqueue(qe);
@@ -798,7 +800,7 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
   std::string name_storage;
   for (const packaging::requirement& req : reqs) {
     if (!applies(req, extra)) continue;
-    const std::string_view name = normalized_name(req.name, name_storage);
+    const std::string_view name = packaging::normalized_name(req.name, name_storage);
     if (auto o = m_overrides.find(name); o != m_overrides.end()) {
       // The requirement stands, in the overrides' words: each override whose marker holds.
       if (std::find(overridden.begin(), overridden.end(), name) != overridden.end()) continue;
