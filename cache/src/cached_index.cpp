@@ -120,15 +120,17 @@ cached_index_stats cached_index::stats() const {
 }
 
 std::string cached_index::index_url(std::string_view name) const {
+  std::string storage;
+  const std::string_view normalized = packaging::normalized_name(name, storage);
   std::lock_guard lock(m_state->origins_mutex);
-  auto it = m_state->origins.find(std::string_view(packaging::normalize_name(name)));
+  auto it = m_state->origins.find(normalized);
   return it == m_state->origins.end() ? std::string() : std::string(it->second);
 }
 
-std::shared_ptr<const page_view> cached_index::found(const std::string& name, const std::string& index_url,
+std::shared_ptr<const page_view> cached_index::found(std::string_view name, const std::string& index_url,
                                                      std::shared_ptr<const page_view> page) {
   std::lock_guard lock(m_state->origins_mutex);
-  if (!m_state->origins.contains(std::string_view(name))) {
+  if (!m_state->origins.contains(name)) {
     if (index::has_credentials(index_url)) {
       m_state->origins.emplace(name, index::strip_credentials(index_url));
     } else {
@@ -139,7 +141,8 @@ std::shared_ptr<const page_view> cached_index::found(const std::string& name, co
 }
 
 result<std::shared_ptr<const index::version_map>> cached_index::project(std::string_view name) {
-  std::string normalized = packaging::normalize_name(name);
+  std::string storage;
+  const std::string_view normalized = packaging::normalized_name(name, storage);
   return m_state->projects.get(normalized, [&]() -> result<std::shared_ptr<const index::version_map>> {
     auto page = project_page(normalized);
     if (!page) return unexpected<error>{std::move(page).error()};
@@ -148,14 +151,16 @@ result<std::shared_ptr<const index::version_map>> cached_index::project(std::str
 }
 
 result<std::shared_ptr<const page_view>> cached_index::project_page(std::string_view name) {
-  std::string normalized = packaging::normalize_name(name);
+  std::string storage;
+  const std::string_view normalized = packaging::normalized_name(name, storage);
   return m_state->pages.get(normalized, [&] { return load_project(normalized); });
 }
 
-result<std::shared_ptr<const page_view>> cached_index::load_project(const std::string& name) {
+result<std::shared_ptr<const page_view>> cached_index::load_project(std::string_view name) {
   const auto& opts = m_cache.options();
   const auto& indexes = m_ordered;
-  if (indexes.empty()) return fail(errc::not_found, "project '" + name + "' not found: no index is configured (--no-index)");
+  if (indexes.empty())
+    return fail(errc::not_found, "project '" + std::string(name) + "' not found: no index is configured (--no-index)");
   for (const auto& index_url : indexes) {
     std::optional<page_view> entry;
     std::pmr::string path(m_memory);
@@ -170,7 +175,7 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(const std::s
           m_cache.log(log_level::debug, decoded.error().to_string() + "; refetching");
           if (opts.offline)
             return unexpected<error>{error{errc::io_error,
-                                           "offline and the cache entry of '" + name + "' is corrupt: " +
+                                           "offline and the cache entry of '" + std::string(name) + "' is corrupt: " +
                                                decoded.error().message,
                                            std::string(path), 0, 0}};
           m_cache.remove(path);
@@ -234,17 +239,19 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(const std::s
   std::string where;
   for (const auto& i : indexes) where += (where.empty() ? "" : ", ") + index::redact_url(i);
   if (opts.offline)
-    return fail(errc::not_found, "offline: project '" + name + "' is not in the cache (indexes: " + where + ")");
-  return fail(errc::not_found, "project '" + name + "' not found in " + where);
+    return fail(errc::not_found,
+                "offline: project '" + std::string(name) + "' is not in the cache (indexes: " + where + ")");
+  return fail(errc::not_found, "project '" + std::string(name) + "' not found in " + where);
 }
 
 result<std::shared_ptr<const packaging::core_metadata>> cached_index::metadata(std::string_view project,
                                                                                const index::dist_file& file) {
-  std::string name = packaging::normalize_name(project);
+  std::string storage;
+  const std::string_view name = packaging::normalized_name(project, storage);
   return m_state->metadata.get(file.url, [&] { return load_metadata(name, file); });
 }
 
-result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metadata(const std::string& name,
+result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metadata(std::string_view name,
                                                                                     const index::dist_file& file) {
   const auto& opts = m_cache.options();
   std::pmr::string path(m_memory);
@@ -275,7 +282,7 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
     }
   }
   if (opts.offline)
-    return fail(errc::not_found, "offline: metadata of " + file.filename + " (project '" + name + "') is not in the cache");
+    return fail(errc::not_found, "offline: metadata of " + file.filename + " (project '" + std::string(name) + "') is not in the cache");
   auto text = m_client.fetch_metadata_text(file);
   if (!text) {
     // An sdist downloaded whole and hash-checked gives a final verdict ("a build would be

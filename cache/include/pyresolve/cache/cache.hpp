@@ -307,11 +307,11 @@ class cached_index {
   [[nodiscard]] index::index_client& client() noexcept { return m_client; }
 
  private:
-  result<std::shared_ptr<const page_view>> load_project(const std::string& name);
+  result<std::shared_ptr<const page_view>> load_project(std::string_view name);
   /// Remembers where `name` was found and passes the page through.
-  std::shared_ptr<const page_view> found(const std::string& name, const std::string& index_url,
+  std::shared_ptr<const page_view> found(std::string_view name, const std::string& index_url,
                                          std::shared_ptr<const page_view> page);
-  result<std::shared_ptr<const packaging::core_metadata>> load_metadata(const std::string& name,
+  result<std::shared_ptr<const packaging::core_metadata>> load_metadata(std::string_view name,
                                                                         const index::dist_file& file);
   cache& m_cache;
   index::index_client& m_client;
