@@ -4,10 +4,13 @@
 // fields: loading rebuilds them without parsing. Only versions outside the packed form (~5 %)
 // are stored as text and parsed, and markers as text (one parse per marker of a requirement).
 // Everything else (grouping, sorting, tag splitting, interning) is stored done.
+// Inlined (xxhash.h's header-only mode): one shared object fewer to map at every start.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <unordered_map>
 
 #include "pyresolve/cache/cache.hpp"
@@ -16,8 +19,8 @@ namespace pyresolve::cache {
 namespace {
 
 constexpr char magic[8] = {'P', 'Y', 'R', 'S', 'L', 'V', 'C', '\0'};
-// One format version per entry kind; each names its bucket (simple-v4, metadata-v2).
-constexpr std::uint32_t simple_format = 4;
+// One format version per entry kind; each names its bucket (simple-v5, metadata-v2).
+constexpr std::uint32_t simple_format = 5;
 constexpr std::uint32_t metadata_format = 2;
 constexpr std::uint32_t kind_simple = 1;
 constexpr std::uint32_t kind_metadata = 2;
@@ -87,6 +90,9 @@ class writer {
     u8(1);
     for (std::size_t i = 0; i < 64; i += 2) u8(static_cast<std::uint8_t>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
   }
+  [[nodiscard]] std::size_t size() const noexcept { return m_out.size(); }
+  /// Another writer's bytes, as they are.
+  void append(const writer& other) { m_out += other.m_out; }
   std::string seal(std::uint32_t kind, std::uint32_t format_version) && {
     std::string out(header_size, '\0');
     std::memcpy(out.data(), magic, 8);
@@ -112,6 +118,13 @@ class reader {
   [[nodiscard]] bool ok() const noexcept { return m_ok; }
   [[nodiscard]] bool at_end() const noexcept { return m_pos == m_data.size(); }
   [[nodiscard]] std::size_t pos() const noexcept { return m_pos; }
+  /// The next `n` bytes as they are (bounds-checked), for fixed-width tables.
+  std::string_view bytes(std::size_t n) {
+    if (!m_ok || n > m_data.size() - m_pos) return fail_view();
+    auto s = m_data.substr(m_pos, n);
+    m_pos += n;
+    return s;
+  }
   /// What `hash()` reads, without building the text.
   void skip_hash() {
     if (u8() == 0) {
@@ -298,7 +311,11 @@ std::string encode_simple(const simple_entry& entry) {
     if (added) tag_names.push_back(name);
     return it->second;
   };
-  std::vector<std::vector<std::uint32_t>> file_tags;  // three lists per wheel
+  // A page's wheels share a few tag sets (`cp311-cp311-manylinux…` on every release): each
+  // distinct set (three lists of tag-name ids) is stored once, so a loader ranks it once.
+  std::vector<std::vector<std::uint32_t>> set_lists;  // three per set
+  std::map<std::vector<std::uint32_t>, std::uint32_t> set_ids;
+  std::vector<std::uint32_t> file_set;  // per wheel
   for (const auto& v : m.versions)
     for (const auto& vf : v.files) {
       std::string_view url = vf.file.url;
@@ -315,41 +332,81 @@ std::string encode_simple(const simple_entry& entry) {
         }
       }
       file_prefix.push_back(id);
-      if (vf.kind == index::file_kind::wheel)
+      if (vf.kind == index::file_kind::wheel) {
+        // The key: each list's size, then its ids.
+        std::vector<std::uint32_t> key;
         for (const auto* list : {&vf.tags.interpreters, &vf.tags.abis, &vf.tags.platforms}) {
-          auto& ids = file_tags.emplace_back();
-          for (const auto& t : *list) ids.push_back(tag_id(t));
+          key.push_back(static_cast<std::uint32_t>(list->size()));
+          for (const auto& t : *list) key.push_back(tag_id(t));
         }
+        auto [it, added] = set_ids.try_emplace(key, static_cast<std::uint32_t>(set_ids.size()));
+        if (added) {
+          std::size_t at = 0;
+          for (int i = 0; i < 3; ++i) {
+            const std::size_t n = key[at];
+            set_lists.emplace_back(key.begin() + static_cast<std::ptrdiff_t>(at + 1),
+                                   key.begin() + static_cast<std::ptrdiff_t>(at + 1 + n));
+            at += 1 + n;
+          }
+        }
+        file_set.push_back(it->second);
+      }
     }
   w.strs(prefixes);
   w.strs(tag_names);
-  std::size_t file_no = 0, tag_list = 0;
+  w.u32(static_cast<std::uint32_t>(set_ids.size()));
+  for (const auto& list : set_lists) w.ids(list);
+  // Versions, then fixed-width tables (each version's first file; each file's record offset,
+  // tag set, requires-python index and flags), then the variable-width file records:
+  // loading copies the tables and parses no file record (they are read when a file is
+  // materialized or ranked).
   w.u32(static_cast<std::uint32_t>(m.versions.size()));
+  for (const auto& v : m.versions) w.version(v.version);
+  writer records;
+  std::vector<std::uint32_t> first_file;
+  struct facts_out {
+    std::uint32_t record, tags, flags;
+    std::int32_t requires_python;
+  };
+  std::vector<facts_out> facts;
+  std::size_t file_no = 0, wheel_no = 0;
   for (const auto& v : m.versions) {
-    w.version(v.version);
-    w.u32(static_cast<std::uint32_t>(v.files.size()));
+    first_file.push_back(static_cast<std::uint32_t>(facts.size()));
     for (const auto& vf : v.files) {
       const auto& f = vf.file;
-      w.str(f.filename);
+      const std::uint32_t flags = (f.yanked ? 1U : 0U) | (f.has_metadata ? 2U : 0U) | (f.size ? 4U : 0U) |
+                                  (vf.kind == index::file_kind::sdist ? 8U : 0U) | (vf.build ? 16U : 0U);
+      facts_out out{static_cast<std::uint32_t>(records.size()), 0, flags, static_cast<std::int32_t>(vf.requires_python)};
+      records.str(f.filename);
       auto prefix = file_prefix[file_no++];
-      w.u32(prefix);
-      if (prefix == no_prefix) w.str(f.url);
-      w.hash(f.sha256);
-      w.u8(static_cast<std::uint8_t>((f.yanked ? 1 : 0) | (f.has_metadata ? 2 : 0) | (f.size ? 4 : 0) |
-                                     (vf.kind == index::file_kind::sdist ? 8 : 0) | (vf.build ? 16 : 0)));
-      w.str(f.yanked_reason);
-      w.hash(f.metadata_sha256);
-      w.u64(f.size.value_or(0));
-      w.u32(static_cast<std::uint32_t>(vf.requires_python));
+      records.u32(prefix);
+      if (prefix == no_prefix) records.str(f.url);
+      records.hash(f.sha256);
+      records.str(f.yanked_reason);
+      records.hash(f.metadata_sha256);
+      records.u64(f.size.value_or(0));
       if (vf.kind == index::file_kind::wheel) {
-        for (int i = 0; i < 3; ++i) w.ids(file_tags[tag_list++]);
+        out.tags = file_set[wheel_no++];
         if (vf.build) {
-          w.u64(vf.build->number);
-          w.str(vf.build->suffix);
+          records.u64(vf.build->number);
+          records.str(vf.build->suffix);
         }
       }
+      facts.push_back(out);
     }
   }
+  first_file.push_back(static_cast<std::uint32_t>(facts.size()));
+  w.u32(static_cast<std::uint32_t>(facts.size()));
+  // Record offsets are stored relative to the payload: the records follow the two tables.
+  const std::size_t records_at = w.size() + 4 * first_file.size() + 16 * facts.size();
+  for (const auto f : first_file) w.u32(f);
+  for (const auto& f : facts) {
+    w.u32(static_cast<std::uint32_t>(records_at + f.record));
+    w.u32(f.tags);
+    w.u32(static_cast<std::uint32_t>(f.requires_python));
+    w.u32(f.flags);
+  }
+  w.append(records);
   return std::move(w).seal(kind_simple, simple_format);
 }
 
@@ -395,49 +452,55 @@ result<page_view> page_view::index(std::string_view bytes, std::string_view sour
   };
   texts(p.m_prefixes);
   texts(p.m_tag_names);
+  const std::uint32_t sets = r.count(12);
+  p.m_tag_sets.reserve(sets);
+  for (std::uint32_t s = 0; s < sets && r.ok(); ++s) {
+    p.m_tag_sets.push_back(static_cast<std::uint32_t>(r.pos()));
+    for (int list = 0; list < 3 && r.ok(); ++list) {
+      const std::uint32_t n = r.count(4);
+      for (std::uint32_t k = 0; k < n && r.ok(); ++k)
+        if (r.u32() >= p.m_tag_names.size()) return corrupt(source, "tag index out of range");
+    }
+  }
   const std::uint32_t nv = r.count(9);
   p.m_versions.reserve(nv);
-  p.m_first_file.reserve(std::size_t{nv} + 1);
   for (std::uint32_t i = 0; i < nv && r.ok(); ++i) {
     p.m_versions.push_back(r.version());
     if (!r.ok()) return corrupt(source, "bad version of entry " + std::to_string(i));
-    p.m_first_file.push_back(static_cast<std::uint32_t>(p.m_files.size()));
-    const std::uint32_t nf = r.count(16);
-    for (std::uint32_t j = 0; j < nf && r.ok(); ++j) {
-      file_facts f;
-      f.record = static_cast<std::uint32_t>(r.pos());
-      static_cast<void>(r.view());  // filename
-      const auto prefix = r.u32();
-      if (prefix == no_prefix) {
-        static_cast<void>(r.view());
-      } else if (prefix >= p.m_prefixes.size()) {
-        return corrupt(source, "URL prefix index out of range");
-      }
-      r.skip_hash();
-      f.flags = r.u8();
-      static_cast<void>(r.view());  // yanked reason
-      r.skip_hash();
-      static_cast<void>(r.u64());  // size
-      f.requires_python = static_cast<std::int32_t>(r.u32());
-      if (f.requires_python < -1 || f.requires_python >= static_cast<std::int64_t>(p.m_rp.size()))
-        return corrupt(source, "requires-python index out of range");
-      if (!f.sdist()) {
-        f.tags = static_cast<std::uint32_t>(r.pos());
-        for (int list = 0; list < 3 && r.ok(); ++list) {
-          const std::uint32_t n = r.count(4);
-          for (std::uint32_t k = 0; k < n && r.ok(); ++k)
-            if (r.u32() >= p.m_tag_names.size()) return corrupt(source, "tag index out of range");
-        }
-        if (f.flags & 16) {
-          static_cast<void>(r.u64());
-          static_cast<void>(r.view());
-        }
-      }
-      p.m_files.push_back(f);
-    }
   }
-  if (!r.ok() || !r.at_end()) return corrupt(source, "malformed payload");
-  p.m_first_file.push_back(static_cast<std::uint32_t>(p.m_files.size()));
+  // The tables are fixed-width: copied with their bounds checked, no record is parsed.
+  const std::uint32_t nf = r.count(16);
+  const auto first = r.bytes(4 * (std::size_t{nv} + 1));
+  const auto facts = r.bytes(16 * std::size_t{nf});
+  if (!r.ok()) return corrupt(source, "malformed payload");
+  const std::size_t records_at = r.pos(), end = sealed->size();
+  auto u32_at = [](std::string_view table, std::size_t i) {
+    std::uint32_t v = 0;
+    std::memcpy(&v, table.data() + 4 * i, 4);
+    return v;
+  };
+  p.m_first_file.resize(std::size_t{nv} + 1);
+  std::uint32_t previous = 0;
+  for (std::size_t i = 0; i <= nv; ++i) {
+    const std::uint32_t f = u32_at(first, i);
+    if (f < previous || f > nf || (i == 0 && f != 0) || (i == nv && f != nf)) return corrupt(source, "bad file table");
+    p.m_first_file[i] = previous = f;
+  }
+  p.m_files.resize(nf);
+  for (std::size_t i = 0; i < nf; ++i) {
+    file_facts& f = p.m_files[i];
+    f.record = u32_at(facts, 4 * i);
+    f.tags = u32_at(facts, 4 * i + 1);
+    f.requires_python = static_cast<std::int32_t>(u32_at(facts, 4 * i + 2));
+    const std::uint32_t flags = u32_at(facts, 4 * i + 3);
+    f.flags = static_cast<std::uint8_t>(flags);
+    // A record is read only when a file is materialized or ranked, each read bounds-checked;
+    // here only what those reads start from is checked.
+    if (f.record < records_at || f.record >= end || flags > 31 || (!f.sdist() && f.tags >= sets) ||
+        f.requires_python < -1 ||
+        f.requires_python >= static_cast<std::int64_t>(p.m_rp.size()))
+      return corrupt(source, "bad entry in the file table");
+  }
   return p;
 }
 
@@ -453,7 +516,7 @@ std::optional<std::size_t> page_view::find(const packaging::version& v) const {
 }
 
 namespace {
-/// A list of u32 tag indexes in a validated payload.
+/// A list of u32 tag-name indexes in a validated tag set of the payload.
 struct id_list {
   const char* data = nullptr;
   std::uint32_t size = 0;
@@ -473,58 +536,61 @@ struct id_list {
 };
 }  // namespace
 
-page_view::tag_ids page_view::tag_ids_in(const packaging::target_environment& environment,
-                                         std::pmr::memory_resource* memory) const {
+page_view::tag_set_ranks page_view::ranks_in(const packaging::target_environment& environment,
+                                             std::pmr::memory_resource* memory) const {
   using part = packaging::target_environment::tag_part;
-  tag_ids ids{std::pmr::vector<std::int32_t>(memory), std::pmr::vector<std::int32_t>(memory),
-              std::pmr::vector<std::int32_t>(memory)};
-  for (auto* list : {&ids.interpreter, &ids.abi, &ids.platform}) list->reserve(m_tag_names.size());
+  // Each tag name's part id (-1: part of no accepted tag), looked up once per page.
+  std::pmr::vector<std::int32_t> ids[3]{std::pmr::vector<std::int32_t>(memory), std::pmr::vector<std::int32_t>(memory),
+                                        std::pmr::vector<std::int32_t>(memory)};
+  for (auto& list : ids) list.reserve(m_tag_names.size());
   for (const auto& name : m_tag_names) {
     const auto t = text(name);
-    auto id = [&](part p) {
+    int i = 0;
+    for (const part p : {part::interpreter, part::abi, part::platform}) {
       const auto found = environment.part_id(p, t);
-      return found ? static_cast<std::int32_t>(*found) : -1;
-    };
-    ids.interpreter.push_back(id(part::interpreter));
-    ids.abi.push_back(id(part::abi));
-    ids.platform.push_back(id(part::platform));
-  }
-  return ids;
-}
-
-std::optional<std::uint32_t> page_view::rank(const file_facts& file, const packaging::target_environment& environment,
-                                             const tag_ids& ids) const {
-  if (file.sdist()) return std::nullopt;
-  const auto data = payload();
-  std::size_t at = file.tags;
-  const auto interpreters = id_list::at(data, at), abis = id_list::at(data, at), platforms = id_list::at(data, at);
-  std::optional<std::uint32_t> best;
-  for (std::uint32_t i = 0; i < interpreters.size; ++i) {
-    const auto ii = ids.interpreter[interpreters[i]];
-    if (ii < 0) continue;
-    for (std::uint32_t a = 0; a < abis.size; ++a) {
-      const auto ai = ids.abi[abis[a]];
-      if (ai < 0) continue;
-      for (std::uint32_t pl = 0; pl < platforms.size; ++pl) {
-        const auto pi = ids.platform[platforms[pl]];
-        if (pi < 0) continue;
-        const auto r = environment.rank_of(static_cast<std::uint32_t>(ii), static_cast<std::uint32_t>(ai),
-                                           static_cast<std::uint32_t>(pi));
-        if (r && (!best || *r < *best)) best = r;
-      }
+      ids[i++].push_back(found ? static_cast<std::int32_t>(*found) : -1);
     }
   }
-  return best;
+  const auto data = payload();
+  tag_set_ranks ranks(memory);
+  ranks.reserve(m_tag_sets.size());
+  for (const std::uint32_t set : m_tag_sets) {
+    std::size_t at = set;
+    const auto interpreters = id_list::at(data, at), abis = id_list::at(data, at), platforms = id_list::at(data, at);
+    std::optional<std::uint32_t> best;
+    for (std::uint32_t i = 0; i < interpreters.size; ++i) {
+      const auto ii = ids[0][interpreters[i]];
+      if (ii < 0) continue;
+      for (std::uint32_t a = 0; a < abis.size; ++a) {
+        const auto ai = ids[1][abis[a]];
+        if (ai < 0) continue;
+        for (std::uint32_t pl = 0; pl < platforms.size; ++pl) {
+          const auto pi = ids[2][platforms[pl]];
+          if (pi < 0) continue;
+          const auto r = environment.rank_of(static_cast<std::uint32_t>(ii), static_cast<std::uint32_t>(ai),
+                                             static_cast<std::uint32_t>(pi));
+          if (r && (!best || *r < *best)) best = r;
+        }
+      }
+    }
+    ranks.push_back(best);
+  }
+  return ranks;
 }
 
 index::version_file page_view::file(const file_facts& facts) const {
-  // `load` validated every bound of this record.
-  reader r(payload().substr(facts.record), nullptr);
   index::version_file vf;
+  static_cast<void>(read_file(facts, vf));
+  return vf;
+}
+
+bool page_view::read_file(const file_facts& facts, index::version_file& vf) const {
+  // `load` checked where this record starts; every read below is bounds-checked.
+  reader r(payload().substr(facts.record), nullptr);
   auto& f = vf.file;
   f.filename = r.str();
   const auto prefix = r.u32();
-  if (prefix == no_prefix) {
+  if (prefix == no_prefix || prefix >= m_prefixes.size()) {
     f.url = r.str();
   } else {
     const auto folder = text(m_prefixes[prefix]);
@@ -534,32 +600,31 @@ index::version_file page_view::file(const file_facts& facts) const {
   }
   if (!m_index_url.empty()) f.url = index::with_credentials_of(f.url, m_index_url);
   f.sha256 = r.hash();
-  const auto flags = r.u8();
+  const auto flags = facts.flags;
   f.yanked = (flags & 1) != 0;
   f.has_metadata = (flags & 2) != 0;
   f.yanked_reason = r.str();
   f.metadata_sha256 = r.hash();
   const auto size = r.u64();
   if (flags & 4) f.size = size;
-  vf.requires_python = static_cast<std::int32_t>(r.u32());
+  vf.requires_python = facts.requires_python;  // checked on load
   if (vf.requires_python >= 0) f.requires_python = m_rp_text[static_cast<std::size_t>(vf.requires_python)];
   vf.kind = (flags & 8) ? index::file_kind::sdist : index::file_kind::wheel;
   if (vf.kind == index::file_kind::wheel) {
-    std::size_t at = facts.tags;
+    std::size_t at = m_tag_sets[facts.tags];  // both checked on load
     for (auto* list : {&vf.tags.interpreters, &vf.tags.abis, &vf.tags.platforms}) {
       const auto ids = id_list::at(payload(), at);
       list->reserve(ids.size);
       for (std::uint32_t i = 0; i < ids.size; ++i) list->emplace_back(text(m_tag_names[ids[i]]));
     }
     if (flags & 16) {
-      reader b(payload().substr(at), nullptr);
       packaging::build_tag t;
-      t.number = b.u64();
-      t.suffix = b.str();
+      t.number = r.u64();
+      t.suffix = r.str();
       vf.build = std::move(t);
     }
   }
-  return vf;
+  return r.ok() && (prefix == no_prefix || prefix < m_prefixes.size());
 }
 
 index::version_entry page_view::entry(std::size_t v) const {
@@ -585,6 +650,11 @@ result<simple_entry> decode_simple(std::string_view bytes, std::string_view sour
                                    std::pmr::memory_resource* memory) {
   auto view = page_view::load(std::string(bytes), source, memory);
   if (!view) return unexpected<error>{std::move(view).error()};
+  // A resolve reads only the records it needs; a whole decode checks every one.
+  index::version_file scratch;
+  for (std::size_t v = 0; v < view->size(); ++v)
+    for (const auto& f : view->files(v))
+      if (!view->read_file(f, scratch)) return corrupt(source, "malformed file record");
   return simple_entry{view->http(), view->map()};
 }
 

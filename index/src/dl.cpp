@@ -68,6 +68,14 @@ const result<const gumbo_api*>& load_gumbo() {
   return loaded;
 }
 
+const result<const zlib_api*>& load_zlib() {
+  static const auto loaded = open_library<zlib_api>("libz.so.1", [](void* library, zlib_api& api) -> const char* {
+    PYRESOLVE_DL_ZLIB(PYRESOLVE_DL_BIND)
+    return nullptr;
+  });
+  return loaded;
+}
+
 #undef PYRESOLVE_DL_BIND
 
 }  // namespace pyresolve::index::dl

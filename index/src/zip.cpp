@@ -1,6 +1,6 @@
 #include "detail/zip.hpp"
 
-#include <zlib.h>
+#include "detail/dl.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -178,15 +178,19 @@ result<std::string> inflate_member(const member& m, std::string_view data, std::
   if (m.method == 0) return std::string(data.substr(0, m.compressed));
   if (m.method != 8)
     return zip_error(url, m.name + " uses unsupported zip compression method " + std::to_string(m.method));
+  const auto& loaded = dl::load_zlib();
+  if (!loaded) return unexpected<error>{loaded.error()};
+  const dl::zlib_api& z = **loaded;
   std::string out(m.uncompressed, '\0');
   z_stream zs{};
-  if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) return zip_error(url, "zlib init failed");
+  if (z.inflateInit2_(&zs, -MAX_WBITS, ZLIB_VERSION, static_cast<int>(sizeof(z_stream))) != Z_OK)
+    return zip_error(url, "zlib init failed");
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   zs.avail_in = static_cast<uInt>(std::min<std::uint64_t>(data.size(), m.compressed));
   zs.next_out = reinterpret_cast<Bytef*>(out.data());
   zs.avail_out = static_cast<uInt>(out.size());
-  int rc = inflate(&zs, Z_FINISH);
-  inflateEnd(&zs);
+  int rc = z.inflate(&zs, Z_FINISH);
+  z.inflateEnd(&zs);
   if (rc != Z_STREAM_END || zs.total_out != m.uncompressed) return zip_error(url, "corrupt deflate data in " + m.name);
   return out;
 }

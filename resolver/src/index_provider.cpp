@@ -107,7 +107,7 @@ void classify(const cache::page_view& page, const index_provider_options& option
   std::pmr::vector<bool> python_ok(page.requires_python().size(), false, options.memory);
   for (std::size_t i = 0; i < python_ok.size(); ++i) python_ok[i] = page.requires_python()[i].contains(python, true);
   const allowed_kinds kinds = allowed_for(options.binaries, page.name());
-  const auto tag_ids = page.tag_ids_in(options.environment, options.memory);
+  const auto ranks = page.ranks_in(options.environment, options.memory);
   out.assign(page.size(), version_facts{});
   for (std::size_t v = 0; v < page.size(); ++v) {
     const auto files = page.files(v);
@@ -123,7 +123,7 @@ void classify(const cache::page_view& page, const index_provider_options& option
       any_python_ok = any_python_ok || py;
       std::optional<std::uint32_t> rank;
       if (!file.sdist()) {
-        if (!kinds.wheels || !(rank = page.rank(file, options.environment, tag_ids))) continue;
+        if (!kinds.wheels || !(rank = cache::page_view::rank(file, ranks))) continue;
       } else if (!kinds.sdists) {
         continue;
       }

@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <fstream>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #include "pyresolve/allocator/counting_resource.hpp"
 #include "pyresolve/cache/cache.hpp"
@@ -79,7 +83,7 @@ TEST_CASE("a page_view gives the facts and files of the version map it was writt
       // Ranked in place from the interned tag names, as the version map's tags rank.
       for (const auto* env : {&*py311, &*py38}) {
         const auto want = expected.kind == index::file_kind::wheel ? env->rank(expected.tags) : std::nullopt;
-        CHECK(view->rank(files[i], *env, view->tag_ids_in(*env)) == want);
+        CHECK(page_view::rank(files[i], view->ranks_in(*env)) == want);
       }
       const auto file = view->file(files[i]);
       CHECK(file.file.filename == expected.file.filename);
@@ -90,10 +94,10 @@ TEST_CASE("a page_view gives the facts and files of the version map it was writt
     }
   }
   // cp311-abi3 is accepted by 3.11 and not by 3.8; py3-none-any by both.
-  const auto ids311 = view->tag_ids_in(*py311), ids38 = view->tag_ids_in(*py38);
-  CHECK(view->rank(view->files(1)[0], *py311, ids311));
-  CHECK_FALSE(view->rank(view->files(1)[0], *py38, ids38));
-  CHECK(view->rank(view->files(0)[0], *py38, ids38));
+  const auto ranks311 = view->ranks_in(*py311), ranks38 = view->ranks_in(*py38);
+  CHECK(page_view::rank(view->files(1)[0], ranks311));
+  CHECK_FALSE(page_view::rank(view->files(1)[0], ranks38));
+  CHECK(page_view::rank(view->files(0)[0], ranks38));
   CHECK_FALSE(view->find(*packaging::version::parse("3.0")));
   CHECK(encode_simple({view->http(), view->map()}) == encode_simple(e));
 }
@@ -167,6 +171,41 @@ TEST_CASE("truncated, bit-flipped and garbage entries are all rejected with the 
   // A well-formed envelope around a garbage payload is rejected by the bounds checks.
   std::string garbage(64, '\xff');
   CHECK_FALSE(decode_metadata(garbage, "e.bin"));
+}
+
+TEST_CASE("past a valid checksum, a page_view checks its tables and every file read is bounds-checked") {
+  // Tampered entries with a recomputed checksum: the payload cut short by every length.
+  const auto bytes = encode_simple(sample_entry());
+  auto resealed = [&](std::size_t cut) {
+    std::string out = bytes.substr(0, bytes.size() - cut);
+    const std::uint64_t len = out.size() - 32, sum = XXH3_64bits(out.data() + 32, len);
+    std::memcpy(out.data() + 16, &len, 8);
+    std::memcpy(out.data() + 24, &sum, 8);
+    return out;
+  };
+  REQUIRE(page_view::load(resealed(0), "e.bin"));
+  std::size_t rejected_on_load = 0, caught_on_read = 0;
+  for (std::size_t cut = 1; cut <= bytes.size() - 32; ++cut) {
+    const auto entry = resealed(cut);
+    auto whole = decode_simple(entry, "e.bin");
+    REQUIRE_FALSE(whole);  // a whole decode reads every record
+    CHECK(whole.error().source == "e.bin");
+    auto view = page_view::load(entry, "e.bin");
+    if (!view) {
+      ++rejected_on_load;
+      CHECK(view.error().to_string().find("corrupt cache entry") != std::string::npos);
+      continue;
+    }
+    // Loaded (the tables are whole, a record lost bytes): reading that record says so.
+    bool all_ok = true;
+    index::version_file out;
+    for (std::size_t v = 0; v < view->size(); ++v)
+      for (const auto& f : view->files(v)) all_ok = view->read_file(f, out) && all_ok;
+    CHECK_FALSE(all_ok);
+    ++caught_on_read;
+  }
+  CHECK(rejected_on_load > 0);
+  CHECK(caught_on_read > 0);
 }
 
 TEST_CASE("cache folder: CACHEDIR.TAG, atomic writes, info, clean, prune, no-cache") {

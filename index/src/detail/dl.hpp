@@ -1,6 +1,6 @@
 #pragma once
 // Libraries that only fetching and parsing need — libcurl (and, through it, TLS, Kerberos,
-// LDAP, IDN...), libarchive (libxml2, ICU, compressors), libcrypto and gumbo — are opened
+// LDAP, IDN...), libarchive (libxml2, ICU, compressors), libcrypto, gumbo and zlib — are opened
 // with dlopen on first use instead of being linked: a warm resolve never calls them, and
 // loading and relocating their ~40 shared objects was most of its start-up (cache/README.md,
 // "Start-up"). The headers we compile against fix the ABI, so the sonames below are theirs.
@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 #include <gumbo.h>
 #include <openssl/evp.h>
+#include <zlib.h>
 
 #include "pyresolve/support/result.hpp"
 
@@ -33,6 +34,9 @@ namespace pyresolve::index::dl {
 
 #define PYRESOLVE_DL_CRYPTO(X) X(EVP_Digest) X(EVP_sha256)
 
+// inflateInit2 is a macro over inflateInit2_, which checks the caller's zlib version.
+#define PYRESOLVE_DL_ZLIB(X) X(inflateInit2_) X(inflate) X(inflateEnd)
+
 #define PYRESOLVE_DL_GUMBO(X) X(gumbo_parse_with_options) X(gumbo_destroy_output) X(gumbo_get_attribute)
 
 struct curl_api {
@@ -43,6 +47,9 @@ struct archive_api {
 };
 struct crypto_api {
   PYRESOLVE_DL_CRYPTO(PYRESOLVE_DL_MEMBER)
+};
+struct zlib_api {
+  PYRESOLVE_DL_ZLIB(PYRESOLVE_DL_MEMBER)
 };
 struct gumbo_api {
   PYRESOLVE_DL_GUMBO(PYRESOLVE_DL_MEMBER)
@@ -55,6 +62,7 @@ struct gumbo_api {
 [[nodiscard]] const result<const archive_api*>& load_archive();
 [[nodiscard]] const result<const crypto_api*>& load_crypto();
 [[nodiscard]] const result<const gumbo_api*>& load_gumbo();
+[[nodiscard]] const result<const zlib_api*>& load_zlib();
 
 /// The same, for code that runs only after a successful `load_*` (handles it created exist).
 inline const curl_api& curl() { return **load_curl(); }

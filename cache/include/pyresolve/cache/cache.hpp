@@ -3,7 +3,7 @@
 /// The on-disk cache: versioned buckets of pre-parsed, checksummed entries.
 ///
 /// Layout under the root: `CACHEDIR.TAG`, `.lock` (shared by runs, exclusive for clean and
-/// prune), `simple-v4/<index-hash>/<name>.bin` (version maps + HTTP validators) and
+/// prune), `simple-v5/<index-hash>/<name>.bin` (version maps + HTTP validators) and
 /// `metadata-v2/<name>/<filename>-<url-hash>.bin` (parsed core metadata). A format change
 /// bumps one bucket's suffix; `prune` removes buckets this build does not know.
 
@@ -28,7 +28,7 @@
 namespace pyresolve::cache {
 
 /// Bucket folder names of this build.
-inline constexpr const char* simple_bucket = "simple-v4";
+inline constexpr const char* simple_bucket = "simple-v5";
 inline constexpr const char* metadata_bucket = "metadata-v2";
 /// Answers of the `python3` probe, kept by the CLI (small text files); `prune` keeps it.
 inline constexpr const char* interpreter_bucket = "interpreter-v1";
@@ -107,15 +107,17 @@ class page_view {
   /// What `load` keeps of one file.
   struct file_facts {
     std::uint32_t record = 0;           ///< payload offset of the file's record
-    std::uint32_t tags = 0;             ///< payload offset of its tag lists (wheels)
+    std::uint32_t tags = 0;             ///< index of its tag set (wheels)
     std::int32_t requires_python = -1;  ///< index into `requires_python()`, -1: none
     std::uint8_t flags = 0;
     [[nodiscard]] bool yanked() const noexcept { return (flags & 1) != 0; }
     [[nodiscard]] bool sdist() const noexcept { return (flags & 8) != 0; }
   };
 
-  /// Validates a whole `simple` entry (`bytes` is the file) and indexes it. Errors name
-  /// `source`. `memory` holds the index (versions, per-file facts) and the versions outside
+  /// Validates a `simple` entry (`bytes` is the file: header, checksum, versions and the
+  /// fixed-width file tables) and indexes it, without parsing any file record: records are
+  /// read, bounds-checked, when a file is materialized (`decode_simple` checks them all).
+  /// Errors name `source`. `memory` holds the index (versions, per-file facts) and the versions outside
   /// the packed form; it must outlive the view.
   [[nodiscard]] static result<page_view> load(std::string bytes, std::string_view source,
                                               std::pmr::memory_resource* memory = allocator::default_resource());
@@ -140,21 +142,23 @@ class page_view {
   [[nodiscard]] std::span<const file_facts> files(std::size_t v) const {
     return std::span<const file_facts>(m_files).subspan(m_first_file[v], m_first_file[v + 1] - m_first_file[v]);
   }
-  /// Each interned tag name's `target_environment::part_id` as interpreter, ABI and
-  /// platform (-1: not a part of any accepted tag), for `rank`.
-  struct tag_ids {
-    std::pmr::vector<std::int32_t> interpreter, abi, platform;
-  };
-  /// The lists are in `memory`.
-  [[nodiscard]] tag_ids tag_ids_in(const packaging::target_environment& environment,
-                                   std::pmr::memory_resource* memory = allocator::default_resource()) const;
-  /// The best rank of a wheel's tags in `environment` (`target_environment::rank`), nullopt
-  /// for sdists and incompatible wheels. `ids` is `tag_ids_in(environment)`: each tag name of
-  /// the page is looked up once, not once per file.
-  [[nodiscard]] std::optional<std::uint32_t> rank(const file_facts& file, const packaging::target_environment& environment,
-                                                  const tag_ids& ids) const;
+  /// The best rank (`target_environment::rank`) in `environment` of each of the page's
+  /// distinct wheel tag sets, nullopt where none of a set's tags fits. A page's wheels share a
+  /// few tag sets, so each set is ranked once per page, not once per file.
+  /// The ranks, and the scratch of per-tag-name ids that builds them, are in `memory`.
+  using tag_set_ranks = std::pmr::vector<std::optional<std::uint32_t>>;
+  [[nodiscard]] tag_set_ranks ranks_in(const packaging::target_environment& environment,
+                                       std::pmr::memory_resource* memory = allocator::default_resource()) const;
+  /// A file's rank from `ranks` (`ranks_in(environment)`): nullopt for sdists and
+  /// incompatible wheels.
+  [[nodiscard]] static std::optional<std::uint32_t> rank(const file_facts& file, const tag_set_ranks& ranks) {
+    return file.sdist() ? std::nullopt : ranks[file.tags];
+  }
   /// One file, materialized.
   [[nodiscard]] index::version_file file(const file_facts& file) const;
+  /// The same into `out`; false when its record is malformed (it reads past the payload or
+  /// names no URL prefix): what is read then is empty, never out of bounds.
+  [[nodiscard]] bool read_file(const file_facts& facts, index::version_file& out) const;
   /// One version with its files, materialized.
   [[nodiscard]] index::version_entry entry(std::size_t v) const;
   /// Everything, materialized (what `decode_simple` returns).
@@ -165,10 +169,12 @@ class page_view {
     std::uint32_t pos = 0, size = 0;
   };
   explicit page_view(std::pmr::memory_resource* memory)
-      : m_prefixes(memory), m_tag_names(memory), m_versions(memory), m_first_file(memory), m_files(memory) {}
+      : m_prefixes(memory), m_tag_names(memory), m_tag_sets(memory), m_versions(memory), m_first_file(memory),
+        m_files(memory) {}
   [[nodiscard]] static result<page_view> index(std::string_view bytes, std::string_view source,
                                                std::pmr::memory_resource* memory);
   [[nodiscard]] std::string_view payload() const noexcept;
+
   [[nodiscard]] std::string_view text(text_ref t) const noexcept { return payload().substr(t.pos, t.size); }
 
   std::string m_bytes;     ///< the entry, when it was read or made in memory
@@ -180,6 +186,7 @@ class page_view {
   std::vector<std::string> m_rp_text;
   std::vector<packaging::specifier_set> m_rp;
   std::pmr::vector<text_ref> m_prefixes, m_tag_names;
+  std::pmr::vector<std::uint32_t> m_tag_sets;  ///< payload offset of each tag set's three lists
   std::pmr::vector<packaging::version> m_versions;
   std::pmr::vector<std::uint32_t> m_first_file;  ///< per version, then the total
   std::pmr::vector<file_facts> m_files;
