@@ -1,3 +1,6 @@
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <memory_resource>
@@ -148,6 +151,20 @@ result<std::shared_ptr<const index::version_map>> cached_index::project(std::str
     if (!page) return unexpected<error>{std::move(page).error()};
     return std::make_shared<const index::version_map>((*page)->map());
   });
+}
+
+bool cached_index::can_store() const noexcept { return m_cache.enabled() && !m_cache.options().offline; }
+
+bool cached_index::stored(std::string_view name) const {
+  if (!m_cache.enabled()) return false;
+  const std::string normalized = packaging::normalize_name(name);
+  return std::any_of(m_ordered.begin(), m_ordered.end(), [&](const std::string& index_url) {
+    return ::access(m_cache.simple_file(index_url, normalized).c_str(), F_OK) == 0;
+  });
+}
+
+bool cached_index::stored(std::string_view project, const index::dist_file& file) const {
+  return m_cache.enabled() && ::access(m_cache.metadata_file(packaging::normalize_name(project), file).c_str(), F_OK) == 0;
 }
 
 result<std::shared_ptr<const page_view>> cached_index::project_page(std::string_view name) {

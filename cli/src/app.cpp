@@ -208,7 +208,7 @@ int run_cache_command(const options& opt, std::ostream& out, reporter& report) {
 }
 
 int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporter& report,
-                bool progress_allowed) {
+                bool progress_allowed, const finish_hook& finish) {
   const auto started = clock_type::now();
   std::vector<timing> timings;
   auto lap = [&, last = started](const char* name) mutable {
@@ -295,8 +295,16 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   provider_options.threads = opt.threads;
   provider_options.memory = memory;
   provider_options.log = report.sink();
-  resolver::index_provider source(cached, provider_options);
+  std::optional<resolver::index_provider> provider;
+  resolver::index_provider& source = provider.emplace(cached, provider_options);
   observed_provider observed(source, opt.offline);
+  // The outcome is final: settle the provider (its last loads complete the cache), then let
+  // the program end here if it wants to.
+  auto finished = [&](int code) {
+    provider.reset();
+    if (finish) finish(code);
+    return code;
+  };
 
   std::vector<packaging::requirement> requirements;
   requirements.reserve(input->requirements.size());
@@ -343,7 +351,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     }
     report.error("no solution found when resolving dependencies:");
     report.explanation(outcome.error().explanation);
-    return exit_unsatisfiable;
+    return finished(exit_unsatisfiable);
   }
   if (observed.first_error()) report.warning(observed.first_error()->to_string());
   for (const auto& warning : outcome->warnings) report.warning(warning);
@@ -402,13 +410,13 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
                               a.allocations, a.frees, a.bytes_allocated, a.peak_live_bytes, a.cross_thread_frees));
     }
   }
-  return exit_success;
+  return finished(exit_success);
 }
 
 }  // namespace
 
 int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err,
-        bool err_is_terminal) {
+        bool err_is_terminal, const finish_hook& finish) {
   try {
     auto parsed = parse_command_line(args);
     if (!parsed.parsed) {
@@ -421,7 +429,7 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
     reporter report(err, color, opt.quiet > 0 ? -1 : opt.verbose);
     if (opt.cache != cache_command::none) return run_cache_command(opt, out, report);
     const bool progress = err_is_terminal && !opt.no_progress && opt.quiet == 0;
-    return run_resolve(opt, in, out, report, progress);
+    return run_resolve(opt, in, out, report, progress, finish);
   } catch (const std::exception& e) {
     // The CLI boundary: whatever escaped (bad_alloc, a filesystem error) is a message.
     err << "error: " << e.what() << "\n";

@@ -297,15 +297,37 @@ struct index_provider::impl {
 
   ~impl() {
     // Loads still queued or running (prefetches the solver never needed) hold references into
-    // us. They are run, not dropped: the cache then holds everything this run started, so the
-    // next run, which starts the same loads, finds them all and makes no request.
+    // us. One no worker has started is run here only when it would add to the cache: the
+    // next run, which starts the same loads, then finds them all and makes no request. When
+    // the cache cannot grow (offline, no cache) or already holds the entry (a warm run), it is
+    // dropped: running it would read and decode a file for nobody.
+    const bool can_store = index.can_store();
     arena.execute([&] {
-      for (auto& [name, state] : projects) state->group.wait();  // may start metadata loads
-      for (auto& [key, state] : metadata) state->group.wait();
+      for (auto& [name, state] : projects) {  // first: a page load may start metadata loads
+        settle(*state, [&] { return can_store && !index.stored(state->name); });
+      }
+      for (auto& [key, state] : metadata) {
+        settle(*state, [&] { return can_store && !index.stored(state->project, state->file); });
+      }
     });
     for (auto& [name, state] : projects) tsan_acquire(static_cast<load_state*>(state.get()));
     for (auto& [key, state] : metadata) tsan_acquire(static_cast<load_state*>(state.get()));
     index.client().http().set_wait_hook(std::move(previous_hook));
+  }
+
+  /// At the end: a load nobody started runs (blocking, as the solver's own do) only when
+  /// `worth_it()`; then whatever a worker runs is waited for.
+  template <class State, class WorthIt>
+  void settle(State& state, WorthIt worth_it) {
+    if (!state.claimed.exchange(true, std::memory_order_acq_rel)) {
+      if (worth_it()) {
+        solver_running_load = true;
+        load(state);
+        solver_running_load = false;
+      }
+      state.done.store(true, std::memory_order_release);
+    }
+    state.group.wait();
   }
 
   void log(log_level level, const std::string& message) const {

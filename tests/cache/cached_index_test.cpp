@@ -171,6 +171,33 @@ TEST_CASE_FIXTURE(served_universe, "nginx: cold, warm with zero requests, revali
   CHECK(i->files == 8 + 2);  // entries + CACHEDIR.TAG + .lock
 }
 
+TEST_CASE_FIXTURE(served_universe, "stored() tells which entries the cache holds; can_store() whether a load may add one") {
+  {
+    run cold(options, locations);
+    CHECK(cold.front->can_store());
+    CHECK_FALSE(cold.front->stored("a"));
+    auto page = cold.front->project("a");
+    REQUIRE(page);
+    const auto& file = (*page)->versions[0].files[0].file;
+    CHECK_FALSE(cold.front->stored("A", file));
+    REQUIRE(cold.front->metadata("a", file));
+    CHECK(cold.front->stored("A"));  // normalized, as every lookup
+    CHECK(cold.front->stored("a", file));
+    CHECK_FALSE(cold.front->stored("b"));
+  }
+  auto offline = options;
+  offline.offline = true;
+  run warm(offline, locations);
+  CHECK_FALSE(warm.front->can_store());
+  CHECK(warm.front->stored("a"));  // nothing was read to know it
+  CHECK(warm.front->stats().fresh_hits == 0);
+  auto none = options;
+  none.no_cache = true;
+  run uncached(none, locations);
+  CHECK_FALSE(uncached.front->can_store());
+  CHECK_FALSE(uncached.front->stored("a"));
+}
+
 TEST_CASE("first-index across two indexes, and --no-index") {
   t::temp_dir tmp;
   REQUIRE(t::make_index_universe(tmp.path / "one", universe));

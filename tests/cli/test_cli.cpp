@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "pyresolve/cli/app.hpp"
 #include "pyresolve/cli/inputs.hpp"
 #include "pyresolve/cli/options.hpp"
 #include "pyresolve/cli/output.hpp"
@@ -16,6 +17,7 @@
 #include "pyresolve/cli/progress.hpp"
 #include "pyresolve/cli/target.hpp"
 #include "pyresolve/resolver/universe_provider.hpp"
+#include "support/servers.hpp"
 
 namespace {
 
@@ -573,4 +575,44 @@ TEST_CASE("the python3 probe is cached per interpreter binary") {
 TEST_CASE("the progress line") {
   CHECK(progress_line({5, 9, 40, 3, 3 * 1024 * 1024}) ==
         "Resolving: 5 packages resolved, 9 seen, 3 downloads in flight, 40 requests, 3.0 MiB");
+}
+
+TEST_CASE("the finish hook runs once the output is written and the cache settled, with the exit code") {
+  namespace t = pyresolve::test;
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path, R"({"packages": {"a": {"1.0": {"requires_dist": ["b"]}, "2.0": {"requires_dist": ["b>=2"]}},
+                                                             "b": {"1.0": {}}}})"));
+  const auto out = tmp.path / "out.txt";
+  const auto cache = tmp.path / "cache";
+  auto args = [&](const std::string& requirement) {
+    t::spit(tmp.path / "in.txt", requirement + "\n");
+    return std::vector<std::string>{"--index-url", "file://" + (tmp.path / "idx/simple").string(), "--cache-dir",
+                                    cache.string(), "--python-version", "3.11", "--python-platform", "linux",
+                                    "--no-progress", "-q", "-o", out.string(), (tmp.path / "in.txt").string()};
+  };
+  auto entries = [&] {
+    std::size_t n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(cache)) n += e.path().extension() == ".bin";
+    return n;
+  };
+  std::istringstream in;
+  std::ostringstream sink, err;
+  std::vector<int> codes;
+  std::string seen;
+  std::size_t entries_seen = 0;
+  const finish_hook hook = [&](int code) {
+    codes.push_back(code);
+    seen = t::slurp(out);
+    entries_seen = entries();
+  };
+  CHECK(run(args("a"), in, sink, err, false, hook) == exit_success);
+  REQUIRE(codes == std::vector<int>{exit_success});
+  CHECK(seen.find("a==1.0") != std::string::npos);  // a 2.0 needs b>=2: backtracked
+  CHECK(entries_seen >= 4);                           // two pages, a's two metadata files, b's
+  CHECK(entries_seen == entries());                   // nothing was still being written
+  fs::remove(out);
+  CHECK(run(args("a>=2"), in, sink, err, false, hook) == exit_unsatisfiable);
+  CHECK(codes == std::vector<int>{exit_success, exit_unsatisfiable});
+  CHECK(run({"--no-such-flag"}, in, sink, err, false, hook) == exit_error);
+  CHECK(codes.size() == 2);  // a usage error ends before any resolve
 }

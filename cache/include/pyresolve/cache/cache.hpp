@@ -312,6 +312,13 @@ class cached_index {
   [[nodiscard]] std::string index_url(std::string_view name) const;
   /// The client underneath (e.g. to install an HTTP wait hook on its `http_client`).
   [[nodiscard]] index::index_client& client() noexcept { return m_client; }
+  /// Whether a load can still add to the cache: it is enabled and the run may fetch.
+  [[nodiscard]] bool can_store() const noexcept;
+  /// Whether the cache holds an entry (fresh or not) for `name`'s page under one of the
+  /// indexes, or for `file`'s metadata: a file test, nothing is read. A load started only to
+  /// fill the cache for the next run is pointless then.
+  [[nodiscard]] bool stored(std::string_view name) const;
+  [[nodiscard]] bool stored(std::string_view project, const index::dist_file& file) const;
 
  private:
   result<std::shared_ptr<const page_view>> load_project(std::string_view name);

@@ -2,6 +2,7 @@
 /// @file
 /// The `resolve` program as a function, so that `main` is one line and tests can drive it.
 
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -12,10 +13,19 @@ namespace pyresolve::cli {
 /// error (usage, input, network, output).
 enum exit_code : int { exit_success = 0, exit_unsatisfiable = 1, exit_error = 2 };
 
+/// Called by a resolve once its outcome is final and everything meant to outlast the run is
+/// done: the output written and the cache settled (every load the provider started has
+/// finished and stored what it fetched). What is left is freeing the run's memory and
+/// unmapping its cache entries, which took a warm `jupyter.in` resolve about a third of its
+/// time; a program may end the process here instead (`bin/resolve` does). Receives the exit
+/// code `run` would return.
+using finish_hook = std::function<void(int exit_code)>;
+
 /// Runs `resolve` with `args` (without the program name). Standard input is read for a `-`
 /// source; output goes to `out` unless `-o`; messages, progress and `-v` go to `err`.
-/// `err_is_terminal` decides progress and automatic colour. Never throws.
+/// `err_is_terminal` decides progress and automatic colour. `finish`, when set, is called as
+/// described above before a resolve returns (success or no solution). Never throws.
 [[nodiscard]] int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
-                      std::ostream& err, bool err_is_terminal);
+                      std::ostream& err, bool err_is_terminal, const finish_hook& finish = {});
 
 }  // namespace pyresolve::cli
