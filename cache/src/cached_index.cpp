@@ -157,14 +157,18 @@ bool cached_index::can_store() const noexcept { return m_cache.enabled() && !m_c
 
 bool cached_index::stored(std::string_view name) const {
   if (!m_cache.enabled()) return false;
-  const std::string normalized = packaging::normalize_name(name);
+  std::string storage;
+  const std::string_view normalized = packaging::normalized_name(name, storage);
   return std::any_of(m_ordered.begin(), m_ordered.end(), [&](const std::string& index_url) {
-    return ::access(m_cache.simple_file(index_url, normalized).c_str(), F_OK) == 0;
+    return ::access(m_cache.simple_file(index_url, normalized, m_memory).c_str(), F_OK) == 0;
   });
 }
 
 bool cached_index::stored(std::string_view project, const index::dist_file& file) const {
-  return m_cache.enabled() && ::access(m_cache.metadata_file(packaging::normalize_name(project), file).c_str(), F_OK) == 0;
+  if (!m_cache.enabled()) return false;
+  std::string storage;
+  const std::string_view normalized = packaging::normalized_name(project, storage);
+  return ::access(m_cache.metadata_file(normalized, file, m_memory).c_str(), F_OK) == 0;
 }
 
 result<std::shared_ptr<const page_view>> cached_index::project_page(std::string_view name) {
