@@ -29,21 +29,22 @@ unexpected<error> io_fail(const fs::path& path, std::string message) {
 }
 
 /// Appends the 16 hex digits of the hash of `text` (no temporary string).
-void append_hash16(std::string& out, std::string_view text) {
+template <class String>
+void append_hash16(String& out, std::string_view text) {
   static constexpr char digits[] = "0123456789abcdef";
   const auto h = static_cast<std::uint64_t>(XXH3_64bits(text.data(), text.size()));
   for (int shift = 60; shift >= 0; shift -= 4) out += digits[(h >> shift) & 0xF];
 }
 
-/// Starts a path string below `root` with `bucket`, as `root / bucket` would spell it.
-std::string bucket_path(const fs::path& root, std::string_view bucket, std::size_t more) {
+/// Starts a path string below `root` with `bucket` in `out` (empty; its allocator is kept), as
+/// `root / bucket` would spell it.
+template <class String>
+void bucket_path(String& out, const fs::path& root, std::string_view bucket, std::size_t more) {
   const std::string& base = root.native();
-  std::string out;
   out.reserve(base.size() + bucket.size() + more + 2);
   out.append(base);
   if (!out.empty() && out.back() != '/') out += '/';
   out.append(bucket);
-  return out;
 }
 
 /// `text` without credentials: itself when it has none (the usual case, no copy), else
@@ -130,26 +131,58 @@ fs::path cache::metadata_path(std::string_view name, const index::dist_file& fil
   return fs::path(metadata_file(name, file));
 }
 
-std::string cache::simple_file(std::string_view index_url, std::string_view name) const {
+namespace {
+
+/// `simple_file` into `out` (empty).
+template <class String>
+void simple_file_into(String& out, const fs::path& root, std::string_view index_url, std::string_view name) {
   // Credentials are not part of an index's identity (nor should they reach the disk).
   std::string storage;
   std::string_view url = without_credentials(index_url, storage);
   while (url.ends_with('/')) url.remove_suffix(1);
-  std::string out = bucket_path(root(), simple_bucket, name.size() + 24);
+  bucket_path(out, root, simple_bucket, name.size() + 24);
   out += '/';
   append_hash16(out, url);
   out.append("/").append(name).append(".bin");
-  return out;
 }
 
-std::string cache::metadata_file(std::string_view name, const index::dist_file& file) const {
+/// `metadata_file` into `out` (empty).
+template <class String>
+void metadata_file_into(String& out, const fs::path& root, std::string_view name, const index::dist_file& file) {
   std::string storage;
   const std::string_view url = without_credentials(file.url, storage);
-  std::string out = bucket_path(root(), metadata_bucket, name.size() + file.filename.size() + 24);
+  bucket_path(out, root, metadata_bucket, name.size() + file.filename.size() + 24);
   out.append("/").append(name).append("/").append(file.filename);
   out += '-';
   append_hash16(out, url);
   out.append(".bin");
+}
+
+}  // namespace
+
+std::string cache::simple_file(std::string_view index_url, std::string_view name) const {
+  std::string out;
+  simple_file_into(out, root(), index_url, name);
+  return out;
+}
+
+std::string cache::metadata_file(std::string_view name, const index::dist_file& file) const {
+  std::string out;
+  metadata_file_into(out, root(), name, file);
+  return out;
+}
+
+std::pmr::string cache::simple_file(std::string_view index_url, std::string_view name,
+                                    std::pmr::memory_resource* memory) const {
+  std::pmr::string out(memory);
+  simple_file_into(out, root(), index_url, name);
+  return out;
+}
+
+std::pmr::string cache::metadata_file(std::string_view name, const index::dist_file& file,
+                                      std::pmr::memory_resource* memory) const {
+  std::pmr::string out(memory);
+  metadata_file_into(out, root(), name, file);
   return out;
 }
 

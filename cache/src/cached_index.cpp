@@ -47,14 +47,22 @@ class once_map {
   std::pmr::unordered_map<std::pmr::string, std::shared_future<V>> m_map;
 };
 
+/// Lookups by `std::string_view` (C++20 heterogeneous lookup): finding a name copies nothing.
+struct text_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
 struct cached_index_state {
-  explicit cached_index_state(std::pmr::memory_resource* memory) : pages(memory), projects(memory), metadata(memory) {}
+  explicit cached_index_state(std::pmr::memory_resource* memory)
+      : pages(memory), projects(memory), metadata(memory), markers(memory), origins(memory) {}
   once_map<result<std::shared_ptr<const page_view>>> pages;
   once_map<result<std::shared_ptr<const index::version_map>>> projects;
   once_map<result<std::shared_ptr<const packaging::core_metadata>>> metadata;
   packaging::marker_memo markers;
   mutable std::mutex origins_mutex;
-  std::unordered_map<std::string, std::string> origins;  ///< project -> index URL
+  /// project -> index URL
+  std::pmr::unordered_map<std::pmr::string, std::pmr::string, text_hash, std::equal_to<>> origins;
   std::atomic<std::uint64_t> fresh_hits{0}, revalidated{0}, fetched{0}, corrupt{0}, metadata_hits{0},
       metadata_fetched{0};
 };
@@ -115,21 +123,29 @@ cached_index_stats cached_index::stats() const {
 }
 
 std::string cached_index::index_url(std::string_view name) const {
+  std::string storage;
+  const std::string_view normalized = packaging::normalized_name(name, storage);
   std::lock_guard lock(m_state->origins_mutex);
-  auto it = m_state->origins.find(packaging::normalize_name(name));
-  return it == m_state->origins.end() ? std::string() : it->second;
+  auto it = m_state->origins.find(normalized);
+  return it == m_state->origins.end() ? std::string() : std::string(it->second);
 }
 
-std::shared_ptr<const page_view> cached_index::found(const std::string& name, const std::string& index_url,
+std::shared_ptr<const page_view> cached_index::found(std::string_view name, const std::string& index_url,
                                                      std::shared_ptr<const page_view> page) {
   std::lock_guard lock(m_state->origins_mutex);
-  if (!m_state->origins.contains(name))
-    m_state->origins.emplace(name, index::has_credentials(index_url) ? index::strip_credentials(index_url) : index_url);
+  if (!m_state->origins.contains(name)) {
+    if (index::has_credentials(index_url)) {
+      m_state->origins.emplace(name, index::strip_credentials(index_url));
+    } else {
+      m_state->origins.emplace(name, index_url);
+    }
+  }
   return page;
 }
 
 result<std::shared_ptr<const index::version_map>> cached_index::project(std::string_view name) {
-  std::string normalized = packaging::normalize_name(name);
+  std::string storage;
+  const std::string_view normalized = packaging::normalized_name(name, storage);
   return m_state->projects.get(normalized, [&]() -> result<std::shared_ptr<const index::version_map>> {
     auto page = project_page(normalized);
     if (!page) return unexpected<error>{std::move(page).error()};
@@ -141,30 +157,36 @@ bool cached_index::can_store() const noexcept { return m_cache.enabled() && !m_c
 
 bool cached_index::stored(std::string_view name) const {
   if (!m_cache.enabled()) return false;
-  const std::string normalized = packaging::normalize_name(name);
+  std::string storage;
+  const std::string_view normalized = packaging::normalized_name(name, storage);
   return std::any_of(m_ordered.begin(), m_ordered.end(), [&](const std::string& index_url) {
-    return ::access(m_cache.simple_file(index_url, normalized).c_str(), F_OK) == 0;
+    return ::access(m_cache.simple_file(index_url, normalized, m_memory).c_str(), F_OK) == 0;
   });
 }
 
 bool cached_index::stored(std::string_view project, const index::dist_file& file) const {
-  return m_cache.enabled() && ::access(m_cache.metadata_file(packaging::normalize_name(project), file).c_str(), F_OK) == 0;
+  if (!m_cache.enabled()) return false;
+  std::string storage;
+  const std::string_view normalized = packaging::normalized_name(project, storage);
+  return ::access(m_cache.metadata_file(normalized, file, m_memory).c_str(), F_OK) == 0;
 }
 
 result<std::shared_ptr<const page_view>> cached_index::project_page(std::string_view name) {
-  std::string normalized = packaging::normalize_name(name);
+  std::string storage;
+  const std::string_view normalized = packaging::normalized_name(name, storage);
   return m_state->pages.get(normalized, [&] { return load_project(normalized); });
 }
 
-result<std::shared_ptr<const page_view>> cached_index::load_project(const std::string& name) {
+result<std::shared_ptr<const page_view>> cached_index::load_project(std::string_view name) {
   const auto& opts = m_cache.options();
   const auto& indexes = m_ordered;
-  if (indexes.empty()) return fail(errc::not_found, "project '" + name + "' not found: no index is configured (--no-index)");
+  if (indexes.empty())
+    return fail(errc::not_found, "project '" + std::string(name) + "' not found: no index is configured (--no-index)");
   for (const auto& index_url : indexes) {
     std::optional<page_view> entry;
-    std::string path;
+    std::pmr::string path(m_memory);
     if (m_cache.enabled()) {
-      path = m_cache.simple_file(index_url, name);
+      path = m_cache.simple_file(index_url, name, m_memory);
       if (auto bytes = mapped_file::open(path.c_str())) {
         auto decoded = page_view::load(std::move(*bytes), path, m_memory);
         if (decoded) {
@@ -174,9 +196,9 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(const std::s
           m_cache.log(log_level::debug, decoded.error().to_string() + "; refetching");
           if (opts.offline)
             return unexpected<error>{error{errc::io_error,
-                                           "offline and the cache entry of '" + name + "' is corrupt: " +
+                                           "offline and the cache entry of '" + std::string(name) + "' is corrupt: " +
                                                decoded.error().message,
-                                           path, 0, 0}};
+                                           std::string(path), 0, 0}};
           m_cache.remove(path);
         }
       }
@@ -238,22 +260,24 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(const std::s
   std::string where;
   for (const auto& i : indexes) where += (where.empty() ? "" : ", ") + index::redact_url(i);
   if (opts.offline)
-    return fail(errc::not_found, "offline: project '" + name + "' is not in the cache (indexes: " + where + ")");
-  return fail(errc::not_found, "project '" + name + "' not found in " + where);
+    return fail(errc::not_found,
+                "offline: project '" + std::string(name) + "' is not in the cache (indexes: " + where + ")");
+  return fail(errc::not_found, "project '" + std::string(name) + "' not found in " + where);
 }
 
 result<std::shared_ptr<const packaging::core_metadata>> cached_index::metadata(std::string_view project,
                                                                                const index::dist_file& file) {
-  std::string name = packaging::normalize_name(project);
+  std::string storage;
+  const std::string_view name = packaging::normalized_name(project, storage);
   return m_state->metadata.get(file.url, [&] { return load_metadata(name, file); });
 }
 
-result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metadata(const std::string& name,
+result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metadata(std::string_view name,
                                                                                     const index::dist_file& file) {
   const auto& opts = m_cache.options();
-  std::string path;
+  std::pmr::string path(m_memory);
   if (m_cache.enabled()) {
-    path = m_cache.metadata_file(name, file);
+    path = m_cache.metadata_file(name, file, m_memory);
     // Decoding copies what it keeps, so one buffer per thread serves every metadata read.
     thread_local std::string buffer;
     if (auto bytes = m_cache.read_file(path.c_str(), buffer)) {
@@ -273,13 +297,13 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
         if (opts.offline)
           return unexpected<error>{error{errc::io_error, "offline and the cached metadata of " + file.filename +
                                                              " is corrupt: " + decoded.error().message,
-                                         path, 0, 0}};
+                                         std::string(path), 0, 0}};
         m_cache.remove(path);
       }
     }
   }
   if (opts.offline)
-    return fail(errc::not_found, "offline: metadata of " + file.filename + " (project '" + name + "') is not in the cache");
+    return fail(errc::not_found, "offline: metadata of " + file.filename + " (project '" + std::string(name) + "') is not in the cache");
   auto text = m_client.fetch_metadata_text(file);
   if (!text) {
     // An sdist downloaded whole and hash-checked gives a final verdict ("a build would be

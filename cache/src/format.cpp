@@ -536,10 +536,12 @@ struct id_list {
 };
 }  // namespace
 
-page_view::tag_set_ranks page_view::ranks_in(const packaging::target_environment& environment) const {
+page_view::tag_set_ranks page_view::ranks_in(const packaging::target_environment& environment,
+                                             std::pmr::memory_resource* memory) const {
   using part = packaging::target_environment::tag_part;
   // Each tag name's part id (-1: part of no accepted tag), looked up once per page.
-  std::vector<std::int32_t> ids[3];
+  std::pmr::vector<std::int32_t> ids[3]{std::pmr::vector<std::int32_t>(memory), std::pmr::vector<std::int32_t>(memory),
+                                        std::pmr::vector<std::int32_t>(memory)};
   for (auto& list : ids) list.reserve(m_tag_names.size());
   for (const auto& name : m_tag_names) {
     const auto t = text(name);
@@ -550,7 +552,7 @@ page_view::tag_set_ranks page_view::ranks_in(const packaging::target_environment
     }
   }
   const auto data = payload();
-  tag_set_ranks ranks;
+  tag_set_ranks ranks(memory);
   ranks.reserve(m_tag_sets.size());
   for (const std::uint32_t set : m_tag_sets) {
     std::size_t at = set;

@@ -461,7 +461,7 @@ result<marker> marker_memo::parse(std::string_view text, std::pmr::memory_resour
   auto parsed = marker::parse(text, memory);  // outside the lock: two threads may parse the same text once each
   if (!parsed) return parsed;
   std::lock_guard lock(m_mutex);
-  return m_markers.try_emplace(std::string(text), std::move(*parsed)).first->second;
+  return m_markers.try_emplace(std::pmr::string(text, m_markers.get_allocator()), std::move(*parsed)).first->second;
 }
 
 result<bool> marker::evaluate(const marker_environment& env, std::string_view extra) const {

@@ -51,6 +51,12 @@ bool is_normalized_name(std::string_view name) noexcept {
   return true;
 }
 
+std::string_view normalized_name(std::string_view name, std::string& storage) {
+  if (is_normalized_name(name)) return name;
+  storage = normalize_name(name);
+  return storage;
+}
+
 result<std::string> parse_name(std::string_view name) {
   const std::size_t bad = first_invalid(name);
   if (bad != std::string_view::npos) {

@@ -21,6 +21,7 @@
 
 #include "pyresolve/packaging/name.hpp"
 
+
 // Resumable tasks switch stacks with swapcontext inside libtbb; the sanitizers are not told
 // about those switches (Debian's libtbb is not built for them), so sanitized builds block.
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
@@ -101,10 +102,12 @@ allowed_kinds allowed_for(const binary_policy& policy, const std::string& name) 
 /// tags fit; yanked files count only when the whole version is yanked.
 void classify(const cache::page_view& page, const index_provider_options& options, const packaging::version& python,
               std::pmr::vector<version_facts>& out) {
-  std::pmr::vector<bool> python_ok(page.requires_python().size(), options.memory);
+  // The value spelled out: `(n, memory)` would take the pointer as the value (a pointer
+  // converts to bool before it converts to an allocator) and allocate from the default resource.
+  std::pmr::vector<bool> python_ok(page.requires_python().size(), false, options.memory);
   for (std::size_t i = 0; i < python_ok.size(); ++i) python_ok[i] = page.requires_python()[i].contains(python, true);
   const allowed_kinds kinds = allowed_for(options.binaries, page.name());
-  const auto ranks = page.ranks_in(options.environment);
+  const auto ranks = page.ranks_in(options.environment, options.memory);
   out.assign(page.size(), version_facts{});
   for (std::size_t v = 0; v < page.size(); ++v) {
     const auto files = page.files(v);
@@ -200,8 +203,8 @@ struct load_state {
 };
 
 struct project_state : load_state {
-  explicit project_state(std::pmr::memory_resource* memory) : facts(memory) {}
-  std::string name;  ///< normalized
+  explicit project_state(std::pmr::memory_resource* memory) : name(memory), facts(memory) {}
+  std::pmr::string name;  ///< normalized
   std::optional<result<std::shared_ptr<const cache::page_view>>> map;
   std::pmr::vector<version_facts> facts;
   /// Built on the solver thread from `facts`, in the provider's memory.
@@ -217,10 +220,46 @@ struct project_state : load_state {
 
 struct metadata_state : load_state {
   explicit metadata_state(std::pmr::memory_resource* /*unused*/) {}
-  std::string project;
-  index::dist_file file;  ///< materialized from the page when the load is started
+  std::string_view project;  ///< the project state's name, which outlives this state
+  index::dist_file file;     ///< materialized from the page when the load is started
   std::optional<result<std::shared_ptr<const packaging::core_metadata>>> metadata;
 };
+
+namespace {
+
+/// Project names as keys: looked up by `std::string_view`, stored in the provider's memory.
+struct name_compare {
+  using is_transparent = void;
+  static std::size_t hash(std::string_view name) { return std::hash<std::string_view>{}(name); }
+  static bool equal(std::string_view a, std::string_view b) { return a == b; }
+};
+
+/// One version of one project: the project's state (unique per name, alive as long as the
+/// provider) and the version's index in its page. Nothing to allocate or to hash but two words.
+struct metadata_key {
+  const project_state* project = nullptr;
+  std::size_t version = 0;
+  friend bool operator==(const metadata_key&, const metadata_key&) = default;
+};
+
+struct metadata_key_compare {
+  static std::size_t hash(const metadata_key& key) {
+    // The map picks buckets by the low bits: mixed, as an aligned pointer has none.
+    auto x = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(key.project)) ^
+             (static_cast<std::uint64_t>(key.version) * 0x9E3779B97F4A7C15ULL);
+    x ^= x >> 31;
+    x *= 0xBF58476D1CE4E5B9ULL;
+    x ^= x >> 29;
+    return static_cast<std::size_t>(x);
+  }
+  static bool equal(const metadata_key& a, const metadata_key& b) { return a == b; }
+};
+
+template <class Key, class State, class Compare>
+using state_map = tbb::concurrent_hash_map<Key, std::shared_ptr<State>, Compare,
+                                           std::pmr::polymorphic_allocator<std::pair<const Key, std::shared_ptr<State>>>>;
+
+}  // namespace
 
 struct index_provider::impl {
   cache::cached_index& index;
@@ -229,9 +268,9 @@ struct index_provider::impl {
   std::optional<tbb::global_control> parallelism;
   tbb::task_arena arena;
   index::http_client::wait_hook previous_hook;
-  tbb::concurrent_hash_map<std::string, std::shared_ptr<project_state>> projects;
-  /// Key: `name` NUL `version index`.
-  tbb::concurrent_hash_map<std::string, std::shared_ptr<metadata_state>> metadata;
+  /// Keys, nodes and states are in `options.memory`, allocated on workers too.
+  state_map<std::pmr::string, project_state, name_compare> projects;
+  state_map<metadata_key, metadata_state, metadata_key_compare> metadata;
   std::atomic<std::uint64_t> loaded_projects{0}, loaded_metadata{0}, metadata_errors{0}, prefetched{0},
       solver_waits{0}, solver_loads{0};
   std::atomic<std::int64_t> load_ns{0}, wait_ns{0};
@@ -240,7 +279,8 @@ struct index_provider::impl {
 
   impl(cache::cached_index& source, index_provider_options o)
       : index(source), options(std::move(o)),
-        python(*packaging::version::parse(options.environment.python().full_string())) {
+        python(*packaging::version::parse(options.environment.python().full_string())),
+        projects(options.memory), metadata(options.memory) {
     // The solver thread takes one slot, `threads` workers the others. Asking for more threads
     // than cores (I/O-bound cold runs) needs the process-wide limit raised while we run.
     if (options.threads > 0) {
@@ -302,11 +342,11 @@ struct index_provider::impl {
   /// The state of `key`, its load enqueued by the first asker (the accessor is held while
   /// enqueuing, so whoever finds the state finds its task in the group). `init` fills the
   /// state's inputs; the task captures only pointers (see the ThreadSanitizer note above).
-  template <class State, class Map, class Init>
-  std::shared_ptr<State> start(Map& map, const std::string& key, bool prefetch, Init init) {
+  template <class State, class Map, class Key, class Init>
+  std::shared_ptr<State> start(Map& map, const Key& key, bool prefetch, Init init) {
     typename Map::accessor a;
     if (map.insert(a, key)) {
-      auto state = std::make_shared<State>(options.memory);
+      auto state = std::allocate_shared<State>(std::pmr::polymorphic_allocator<State>(options.memory), options.memory);
       init(*state);
       a->second = state;
       if (prefetch) ++prefetched;
@@ -352,7 +392,7 @@ struct index_provider::impl {
     tsan_acquire(&state);
   }
 
-  std::shared_ptr<project_state> project(const std::string& name, bool prefetch) {
+  std::shared_ptr<project_state> project(std::string_view name, bool prefetch) {
     return start<project_state>(projects, name, prefetch, [&](project_state& s) { s.name = name; });
   }
 
@@ -363,17 +403,15 @@ struct index_provider::impl {
     const cache::page_view& page = ***s.map;
     classify(page, options, python, s.facts);
     // The solver will most likely ask for this one next: start reading it now.
-    if (auto v = likely_choice(s.facts, page)) metadata_of(s.name, page, s.facts, *v, true);
+    if (auto v = likely_choice(s.facts, page)) metadata_of(s, page, *v, true);
   }
 
-  std::shared_ptr<metadata_state> metadata_of(const std::string& name, const cache::page_view& page,
-                                              const std::pmr::vector<version_facts>& facts, std::size_t v, bool prefetch) {
-    std::string key = name;
-    key += '\0';
-    key += std::to_string(v);
-    return start<metadata_state>(metadata, key, prefetch, [&](metadata_state& s) {
-      s.project = name;
-      s.file = page.file(page.files(v)[static_cast<std::size_t>(facts[v].metadata_file)]).file;
+  /// The metadata load of version `v` of the loaded project `owner`.
+  std::shared_ptr<metadata_state> metadata_of(const project_state& owner, const cache::page_view& page, std::size_t v,
+                                              bool prefetch) {
+    return start<metadata_state>(metadata, metadata_key{&owner, v}, prefetch, [&](metadata_state& s) {
+      s.project = owner.name;
+      s.file = page.file(page.files(v)[static_cast<std::size_t>(owner.facts[v].metadata_file)]).file;
     });
   }
 
@@ -383,7 +421,7 @@ struct index_provider::impl {
   }
 
   /// The loaded project state, waiting if needed.
-  project_state& loaded(const std::string& name) {
+  project_state& loaded(std::string_view name) {
     auto state = project(name, false);
     wait(*state);
     return *state;  // owned by `projects` until the provider dies
@@ -396,7 +434,8 @@ index_provider::index_provider(cache::cached_index& index, index_provider_option
 index_provider::~index_provider() = default;
 
 result<std::span<const candidate>> index_provider::versions(std::string_view name) {
-  project_state& s = m_impl->loaded(packaging::normalize_name(name));
+  std::string storage;
+  project_state& s = m_impl->loaded(packaging::normalized_name(name, storage));
   if (!*s.map) {
     error e = located(s.map->error());
     if (e.code != errc::not_found) m_impl->log(log_level::warning, "cannot read the versions of " + e.message);
@@ -417,10 +456,11 @@ result<std::span<const candidate>> index_provider::versions(std::string_view nam
 
 result<std::span<const packaging::requirement>> index_provider::dependencies(std::string_view name,
                                                                              const packaging::version& version) {
-  const std::string normalized = packaging::normalize_name(name);
+  std::string storage;
+  const std::string_view normalized = packaging::normalized_name(name, storage);
   project_state& s = m_impl->loaded(normalized);
   // Only failures name the version: built on demand, not per request.
-  const auto what = [&] { return normalized + " " + version.to_string(); };
+  const auto what = [&] { return std::string(normalized) + " " + version.to_string(); };
   if (!*s.map) return fail(s.map->error().code, what() + ": " + s.map->error().message);
   const cache::page_view& page = ***s.map;
   const auto found = page.find(version);
@@ -428,7 +468,7 @@ result<std::span<const packaging::requirement>> index_provider::dependencies(std
   const std::size_t v = *found;
   if (s.facts[v].metadata_file < 0)
     return fail(errc::not_found, what() + ": no distribution file usable for this target");
-  auto md = m_impl->metadata_of(normalized, page, s.facts, v, false);
+  auto md = m_impl->metadata_of(s, page, v, false);
   // A second version asked for means the solver is rejecting this project's versions one by
   // one, newest first (uv's batch prefetch): keep the next `prefetch_batch` usable ones below
   // loading, so workers read them while the solver rules this one out. Versions a batch
@@ -439,7 +479,7 @@ result<std::span<const packaging::requirement>> index_provider::dependencies(std
     for (; w > 0 && ahead < prefetch_batch; --w) {
       if (!selectable(s.facts[w - 1])) continue;
       ++ahead;
-      if (w - 1 < s.prefetched_from) static_cast<void>(m_impl->metadata_of(normalized, page, s.facts, w - 1, true));
+      if (w - 1 < s.prefetched_from) static_cast<void>(m_impl->metadata_of(s, page, w - 1, true));
     }
     s.prefetched_from = std::min(s.prefetched_from, w);
   }
@@ -458,12 +498,14 @@ result<std::span<const packaging::requirement>> index_provider::dependencies(std
 }
 
 void index_provider::prefetch(std::string_view name) {
-  static_cast<void>(m_impl->project(packaging::normalize_name(name), true));
+  std::string storage;
+  static_cast<void>(m_impl->project(packaging::normalized_name(name, storage), true));
 }
 
 const index::version_entry* index_provider::files(std::string_view name, const packaging::version& version) const {
   decltype(m_impl->projects)::const_accessor a;
-  if (!m_impl->projects.find(a, packaging::normalize_name(name))) return nullptr;
+  std::string storage;
+  if (!m_impl->projects.find(a, packaging::normalized_name(name, storage))) return nullptr;
   const project_state& s = *a->second;
   if (!s.done.load(std::memory_order_acquire) || !*s.map) return nullptr;
   const cache::page_view& page = ***s.map;

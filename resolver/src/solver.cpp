@@ -64,6 +64,10 @@ struct assignment {
   // (the fuzz preset) does not implement, so that emplace_back builds in place.
   assignment(pkg_id p, term&& v, std::uint32_t l, incompat_id c, const term& a)
       : package(p), value(std::move(v)), level(l), cause(c), accum(a) {}
+  // noexcept although version_ranges' move is not declared so (boost's small_vector; it only
+  // moves intervals or steals the block): otherwise a growing trail copies every term.
+  assignment(assignment&&) noexcept = default;
+  assignment& operator=(assignment&&) noexcept = default;
 };
 
 struct dep_record {
@@ -147,6 +151,11 @@ struct package_state {
 
   explicit package_state(std::pmr::memory_resource* m)
       : name(m), extra(m), versions_error(m), trail(m), incompats(m), deps(m), groups(m) {}
+  // noexcept for the same reason as assignment's. A growing package table that copied its
+  // states gave each copy's containers the default resource (a pmr container's copy does not
+  // keep its allocator): every later allocation of those packages bypassed the solver's.
+  package_state(package_state&&) noexcept = default;
+  package_state& operator=(package_state&&) noexcept = default;
 };
 
 // Lookups by string_view (C++20 heterogeneous lookup), so finding a name allocates nothing.
@@ -169,11 +178,18 @@ class solver {
         m_incompats(m_memory),
         m_trail(m_memory),
         m_order(m_memory) {
-    for (const auto& c : options.constraints) m_constraints[packaging::normalize_name(c.name)].push_back(&c);
-    for (const auto& o : options.overrides) m_overrides[packaging::normalize_name(o.name)].push_back(&o);
+    std::string storage;
+    const auto key = [&](std::string_view name) {
+      return std::pmr::string(packaging::normalized_name(name, storage), m_memory);
+    };
+    for (const auto& c : options.constraints) m_constraints.try_emplace(key(c.name)).first->second.push_back(&c);
+    for (const auto& o : options.overrides) m_overrides.try_emplace(key(o.name)).first->second.push_back(&o);
     if (!options.upgrade) {
-      for (const auto& pref : options.preferences) m_preferences.emplace(packaging::normalize_name(pref.name), pref.version);
-      for (const auto& name : options.upgrade_packages) m_preferences.erase(packaging::normalize_name(name));
+      for (const auto& pref : options.preferences) m_preferences.emplace(key(pref.name), pref.version);
+      for (const auto& name : options.upgrade_packages) {
+        const auto it = m_preferences.find(packaging::normalized_name(name, storage));
+        if (it != m_preferences.end()) m_preferences.erase(it);
+      }
     }
   }
 
@@ -231,13 +247,15 @@ class solver {
   };
   std::pmr::vector<queue_entry> m_queue{m_memory};
   // Options by normalized name.
-  std::unordered_map<std::string, std::vector<const packaging::requirement*>> m_constraints;
-  std::unordered_map<std::string, std::vector<const packaging::requirement*>> m_overrides;
-  std::unordered_map<std::string, version, text_hash, std::equal_to<>> m_preferences;
+  using requirement_lists =
+      std::pmr::unordered_map<std::pmr::string, std::pmr::vector<const packaging::requirement*>, text_hash, std::equal_to<>>;
+  requirement_lists m_constraints{m_memory};
+  requirement_lists m_overrides{m_memory};
+  std::pmr::unordered_map<std::pmr::string, version, text_hash, std::equal_to<>> m_preferences{m_memory};
   std::uint32_t m_level = 0;
   version m_root_version;
   std::optional<incompat_id> m_failed;
-  std::vector<std::pair<pkg_id, version>> m_unknown_extras;  // (extra package, version)
+  std::pmr::vector<std::pair<pkg_id, version>> m_unknown_extras{m_memory};  // (extra package, version)
   // Incompatibilities known contradicted, with the decision level that made them so: they
   // stay contradicted until a backjump below that level, so propagation skips them
   // (pubgrub-rs keeps the same cache). m_contradicted_log lists the ids to reset.
@@ -719,18 +737,19 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
     reqs = *got;
   }
   dep_record rec{v, std::pmr::vector<pkg_id>(m_memory)};
-  const std::string extra(m_packages[p].extra);
+  // A copy: interning below may grow the package table.
+  const std::pmr::string extra(m_packages[p].extra, m_memory);
   // An extra no requirement of this version mentions: uv pins the base and warns.
   if (!extra.empty() && std::none_of(reqs.begin(), reqs.end(), [&](const packaging::requirement& req) {
         if (!req.marker || !req.marker->references_extra()) return false;
         const auto named = req.marker->extras();
-        return std::find(named.begin(), named.end(), extra) != named.end();
+        return std::find(named.begin(), named.end(), std::string_view(extra)) != named.end();
       })) {
     m_unknown_extras.emplace_back(p, v);
   }
   const pkg_id base = m_packages[p].base;
   if (base != p) add_dependency(p, v, base, candidate_range(base, v), rec);
-  auto applies = [&](const packaging::requirement& req, const std::string& in_extra) {
+  auto applies = [&](const packaging::requirement& req, std::string_view in_extra) {
     if (req.marker) {
       if (!in_extra.empty() && !req.marker->references_extra()) return false;
       auto ok = req.marker->evaluate(m_options.environment.markers(), in_extra);
@@ -738,8 +757,9 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
     }
     return in_extra.empty();  // unconditional dependencies belong to the base package
   };
-  std::vector<std::string> overridden;  // names already replaced for this version
-  auto add_one = [&](const packaging::requirement& req, const std::string& name, bool from_override) {
+  std::pmr::vector<std::pmr::string> overridden(m_memory);  // names already replaced for this version
+  std::string extra_storage;
+  auto add_one = [&](const packaging::requirement& req, std::string_view name, bool from_override) {
     version_ranges range = req.url.empty() ? req.specifiers.to_ranges() : version_ranges::full();
     const bool from_user = p == root_id || from_override;
     bool explicit_pre = from_user ? req.specifiers.implies_prereleases() : false;
@@ -767,7 +787,7 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
     if (p == root_id) m_packages[q].direct = true;
     add_dependency(p, v, q, range, rec);
     for (const std::string& e : req.extras) {
-      const pkg_id qe = intern(name, packaging::normalize_name(e));
+      const pkg_id qe = intern(name, packaging::normalized_name(e, extra_storage));
       if (pin && !m_packages[qe].pinned) {
         m_packages[qe].pinned = true;
         enqueue(qe);
@@ -777,13 +797,14 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
       add_dependency(p, v, qe, range, rec);
     }
   };
+  std::string name_storage;
   for (const packaging::requirement& req : reqs) {
     if (!applies(req, extra)) continue;
-    const std::string name = packaging::normalize_name(req.name);
+    const std::string_view name = packaging::normalized_name(req.name, name_storage);
     if (auto o = m_overrides.find(name); o != m_overrides.end()) {
       // The requirement stands, in the overrides' words: each override whose marker holds.
       if (std::find(overridden.begin(), overridden.end(), name) != overridden.end()) continue;
-      overridden.push_back(name);
+      overridden.emplace_back(name);
       for (const packaging::requirement* ov : o->second) {
         if (applies(*ov, {})) add_one(*ov, name, true);
       }
@@ -838,27 +859,26 @@ result<resolution, resolve_failure> solver::run() {
 
 resolution solver::build_resolution() const {
   resolution out;
-  std::unordered_map<std::string, std::size_t> where;
+  // The output entry of each decided base package, by id: a name and its base package's id
+  // name the same entry (intern keys packages by name).
+  constexpr std::size_t none = SIZE_MAX;
+  std::pmr::vector<std::size_t> where(m_packages.size(), none, m_memory);
   for (pkg_id p : m_order) {
     const package_state& s = m_packages[p];
     if (p == root_id || !s.decided || s.base != p) continue;
-    where.emplace(std::string(s.name), out.packages.size());
+    where[p] = out.packages.size();
     out.packages.push_back(resolved_package{std::string(s.name), s.decision, {}, {}});
   }
   for (pkg_id p : m_order) {
     const package_state& s = m_packages[p];
     if (!s.decided) continue;
-    if (s.base != p) {
-      auto it = where.find(std::string(s.name));
-      if (it != where.end()) out.packages[it->second].extras.emplace_back(s.extra);
-    }
+    if (s.base != p && where[s.base] != none) out.packages[where[s.base]].extras.emplace_back(s.extra);
     for (const dep_record& r : s.deps) {
       if (r.at != s.decision) continue;
       for (pkg_id q : r.children) {
         const package_state& c = m_packages[q];
         if (!c.decided || c.name == s.name) continue;
-        auto it = where.find(std::string(c.name));
-        if (it != where.end()) out.packages[it->second].parents.emplace_back(s.name);
+        if (where[c.base] != none) out.packages[where[c.base]].parents.emplace_back(s.name);
       }
     }
   }

@@ -145,8 +145,10 @@ class page_view {
   /// The best rank (`target_environment::rank`) in `environment` of each of the page's
   /// distinct wheel tag sets, nullopt where none of a set's tags fits. A page's wheels share a
   /// few tag sets, so each set is ranked once per page, not once per file.
-  using tag_set_ranks = std::vector<std::optional<std::uint32_t>>;
-  [[nodiscard]] tag_set_ranks ranks_in(const packaging::target_environment& environment) const;
+  /// The ranks, and the scratch of per-tag-name ids that builds them, are in `memory`.
+  using tag_set_ranks = std::pmr::vector<std::optional<std::uint32_t>>;
+  [[nodiscard]] tag_set_ranks ranks_in(const packaging::target_environment& environment,
+                                       std::pmr::memory_resource* memory = allocator::default_resource()) const;
   /// A file's rank from `ranks` (`ranks_in(environment)`): nullopt for sdists and
   /// incompatible wheels.
   [[nodiscard]] static std::optional<std::uint32_t> rank(const file_facts& file, const tag_set_ranks& ranks) {
@@ -235,6 +237,11 @@ class cache {
   /// list of its components).
   [[nodiscard]] std::string simple_file(std::string_view index_url, std::string_view name) const;
   [[nodiscard]] std::string metadata_file(std::string_view name, const index::dist_file& file) const;
+  /// The same strings in `memory` (`cached_index` builds them in its resource).
+  [[nodiscard]] std::pmr::string simple_file(std::string_view index_url, std::string_view name,
+                                             std::pmr::memory_resource* memory) const;
+  [[nodiscard]] std::pmr::string metadata_file(std::string_view name, const index::dist_file& file,
+                                               std::pmr::memory_resource* memory) const;
 
   /// Whole file in one read; nullopt when absent.
   [[nodiscard]] std::optional<std::string> read(const std::filesystem::path& path) const { return read_file(path.c_str()); }
@@ -314,11 +321,11 @@ class cached_index {
   [[nodiscard]] bool stored(std::string_view project, const index::dist_file& file) const;
 
  private:
-  result<std::shared_ptr<const page_view>> load_project(const std::string& name);
+  result<std::shared_ptr<const page_view>> load_project(std::string_view name);
   /// Remembers where `name` was found and passes the page through.
-  std::shared_ptr<const page_view> found(const std::string& name, const std::string& index_url,
+  std::shared_ptr<const page_view> found(std::string_view name, const std::string& index_url,
                                          std::shared_ptr<const page_view> page);
-  result<std::shared_ptr<const packaging::core_metadata>> load_metadata(const std::string& name,
+  result<std::shared_ptr<const packaging::core_metadata>> load_metadata(std::string_view name,
                                                                         const index::dist_file& file);
   cache& m_cache;
   index::index_client& m_client;

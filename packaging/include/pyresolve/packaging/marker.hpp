@@ -98,6 +98,10 @@ class marker {
 /// resolve of the top-1,000 projects. Thread-safe; errors are not remembered.
 class marker_memo {
  public:
+  /// The memo's own table (texts and entries) lives in `memory`, which must be thread-safe
+  /// when the memo is shared between threads and outlive the memo.
+  explicit marker_memo(std::pmr::memory_resource* memory = allocator::default_resource()) : m_markers(memory) {}
+
   /// `marker::parse(text, memory)`, or the marker an earlier call parsed from the same text
   /// (in the resource of that call).
   [[nodiscard]] result<marker> parse(std::string_view text,
@@ -109,7 +113,7 @@ class marker_memo {
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
   std::mutex m_mutex;
-  std::unordered_map<std::string, marker, text_hash, std::equal_to<>> m_markers;
+  std::pmr::unordered_map<std::pmr::string, marker, text_hash, std::equal_to<>> m_markers;
 };
 
 }  // namespace pyresolve::packaging

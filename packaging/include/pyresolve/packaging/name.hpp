@@ -22,4 +22,9 @@ namespace pyresolve::packaging {
 /// Whether `name` is already in normalized form (cheap check before allocating).
 [[nodiscard]] bool is_normalized_name(std::string_view name) noexcept;
 
+/// `name` normalized without allocating when it already is: a view of `name` itself, else of
+/// `normalize_name(name)` kept in `storage`. Valid while both are. For hot paths that mostly
+/// see normalized names (what the resolver passes around, most `Requires-Dist` names).
+[[nodiscard]] std::string_view normalized_name(std::string_view name, std::string& storage);
+
 }  // namespace pyresolve::packaging

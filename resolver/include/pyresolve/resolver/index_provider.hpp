@@ -46,7 +46,9 @@ struct index_provider_options {
   binary_policy binaries;
   /// oneTBB workers that load and parse (the solver thread helps too); 0: one per core.
   unsigned threads = 0;
-  /// Where candidate lists and parsed requirements live; freed when the provider is.
+  /// Where candidate lists, per-version facts and the load states (and their maps) live;
+  /// freed when the provider is. Loads allocate from it on oneTBB workers and the solver
+  /// thread frees, so it must be thread-safe (every `allocator::make_resource` strategy is).
   std::pmr::memory_resource* memory = std::pmr::get_default_resource();
   /// Unreadable projects (warning) and unusable versions (debug); called on the solver thread.
   log_sink log;
