@@ -401,6 +401,9 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     report.info(fmt::format(
         "  cache: {} fresh, {} revalidated, {} fetched, {} corrupt; metadata {} cached, {} fetched",
         c.fresh_hits, c.revalidated, c.fetched, c.corrupt, c.metadata_hits, c.metadata_fetched));
+    const auto& solver = outcome->stats;
+    report.info(fmt::format("  solver: {} decisions, {} backjumps, {} assignments, {} incompatibilities",
+                            solver.decisions, solver.backjumps, solver.assignments, solver.incompatibilities));
     report.info(fmt::format("  provider: {} projects, {} metadata, {} prefetched, {} solver waits ({} loads run by the solver)",
                             provider_stats.projects, provider_stats.metadata, provider_stats.prefetched,
                             provider_stats.solver_waits, provider_stats.solver_loads));

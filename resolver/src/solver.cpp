@@ -253,6 +253,7 @@ class solver {
   requirement_lists m_overrides{m_memory};
   std::pmr::unordered_map<std::pmr::string, version, text_hash, std::equal_to<>> m_preferences{m_memory};
   std::uint32_t m_level = 0;
+  solver_stats m_stats;
   version m_root_version;
   std::optional<incompat_id> m_failed;
   std::pmr::vector<std::pair<pkg_id, version>> m_unknown_extras{m_memory};  // (extra package, version)
@@ -330,7 +331,9 @@ relation solver::relate(incompat_id id, pkg_id* unsatisfied) const {
 void solver::assign(pkg_id p, term&& t, incompat_id cause) {
   package_state& s = m_packages[p];
   touch(p);
+  ++m_stats.assignments;
   if (cause == no_cause) {
+    ++m_stats.decisions;
     ++m_level;
     s.decided = true;
     s.decision = t.set.intervals().front().lower.value_or(version{});
@@ -490,6 +493,7 @@ std::optional<incompat_id> solver::resolve_conflict(incompat_id id) {
     }
     if (++m_packages[p].conflicts == conflict_boost_threshold) enqueue(p);
     if (sat.cause == no_cause || previous_level != sat.level) {
+      if (previous_level < m_level) ++m_stats.backjumps;
       backtrack(previous_level);
       index_incompat(id);
       return id;
@@ -898,6 +902,8 @@ resolution solver::build_resolution() const {
   }
   std::sort(out.warnings.begin(), out.warnings.end());
   out.warnings.erase(std::unique(out.warnings.begin(), out.warnings.end()), out.warnings.end());
+  out.stats = m_stats;
+  out.stats.incompatibilities = m_incompats.size();
   return out;
 }
 

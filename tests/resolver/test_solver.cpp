@@ -16,6 +16,7 @@ struct outcome {
   std::string pins;         // "a==1.0 b==2.0"
   std::string explanation;  // when !ok
   std::vector<std::string> named;
+  resolver::solver_stats stats;  // when ok
 };
 
 outcome solve(const std::string& json, std::vector<std::string> roots,
@@ -32,6 +33,7 @@ outcome solve(const std::string& json, std::vector<std::string> roots,
   outcome o;
   o.ok = out.has_value();
   if (o.ok) {
+    o.stats = out->stats;
     for (const auto& p : out->packages) {
       if (!o.pins.empty()) o.pins += ' ';
       o.pins += p.name + "==" + p.version.to_string();
@@ -185,6 +187,31 @@ TEST_CASE("a version whose own dependencies already conflict is ruled out withou
   auto o = solve(u, {"c", "a"});
   REQUIRE(o.ok);
   CHECK(o.pins == "a==1.0 b==1 c==1.0");
+  // One decision per pin (and the root's): a 4.0, 3.0 and 2.0 were never decided, so no
+  // conflict undid anything. Deciding them, as before the rule, backjumped three times.
+  CHECK(o.stats.decisions == 4);
+  CHECK(o.stats.backjumps == 0);
+}
+
+TEST_CASE("solver statistics count decisions, backjumps, assignments and incompatibilities") {
+  // a 2.0 needs b>=2, which needs c==2, which the root forbids: a conflict after decisions.
+  const char* u = R"({"packages": {
+    "a": {"1.0": {}, "2.0": {"requires_dist": ["b>=2"]}},
+    "b": {"1.0": {}, "2.0": {"requires_dist": ["c==2"]}},
+    "c": {"1.0": {}, "2.0": {}}}})";
+  auto easy = solve(u, {"c"});
+  REQUIRE(easy.ok);
+  CHECK(easy.stats.decisions == 2);  // the root, c
+  CHECK(easy.stats.backjumps == 0);
+  CHECK(easy.stats.assignments >= easy.stats.decisions);
+  CHECK(easy.stats.incompatibilities >= 1);
+  auto hard = solve(u, {"a", "b", "c<2"});
+  REQUIRE(hard.ok);
+  CHECK(hard.pins == "a==1.0 b==1.0 c==1.0");
+  CHECK(hard.stats.backjumps >= 1);  // a 2.0 was decided before its conflict showed
+  CHECK(hard.stats.decisions >= 5);  // root, a 2.0, then after the backjump a, b and c
+  CHECK(hard.stats.assignments > hard.stats.decisions);
+  CHECK(hard.stats.incompatibilities > easy.stats.incompatibilities);
 }
 
 TEST_CASE("an extra the chosen version does not define pins the base and is reported, as uv warns") {

@@ -99,12 +99,21 @@ struct resolved_package {
 };
 
 /// A successful resolution: every package needed, sorted by name.
+/// What the solver did, for reports and benchmarks (the same inputs give the same numbers).
+struct solver_stats {
+  std::uint64_t decisions = 0;      ///< versions decided (made again after a backjump: counted again)
+  std::uint64_t backjumps = 0;      ///< conflicts that undid decisions
+  std::uint64_t assignments = 0;    ///< terms added to the partial solution, decisions included
+  std::uint64_t incompatibilities = 0;  ///< known at the end: dependencies, learned and the rest
+};
+
 struct resolution {
   std::vector<resolved_package> packages;
   /// Things a user should know about the answer, one sentence each, as uv words them (an
   /// extra that a chosen version does not define: "The package `a==1.0` does not have an
   /// extra named `x`").
   std::vector<std::string> warnings;
+  solver_stats stats;
 };
 
 /// Why resolution failed.
