@@ -470,13 +470,16 @@ result<std::span<const packaging::requirement>> index_provider::dependencies(std
     return fail(errc::not_found, what() + ": no distribution file usable for this target");
   auto md = m_impl->metadata_of(s, page, v, false);
   // A second version asked for means the solver is rejecting this project's versions one by
-  // one, newest first (uv's batch prefetch): keep the next `prefetch_batch` usable ones below
-  // loading, so workers read them while the solver rules this one out. Versions a batch
-  // reached before are not asked for again.
+  // one, newest first (uv's batch prefetch): keep the next usable ones below loading, so
+  // workers read them while the solver rules this one out. The window grows with the
+  // rejections, up to `prefetch_batch`: most projects stop after a few, and what a window
+  // reaches past the version finally chosen is read for nothing. Versions a batch reached
+  // before are not asked for again.
   if (++s.asked >= 2) {
+    const std::size_t window = std::min<std::size_t>(prefetch_batch, s.asked);
     std::size_t ahead = 0;
     std::size_t w = v;
-    for (; w > 0 && ahead < prefetch_batch; --w) {
+    for (; w > 0 && ahead < window; --w) {
       if (!selectable(s.facts[w - 1])) continue;
       ++ahead;
       if (w - 1 < s.prefetched_from) static_cast<void>(m_impl->metadata_of(s, page, w - 1, true));
