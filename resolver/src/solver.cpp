@@ -144,6 +144,10 @@ struct package_state {
     incompat_id id;
     std::uint32_t lo;
     std::uint32_t hi;
+    // Where `id` sits in p's and q's `incompats` (lists only grow, so positions hold): a
+    // merge replaces it there instead of searching lists thousands long.
+    std::uint32_t at_p;
+    std::uint32_t at_q;
   };
   // By dependency: awscli has a thousand versions of eight dependencies each, and one list
   // of all groups made every new dependency scan them all.
@@ -200,6 +204,7 @@ class solver {
   void touch(pkg_id p);
   incompat_id add_incompat(incompat&& inc, bool index);
   void index_incompat(incompat_id id);
+  version_ranges ranges_of(const packaging::specifier_set& set);
   relation relate(incompat_id id, pkg_id* unsatisfied) const;
   void assign(pkg_id p, term&& t, incompat_id cause);
   void backtrack(std::uint32_t level);
@@ -254,6 +259,11 @@ class solver {
   std::pmr::unordered_map<std::pmr::string, version, text_hash, std::equal_to<>> m_preferences{m_memory};
   std::uint32_t m_level = 0;
   solver_stats m_stats;
+  // specifier_set::to_ranges by the clauses' parts: a requirement recurs in version after
+  // version of a project (awscli's thousand releases), and converting it again each time was
+  // a twentieth of a top-1,000 solve.
+  std::pmr::unordered_map<std::pmr::string, version_ranges, text_hash, std::equal_to<>> m_ranges{m_memory};
+  std::string m_ranges_key;
   version m_root_version;
   std::optional<incompat_id> m_failed;
   std::pmr::vector<std::pair<pkg_id, version>> m_unknown_extras{m_memory};  // (extra package, version)
@@ -300,6 +310,24 @@ incompat_id solver::add_incompat(incompat&& inc, bool index) {
   m_contradicted.push_back(UINT32_MAX);
   if (index) index_incompat(id);
   return id;
+}
+
+version_ranges solver::ranges_of(const packaging::specifier_set& set) {
+  std::string& key = m_ranges_key;
+  key.clear();
+  for (const auto& spec : set.specifiers()) {
+    const auto bits = spec.operand().packed_bits();
+    // `===` compares text, and a version outside the packed form has no bits to key on.
+    if (!bits || spec.op() == packaging::spec_op::arbitrary_equal) return set.to_ranges();
+    const char head[2] = {static_cast<char>(spec.op()), static_cast<char>(spec.has_wildcard())};
+    key.append(head, 2);
+    key.append(reinterpret_cast<const char*>(&bits->key), sizeof bits->key);
+    key.append(reinterpret_cast<const char*>(&bits->release_size), sizeof bits->release_size);
+  }
+  if (auto it = m_ranges.find(std::string_view(key)); it != m_ranges.end()) return it->second;
+  version_ranges ranges = set.to_ranges();
+  m_ranges.emplace(std::pmr::string(key, m_memory), ranges);
+  return ranges;
 }
 
 void solver::index_incompat(incompat_id id) {
@@ -694,28 +722,32 @@ void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_
       const std::uint32_t lo = std::min(idx, g.lo);
       const std::uint32_t hi = std::max(idx, g.hi);
       incompat inc(m_memory);
+      inc.terms.reserve(2);
       inc.terms.emplace_back(p, term{true, run_range(cands, lo, hi)});
       inc.terms.emplace_back(q, term{false, range});
       inc.kind = cause_kind::dependency;
-      const incompat_id old = g.id;
       const incompat_id id = add_incompat(std::move(inc), false);
       // The merged incompatibility takes the old one's place in both watch lists.
       m_incompats[id].indexed = true;
-      for (pkg_id w : {p, q}) {
-        auto& list = m_packages[w].incompats;
-        if (auto at = std::find(list.rbegin(), list.rend(), old); at != list.rend()) *at = id;
-      }
-      g = package_state::dep_group{id, lo, hi};
+      m_packages[p].incompats[g.at_p] = id;
+      m_packages[q].incompats[g.at_q] = id;
+      g.id = id;
+      g.lo = lo;
+      g.hi = hi;
       return;
     }
     incompat inc(m_memory);
+    inc.terms.reserve(2);
     inc.terms.emplace_back(p, term{true, run_range(cands, idx, idx)});
     inc.terms.emplace_back(q, term{false, range});
     inc.kind = cause_kind::dependency;
-    groups.push_back(package_state::dep_group{add_incompat(std::move(inc), true), idx, idx});
+    const auto at_p = static_cast<std::uint32_t>(m_packages[p].incompats.size());
+    const auto at_q = static_cast<std::uint32_t>(m_packages[q].incompats.size());
+    groups.push_back(package_state::dep_group{add_incompat(std::move(inc), true), idx, idx, at_p, at_q});
     return;
   }
   incompat inc(m_memory);
+  inc.terms.reserve(2);
   inc.terms.emplace_back(p, term{true, candidate_range(p, v)});
   inc.terms.emplace_back(q, term{false, range});
   inc.kind = cause_kind::dependency;
@@ -764,7 +796,7 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
   std::pmr::vector<std::pmr::string> overridden(m_memory);  // names already replaced for this version
   std::string extra_storage;
   auto add_one = [&](const packaging::requirement& req, std::string_view name, bool from_override) {
-    version_ranges range = req.url.empty() ? req.specifiers.to_ranges() : version_ranges::full();
+    version_ranges range = req.url.empty() ? ranges_of(req.specifiers) : version_ranges::full();
     const bool from_user = p == root_id || from_override;
     bool explicit_pre = from_user ? req.specifiers.implies_prereleases() : false;
     const bool pin = pins(req);
