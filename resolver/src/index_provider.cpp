@@ -21,7 +21,6 @@
 
 #include "pyresolve/packaging/name.hpp"
 
-
 // Resumable tasks switch stacks with swapcontext inside libtbb; the sanitizers are not told
 // about those switches (Debian's libtbb is not built for them), so sanitized builds block.
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
