@@ -9,6 +9,7 @@
 
 #include "pyresolve/cache/cache.hpp"
 #include "pyresolve/packaging/name.hpp"
+#include "pyresolve/support/text_hash.hpp"
 
 namespace pyresolve::cache {
 namespace detail {
@@ -47,11 +48,6 @@ class once_map {
   std::pmr::unordered_map<std::pmr::string, std::shared_future<V>> m_map;
 };
 
-/// Lookups by `std::string_view` (C++20 heterogeneous lookup): finding a name copies nothing.
-struct text_hash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-};
 
 struct cached_index_state {
   explicit cached_index_state(std::pmr::memory_resource* memory)

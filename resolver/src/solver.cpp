@@ -13,6 +13,7 @@
 
 #include "pyresolve/packaging/name.hpp"
 #include "pyresolve/resolver/resolve.hpp"
+#include "pyresolve/support/text_hash.hpp"
 #include "term.hpp"
 
 namespace pyresolve::resolver {
@@ -162,11 +163,6 @@ struct package_state {
   package_state& operator=(package_state&&) noexcept = default;
 };
 
-// Lookups by string_view (C++20 heterogeneous lookup), so finding a name allocates nothing.
-struct text_hash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-};
 
 enum class relation : std::uint8_t { satisfied, contradicted, almost, inconclusive };
 

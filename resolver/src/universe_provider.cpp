@@ -9,6 +9,7 @@
 #include <simdjson.h>
 
 #include "pyresolve/packaging/name.hpp"
+#include "pyresolve/support/text_hash.hpp"
 
 namespace pyresolve::resolver {
 
@@ -25,15 +26,11 @@ struct project {
   std::vector<version_entry> entries;  // parallel to candidates
 };
 
-struct string_hash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
-};
 
 }  // namespace
 
 struct universe_provider::impl {
-  std::unordered_map<std::string, project, string_hash, std::equal_to<>> projects;
+  std::unordered_map<std::string, project, text_hash, std::equal_to<>> projects;
 };
 
 universe_provider::universe_provider(std::unique_ptr<impl> state) noexcept : m_impl(std::move(state)) {}

@@ -40,6 +40,7 @@
 #include "pyresolve/packaging/marker.hpp"
 #include "pyresolve/packaging/tags.hpp"
 #include "pyresolve/support/result.hpp"
+#include "pyresolve/support/text_hash.hpp"
 
 namespace pyresolve::packaging {
 
@@ -134,11 +135,7 @@ class target_environment {
                                                      std::uint32_t platform) const noexcept;
 
  private:
-  struct string_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
-  };
-  using part_index = std::unordered_map<std::string, std::uint32_t, string_hash, std::equal_to<>>;
+  using part_index = std::unordered_map<std::string, std::uint32_t, text_hash, std::equal_to<>>;
 
   // Each distinct interpreter, ABI and platform gets a small number; a tag is then one
   // 64-bit key, so a lookup hashes three string_views and one integer and allocates nothing.

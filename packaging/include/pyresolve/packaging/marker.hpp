@@ -16,6 +16,7 @@
 
 #include "pyresolve/allocator/resource.hpp"
 #include "pyresolve/support/result.hpp"
+#include "pyresolve/support/text_hash.hpp"
 
 namespace pyresolve::packaging {
 
@@ -108,10 +109,6 @@ class marker_memo {
                                      std::pmr::memory_resource* memory = allocator::default_resource());
 
  private:
-  struct text_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
   std::mutex m_mutex;
   std::pmr::unordered_map<std::pmr::string, marker, text_hash, std::equal_to<>> m_markers;
 };
