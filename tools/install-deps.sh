@@ -14,6 +14,7 @@ packages=(
   libgumbo-dev libxxhash-dev libssl-dev zlib1g-dev libarchive-dev
   # tests, peers and benchmarks
   python3 python3-packaging nginx-light curl hyperfine python3-matplotlib
+  openssl                             # tests/index/network_env_test.cpp makes a test certificate
   libsolv-tools                       # testsolv: the libsolv peer of tests/resolver/check_universes.sh
   python3-poetry                      # Poetry's solver: a peer of benches/run.sh --peers
 )
