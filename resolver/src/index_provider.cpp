@@ -221,6 +221,7 @@ struct metadata_state : load_state {
   explicit metadata_state(std::pmr::memory_resource* /*unused*/) {}
   std::string_view project;  ///< the project state's name, which outlives this state
   index::dist_file file;     ///< materialized from the page when the load is started
+  bool malformed = false;    ///< the page's record of `file` did not read whole
   std::optional<result<std::shared_ptr<const packaging::core_metadata>>> metadata;
 };
 
@@ -410,12 +411,18 @@ struct index_provider::impl {
                                               bool prefetch) {
     return start<metadata_state>(metadata, metadata_key{&owner, v}, prefetch, [&](metadata_state& s) {
       s.project = owner.name;
-      s.file = page.file(page.files(v)[static_cast<std::size_t>(owner.facts[v].metadata_file)]).file;
+      index::version_file vf;
+      s.malformed = !page.read_file(page.files(v)[static_cast<std::size_t>(owner.facts[v].metadata_file)], vf);
+      s.file = std::move(vf.file);
     });
   }
 
   void load(metadata_state& s) {
-    s.metadata = index.metadata(s.project, s.file);
+    // Only a page entry altered behind its checksum gets here; its version is then unusable,
+    // with the reason, rather than fetched from an empty URL.
+    s.metadata = s.malformed ? fail(errc::io_error, "corrupt cache entry: a malformed file record in the page of " +
+                                                        std::string(s.project))
+                             : index.metadata(s.project, s.file);
     ++(*s.metadata ? loaded_metadata : metadata_errors);
   }
 
