@@ -800,7 +800,7 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
     if (auto c = m_constraints.find(name); c != m_constraints.end()) {
       for (const packaging::requirement* con : c->second) {
         if (!applies(*con, {})) continue;
-        range = range.intersect(con->url.empty() ? con->specifiers.to_ranges() : version_ranges::full());
+        range = range.intersect(con->url.empty() ? ranges_of(con->specifiers) : version_ranges::full());
         explicit_pre = explicit_pre || con->specifiers.implies_prereleases();
         user_pin = user_pin || pins(*con);
       }
