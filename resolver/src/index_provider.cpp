@@ -303,11 +303,14 @@ struct index_provider::impl {
     // dropped: running it would read and decode a file for nobody.
     const bool can_store = index.can_store();
     arena.execute([&] {
-      for (auto& [name, state] : projects) {  // first: a page load may start metadata loads
-        settle(*state, [&] { return can_store && !index.stored(state->name); });
+      // (Entries, not structured bindings: clang 14, the fuzz preset, cannot capture those.)
+      for (auto& entry : projects) {  // first: a page load may start metadata loads
+        const project_state& s = *entry.second;
+        settle(*entry.second, [&] { return can_store && !index.stored(s.name); });
       }
-      for (auto& [key, state] : metadata) {
-        settle(*state, [&] { return can_store && !index.stored(state->project, state->file); });
+      for (auto& entry : metadata) {
+        const metadata_state& s = *entry.second;
+        settle(*entry.second, [&] { return can_store && !index.stored(s.project, s.file); });
       }
     });
     for (auto& [name, state] : projects) tsan_acquire(static_cast<load_state*>(state.get()));
