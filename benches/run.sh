@@ -3,7 +3,7 @@
 # make-index tree of the bundled snapshot (closure of the workloads), serves it with nginx on
 # 127.0.0.1 (stopped by its PID on exit), and runs benches/resolve_bench.py over it.
 #
-#   benches/run.sh [--quick | --readme | --matrix | --full] [--work DIR] [--no-build] [-- DRIVER ARGS...]
+#   benches/run.sh [--quick | --readme | --matrix | --tighten | --full] [--work DIR] [--no-build] [-- DRIVER ARGS...]
 #
 #   --quick    a smoke run (~1 min): warm + cold black and jupyter; system, mimalloc and the
 #              whole-process variants; 2 threads; 2 rounds x 5 runs. Error bars are wide.
@@ -36,6 +36,15 @@
 #              Runs per variant and case (wall-time ratio) / blocks (CPU-time ratio): 96 / 16
 #              for the small warm and noop cases, 50 / 10 for the mid ones, 24-50 / 8-10 for
 #              top-1000, 30 / 6 cold. Results: DIR/results-matrix/.
+#   --tighten  only the matrix cases whose ratios were above ±2 % standard error in the
+#              2026-11-26 matrix run (benches/results/2026-11-26-matrix-summary.md), with the
+#              runs needed to bring them under it (~20 min): warm boto3, great-expectations and
+#              top-100 at 1 thread, 20 x 10; noop top-100, 24 x 10; cold jupyter and
+#              dask[complete] (all variants, 2 threads) and cold jupyter at 1 thread, 12 x 5;
+#              cold jupyterlab, prefect, great-expectations, boto3, top-100 (four variants),
+#              10 x 3; cold top-1000 (system and resolve-mimalloc), 30 x 3. The spread of a single
+#              run does not shrink with more runs; the standard error of the median ratio
+#              falls as 1/sqrt(runs).
 #   --full     (default) every mode (warm, noop, cold) x every workload (black, jupyter, boto3,
 #              pdm_2193, jupyterlab, dask[complete], prefect, great-expectations, top-100,
 #              top-1000) x every variant x threads 1 and 2, 5 rounds x 10 runs, plus the peers.
@@ -63,6 +72,7 @@ while [ $# -gt 0 ]; do
     --readme) preset=readme ;;
     --matrix) preset=matrix ;;
     --full) preset=full ;;
+    --tighten) preset=tighten ;;
     --work) work="$2"; shift ;;
     --no-build) build=0 ;;
     --) shift; extra=("$@"); break ;;
@@ -139,6 +149,15 @@ case "$preset" in
     drive --modes cold --workloads top-1000 --threads 2 --allocators system --process-variants mimalloc \
       --rounds 4 --runs 2 --warmup 0
     drive --workloads "" --peers --peer-workloads black,jupyter --peer-runs 5 --poetry-rounds 3 ;;
+  tighten)
+    drive --modes warm --workloads "$mid" --threads 1 --rounds 20 --runs 10 --warmup 1
+    drive --modes noop --workloads top-100 --threads 2 --rounds 24 --runs 10 --warmup 1
+    drive --modes cold --workloads jupyter,dask-complete --threads 2 --rounds 12 --runs 5 --warmup 1
+    drive --modes cold --workloads jupyter --threads 1 --rounds 12 --runs 5 --warmup 1
+    drive --modes cold --workloads jupyterlab,prefect,great-expectations,boto3,top-100 --threads 2 \
+      --allocators system,mimalloc --process-variants mimalloc,jemalloc --rounds 10 --runs 3 --warmup 1
+    drive --modes cold --workloads top-1000 --threads 2 --allocators system --process-variants mimalloc \
+      --rounds 30 --runs 3 --warmup 0 ;;
   full)
     drive --peers ;;
 esac

@@ -209,7 +209,7 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(std::string_
     }
     if (opts.offline) continue;  // maybe a later index has it cached
     index::cache_headers validators;
-    if (entry) validators = {entry->http().etag, entry->http().last_modified, {}, {}, {}};
+    if (entry) validators = {std::string(entry->http().etag), std::string(entry->http().last_modified), {}, {}, {}};
     auto resp = m_client.fetch_page(index_url, name, entry ? &validators : nullptr);
     if (!resp) return unexpected<error>{std::move(resp).error()};
     using sk = index::page_response::status_kind;
@@ -291,7 +291,7 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
         ++m_state->corrupt;
         m_cache.log(log_level::debug, decoded.error().to_string() + "; refetching");
         if (opts.offline)
-          return unexpected<error>{error{errc::io_error, "offline and the cached metadata of " + file.filename +
+          return unexpected<error>{error{errc::io_error, "offline and the cached metadata of " + std::string(file.filename) +
                                                              " is corrupt: " + decoded.error().message,
                                          std::string(path), 0, 0}};
         m_cache.remove(path);
@@ -299,7 +299,7 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
     }
   }
   if (opts.offline)
-    return fail(errc::not_found, "offline: metadata of " + file.filename + " (project '" + std::string(name) + "') is not in the cache");
+    return fail(errc::not_found, "offline: metadata of " + std::string(file.filename) + " (project '" + std::string(name) + "') is not in the cache");
   auto text = m_client.fetch_metadata_text(file);
   if (!text) {
     // An sdist downloaded whole and hash-checked gives a final verdict ("a build would be

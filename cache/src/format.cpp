@@ -38,7 +38,8 @@ class writer {
     u32(static_cast<std::uint32_t>(s.size()));
     m_out.append(s);
   }
-  void strs(const std::vector<std::string>& v) {
+  template <class Strings>
+  void strs(const Strings& v) {
     u32(static_cast<std::uint32_t>(v.size()));
     for (const auto& s : v) str(s);
   }
@@ -163,16 +164,20 @@ class reader {
     return s;
   }
   std::string str() { return std::string(view()); }
-  std::string hash() {
-    if (u8() == 0) return str();
+  /// A sha256 as lowercase hex, into `out` (which keeps its resource).
+  template <class String>
+  void hash(String& out) {
+    if (u8() == 0) {
+      out = view();
+      return;
+    }
     static const char* digits = "0123456789abcdef";
-    std::string out(64, '0');
+    out.assign(64, '0');
     for (std::size_t i = 0; i < 64 && m_ok; i += 2) {
       auto b = u8();
       out[i] = digits[b >> 4];
       out[i + 1] = digits[b & 15];
     }
-    return out;
   }
   /// What `writer::version` wrote; a bad tag, bits no version has or unparseable text fail the reader.
   packaging::version version() {
@@ -190,13 +195,13 @@ class reader {
   }
   packaging::specifier_set specifiers() {
     std::uint32_t n = count(11);
-    std::vector<packaging::specifier> out;
+    std::pmr::vector<packaging::specifier> out(m_memory);
     out.reserve(n);
     for (std::uint32_t i = 0; i < n && m_ok; ++i) {
       auto op = static_cast<packaging::spec_op>(u8());
       bool wildcard = u8() != 0;
       auto operand = version();
-      auto spec = packaging::specifier::from_parts(op, wildcard, std::move(operand), str());
+      auto spec = packaging::specifier::from_parts(op, wildcard, std::move(operand), view(), m_memory);
       if (!spec || !m_ok) {
         m_ok = false;
         break;
@@ -206,10 +211,10 @@ class reader {
     return packaging::specifier_set(std::move(out));
   }
   packaging::requirement requirement() {
-    packaging::requirement r;
-    r.name = str();
-    r.extras = strs();
-    r.url = str();
+    packaging::requirement r(m_memory);
+    r.name = view();
+    strs(r.extras);
+    r.url = view();
     r.specifiers = specifiers();
     if (u8() != 0) {
       auto m = m_markers ? m_markers->parse(view(), m_memory) : packaging::marker::parse(view(), m_memory);
@@ -227,6 +232,12 @@ class reader {
     out.reserve(n);
     for (std::uint32_t i = 0; i < n && m_ok; ++i) out.push_back(str());
     return out;
+  }
+  /// Into `out`, in its resource.
+  void strs(std::pmr::vector<std::pmr::string>& out) {
+    std::uint32_t n = count(4);
+    out.reserve(n);
+    for (std::uint32_t i = 0; i < n && m_ok; ++i) out.emplace_back(view());
   }
   /// A count of elements of at least `min_bytes` each, rejected when the rest cannot hold it
   /// (so garbage cannot make us reserve gigabytes).
@@ -435,11 +446,11 @@ result<page_view> page_view::index(std::string_view bytes, std::string_view sour
   p.m_http.max_age = r.i64();
   p.m_http.age = r.i64();
   p.m_http.must_revalidate = r.u8() != 0;
-  p.m_http.etag = r.str();
-  p.m_http.last_modified = r.str();
-  p.m_name = r.str();
+  p.m_http.etag = r.view();
+  p.m_http.last_modified = r.view();
+  p.m_name = r.view();
   p.m_skipped = r.u64();
-  p.m_rp_text = r.strs();
+  r.strs(p.m_rp_text);
   p.m_rp.reserve(p.m_rp_text.size());
   for (std::size_t i = 0; i < p.m_rp_text.size() && r.ok(); ++i) p.m_rp.push_back(r.specifiers());
   auto texts = [&](std::pmr::vector<text_ref>& out) {
@@ -585,13 +596,20 @@ index::version_file page_view::file(const file_facts& facts) const {
 }
 
 bool page_view::read_file(const file_facts& facts, index::version_file& vf) const {
+  return read_record(facts, vf.file, &vf);
+}
+
+bool page_view::read_dist_file(const file_facts& facts, index::dist_file& out) const {
+  return read_record(facts, out, nullptr);
+}
+
+bool page_view::read_record(const file_facts& facts, index::dist_file& f, index::version_file* vf) const {
   // `load` checked where this record starts; every read below is bounds-checked.
   reader r(payload().substr(facts.record), nullptr);
-  auto& f = vf.file;
-  f.filename = r.str();
+  f.filename = r.view();
   const auto prefix = r.u32();
   if (prefix == no_prefix || prefix >= m_prefixes.size()) {
-    f.url = r.str();
+    f.url = r.view();
   } else {
     const auto folder = text(m_prefixes[prefix]);
     f.url.reserve(folder.size() + f.filename.size());
@@ -599,29 +617,39 @@ bool page_view::read_file(const file_facts& facts, index::version_file& vf) cons
     f.url += f.filename;
   }
   if (!m_index_url.empty()) f.url = index::with_credentials_of(f.url, m_index_url);
-  f.sha256 = r.hash();
+  r.hash(f.sha256);
   const auto flags = facts.flags;
   f.yanked = (flags & 1) != 0;
   f.has_metadata = (flags & 2) != 0;
-  f.yanked_reason = r.str();
-  f.metadata_sha256 = r.hash();
+  f.yanked_reason = r.view();
+  r.hash(f.metadata_sha256);
   const auto size = r.u64();
   if (flags & 4) f.size = size;
-  vf.requires_python = facts.requires_python;  // checked on load
-  if (vf.requires_python >= 0) f.requires_python = m_rp_text[static_cast<std::size_t>(vf.requires_python)];
-  vf.kind = (flags & 8) ? index::file_kind::sdist : index::file_kind::wheel;
-  if (vf.kind == index::file_kind::wheel) {
-    std::size_t at = m_tag_sets[facts.tags];  // both checked on load
-    for (auto* list : {&vf.tags.interpreters, &vf.tags.abis, &vf.tags.platforms}) {
-      const auto ids = id_list::at(payload(), at);
-      list->reserve(ids.size);
-      for (std::uint32_t i = 0; i < ids.size; ++i) list->emplace_back(text(m_tag_names[ids[i]]));
+  const std::int32_t requires_python = facts.requires_python;  // checked on load
+  if (requires_python >= 0) f.requires_python = m_rp_text[static_cast<std::size_t>(requires_python)];
+  const auto kind = (flags & 8) ? index::file_kind::sdist : index::file_kind::wheel;
+  std::optional<packaging::build_tag> build;
+  if (kind == index::file_kind::wheel && (flags & 16)) {
+    // Read even when only the file is asked for: the whole record must read.
+    packaging::build_tag t;
+    t.number = r.u64();
+    const std::string_view suffix = r.view();
+    if (vf) {
+      t.suffix = suffix;
+      build = std::move(t);
     }
-    if (flags & 16) {
-      packaging::build_tag t;
-      t.number = r.u64();
-      t.suffix = r.str();
-      vf.build = std::move(t);
+  }
+  if (vf) {
+    vf->requires_python = requires_python;
+    vf->kind = kind;
+    vf->build = std::move(build);
+    if (kind == index::file_kind::wheel) {
+      std::size_t at = m_tag_sets[facts.tags];  // both checked on load
+      for (auto* list : {&vf->tags.interpreters, &vf->tags.abis, &vf->tags.platforms}) {
+        const auto ids = id_list::at(payload(), at);
+        list->reserve(ids.size);
+        for (std::uint32_t i = 0; i < ids.size; ++i) list->emplace_back(text(m_tag_names[ids[i]]));
+      }
     }
   }
   return r.ok() && (prefix == no_prefix || prefix < m_prefixes.size());
@@ -639,8 +667,8 @@ index::version_map page_view::map() const {
   index::version_map m;
   m.name = m_name;
   m.skipped_files = m_skipped;
-  m.requires_python_text = m_rp_text;
-  m.requires_python = m_rp;
+  m.requires_python_text.assign(m_rp_text.begin(), m_rp_text.end());
+  m.requires_python.assign(m_rp.begin(), m_rp.end());
   m.versions.reserve(size());
   for (std::size_t v = 0; v < size(); ++v) m.versions.push_back(entry(v));
   return m;
@@ -709,16 +737,16 @@ result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::st
   auto written = r.i64();
   if (written_at) *written_at = written;
   if (r.u32() != packaging::version::packed_layout) return corrupt(source, "written with another packed version layout");
-  packaging::core_metadata md;
-  md.metadata_version = r.str();
-  md.name = r.str();
+  packaging::core_metadata md(memory);
+  md.metadata_version = r.view();
+  md.name = r.view();
   md.version = r.version();
   if (r.u8() != 0) md.requires_python = r.specifiers();
   std::uint32_t n = r.count(17);
   md.requires_dist.reserve(n);
   for (std::uint32_t i = 0; i < n && r.ok(); ++i) md.requires_dist.push_back(r.requirement());
-  md.provides_extra = r.strs();
-  md.dynamic = r.strs();
+  r.strs(md.provides_extra);
+  r.strs(md.dynamic);
   if (!r.ok() || !r.at_end()) return corrupt(source, "malformed payload");
   return md;
 }

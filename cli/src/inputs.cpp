@@ -17,7 +17,7 @@ error located(std::string message, const std::string& file, std::uint32_t line =
 
 result<void> check_no_url(const packaging::requirement& req, const std::string& file, std::uint32_t line) {
   if (req.url.empty()) return {};
-  return unexpected(located("'" + req.name + " @ " + req.url +
+  return unexpected(located("'" + std::string(req.name) + " @ " + std::string(req.url) +
                                 "': direct URL requirements are not supported " +
                                 "(pyresolve resolves from indexes); require a released version instead",
                             file, line));

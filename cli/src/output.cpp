@@ -34,7 +34,7 @@ result<std::vector<std::string>> hashes_of(const resolver::resolved_package& pac
   }
   std::set<std::string> hashes;
   for (const auto& file : source.files->files) {
-    if (!file.file.sha256.empty()) hashes.insert(file.file.sha256);
+    if (!file.file.sha256.empty()) hashes.emplace(file.file.sha256);
   }
   if (hashes.empty()) {
     return fail(errc::not_found, "--generate-hashes: the index " +
@@ -77,7 +77,7 @@ std::vector<std::string> via_entries(const resolver::resolved_package& package, 
       std::find(package.parents.begin(), package.parents.end(), "") != package.parents.end();
   for (const auto& req : input.requirements) {
     if (!from_user && !package.parents.empty()) break;
-    if (req.name != package.name) continue;
+    if (req.name != std::string_view(package.name)) continue;
     if (std::find(out.begin(), out.end(), req.source) == out.end()) out.push_back(req.source);
   }
   for (const auto& parent : package.parents) {
@@ -90,7 +90,7 @@ std::string kept_marker(const resolver::resolved_package& package, const user_in
   if (package.parents.size() != 1 || !package.parents.front().empty()) return {};
   std::vector<std::string> markers;
   for (const auto& req : input.requirements) {
-    if (req.name != package.name) continue;
+    if (req.name != std::string_view(package.name)) continue;
     if (!req.requirement.marker) return {};
     auto text = req.requirement.marker->to_string();
     if (std::find(markers.begin(), markers.end(), text) == markers.end()) markers.push_back(std::move(text));
@@ -164,11 +164,11 @@ result<std::string> render_pylock(const resolver::resolution& resolution, const 
       for (const auto& file : source.files->files) {
         if (file.file.sha256.empty()) continue;
         toml::table dist;
-        dist.insert("name", file.file.filename);
+        dist.insert("name", std::string_view(file.file.filename));
         dist.insert("url", index::strip_credentials(file.file.url));
         if (file.file.size) dist.insert("size", static_cast<std::int64_t>(*file.file.size));
         toml::table hashes;
-        hashes.insert("sha256", file.file.sha256);
+        hashes.insert("sha256", std::string_view(file.file.sha256));
         hashes.is_inline(true);
         dist.insert("hashes", std::move(hashes));
         if (file.kind == index::file_kind::wheel) {

@@ -71,7 +71,7 @@ result<std::vector<resolver::preference>> read_pins(const std::filesystem::path&
     const auto& specs = entry.requirement->specifiers.specifiers();
     if (specs.size() != 1 || specs.front().op() != packaging::spec_op::equal || specs.front().has_wildcard())
       continue;
-    out.push_back(resolver::preference{entry.requirement->name, specs.front().operand()});
+    out.push_back(resolver::preference{std::string(entry.requirement->name), specs.front().operand()});
   }
   return out;
 }

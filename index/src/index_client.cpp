@@ -227,7 +227,7 @@ result<page_response> index_client::fetch_page(std::string_view index_url, std::
 
 result<std::string> index_client::fetch_metadata_text(const dist_file& file) {
   if (file.has_metadata) {
-    std::string url = file.url + ".metadata";
+    std::string url = std::string(file.url) + ".metadata";
     std::string body;
     if (url.starts_with("file://")) {
       auto local = read_local(file_path(url));
@@ -242,8 +242,8 @@ result<std::string> index_client::fetch_metadata_text(const dist_file& file) {
     if (!file.metadata_sha256.empty()) {
       auto got = checked_sha256(body);
       if (!got) return unexpected<error>{std::move(got).error()};
-      if (*got != file.metadata_sha256)
-        return fetch_error(url, "sha256 mismatch: expected " + file.metadata_sha256 + ", got " + *got);
+      if (*got != std::string_view(file.metadata_sha256))
+        return fetch_error(url, "sha256 mismatch: expected " + std::string(file.metadata_sha256) + ", got " + *got);
     }
     return body;
   }
@@ -255,14 +255,15 @@ result<std::string> index_client::fetch_metadata_text(const dist_file& file) {
 
 result<std::string> index_client::download(const dist_file& file) {
   std::string body;
-  if (file.url.starts_with("file://")) {
-    auto local = read_local(file_path(file.url));
-    if (!local) return fetch_error(file.url, "no such file", errc::not_found);
+  const std::string url(file.url);
+  if (url.starts_with("file://")) {
+    auto local = read_local(file_path(url));
+    if (!local) return fetch_error(url, "no such file", errc::not_found);
     body = std::move(*local);
   } else {
-    auto resp = m_http.get(http_request{file.url, {}, {}, {}, {}});
+    auto resp = m_http.get(http_request{url, {}, {}, {}, {}});
     if (!resp) return unexpected<error>{std::move(resp).error()};
-    if (resp->status != 200) return fetch_error(file.url, "HTTP status " + std::to_string(resp->status));
+    if (resp->status != 200) return fetch_error(url, "HTTP status " + std::to_string(resp->status));
     body = std::move(resp->body);
   }
   return check_file_hash(file, std::move(body));
@@ -273,14 +274,15 @@ result<std::string> index_client::check_file_hash(const dist_file& file, std::st
     auto hashed = checked_sha256(body);
     if (!hashed) return unexpected<error>{std::move(hashed).error()};
     const std::string& got = *hashed;
-    if (got != file.sha256)
-      return fetch_error(file.url, "sha256 mismatch of " + file.filename + ": expected " + file.sha256 + ", got " + got);
+    if (got != std::string_view(file.sha256))
+      return fetch_error(file.url, "sha256 mismatch of " + std::string(file.filename) + ": expected " +
+                                       std::string(file.sha256) + ", got " + got);
   }
   return body;
 }
 
 result<std::string> index_client::read_range_metadata(const dist_file& file) {
-  const std::string& url = file.url;
+  const std::string url(file.url);
   auto full = [&](std::string body) -> result<std::string> {
     auto checked = check_file_hash(file, std::move(body));
     if (!checked) return unexpected<error>{std::move(checked).error()};

@@ -27,15 +27,17 @@ unexpected<error> page_error(std::string_view url, std::string message) {
 }
 
 /// Splits `#sha256=...` (and other `#<algo>=` fragments) off a link.
-void split_fragment(std::string& url, std::string& sha256) {
+template <class Url, class Hash>
+void split_fragment(Url& url, Hash& sha256) {
   auto hash = url.find('#');
-  if (hash == std::string::npos) return;
+  if (hash == Url::npos) return;
   std::string_view frag = std::string_view(url).substr(hash + 1);
-  if (frag.starts_with("sha256=")) sha256 = std::string(frag.substr(7));
+  if (frag.starts_with("sha256=")) sha256 = frag.substr(7);
   url.resize(hash);
 }
 
-std::string lower(std::string s) {
+std::string lower(std::string_view text) {
+  std::string s(text);
   for (auto& c : s) c = static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
   return s;
 }
@@ -124,22 +126,22 @@ result<project_page> parse_json_page(std::string_view body, std::string_view pag
   for (dom::element f : files) {
     dist_file out;
     if (f["filename"].get(sv)) return page_error(page_url, "invalid JSON page: a file has no 'filename'");
-    out.filename = std::string(sv);
-    if (f["url"].get(sv)) return page_error(page_url, "invalid JSON page: file " + out.filename + " has no 'url'");
+    out.filename = sv;
+    if (f["url"].get(sv)) return page_error(page_url, "invalid JSON page: file " + std::string(out.filename) + " has no 'url'");
     std::string link(sv), frag_sha;
     auto abs = resolve_url(page_url, link);
     if (!abs) return unexpected<error>{abs.error()};
     out.url = std::move(*abs);
     split_fragment(out.url, frag_sha);
     dom::object hashes;
-    if (!f["hashes"].get(hashes) && !hashes["sha256"].get(sv)) out.sha256 = lower(std::string(sv));
+    if (!f["hashes"].get(hashes) && !hashes["sha256"].get(sv)) out.sha256 = lower(sv);
     if (out.sha256.empty()) out.sha256 = lower(frag_sha);
-    if (!f["requires-python"].get(sv)) out.requires_python = std::string(sv);
+    if (!f["requires-python"].get(sv)) out.requires_python = sv;
     dom::element y;
     if (!f["yanked"].get(y)) {
       bool b = false;
       if (!y.get(b)) out.yanked = b;
-      else if (!y.get(sv)) { out.yanked = true; out.yanked_reason = std::string(sv); }
+      else if (!y.get(sv)) { out.yanked = true; out.yanked_reason = sv; }
     }
     // PEP 714 renamed `dist-info-metadata` to `core-metadata`; read the new key first.
     for (const char* key : {"core-metadata", "dist-info-metadata"}) {
@@ -150,7 +152,7 @@ result<project_page> parse_json_page(std::string_view body, std::string_view pag
       if (!m.get(b)) out.has_metadata = b;
       else if (!m.get(mo)) {
         out.has_metadata = true;
-        if (!mo["sha256"].get(sv)) out.metadata_sha256 = lower(std::string(sv));
+        if (!mo["sha256"].get(sv)) out.metadata_sha256 = lower(sv);
       }
       break;
     }
@@ -178,7 +180,7 @@ void parse_metadata_attr(const char* v, dist_file& out) {
   std::string_view s(v);
   if (s == "false") return;
   out.has_metadata = true;
-  if (s.starts_with("sha256=")) out.metadata_sha256 = lower(std::string(s.substr(7)));
+  if (s.starts_with("sha256=")) out.metadata_sha256 = lower(s.substr(7));
 }
 
 }  // namespace
@@ -264,11 +266,11 @@ version_map build_version_map(const project_page& page, std::string_view normali
       vf.kind = file_kind::sdist;
     }
     if (!f.requires_python.empty()) {
-      auto it = interned.find(f.requires_python);
+      auto it = interned.find(std::string_view(f.requires_python));
       if (it == interned.end()) {
         auto idx = static_cast<std::int32_t>(out.requires_python_text.size());
         auto spec = packaging::specifier_set::parse(f.requires_python, memory);
-        out.requires_python_text.push_back(f.requires_python);
+        out.requires_python_text.emplace_back(f.requires_python);
         out.requires_python.push_back(spec ? std::move(*spec) : packaging::specifier_set{});
         it = interned.emplace(f.requires_python, idx).first;
       }

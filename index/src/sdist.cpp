@@ -98,7 +98,7 @@ result<std::string> sdist_pkg_info(std::string_view bytes, std::string_view file
     if (md->metadata_version.empty())
       reason = "its PKG-INFO has no Metadata-Version";
     else if (auto dyn = std::find_if(md->dynamic.begin(), md->dynamic.end(),
-                                     [](const std::string& d) {
+                                     [](std::string_view d) {
                                        return d.size() == 13 && std::equal(d.begin(), d.end(), "requires-dist",
                                                                            [](char x, char y) {
                                                                              return std::tolower(static_cast<unsigned char>(x)) == y;

@@ -90,11 +90,12 @@ std::optional<std::pair<unsigned, unsigned>> parse_metadata_version(std::string_
 
 }  // namespace
 
-result<core_metadata> core_metadata::parse(std::string_view text, std::string_view source) {
+result<core_metadata> core_metadata::parse(std::string_view text, std::string_view source,
+                                           std::pmr::memory_resource* memory) {
   auto fields = split_fields(text, source);
   if (!fields) return unexpected<error>{std::move(fields).error()};
 
-  core_metadata out;
+  core_metadata out(memory);
   bool seen_metadata_version = false;
   bool seen_name = false;
   bool seen_version = false;
@@ -120,24 +121,24 @@ result<core_metadata> core_metadata::parse(std::string_view text, std::string_vi
     } else if (iequals(f.name, "Version")) {
       if (seen_version) continue;
       seen_version = true;
-      auto parsed = packaging::version::parse(f.value);
+      auto parsed = packaging::version::parse(f.value, memory);
       if (!parsed) return invalid(f, parsed.error());
       out.version = std::move(*parsed);
     } else if (iequals(f.name, "Requires-Dist")) {
-      auto parsed = requirement::parse(f.value);
+      auto parsed = requirement::parse(f.value, memory);
       if (!parsed) return invalid(f, parsed.error());
       out.requires_dist.push_back(std::move(*parsed));
     } else if (iequals(f.name, "Requires-Python")) {
       if (seen_requires_python) continue;
       seen_requires_python = true;
-      auto parsed = specifier_set::parse(f.value);
+      auto parsed = specifier_set::parse(f.value, memory);
       if (!parsed) return invalid(f, parsed.error());
       out.requires_python = std::move(*parsed);
     } else if (iequals(f.name, "Provides-Extra")) {
       if (f.value.empty()) return invalid(f, error{errc::invalid_metadata, "empty extra name", {}, 0, 0});
-      out.provides_extra.push_back(f.value);
+      out.provides_extra.emplace_back(f.value);
     } else if (iequals(f.name, "Dynamic")) {
-      out.dynamic.push_back(f.value);
+      out.dynamic.emplace_back(f.value);
     }
   }
   if (!seen_name) return unexpected<error>{make_error(source, 0, "missing required field 'Name'")};

@@ -159,13 +159,13 @@ result<requirement> requirement::parse(std::string_view text, std::pmr::memory_r
     return fail(errc::invalid_requirement, detail::format_syntax_error(e, text),
                 static_cast<std::uint32_t>(e.span_end + 1));
   }
-  requirement out;
-  out.name = std::string(parsed.name);
+  requirement out(memory);
+  out.name.assign(parsed.name);
   if (!parsed.url.empty()) {
     if (auto message = detail::check_requirement_url(parsed.url)) {
       return fail(errc::invalid_requirement, std::move(*message), static_cast<std::uint32_t>(parsed.url_position + 1));
     }
-    out.url = std::string(parsed.url);
+    out.url.assign(parsed.url);
   }
   for (std::string_view extra : parsed.extras) {
     if (std::find(out.extras.begin(), out.extras.end(), extra) == out.extras.end()) out.extras.emplace_back(extra);
@@ -187,9 +187,9 @@ result<requirement> requirement::parse(std::string_view text, std::pmr::memory_r
 std::string requirement::normalized_name() const { return normalize_name(name); }
 
 std::string requirement::to_string() const {
-  std::string out = name;
+  std::string out(name);
   if (!extras.empty()) {
-    std::vector<std::string> sorted = extras;
+    std::vector<std::string_view> sorted(extras.begin(), extras.end());
     std::sort(sorted.begin(), sorted.end());
     out += '[';
     for (std::size_t i = 0; i < sorted.size(); ++i) {

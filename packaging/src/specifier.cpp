@@ -205,7 +205,7 @@ result<specifier> detail::parse_specifier(std::string_view text, std::pmr::memor
   const std::string_view content = detail::strip(text);
   const std::size_t base = static_cast<std::size_t>(content.data() - text.data());
   if (content.empty()) return spec_error(base, "expected an operator (~=, ==, !=, <=, >=, <, >, ===)");
-  specifier out;
+  specifier out(memory);
   std::size_t op_len = 0;
   static constexpr std::array<std::pair<std::string_view, spec_op>, 8> ops{{{"===", spec_op::arbitrary_equal},
                                                                             {"~=", spec_op::compatible},
@@ -231,7 +231,7 @@ result<specifier> detail::parse_specifier(std::string_view text, std::pmr::memor
     operand_at += static_cast<std::size_t>(stripped.data() - operand.data());
     operand = stripped;
   }
-  out.m_text = std::string(operand);
+  out.m_text.assign(operand);
 
   if (out.m_op == spec_op::arbitrary_equal) {
     // `[^\s;)]*`: anything up to whitespace, ';' or ')'.
@@ -346,21 +346,22 @@ bool specifier::contains(const version& v, std::optional<bool> prereleases) cons
   return false;
 }
 
-result<specifier> specifier::from_parts(spec_op op, bool wildcard, version operand, std::string operand_text) {
+result<specifier> specifier::from_parts(spec_op op, bool wildcard, version operand, std::string_view operand_text,
+                                        std::pmr::memory_resource* memory) {
   if (op > spec_op::arbitrary_equal) return fail(errc::invalid_specifier, "unknown specifier operator");
   if (wildcard && op != spec_op::equal && op != spec_op::not_equal)
     return fail(errc::invalid_specifier, "a '.*' wildcard is only allowed with == and !=");
   if (operand_text.empty() && op != spec_op::arbitrary_equal)
     return fail(errc::invalid_specifier, "expected a version after the operator");
-  specifier out;
+  specifier out(memory);
   out.m_op = op;
   out.m_wildcard = wildcard;
   out.m_version = std::move(operand);
-  out.m_text = std::move(operand_text);
+  out.m_text.assign(operand_text);
   return out;
 }
 
-std::string specifier::to_string() const { return std::string(packaging::to_string(m_op)) + m_text; }
+std::string specifier::to_string() const { return std::string(packaging::to_string(m_op)).append(m_text); }
 
 namespace {
 // `Specifier._canonical_spec`, the identity of a clause inside a SpecifierSet.
@@ -372,8 +373,8 @@ std::string canonical_spec(const specifier& s) {
 }  // namespace
 
 result<specifier_set> specifier_set::parse(std::string_view text, std::pmr::memory_resource* memory) {
-  std::vector<specifier> specs;
-  std::vector<std::string> seen;
+  std::pmr::vector<specifier> specs(memory);
+  std::pmr::vector<std::pmr::string> seen(memory);
   std::size_t start = 0;
   for (;;) {
     const std::size_t comma = text.find(',', start);
@@ -390,9 +391,9 @@ result<specifier_set> specifier_set::parse(std::string_view text, std::pmr::memo
         return unexpected<error>{std::move(e)};
       }
       // A set: clauses equal to an earlier one (`==1.0` and `==1.0.0`) are dropped.
-      std::string key = canonical_spec(*spec);
-      if (std::find(seen.begin(), seen.end(), key) == seen.end()) {
-        seen.push_back(std::move(key));
+      const std::string key = canonical_spec(*spec);
+      if (std::find(seen.begin(), seen.end(), std::string_view(key)) == seen.end()) {
+        seen.emplace_back(key);
         specs.push_back(std::move(*spec));
       }
     }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <boost/container/small_vector.hpp>
+
 #include "detail/version_impl.hpp"
 #include "pyresolve/packaging/specifier.hpp"
 
@@ -41,10 +43,14 @@ interval_list normalize(interval_list in) {
   return out;
 }
 
+// Release numbers of a bound: inline up to 8 (every real version), so that turning a
+// specifier into ranges allocates nothing but the ranges.
+using release_numbers = boost::container::small_vector<std::uint64_t, 8>;
+
 // Versions built from components (never from text), for range bounds.
 struct parts {
   std::uint64_t epoch = 0;
-  std::vector<std::uint64_t> release{0};
+  release_numbers release{0};
   std::uint8_t pre_rank = 4;
   std::uint64_t pre_number = 0;
   bool has_post = false;
@@ -103,7 +109,7 @@ constexpr std::uint64_t k_max = ~0ULL;
 
 // The lowest version whose release does not start with `release` (same epoch), or the next
 // epoch, or nothing: the exclusive end of "release starts with `release`".
-std::optional<version> prefix_end(std::uint64_t epoch, std::vector<std::uint64_t> release) {
+std::optional<version> prefix_end(std::uint64_t epoch, release_numbers release) {
   while (!release.empty() && release.back() == k_max) release.pop_back();
   parts p;
   if (release.empty()) {
@@ -118,7 +124,7 @@ std::optional<version> prefix_end(std::uint64_t epoch, std::vector<std::uint64_t
   return p.build();
 }
 
-version release_min_of(std::uint64_t epoch, const std::vector<std::uint64_t>& release) {
+version release_min_of(std::uint64_t epoch, const release_numbers& release) {
   parts p;
   p.epoch = epoch;
   p.release = release;
@@ -388,7 +394,7 @@ version_ranges specifier::to_ranges() const {
       // Only the normalized spelling can match; 1.0 and 1.0.0 are one version here (see header).
       auto parsed = version::parse(m_text);
       if (!parsed) return {};
-      std::string lowered = m_text;
+      std::string lowered(m_text);
       for (char& c : lowered) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
       if (parsed->to_string() != lowered) return {};
       return version_ranges::singleton(*parsed);

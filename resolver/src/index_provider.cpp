@@ -80,7 +80,7 @@ struct version_facts {
   std::int32_t metadata_file = -1;  ///< index into `version_entry::files`; -1: none usable
 };
 
-bool listed(const std::vector<std::string>& names, const std::string& name) {
+bool listed(const std::vector<std::string>& names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
@@ -90,7 +90,7 @@ struct allowed_kinds {
   bool sdists = true;
 };
 
-allowed_kinds allowed_for(const binary_policy& policy, const std::string& name) {
+allowed_kinds allowed_for(const binary_policy& policy, std::string_view name) {
   const bool no_binary = listed(policy.no_binary, name), only_binary = listed(policy.only_binary, name);
   return {!no_binary && !(policy.no_binary_all && !only_binary), !only_binary && !(policy.only_binary_all && !no_binary)};
 }
@@ -218,7 +218,7 @@ struct project_state : load_state {
 };
 
 struct metadata_state : load_state {
-  explicit metadata_state(std::pmr::memory_resource* /*unused*/) {}
+  explicit metadata_state(std::pmr::memory_resource* memory) : file(memory) {}
   std::string_view project;  ///< the project state's name, which outlives this state
   index::dist_file file;     ///< materialized from the page when the load is started
   bool malformed = false;    ///< the page's record of `file` did not read whole
@@ -414,9 +414,7 @@ struct index_provider::impl {
                                               bool prefetch) {
     return start<metadata_state>(metadata, metadata_key{&owner, v}, prefetch, [&](metadata_state& s) {
       s.project = owner.name;
-      index::version_file vf;
-      s.malformed = !page.read_file(page.files(v)[static_cast<std::size_t>(owner.facts[v].metadata_file)], vf);
-      s.file = std::move(vf.file);
+      s.malformed = !page.read_dist_file(page.files(v)[static_cast<std::size_t>(owner.facts[v].metadata_file)], s.file);
     });
   }
 
@@ -496,16 +494,16 @@ result<std::span<const packaging::requirement>> index_provider::dependencies(std
     s.prefetched_from = std::min(s.prefetched_from, w);
   }
   m_impl->wait(*md);
-  const std::string& filename = md->file.filename;
+  const std::string_view filename = md->file.filename;
   if (!*md->metadata) {
-    const std::string reason = "metadata of " + filename + ": " + located(md->metadata->error()).message;
+    const std::string reason = "metadata of " + std::string(filename) + ": " + located(md->metadata->error()).message;
     m_impl->log(log_level::debug, what() + " is unusable: " + reason);
     return fail(md->metadata->error().code, reason);
   }
   const packaging::core_metadata& meta = ***md->metadata;
   if (meta.version != version)
     return fail(errc::invalid_metadata,
-                "metadata of " + filename + " is for version " + meta.version.to_string() + ", not " + version.to_string());
+                "metadata of " + std::string(filename) + " is for version " + meta.version.to_string() + ", not " + version.to_string());
   return std::span<const packaging::requirement>(meta.requires_dist);
 }
 

@@ -818,7 +818,7 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
     if (user_pin) m_packages[q].user_pinned = true;
     if (p == root_id) m_packages[q].direct = true;
     add_dependency(p, v, q, range, rec);
-    for (const std::string& e : req.extras) {
+    for (const auto& e : req.extras) {
       const pkg_id qe = intern(name, packaging::normalized_name(e, extra_storage));
       if (pin && !m_packages[qe].pinned) {
         m_packages[qe].pinned = true;
@@ -1165,7 +1165,7 @@ result<resolution, resolve_failure> resolve(std::span<const packaging::requireme
   for (const auto& req : requirements) {
     if (!packaging::is_valid_name(req.name)) {
       return unexpected(resolve_failure{resolve_failure::kind::invalid_input,
-                                        "invalid requirement name '" + req.name + "'", {}});
+                                        "invalid requirement name '" + std::string(req.name) + "'", {}});
     }
   }
   detail::solver s(requirements, options, source);

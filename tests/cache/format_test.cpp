@@ -114,7 +114,7 @@ TEST_CASE("metadata entries round-trip with requirements parsed") {
   REQUIRE(back->requires_dist.size() == 2);
   CHECK(back->requires_dist[0].to_string() == md->requires_dist[0].to_string());
   CHECK(back->requires_dist[1].url == "https://x/baz.whl");
-  CHECK(back->provides_extra == std::vector<std::string>{"x"});
+  CHECK(back->provides_extra == std::pmr::vector<std::pmr::string>{"x"});
 }
 
 TEST_CASE("decoding rebuilds versions, specifiers and requirements exactly, in the given memory resource") {

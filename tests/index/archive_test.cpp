@@ -72,7 +72,7 @@ TEST_CASE_FIXTURE(archive_index, "sdist PKG-INFO: Metadata 2.2+ with static Requ
     CHECK(good->metadata_version == "2.2");
     REQUIRE(good->requires_dist.size() == 2);
     CHECK(good->requires_dist[0].to_string() == "b>=1");
-    CHECK(good->provides_extra == std::vector<std::string>{"x"});
+    CHECK(good->provides_extra == std::pmr::vector<std::pmr::string>{"x"});
 
     auto zip = client.fetch_metadata(file_of(index, "goodzip"));
     REQUIRE(zip);

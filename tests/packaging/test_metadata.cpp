@@ -36,7 +36,7 @@ TEST_CASE("core metadata fields are read from the header block") {
   CHECK(m->requires_dist[2].name == "PySocks");
   REQUIRE(m->requires_dist[2].marker);
   CHECK(m->requires_dist[2].marker->to_string() == "extra == \"socks\"");
-  CHECK(m->provides_extra == std::vector<std::string>{"socks", "use_chardet_on_py3"});
+  CHECK(m->provides_extra == std::pmr::vector<std::pmr::string>{"socks", "use_chardet_on_py3"});
   CHECK(m->dynamic.empty());
   CHECK(m->requires_dist_is_dynamic());  // 2.1 predates PEP 643
 }
@@ -56,7 +56,7 @@ TEST_CASE("requires_dist_is_dynamic follows PEP 643") {
   CHECK_FALSE(static_deps->requires_dist_is_dynamic());
   auto dynamic_deps = core_metadata::parse("Metadata-Version: 2.3\nName: a\nVersion: 1\nDynamic: requires-dist\n");
   REQUIRE(dynamic_deps);
-  CHECK(dynamic_deps->dynamic == std::vector<std::string>{"requires-dist"});
+  CHECK(dynamic_deps->dynamic == std::pmr::vector<std::pmr::string>{"requires-dist"});
   CHECK(dynamic_deps->requires_dist_is_dynamic());
   auto newer = core_metadata::parse("Metadata-Version: 2.10\nName: a\nVersion: 1\n");
   REQUIRE(newer);

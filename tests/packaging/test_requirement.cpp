@@ -20,8 +20,8 @@ TEST_CASE("valid PEP 508 requirements print as str(Requirement) of packaging 23.
       continue;
     }
     CHECK(parsed->to_string() == line.fields[1]);
-    CHECK(parsed->name == line.fields[2]);
-    CHECK(parsed->url == (line.fields[3] == "-" ? std::string() : line.fields[3]));
+    CHECK(std::string(parsed->name) == line.fields[2]);
+    CHECK(std::string(parsed->url) == (line.fields[3] == "-" ? std::string() : line.fields[3]));
     if (line.fields[4] == "-") {
       CHECK_FALSE(parsed->marker.has_value());
     } else {
@@ -62,7 +62,7 @@ TEST_CASE("requirement parts") {
   REQUIRE(r);
   CHECK(r->name == "Foo.Bar_baz");
   CHECK(r->normalized_name() == "foo-bar-baz");
-  CHECK(r->extras == std::vector<std::string>{"Security", "socks", "security"});
+  CHECK(r->extras == std::pmr::vector<std::pmr::string>{"Security", "socks", "security"});
   CHECK(r->specifiers.specifiers().size() == 2);
   CHECK(r->url.empty());
   REQUIRE(r->marker);
@@ -71,7 +71,7 @@ TEST_CASE("requirement parts") {
 
   auto dup = requirement::parse("name[a,b,a]");
   REQUIRE(dup);
-  CHECK(dup->extras == std::vector<std::string>{"a", "b"});
+  CHECK(dup->extras == std::pmr::vector<std::pmr::string>{"a", "b"});
 
   auto url = requirement::parse("pip @ https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee9982d4bbb3c72346a6de940a148ea686");
   REQUIRE(url);

@@ -62,7 +62,7 @@ TEST_CASE("an include tree is read in order with origins, constraints and option
   CHECK(e[4].origin == requirement_origin{constraints_more, 1});
 
   CHECK(e[5].requirement->name == "flask");
-  CHECK(e[5].requirement->extras == std::vector<std::string>{"async"});
+  CHECK(e[5].requirement->extras == std::pmr::vector<std::pmr::string>{"async"});
   REQUIRE(e[5].requirement->marker);
   CHECK(e[5].origin.line == 10);
   CHECK_FALSE(e[5].constraint);

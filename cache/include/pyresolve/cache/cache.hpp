@@ -62,8 +62,8 @@ struct http_state {
   std::int64_t max_age = -1;    ///< from Cache-Control; -1: none (always revalidate)
   std::int64_t age = 0;         ///< the response's `Age` header
   bool must_revalidate = false; ///< `no-cache` (revalidate every time)
-  std::string etag;
-  std::string last_modified;
+  std::pmr::string etag;           ///< `std::pmr`: a page loaded from the cache keeps it in its resource
+  std::pmr::string last_modified;
 };
 
 /// A cached project page.
@@ -129,10 +129,10 @@ class page_view {
   void set_credentials_from(std::string index_url) { m_index_url = std::move(index_url); }
 
   [[nodiscard]] const http_state& http() const noexcept { return m_http; }
-  [[nodiscard]] const std::string& name() const noexcept { return m_name; }
+  [[nodiscard]] std::string_view name() const noexcept { return m_name; }
   [[nodiscard]] std::size_t skipped_files() const noexcept { return m_skipped; }
-  [[nodiscard]] const std::vector<std::string>& requires_python_text() const noexcept { return m_rp_text; }
-  [[nodiscard]] const std::vector<packaging::specifier_set>& requires_python() const noexcept { return m_rp; }
+  [[nodiscard]] const std::pmr::vector<std::pmr::string>& requires_python_text() const noexcept { return m_rp_text; }
+  [[nodiscard]] const std::pmr::vector<packaging::specifier_set>& requires_python() const noexcept { return m_rp; }
   /// Versions, ascending.
   [[nodiscard]] std::size_t size() const noexcept { return m_versions.size(); }
   [[nodiscard]] const packaging::version& version(std::size_t v) const { return m_versions[v]; }
@@ -159,6 +159,9 @@ class page_view {
   /// The same into `out`; false when its record is malformed (it reads past the payload or
   /// names no URL prefix): what is read then is empty, never out of bounds.
   [[nodiscard]] bool read_file(const file_facts& facts, index::version_file& out) const;
+  /// Only the file's listing (no tags, no build tag) into `out`, in `out`'s resource: what a
+  /// metadata load needs. False when the record is malformed, as `read_file`.
+  [[nodiscard]] bool read_dist_file(const file_facts& facts, index::dist_file& out) const;
   /// One version with its files, materialized.
   [[nodiscard]] index::version_entry entry(std::size_t v) const;
   /// Everything, materialized (what `decode_simple` returns).
@@ -168,9 +171,12 @@ class page_view {
   struct text_ref {
     std::uint32_t pos = 0, size = 0;
   };
+  // Both readers: `tags` (when given) also gets the kind, tags and build tag.
+  bool read_record(const file_facts& facts, index::dist_file& out, index::version_file* tags) const;
   explicit page_view(std::pmr::memory_resource* memory)
-      : m_prefixes(memory), m_tag_names(memory), m_tag_sets(memory), m_versions(memory), m_first_file(memory),
-        m_files(memory) {}
+      : m_http{0, -1, 0, false, std::pmr::string(memory), std::pmr::string(memory)}, m_name(memory), m_rp_text(memory),
+        m_rp(memory), m_prefixes(memory), m_tag_names(memory), m_tag_sets(memory), m_versions(memory),
+        m_first_file(memory), m_files(memory) {}
   [[nodiscard]] static result<page_view> index(std::string_view bytes, std::string_view source,
                                                std::pmr::memory_resource* memory);
   [[nodiscard]] std::string_view payload() const noexcept;
@@ -181,10 +187,10 @@ class page_view {
   mapped_file m_mapped;    ///< the entry, when it was mapped
   std::string m_index_url;
   http_state m_http;
-  std::string m_name;
+  std::pmr::string m_name;
   std::size_t m_skipped = 0;
-  std::vector<std::string> m_rp_text;
-  std::vector<packaging::specifier_set> m_rp;
+  std::pmr::vector<std::pmr::string> m_rp_text;
+  std::pmr::vector<packaging::specifier_set> m_rp;
   std::pmr::vector<text_ref> m_prefixes, m_tag_names;
   std::pmr::vector<std::uint32_t> m_tag_sets;  ///< payload offset of each tag set's three lists
   std::pmr::vector<packaging::version> m_versions;

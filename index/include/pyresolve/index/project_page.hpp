@@ -19,16 +19,25 @@
 namespace pyresolve::index {
 
 /// One distribution file as listed on a project page.
+///
+/// `std::pmr` strings: a resolve materializes one for every metadata file it reads, in the
+/// resource of its choice. A copy takes the default resource, a move keeps the source's.
 struct dist_file {
-  std::string filename;
-  std::string url;                  ///< absolute, fragment removed
-  std::string sha256;               ///< lowercase hex; empty when the index gives none
-  std::string requires_python;      ///< as written (HTML entities decoded); empty when absent
+  std::pmr::string filename;
+  std::pmr::string url;              ///< absolute, fragment removed
+  std::pmr::string sha256;           ///< lowercase hex; empty when the index gives none
+  std::pmr::string requires_python;  ///< as written (HTML entities decoded); empty when absent
   bool yanked = false;
-  std::string yanked_reason;        ///< empty when yanked without a reason
-  bool has_metadata = false;        ///< PEP 658/714: `<url>.metadata` exists
-  std::string metadata_sha256;      ///< of the `.metadata` file; empty when not given
+  std::pmr::string yanked_reason;    ///< empty when yanked without a reason
+  bool has_metadata = false;         ///< PEP 658/714: `<url>.metadata` exists
+  std::pmr::string metadata_sha256;  ///< of the `.metadata` file; empty when not given
   std::optional<std::uint64_t> size;
+
+  dist_file() = default;
+  /// An empty listing whose strings allocate from `memory`.
+  explicit dist_file(std::pmr::memory_resource* memory)
+      : filename(memory), url(memory), sha256(memory), requires_python(memory), yanked_reason(memory),
+        metadata_sha256(memory) {}
 };
 
 /// A parsed project page.

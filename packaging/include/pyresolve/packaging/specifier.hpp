@@ -3,6 +3,7 @@
 /// PEP 440 version specifiers (`>=1.0,!=1.3.*`), matching exactly as `packaging.specifiers`
 /// does, and their conversion into version ranges for the solver.
 
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,15 +51,17 @@ class specifier {
   /// `operand()`, `operand_text()`) without parsing, for caches that store those parts. Only
   /// what cannot hold together is refused (a wildcard on an operator other than `==`/`!=`,
   /// an empty operand); the caller vouches that the parts came from `parse`.
+  /// The operand text is copied into `memory`.
   [[nodiscard]] static result<specifier> from_parts(spec_op op, bool wildcard, version operand,
-                                                    std::string operand_text);
+                                                    std::string_view operand_text,
+                                                    std::pmr::memory_resource* memory = allocator::default_resource());
 
   [[nodiscard]] spec_op op() const noexcept { return m_op; }
   /// The version operand. For `===` it is meaningful only if the operand parses as a version.
   [[nodiscard]] const version& operand() const noexcept { return m_version; }
   [[nodiscard]] bool has_wildcard() const noexcept { return m_wildcard; }
   /// The operand exactly as written after the operator, trimmed (used by `===`).
-  [[nodiscard]] const std::string& operand_text() const noexcept { return m_text; }
+  [[nodiscard]] std::string_view operand_text() const noexcept { return m_text; }
 
   /// Whether this clause alone asks for pre-releases (`packaging`'s `Specifier.prereleases`).
   /// For `===text` where `text` is no version packaging raises; this answers false.
@@ -79,23 +82,32 @@ class specifier {
 
  private:
   friend result<specifier> detail::parse_specifier(std::string_view, std::pmr::memory_resource*, bool);
+  explicit specifier(std::pmr::memory_resource* memory) : m_text(memory) {}
   spec_op m_op = spec_op::equal;
   bool m_wildcard = false;
   version m_version;
-  std::string m_text;
+  // In the resource the clause was parsed or rebuilt with; a copy takes the default resource
+  // (`std::pmr` copy semantics), a move keeps it.
+  std::pmr::string m_text;
 };
 
 /// A comma-separated conjunction of specifiers; empty means "any version".
+///
+/// Its clauses live in the resource given to `parse` (or to the vector passed in), so that a
+/// set decoded on the hot path allocates nothing from the global heap. A copy takes the
+/// default resource, a move keeps the source's.
 class specifier_set {
  public:
   specifier_set() = default;
-  explicit specifier_set(std::vector<specifier> specs) : m_specs(std::move(specs)) {}
+  /// An empty set whose clauses, once assigned or moved in, live in `memory`.
+  explicit specifier_set(std::pmr::memory_resource* memory) : m_specs(memory) {}
+  explicit specifier_set(std::pmr::vector<specifier> specs) : m_specs(std::move(specs)) {}
 
   /// Parses `>=1.0, <2` (an empty or blank string gives the empty set).
   [[nodiscard]] static result<specifier_set> parse(std::string_view text,
                                                    std::pmr::memory_resource* memory = allocator::default_resource());
 
-  [[nodiscard]] const std::vector<specifier>& specifiers() const noexcept { return m_specs; }
+  [[nodiscard]] const std::pmr::vector<specifier>& specifiers() const noexcept { return m_specs; }
   [[nodiscard]] bool empty() const noexcept { return m_specs.empty(); }
 
   /// Whether some clause asks for pre-releases (`SpecifierSet.prereleases`, `None` -> false).
@@ -111,8 +123,10 @@ class specifier_set {
   /// pre-release policy separately).
   [[nodiscard]] version_ranges to_ranges() const;
 
+  friend bool operator==(const specifier_set&, const specifier_set&) = default;
+
  private:
-  std::vector<specifier> m_specs;
+  std::pmr::vector<specifier> m_specs;
 };
 
 }  // namespace pyresolve::packaging
