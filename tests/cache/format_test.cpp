@@ -144,6 +144,36 @@ TEST_CASE("decoding rebuilds versions, specifiers and requirements exactly, in t
   }
   CHECK(counted.stats().allocations >= 3);  // 1!2.0, 2023.10.1.post12345 and 3!0
   CHECK(encode_metadata(*back, 77) == bytes);
+  // Everything decoded lives in `counted`: strings, lists and specifier sets alike (what a
+  // warm resolve decodes by the thousand must not fall back to the global heap).
+  const auto in_counted = [&](const auto& member) { return member.get_allocator().resource() == &counted; };
+  CHECK(in_counted(back->name));
+  CHECK(in_counted(back->metadata_version));
+  CHECK(in_counted(back->requires_dist));
+  CHECK(in_counted(back->provides_extra));
+  CHECK(in_counted(back->dynamic));
+  CHECK(in_counted(back->requires_python->specifiers()));
+  for (const auto& r : back->requires_dist) {
+    CHECK(in_counted(r.name));
+    CHECK(in_counted(r.url));
+    CHECK(in_counted(r.extras));
+    for (const auto& extra : r.extras) CHECK(in_counted(extra));
+    CHECK(in_counted(r.specifiers.specifiers()));
+  }
+  // Text parsing takes a resource the same way.
+  allocator::counting_resource parsed_into(std::pmr::new_delete_resource());
+  auto parsed = packaging::core_metadata::parse(
+      "Metadata-Version: 2.1\nName: a-rather-long-project-name\nVersion: 1.0\n"
+      "Requires-Dist: another-long-project-name[some-extra]>=1.0.0.dev0\n\n",
+      "METADATA", &parsed_into);
+  REQUIRE(parsed);
+  CHECK(parsed->name.get_allocator().resource() == &parsed_into);
+  CHECK(parsed->requires_dist.get_allocator().resource() == &parsed_into);
+  CHECK(parsed->requires_dist.at(0).name.get_allocator().resource() == &parsed_into);
+  CHECK(parsed->requires_dist.at(0).extras.at(0).get_allocator().resource() == &parsed_into);
+  CHECK(parsed->requires_dist.at(0).specifiers.specifiers().get_allocator().resource() == &parsed_into);
+  // Long names: neither fits a short-string buffer, so both went through `parsed_into`.
+  CHECK(parsed_into.stats().allocations >= 4);
 
   auto e = sample_entry();
   auto simple_back = decode_simple(encode_simple(e), "s.bin", &counted);
@@ -303,6 +333,19 @@ TEST_CASE("a page_view keeps its index (versions, per-file facts, interned texts
     CHECK(counted.stats().allocations == before);
     REQUIRE(moved.size() == 2);
     CHECK(moved.files(0).size() == 2);
+    // Its requires-python texts and sets, name and validators too.
+    CHECK(moved.requires_python_text().get_allocator().resource() == &counted);
+    CHECK(moved.requires_python().get_allocator().resource() == &counted);
+    for (const auto& set : moved.requires_python()) CHECK(set.specifiers().get_allocator().resource() == &counted);
+    CHECK(moved.http().etag.get_allocator().resource() == &counted);
+    // A file's listing goes into the resource of the listing it is read into.
+    allocator::counting_resource listing(std::pmr::new_delete_resource());
+    index::dist_file file(&listing);
+    REQUIRE(moved.read_dist_file(moved.files(0)[0], file));
+    CHECK(file.url.get_allocator().resource() == &listing);
+    CHECK(file.filename == moved.file(moved.files(0)[0]).file.filename);
+    CHECK(file.url == moved.file(moved.files(0)[0]).file.url);
+    CHECK(file.sha256 == moved.file(moved.files(0)[0]).file.sha256);
   }
   CHECK(counted.stats().live_bytes == 0);
   CHECK(counted.stats().frees == counted.stats().allocations);
