@@ -659,7 +659,12 @@ index::version_entry page_view::entry(std::size_t v) const {
   index::version_entry e{m_versions[v], {}};
   const auto fs = files(v);
   e.files.reserve(fs.size());
-  for (const auto& f : fs) e.files.push_back(file(f));
+  for (const auto& f : fs) {
+    // A record that does not read whole would come out with empty fields (no URL, no hash):
+    // it is left out, as the provider leaves its version unusable.
+    index::version_file vf;
+    if (read_file(f, vf)) e.files.push_back(std::move(vf));
+  }
   return e;
 }
 

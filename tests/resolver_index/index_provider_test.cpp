@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <sstream>
 #include <thread>
 
@@ -17,6 +18,9 @@
 #include "pyresolve/resolver/index_provider.hpp"
 #include "pyresolve/resolver/resolve.hpp"
 #include "support/servers.hpp"
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 using namespace pyresolve;
 namespace pc = pyresolve::cache;
@@ -444,4 +448,63 @@ TEST_CASE("served faults: a metadata 404 and an invalid page make those versions
   CHECK_FALSE(source.versions("c"));
   REQUIRE(warnings.size() == 1);
   CHECK(warnings[0].find(url + "/c/") != std::string::npos);
+}
+
+TEST_CASE("a cached page whose file record is malformed behind a valid checksum: that version is unusable, with the reason") {
+  universe_tree u(R"({"packages": {"a": {"1.0": {}, "2.0": {}}}})");
+  t::temp_dir cache_dir;
+  run_options o;
+  o.cache_root = cache_dir.path;
+  REQUIRE(resolve_text(u.url, {"a"}, o).pins == "a==2.0\n");
+
+  // Make 2.0's only file record run past the payload (its filename length is its first
+  // field), then reseal the entry: only a record read can notice.
+  fs::path page;
+  {
+    pc::cache_options copts;
+    copts.root = cache_dir.path;
+    auto store = pc::cache::open(copts);
+    REQUIRE(store);
+    page = (*store)->simple_path(u.url, "a");
+  }
+  std::string bytes = t::slurp(page);
+  auto view = pc::page_view::load(bytes, page.string());
+  REQUIRE(view);
+  const auto v2 = view->find(*packaging::version::parse("2.0"));
+  REQUIRE(v2);
+  REQUIRE(view->files(*v2).size() == 1);
+  const std::uint32_t record = view->files(*v2)[0].record;
+  constexpr std::size_t header = 32;
+  const std::uint32_t past_the_end = 0xFFFFFF00U;
+  std::memcpy(bytes.data() + header + record, &past_the_end, 4);
+  const std::uint64_t length = bytes.size() - header, sum = XXH3_64bits(bytes.data() + header, length);
+  std::memcpy(bytes.data() + 16, &length, 8);
+  std::memcpy(bytes.data() + 24, &sum, 8);
+  REQUIRE(pc::page_view::load(bytes, "resealed"));  // the tables are whole: it loads
+  fs::remove(page);
+  t::spit(page, bytes);
+
+  // The resolver skips 2.0 (no metadata fetch from an empty URL) and says why when it must.
+  CHECK(resolve_text(u.url, {"a"}, o).pins == "a==1.0\n");
+  const outcome pinned = resolve_text(u.url, {"a>=2"}, o);
+  REQUIRE_FALSE(pinned.ok);
+  CHECK(pinned.explanation.find("corrupt cache entry: a malformed file record") != std::string::npos);
+
+  // The file list of 2.0 (what --generate-hashes and pylock.toml read) leaves it out rather
+  // than listing a file with no name, URL or hash.
+  front_end fe(u.url, cache_dir.path);
+  pr::index_provider_options popts;
+  popts.environment = target();
+  pr::index_provider source(*fe.front, popts);
+  const auto two = *packaging::version::parse("2.0");
+  const auto deps = source.dependencies("a", two);
+  REQUIRE_FALSE(deps);
+  CHECK(deps.error().message.find("malformed file record") != std::string::npos);
+  const index::version_entry* files = source.files("a", two);
+  REQUIRE(files != nullptr);
+  CHECK(files->files.empty());
+  const index::version_entry* one = source.files("a", *packaging::version::parse("1.0"));
+  REQUIRE(one != nullptr);
+  REQUIRE(one->files.size() == 1);
+  CHECK_FALSE(one->files[0].file.url.empty());
 }

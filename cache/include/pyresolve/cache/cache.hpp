@@ -162,7 +162,8 @@ class page_view {
   /// Only the file's listing (no tags, no build tag) into `out`, in `out`'s resource: what a
   /// metadata load needs. False when the record is malformed, as `read_file`.
   [[nodiscard]] bool read_dist_file(const file_facts& facts, index::dist_file& out) const;
-  /// One version with its files, materialized.
+  /// One version with its files, materialized; a file whose record is malformed (see
+  /// `read_file`) is left out.
   [[nodiscard]] index::version_entry entry(std::size_t v) const;
   /// Everything, materialized (what `decode_simple` returns).
   [[nodiscard]] index::version_map map() const;
