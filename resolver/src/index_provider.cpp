@@ -261,6 +261,14 @@ using state_map = tbb::concurrent_hash_map<Key, std::shared_ptr<State>, Compare,
 
 }  // namespace
 
+namespace {
+/// The options with their target set: an empty one means the default target.
+index_provider_options with_target(index_provider_options o) {
+  if (o.environment.empty()) o.environment = packaging::target_environment::default_target();
+  return o;
+}
+}  // namespace
+
 struct index_provider::impl {
   cache::cached_index& index;
   index_provider_options options;
@@ -278,7 +286,7 @@ struct index_provider::impl {
   std::shared_ptr<std::atomic<std::uint64_t>> http_suspended = std::make_shared<std::atomic<std::uint64_t>>(0);
 
   impl(cache::cached_index& source, index_provider_options o)
-      : index(source), options(std::move(o)),
+      : index(source), options(with_target(std::move(o))),
         python(*packaging::version::parse(options.environment.python().full_string())),
         projects(options.memory), metadata(options.memory) {
     // The solver thread takes one slot, `threads` workers the others. Asking for more threads

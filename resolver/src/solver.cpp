@@ -171,6 +171,7 @@ class solver {
   solver(std::span<const packaging::requirement> requirements, const resolve_options& options, provider& source)
       : m_requirements(requirements),
         m_options(options),
+        m_environment(options.environment.or_default()),
         m_provider(source),
         m_memory(options.memory),
         m_packages(m_memory),
@@ -231,6 +232,7 @@ class solver {
 
   std::span<const packaging::requirement> m_requirements;
   const resolve_options& m_options;
+  const packaging::target_environment& m_environment;  // m_options' target, or the default
   provider& m_provider;
   std::pmr::memory_resource* m_memory;
   std::pmr::vector<package_state> m_packages;
@@ -784,7 +786,7 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
   auto applies = [&](const packaging::requirement& req, std::string_view in_extra) {
     if (req.marker) {
       if (!in_extra.empty() && !req.marker->references_extra()) return false;
-      auto ok = req.marker->evaluate(m_options.environment.markers(), in_extra);
+      auto ok = req.marker->evaluate(m_environment.markers(), in_extra);
       return ok && *ok;
     }
     return in_extra.empty();  // unconditional dependencies belong to the base package
@@ -1036,7 +1038,7 @@ std::string solver::external_text(const incompat& inc) const {
         dist = dist || !c.has_compatible_dist;
       }
       if (python) text += " (some versions in range need a different Python version: " +
-                          m_options.environment.python().full_string() + " is the target)";
+                          m_environment.python().full_string() + " is the target)";
       if (yanked) text += " (some versions in range are yanked)";
       if (dist) text += " (some versions in range have no compatible wheel or sdist)";
       if (pre) text += " (pre-releases in range are not allowed)";

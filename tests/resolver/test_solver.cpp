@@ -325,3 +325,21 @@ TEST_CASE("preferences are tried first; upgrade drops them") {
   options.upgrade = true;
   CHECK(solve(options_universe, {"app"}, options).pins == "app==2.0 lib==3.0");
 }
+
+TEST_CASE("an empty target in the options is the default target (CPython 3.11), built only when used") {
+  const resolver::resolve_options defaults;
+  CHECK(defaults.environment.empty());
+  CHECK(&defaults.environment.or_default() == &packaging::target_environment::default_target());
+  const auto py312 = packaging::target_environment::create(packaging::python_version{3, 12, std::nullopt},
+                                                           packaging::target_platform{});
+  CHECK_FALSE(py312.empty());
+  CHECK(&py312.or_default() == &py312);
+  // Markers and Requires-Python follow the target: 3.11 by default, 3.12 when set.
+  const char* u = R"({"packages": {
+    "a": {"1.0": {"requires_dist": ["b; python_version < '3.12'"]}},
+    "b": {"1.0": {}, "2.0": {"requires_python": ">=3.12"}}}})";
+  CHECK(solve(u, {"a", "b"}).pins == "a==1.0 b==1.0");
+  resolver::resolve_options on312;
+  on312.environment = py312;
+  CHECK(solve(u, {"a", "b"}, on312).pins == "a==1.0 b==2.0");
+}

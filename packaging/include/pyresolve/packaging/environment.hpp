@@ -99,6 +99,13 @@ class target_environment {
   /// the options structs, so copying it shares its state instead of building a tag table.
   [[nodiscard]] static const target_environment& default_target();
 
+  /// Whether this is a default-constructed environment (no tags, no marker values). The
+  /// options structs read an empty environment as `default_target()`, so that a caller who
+  /// sets its own target never pays for building the default one.
+  [[nodiscard]] bool empty() const noexcept { return m_state == empty_state(); }
+  /// `*this`, or `default_target()` when empty.
+  [[nodiscard]] const target_environment& or_default() const { return empty() ? default_target() : *this; }
+
   [[nodiscard]] const python_version& python() const noexcept { return m_state->python; }
   [[nodiscard]] const target_platform& platform() const noexcept { return m_state->platform; }
 

@@ -41,8 +41,9 @@ struct binary_policy {
 
 /// How an `index_provider` reads and filters.
 struct index_provider_options {
-  /// Wheel tags and Requires-Python are checked against it.
-  packaging::target_environment environment = packaging::target_environment::default_target();
+  /// Wheel tags and Requires-Python are checked against it. Empty (the default): CPython 3.11
+  /// on x86_64 manylinux, `target_environment::default_target()`, built only when needed.
+  packaging::target_environment environment;
   binary_policy binaries;
   /// oneTBB workers that load and parse (the solver thread helps too); 0: one per core.
   unsigned threads = 0;

@@ -65,9 +65,10 @@ struct preference {
 
 /// What to resolve for and how.
 struct resolve_options {
-  /// The target: markers and Requires-Python are evaluated for it. Default CPython 3.11 on
-  /// x86_64 manylinux.
-  packaging::target_environment environment = packaging::target_environment::default_target();
+  /// The target: markers and Requires-Python are evaluated for it. Empty (the default):
+  /// CPython 3.11 on x86_64 manylinux, `target_environment::default_target()`, built only
+  /// when a resolve needs it.
+  packaging::target_environment environment;
   resolution_strategy strategy = resolution_strategy::highest;
   prerelease_mode prerelease = prerelease_mode::if_necessary_or_explicit;
   /// Constraints (`-c`): each narrows the range of its package whenever something else

@@ -17,7 +17,8 @@ namespace pyresolve::resolver {
 /// Serves every package of a universe from memory. Requirements are parsed once, at load.
 class universe_provider final : public provider {
  public:
-  /// Parses a universe document. `environment` decides each version's `requires_python_ok`.
+  /// Parses a universe document. `environment` decides each version's `requires_python_ok`
+  /// (an empty one: the default target).
   [[nodiscard]] static result<std::unique_ptr<universe_provider>> from_json(
       std::string_view json, const packaging::target_environment& environment);
   /// Reads and parses a universe file; errors name the file.
