@@ -264,36 +264,49 @@ target_environment target_environment::create(const python_version& python, cons
   const std::string abi = (python.major == 3 && python.minor < 8) ? interpreter + "m" : interpreter;
   const bool abi3 = python.major > 3 || (python.major == 3 && python.minor >= 2);
   auto& tags = built->tags;
-  for (const auto& p : platforms) tags.push_back({interpreter, abi, p});
-  if (abi3) {
-    for (const auto& p : platforms) tags.push_back({interpreter, "abi3", p});
-  }
-  for (const auto& p : platforms) tags.push_back({interpreter, "none", p});
+  // Every tag below, counted first: the lists and tables are sized once (growing them was a
+  // third of building a target, which every run does).
+  const std::size_t py_count = 2 + python.minor;
+  const std::size_t abi3_minors = abi3 && python.minor > 2 ? python.minor - 2 : 0;
+  const std::size_t total = platforms.size() * (2 + (abi3 ? 1 + abi3_minors : 0) + py_count) + 1 + py_count;
+  tags.reserve(total);
+  built->ranks.reserve(total);
+
+  const auto intern = [](part_index& index, const std::string& part) {
+    return index.try_emplace(part, static_cast<std::uint32_t>(index.size())).first->second;
+  };
+  // Parts are interned once per row, not once per tag (each intern hashes its string).
+  std::vector<std::uint32_t> platform_ids;
+  platform_ids.reserve(platforms.size());
+  for (const auto& p : platforms) platform_ids.push_back(intern(built->platforms, p));
+  const std::string any = "any";
+  const std::uint32_t any_id = intern(built->platforms, any);
+  const auto add = [&](const std::string& interp, std::uint32_t interp_id, const std::string& abi_name,
+                       std::uint32_t abi_id, const std::string& platform_tag, std::uint32_t platform_id) {
+    // The first occurrence of a tag wins.
+    built->ranks.try_emplace(key(interp_id, abi_id, platform_id), static_cast<std::uint32_t>(tags.size()));
+    tags.push_back({interp, abi_name, platform_tag});
+  };
+  const auto row = [&](const std::string& interp, const std::string& abi_name) {
+    const std::uint32_t i = intern(built->interpreters, interp), a = intern(built->abis, abi_name);
+    for (std::size_t n = 0; n < platforms.size(); ++n) add(interp, i, abi_name, a, platforms[n], platform_ids[n]);
+  };
+  const std::string abi3_name = "abi3", none = "none";
+  row(interpreter, abi);
+  if (abi3) row(interpreter, abi3_name);
+  row(interpreter, none);
   if (abi3) {
     for (std::uint32_t minor = python.minor; minor-- > 2;) {
-      for (const auto& p : platforms) {
-        tags.push_back({"cp" + std::to_string(python.major) + std::to_string(minor), "abi3", p});
-      }
+      row("cp" + std::to_string(python.major) + std::to_string(minor), abi3_name);
     }
   }
   std::vector<std::string> py_range{"py" + nodot, "py" + std::to_string(python.major)};
   for (std::uint32_t minor = python.minor; minor-- > 0;) {
     py_range.push_back("py" + std::to_string(python.major) + std::to_string(minor));
   }
-  for (const auto& py : py_range) {
-    for (const auto& p : platforms) tags.push_back({py, "none", p});
-  }
-  tags.push_back({interpreter, "none", "any"});
-  for (const auto& py : py_range) tags.push_back({py, "none", "any"});
-
-  const auto intern = [](part_index& index, const std::string& part) {
-    return index.try_emplace(part, static_cast<std::uint32_t>(index.size())).first->second;
-  };
-  for (std::size_t i = 0; i < tags.size(); ++i) {
-    const std::uint64_t k = key(intern(built->interpreters, tags[i].interpreter), intern(built->abis, tags[i].abi),
-                                intern(built->platforms, tags[i].platform));
-    built->ranks.try_emplace(k, static_cast<std::uint32_t>(i));  // the first occurrence wins
-  }
+  for (const auto& py : py_range) row(py, none);
+  add(interpreter, intern(built->interpreters, interpreter), none, intern(built->abis, none), any, any_id);
+  for (const auto& py : py_range) add(py, intern(built->interpreters, py), none, intern(built->abis, none), any, any_id);
   target_environment env;
   env.m_state = std::move(built);
   return env;
