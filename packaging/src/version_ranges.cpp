@@ -31,7 +31,7 @@ interval_list normalize(interval_list in) {
   in.erase(std::remove_if(in.begin(), in.end(), [](const version_interval& i) { return !non_empty(i); }), in.end());
   std::sort(in.begin(), in.end(),
             [](const version_interval& a, const version_interval& b) { return lower_less(a.lower, b.lower); });
-  interval_list out;
+  interval_list out(in.get_allocator());
   for (version_interval& i : in) {
     if (!out.empty() && reaches(out.back().upper, i.lower)) {
       version_interval& last = out.back();
@@ -190,20 +190,34 @@ version_ranges prefix_ranges(const version& q) {
 
 }  // namespace
 
-version_ranges version_ranges::full() {
-  version_ranges r;
+version_ranges version_ranges::full(std::pmr::memory_resource* memory) {
+  version_ranges r(memory);
   r.m_intervals.push_back(version_interval{std::nullopt, std::nullopt});
   return r;
 }
 
-version_ranges version_ranges::between(std::optional<version> lower, std::optional<version> upper) {
-  version_ranges r;
+version_ranges version_ranges::between(std::optional<version> lower, std::optional<version> upper,
+                                       std::pmr::memory_resource* memory) {
+  version_ranges r(memory);
   version_interval i{std::move(lower), std::move(upper)};
   if (non_empty(i)) r.m_intervals.push_back(std::move(i));
   return r;
 }
 
-version_ranges version_ranges::singleton(const version& v) { return between(v, v.just_after()); }
+version_ranges version_ranges::singleton(const version& v, std::pmr::memory_resource* memory) {
+  return between(v, v.just_after(), memory);
+}
+
+namespace {
+// Where an operation's result goes: its left operand's resource, unless that is the process
+// default (a set nobody gave a resource, such as an empty "any" term) and the right one's is not.
+std::pmr::memory_resource* result_resource(const version_ranges& left, const version_ranges& right) noexcept {
+  std::pmr::memory_resource* const l = left.resource();
+  std::pmr::memory_resource* const r = right.resource();
+  if (l == r) return l;  // the usual case, without asking for the default
+  return l == std::pmr::get_default_resource() ? r : l;
+}
+}  // namespace
 
 bool version_ranges::is_full() const noexcept {
   return m_intervals.size() == 1 && !m_intervals[0].lower && !m_intervals[0].upper;
@@ -217,7 +231,7 @@ bool version_ranges::contains(const version& v) const noexcept {
 }
 
 version_ranges version_ranges::complement() const {
-  version_ranges out;
+  version_ranges out(resource());
   std::optional<version> cursor;  // -infinity
   bool from_start = true;
   for (const version_interval& i : m_intervals) {
@@ -231,7 +245,7 @@ version_ranges version_ranges::complement() const {
 }
 
 version_ranges version_ranges::intersect(const version_ranges& other) const {
-  version_ranges out;
+  version_ranges out(result_resource(*this, other));
   std::size_t a = 0;
   std::size_t b = 0;
   while (a < m_intervals.size() && b < other.m_intervals.size()) {
@@ -251,9 +265,11 @@ version_ranges version_ranges::intersect(const version_ranges& other) const {
 }
 
 version_ranges version_ranges::unite(const version_ranges& other) const {
-  interval_list all = m_intervals;
+  version_ranges out(result_resource(*this, other));
+  interval_list all(out.m_intervals.get_allocator());
+  all.reserve(m_intervals.size() + other.m_intervals.size());
+  all.insert(all.end(), m_intervals.begin(), m_intervals.end());
   all.insert(all.end(), other.m_intervals.begin(), other.m_intervals.end());
-  version_ranges out;
   out.m_intervals = normalize(std::move(all));
   return out;
 }

@@ -107,12 +107,13 @@ candidate_iterator first_not_below(std::span<const candidate> cands, const versi
 // Exactly the candidates lo..hi among those that exist, bounded by the neighbouring candidates:
 // it reads as the user would write it ("a>=1.0,<2.0"), and the ranges of neighbouring runs
 // touch, so their union is one interval.
-version_ranges run_range(std::span<const candidate> cands, std::size_t lo, std::size_t hi) {
+version_ranges run_range(std::span<const candidate> cands, std::size_t lo, std::size_t hi,
+                         std::pmr::memory_resource* memory) {
   std::optional<version> lower;
   std::optional<version> upper;
   if (lo != 0) lower = cands[lo].version;
   if (hi + 1 < cands.size()) upper = cands[hi + 1].version;
-  return version_ranges::between(std::move(lower), std::move(upper));
+  return version_ranges::between(std::move(lower), std::move(upper), memory);
 }
 
 struct package_state {
@@ -155,7 +156,8 @@ struct package_state {
   std::pmr::unordered_map<pkg_id, std::pmr::vector<dep_group>> groups;
 
   explicit package_state(std::pmr::memory_resource* m)
-      : name(m), extra(m), versions_error(m), trail(m), incompats(m), deps(m), groups(m) {}
+      : name(m), extra(m), versions_error(m), trail(m), accum{false, version_ranges(m)}, incompats(m), deps(m),
+        groups(m) {}
   // noexcept for the same reason as assignment's. A growing package table that copied its
   // states gave each copy's containers the default resource (a pmr container's copy does not
   // keep its allocator): every later allocation of those packages bypassed the solver's.
@@ -290,7 +292,6 @@ pkg_id solver::intern(std::string_view name, std::string_view extra) {
   s.name = name;
   s.extra = extra;
   s.base = id;
-  s.accum = any_term();
   m_ids.emplace(std::move(key), id);
   if (!extra.empty()) m_packages[id].base = intern(name, {});
   return id;
@@ -316,14 +317,15 @@ version_ranges solver::ranges_of(const packaging::specifier_set& set) {
   for (const auto& spec : set.specifiers()) {
     const auto bits = spec.operand().packed_bits();
     // `===` compares text, and a version outside the packed form has no bits to key on.
-    if (!bits || spec.op() == packaging::spec_op::arbitrary_equal) return set.to_ranges();
+    if (!bits || spec.op() == packaging::spec_op::arbitrary_equal) return version_ranges(set.to_ranges(), m_memory);
     const char head[2] = {static_cast<char>(spec.op()), static_cast<char>(spec.has_wildcard())};
     key.append(head, 2);
     key.append(reinterpret_cast<const char*>(&bits->key), sizeof bits->key);
     key.append(reinterpret_cast<const char*>(&bits->release_size), sizeof bits->release_size);
   }
   if (auto it = m_ranges.find(std::string_view(key)); it != m_ranges.end()) return it->second;
-  version_ranges ranges = set.to_ranges();
+  // In the solver's resource: every term made from it stays there (copies keep the resource).
+  version_ranges ranges(set.to_ranges(), m_memory);
   m_ranges.emplace(std::pmr::string(key, m_memory), ranges);
   return ranges;
 }
@@ -679,9 +681,9 @@ std::optional<version> solver::choose_version(pkg_id p) {
 version_ranges solver::candidate_range(pkg_id p, const version& v) const {
   const auto& cands = m_packages[p].candidates;
   const auto pos = first_not_below(cands, v);
-  if (pos == cands.end() || pos->version != v) return version_ranges::singleton(v);
+  if (pos == cands.end() || pos->version != v) return version_ranges::singleton(v, m_memory);
   const auto i = static_cast<std::size_t>(pos - cands.begin());
-  return run_range(cands, i, i);
+  return run_range(cands, i, i, m_memory);
 }
 
 void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_ranges& range, dep_record& rec) {
@@ -721,7 +723,7 @@ void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_
       const std::uint32_t hi = std::max(idx, g.hi);
       incompat inc(m_memory);
       inc.terms.reserve(2);
-      inc.terms.emplace_back(p, term{true, run_range(cands, lo, hi)});
+      inc.terms.emplace_back(p, term{true, run_range(cands, lo, hi, m_memory)});
       inc.terms.emplace_back(q, term{false, range});
       inc.kind = cause_kind::dependency;
       const incompat_id id = add_incompat(std::move(inc), false);
@@ -736,7 +738,7 @@ void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_
     }
     incompat inc(m_memory);
     inc.terms.reserve(2);
-    inc.terms.emplace_back(p, term{true, run_range(cands, idx, idx)});
+    inc.terms.emplace_back(p, term{true, run_range(cands, idx, idx, m_memory)});
     inc.terms.emplace_back(q, term{false, range});
     inc.kind = cause_kind::dependency;
     const auto at_p = static_cast<std::uint32_t>(m_packages[p].incompats.size());
@@ -794,7 +796,7 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
   std::pmr::vector<std::pmr::string> overridden(m_memory);  // names already replaced for this version
   std::string extra_storage;
   auto add_one = [&](const packaging::requirement& req, std::string_view name, bool from_override) {
-    version_ranges range = req.url.empty() ? ranges_of(req.specifiers) : version_ranges::full();
+    version_ranges range = req.url.empty() ? ranges_of(req.specifiers) : version_ranges::full(m_memory);
     const bool from_user = p == root_id || from_override;
     bool explicit_pre = from_user ? req.specifiers.implies_prereleases() : false;
     const bool pin = pins(req);
@@ -802,7 +804,7 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
     if (auto c = m_constraints.find(name); c != m_constraints.end()) {
       for (const packaging::requirement* con : c->second) {
         if (!applies(*con, {})) continue;
-        range = range.intersect(con->url.empty() ? ranges_of(con->specifiers) : version_ranges::full());
+        range = range.intersect(con->url.empty() ? ranges_of(con->specifiers) : version_ranges::full(m_memory));
         explicit_pre = explicit_pre || con->specifiers.implies_prereleases();
         user_pin = user_pin || pins(*con);
       }
@@ -856,7 +858,7 @@ result<resolution, resolve_failure> solver::run() {
   touch(root_id);
   {
     incompat not_root(m_memory);
-    not_root.terms.emplace_back(root_id, term{false, version_ranges::singleton(m_root_version)});
+    not_root.terms.emplace_back(root_id, term{false, version_ranges::singleton(m_root_version, m_memory)});
     not_root.kind = cause_kind::root;
     add_incompat(std::move(not_root), true);
   }
@@ -887,7 +889,7 @@ result<resolution, resolve_failure> solver::run() {
       contradicted = m_incompats[id].indexed && satisfied_by_decision(id, next);
     }
     if (contradicted) continue;
-    assign(next, term{true, version_ranges::singleton(*v)}, no_cause);
+    assign(next, term{true, version_ranges::singleton(*v, m_memory)}, no_cause);
   }
 }
 
@@ -966,7 +968,7 @@ std::string solver::range_text(pkg_id p, const version_ranges& set) const {
     std::size_t j = i;
     while (j + 1 < cands.size() && set.contains(cands[j + 1].version)) ++j;
     any = true;
-    shown = shown.unite(i == j ? version_ranges::singleton(cands[i].version) : run_range(cands, i, j));
+    shown = shown.unite(i == j ? version_ranges::singleton(cands[i].version) : run_range(cands, i, j, shown.resource()));
     i = j + 1;
   }
   if (all) return display(p);

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <memory_resource>
 #include <set>
 
 #include "pyresolve/packaging/specifier.hpp"
@@ -158,4 +159,58 @@ TEST_CASE("ranges print in PEP 440 terms") {
   CHECK(r("<1.0,>=2.0").empty() == false);
   CHECK(specifier_set::parse("<1.0")->to_ranges().unite(specifier_set::parse(">=2.0")->to_ranges()).to_string() ==
         "<1.0 | >=2.0");
+}
+
+namespace {
+/// Counts what reaches it, on top of the process default.
+struct tally_resource final : std::pmr::memory_resource {
+  std::size_t allocations = 0;
+  void* do_allocate(std::size_t bytes, std::size_t align) override {
+    ++allocations;
+    return std::pmr::new_delete_resource()->allocate(bytes, align);
+  }
+  void do_deallocate(void* p, std::size_t bytes, std::size_t align) override {
+    std::pmr::new_delete_resource()->deallocate(p, bytes, align);
+  }
+  bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
+};
+
+pyresolve::packaging::version v(const char* text) { return *pyresolve::packaging::version::parse(text); }
+}  // namespace
+
+TEST_CASE("sets beyond two intervals live in the resource they were given; copies and results keep it") {
+  using pyresolve::packaging::version_ranges;
+  tally_resource solver_memory;
+  // Three disjoint intervals: more than the two inline slots.
+  const version_ranges three =
+      version_ranges::between(v("1"), v("2"), &solver_memory)
+          .unite(version_ranges::between(v("3"), v("4"), &solver_memory))
+          .unite(version_ranges::between(v("5"), v("6"), &solver_memory));
+  REQUIRE(three.intervals().size() == 3);
+  CHECK(three.resource() == &solver_memory);
+  CHECK(solver_memory.allocations > 0);
+
+  // A copy keeps the source's resource (a std::pmr container's would take the default).
+  const std::size_t before = solver_memory.allocations;
+  const version_ranges copy = three;  // NOLINT(performance-unnecessary-copy-initialization)
+  CHECK(copy.resource() == &solver_memory);
+  CHECK(solver_memory.allocations == before + 1);
+  CHECK(copy == three);
+
+  // Results: the left operand's resource, or the right one's when the left has the default.
+  const version_ranges any_default;  // empty, the process default
+  CHECK(any_default.resource() == std::pmr::get_default_resource());
+  const version_ranges united = any_default.unite(three);
+  CHECK(united.resource() == &solver_memory);
+  CHECK(united == three);
+  CHECK(three.complement().resource() == &solver_memory);
+  CHECK(three.complement().intervals().size() == 4);
+  CHECK(version_ranges::full().intersect(three).resource() == &solver_memory);
+
+  // An explicit copy elsewhere.
+  tally_resource other;
+  const version_ranges moved_over(three, &other);
+  CHECK(moved_over.resource() == &other);
+  CHECK(other.allocations == 1);
+  CHECK(moved_over == three);
 }

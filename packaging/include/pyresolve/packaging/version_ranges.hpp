@@ -29,6 +29,7 @@
 /// lower bound `X.release_max` read as in PEP 440 (pre- resp. post-releases of X excluded);
 /// other bounds read in plain version order.
 
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <boost/container/small_vector.hpp>
@@ -46,21 +47,47 @@ struct version_interval {
 
 /// The intervals of a set. Two inline slots: almost every set the solver builds is one or two
 /// intervals (`>=1,<2`, or everything but one version), and a heap allocation per set copy
-/// was a fifth of the solve time (callgrind, universe_rand1000).
-using interval_list = boost::container::small_vector<version_interval, 2>;
+/// was a fifth of the solve time (callgrind, universe_rand1000). Longer sets go to a
+/// `std::pmr` resource: the solver's own (issue 7), or the process default.
+using interval_list =
+    boost::container::small_vector<version_interval, 2, std::pmr::polymorphic_allocator<version_interval>>;
 
 /// A set of versions. Value type; thread-safe for concurrent reads.
+///
+/// Memory: intervals beyond the two inline ones live in the set's resource. Unlike `std::pmr`
+/// containers, a copy keeps the source's resource, so that the solver's sets stay in its
+/// resource however often terms are copied. A set built by an operation lives in its left
+/// operand's resource, or the right one's when the left has the process default (an empty set
+/// nobody gave a resource).
 class version_ranges {
  public:
   /// The empty set.
   version_ranges() = default;
+  /// The empty set, in `memory`.
+  explicit version_ranges(std::pmr::memory_resource* memory)
+      : m_intervals(interval_list::allocator_type(std::pmr::polymorphic_allocator<version_interval>(memory))) {}
+  /// A copy of `other` in `memory`.
+  version_ranges(const version_ranges& other, std::pmr::memory_resource* memory)
+      : m_intervals(other.m_intervals,
+                    interval_list::allocator_type(std::pmr::polymorphic_allocator<version_interval>(memory))) {}
+  /// A copy in `other`'s resource.
+  version_ranges(const version_ranges& other) : m_intervals(other.m_intervals, other.m_intervals.get_allocator()) {}
+  version_ranges(version_ranges&&) = default;
+  version_ranges& operator=(const version_ranges&) = default;
+  version_ranges& operator=(version_ranges&&) = default;
+  ~version_ranges() = default;
 
-  [[nodiscard]] static version_ranges full();
+  /// Where intervals beyond the inline two go.
+  [[nodiscard]] std::pmr::memory_resource* resource() const noexcept { return m_intervals.get_allocator().resource(); }
+
+  [[nodiscard]] static version_ranges full(std::pmr::memory_resource* memory = std::pmr::get_default_resource());
   [[nodiscard]] static version_ranges empty_set() { return {}; }
   /// `[lower, upper)`; empty if `upper <= lower`.
-  [[nodiscard]] static version_ranges between(std::optional<version> lower, std::optional<version> upper);
+  [[nodiscard]] static version_ranges between(std::optional<version> lower, std::optional<version> upper,
+                                              std::pmr::memory_resource* memory = std::pmr::get_default_resource());
   /// Exactly `v` and nothing else: `[v, v.just_after())`.
-  [[nodiscard]] static version_ranges singleton(const version& v);
+  [[nodiscard]] static version_ranges singleton(const version& v,
+                                                std::pmr::memory_resource* memory = std::pmr::get_default_resource());
 
   [[nodiscard]] bool is_empty() const noexcept { return m_intervals.empty(); }
   [[nodiscard]] bool is_full() const noexcept;
