@@ -226,13 +226,6 @@ class reader {
     }
     return r;
   }
-  std::vector<std::string> strs() {
-    std::uint32_t n = count(4);
-    std::vector<std::string> out;
-    out.reserve(n);
-    for (std::uint32_t i = 0; i < n && m_ok; ++i) out.push_back(str());
-    return out;
-  }
   /// Into `out`, in its resource.
   void strs(std::pmr::vector<std::pmr::string>& out) {
     std::uint32_t n = count(4);
@@ -589,9 +582,9 @@ page_view::tag_set_ranks page_view::ranks_in(const packaging::target_environment
   return ranks;
 }
 
-index::version_file page_view::file(const file_facts& facts) const {
+std::optional<index::version_file> page_view::file(const file_facts& facts) const {
   index::version_file vf;
-  static_cast<void>(read_file(facts, vf));
+  if (!read_file(facts, vf)) return std::nullopt;
   return vf;
 }
 
@@ -659,12 +652,10 @@ index::version_entry page_view::entry(std::size_t v) const {
   index::version_entry e{m_versions[v], {}};
   const auto fs = files(v);
   e.files.reserve(fs.size());
-  for (const auto& f : fs) {
-    // A record that does not read whole would come out with empty fields (no URL, no hash):
-    // it is left out, as the provider leaves its version unusable.
-    index::version_file vf;
-    if (read_file(f, vf)) e.files.push_back(std::move(vf));
-  }
+  // A record that does not read whole would come out with empty fields (no URL, no hash): it
+  // is left out, as the provider leaves its version unusable.
+  for (const auto& f : fs)
+    if (auto vf = file(f)) e.files.push_back(std::move(*vf));
   return e;
 }
 

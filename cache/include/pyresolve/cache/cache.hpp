@@ -154,8 +154,8 @@ class page_view {
   [[nodiscard]] static std::optional<std::uint32_t> rank(const file_facts& file, const tag_set_ranks& ranks) {
     return file.sdist() ? std::nullopt : ranks[file.tags];
   }
-  /// One file, materialized.
-  [[nodiscard]] index::version_file file(const file_facts& file) const;
+  /// One file, materialized; nullopt when its record is malformed (see `read_file`).
+  [[nodiscard]] std::optional<index::version_file> file(const file_facts& file) const;
   /// The same into `out`; false when its record is malformed (it reads past the payload or
   /// names no URL prefix): what is read then is empty, never out of bounds.
   [[nodiscard]] bool read_file(const file_facts& facts, index::version_file& out) const;
