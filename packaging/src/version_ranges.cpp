@@ -209,13 +209,13 @@ version_ranges version_ranges::singleton(const version& v, std::pmr::memory_reso
 }
 
 namespace {
-// Where an operation's result goes: its left operand's resource, unless that is the process
+// Where an operation's result goes: its left operand's resource, unless that is the
 // default (a set nobody gave a resource, such as an empty "any" term) and the right one's is not.
 std::pmr::memory_resource* result_resource(const version_ranges& left, const version_ranges& right) noexcept {
   std::pmr::memory_resource* const l = left.resource();
   std::pmr::memory_resource* const r = right.resource();
   if (l == r) return l;  // the usual case, without asking for the default
-  return l == std::pmr::get_default_resource() ? r : l;
+  return l == allocator::default_resource() ? r : l;
 }
 }  // namespace
 

@@ -198,8 +198,8 @@ TEST_CASE("sets beyond two intervals live in the resource they were given; copie
   CHECK(copy == three);
 
   // Results: the left operand's resource, or the right one's when the left has the default.
-  const version_ranges any_default;  // empty, the process default
-  CHECK(any_default.resource() == std::pmr::get_default_resource());
+  const version_ranges any_default;  // empty, the project's default resource
+  CHECK(any_default.resource() == pyresolve::allocator::default_resource());
   const version_ranges united = any_default.unite(three);
   CHECK(united.resource() == &solver_memory);
   CHECK(united == three);

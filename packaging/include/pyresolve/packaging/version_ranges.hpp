@@ -48,7 +48,7 @@ struct version_interval {
 /// The intervals of a set. Two inline slots: almost every set the solver builds is one or two
 /// intervals (`>=1,<2`, or everything but one version), and a heap allocation per set copy
 /// was a fifth of the solve time (callgrind, universe_rand1000). Longer sets go to a
-/// `std::pmr` resource: the solver's own (issue 7), or the process default.
+/// `std::pmr` resource: the solver's own (issue 7), or `allocator::default_resource()`.
 using interval_list =
     boost::container::small_vector<version_interval, 2, std::pmr::polymorphic_allocator<version_interval>>;
 
@@ -57,12 +57,12 @@ using interval_list =
 /// Memory: intervals beyond the two inline ones live in the set's resource. Unlike `std::pmr`
 /// containers, a copy keeps the source's resource, so that the solver's sets stay in its
 /// resource however often terms are copied. A set built by an operation lives in its left
-/// operand's resource, or the right one's when the left has the process default (an empty set
-/// nobody gave a resource).
+/// operand's resource, or the right one's when the left has the default (an empty set nobody
+/// gave a resource).
 class version_ranges {
  public:
-  /// The empty set.
-  version_ranges() = default;
+  /// The empty set, in the project's default resource (`allocator::default_resource()`).
+  version_ranges() : version_ranges(allocator::default_resource()) {}
   /// The empty set, in `memory`.
   explicit version_ranges(std::pmr::memory_resource* memory)
       : m_intervals(interval_list::allocator_type(std::pmr::polymorphic_allocator<version_interval>(memory))) {}
@@ -80,14 +80,14 @@ class version_ranges {
   /// Where intervals beyond the inline two go.
   [[nodiscard]] std::pmr::memory_resource* resource() const noexcept { return m_intervals.get_allocator().resource(); }
 
-  [[nodiscard]] static version_ranges full(std::pmr::memory_resource* memory = std::pmr::get_default_resource());
+  [[nodiscard]] static version_ranges full(std::pmr::memory_resource* memory = allocator::default_resource());
   [[nodiscard]] static version_ranges empty_set() { return {}; }
   /// `[lower, upper)`; empty if `upper <= lower`.
   [[nodiscard]] static version_ranges between(std::optional<version> lower, std::optional<version> upper,
-                                              std::pmr::memory_resource* memory = std::pmr::get_default_resource());
+                                              std::pmr::memory_resource* memory = allocator::default_resource());
   /// Exactly `v` and nothing else: `[v, v.just_after())`.
   [[nodiscard]] static version_ranges singleton(const version& v,
-                                                std::pmr::memory_resource* memory = std::pmr::get_default_resource());
+                                                std::pmr::memory_resource* memory = allocator::default_resource());
 
   [[nodiscard]] bool is_empty() const noexcept { return m_intervals.empty(); }
   [[nodiscard]] bool is_full() const noexcept;
