@@ -262,9 +262,9 @@ using state_map = tbb::concurrent_hash_map<Key, std::shared_ptr<State>, Compare,
 }  // namespace
 
 namespace {
-/// The options with their target set: an empty one means the default target.
+/// The options with their target set (`or_default`: an empty one means the default target).
 index_provider_options with_target(index_provider_options o) {
-  if (o.environment.empty()) o.environment = packaging::target_environment::default_target();
+  o.environment = o.environment.or_default();
   return o;
 }
 }  // namespace

@@ -326,7 +326,7 @@ TEST_CASE("preferences are tried first; upgrade drops them") {
   CHECK(solve(options_universe, {"app"}, options).pins == "app==2.0 lib==3.0");
 }
 
-TEST_CASE("an empty target in the options is the default target (CPython 3.11), built only when used") {
+TEST_CASE("an empty target in the options is read as the default target (CPython 3.11)") {
   const resolver::resolve_options defaults;
   CHECK(defaults.environment.empty());
   CHECK(&defaults.environment.or_default() == &packaging::target_environment::default_target());
