@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "pyresolve/allocator/process_heap.hpp"
 #include "pyresolve/cli/app.hpp"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -15,6 +16,8 @@
 #endif
 
 int main(int argc, char** argv) {
+  // One run, then exit: grow the heap in large steps onto huge pages (see the function's doc).
+  static_cast<void>(pyresolve::allocator::tune_process_heap_for_short_run());
   std::ios::sync_with_stdio(false);
   return pyresolve::cli::run(std::vector<std::string>(argv + 1, argv + argc), std::cin, std::cout, std::cerr,
                              ::isatty(STDERR_FILENO) == 1, [](int code) {

@@ -1,0 +1,92 @@
+// tune_process_heap_for_short_run: applied only over glibc's malloc, idempotent, and the range
+// it reports is really advised for huge pages and really where the main thread's heap grows.
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "pyresolve/allocator/process_heap.hpp"
+#include "pyresolve/allocator/resource.hpp"
+
+namespace alloc = pyresolve::allocator;
+
+namespace {
+
+std::string read_first_line(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// The VmFlags line of the mapping in /proc/self/smaps that contains `address`.
+std::string vm_flags_at(std::uintptr_t address) {
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    std::uintptr_t lo = 0;
+    std::uintptr_t hi = 0;
+    char dash = 0;
+    std::istringstream head(line);
+    if (head >> std::hex >> lo >> dash >> hi && dash == '-') {
+      inside = lo <= address && address < hi;
+    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
+      return line;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("tune_process_heap_for_short_run: glibc only, idempotent, advised where the heap grows") {
+  const auto first = alloc::tune_process_heap_for_short_run();
+  const auto again = alloc::tune_process_heap_for_short_run();
+  CHECK(again.applied == first.applied);
+  CHECK(again.huge_begin == first.huge_begin);
+  CHECK(again.huge_end == first.huge_end);
+
+  if (alloc::process_allocator_name() != "glibc") {  // sanitizer builds: their runtime is malloc
+    CHECK_FALSE(first.applied);
+    CHECK(first.huge_begin == 0);
+    return;
+  }
+  REQUIRE(first.applied);
+  const bool thp = read_first_line("/sys/kernel/mm/transparent_hugepage/enabled").find("[never]") == std::string::npos;
+  if (!thp) {
+    CHECK(first.huge_begin == 0);
+    return;
+  }
+  REQUIRE(first.huge_begin != 0);
+  CHECK(first.huge_begin % (2u << 20) == 0);
+  CHECK(first.huge_end % (2u << 20) == 0);
+  CHECK(first.huge_end - first.huge_begin >= (60u << 20));  // about the 64 MiB top pad
+  // The kernel has the range flagged: "hg" in the mapping's VmFlags.
+  const std::string flags = vm_flags_at(first.huge_begin);
+  INFO("VmFlags: " << flags);
+  CHECK(flags.find(" hg") != std::string::npos);
+
+  // The main thread's new heap lies in the advised range: free chunks left below it by earlier
+  // allocations add up to less than one huge page plus what was free before (the filler takes
+  // the unaligned head), so of 8 MiB of small blocks most must land inside. A 4 MiB block
+  // lands inside too: without the raised mmap threshold it would get a mapping of its own.
+  std::vector<void*> blocks;
+  constexpr int small_blocks = 2048;
+  for (int i = 0; i < small_blocks; ++i) blocks.push_back(std::malloc(4096));
+  blocks.push_back(std::malloc(4u << 20));
+  int inside = 0;
+  for (void* b : blocks) {
+    const auto at = reinterpret_cast<std::uintptr_t>(b);  // NOLINT
+    inside += first.huge_begin <= at && at < first.huge_end ? 1 : 0;
+  }
+  CHECK(inside >= small_blocks * 3 / 4);
+  const auto big = reinterpret_cast<std::uintptr_t>(blocks.back());  // NOLINT
+  CHECK((first.huge_begin <= big && big < first.huge_end));
+  for (void* b : blocks) std::free(b);
+}
