@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <system_error>
 #include <utility>
 
@@ -61,6 +62,9 @@ constexpr const char* cachedir_tag =
     "# For information about cache directory tags see https://bford.info/cachedir/\n";
 
 /// Closes a descriptor on scope exit.
+/// Entries up to this size are read into the heap rather than mapped (see mapped_file).
+constexpr std::size_t small_file_limit = 16 * 1024;
+
 struct fd_guard {
   int fd = -1;
   ~fd_guard() {
@@ -186,18 +190,31 @@ std::pmr::string cache::metadata_file(std::string_view name, const index::dist_f
   return out;
 }
 
-mapped_file::~mapped_file() {
-  if (m_data != nullptr) ::munmap(const_cast<char*>(m_data), m_size);
+void mapped_file::release() noexcept {
+  if (m_data == nullptr) return;
+  if (m_owned) {
+    delete[] m_data;
+  } else {
+    ::munmap(const_cast<char*>(m_data), m_size);
+  }
+  m_data = nullptr;
+  m_size = 0;
+  m_owned = false;
 }
 
+mapped_file::~mapped_file() { release(); }
+
 mapped_file::mapped_file(mapped_file&& other) noexcept
-    : m_data(std::exchange(other.m_data, nullptr)), m_size(std::exchange(other.m_size, 0)) {}
+    : m_data(std::exchange(other.m_data, nullptr)),
+      m_size(std::exchange(other.m_size, 0)),
+      m_owned(std::exchange(other.m_owned, false)) {}
 
 mapped_file& mapped_file::operator=(mapped_file&& other) noexcept {
   if (this != &other) {
-    if (m_data != nullptr) ::munmap(const_cast<char*>(m_data), m_size);
+    release();
     m_data = std::exchange(other.m_data, nullptr);
     m_size = std::exchange(other.m_size, 0);
+    m_owned = std::exchange(other.m_owned, false);
   }
   return *this;
 }
@@ -210,6 +227,21 @@ std::optional<mapped_file> mapped_file::open(const char* path) {
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
   mapped_file out;
   if (st.st_size == 0) return out;
+  const auto size = static_cast<std::size_t>(st.st_size);
+  if (size <= small_file_limit) {
+    auto owned = std::make_unique<char[]>(size);
+    std::size_t got = 0;
+    while (got < size) {
+      const auto n = ::read(fd, owned.get() + got, size - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return std::nullopt;
+      got += static_cast<std::size_t>(n);
+    }
+    out.m_data = owned.release();
+    out.m_size = size;
+    out.m_owned = true;
+    return out;
+  }
   void* at = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
   if (at == MAP_FAILED) return std::nullopt;
   out.m_data = static_cast<const char*>(at);

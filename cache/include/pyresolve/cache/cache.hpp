@@ -79,11 +79,13 @@ struct simple_entry {
 /// bytes. Filenames, URLs, hashes and tags become `index::version_file`s only for the files
 /// asked for (`file`, `entry`, `map`): for a warm resolve, the metadata file of each version
 /// tried and the files of the pins. Immutable after `load`; thread-safe for reads.
-/// A cache entry mapped read-only. A warm run maps each project page it reads: nothing is
-/// copied or zero-filled, and only the parts of the file that are read fault in (reading the
-/// pages into fresh buffers was most of a warm resolve's page faults). Entries are replaced by
-/// rename and never rewritten in place, so a mapping stays valid while a newer entry takes
-/// its name or `cache clean` unlinks it. Move-only.
+/// A cache entry's bytes, read-only. A warm run maps each large project page it reads:
+/// nothing is copied or zero-filled, and only the parts of the file that are read fault in
+/// (reading the pages into fresh buffers was most of a warm resolve's page faults). Entries
+/// are replaced by rename and never rewritten in place, so a mapping stays valid while a newer
+/// entry takes its name or `cache clean` unlinks it. An entry of at most 16 KiB is read into
+/// a heap buffer instead: a mapping of a page or four costs more (its own memory area, a
+/// fault, and a lock that other threads' page faults wait for) than copying it. Move-only.
 class mapped_file {
  public:
   mapped_file() = default;
@@ -93,13 +95,16 @@ class mapped_file {
   mapped_file(const mapped_file&) = delete;
   mapped_file& operator=(const mapped_file&) = delete;
 
-  /// Maps `path`; nullopt when it cannot be opened or mapped (an empty file maps to no bytes).
+  /// Maps or reads `path`; nullopt when it cannot be opened, mapped or read whole (an empty
+  /// file gives no bytes).
   [[nodiscard]] static std::optional<mapped_file> open(const char* path);
   [[nodiscard]] std::string_view bytes() const noexcept { return {m_data, m_size}; }
 
  private:
+  void release() noexcept;
   const char* m_data = nullptr;
   std::size_t m_size = 0;
+  bool m_owned = false;  ///< read into a heap buffer (a small file), not mapped
 };
 
 class page_view {
