@@ -7,7 +7,9 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <string>
+#include <thread>
 
 #include "pyresolve/allocator/resource.hpp"
 
@@ -43,23 +45,13 @@ std::uintptr_t transparent_huge_page_size() {
   return size;
 }
 
-process_heap_tuning tune() {
-  process_heap_tuning done;
-  if (process_allocator_name() != "glibc") return done;
-  done.applied = true;
-  ::mallopt(M_MMAP_THRESHOLD, mmap_threshold);
-  ::mallopt(M_TRIM_THRESHOLD, trim_threshold);
-  ::mallopt(M_TOP_PAD, top_pad);
-
-  const std::uintptr_t huge = transparent_huge_page_size();
-  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-  if (huge == 0 || page == 0) return done;
-  // A 2 MiB range can only be backed by a huge page if none of its pages is mapped yet, so
-  // the advice must precede the first write there. A filler block, never freed, takes the
-  // heap up to one page short of a huge-page boundary; allocating it also grows the heap by
-  // the top pad, and everything malloc hands out after it lies in untouched, advisable memory.
-  // The filler is carved from the free top of the heap (`keepcost`), so it must be larger
-  // than that top to reach past the break and make the heap grow.
+// The main arena, which the calling (main) thread allocates from. A 2 MiB range can only be
+// backed by a huge page if none of its pages is mapped yet, so the advice must precede the
+// first write there. A filler block, never freed, takes the heap up to one page short of a
+// huge-page boundary; allocating it also grows the heap by the top pad, and everything malloc
+// hands out after it lies in untouched, advisable memory. The filler is carved from the free
+// top of the heap (`keepcost`), so it must be larger than that top to reach past the break.
+void advise_main_heap(std::uintptr_t huge, std::uintptr_t page, process_heap_tuning& done) {
   const auto brk_now = reinterpret_cast<std::uintptr_t>(::sbrk(0));  // NOLINT
   const std::uintptr_t top_free = ::mallinfo2().keepcost;
   const std::uintptr_t begin = (brk_now + 2 * page + huge - 1) & ~(huge - 1);
@@ -71,11 +63,67 @@ process_heap_tuning tune() {
   const auto filler_at = reinterpret_cast<std::uintptr_t>(filler);  // NOLINT
   // Advise only when the filler came from the top and the heap grew past `begin`: not when
   // brk was refused (the heap then continues in mmap'ed memory) or a free block served it.
-  if (filler == nullptr || brk_after <= brk_now || end <= begin || filler_at + filler_size > begin) return done;
+  if (filler == nullptr || brk_after <= brk_now || end <= begin || filler_at + filler_size > begin) return;
   if (::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE) == 0) {  // NOLINT
     done.huge_begin = begin;
     done.huge_end = end;
   }
+}
+
+// glibc's thread arenas live in heaps of HEAP_MAX_SIZE, aligned to it: 64 MiB on 64-bit
+// (twice the largest mmap threshold). With the 64 MiB top pad a new arena's heap is writable
+// whole from the start, so it can be advised once, before use. A thread's first malloc gives
+// it an arena, and takes one left by an exited thread before it creates one. So a short-lived
+// thread here creates an arena, advises its heap and exits, and the process's next thread
+// (the resolver's first worker) allocates from huge pages too. Checked, not assumed: the
+// block must carry glibc's NON_MAIN_ARENA bit and the whole aligned range must be mapped
+// (madvise fails on a hole), else nothing is advised.
+void advise_next_thread_heap(std::uintptr_t huge, std::uintptr_t page, process_heap_tuning& done) {
+  constexpr std::uintptr_t heap_max = 64u << 20;
+  constexpr std::uintptr_t non_main_arena = 4;  // the flag in a chunk's size word
+  std::thread([&] {
+    void* probe = std::malloc(64);
+    if (probe == nullptr) return;
+    const auto at = reinterpret_cast<std::uintptr_t>(probe);  // NOLINT
+    std::uintptr_t size_word = 0;
+    // The chunk header sits just below the block malloc returned: read through the address
+    // as a number, which is what it is here (not an element before an array).
+    std::memcpy(&size_word, reinterpret_cast<const void*>(at - sizeof size_word), sizeof size_word);  // NOLINT
+    const std::uintptr_t base = at & ~(heap_max - 1);
+    // The first huge page holds the arena's own header, written already: its rest is taken
+    // by a filler, never freed, so the thread's blocks start at the next boundary.
+    static void* volatile filler = nullptr;
+    if ((size_word & non_main_arena) != 0 && at - base + 2 * page < huge) {
+      filler = std::malloc(base + huge - at - 2 * page);
+      // A fresh arena serves the next block from its top, right after the filler. An arena an
+      // exited thread left (glibc hands those out first) may serve it from anywhere: then its
+      // layout is unknown and nothing is advised.
+      void* next = std::malloc(64);
+      const auto next_at = reinterpret_cast<std::uintptr_t>(next);  // NOLINT
+      if (filler != nullptr && next_at >= base + huge - 2 * page && next_at < base + huge &&
+          ::madvise(reinterpret_cast<void*>(base + huge), heap_max - huge, MADV_HUGEPAGE) == 0) {  // NOLINT
+        done.thread_huge_begin = base + huge;
+        done.thread_huge_end = base + heap_max;
+      }
+      std::free(next);
+    }
+    std::free(probe);
+  }).join();
+}
+
+process_heap_tuning tune() {
+  process_heap_tuning done;
+  if (process_allocator_name() != "glibc") return done;
+  done.applied = true;
+  ::mallopt(M_MMAP_THRESHOLD, mmap_threshold);
+  ::mallopt(M_TRIM_THRESHOLD, trim_threshold);
+  ::mallopt(M_TOP_PAD, top_pad);
+
+  const std::uintptr_t huge = transparent_huge_page_size();
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  if (huge == 0 || page == 0) return done;
+  advise_main_heap(huge, page, done);
+  advise_next_thread_heap(huge, page, done);
   return done;
 }
 

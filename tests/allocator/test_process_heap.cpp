@@ -1,13 +1,19 @@
-// tune_process_heap_for_short_run: applied only over glibc's malloc, idempotent, and the range
-// it reports is really advised for huge pages and really where the main thread's heap grows.
+// tune_process_heap_for_short_run: applied only over glibc's malloc, idempotent, and the ranges
+// it reports are really advised for huge pages and really where the main thread's heap grows
+// and where the next thread allocates.
 
 #include <doctest/doctest.h>
 
+#include <malloc.h>
+
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "pyresolve/allocator/process_heap.hpp"
@@ -45,7 +51,25 @@ std::string vm_flags_at(std::uintptr_t address) {
 
 }  // namespace
 
+// How many arenas glibc's malloc has made so far (malloc_info lists one <heap> each).
+int glibc_arenas() {
+  char* text = nullptr;
+  std::size_t size = 0;
+  FILE* out = ::open_memstream(&text, &size);
+  if (out == nullptr) return -1;
+  ::malloc_info(0, out);
+  std::fclose(out);
+  int heaps = 0;
+  for (std::string_view rest(text, size); rest.find("<heap nr=") != std::string_view::npos; ++heaps)
+    rest.remove_prefix(rest.find("<heap nr=") + 1);
+  std::free(text);
+  return heaps;
+}
+
 TEST_CASE("tune_process_heap_for_short_run: glibc only, idempotent, advised where the heap grows") {
+  // ctest runs this case in a process of its own; run with the other cases, threads of theirs
+  // may have left arenas, one of which the tuning's thread is then given (and declines).
+  const bool only_main_arena = glibc_arenas() == 1;
   const auto first = alloc::tune_process_heap_for_short_run();
   const auto again = alloc::tune_process_heap_for_short_run();
   CHECK(again.applied == first.applied);
@@ -89,4 +113,30 @@ TEST_CASE("tune_process_heap_for_short_run: glibc only, idempotent, advised wher
   const auto big = reinterpret_cast<std::uintptr_t>(blocks.back());  // NOLINT
   CHECK((first.huge_begin <= big && big < first.huge_end));
   for (void* b : blocks) std::free(b);
+
+  // The next thread to start allocates from the heap advised for it. (This test's own threads
+  // start after the tuning, so none of them took that heap before.)
+  if (!only_main_arena && first.thread_huge_begin == 0) {
+    MESSAGE("other threads ran first and left arenas: the tuning declined one, as it should");
+    return;
+  }
+  REQUIRE(first.thread_huge_begin != 0);
+  CHECK(first.thread_huge_begin % (2u << 20) == 0);
+  CHECK(first.thread_huge_end - first.thread_huge_begin == (62u << 20));
+  const std::string thread_flags = vm_flags_at(first.thread_huge_begin);
+  INFO("thread heap VmFlags: " << thread_flags);
+  CHECK(thread_flags.find(" hg") != std::string::npos);
+  int in_thread_heap = 0;
+  std::thread([&] {
+    std::vector<void*> mine;
+    for (int i = 0; i < 256; ++i) mine.push_back(std::malloc(1024));
+    for (void* b : mine) {
+      const auto at = reinterpret_cast<std::uintptr_t>(b);  // NOLINT
+      in_thread_heap += first.thread_huge_begin <= at && at < first.thread_huge_end ? 1 : 0;
+    }
+    for (void* b : mine) std::free(b);
+  }).join();
+  // All but the few that reuse what the preparing thread freed below the advised range (its
+  // probe, its per-thread cache) when it exited.
+  CHECK(in_thread_heap >= 240);
 }

@@ -18,6 +18,10 @@ struct process_heap_tuning {
   /// 2 MiB-aligned; both 0 when none was (THP set to `never`, or the heap could not grow).
   std::uintptr_t huge_begin = 0;
   std::uintptr_t huge_end = 0;
+  /// The same for the heap the next thread to start will allocate from (see below); both 0
+  /// when glibc's arena layout was not the one expected and nothing was advised.
+  std::uintptr_t thread_huge_begin = 0;
+  std::uintptr_t thread_huge_end = 0;
 };
 
 /// Sets glibc's `malloc` up for one short run, on the main thread before other threads start.
@@ -29,7 +33,10 @@ struct process_heap_tuning {
 ///   given back only to be faulted in again);
 /// - blocks up to 32 MiB come from the heap rather than from their own `mmap`;
 /// - the main heap's growth area is advised `MADV_HUGEPAGE`, so the solver thread's allocations
-///   fault in 2 MiB at a time when the kernel allows transparent huge pages.
+///   fault in 2 MiB at a time when the kernel allows transparent huge pages;
+/// - so is the heap of one more glibc arena, made ready for the next thread that starts (the
+///   resolver's first worker, which decodes most cache entries): a short-lived thread creates
+///   the arena and exits, and glibc gives a new thread an arena left free before it makes one.
 ///
 /// Virtual address space is reserved generously; resident memory grows by at most one huge
 /// page per 2 MiB actually used. Idempotent: later calls return the first call's result.
