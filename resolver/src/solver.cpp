@@ -117,6 +117,11 @@ version_ranges run_range(std::span<const candidate> cands, std::size_t lo, std::
 }
 
 struct package_state {
+  // Partial solution: indices into the trail, the intersection of their terms. First: unit
+  // propagation reads these for every term of every incompatibility it inspects, and they
+  // share cache lines only with each other here.
+  std::pmr::vector<std::uint32_t> trail;
+  term accum;
   std::pmr::string name;   // normalized base name ("" for root)
   std::pmr::string extra;  // normalized extra, empty for a base package
   pkg_id base = 0;
@@ -130,9 +135,7 @@ struct package_state {
   bool not_found = false;
   std::pmr::string versions_error;
   std::span<const candidate> candidates;
-  // Partial solution: indices into the trail, the intersection of their terms, the decision.
-  std::pmr::vector<std::uint32_t> trail;
-  term accum;
+  // The decision, if p is decided.
   bool decided = false;
   // The class of this package's newest entry in the decision queue, or no_class.
   std::uint8_t queued_class = 0xff;
@@ -156,7 +159,7 @@ struct package_state {
   std::pmr::unordered_map<pkg_id, std::pmr::vector<dep_group>> groups;
 
   explicit package_state(std::pmr::memory_resource* m)
-      : name(m), extra(m), versions_error(m), trail(m), accum{false, version_ranges(m)}, incompats(m), deps(m),
+      : trail(m), accum{false, version_ranges(m)}, name(m), extra(m), versions_error(m), incompats(m), deps(m),
         groups(m) {}
   // noexcept for the same reason as assignment's. A growing package table that copied its
   // states gave each copy's containers the default resource (a pmr container's copy does not
