@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "pyresolve/allocator/resource.hpp"
@@ -113,7 +114,7 @@ void advise_next_thread_heap(std::uintptr_t huge, std::uintptr_t page, process_h
 
 process_heap_tuning tune() {
   process_heap_tuning done;
-  if (process_allocator_name() != "glibc") return done;
+  if (malloc_set_by_environment() || process_allocator_name() != "glibc") return done;
   done.applied = true;
   ::mallopt(M_MMAP_THRESHOLD, mmap_threshold);
   ::mallopt(M_TRIM_THRESHOLD, trim_threshold);
@@ -128,6 +129,15 @@ process_heap_tuning tune() {
 }
 
 }  // namespace
+
+bool malloc_set_by_environment() noexcept {
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (tunables != nullptr && std::string_view(tunables).find("glibc.malloc.") != std::string_view::npos) return true;
+  for (const char* name : {"MALLOC_ARENA_MAX", "MALLOC_TOP_PAD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_"}) {
+    if (std::getenv(name) != nullptr) return true;
+  }
+  return false;
+}
 
 process_heap_tuning tune_process_heap_for_short_run() noexcept {
   try {

@@ -76,7 +76,8 @@ TEST_CASE("tune_process_heap_for_short_run: glibc only, idempotent, advised wher
   CHECK(again.huge_begin == first.huge_begin);
   CHECK(again.huge_end == first.huge_end);
 
-  if (alloc::process_allocator_name() != "glibc") {  // sanitizer builds: their runtime is malloc
+  if (alloc::process_allocator_name() != "glibc" || alloc::malloc_set_by_environment()) {
+    // Sanitizer builds (their runtime is malloc), or settings the user made: left alone.
     CHECK_FALSE(first.applied);
     CHECK(first.huge_begin == 0);
     return;
@@ -139,4 +140,24 @@ TEST_CASE("tune_process_heap_for_short_run: glibc only, idempotent, advised wher
   // All but the few that reuse what the preparing thread freed below the advised range (its
   // probe, its per-thread cache) when it exited.
   CHECK(in_thread_heap >= 240);
+}
+
+TEST_CASE("malloc_set_by_environment: glibc's malloc tunables and variables, nothing else") {
+  // Restored at the end: other cases in this process read the same environment.
+  const char* saved = std::getenv("GLIBC_TUNABLES");
+  const std::string saved_tunables = saved != nullptr ? saved : "";
+  ::unsetenv("GLIBC_TUNABLES");
+  for (const char* name : {"MALLOC_ARENA_MAX", "MALLOC_TOP_PAD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_"})
+    REQUIRE(std::getenv(name) == nullptr);
+  CHECK_FALSE(alloc::malloc_set_by_environment());
+  ::setenv("GLIBC_TUNABLES", "glibc.rtld.optional_static_tls=4096", 1);
+  CHECK_FALSE(alloc::malloc_set_by_environment());
+  ::setenv("GLIBC_TUNABLES", "glibc.rtld.optional_static_tls=4096:glibc.malloc.hugetlb=1", 1);
+  CHECK(alloc::malloc_set_by_environment());
+  ::unsetenv("GLIBC_TUNABLES");
+  ::setenv("MALLOC_ARENA_MAX", "2", 1);
+  CHECK(alloc::malloc_set_by_environment());
+  ::unsetenv("MALLOC_ARENA_MAX");
+  CHECK_FALSE(alloc::malloc_set_by_environment());
+  if (saved != nullptr) ::setenv("GLIBC_TUNABLES", saved_tunables.c_str(), 1);
 }

@@ -38,9 +38,17 @@ struct process_heap_tuning {
 ///   resolver's first worker, which decodes most cache entries): a short-lived thread creates
 ///   the arena and exits, and glibc gives a new thread an arena left free before it makes one.
 ///
+/// Nothing is changed either when the environment sets glibc's malloc parameters itself
+/// (`malloc_set_by_environment`): what a user asked for wins.
+///
 /// Virtual address space is reserved generously; resident memory grows by at most one huge
 /// page per 2 MiB actually used. Idempotent: later calls return the first call's result.
 /// Never fails: a setting the C library or kernel refuses is simply not applied.
 [[nodiscard]] process_heap_tuning tune_process_heap_for_short_run() noexcept;
+
+/// Whether the environment sets glibc's malloc parameters: a `glibc.malloc.` entry in
+/// `GLIBC_TUNABLES`, or one of the older `MALLOC_ARENA_MAX`, `MALLOC_TOP_PAD_`,
+/// `MALLOC_TRIM_THRESHOLD_`, `MALLOC_MMAP_THRESHOLD_` variables.
+[[nodiscard]] bool malloc_set_by_environment() noexcept;
 
 }  // namespace pyresolve::allocator
