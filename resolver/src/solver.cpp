@@ -267,6 +267,11 @@ class solver {
   // a twentieth of a top-1,000 solve.
   std::pmr::unordered_map<std::pmr::string, version_ranges, text_hash, std::equal_to<>> m_ranges{m_memory};
   std::string m_ranges_key;
+  // Scratch of propagate, backtrack and resolve_conflict, none of which re-enters itself:
+  // kept, so that a decision's propagation allocates nothing of its own.
+  std::pmr::vector<pkg_id> m_changed{m_memory};
+  std::pmr::vector<pkg_id> m_dirty{m_memory};
+  std::pmr::vector<std::uint32_t> m_satisfier{m_memory};
   version m_root_version;
   std::optional<incompat_id> m_failed;
   std::pmr::vector<std::pair<pkg_id, version>> m_unknown_extras{m_memory};  // (extra package, version)
@@ -382,7 +387,8 @@ void solver::assign(pkg_id p, term&& t, incompat_id cause) {
 }
 
 void solver::backtrack(std::uint32_t level) {
-  std::pmr::vector<pkg_id> dirty(m_memory);
+  std::pmr::vector<pkg_id>& dirty = m_dirty;  // as m_changed
+  dirty.clear();
   while (!m_trail.empty() && m_trail.back().level > level) {
     const assignment& a = m_trail.back();
     package_state& s = m_packages[a.package];
@@ -427,7 +433,8 @@ bool solver::is_terminal(const incompat& inc) const {
 }
 
 void solver::propagate(pkg_id start) {
-  std::pmr::vector<pkg_id> changed(m_memory);
+  std::pmr::vector<pkg_id>& changed = m_changed;  // not reentrant: reused, not reallocated per call
+  changed.clear();
   changed.push_back(start);
   while (!changed.empty()) {
     const pkg_id p = changed.back();
@@ -488,7 +495,8 @@ std::optional<incompat_id> solver::resolve_conflict(incompat_id id) {
     // The satisfier of each term: the earliest assignment of its package after which the
     // package's accumulated terms satisfy it.
     const auto& terms = m_incompats[id].terms;
-    std::pmr::vector<std::uint32_t> satisfier(terms.size(), 0, m_memory);
+    std::pmr::vector<std::uint32_t>& satisfier = m_satisfier;  // as m_changed
+    satisfier.assign(terms.size(), 0);
     std::size_t latest = 0;
     for (std::size_t k = 0; k < terms.size(); ++k) {
       const package_state& s = m_packages[terms[k].first];
@@ -804,7 +812,8 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
     bool explicit_pre = from_user ? req.specifiers.implies_prereleases() : false;
     const bool pin = pins(req);
     bool user_pin = from_user && pin;
-    if (auto c = m_constraints.find(name); c != m_constraints.end()) {
+    // (Empty maps are the common case, and a lookup would still hash the name.)
+    if (auto c = m_constraints.empty() ? m_constraints.end() : m_constraints.find(name); c != m_constraints.end()) {
       for (const packaging::requirement* con : c->second) {
         if (!applies(*con, {})) continue;
         range = range.intersect(con->url.empty() ? ranges_of(con->specifiers) : version_ranges::full(m_memory));
@@ -840,7 +849,7 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
   for (const packaging::requirement& req : reqs) {
     if (!applies(req, extra)) continue;
     const std::string_view name = packaging::normalized_name(req.name, name_storage);
-    if (auto o = m_overrides.find(name); o != m_overrides.end()) {
+    if (auto o = m_overrides.empty() ? m_overrides.end() : m_overrides.find(name); o != m_overrides.end()) {
       // The requirement stands, in the overrides' words: each override whose marker holds.
       if (std::find(overridden.begin(), overridden.end(), name) != overridden.end()) continue;
       overridden.emplace_back(name);
