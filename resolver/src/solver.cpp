@@ -530,6 +530,16 @@ std::optional<incompat_id> solver::resolve_conflict(incompat_id id) {
       });
       if (found != end) previous_level = std::max(previous_level, m_trail[*found].level);
     }
+    // A learned clause of one term is a fact about p that holds whatever was decided, so it
+    // needs no earlier decision undone: undoing the satisfier's level is enough for it to be
+    // almost satisfied, and propagation then derives its negation at the level below. PubGrub
+    // as written jumps back to level 1 instead, and every decision after it is then made again,
+    // nearly always the same way: on the top-1,000 list, 68 of 126 backjumps went to level 1
+    // and the solver made 28,830 decisions. Backtracking chronologically for these clauses
+    // (CDCL solvers do the same) took that to 14,394, with the same pins. The invariants PubGrub
+    // needs still hold: levels stay monotone along the trail, and the clause stays in p's list,
+    // so it is derived again after any later backjump below that level as soon as p is touched.
+    if (terms.size() == 1 && sat.level > 1) previous_level = std::max(previous_level, sat.level - 1);
     if (++m_packages[p].conflicts == conflict_boost_threshold) enqueue(p);
     if (sat.cause == no_cause || previous_level != sat.level) {
       if (previous_level < m_level) ++m_stats.backjumps;

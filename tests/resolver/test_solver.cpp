@@ -193,6 +193,23 @@ TEST_CASE("a version whose own dependencies already conflict is ruled out withou
   CHECK(o.stats.backjumps == 0);
 }
 
+TEST_CASE("a conflict that teaches a fact about one package undoes only the level that caused it") {
+  // p1..p8 are decided first (first seen), then x 2.0, whose dependency z has no version. The
+  // clause learned is "z cannot be used", which no earlier decision caused: backtracking undoes
+  // x's level only, x 1.0 is chosen, and p1..p8 are not decided again. PubGrub's textbook jump
+  // to level 1 made all eight again (19 decisions instead of 11), to the same pins.
+  const char* u = R"({"packages": {
+    "p1": {"1.0": {}}, "p2": {"1.0": {}}, "p3": {"1.0": {}}, "p4": {"1.0": {}},
+    "p5": {"1.0": {}}, "p6": {"1.0": {}}, "p7": {"1.0": {}}, "p8": {"1.0": {}},
+    "x": {"1.0": {}, "2.0": {"requires_dist": ["z"]}},
+    "z": {}}})";
+  auto o = solve(u, {"p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "x"});
+  REQUIRE(o.ok);
+  CHECK(o.pins == "p1==1.0 p2==1.0 p3==1.0 p4==1.0 p5==1.0 p6==1.0 p7==1.0 p8==1.0 x==1.0");
+  CHECK(o.stats.backjumps == 1);
+  CHECK(o.stats.decisions == 11);  // the root, p1..p8, x 2.0, x 1.0
+}
+
 TEST_CASE("solver statistics count decisions, backjumps, assignments and incompatibilities") {
   // a 2.0 needs b>=2, which needs c==2, which the root forbids: a conflict after decisions.
   const char* u = R"({"packages": {
