@@ -301,8 +301,9 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   // The outcome is final: settle the provider (its last loads complete the cache), then let
   // the program end here if it wants to.
   auto finished = [&](int code) {
+    provider->settle();
+    if (finish) finish(code);  // may end the process: the provider's memory is not freed then
     provider.reset();
-    if (finish) finish(code);
     return code;
   };
 

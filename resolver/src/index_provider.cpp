@@ -304,6 +304,13 @@ struct index_provider::impl {
   }
 
   ~impl() {
+    settle_all();
+    index.client().http().set_wait_hook(std::move(previous_hook));
+  }
+
+  void settle_all() {
+    if (settled) return;
+    settled = true;
     // Loads still queued or running (prefetches the solver never needed) hold references into
     // us. One no worker has started is run here only when it would add to the cache: the
     // next run, which starts the same loads, then finds them all and makes no request. When
@@ -323,8 +330,8 @@ struct index_provider::impl {
     });
     for (auto& [name, state] : projects) tsan_acquire(static_cast<load_state*>(state.get()));
     for (auto& [key, state] : metadata) tsan_acquire(static_cast<load_state*>(state.get()));
-    index.client().http().set_wait_hook(std::move(previous_hook));
   }
+  bool settled = false;
 
   /// At the end: a load nobody started runs (blocking, as the solver's own do) only when
   /// `worth_it()`; then whatever a worker runs is waited for.
@@ -447,6 +454,8 @@ index_provider::index_provider(cache::cached_index& index, index_provider_option
     : m_impl(std::make_unique<impl>(index, std::move(options))) {}
 
 index_provider::~index_provider() = default;
+
+void index_provider::settle() { m_impl->settle_all(); }
 
 result<std::span<const candidate>> index_provider::versions(std::string_view name) {
   std::string storage;

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -507,4 +508,40 @@ TEST_CASE("a cached page whose file record is malformed behind a valid checksum:
   REQUIRE(one != nullptr);
   REQUIRE(one->files.size() == 1);
   CHECK_FALSE(one->files[0].file.url.empty());
+}
+
+TEST_CASE("settle() does the destructor's work up front: the cache is complete, the teardown adds nothing") {
+  // bin/resolve settles the provider, writes nothing more, and may end the process without
+  // the teardown: the next run must still find every entry a destructor would have stored.
+  const snapshot_fixture f = snapshot_tree("jupyter");
+  const auto reqs = read_requirements(f.requirements);
+  t::temp_dir tmp;
+  const fs::path cache_root = tmp.path / "cache";
+  const std::string url = file_url(f.tree);
+  pc::cached_index_stats settled;
+  {
+    front_end fe(url, cache_root);
+    pr::index_provider_options popts;
+    popts.environment = target();
+    popts.threads = 2;
+    std::optional<pr::index_provider> source(std::in_place, *fe.front, popts);
+    pr::resolve_options ropts;
+    ropts.environment = target();
+    REQUIRE(pr::resolve(reqs, ropts, *source));
+    const auto before = fe.front->stats();
+    source->settle();
+    settled = fe.front->stats();
+    CHECK(settled.fetched >= before.fetched);
+    CHECK(settled.fetched == source->stats().projects);  // every page that was started, stored
+    source->settle();  // once is enough: again, nothing
+    CHECK(fe.front->stats().fetched == settled.fetched);
+    CHECK(fe.front->stats().metadata_fetched == settled.metadata_fetched);
+    source.reset();
+    CHECK(fe.front->stats().fetched == settled.fetched);
+    CHECK(fe.front->stats().metadata_fetched == settled.metadata_fetched);
+  }
+  const outcome warm = resolve_with(url, reqs, {1, cache_root, {}});
+  REQUIRE(warm.ok);
+  CHECK(warm.cache.fetched == 0);
+  CHECK(warm.cache.metadata_fetched == 0);
 }

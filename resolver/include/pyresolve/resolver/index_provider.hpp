@@ -95,6 +95,12 @@ class index_provider final : public provider {
 
   [[nodiscard]] index_provider_stats stats() const;
 
+  /// Ends the provider's work, as its destructor does first: loads a worker is running are
+  /// waited for, and a load nobody started runs only when it would add to the cache. Nothing
+  /// is freed, so a program about to exit can skip the destructor's teardown. Afterwards
+  /// only `stats`, `files`, `index_url` and the destructor may be called.
+  void settle();
+
   struct impl;  ///< Implementation detail.
 
  private:
