@@ -4,15 +4,13 @@
 // fields: loading rebuilds them without parsing. Only versions outside the packed form (~5 %)
 // are stored as text and parsed, and markers as text (one parse per marker of a requirement).
 // Everything else (grouping, sorting, tag splitting, interning) is stored done.
-// Inlined (xxhash.h's header-only mode): one shared object fewer to map at every start.
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
 #include <algorithm>
 #include <cstring>
 #include <map>
 #include <unordered_map>
 
+#include "detail/checksum.hpp"
 #include "pyresolve/cache/cache.hpp"
 
 namespace pyresolve::cache {
@@ -97,7 +95,7 @@ class writer {
   std::string seal(std::uint32_t kind, std::uint32_t format_version) && {
     std::string out(header_size, '\0');
     std::memcpy(out.data(), magic, 8);
-    std::uint64_t len = m_out.size(), sum = XXH3_64bits(m_out.data(), m_out.size());
+    std::uint64_t len = m_out.size(), sum = detail::checksum(m_out.data(), m_out.size());
     std::memcpy(out.data() + 8, &format_version, 4);
     std::memcpy(out.data() + 12, &kind, 4);
     std::memcpy(out.data() + 16, &len, 8);
@@ -282,7 +280,7 @@ result<std::string_view> unseal(std::string_view bytes, std::uint32_t kind, std:
   if (k != kind) return corrupt(source, "wrong entry kind");
   if (len != bytes.size() - header_size) return corrupt(source, "length mismatch (truncated?)");
   auto payload = bytes.substr(header_size);
-  if (XXH3_64bits(payload.data(), payload.size()) != sum) return corrupt(source, "checksum mismatch");
+  if (detail::checksum(payload.data(), payload.size()) != sum) return corrupt(source, "checksum mismatch");
   return payload;
 }
 
