@@ -51,10 +51,16 @@ class once_map {
 
 struct cached_index_state {
   explicit cached_index_state(std::pmr::memory_resource* memory)
-      : pages(memory), projects(memory), metadata(memory), markers(memory), origins(memory) {}
+      : pages(memory),
+        projects(memory),
+        metadata(memory),
+        metadata_without_extra_only(memory),
+        markers(memory),
+        origins(memory) {}
   once_map<result<std::shared_ptr<const page_view>>> pages;
   once_map<result<std::shared_ptr<const index::version_map>>> projects;
   once_map<result<std::shared_ptr<const packaging::core_metadata>>> metadata;
+  once_map<result<std::shared_ptr<const packaging::core_metadata>>> metadata_without_extra_only;
   packaging::marker_memo markers;
   mutable std::mutex origins_mutex;
   /// project -> index URL
@@ -262,14 +268,17 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(std::string_
 }
 
 result<std::shared_ptr<const packaging::core_metadata>> cached_index::metadata(std::string_view project,
-                                                                               const index::dist_file& file) {
+                                                                               const index::dist_file& file,
+                                                                               metadata_scope scope) {
   std::string storage;
   const std::string_view name = packaging::normalized_name(project, storage);
-  return m_state->metadata.get(file.url, [&] { return load_metadata(name, file); });
+  auto& memo = scope == metadata_scope::all ? m_state->metadata : m_state->metadata_without_extra_only;
+  return memo.get(file.url, [&] { return load_metadata(name, file, scope); });
 }
 
 result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metadata(std::string_view name,
-                                                                                    const index::dist_file& file) {
+                                                                                    const index::dist_file& file,
+                                                                                    metadata_scope scope) {
   const auto& opts = m_cache.options();
   std::pmr::string path(m_memory);
   if (m_cache.enabled()) {
@@ -278,7 +287,7 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
     thread_local std::string buffer;
     if (auto bytes = m_cache.read_file(path.c_str(), buffer)) {
       std::int64_t written = 0;
-      auto decoded = decode_metadata(*bytes, path, &written, m_memory, &m_state->markers);
+      auto decoded = decode_metadata(*bytes, path, &written, m_memory, &m_state->markers, scope);
       // Files are immutable, so a valid entry needs no revalidation (only --refresh).
       bool negative = !decoded && decoded.error().code == errc::invalid_metadata;
       if ((decoded || negative) && (opts.offline || !m_cache.refresh_requested(name, written))) {
@@ -298,6 +307,9 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
       }
     }
   }
+  // No usable entry: the whole read fetches (or reports that it cannot), once for both scopes.
+  if (scope != metadata_scope::all)
+    return m_state->metadata.get(file.url, [&] { return load_metadata(name, file, metadata_scope::all); });
   if (opts.offline)
     return fail(errc::not_found, "offline: metadata of " + std::string(file.filename) + " (project '" + std::string(name) + "') is not in the cache");
   auto text = m_client.fetch_metadata_text(file);

@@ -17,9 +17,9 @@ namespace pyresolve::cache {
 namespace {
 
 constexpr char magic[8] = {'P', 'Y', 'R', 'S', 'L', 'V', 'C', '\0'};
-// One format version per entry kind; each names its bucket (simple-v5, metadata-v2).
+// One format version per entry kind; each names its bucket (simple-v5, metadata-v3).
 constexpr std::uint32_t simple_format = 5;
-constexpr std::uint32_t metadata_format = 2;
+constexpr std::uint32_t metadata_format = 3;
 constexpr std::uint32_t kind_simple = 1;
 constexpr std::uint32_t kind_metadata = 2;
 constexpr std::uint32_t kind_metadata_error = 3;
@@ -689,8 +689,16 @@ std::string encode_metadata(const packaging::core_metadata& md, std::int64_t wri
   w.version(md.version);
   w.u8(md.requires_python ? 1 : 0);
   if (md.requires_python) w.specifiers(*md.requires_python);
+  // Each requirement: a flag byte (1: its marker is false without an extra, so a package
+  // asked for without extras can skip it), its record's length, the record.
   w.u32(static_cast<std::uint32_t>(md.requires_dist.size()));
-  for (const auto& r : md.requires_dist) w.requirement(r);
+  for (const auto& r : md.requires_dist) {
+    writer record;
+    record.requirement(r);
+    w.u8(r.marker && r.marker->false_without_extra() ? 1 : 0);
+    w.u32(static_cast<std::uint32_t>(record.size()));
+    w.append(record);
+  }
   w.strs(md.provides_extra);
   w.strs(md.dynamic);
   return std::move(w).seal(kind_metadata, metadata_format);
@@ -708,7 +716,7 @@ std::string encode_metadata_error(const error& failure, std::int64_t written_at)
 
 result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::string_view source,
                                                  std::int64_t* written_at, std::pmr::memory_resource* memory,
-                                                 packaging::marker_memo* markers) {
+                                                 packaging::marker_memo* markers, metadata_scope scope) {
   if (bytes.size() >= header_size) {
     std::uint32_t k = 0;
     std::memcpy(&k, bytes.data() + 12, 4);
@@ -736,9 +744,20 @@ result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::st
   md.name = r.view();
   md.version = r.version();
   if (r.u8() != 0) md.requires_python = r.specifiers();
-  std::uint32_t n = r.count(17);
+  std::uint32_t n = r.count(22);  // flag, length, and a record's 17 bytes at least
   md.requires_dist.reserve(n);
-  for (std::uint32_t i = 0; i < n && r.ok(); ++i) md.requires_dist.push_back(r.requirement());
+  for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
+    const std::uint8_t flags = r.u8();
+    const std::uint32_t length = r.u32();
+    if (flags > 1) return corrupt(source, "bad flags of requirement " + std::to_string(i));
+    if (scope == metadata_scope::without_extra_only && flags == 1) {
+      static_cast<void>(r.bytes(length));  // bounds-checked; the checksum covered its content
+      continue;
+    }
+    const std::size_t start = r.pos();
+    md.requires_dist.push_back(r.requirement());
+    if (r.ok() && r.pos() - start != length) return corrupt(source, "bad length of requirement " + std::to_string(i));
+  }
   r.strs(md.provides_extra);
   r.strs(md.dynamic);
   if (!r.ok() || !r.at_end()) return corrupt(source, "malformed payload");

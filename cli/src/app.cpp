@@ -100,11 +100,11 @@ class observed_provider final : public resolver::provider {
   }
   result<std::span<const packaging::requirement>> dependencies(std::string_view name,
                                                                const packaging::version& version) override {
-    auto got = m_inner.dependencies(name, version);
-    // The solver may read several versions of one package: count each package once.
-    if (m_with_dependencies.emplace(name).second) m_resolved.fetch_add(1, std::memory_order_relaxed);
-    if (!got && got.error().code == errc::io_error) remember(got.error());
-    return got;
+    return observed(name, m_inner.dependencies(name, version));
+  }
+  result<std::span<const packaging::requirement>> dependencies_without_extra_only(
+      std::string_view name, const packaging::version& version) override {
+    return observed(name, m_inner.dependencies_without_extra_only(name, version));
   }
   void prefetch(std::string_view name) override { m_inner.prefetch(name); }
 
@@ -113,6 +113,13 @@ class observed_provider final : public resolver::provider {
   [[nodiscard]] const std::optional<pyresolve::error>& first_error() const { return m_error; }
 
  private:
+  result<std::span<const packaging::requirement>> observed(std::string_view name,
+                                                           result<std::span<const packaging::requirement>> got) {
+    // The solver may read several versions of one package: count each package once.
+    if (m_with_dependencies.emplace(name).second) m_resolved.fetch_add(1, std::memory_order_relaxed);
+    if (!got && got.error().code == errc::io_error) remember(got.error());
+    return got;
+  }
   void remember(const pyresolve::error& failure) {
     if (!m_error) m_error = failure;
   }

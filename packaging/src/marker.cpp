@@ -473,6 +473,17 @@ std::string marker::to_string() const { return m_root ? detail::format_node(*m_r
 
 bool marker::references_extra() const noexcept { return m_root && detail::mentions_extra(*m_root); }
 
+bool marker::false_without_extra() const noexcept {
+  if (!m_root || !detail::mentions_extra(*m_root)) return false;
+  try {
+    const marker_environment unused{};
+    const detail::evaluation_context ctx{&unused, {}};
+    return detail::evaluate_extra_only(*m_root, ctx) == detail::tri::no;
+  } catch (...) {  // out of memory while comparing: not known to be false
+    return false;
+  }
+}
+
 std::vector<std::string> marker::extras() const {
   std::vector<std::string> candidates;
   if (!m_root) return candidates;

@@ -438,7 +438,7 @@ struct index_provider::impl {
     // with the reason, rather than fetched from an empty URL.
     s.metadata = s.malformed ? fail(errc::io_error, "corrupt cache entry: a malformed file record in the page of " +
                                                         std::string(s.project))
-                             : index.metadata(s.project, s.file);
+                             : index.metadata(s.project, s.file, cache::metadata_scope::without_extra_only);
     ++(*s.metadata ? loaded_metadata : metadata_errors);
   }
 
@@ -480,6 +480,17 @@ result<std::span<const candidate>> index_provider::versions(std::string_view nam
 
 result<std::span<const packaging::requirement>> index_provider::dependencies(std::string_view name,
                                                                              const packaging::version& version) {
+  return requirements_of(name, version, cache::metadata_scope::all);
+}
+
+result<std::span<const packaging::requirement>> index_provider::dependencies_without_extra_only(
+    std::string_view name, const packaging::version& version) {
+  return requirements_of(name, version, cache::metadata_scope::without_extra_only);
+}
+
+result<std::span<const packaging::requirement>> index_provider::requirements_of(std::string_view name,
+                                                                                const packaging::version& version,
+                                                                                cache::metadata_scope scope) {
   std::string storage;
   const std::string_view normalized = packaging::normalized_name(name, storage);
   project_state& s = m_impl->loaded(normalized);
@@ -521,7 +532,12 @@ result<std::span<const packaging::requirement>> index_provider::dependencies(std
   if (meta.version != version)
     return fail(errc::invalid_metadata,
                 "metadata of " + std::string(filename) + " is for version " + meta.version.to_string() + ", not " + version.to_string());
-  return std::span<const packaging::requirement>(meta.requires_dist);
+  if (scope == cache::metadata_scope::without_extra_only) return std::span<const packaging::requirement>(meta.requires_dist);
+  // An extra of this version: its requirements were left out of the load (the cached index
+  // reads the entry whole once, and keeps it as long as it lives, which outlasts us).
+  auto whole = m_impl->index.metadata(md->project, md->file, cache::metadata_scope::all);
+  if (!whole) return fail(whole.error().code, "metadata of " + std::string(filename) + ": " + located(whole.error()).message);
+  return std::span<const packaging::requirement>((*whole)->requires_dist);
 }
 
 void index_provider::prefetch(std::string_view name) {

@@ -782,7 +782,8 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
   std::span<const packaging::requirement> reqs = m_requirements;
   if (p != root_id) {
     const package_state& s = m_packages[p];
-    auto got = m_provider.dependencies(s.name, v);
+    // A base package never has a requirement that needs an extra: the provider may skip them.
+    auto got = s.extra.empty() ? m_provider.dependencies_without_extra_only(s.name, v) : m_provider.dependencies(s.name, v);
     if (!got) {
       incompat inc(m_memory);
       inc.terms.emplace_back(p, term{true, candidate_range(p, v)});

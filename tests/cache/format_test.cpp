@@ -118,6 +118,72 @@ TEST_CASE("metadata entries round-trip with requirements parsed") {
   CHECK(back->provides_extra == std::pmr::vector<std::pmr::string>{"x"});
 }
 
+TEST_CASE("metadata scopes: without_extra_only leaves out exactly the requirements that need an extra, in order") {
+  auto md = packaging::core_metadata::parse(
+      "Metadata-Version: 2.1\nName: foo\nVersion: 1.0\n"
+      "Requires-Dist: a\n"
+      "Requires-Dist: b; extra == \"test\"\n"
+      "Requires-Dist: c; python_version >= \"3.8\" and extra == \"docs\"\n"
+      "Requires-Dist: d; extra == \"test\" or python_version < \"3.8\"\n"  // true without an extra on 3.7
+      "Requires-Dist: e; os_name == \"nt\"\n"
+      "Requires-Dist: f; extra != \"x\"\n"
+      "Provides-Extra: test\nProvides-Extra: docs\n\n");
+  REQUIRE(md);
+  const auto bytes = encode_metadata(*md);
+  auto names = [](const packaging::core_metadata& m) {
+    std::string out;
+    for (const auto& r : m.requires_dist) out += r.name;
+    return out;
+  };
+  auto all = decode_metadata(bytes, "m.bin");
+  REQUIRE(all);
+  CHECK(names(*all) == "abcdef");
+  auto base = decode_metadata(bytes, "m.bin", nullptr, allocator::default_resource(), nullptr,
+                              metadata_scope::without_extra_only);
+  REQUIRE(base);
+  CHECK(names(*base) == "adef");
+  CHECK(base->provides_extra == all->provides_extra);  // the rest reads as before
+  CHECK(encode_metadata(*all) == bytes);
+
+  // Past a valid checksum, a record's flag and length are checked in both scopes.
+  auto resealed = [](std::string out) {
+    const std::uint64_t len = out.size() - 32, sum = XXH3_64bits(out.data() + 32, len);
+    std::memcpy(out.data() + 16, &len, 8);
+    std::memcpy(out.data() + 24, &sum, 8);
+    return out;
+  };
+  // Requirement "a": flag 0, its record's length (18: the name "a" with its length, no extras,
+  // no URL, no specifiers, no marker), then the record.
+  const std::string first_record("\x00\x12\x00\x00\x00\x01\x00\x00\x00\x61", 10);
+  const auto at = bytes.find(first_record, 32);
+  REQUIRE(at != std::string::npos);
+  const std::size_t flag_at = at, length_at = at + 1;
+  std::string bad_flag = bytes;
+  bad_flag[flag_at] = 7;
+  for (auto scope : {metadata_scope::all, metadata_scope::without_extra_only}) {
+    auto got = decode_metadata(resealed(bad_flag), "m.bin", nullptr, allocator::default_resource(), nullptr, scope);
+    REQUIRE_FALSE(got);
+    CAPTURE(got.error().to_string());
+    CHECK(got.error().to_string().find("bad flags of requirement 0") != std::string::npos);
+  }
+  std::string bad_length = bytes;
+  bad_length[length_at] = static_cast<char>(bad_length[length_at] + 1);
+  auto got = decode_metadata(resealed(bad_length), "m.bin");
+  REQUIRE_FALSE(got);
+  CHECK(got.error().to_string().find("m.bin") != std::string::npos);
+  // A skipped record's length past the end is refused, not followed.
+  const auto b_at = bytes.find(std::string("\x01\x00\x00\x00\x62\x00\x00\x00\x00", 9), 32);  // "b", no extras
+  REQUIRE(b_at != std::string::npos);
+  REQUIRE(bytes[b_at - 5] == 1);  // flagged: needs an extra
+  std::string huge = bytes;
+  const std::uint32_t big = 0x7FFFFFFF;
+  std::memcpy(huge.data() + b_at - 4, &big, 4);
+  auto skipped = decode_metadata(resealed(huge), "m.bin", nullptr, allocator::default_resource(), nullptr,
+                                 metadata_scope::without_extra_only);
+  REQUIRE_FALSE(skipped);
+  CHECK(skipped.error().to_string().find("corrupt cache entry") != std::string::npos);
+}
+
 TEST_CASE("decoding rebuilds versions, specifiers and requirements exactly, in the given memory resource") {
   // 1!2.0 and 2023.10.1.post12345 do not pack: they are stored as text and parsed into `memory`.
   auto md = packaging::core_metadata::parse(

@@ -163,6 +163,36 @@ TEST_CASE("references_extra and extras") {
   CHECK(grouped->extras() == std::vector<std::string>{"a"});
 }
 
+TEST_CASE("false_without_extra: false for an empty extra in every environment, and only then") {
+  auto is = [](const char* text) {
+    auto m = marker::parse(text);
+    REQUIRE(m);
+    return m->false_without_extra();
+  };
+  CHECK(is(R"(extra == "test")"));
+  CHECK(is(R"(python_version >= "3.8" and extra == "test")"));
+  CHECK(is(R"((os_name == "nt" or os_name == "posix") and "docs" == extra)"));
+  CHECK(is(R"(extra == "a" or extra == "b")"));
+  CHECK(is(R"(extra == "a" and extra == "b")"));
+  CHECK_FALSE(marker{}.false_without_extra());
+  CHECK_FALSE(is(R"(os_name == "nt")"));
+  CHECK_FALSE(is(R"(extra == "test" or python_version < "3.8")"));  // true for 3.7, no extra
+  CHECK_FALSE(is(R"(extra != "test")"));                            // true with no extra
+  CHECK_FALSE(is(R"(extra == "")"));
+  // What it promises, checked against evaluate() in a few environments.
+  for (const char* text : {R"(python_version >= "3.8" and extra == "test")", R"(extra == "a" or extra == "b")"}) {
+    auto m = marker::parse(text);
+    REQUIRE(m);
+    for (const char* version : {"2.7", "3.7", "3.12"}) {
+      marker_environment env;
+      env.set(pyresolve::packaging::marker_var::python_version, version);
+      auto value = m->evaluate(env, "");
+      REQUIRE(value);
+      CHECK_FALSE(*value);
+    }
+  }
+}
+
 TEST_CASE("an empty marker is always true") {
   const marker empty;
   CHECK(empty.to_string().empty());

@@ -545,3 +545,38 @@ TEST_CASE("settle() does the destructor's work up front: the cache is complete, 
   CHECK(warm.cache.fetched == 0);
   CHECK(warm.cache.metadata_fetched == 0);
 }
+
+TEST_CASE("a warm load reads a version's requirements without those that need an extra; an extra reads them all") {
+  universe_tree u(R"({"packages": {
+    "a": {"1.0": {"requires_dist": ["b", "c; extra == \"x\"", "d; python_version >= \"3\" and extra == \"y\""]}},
+    "b": {"1.0": {}}, "c": {"1.0": {}}, "d": {"1.0": {}}}})");
+  t::temp_dir tmp;
+  const fs::path cache_root = tmp.path / "cache";
+  CHECK(resolve_text(u.url, {"a"}, {1, cache_root, {}}).pins == "a==1.0\nb==1.0\n");  // cold: fills the cache
+
+  front_end fe(u.url, cache_root);
+  pr::index_provider_options popts;
+  popts.environment = target();
+  pr::index_provider source(*fe.front, popts);
+  auto got = source.versions("a");
+  REQUIRE(got);
+  REQUIRE(got->size() == 1);
+  const auto& v = (*got)[0].version;
+  auto base = source.dependencies_without_extra_only("a", v);
+  REQUIRE(base);
+  REQUIRE(base->size() == 1);
+  CHECK((*base)[0].name == "b");
+  auto all = source.dependencies("a", v);
+  REQUIRE(all);
+  REQUIRE(all->size() == 3);
+  CHECK((*all)[0].name == "b");
+  CHECK((*all)[1].name == "c");
+  CHECK((*all)[2].name == "d");
+  CHECK(fe.front->stats().metadata_fetched == 0);  // both from the cache entry
+  CHECK(fe.front->stats().metadata_hits == 2);     // read once per scope
+
+  // Through the solver, warm: the extras still bring their requirements.
+  CHECK(resolve_text(u.url, {"a[x]"}, {1, cache_root, {}}).pins == "a==1.0\nb==1.0\nc==1.0\n");
+  CHECK(resolve_text(u.url, {"a[x,y]"}, {2, cache_root, {}}).pins == "a==1.0\nb==1.0\nc==1.0\nd==1.0\n");
+  CHECK(resolve_text(u.url, {"a"}, {2, cache_root, {}}).pins == "a==1.0\nb==1.0\n");
+}

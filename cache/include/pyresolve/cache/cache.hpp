@@ -4,7 +4,7 @@
 ///
 /// Layout under the root: `CACHEDIR.TAG`, `.lock` (shared by runs, exclusive for clean and
 /// prune), `simple-v5/<index-hash>/<name>.bin` (version maps + HTTP validators) and
-/// `metadata-v2/<name>/<filename>-<url-hash>.bin` (parsed core metadata). A format change
+/// `metadata-v3/<name>/<filename>-<url-hash>.bin` (parsed core metadata). A format change
 /// bumps one bucket's suffix; `prune` removes buckets this build does not know.
 
 #include <cstdint>
@@ -29,7 +29,7 @@ namespace pyresolve::cache {
 
 /// Bucket folder names of this build.
 inline constexpr const char* simple_bucket = "simple-v5";
-inline constexpr const char* metadata_bucket = "metadata-v2";
+inline constexpr const char* metadata_bucket = "metadata-v3";
 /// Answers of the `python3` probe, kept by the CLI (small text files); `prune` keeps it.
 inline constexpr const char* interpreter_bucket = "interpreter-v1";
 
@@ -221,10 +221,21 @@ class page_view {
 /// Files are immutable, so the verdict is kept; `decode_metadata` returns it as an error with
 /// `errc::invalid_metadata` (corrupt entries give `errc::io_error`).
 [[nodiscard]] std::string encode_metadata_error(const error& failure, std::int64_t written_at = 0);
+/// Which requirements a metadata read materializes.
+enum class metadata_scope : std::uint8_t {
+  all,  ///< every `Requires-Dist`
+  /// All but those whose marker is false without an extra (`marker::false_without_extra`):
+  /// what a package asked for without extras can depend on, in the same order. Most of a
+  /// project's requirements are often behind `extra == "test"` and the like; a resolve
+  /// reads few of them.
+  without_extra_only,
+};
+
 /// `markers`, when given, parses the requirements' markers (shared across decodes).
 [[nodiscard]] result<packaging::core_metadata> decode_metadata(
     std::string_view bytes, std::string_view source, std::int64_t* written_at = nullptr,
-    std::pmr::memory_resource* memory = allocator::default_resource(), packaging::marker_memo* markers = nullptr);
+    std::pmr::memory_resource* memory = allocator::default_resource(), packaging::marker_memo* markers = nullptr,
+    metadata_scope scope = metadata_scope::all);
 
 /// The cache root: folders, lock, atomic writes and maintenance. Thread-safe.
 class cache {
@@ -315,9 +326,11 @@ class cached_index {
   [[nodiscard]] result<std::shared_ptr<const index::version_map>> project(std::string_view name);
   /// The same page as a `page_view` (files materialized on demand): what the resolver reads.
   [[nodiscard]] result<std::shared_ptr<const page_view>> project_page(std::string_view name);
-  /// The core metadata of one file of `project`.
-  [[nodiscard]] result<std::shared_ptr<const packaging::core_metadata>> metadata(std::string_view project,
-                                                                                const index::dist_file& file);
+  /// The core metadata of one file of `project`. With `metadata_scope::without_extra_only`
+  /// a cached entry leaves out the requirements that need an extra; metadata fetched in this
+  /// run is whole either way. Each scope is read at most once per file and run.
+  [[nodiscard]] result<std::shared_ptr<const packaging::core_metadata>> metadata(
+      std::string_view project, const index::dist_file& file, metadata_scope scope = metadata_scope::all);
   [[nodiscard]] cached_index_stats stats() const;
   /// The index URL (credentials stripped) a project's page was read from in this run, empty
   /// when `project(name)` has not succeeded (yet). For pylock.toml and reports.
@@ -338,7 +351,8 @@ class cached_index {
   std::shared_ptr<const page_view> found(std::string_view name, const std::string& index_url,
                                          std::shared_ptr<const page_view> page);
   result<std::shared_ptr<const packaging::core_metadata>> load_metadata(std::string_view name,
-                                                                        const index::dist_file& file);
+                                                                        const index::dist_file& file,
+                                                                        metadata_scope scope);
   cache& m_cache;
   index::index_client& m_client;
   index::index_locations m_locations;

@@ -80,6 +80,11 @@ class marker {
   /// Whether the expression mentions `extra` at all.
   [[nodiscard]] bool references_extra() const noexcept;
 
+  /// Whether the marker is false whenever `extra` is empty, whatever the environment: it
+  /// requires some extra (`extra == "x"`, alone or in an `and`). Such a requirement never
+  /// applies to a package asked for without extras, so a reader may leave it undecoded.
+  [[nodiscard]] bool false_without_extra() const noexcept;
+
   /// The extras this marker can be true for when every other variable is ignored; used to
   /// attach `Requires-Dist: x; extra == "y"` to the virtual package of extra `y`.
   [[nodiscard]] std::vector<std::string> extras() const;

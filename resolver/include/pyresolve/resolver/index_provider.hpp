@@ -85,6 +85,10 @@ class index_provider final : public provider {
   [[nodiscard]] result<std::span<const candidate>> versions(std::string_view name) override;
   [[nodiscard]] result<std::span<const packaging::requirement>> dependencies(
       std::string_view name, const packaging::version& version) override;
+  /// Loads (and prefetches) read only these: the requirements that need an extra stay
+  /// undecoded in the cache entry until an extra of that version is asked for.
+  [[nodiscard]] result<std::span<const packaging::requirement>> dependencies_without_extra_only(
+      std::string_view name, const packaging::version& version) override;
   void prefetch(std::string_view name) override;
 
   /// The files of one resolved version (for `--generate-hashes`, pylock.toml and reports);
@@ -104,6 +108,9 @@ class index_provider final : public provider {
   struct impl;  ///< Implementation detail.
 
  private:
+  result<std::span<const packaging::requirement>> requirements_of(std::string_view name,
+                                                                  const packaging::version& version,
+                                                                  cache::metadata_scope scope);
   std::unique_ptr<impl> m_impl;
 };
 

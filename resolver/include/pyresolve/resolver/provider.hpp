@@ -40,6 +40,15 @@ class provider {
   [[nodiscard]] virtual result<std::span<const packaging::requirement>> dependencies(
       std::string_view name, const packaging::version& version) = 0;
 
+  /// What the solver asks for a package requested without extras: `dependencies`, except
+  /// that a provider may leave out the requirements whose marker is false without an extra
+  /// (`packaging::marker::false_without_extra`), which such a package never has. Same order
+  /// as `dependencies`, same errors. The default returns `dependencies(name, version)`.
+  [[nodiscard]] virtual result<std::span<const packaging::requirement>> dependencies_without_extra_only(
+      std::string_view name, const packaging::version& version) {
+    return dependencies(name, version);
+  }
+
   /// A hint: the solver will soon ask for `versions(name)` (and the dependencies of its best
   /// candidate). A provider that loads in the background starts now; the default does nothing.
   virtual void prefetch(std::string_view name) { static_cast<void>(name); }
