@@ -43,6 +43,14 @@ packaging::target_environment target() {
   return packaging::target_environment::create(packaging::python_version{3, 11, 7}, packaging::target_platform{});
 }
 
+/// Provider options for `target()`.
+pr::index_provider_options provider_options(unsigned threads = 0) {
+  pr::index_provider_options o;
+  o.environment = target();
+  o.threads = threads;
+  return o;
+}
+
 /// The snapshot closure of black and jupyter (uv's `black.in` and `jupyter.in`) as one
 /// make-index tree plus its universe: about 1.7 GB, so built once for every preset (the tree
 /// does not depend on the build) under a lock, as test cases run as parallel processes.
@@ -366,9 +374,7 @@ TEST_CASE("--only-binary / --no-binary decide which files count") {
   CHECK(resolve_text(u.url, {"y"}, {1, {}, only(true, {})}).pins == "y==1.0\n");
 
   front_end fe(u.url);
-  pr::index_provider_options popts;
-  popts.environment = target();
-  pr::index_provider source(*fe.front, popts);
+  pr::index_provider source(*fe.front, provider_options());
   auto xs = source.versions("x");
   REQUIRE(xs);
   REQUIRE(xs->size() == 3);
@@ -388,10 +394,7 @@ TEST_CASE("yanked versions and Requires-Python are flagged per version") {
     "2.0": {"yanked": "broken"},
     "3.0": {"requires_python": ">=3.12"}}}})");
   front_end fe(u.url);
-  pr::index_provider_options popts;
-  popts.environment = target();
-  popts.threads = 2;
-  pr::index_provider source(*fe.front, popts);
+  pr::index_provider source(*fe.front, provider_options(2));
   source.prefetch("a");
   source.prefetch("A");  // the same load: deduplicated
   auto got = source.versions("a");
@@ -494,9 +497,7 @@ TEST_CASE("a cached page whose file record is malformed behind a valid checksum:
   // The file list of 2.0 (what --generate-hashes and pylock.toml read) leaves it out rather
   // than listing a file with no name, URL or hash.
   front_end fe(u.url, cache_dir.path);
-  pr::index_provider_options popts;
-  popts.environment = target();
-  pr::index_provider source(*fe.front, popts);
+  pr::index_provider source(*fe.front, provider_options());
   const auto two = *packaging::version::parse("2.0");
   const auto deps = source.dependencies("a", two);
   REQUIRE_FALSE(deps);
@@ -521,10 +522,7 @@ TEST_CASE("settle() does the destructor's work up front: the cache is complete, 
   pc::cached_index_stats settled;
   {
     front_end fe(url, cache_root);
-    pr::index_provider_options popts;
-    popts.environment = target();
-    popts.threads = 2;
-    std::optional<pr::index_provider> source(std::in_place, *fe.front, popts);
+    std::optional<pr::index_provider> source(std::in_place, *fe.front, provider_options(2));
     pr::resolve_options ropts;
     ropts.environment = target();
     REQUIRE(pr::resolve(reqs, ropts, *source));
@@ -555,9 +553,7 @@ TEST_CASE("a warm load reads a version's requirements without those that need an
   CHECK(resolve_text(u.url, {"a"}, {1, cache_root, {}}).pins == "a==1.0\nb==1.0\n");  // cold: fills the cache
 
   front_end fe(u.url, cache_root);
-  pr::index_provider_options popts;
-  popts.environment = target();
-  pr::index_provider source(*fe.front, popts);
+  pr::index_provider source(*fe.front, provider_options());
   auto got = source.versions("a");
   REQUIRE(got);
   REQUIRE(got->size() == 1);
