@@ -5,9 +5,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-// Inlined (xxhash.h's header-only mode): one shared object fewer to map at every start.
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
 #include <algorithm>
 #include <atomic>
@@ -18,6 +15,7 @@
 #include <system_error>
 #include <utility>
 
+#include "detail/checksum.hpp"
 #include "pyresolve/packaging/name.hpp"
 
 namespace fs = std::filesystem;
@@ -33,7 +31,7 @@ unexpected<error> io_fail(const fs::path& path, std::string message) {
 template <class String>
 void append_hash16(String& out, std::string_view text) {
   static constexpr char digits[] = "0123456789abcdef";
-  const auto h = static_cast<std::uint64_t>(XXH3_64bits(text.data(), text.size()));
+  const std::uint64_t h = detail::checksum(text.data(), text.size());
   for (int shift = 60; shift >= 0; shift -= 4) out += digits[(h >> shift) & 0xF];
 }
 

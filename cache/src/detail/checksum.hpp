@@ -1,5 +1,5 @@
 #pragma once
-// The checksum of a cache entry's payload: XXH3-64, with the widest vector code this CPU runs.
+// XXH3-64 for the cache (entry checksums, file names), with the widest vector code this CPU runs.
 #include <cstddef>
 #include <cstdint>
 
