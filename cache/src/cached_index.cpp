@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <future>
+#include <exception>
+#include <optional>
 #include <memory_resource>
 #include <mutex>
 #include <unordered_map>
@@ -15,7 +16,12 @@ namespace pyresolve::cache {
 namespace detail {
 
 /// Computes each key once; concurrent askers wait for the first one's answer. Keys, nodes and
-/// the shared states of the answers live in the index's memory.
+/// answers live in the index's memory.
+///
+/// Not `std::promise`: its `set_value` runs through `std::call_once`, and glibc's `pthread_once`
+/// ends with a futex wake whether anyone waits or not. That was one system call per page and
+/// per metadata file read (193 of a warm jupyter.in resolve's 247 futex calls). Here only an
+/// answer someone is actually waiting for wakes anybody.
 template <class V>
 class once_map {
  public:
@@ -23,31 +29,52 @@ class once_map {
 
   template <class F>
   V get(std::string_view key, F&& compute) {
-    const std::pmr::polymorphic_allocator<char> alloc = m_map.get_allocator();
-    std::promise<V> promise(std::allocator_arg, alloc);
-    std::shared_future<V> future;
+    slot* s = nullptr;
     bool owner = false;
     {
-      std::pmr::string k(key, alloc);
+      std::pmr::string k(key, m_map.get_allocator());
       std::lock_guard lock(m_mutex);
-      auto it = m_map.find(k);
-      if (it == m_map.end()) {
-        future = promise.get_future().share();
-        m_map.emplace(std::move(k), future);
-        owner = true;
-      } else {
-        future = it->second;
-      }
+      auto [it, inserted] = m_map.try_emplace(std::move(k));
+      s = &it->second;  // nodes never move: the slot outlives the lock
+      owner = inserted;
     }
-    if (owner) promise.set_value(compute());
-    return future.get();
+    if (owner) {
+      try {
+        s->value.emplace(compute());
+      } catch (...) {
+        s->failure = std::current_exception();
+        publish(*s);
+        throw;
+      }
+      publish(*s);
+      return *s->value;
+    }
+    std::uint32_t seen = s->state.load(std::memory_order_acquire);
+    while (seen != done) {
+      // Say that someone waits before sleeping, so the owner knows to wake us.
+      if (seen == computing && !s->state.compare_exchange_weak(seen, computing_awaited, std::memory_order_acquire)) continue;
+      s->state.wait(computing_awaited, std::memory_order_acquire);
+      seen = s->state.load(std::memory_order_acquire);
+    }
+    if (s->failure) std::rethrow_exception(s->failure);
+    return *s->value;
   }
 
  private:
-  std::mutex m_mutex;
-  std::pmr::unordered_map<std::pmr::string, std::shared_future<V>> m_map;
-};
+  static constexpr std::uint32_t computing = 0, computing_awaited = 1, done = 2;
+  struct slot {
+    std::atomic<std::uint32_t> state{computing};
+    std::optional<V> value;
+    std::exception_ptr failure;  ///< what `compute` threw (out of memory), rethrown to every asker
+  };
 
+  static void publish(slot& s) {
+    if (s.state.exchange(done, std::memory_order_acq_rel) == computing_awaited) s.state.notify_all();
+  }
+
+  std::mutex m_mutex;
+  std::pmr::unordered_map<std::pmr::string, slot> m_map;
+};
 
 struct cached_index_state {
   explicit cached_index_state(std::pmr::memory_resource* memory)
