@@ -79,6 +79,29 @@ TEST_CASE("the head of the Linux tag list is the exact CPython ABI on the newest
   CHECK(env->rank("py2", "none", "any") == std::nullopt);
 }
 
+TEST_CASE("ranks by part numbers agree with ranks by text, and unknown numbers rank nothing") {
+  auto env = target_environment::create("3.11", "x86_64-manylinux_2_17");
+  REQUIRE(env);
+  using part = target_environment::tag_part;
+  const auto i = env->part_id(part::interpreter, "cp311"), a = env->part_id(part::abi, "abi3"),
+             p = env->part_id(part::platform, "manylinux2014_x86_64");
+  REQUIRE(i);
+  REQUIRE(a);
+  REQUIRE(p);
+  CHECK(env->rank_of(*i, *a, *p) == env->rank("cp311", "abi3", "manylinux2014_x86_64"));
+  CHECK(env->rank_of(*i, *a, *p).has_value());
+  CHECK_FALSE(env->part_id(part::platform, "win_amd64"));
+  // Numbers no part has (the table is dense, so these would index past it).
+  CHECK_FALSE(env->rank_of(100000, *a, *p));
+  CHECK_FALSE(env->rank_of(*i, 100000, *p));
+  CHECK_FALSE(env->rank_of(*i, *a, 100000));
+  // The strings, built on first use, list each ranked tag at its rank.
+  const auto& tags = env->tags();
+  REQUIRE(tags.size() > *env->rank_of(*i, *a, *p));
+  CHECK(tags[*env->rank_of(*i, *a, *p)].to_string() == "cp311-abi3-manylinux2014_x86_64");
+  CHECK(&env->tags() == &tags);
+}
+
 TEST_CASE("a compressed tag set ranks as its best tag") {
   auto env = target_environment::create("3.11", "linux");
   REQUIRE(env);

@@ -30,7 +30,9 @@
 /// does not determine: they are left empty, as uv does, so markers comparing them are false.
 
 #include <cstdint>
+#include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -114,7 +116,8 @@ class target_environment {
 
   /// Compatible tags in priority order: `cpython_tags()` then `compatible_tags()`, as
   /// `sys_tags()` yields them for a non-debug CPython.
-  [[nodiscard]] const std::vector<wheel_tag>& tags() const noexcept { return m_state->tags; }
+  /// Built on first use (a resolve never needs the strings, only `rank`); thread-safe.
+  [[nodiscard]] const std::vector<wheel_tag>& tags() const;
 
   /// The position of a tag in `tags()` (0 is the most preferred), nullopt when the tag is
   /// not accepted. Tags compare case-sensitively: pass lowercase parts, as tags are.
@@ -147,17 +150,24 @@ class target_environment {
   // Each distinct interpreter, ABI and platform gets a small number; a tag is then one
   // 64-bit key, so a lookup hashes three string_views and one integer and allocates nothing.
   [[nodiscard]] static std::optional<std::uint32_t> find(const part_index& index, std::string_view part) noexcept;
-  [[nodiscard]] static std::uint64_t key(std::uint32_t interpreter, std::uint32_t abi, std::uint32_t platform) noexcept;
+  static constexpr std::uint32_t no_rank = std::numeric_limits<std::uint32_t>::max();
 
   struct state {
     python_version python;
     target_platform platform;
     marker_environment markers;
-    std::vector<wheel_tag> tags;
     part_index interpreters;
     part_index abis;
     part_index platforms;
-    std::unordered_map<std::uint64_t, std::uint32_t> ranks;
+    /// The rank of every (interpreter, ABI, platform) number triple, `no_rank` when the tag is
+    /// not accepted: a few thousand cells, looked up with no hashing.
+    std::vector<std::uint32_t> rank_table;
+    std::uint32_t tag_count = 0;
+    mutable std::once_flag tags_once;
+    mutable std::vector<wheel_tag> tags;
+    [[nodiscard]] std::size_t cell(std::uint32_t interpreter_id, std::uint32_t abi_id, std::uint32_t platform_id) const noexcept {
+      return (std::size_t{interpreter_id} * abis.size() + abi_id) * platforms.size() + platform_id;
+    }
   };
   /// The state of a default-constructed environment (no tags, no marker values), shared.
   [[nodiscard]] static const std::shared_ptr<const state>& empty_state();
