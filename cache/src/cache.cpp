@@ -253,16 +253,20 @@ std::optional<std::string_view> cache::read_file(const char* path, std::string& 
   int fd = ::open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   fd_guard guard{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return std::nullopt;
-  const auto size = static_cast<std::size_t>(st.st_size);
-  if (buffer.size() < size) buffer.resize(size);
+  // No fstat for the size: a read that returns less than it asked for has reached the end of a
+  // regular file, so a buffer larger than the file takes it in one call (on a warm jupyter.in
+  // run that is 168 metadata files, each one system call shorter). The buffer grows when full.
+  constexpr std::size_t first_size = 64 * 1024;
+  if (buffer.size() < first_size) buffer.resize(first_size);
   std::size_t got = 0;
-  while (got < size) {
-    auto n = ::read(fd, buffer.data() + got, size - got);
+  for (;;) {
+    if (got == buffer.size()) buffer.resize(buffer.size() * 2);
+    const auto n = ::read(fd, buffer.data() + got, buffer.size() - got);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+    if (n < 0) return std::nullopt;
+    if (n == 0) break;
     got += static_cast<std::size_t>(n);
+    if (got < buffer.size()) break;  // short read: end of file
   }
   return std::string_view(buffer.data(), got);
 }

@@ -491,3 +491,28 @@ TEST_CASE("a page_view over a mapped entry reads as one over the same bytes in m
   CHECK(*again == "abc");
   CHECK(buffer.size() >= bytes.size());  // kept for the next read
 }
+
+TEST_CASE("read_file reads files of every size whole, without asking the size first") {
+  t::temp_dir tmp;
+  cache_options options;
+  options.root = tmp.path / "c";
+  auto store = pyresolve::cache::cache::open(options);
+  REQUIRE(store);
+  std::string buffer;
+  // Around the first buffer's size (64 KiB) and its doublings, and nothing at all.
+  for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{65535}, std::size_t{65536},
+                                 std::size_t{65537}, std::size_t{131072}, std::size_t{300001}}) {
+    std::string bytes(size, '\0');
+    for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>('a' + (i * 7919) % 26);
+    const auto path = (tmp.path / ("f" + std::to_string(size))).string();
+    { std::ofstream(path, std::ios::binary) << bytes; }
+    const auto got = (*store)->read_file(path.c_str(), buffer);
+    REQUIRE(got);
+    CHECK(got->size() == size);
+    CHECK(*got == bytes);
+    std::string fresh;  // a buffer that starts empty
+    CHECK((*store)->read_file(path.c_str(), fresh) == std::optional<std::string_view>(bytes));
+  }
+  CHECK_FALSE((*store)->read_file((tmp.path / "absent").string().c_str(), buffer));
+  CHECK_FALSE((*store)->read_file(tmp.path.string().c_str(), buffer));  // a folder
+}
