@@ -59,9 +59,14 @@ bool tbbmalloc_owns_malloc(malloc_fn do_malloc, free_fn do_free) {
 std::string process_allocator_name() {
   auto do_malloc = global_symbol<malloc_fn>("malloc");
   auto do_free = global_symbol<free_fn>("free");
-  // glibc exports its allocator under a second name too: when `malloc` is that, nothing
-  // replaced it, and the object lookup below (dladdr walks the symbol table) is not needed.
-  if (do_malloc != nullptr && do_malloc == global_symbol<malloc_fn>("__libc_malloc")) return "glibc";
+  // When the `malloc` everyone gets is libc's own, nothing replaced it, and the object lookup
+  // below (dladdr walks symbol tables) is not needed. (Not `__libc_malloc`: mimalloc and
+  // tbbmalloc's proxy replace that name too.)
+  if (void* libc = ::dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD); libc != nullptr) {
+    const bool own = do_malloc != nullptr && ::dlsym(libc, "malloc") == reinterpret_cast<void*>(do_malloc);  // NOLINT
+    ::dlclose(libc);
+    if (own) return "glibc";
+  }
   Dl_info info{};
   if (do_malloc == nullptr || do_free == nullptr ||
       ::dladdr(reinterpret_cast<void*>(do_malloc), &info) == 0 || info.dli_fname == nullptr) {  // NOLINT
