@@ -10,6 +10,9 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <functional>
+#include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "pyresolve/allocator/resource.hpp"
@@ -78,41 +81,55 @@ void advise_main_heap(std::uintptr_t huge, std::uintptr_t page, process_heap_tun
 // thread here creates an arena, advises its heap and exits, and the process's next thread
 // (the resolver's first worker) allocates from huge pages too. Checked, not assumed: the
 // block must carry glibc's NON_MAIN_ARENA bit and the whole aligned range must be mapped
-// (madvise fails on a hole), else nothing is advised.
-void advise_next_thread_heap(std::uintptr_t huge, std::uintptr_t page, process_heap_tuning& done) {
+// (madvise fails on a hole), else nothing is advised. Runs on that thread.
+void advise_this_thread_heap(std::uintptr_t huge, std::uintptr_t page, std::uintptr_t& begin, std::uintptr_t& end) {
   constexpr std::uintptr_t heap_max = 64u << 20;
   constexpr std::uintptr_t non_main_arena = 4;  // the flag in a chunk's size word
-  std::thread([&] {
-    void* probe = std::malloc(64);
-    if (probe == nullptr) return;
-    const auto at = reinterpret_cast<std::uintptr_t>(probe);  // NOLINT
-    std::uintptr_t size_word = 0;
-    // The chunk header sits just below the block malloc returned: read through the address
-    // as a number, which is what it is here (not an element before an array).
-    std::memcpy(&size_word, reinterpret_cast<const void*>(at - sizeof size_word), sizeof size_word);  // NOLINT
-    const std::uintptr_t base = at & ~(heap_max - 1);
-    // The first huge page holds the arena's own header, written already: its rest is taken
-    // by a filler, never freed, so the thread's blocks start at the next boundary.
-    static void* volatile filler = nullptr;
-    if ((size_word & non_main_arena) != 0 && at - base + 2 * page < huge) {
-      filler = std::malloc(base + huge - at - 2 * page);
-      // A fresh arena serves the next block from its top, right after the filler. An arena an
-      // exited thread left (glibc hands those out first) may serve it from anywhere: then its
-      // layout is unknown and nothing is advised.
-      void* next = std::malloc(64);
-      const auto next_at = reinterpret_cast<std::uintptr_t>(next);  // NOLINT
-      if (filler != nullptr && next_at >= base + huge - 2 * page && next_at < base + huge &&
-          ::madvise(reinterpret_cast<void*>(base + huge), heap_max - huge, MADV_HUGEPAGE) == 0) {  // NOLINT
-        done.thread_huge_begin = base + huge;
-        done.thread_huge_end = base + heap_max;
-      }
-      std::free(next);
+  void* probe = std::malloc(64);
+  if (probe == nullptr) return;
+  const auto at = reinterpret_cast<std::uintptr_t>(probe);  // NOLINT
+  std::uintptr_t size_word = 0;
+  // The chunk header sits just below the block malloc returned: read through the address
+  // as a number, which is what it is here (not an element before an array).
+  std::memcpy(&size_word, reinterpret_cast<const void*>(at - sizeof size_word), sizeof size_word);  // NOLINT
+  const std::uintptr_t base = at & ~(heap_max - 1);
+  // The first huge page holds the arena's own header, written already: its rest is taken
+  // by a filler, never freed, so the thread's blocks start at the next boundary.
+  static void* volatile filler = nullptr;
+  if ((size_word & non_main_arena) != 0 && at - base + 2 * page < huge) {
+    filler = std::malloc(base + huge - at - 2 * page);
+    // A fresh arena serves the next block from its top, right after the filler. An arena an
+    // exited thread left (glibc hands those out first) may serve it from anywhere: then its
+    // layout is unknown and nothing is advised.
+    void* next = std::malloc(64);
+    const auto next_at = reinterpret_cast<std::uintptr_t>(next);  // NOLINT
+    if (filler != nullptr && next_at >= base + huge - 2 * page && next_at < base + huge &&
+        ::madvise(reinterpret_cast<void*>(base + huge), heap_max - huge, MADV_HUGEPAGE) == 0) {  // NOLINT
+      begin = base + huge;
+      end = base + heap_max;
     }
-    std::free(probe);
-  }).join();
+    std::free(next);
+  }
+  std::free(probe);
 }
 
-process_heap_tuning tune() {
+/// The tuning's short-lived thread and what it advised (written by it, read after the join).
+/// Joined by `join_short_run_tuning`, else when the program's statics are destroyed.
+struct helper_thread {
+  std::mutex mutex;
+  std::thread thread;
+  std::uintptr_t huge_begin = 0;
+  std::uintptr_t huge_end = 0;
+  void join() {
+    std::lock_guard lock(mutex);
+    if (thread.joinable()) thread.join();
+  }
+  ~helper_thread() { join(); }
+};
+helper_thread helper;
+process_heap_tuning tuned;  // the first call's result, thread part filled after the join
+
+process_heap_tuning tune(std::function<void()> meanwhile) {
   process_heap_tuning done;
   if (malloc_set_by_environment() || process_allocator_name() != "glibc") return done;
   done.applied = true;
@@ -124,7 +141,25 @@ process_heap_tuning tune() {
   const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
   if (huge == 0 || page == 0) return done;
   advise_main_heap(huge, page, done);
-  advise_next_thread_heap(huge, page, done);
+  const bool later = static_cast<bool>(meanwhile);
+  try {
+    helper.thread = std::thread([huge, page, task = std::move(meanwhile)] {
+      advise_this_thread_heap(huge, page, helper.huge_begin, helper.huge_end);
+      if (task) {
+        try {
+          task();
+        } catch (...) {  // optional start-up work: whoever needs it later does it then
+        }
+      }
+    });
+  } catch (const std::system_error&) {  // no thread to spare: the next thread's heap stays as it is
+    return done;
+  }
+  if (!later) {
+    helper.join();
+    done.thread_huge_begin = helper.huge_begin;
+    done.thread_huge_end = helper.huge_end;
+  }
   return done;
 }
 
@@ -139,13 +174,21 @@ bool malloc_set_by_environment() noexcept {
   return false;
 }
 
-process_heap_tuning tune_process_heap_for_short_run() noexcept {
+process_heap_tuning tune_process_heap_for_short_run(std::function<void()> meanwhile) noexcept {
   try {
-    static const process_heap_tuning first = tune();
+    static const process_heap_tuning first = tuned = tune(std::move(meanwhile));
     return first;
   } catch (...) {  // reading /sys or naming the allocator ran out of memory: leave the heap be
     return {};
   }
+}
+
+process_heap_tuning join_short_run_tuning() noexcept {
+  helper.join();
+  process_heap_tuning out = tuned;
+  out.thread_huge_begin = helper.huge_begin;
+  out.thread_huge_end = helper.huge_end;
+  return out;
 }
 
 }  // namespace pyresolve::allocator

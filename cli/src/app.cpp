@@ -10,6 +10,7 @@
 #include <set>
 
 #include "pyresolve/allocator/counting_resource.hpp"
+#include "pyresolve/allocator/process_heap.hpp"
 #include "pyresolve/allocator/resource.hpp"
 #include "pyresolve/cache/cache.hpp"
 #include "pyresolve/cli/inputs.hpp"
@@ -302,6 +303,10 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   provider_options.threads = opt.threads;
   provider_options.memory = memory;
   provider_options.log = report.sink();
+  // The provider's worker must be the first thread the process starts after the heap tuning's
+  // helper (see allocator::tune_process_heap_for_short_run), which may still be warming up the
+  // task scheduler: wait for it. (Nothing when the process was not tuned.)
+  static_cast<void>(allocator::join_short_run_tuning());
   std::optional<resolver::index_provider> provider;
   resolver::index_provider& source = provider.emplace(cached, provider_options);
   observed_provider observed(source, opt.offline);

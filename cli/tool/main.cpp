@@ -6,6 +6,7 @@
 
 #include "pyresolve/allocator/process_heap.hpp"
 #include "pyresolve/cli/app.hpp"
+#include "pyresolve/resolver/index_provider.hpp"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define PYRESOLVE_FULL_TEARDOWN 1
@@ -16,20 +17,24 @@
 #endif
 
 int main(int argc, char** argv) {
-  // One run, then exit: grow the heap in large steps onto huge pages (see the function's doc).
-  static_cast<void>(pyresolve::allocator::tune_process_heap_for_short_run());
+  // One run, then exit: grow the heap in large steps onto huge pages, and start oneTBB on the
+  // tuning's helper thread meanwhile (see both functions' docs).
+  static_cast<void>(pyresolve::allocator::tune_process_heap_for_short_run(&pyresolve::resolver::warm_up_task_scheduler));
   std::ios::sync_with_stdio(false);
-  return pyresolve::cli::run(std::vector<std::string>(argv + 1, argv + argc), std::cin, std::cout, std::cerr,
-                             ::isatty(STDERR_FILENO) == 1, [](int code) {
+  const auto finish = [](int code) {
 #ifndef PYRESOLVE_FULL_TEARDOWN
-                               // Output written, cache settled: the rest would only free memory and unmap
-                               // cache entries (each unmap a TLB shootdown while a worker thread runs).
-                               // Sanitized builds tear down fully so leak checks still see everything.
-                               std::cout.flush();
-                               std::cerr.flush();
-                               std::_Exit(code);
+    // Output written, cache settled: the rest would only free memory and unmap cache entries
+    // (each unmap a TLB shootdown while a worker thread runs), or wait for the helper thread.
+    // Sanitized builds tear down fully so leak checks still see everything.
+    std::cout.flush();
+    std::cerr.flush();
+    std::_Exit(code);
 #else
-                               static_cast<void>(code);
+    static_cast<void>(code);
 #endif
-                             });
+  };
+  const int code = pyresolve::cli::run(std::vector<std::string>(argv + 1, argv + argc), std::cin, std::cout, std::cerr,
+                                       ::isatty(STDERR_FILENO) == 1, finish);
+  finish(code);  // the commands that do not resolve (--version, cache ...) end here
+  return code;
 }

@@ -569,4 +569,13 @@ index_provider_stats index_provider::stats() const {
           std::chrono::nanoseconds(i.load_ns.load()), std::chrono::nanoseconds(i.wait_ns.load())};
 }
 
+void warm_up_task_scheduler() noexcept {
+  try {
+    // Building an arena runs the process-wide start-up once; the arena itself is let go.
+    tbb::task_arena arena(1, 0);
+    arena.initialize();
+  } catch (...) {  // out of memory: the first provider starts the scheduler (and reports)
+  }
+}
+
 }  // namespace pyresolve::resolver

@@ -6,6 +6,8 @@
 
 #include <malloc.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -140,6 +142,38 @@ TEST_CASE("tune_process_heap_for_short_run: glibc only, idempotent, advised wher
   // All but the few that reuse what the preparing thread freed below the advised range (its
   // probe, its per-thread cache) when it exited.
   CHECK(in_thread_heap >= 240);
+}
+
+TEST_CASE("tune_process_heap_for_short_run: `meanwhile` runs on the helper thread, and the join waits for it") {
+  const bool only_main_arena = glibc_arenas() == 1;
+  std::atomic<bool> ran{false};
+  std::thread::id ran_on;
+  const auto main_thread = std::this_thread::get_id();
+  const auto first = alloc::tune_process_heap_for_short_run([&] {
+    ran_on = std::this_thread::get_id();
+    // Long enough that a tuning which did not wait for us would be caught below.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ran = true;
+  });
+  const auto joined = alloc::join_short_run_tuning();
+  CHECK(joined.applied == first.applied);
+  CHECK(joined.huge_begin == first.huge_begin);
+  CHECK(joined.huge_end == first.huge_end);
+  const bool thp = read_first_line("/sys/kernel/mm/transparent_hugepage/enabled").find("[never]") == std::string::npos;
+  if (!first.applied || !thp) {
+    // No helper thread was started (sanitizer runtimes, user settings, no THP): no `meanwhile`.
+    CHECK_FALSE(ran);
+    return;
+  }
+  CHECK(ran);
+  CHECK(ran_on != main_thread);
+  CHECK(first.thread_huge_begin == 0);  // not known before the join
+  if (only_main_arena) {
+    CHECK(joined.thread_huge_begin != 0);
+    CHECK(joined.thread_huge_end - joined.thread_huge_begin == (62u << 20));
+  }
+  const auto again = alloc::join_short_run_tuning();
+  CHECK(again.thread_huge_begin == joined.thread_huge_begin);
 }
 
 TEST_CASE("malloc_set_by_environment: glibc's malloc tunables and variables, nothing else") {

@@ -6,6 +6,7 @@
 /// `main`); the library never does, so embedders keep the heap exactly as they set it up.
 
 #include <cstdint>
+#include <functional>
 
 namespace pyresolve::allocator {
 
@@ -41,10 +42,25 @@ struct process_heap_tuning {
 /// Nothing is changed either when the environment sets glibc's malloc parameters itself
 /// (`malloc_set_by_environment`): what a user asked for wins.
 ///
+/// `meanwhile`, when given, runs on that short-lived thread once its heap work is done:
+/// start-up work of the program's own, which then overlaps the main thread's instead of
+/// following it (creating a thread costs the main thread 0.1–0.3 ms on this VM, so a thread of
+/// its own would not pay for work this small; `resolve` runs oneTBB's one-time start-up
+/// there). The thread is then not waited for: `join_short_run_tuning` must be called before
+/// the process starts threads of its own (the next thread must find the arena the helper
+/// leaves). `meanwhile` runs only when the thread starts (the tuning applied, THP available);
+/// what it throws is dropped.
+///
 /// Virtual address space is reserved generously; resident memory grows by at most one huge
 /// page per 2 MiB actually used. Idempotent: later calls return the first call's result.
 /// Never fails: a setting the C library or kernel refuses is simply not applied.
-[[nodiscard]] process_heap_tuning tune_process_heap_for_short_run() noexcept;
+[[nodiscard]] process_heap_tuning tune_process_heap_for_short_run(std::function<void()> meanwhile = {}) noexcept;
+
+/// Waits for the tuning's thread (and its `meanwhile`) to end, and returns the whole result,
+/// `thread_huge_*` included (which `tune_process_heap_for_short_run` reports only when it
+/// had no `meanwhile`, as it then waits itself). Without a tuning, or called again, it returns
+/// at once.
+process_heap_tuning join_short_run_tuning() noexcept;
 
 /// Whether the environment sets glibc's malloc parameters: a `glibc.malloc.` entry in
 /// `GLIBC_TUNABLES`, or one of the older `MALLOC_ARENA_MAX`, `MALLOC_TOP_PAD_`,
