@@ -44,9 +44,9 @@ struct process_heap_tuning {
 ///
 /// `meanwhile`, when given, runs on that short-lived thread once its heap work is done:
 /// start-up work of the program's own, which then overlaps the main thread's instead of
-/// following it (creating a thread costs the main thread 0.1–0.3 ms on this VM, so a thread of
-/// its own would not pay for work this small; `resolve` runs oneTBB's one-time start-up
-/// there). The thread is then not waited for: `join_short_run_tuning` must be called before
+/// following it (`resolve` runs oneTBB's one-time start-up there; given a thread of its own,
+/// the same work measured slower, as creating a thread costs the main thread 0.17–0.29 ms on
+/// this VM). The thread is then not waited for: `join_short_run_tuning` must be called before
 /// the process starts threads of its own (the next thread must find the arena the helper
 /// leaves). `meanwhile` runs only when the thread starts (the tuning applied, THP available);
 /// what it throws is dropped.
