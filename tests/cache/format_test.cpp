@@ -46,6 +46,15 @@ std::string reseal(std::string entry) {
   return entry;
 }
 
+/// A cache rooted in `tmp/c`, opened with default options.
+std::unique_ptr<pyresolve::cache::cache> open_cache_in(const t::temp_dir& tmp) {
+  cache_options options;
+  options.root = tmp.path / "c";
+  auto opened = pyresolve::cache::cache::open(options);
+  REQUIRE(opened);
+  return std::move(*opened);
+}
+
 }  // namespace
 
 TEST_CASE("simple entries round-trip") {
@@ -476,17 +485,14 @@ TEST_CASE("a page_view over a mapped entry reads as one over the same bytes in m
   REQUIRE_FALSE(corrupt_view);
   CHECK(corrupt_view.error().to_string().find(empty) != std::string::npos);
 
-  cache_options options;
-  options.root = tmp.path / "c";
-  auto store = pyresolve::cache::cache::open(options);
-  REQUIRE(store);
+  auto store = open_cache_in(tmp);
   std::string buffer;
-  const auto big = (*store)->read_file(path.c_str(), buffer);
+  const auto big = store->read_file(path.c_str(), buffer);
   REQUIRE(big);
   CHECK(*big == bytes);
   const auto small = (tmp.path / "small.bin").string();
   { std::ofstream(small, std::ios::binary) << "abc"; }
-  const auto again = (*store)->read_file(small.c_str(), buffer);
+  const auto again = store->read_file(small.c_str(), buffer);
   REQUIRE(again);
   CHECK(*again == "abc");
   CHECK(buffer.size() >= bytes.size());  // kept for the next read
@@ -494,10 +500,7 @@ TEST_CASE("a page_view over a mapped entry reads as one over the same bytes in m
 
 TEST_CASE("read_file reads files of every size whole, without asking the size first") {
   t::temp_dir tmp;
-  cache_options options;
-  options.root = tmp.path / "c";
-  auto store = pyresolve::cache::cache::open(options);
-  REQUIRE(store);
+  auto store = open_cache_in(tmp);
   std::string buffer;
   // Around the first buffer's size (64 KiB) and its doublings, and nothing at all.
   for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{65535}, std::size_t{65536},
@@ -506,13 +509,13 @@ TEST_CASE("read_file reads files of every size whole, without asking the size fi
     for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>('a' + (i * 7919) % 26);
     const auto path = (tmp.path / ("f" + std::to_string(size))).string();
     { std::ofstream(path, std::ios::binary) << bytes; }
-    const auto got = (*store)->read_file(path.c_str(), buffer);
+    const auto got = store->read_file(path.c_str(), buffer);
     REQUIRE(got);
     CHECK(got->size() == size);
     CHECK(*got == bytes);
     std::string fresh;  // a buffer that starts empty
-    CHECK((*store)->read_file(path.c_str(), fresh) == std::optional<std::string_view>(bytes));
+    CHECK(store->read_file(path.c_str(), fresh) == std::optional<std::string_view>(bytes));
   }
-  CHECK_FALSE((*store)->read_file((tmp.path / "absent").string().c_str(), buffer));
-  CHECK_FALSE((*store)->read_file(tmp.path.string().c_str(), buffer));  // a folder
+  CHECK_FALSE(store->read_file((tmp.path / "absent").string().c_str(), buffer));
+  CHECK_FALSE(store->read_file(tmp.path.string().c_str(), buffer));  // a folder
 }
