@@ -59,10 +59,10 @@ constexpr const char* cachedir_tag =
     "# This file is a cache directory tag created by pyresolve.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n";
 
-/// Closes a descriptor on scope exit.
 /// Entries up to this size are read into the heap rather than mapped (see mapped_file).
-constexpr std::size_t small_file_limit = 16 * 1024;
+constexpr std::size_t small_file_limit = 1024 * 1024;
 
+/// Closes a descriptor on scope exit.
 struct fd_guard {
   int fd = -1;
   ~fd_guard() {

@@ -431,8 +431,8 @@ TEST_CASE("a page_view keeps its index (versions, per-file facts, interned texts
 
 TEST_CASE("mapped_file: small entries read, large ones mapped, both whole, across moves") {
   t::temp_dir tmp;
-  // Either side of the 16 KiB line between reading and mapping, and a byte either side of it.
-  for (const std::size_t size : {std::size_t{1}, std::size_t{16 * 1024}, std::size_t{16 * 1024 + 1}, std::size_t{300000}}) {
+  // Either side of the 1 MiB line between reading and mapping, and a byte either side of it.
+  for (const std::size_t size : {std::size_t{1}, std::size_t{1024 * 1024}, std::size_t{1024 * 1024 + 1}, std::size_t{3000000}}) {
     CAPTURE(size);
     std::string bytes(size, '\0');
     for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>('a' + i * 7 % 26);

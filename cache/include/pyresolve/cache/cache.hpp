@@ -79,13 +79,13 @@ struct simple_entry {
 /// bytes. Filenames, URLs, hashes and tags become `index::version_file`s only for the files
 /// asked for (`file`, `entry`, `map`): for a warm resolve, the metadata file of each version
 /// tried and the files of the pins. Immutable after `load`; thread-safe for reads.
-/// A cache entry's bytes, read-only. A warm run maps each large project page it reads:
-/// nothing is copied or zero-filled, and only the parts of the file that are read fault in
-/// (reading the pages into fresh buffers was most of a warm resolve's page faults). Entries
-/// are replaced by rename and never rewritten in place, so a mapping stays valid while a newer
-/// entry takes its name or `cache clean` unlinks it. An entry of at most 16 KiB is read into
-/// a heap buffer instead: a mapping of a page or four costs more (its own memory area, a
-/// fault, and a lock that other threads' page faults wait for) than copying it. Move-only.
+/// A cache entry's bytes, read-only. An entry of at most 1 MiB (every page of the bundled
+/// snapshot's top-1,000 closure) is read into a heap buffer, which `bin/resolve` grows on huge
+/// pages: a mapping costs its own memory area, system calls, a fault per few pages touched,
+/// and a lock that other threads' page faults wait for. A larger one is mapped: nothing is
+/// copied, and only the parts read fault in. Entries are replaced by rename and never
+/// rewritten in place, so a mapping stays valid while a newer entry takes its name or `cache
+/// clean` unlinks it. Move-only.
 class mapped_file {
  public:
   mapped_file() = default;
