@@ -29,7 +29,7 @@ constexpr std::array<std::string_view, 7> linux_arches = {"x86_64", "aarch64", "
 // `cpython_tags()` then `compatible_tags()` (as `sys_tags()` yields them), where `p` indexes
 // the target's platform tags and `platform_count` stands for "any".
 template <class F>
-void detail_each_tag(const python_version& python, std::size_t platform_count, F&& f) {
+void each_tag(const python_version& python, std::size_t platform_count, F&& f) {
   const std::string nodot = std::to_string(python.major) + std::to_string(python.minor);
   const std::string interpreter = "cp" + nodot;
   // Before 3.8 a non-debug CPython built with pymalloc had the `m` ABI flag.
@@ -304,7 +304,7 @@ target_environment target_environment::create(const python_version& python, cons
   std::vector<tag_ids> order;
   std::string last_interpreter, last_abi;
   std::uint32_t interpreter_id = 0, abi_id = 0;
-  detail_each_tag(python, platforms.size(), [&](const std::string& interp, const std::string& abi_name, std::size_t p) {
+  each_tag(python, platforms.size(), [&](const std::string& interp, const std::string& abi_name, std::size_t p) {
     // Rows repeat one interpreter and ABI over every platform: hash them once per row.
     if (order.empty() || interp != last_interpreter) interpreter_id = intern(built->interpreters, last_interpreter = interp);
     if (order.empty() || abi_name != last_abi) abi_id = intern(built->abis, last_abi = abi_name);
@@ -340,7 +340,7 @@ const std::vector<wheel_tag>& target_environment::tags() const {
     if (s.tag_count == 0) return;  // the empty environment
     const std::vector<std::string> platforms = s.platform.platform_tags();
     s.tags.reserve(s.tag_count);
-    detail_each_tag(s.python, platforms.size(), [&](const std::string& interp, const std::string& abi, std::size_t p) {
+    each_tag(s.python, platforms.size(), [&](const std::string& interp, const std::string& abi, std::size_t p) {
       s.tags.push_back({interp, abi, p < platforms.size() ? platforms[p] : std::string("any")});
     });
   });
