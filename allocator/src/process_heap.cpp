@@ -8,10 +8,10 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
-#include <string>
-#include <string_view>
 #include <functional>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <system_error>
 #include <thread>
 
