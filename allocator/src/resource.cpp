@@ -1,5 +1,7 @@
 #include "pyresolve/allocator/resource.hpp"
 
+#include <cstdlib>
+
 #include "strategies.hpp"
 
 namespace pyresolve::allocator {
@@ -16,18 +18,30 @@ result<resource_handle> make_resource(std::string_view name) {
   using owner = std::unique_ptr<std::pmr::memory_resource>;
   auto wrap = [&](owner resource) { return resource_handle(std::string(name), std::move(resource)); };
   if (name == "system") return wrap(std::make_unique<detail::system_resource>());
-  if (name == "tbbmalloc") return wrap(std::make_unique<detail::tbbmalloc_resource>());
   if (name == "pool-std") return wrap(std::make_unique<detail::pool_std_resource>());
   if (name == "pool-boost") return wrap(std::make_unique<detail::pool_boost_resource>());
   if (name == "arena") return wrap(std::make_unique<detail::arena_resource>());
-  if (name == "mimalloc" || name == "jemalloc") {
-    auto created = name == "mimalloc" ? detail::mimalloc_resource::create() : detail::jemalloc_resource::create();
+  if (name == "mimalloc" || name == "tbbmalloc" || name == "jemalloc") {
+    auto created = name == "mimalloc"    ? detail::loaded_heap_resource::create("libmimalloc.so.2", "mi_malloc_aligned", "mi_free")
+                   : name == "tbbmalloc" ? detail::loaded_heap_resource::create("libtbbmalloc.so.2", "scalable_aligned_malloc",
+                                                                               "scalable_aligned_free")
+                                         : detail::jemalloc_resource::create();
     if (!created) return unexpected(std::move(created).error());
     return wrap(std::move(*created));
   }
   std::string message = "unknown allocator '" + std::string(name) + "'; valid allocators are:";
   for (const auto& valid : available_resources()) message += ' ' + valid;
   return fail(errc::invalid_argument, std::move(message));
+}
+
+std::optional<std::string> glibc_tunables_needed_by(std::string_view name) {
+  if (name != "jemalloc" || detail::jemalloc_copy_loaded()) return std::nullopt;
+  const char* current = std::getenv("GLIBC_TUNABLES");
+  const std::string_view set = current == nullptr ? std::string_view() : std::string_view(current);
+  if (set.find("glibc.rtld.optional_static_tls") != std::string_view::npos) return std::nullopt;
+  std::string out(set);
+  if (!out.empty()) out += ':';
+  return out + detail::static_tls_tunable;
 }
 
 resource_handle make_arena_resource(std::pmr::memory_resource* upstream) {

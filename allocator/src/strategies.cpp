@@ -1,17 +1,9 @@
 #include "strategies.hpp"
 
-#include <tbb/scalable_allocator.h>
-
 #include <boost/container/pmr/synchronized_pool_resource.hpp>
 #include <cstdlib>
 #include <new>
-
-// libpyresolve_jemalloc.so (jemalloc_private/): jemalloc kept private to that object.
-extern "C" {
-void* pyresolve_je_mallocx(std::size_t size, int flags);
-void pyresolve_je_sdallocx(void* ptr, std::size_t size, int flags);
-int pyresolve_je_mallctl(const char* name, void* oldp, std::size_t* oldlenp, void* newp, std::size_t newlen);
-}
+#include <string>
 
 namespace pyresolve::allocator::detail {
 
@@ -45,41 +37,49 @@ bool system_resource::do_is_equal(const std::pmr::memory_resource& other) const 
   return dynamic_cast<const system_resource*>(&other) != nullptr;
 }
 
-// ---- mimalloc -------------------------------------------------------------------------
+// ---- mimalloc, tbbmalloc --------------------------------------------------------------
 
-mimalloc_resource::mimalloc_resource(shared_library lib) noexcept : m_lib(std::move(lib)) {
-  m_malloc_aligned = symbol_as<void* (*)(std::size_t, std::size_t)>(m_lib, "mi_malloc_aligned");
-  m_free = symbol_as<void (*)(void*)>(m_lib, "mi_free");
-}
-
-result<std::unique_ptr<std::pmr::memory_resource>> mimalloc_resource::create() {
-  auto lib = shared_library::open("libmimalloc.so.2");
+result<std::unique_ptr<std::pmr::memory_resource>> loaded_heap_resource::create(const char* soname,
+                                                                                const char* allocate,
+                                                                                const char* free) {
+  auto lib = shared_library::open(soname);
   if (!lib) return unexpected(std::move(lib).error());
-  auto resource = std::make_unique<mimalloc_resource>(std::move(*lib));
-  if (resource->m_malloc_aligned == nullptr || resource->m_free == nullptr) {
-    return fail(errc::not_found, "libmimalloc.so.2 lacks mi_malloc_aligned or mi_free");
+  auto resource = std::make_unique<loaded_heap_resource>(std::move(*lib));
+  resource->m_allocate = symbol_as<void* (*)(std::size_t, std::size_t)>(resource->m_lib, allocate);
+  resource->m_free = symbol_as<void (*)(void*)>(resource->m_lib, free);
+  if (resource->m_allocate == nullptr || resource->m_free == nullptr) {
+    return fail(errc::not_found, std::string(soname) + " lacks " + allocate + " or " + free);
   }
   return std::unique_ptr<std::pmr::memory_resource>(std::move(resource));
 }
 
-void* mimalloc_resource::do_allocate(std::size_t bytes, std::size_t alignment) {
-  void* p = m_malloc_aligned(bytes, alignment);
+void* loaded_heap_resource::do_allocate(std::size_t bytes, std::size_t alignment) {
+  void* p = m_allocate(bytes == 0 ? 1 : bytes, alignment);
   if (p == nullptr) throw std::bad_alloc();
   annotate_allocated(p);
   return p;
 }
 
-void mimalloc_resource::do_deallocate(void* p, std::size_t /*bytes*/, std::size_t /*alignment*/) {
+void loaded_heap_resource::do_deallocate(void* p, std::size_t /*bytes*/, std::size_t /*alignment*/) {
   annotate_freed(p);
   m_free(p);
 }
 
-bool mimalloc_resource::do_is_equal(const std::pmr::memory_resource& other) const noexcept {
-  // Every instance uses mimalloc's default heaps, so any can free another's blocks.
-  return dynamic_cast<const mimalloc_resource*>(&other) != nullptr;
+bool loaded_heap_resource::do_is_equal(const std::pmr::memory_resource& other) const noexcept {
+  const auto* loaded = dynamic_cast<const loaded_heap_resource*>(&other);
+  return loaded != nullptr && loaded->m_free == m_free;  // the same library's heaps
 }
 
 // ---- jemalloc -------------------------------------------------------------------------
+
+// The copy's entry points and pyresolve's arena in it, once per process: the arena must
+// outlive every thread cache that may hold its blocks, and the copy is never unloaded.
+struct jemalloc_copy {
+  shared_library lib;
+  void* (*mallocx)(std::size_t, int) = nullptr;
+  void (*sdallocx)(void*, std::size_t, int) = nullptr;
+  int arena_flag = 0;
+};
 
 namespace {
 
@@ -94,32 +94,72 @@ int mallocx_flags(std::size_t bytes, std::size_t alignment) noexcept {
   return alignment > alignof(std::max_align_t) || bytes < alignment ? mallocx_align(alignment) : 0;
 }
 
-result<unsigned> pyresolve_arena() {
-  // Once per process: the arena must outlive every thread cache that may hold its blocks.
-  static const result<unsigned> arena = []() -> result<unsigned> {
+// Where the copy may be: loaded with the program (it linked pyresolve::jemalloc_private), next
+// to the program as installed (bin/../lib, also the build tree's layout), next to the object
+// this code is in, or in the install's libdir. Only the first needs no static TLS to spare.
+result<shared_library> open_jemalloc_copy() {
+  if (auto loaded = shared_library::open_loaded(jemalloc_copy_soname)) return loaded;
+  const std::string here = this_object_directory();
+  std::string missing;  // the directories without the file
+  for (const std::string& dir : {here + "/" PYRESOLVE_BIN_TO_LIBDIR, here, std::string(PYRESOLVE_INSTALL_LIBDIR)}) {
+    if (here.empty() && dir.front() != '/') continue;
+    auto lib = shared_library::open((dir + "/" + jemalloc_copy_soname).c_str());
+    if (lib) return lib;
+    std::string why = std::move(lib).error().message;
+    if (why.find("No such file") != std::string::npos) {
+      missing += (missing.empty() ? "" : ", ") + dir;
+      continue;
+    }
+    if (why.find("static TLS") != std::string::npos) {
+      why += " (jemalloc's initial-exec TLS: link the program with pyresolve::jemalloc_private, or start it with "
+             "GLIBC_TUNABLES=" + std::string(static_tls_tunable) + ", as `resolve` does by itself)";
+    }
+    return fail(errc::not_found, "jemalloc strategy: " + why);
+  }
+  return fail(errc::not_found, "jemalloc strategy: " + std::string(jemalloc_copy_soname) + " is in none of " + missing);
+}
+
+result<const jemalloc_copy*> the_jemalloc_copy() {
+  static const result<jemalloc_copy> copy = []() -> result<jemalloc_copy> {
+    auto lib = open_jemalloc_copy();
+    if (!lib) return unexpected(std::move(lib).error());
+    jemalloc_copy out{std::move(*lib)};
+    out.mallocx = symbol_as<void* (*)(std::size_t, int)>(out.lib, "pyresolve_je_mallocx");
+    out.sdallocx = symbol_as<void (*)(void*, std::size_t, int)>(out.lib, "pyresolve_je_sdallocx");
+    auto mallctl = symbol_as<int (*)(const char*, void*, std::size_t*, void*, std::size_t)>(out.lib, "pyresolve_je_mallctl");
+    if (out.mallocx == nullptr || out.sdallocx == nullptr || mallctl == nullptr) {
+      return fail(errc::not_found, std::string(jemalloc_copy_soname) + " lacks the pyresolve_je_* functions");
+    }
     unsigned index = 0;
     std::size_t size = sizeof(index);
-    if (pyresolve_je_mallctl("arenas.create", &index, &size, nullptr, 0) != 0) {
+    if (mallctl("arenas.create", &index, &size, nullptr, 0) != 0) {
       return fail(errc::not_found, "jemalloc: mallctl(\"arenas.create\") failed");
     }
-    return index;
+    out.arena_flag = mallocx_arena(index);
+    return out;
   }();
-  return arena;
+  if (!copy) return unexpected(copy.error());
+  return &*copy;
 }
 
 }  // namespace
 
-result<std::unique_ptr<std::pmr::memory_resource>> jemalloc_resource::create() {
-  auto arena = pyresolve_arena();
-  if (!arena) return unexpected(arena.error());
-  auto resource = std::make_unique<jemalloc_resource>();
-  resource->m_arena_flag = mallocx_arena(*arena);
-  return std::unique_ptr<std::pmr::memory_resource>(std::move(resource));
+bool jemalloc_copy_loaded() noexcept {
+  return shared_library::open_loaded(jemalloc_copy_soname).has_value();
 }
+
+result<std::unique_ptr<std::pmr::memory_resource>> jemalloc_resource::create() {
+  auto copy = the_jemalloc_copy();
+  if (!copy) return unexpected(copy.error());
+  return std::unique_ptr<std::pmr::memory_resource>(std::make_unique<jemalloc_resource>(**copy));
+}
+
+jemalloc_resource::jemalloc_resource(const jemalloc_copy& copy) noexcept
+    : m_mallocx(copy.mallocx), m_sdallocx(copy.sdallocx), m_arena_flag(copy.arena_flag) {}
 
 void* jemalloc_resource::do_allocate(std::size_t bytes, std::size_t alignment) {
   // mallocx(0) is undefined behaviour; sdallocx must then see the same rounded size.
-  void* p = pyresolve_je_mallocx(bytes == 0 ? 1 : bytes, m_arena_flag | mallocx_flags(bytes, alignment));
+  void* p = m_mallocx(bytes == 0 ? 1 : bytes, m_arena_flag | mallocx_flags(bytes, alignment));
   if (p == nullptr) throw std::bad_alloc();
   annotate_allocated(p);
   return p;
@@ -127,29 +167,11 @@ void* jemalloc_resource::do_allocate(std::size_t bytes, std::size_t alignment) {
 
 void jemalloc_resource::do_deallocate(void* p, std::size_t bytes, std::size_t alignment) {
   annotate_freed(p);
-  pyresolve_je_sdallocx(p, bytes == 0 ? 1 : bytes, mallocx_flags(bytes, alignment));
+  m_sdallocx(p, bytes == 0 ? 1 : bytes, mallocx_flags(bytes, alignment));
 }
 
 bool jemalloc_resource::do_is_equal(const std::pmr::memory_resource& other) const noexcept {
   return dynamic_cast<const jemalloc_resource*>(&other) != nullptr;  // one shared arena
-}
-
-// ---- tbbmalloc ------------------------------------------------------------------------
-
-void* tbbmalloc_resource::do_allocate(std::size_t bytes, std::size_t alignment) {
-  void* p = ::scalable_aligned_malloc(bytes == 0 ? 1 : bytes, alignment);
-  if (p == nullptr) throw std::bad_alloc();
-  annotate_allocated(p);
-  return p;
-}
-
-void tbbmalloc_resource::do_deallocate(void* p, std::size_t /*bytes*/, std::size_t /*alignment*/) {
-  annotate_freed(p);
-  ::scalable_aligned_free(p);
-}
-
-bool tbbmalloc_resource::do_is_equal(const std::pmr::memory_resource& other) const noexcept {
-  return dynamic_cast<const tbbmalloc_resource*>(&other) != nullptr;
 }
 
 // ---- pool-std -------------------------------------------------------------------------

@@ -28,17 +28,29 @@ class system_resource final : public std::pmr::memory_resource {
   bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override;
 };
 
+/// A heap that comes from a shared library opened at run time (never linked, so that its
+/// `malloc`, if it exports one, cannot replace the process's), used through the library's
+/// aligned allocate and free. Its heaps are the library's own, shared by every instance, so
+/// any instance can free another's blocks.
+///
 /// `mimalloc`: `mi_malloc_aligned` / `mi_free` on mimalloc's default (per-thread) heap.
 /// Thread-safe, cross-thread frees included: `mi_free` of a block owned by another thread's
 /// heap pushes it on that page's atomic thread-free list, which the owner collects later. We
 /// use no `mi_heap_t` of our own because a mimalloc heap may only allocate on the thread that
-/// created it. Debian's libmimalloc.so also exports `malloc`, so linking it would replace
-/// the heap of the whole process; it is `dlopen`ed RTLD_LOCAL instead, and the whole-process
-/// variant is a separate executable (pyresolve_add_allocator_variants).
-class mimalloc_resource final : public std::pmr::memory_resource {
+/// created it. Debian's libmimalloc.so also exports `malloc`; the whole-process variant is a
+/// separate executable (pyresolve_add_allocator_variants).
+///
+/// `tbbmalloc`: oneTBB's `scalable_aligned_malloc` / `scalable_aligned_free`.
+/// Thread-safe, cross-thread frees included: a foreign free goes to the owning block's
+/// lock-free "public free list", which the owner thread reclaims on its next allocation.
+/// libtbbmalloc (not its proxy) does not replace malloc. oneTBB's scheduler opens it too, on
+/// its own start-up, off the main thread; a program that linked it would map it before `main`.
+class loaded_heap_resource final : public std::pmr::memory_resource {
  public:
-  explicit mimalloc_resource(shared_library lib) noexcept;
-  static result<std::unique_ptr<std::pmr::memory_resource>> create();
+  /// Opens `soname` and finds its `allocate(size, alignment)` and `free(p)`.
+  static result<std::unique_ptr<std::pmr::memory_resource>> create(const char* soname, const char* allocate,
+                                                                   const char* free);
+  explicit loaded_heap_resource(shared_library lib) noexcept : m_lib(std::move(lib)) {}
 
  private:
   void* do_allocate(std::size_t bytes, std::size_t alignment) override;
@@ -46,7 +58,7 @@ class mimalloc_resource final : public std::pmr::memory_resource {
   bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override;
 
   shared_library m_lib;
-  void* (*m_malloc_aligned)(std::size_t, std::size_t) = nullptr;
+  void* (*m_allocate)(std::size_t, std::size_t) = nullptr;
   void (*m_free)(void*) = nullptr;
 };
 
@@ -60,31 +72,35 @@ class mimalloc_resource final : public std::pmr::memory_resource {
 /// our arena but which may also hold blocks of other arenas; the dedicated arena therefore
 /// separates our large blocks and cache misses, not every small block.
 /// Debian's jemalloc is unprefixed (`mallocx`, but also `malloc`): linking it would replace
-/// the process heap, and dlopen() fails on its initial-exec TLS. So it is a private copy
-/// inside libpyresolve_jemalloc.so, linked from libjemalloc_pic.a with its symbols hidden;
-/// in the `-jemalloc` whole-process variant that makes two jemallocs in one process, each
-/// with its own arenas.
+/// the process heap. So it is a private copy inside libpyresolve_jemalloc.so, linked from
+/// libjemalloc_pic.a with its symbols hidden; in the `-jemalloc` whole-process variant that
+/// makes two jemallocs in one process, each with its own arenas. The copy is opened on first
+/// use; its initial-exec TLS needs glibc's static TLS reserve unless the program linked it
+/// (see `glibc_tunables_needed_by`).
+struct jemalloc_copy;
 class jemalloc_resource final : public std::pmr::memory_resource {
  public:
   static result<std::unique_ptr<std::pmr::memory_resource>> create();
+  explicit jemalloc_resource(const jemalloc_copy& copy) noexcept;
 
  private:
   void* do_allocate(std::size_t bytes, std::size_t alignment) override;
   void do_deallocate(void* p, std::size_t bytes, std::size_t alignment) override;
   bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override;
 
+  void* (*m_mallocx)(std::size_t, int) = nullptr;
+  void (*m_sdallocx)(void*, std::size_t, int) = nullptr;
   int m_arena_flag = 0;
 };
 
-/// `tbbmalloc`: oneTBB's `scalable_aligned_malloc` / `scalable_aligned_free`.
-/// Thread-safe, cross-thread frees included: a foreign free goes to the owning block's
-/// lock-free "public free list", which the owner thread reclaims on its next allocation.
-/// Linking libtbbmalloc (not the proxy) does not replace malloc.
-class tbbmalloc_resource final : public std::pmr::memory_resource {
-  void* do_allocate(std::size_t bytes, std::size_t alignment) override;
-  void do_deallocate(void* p, std::size_t bytes, std::size_t alignment) override;
-  bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override;
-};
+/// The soname of the private jemalloc copy, and the GLIBC_TUNABLES entry that reserves enough
+/// static TLS to open it after start-up (its TLS segment is 2.6 KiB; glibc's default reserve
+/// for dlopen()ed libraries is 512 bytes).
+inline constexpr const char* jemalloc_copy_soname = "libpyresolve_jemalloc.so";
+inline constexpr const char* static_tls_tunable = "glibc.rtld.optional_static_tls=4096";
+
+/// Whether the process has the jemalloc copy loaded.
+[[nodiscard]] bool jemalloc_copy_loaded() noexcept;
 
 /// `pool-std`: libstdc++'s `std::pmr::synchronized_pool_resource` over `system_resource`.
 /// Thread-safe, cross-thread frees included, but at a price: each thread has its own pools

@@ -432,7 +432,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
 }  // namespace
 
 int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err,
-        bool err_is_terminal, const finish_hook& finish) {
+        bool err_is_terminal, const finish_hook& finish, const restart_hook& restart) {
   try {
     auto parsed = parse_command_line(args);
     if (!parsed.parsed) {
@@ -444,6 +444,11 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
         opt.color == color_mode::always || (opt.color == color_mode::automatic && err_is_terminal);
     reporter report(err, color, opt.quiet > 0 ? -1 : opt.verbose);
     if (opt.cache != cache_command::none) return run_cache_command(opt, out, report);
+    // Before anything is read (standard input could not be read twice). If the restart fails,
+    // make_resource says why the strategy cannot load.
+    if (restart) {
+      if (auto tunables = allocator::glibc_tunables_needed_by(opt.allocator)) restart(*tunables);
+    }
     const bool progress = err_is_terminal && !opt.no_progress && opt.quiet == 0;
     return run_resolve(opt, in, out, report, progress, finish);
   } catch (const std::exception& e) {

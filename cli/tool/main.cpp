@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <string>
 #include <iostream>
 
 #include "pyresolve/allocator/process_heap.hpp"
@@ -33,8 +34,13 @@ int main(int argc, char** argv) {
     static_cast<void>(code);
 #endif
   };
+  const auto restart = [argv](const std::string& glibc_tunables) {
+    std::cout.flush();
+    std::cerr.flush();
+    if (::setenv("GLIBC_TUNABLES", glibc_tunables.c_str(), 1) == 0) ::execv("/proc/self/exe", argv);
+  };
   const int code = pyresolve::cli::run(std::vector<std::string>(argv + 1, argv + argc), std::cin, std::cout, std::cerr,
-                                       ::isatty(STDERR_FILENO) == 1, finish);
+                                       ::isatty(STDERR_FILENO) == 1, finish, restart);
   finish(code);  // the commands that do not resolve (--version, cache ...) end here
   return code;
 }

@@ -21,11 +21,20 @@ enum exit_code : int { exit_success = 0, exit_unsatisfiable = 1, exit_error = 2 
 /// code `run` would return.
 using finish_hook = std::function<void(int exit_code)>;
 
+/// Starts the program again, with the same arguments, standard streams and environment but
+/// `GLIBC_TUNABLES` set to the value given; returns only if that failed. `run` calls it when
+/// the chosen `--allocator` can only load in a process started so (see
+/// `allocator::glibc_tunables_needed_by`), before reading any input.
+using restart_hook = std::function<void(const std::string& glibc_tunables)>;
+
 /// Runs `resolve` with `args` (without the program name). Standard input is read for a `-`
 /// source; output goes to `out` unless `-o`; messages, progress and `-v` go to `err`.
 /// `err_is_terminal` decides progress and automatic colour. `finish`, when set, is called as
-/// described above before a resolve returns (success or no solution). Never throws.
+/// described above before a resolve returns (success or no solution). `restart`, when set, is
+/// called as described above; without it such an allocator fails to load, with a message
+/// that says why. Never throws.
 [[nodiscard]] int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
-                      std::ostream& err, bool err_is_terminal, const finish_hook& finish = {});
+                      std::ostream& err, bool err_is_terminal, const finish_hook& finish = {},
+                      const restart_hook& restart = {});
 
 }  // namespace pyresolve::cli
