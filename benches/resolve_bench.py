@@ -78,6 +78,12 @@ class variant:
         e = dict(os.environ)
         if self.preload:
             e["LD_PRELOAD"] = self.preload
+        # `--allocator jemalloc` opens pyresolve's jemalloc copy after start-up, which needs
+        # glibc's static TLS reserve raised: without it resolve restarts itself to raise it, an
+        # exec that only that strategy's runs would pay. Every variant runs with it instead.
+        tunables = [t for t in e.get("GLIBC_TUNABLES", "").split(":") if t]
+        if not any(t.startswith("glibc.rtld.optional_static_tls=") for t in tunables):
+            e["GLIBC_TUNABLES"] = ":".join(tunables + ["glibc.rtld.optional_static_tls=4096"])
         return e
 
 
