@@ -29,6 +29,11 @@ TEST_CASE("checksum: XXH3-64 at every length, whichever build the CPU runs") {
     CHECK(pd::checksum(data.data(), n) == expected);
     if (pd::checksum_uses_avx2()) CHECK(pd::checksum_avx2(data.data() + 1, n - 1) == XXH3_64bits(data.data() + 1, n - 1));
   }
+#if defined(__x86_64__)
+  // The cache asks glibc's record of the CPU; libgcc's own detection must agree with it.
+  __builtin_cpu_init();
+  CHECK(pd::checksum_uses_avx2() == (__builtin_cpu_supports("avx2") != 0));
+#endif
   const std::string used = pd::checksum_uses_avx2() ? "the AVX2 build" : "the baseline build";
   MESSAGE("checksum runs " << used);
 }

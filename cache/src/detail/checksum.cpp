@@ -8,14 +8,24 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#if defined(__x86_64__) && __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h>
+#endif
+
 namespace pyresolve::cache::detail {
 namespace {
 
 // Below XXH3's long-input threshold every vector build runs the same scalar code.
 constexpr std::size_t vector_threshold = 240;
 
+// glibc (2.33 and later) answers from the CPU features its loader recorded at start-up.
+// __builtin_cpu_supports would link libgcc's own detection, a constructor that runs a dozen
+// `cpuid`s at every start (each a trap to the hypervisor on a VM, ~8 µs here), before `main`
+// and whether or not a checksum is ever taken.
 bool cpu_has_avx2() noexcept {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && __has_include(<sys/platform/x86.h>)
+  return CPU_FEATURE_ACTIVE(AVX2);
+#elif defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") != 0;
 #else
