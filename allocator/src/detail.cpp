@@ -1,8 +1,6 @@
 #include "detail.hpp"
 
 #include <dlfcn.h>
-#include <link.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <mutex>
@@ -72,33 +70,6 @@ result<shared_library> shared_library::open(const char* soname) {
     return fail(errc::not_found, "cannot load " + std::string(name) + ": " + std::string(why));
   }
   return shared_library(handle);
-}
-
-result<shared_library> shared_library::open_loaded(const char* soname) {
-  void* handle = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE | RTLD_NOLOAD);
-  if (handle == nullptr) return fail(errc::not_found, std::string(soname) + " is not loaded");
-  return shared_library(handle);
-}
-
-std::string this_object_directory() {
-  Dl_info info{};
-  link_map* object = nullptr;
-  // A function's address, as dladdr1 wants it: only compared against the objects' ranges.
-  if (::dladdr1(reinterpret_cast<void*>(&this_object_directory), &info, reinterpret_cast<void**>(&object),  // NOLINT
-                RTLD_DL_LINKMAP) == 0 || object == nullptr) {
-    return {};
-  }
-  std::string path;
-  if (object->l_name != nullptr && object->l_name[0] != '\0') {
-    path = object->l_name;
-  } else {  // the program itself, which the loader names only by its argv[0]
-    char buffer[4096];
-    const ::ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof buffer);
-    if (n <= 0 || static_cast<std::size_t>(n) == sizeof buffer) return {};
-    path.assign(buffer, static_cast<std::size_t>(n));
-  }
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? std::string() : path.substr(0, slash);
 }
 
 shared_library::~shared_library() {

@@ -47,8 +47,6 @@ inline void annotate_freed([[maybe_unused]] void* p) noexcept {
 class shared_library {
  public:
   static result<shared_library> open(const char* soname);
-  /// `soname` if the process has it loaded already (linked, or opened before), else an error.
-  static result<shared_library> open_loaded(const char* soname);
   shared_library(shared_library&& other) noexcept : m_handle(other.m_handle) { other.m_handle = nullptr; }
   shared_library& operator=(shared_library&&) = delete;
   shared_library(const shared_library&) = delete;
@@ -69,10 +67,5 @@ template <class F>
 [[nodiscard]] F symbol_as(const shared_library& lib, const char* name) noexcept {
   return reinterpret_cast<F>(lib.symbol(name));  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
 }
-
-/// The directory of the object this code is linked into: the program's (from
-/// /proc/self/exe, as `dladdr` names the program by its argv[0]) or a shared library's.
-/// Empty when unknown.
-[[nodiscard]] std::string this_object_directory();
 
 }  // namespace pyresolve::allocator::detail

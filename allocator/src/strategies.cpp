@@ -1,9 +1,13 @@
 #include "strategies.hpp"
 
+#include <dlfcn.h>
+
 #include <boost/container/pmr/synchronized_pool_resource.hpp>
 #include <cstdlib>
 #include <new>
 #include <string>
+
+#include "pyresolve/support/own_library.hpp"
 
 namespace pyresolve::allocator::detail {
 
@@ -75,7 +79,6 @@ bool loaded_heap_resource::do_is_equal(const std::pmr::memory_resource& other) c
 // The copy's entry points and pyresolve's arena in it, once per process: the arena must
 // outlive every thread cache that may hold its blocks, and the copy is never unloaded.
 struct jemalloc_copy {
-  shared_library lib;
   void* (*mallocx)(std::size_t, int) = nullptr;
   void (*sdallocx)(void*, std::size_t, int) = nullptr;
   int arena_flag = 0;
@@ -94,39 +97,29 @@ int mallocx_flags(std::size_t bytes, std::size_t alignment) noexcept {
   return alignment > alignof(std::max_align_t) || bytes < alignment ? mallocx_align(alignment) : 0;
 }
 
-// Where the copy may be: loaded with the program (it linked pyresolve::jemalloc_private), next
-// to the program as installed (bin/../lib, also the build tree's layout), next to the object
-// this code is in, or in the install's libdir. Only the first needs no static TLS to spare.
-result<shared_library> open_jemalloc_copy() {
-  if (auto loaded = shared_library::open_loaded(jemalloc_copy_soname)) return loaded;
-  const std::string here = this_object_directory();
-  std::string missing;  // the directories without the file
-  for (const std::string& dir : {here + "/" PYRESOLVE_BIN_TO_LIBDIR, here, std::string(PYRESOLVE_INSTALL_LIBDIR)}) {
-    if (here.empty() && dir.front() != '/') continue;
-    auto lib = shared_library::open((dir + "/" + jemalloc_copy_soname).c_str());
-    if (lib) return lib;
-    std::string why = std::move(lib).error().message;
-    if (why.find("No such file") != std::string::npos) {
-      missing += (missing.empty() ? "" : ", ") + dir;
-      continue;
-    }
-    if (why.find("static TLS") != std::string::npos) {
-      why += " (jemalloc's initial-exec TLS: link the program with pyresolve::jemalloc_private, or start it with "
-             "GLIBC_TUNABLES=" + std::string(static_tls_tunable) + ", as `resolve` does by itself)";
-    }
-    return fail(errc::not_found, "jemalloc strategy: " + why);
+// The copy: loaded with the program if it linked pyresolve::jemalloc_private, else opened
+// beside it, which needs static TLS to spare.
+result<void*> open_jemalloc_copy() {
+  auto handle = support::open_own_library(jemalloc_copy_soname);
+  if (handle) return handle;
+  std::string why = std::move(handle).error().message;
+  if (why.find("static TLS") != std::string::npos) {
+    why += " (jemalloc's initial-exec TLS: link the program with pyresolve::jemalloc_private, or start it with "
+           "GLIBC_TUNABLES=" + std::string(static_tls_tunable) + ", as `resolve` does by itself)";
   }
-  return fail(errc::not_found, "jemalloc strategy: " + std::string(jemalloc_copy_soname) + " is in none of " + missing);
+  return fail(errc::not_found, "jemalloc strategy: " + why);
 }
 
 result<const jemalloc_copy*> the_jemalloc_copy() {
   static const result<jemalloc_copy> copy = []() -> result<jemalloc_copy> {
     auto lib = open_jemalloc_copy();
     if (!lib) return unexpected(std::move(lib).error());
-    jemalloc_copy out{std::move(*lib)};
-    out.mallocx = symbol_as<void* (*)(std::size_t, int)>(out.lib, "pyresolve_je_mallocx");
-    out.sdallocx = symbol_as<void (*)(void*, std::size_t, int)>(out.lib, "pyresolve_je_sdallocx");
-    auto mallctl = symbol_as<int (*)(const char*, void*, std::size_t*, void*, std::size_t)>(out.lib, "pyresolve_je_mallctl");
+    // C function pointers round-trip through void* on every platform dlsym exists on.
+    jemalloc_copy out;
+    out.mallocx = reinterpret_cast<void* (*)(std::size_t, int)>(::dlsym(*lib, "pyresolve_je_mallocx"));  // NOLINT
+    out.sdallocx = reinterpret_cast<void (*)(void*, std::size_t, int)>(::dlsym(*lib, "pyresolve_je_sdallocx"));  // NOLINT
+    auto mallctl = reinterpret_cast<int (*)(const char*, void*, std::size_t*, void*, std::size_t)>(  // NOLINT
+        ::dlsym(*lib, "pyresolve_je_mallctl"));
     if (out.mallocx == nullptr || out.sdallocx == nullptr || mallctl == nullptr) {
       return fail(errc::not_found, std::string(jemalloc_copy_soname) + " lacks the pyresolve_je_* functions");
     }
@@ -144,9 +137,7 @@ result<const jemalloc_copy*> the_jemalloc_copy() {
 
 }  // namespace
 
-bool jemalloc_copy_loaded() noexcept {
-  return shared_library::open_loaded(jemalloc_copy_soname).has_value();
-}
+bool jemalloc_copy_loaded() noexcept { return support::own_library_loaded(jemalloc_copy_soname); }
 
 result<std::unique_ptr<std::pmr::memory_resource>> jemalloc_resource::create() {
   auto copy = the_jemalloc_copy();

@@ -1,0 +1,65 @@
+#include "pyresolve/support/own_library.hpp"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <unistd.h>
+
+namespace pyresolve::support {
+
+namespace {
+
+// dlerror() names the file first when it found one; the path is in our message already.
+std::string reason(const std::string& path) {
+  const char* error = ::dlerror();
+  std::string_view why = error != nullptr ? error : "unknown error";
+  if (why.size() > path.size() + 2 && why.substr(0, path.size()) == path && why.substr(path.size(), 2) == ": ") {
+    why.remove_prefix(path.size() + 2);
+  }
+  return std::string(why);
+}
+
+}  // namespace
+
+std::string this_object_directory() {
+  Dl_info info{};
+  link_map* object = nullptr;
+  // A function's address, as dladdr1 wants it: only compared against the objects' ranges.
+  if (::dladdr1(reinterpret_cast<void*>(&this_object_directory), &info, reinterpret_cast<void**>(&object),  // NOLINT
+                RTLD_DL_LINKMAP) == 0 || object == nullptr) {
+    return {};
+  }
+  std::string path;
+  if (object->l_name != nullptr && object->l_name[0] != '\0') {
+    path = object->l_name;
+  } else {  // the program itself, which the loader names only by its argv[0]
+    char buffer[4096];
+    const ::ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof buffer);
+    if (n <= 0 || static_cast<std::size_t>(n) == sizeof buffer) return {};
+    path.assign(buffer, static_cast<std::size_t>(n));
+  }
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+bool own_library_loaded(const char* soname) noexcept {
+  return ::dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD) != nullptr;
+}
+
+result<void*> open_own_library(const char* soname) {
+  if (void* loaded = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD)) return loaded;
+  const std::string here = this_object_directory();
+  std::string missing;  // the directories without the file
+  for (const std::string& dir : {here + "/" PYRESOLVE_BIN_TO_LIBDIR, here, std::string(PYRESOLVE_INSTALL_LIBDIR)}) {
+    if (here.empty() && dir.front() != '/') continue;
+    const std::string path = dir + "/" + soname;
+    if (::access(path.c_str(), F_OK) != 0) {
+      missing += (missing.empty() ? "" : ", ") + dir;
+      continue;
+    }
+    if (void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) return handle;
+    return fail(errc::not_found, "cannot load " + path + ": " + reason(path));
+  }
+  return fail(errc::not_found, std::string(soname) + " is in none of " + missing);
+}
+
+}  // namespace pyresolve::support
