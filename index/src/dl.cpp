@@ -5,6 +5,8 @@
 #include <cstring>
 #include <string>
 
+#include "pyresolve/support/own_library.hpp"
+
 namespace pyresolve::index::dl {
 namespace {
 
@@ -77,5 +79,23 @@ const result<const zlib_api*>& load_zlib() {
 }
 
 #undef PYRESOLVE_DL_BIND
+
+const result<detail::walk_json_page_fn>& load_json() {
+  static const auto loaded = []() -> result<detail::walk_json_page_fn> {
+    auto library = support::open_own_library(detail::json_library_soname);
+    if (!library) {
+      return unexpected<error>{error{errc::io_error, "cannot parse JSON pages: " + library.error().message,
+                                     detail::json_library_soname, 0, 0}};
+    }
+    detail::walk_json_page_fn walk = nullptr;
+    if (!bind(*library, detail::walk_json_page_symbol, walk)) {
+      return unexpected<error>{error{errc::io_error,
+                                     std::string("cannot parse JSON pages: no symbol ") + detail::walk_json_page_symbol,
+                                     detail::json_library_soname, 0, 0}};
+    }
+    return walk;
+  }();
+  return loaded;
+}
 
 }  // namespace pyresolve::index::dl

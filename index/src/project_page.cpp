@@ -1,7 +1,6 @@
 #include "pyresolve/index/project_page.hpp"
 
 #include "detail/dl.hpp"
-#include <simdjson.h>
 
 #include <algorithm>
 #include <map>
@@ -109,58 +108,52 @@ result<std::string> resolve_url(std::string_view base, std::string_view referenc
 }
 
 result<project_page> parse_json_page(std::string_view body, std::string_view page_url) {
-  using namespace simdjson;
-  dom::parser parser;
-  padded_string padded(body);
-  dom::element doc;
-  if (auto err = parser.parse(padded).get(doc); err)
-    return page_error(page_url, std::string("invalid JSON page: ") + error_message(err));
-  dom::object root;
-  if (doc.get(root)) return page_error(page_url, "invalid JSON page: top level is not an object");
-  project_page page;
-  page.url = redact_url(page_url);
-  std::string_view sv;
-  if (!root["name"].get(sv)) page.name = std::string(sv);
-  dom::array files;
-  if (root["files"].get(files)) return page_error(page_url, "invalid JSON page: no 'files' array");
-  for (dom::element f : files) {
-    dist_file out;
-    if (f["filename"].get(sv)) return page_error(page_url, "invalid JSON page: a file has no 'filename'");
-    out.filename = sv;
-    if (f["url"].get(sv)) return page_error(page_url, "invalid JSON page: file " + std::string(out.filename) + " has no 'url'");
-    std::string link(sv), frag_sha;
-    auto abs = resolve_url(page_url, link);
-    if (!abs) return unexpected<error>{abs.error()};
-    out.url = std::move(*abs);
-    split_fragment(out.url, frag_sha);
-    dom::object hashes;
-    if (!f["hashes"].get(hashes) && !hashes["sha256"].get(sv)) out.sha256 = lower(sv);
-    if (out.sha256.empty()) out.sha256 = lower(frag_sha);
-    if (!f["requires-python"].get(sv)) out.requires_python = sv;
-    dom::element y;
-    if (!f["yanked"].get(y)) {
-      bool b = false;
-      if (!y.get(b)) out.yanked = b;
-      else if (!y.get(sv)) { out.yanked = true; out.yanked_reason = sv; }
+  const auto& walk = dl::load_json();
+  if (!walk) return unexpected<error>{walk.error()};
+  // Turns the walk's entries into files; the first problem stops the walk and is the answer.
+  class collector final : public detail::json_page_sink {
+   public:
+    explicit collector(std::string_view url) : m_url(url) { m_page.url = redact_url(url); }
+    void name(std::string_view name) override { m_page.name = std::string(name); }
+    bool file(const detail::json_file& f) override {
+      if (!f.has_filename) return stop(page_error(m_url, "invalid JSON page: a file has no 'filename'"));
+      dist_file out;
+      out.filename = f.filename;
+      if (!f.has_url) return stop(page_error(m_url, "invalid JSON page: file " + std::string(out.filename) + " has no 'url'"));
+      std::string frag_sha;
+      auto abs = resolve_url(m_url, f.url);
+      if (!abs) return stop(unexpected<error>{abs.error()});
+      out.url = std::move(*abs);
+      split_fragment(out.url, frag_sha);
+      if (f.sha256) out.sha256 = lower(*f.sha256);
+      if (out.sha256.empty()) out.sha256 = lower(frag_sha);
+      if (f.requires_python) out.requires_python = *f.requires_python;
+      out.yanked = f.yanked;
+      out.yanked_reason = f.yanked_reason;
+      out.has_metadata = f.has_metadata;
+      if (f.metadata_sha256) out.metadata_sha256 = lower(*f.metadata_sha256);
+      if (f.size) out.size = *f.size;
+      m_page.files.push_back(std::move(out));
+      return true;
     }
-    // PEP 714 renamed `dist-info-metadata` to `core-metadata`; read the new key first.
-    for (const char* key : {"core-metadata", "dist-info-metadata"}) {
-      dom::element m;
-      if (f[key].get(m)) continue;
-      bool b = false;
-      dom::object mo;
-      if (!m.get(b)) out.has_metadata = b;
-      else if (!m.get(mo)) {
-        out.has_metadata = true;
-        if (!mo["sha256"].get(sv)) out.metadata_sha256 = lower(sv);
-      }
-      break;
+    result<project_page> finish() && {
+      if (m_failure) return std::move(*m_failure);
+      return std::move(m_page);
     }
-    std::uint64_t size = 0;
-    if (!f["size"].get(size)) out.size = size;
-    page.files.push_back(std::move(out));
-  }
-  return page;
+
+   private:
+    bool stop(unexpected<error> failure) {
+      m_failure.emplace(std::move(failure));
+      return false;
+    }
+    std::string_view m_url;
+    project_page m_page;
+    std::optional<unexpected<error>> m_failure;
+  };
+  collector sink(page_url);
+  std::string problem;
+  if (!(*walk)(body, sink, problem)) return page_error(page_url, std::move(problem));
+  return std::move(sink).finish();
 }
 
 namespace {

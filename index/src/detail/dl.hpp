@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include "detail/json_walk.hpp"
 #include "pyresolve/support/result.hpp"
 
 namespace pyresolve::index::dl {
@@ -63,6 +64,10 @@ struct gumbo_api {
 [[nodiscard]] const result<const crypto_api*>& load_crypto();
 [[nodiscard]] const result<const gumbo_api*>& load_gumbo();
 [[nodiscard]] const result<const zlib_api*>& load_zlib();
+
+/// The PEP 691 page walk, from pyresolve's own libpyresolve_index_json.so (which holds
+/// simdjson; see json_walk.hpp), opened beside the program on the first call.
+[[nodiscard]] const result<detail::walk_json_page_fn>& load_json();
 
 /// The same, for code that runs only after a successful `load_*` (handles it created exist).
 inline const curl_api& curl() { return **load_curl(); }
