@@ -8,7 +8,10 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#if defined(__x86_64__) && __has_include(<sys/platform/x86.h>)
+// glibc's header is C (`_Bool`), which clang's C++ rejects: clang builds (the fuzz preset)
+// take libgcc's detection below.
+#if defined(__x86_64__) && !defined(__clang__) && __has_include(<sys/platform/x86.h>)
+#define PYRESOLVE_GLIBC_CPU_FEATURES 1
 #include <sys/platform/x86.h>
 #endif
 
@@ -23,7 +26,7 @@ constexpr std::size_t vector_threshold = 240;
 // `cpuid`s at every start (each a trap to the hypervisor on a VM, ~8 µs here), before `main`
 // and whether or not a checksum is ever taken.
 bool cpu_has_avx2() noexcept {
-#if defined(__x86_64__) && __has_include(<sys/platform/x86.h>)
+#if defined(PYRESOLVE_GLIBC_CPU_FEATURES)
   return CPU_FEATURE_ACTIVE(AVX2);
 #elif defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   __builtin_cpu_init();
