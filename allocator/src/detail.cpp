@@ -4,8 +4,9 @@
 
 #include <atomic>
 #include <mutex>
-#include <string_view>
 #include <vector>
+
+#include "pyresolve/support/own_library.hpp"
 
 namespace pyresolve::allocator::detail {
 
@@ -60,14 +61,7 @@ const thread_numbers& this_thread_numbers() noexcept {
 result<shared_library> shared_library::open(const char* soname) {
   void* handle = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (handle == nullptr) {
-    const char* error = ::dlerror();
-    std::string_view why = error != nullptr ? error : "unknown error";
-    const std::string_view name = soname;
-    // glibc's message starts with the path already when the file was found.
-    if (why.size() > name.size() + 2 && why.substr(0, name.size()) == name && why.substr(name.size(), 2) == ": ") {
-      why.remove_prefix(name.size() + 2);
-    }
-    return fail(errc::not_found, "cannot load " + std::string(name) + ": " + std::string(why));
+    return fail(errc::not_found, std::string("cannot load ") + soname + ": " + support::dlopen_failure(soname));
   }
   return shared_library(handle);
 }

@@ -6,10 +6,7 @@
 
 namespace pyresolve::support {
 
-namespace {
-
-// dlerror() names the file first when it found one; the path is in our message already.
-std::string reason(const std::string& path) {
+std::string dlopen_failure(std::string_view path) {
   const char* error = ::dlerror();
   std::string_view why = error != nullptr ? error : "unknown error";
   if (why.size() > path.size() + 2 && why.substr(0, path.size()) == path && why.substr(path.size(), 2) == ": ") {
@@ -17,8 +14,6 @@ std::string reason(const std::string& path) {
   }
   return std::string(why);
 }
-
-}  // namespace
 
 std::string this_object_directory() {
   Dl_info info{};
@@ -57,7 +52,7 @@ result<void*> open_own_library(const char* soname) {
       continue;
     }
     if (void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) return handle;
-    return fail(errc::not_found, "cannot load " + path + ": " + reason(path));
+    return fail(errc::not_found, "cannot load " + path + ": " + dlopen_failure(path));
   }
   return fail(errc::not_found, std::string(soname) + " is in none of " + missing);
 }

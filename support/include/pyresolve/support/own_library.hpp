@@ -19,6 +19,10 @@ namespace pyresolve::support {
 /// directories lack the file, or why a copy found would not load.
 [[nodiscard]] result<void*> open_own_library(const char* soname);
 
+/// What `dlerror` says about a failed `dlopen(path)`, without the path glibc puts first
+/// when it found the file. Call right after the failure.
+[[nodiscard]] std::string dlopen_failure(std::string_view path);
+
 /// Whether the process has `soname` loaded already.
 [[nodiscard]] bool own_library_loaded(const char* soname) noexcept;
 
