@@ -34,10 +34,15 @@ int main(int argc, char** argv) {
     static_cast<void>(code);
 #endif
   };
+  // Once only: where the loader drops GLIBC_TUNABLES (secure-execution mode), a second start
+  // would ask again; it then reports why the strategy cannot load instead.
   const auto restart = [argv](const std::string& glibc_tunables) {
+    if (std::getenv("PYRESOLVE_RESTARTED") != nullptr) return;
     std::cout.flush();
     std::cerr.flush();
-    if (::setenv("GLIBC_TUNABLES", glibc_tunables.c_str(), 1) == 0) ::execv("/proc/self/exe", argv);
+    if (::setenv("GLIBC_TUNABLES", glibc_tunables.c_str(), 1) == 0 && ::setenv("PYRESOLVE_RESTARTED", "1", 1) == 0) {
+      ::execv("/proc/self/exe", argv);
+    }
   };
   const int code = pyresolve::cli::run(std::vector<std::string>(argv + 1, argv + argc), std::cin, std::cout, std::cerr,
                                        ::isatty(STDERR_FILENO) == 1, finish, restart);

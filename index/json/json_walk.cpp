@@ -19,14 +19,8 @@ std::optional<std::string_view> string_at(Parent parent, const char* key) {
 
 json_file read_file(simdjson::dom::element f) {
   json_file out;
-  if (auto filename = string_at(f, "filename")) {
-    out.has_filename = true;
-    out.filename = *filename;
-  }
-  if (auto url = string_at(f, "url")) {
-    out.has_url = true;
-    out.url = *url;
-  }
+  out.filename = string_at(f, "filename");
+  out.url = string_at(f, "url");
   simdjson::dom::object hashes;
   if (!f["hashes"].get(hashes)) out.sha256 = string_at(hashes, "sha256");
   out.requires_python = string_at(f, "requires-python");

@@ -116,12 +116,12 @@ result<project_page> parse_json_page(std::string_view body, std::string_view pag
     explicit collector(std::string_view url) : m_url(url) { m_page.url = redact_url(url); }
     void name(std::string_view name) override { m_page.name = std::string(name); }
     bool file(const detail::json_file& f) override {
-      if (!f.has_filename) return stop(page_error(m_url, "invalid JSON page: a file has no 'filename'"));
+      if (!f.filename) return stop(page_error(m_url, "invalid JSON page: a file has no 'filename'"));
       dist_file out;
-      out.filename = f.filename;
-      if (!f.has_url) return stop(page_error(m_url, "invalid JSON page: file " + std::string(out.filename) + " has no 'url'"));
+      out.filename = *f.filename;
+      if (!f.url) return stop(page_error(m_url, "invalid JSON page: file " + std::string(out.filename) + " has no 'url'"));
       std::string frag_sha;
-      auto abs = resolve_url(m_url, f.url);
+      auto abs = resolve_url(m_url, *f.url);
       if (!abs) return stop(unexpected<error>{abs.error()});
       out.url = std::move(*abs);
       split_fragment(out.url, frag_sha);

@@ -13,13 +13,11 @@
 namespace pyresolve::index::detail {
 
 /// One entry of a page's `files`, as written: a field that is absent, or not of the type
-/// PEP 691 gives it, is empty (`has_*` false). Views into the walk's own copy of the page,
-/// valid during the callback.
+/// PEP 691 gives it, is empty. Views into the walk's own copy of the page, valid during the
+/// callback.
 struct json_file {
-  bool has_filename = false;
-  std::string_view filename;
-  bool has_url = false;
-  std::string_view url;
+  std::optional<std::string_view> filename;
+  std::optional<std::string_view> url;
   std::optional<std::string_view> sha256;           ///< hashes.sha256
   std::optional<std::string_view> requires_python;  ///< requires-python
   bool yanked = false;                              ///< true, or a reason string
