@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include <utility>
 
 #include "detail/checksum.hpp"
+#include "detail/entry_header.hpp"
 #include "pyresolve/packaging/name.hpp"
 
 namespace fs = std::filesystem;
@@ -33,6 +35,33 @@ void append_hash16(String& out, std::string_view text) {
   static constexpr char digits[] = "0123456789abcdef";
   const std::uint64_t h = detail::checksum(text.data(), text.size());
   for (int shift = 60; shift >= 0; shift -= 4) out += digits[(h >> shift) & 0xF];
+}
+
+/// The longest project name or filename used as a path component as it is: with the
+/// `-<hash>.bin` and `.tmp.<random>` suffixes it stays under the usual 255-byte name limit.
+constexpr std::size_t max_component = 200;
+
+/// Whether `part` can be one path component as it is: not empty, `.` or `..`, not too long,
+/// and no `/`, `\`, NUL or other control character. A scan of the bytes, no system call.
+bool safe_component(std::string_view part) noexcept {
+  if (part.empty() || part.size() > max_component || part == "." || part == "..") return false;
+  return std::none_of(part.begin(), part.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c < 0x20 || c == 0x7F || c == '/' || c == '\\';
+  });
+}
+
+/// Appends `part` as one path component: itself when safe, else `~` and its hash (a name no
+/// normalized project name or distribution filename has), so an index's names can never
+/// leave the bucket.
+template <class String>
+void append_component(String& out, std::string_view part) {
+  if (safe_component(part)) {
+    out.append(part);
+  } else {
+    out += '~';
+    append_hash16(out, part);
+  }
 }
 
 /// Starts a path string below `root` with `bucket` in `out` (empty; its allocator is kept), as
@@ -70,14 +99,54 @@ struct fd_guard {
   }
 };
 
+std::string fmt_mode(unsigned mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", mode);
+  return text;
+}
+
+/// A folder itself, not a symlink to one.
+bool real_folder(const fs::path& path) {
+  std::error_code ec;
+  return fs::symlink_status(path, ec).type() == fs::file_type::directory;
+}
+
 bool is_temp_name(const std::string& name) { return name.find(".tmp.") != std::string::npos; }
+
+/// The root when neither XDG_CACHE_HOME nor HOME names one: a folder of this user's own in the
+/// shared temp dir (its name is predictable, so `open` checks who made it).
+fs::path temp_dir_root() {
+  std::error_code ec;
+  fs::path tmp = fs::temp_directory_path(ec);
+  if (ec) tmp = "/tmp";
+  return tmp / ("pyresolve-cache-" + std::to_string(::geteuid()));
+}
+
+/// Creates the temp-dir root with mode 0700, or accepts it only when it is a real folder (not
+/// a symlink) of this user that no one else may read or write: another user could otherwise
+/// plant entries (a wrong answer) or read what we fetched.
+result<void> make_private_folder(const fs::path& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return io_fail(dir, "cannot create the cache folder");
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) return io_fail(dir, "cannot inspect the cache folder");
+  if (!S_ISDIR(st.st_mode)) return io_fail(dir, "refusing the cache folder: it is not a folder (a symlink?)");
+  if (st.st_uid != ::geteuid())
+    return io_fail(dir, "refusing the cache folder: it belongs to uid " + std::to_string(st.st_uid) +
+                            ", not to this user (uid " + std::to_string(::geteuid()) + ")");
+  if ((st.st_mode & 077) != 0)
+    return io_fail(dir, "refusing the cache folder: other users may access it (mode " +
+                            fmt_mode(st.st_mode & 0777) + "; expected 0700)");
+  return {};
+}
 
 }  // namespace
 
 fs::path default_cache_root() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "pyresolve";
+  // The XDG spec: a relative path in XDG_CACHE_HOME is invalid and is ignored.
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg == '/') return fs::path(xdg) / "pyresolve";
   if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".cache" / "pyresolve";
-  return fs::temp_directory_path() / "pyresolve-cache";
+  return temp_dir_root();
 }
 
 std::int64_t cache::default_now() {
@@ -91,14 +160,18 @@ result<std::unique_ptr<cache>> cache::open(cache_options options) {
   c->m_run_started = c->now();
   if (c->m_options.no_cache) return c;
   std::error_code ec;
-  fs::create_directories(c->root(), ec);
-  if (ec) return io_fail(c->root(), "cannot create the cache folder: " + ec.message());
+  if (c->root() == temp_dir_root()) {
+    if (auto made = make_private_folder(c->root()); !made) return unexpected<error>{made.error()};
+  } else {
+    fs::create_directories(c->root(), ec);
+    if (ec) return io_fail(c->root(), "cannot create the cache folder: " + ec.message());
+  }
   fs::path tag = c->root() / "CACHEDIR.TAG";
   if (!fs::exists(tag, ec)) {
     if (auto w = c->write(tag, cachedir_tag); !w) return unexpected<error>{w.error()};
   }
   fs::path lock = c->root() / ".lock";
-  c->m_lock_fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  c->m_lock_fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (c->m_lock_fd < 0) return io_fail(lock, "cannot open the lock file");
   c->lock_shared();
   return c;
@@ -145,7 +218,9 @@ void simple_file_into(String& out, const fs::path& root, std::string_view index_
   bucket_path(out, root, simple_bucket, name.size() + 24);
   out += '/';
   append_hash16(out, url);
-  out.append("/").append(name).append(".bin");
+  out += '/';
+  append_component(out, name);
+  out.append(".bin");
 }
 
 /// `metadata_file` into `out` (empty).
@@ -154,7 +229,10 @@ void metadata_file_into(String& out, const fs::path& root, std::string_view name
   std::string storage;
   const std::string_view url = without_credentials(file.url, storage);
   bucket_path(out, root, metadata_bucket, name.size() + file.filename.size() + 24);
-  out.append("/").append(name).append("/").append(file.filename);
+  out += '/';
+  append_component(out, name);
+  out += '/';
+  append_component(out, file.filename);
   out += '-';
   append_hash16(out, url);
   out.append(".bin");
@@ -217,58 +295,111 @@ mapped_file& mapped_file::operator=(mapped_file&& other) noexcept {
   return *this;
 }
 
-std::optional<mapped_file> mapped_file::open(const char* path) {
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  fd_guard guard{fd};
+namespace {
+
+/// Opens an entry for reading without following a symlink or waiting on a FIFO
+/// (`O_NONBLOCK` has no effect on a regular file, so it need not be cleared), and checks that
+/// it is a regular file: `size` gets its size. -1: no such file; -2: anything else (a
+/// corrupt entry), with `why` set.
+int open_entry(const char* path, std::uint64_t& size, const char*& why) {
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) return -1;
+    why = errno == ELOOP ? "a symlink" : "cannot be opened";
+    return -2;
+  }
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    why = "not a regular file";
+    return -2;
+  }
+  size = static_cast<std::uint64_t>(st.st_size);
+  return fd;
+}
+
+unexpected<error> not_an_entry(const char* path, const char* why) {
+  return unexpected<error>{error{errc::io_error, std::string("corrupt cache entry: ") + why, path, 0, 0}};
+}
+
+/// Reads up to `size` bytes into `out` (fewer only at an early end of file); false on an error.
+bool read_fully(int fd, char* out, std::size_t size, std::size_t& got) {
+  got = 0;
+  while (got < size) {
+    const auto n = ::read(fd, out + got, size - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+result<std::optional<mapped_file>> mapped_file::open(const char* path) {
+  std::uint64_t size64 = 0;
+  const char* why = nullptr;
+  const int fd = open_entry(path, size64, why);
+  if (fd == -1) return std::optional<mapped_file>();
+  if (fd < 0) return not_an_entry(path, why);
+  fd_guard guard{fd};
   mapped_file out;
-  if (st.st_size == 0) return out;
-  const auto size = static_cast<std::size_t>(st.st_size);
+  if (size64 == 0) return std::optional<mapped_file>(std::move(out));
+  if (size64 > SIZE_MAX) return not_an_entry(path, "too large");
+  const auto size = static_cast<std::size_t>(size64);
   if (size <= small_file_limit) {
     // Not zeroed first (make_unique would): read() fills it, and the zeroing was 1.8 % of a
     // warm jupyter resolve's instructions.
     auto owned = std::make_unique_for_overwrite<char[]>(size);
     std::size_t got = 0;
-    while (got < size) {
-      const auto n = ::read(fd, owned.get() + got, size - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return std::nullopt;
-      got += static_cast<std::size_t>(n);
-    }
+    if (!read_fully(fd, owned.get(), size, got) || got != size)
+      return not_an_entry(path, "cannot be read whole");
     out.m_data = owned.release();
     out.m_size = size;
     out.m_owned = true;
-    return out;
+    return std::optional<mapped_file>(std::move(out));
   }
-  void* at = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-  if (at == MAP_FAILED) return std::nullopt;
+  void* at = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (at == MAP_FAILED) return not_an_entry(path, "cannot be mapped");
   out.m_data = static_cast<const char*>(at);
-  out.m_size = static_cast<std::size_t>(st.st_size);
-  return out;
+  out.m_size = size;
+  return std::optional<mapped_file>(std::move(out));
+}
+
+result<std::optional<std::string_view>> cache::read_entry(const char* path, std::string& buffer) const {
+  // One fstat, which a regular file needs anyway to be told from a FIFO, a folder or a device;
+  // it also gives the size, so the read asks for exactly that.
+  std::uint64_t size64 = 0;
+  const char* why = nullptr;
+  const int fd = open_entry(path, size64, why);
+  if (fd == -1) return std::optional<std::string_view>();
+  if (fd < 0) return not_an_entry(path, why);
+  fd_guard guard{fd};
+  if (size64 > SIZE_MAX / 2) return not_an_entry(path, "too large");
+  const auto size = static_cast<std::size_t>(size64);
+  constexpr std::size_t first_size = 64 * 1024;
+  if (buffer.size() < first_size) buffer.resize(first_size);
+  // The first part; past it, only a file whose header declares exactly its size is read on
+  // (anything else is corrupt anyway, and may be huge).
+  std::size_t got = 0;
+  if (!read_fully(fd, buffer.data(), std::min(size, buffer.size()), got))
+    return not_an_entry(path, "cannot be read");
+  if (got < size && got == buffer.size()) {
+    if (!detail::declares_size(std::string_view(buffer.data(), got), size))
+      return std::optional<std::string_view>(std::string_view(buffer.data(), got));
+    buffer.resize(size);
+    std::size_t more = 0;
+    if (!read_fully(fd, buffer.data() + got, size - got, more)) return not_an_entry(path, "cannot be read");
+    got += more;
+  }
+  return std::optional<std::string_view>(std::string_view(buffer.data(), got));
 }
 
 std::optional<std::string_view> cache::read_file(const char* path, std::string& buffer) const {
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  fd_guard guard{fd};
-  // No fstat for the size: a read that returns less than it asked for has reached the end of a
-  // regular file, so a buffer larger than the file takes it in one call (on a warm jupyter.in
-  // run that is 168 metadata files, each one system call shorter). The buffer grows when full.
-  constexpr std::size_t first_size = 64 * 1024;
-  if (buffer.size() < first_size) buffer.resize(first_size);
-  std::size_t got = 0;
-  for (;;) {
-    if (got == buffer.size()) buffer.resize(buffer.size() * 2);
-    const auto n = ::read(fd, buffer.data() + got, buffer.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::nullopt;
-    if (n == 0) break;
-    got += static_cast<std::size_t>(n);
-    if (got < buffer.size()) break;  // short read: end of file
-  }
-  return std::string_view(buffer.data(), got);
+  auto got = read_entry(path, buffer);
+  if (!got) return std::nullopt;
+  return *got;
 }
 
 std::optional<std::string> cache::read_file(const char* path) const {
@@ -284,10 +415,23 @@ result<void> cache::write(const fs::path& path, std::string_view bytes) const {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
   if (ec) return io_fail(path.parent_path(), "cannot create folder: " + ec.message());
-  static std::atomic<std::uint64_t> counter{0};
-  fs::path tmp = path;
-  tmp += ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // A fresh name nobody can guess (as mkstemp), created only if nothing has it: a symlink
+  // or file planted under a predictable name would otherwise be written through.
+  std::string tmp;
+  int fd = -1;
+  for (int attempt = 0; fd < 0 && attempt < 16; ++attempt) {
+    std::uint64_t random = 0;
+    if (::getrandom(&random, sizeof random, 0) != static_cast<ssize_t>(sizeof random)) {
+      static std::atomic<std::uint64_t> counter{0};
+      random = detail::checksum(&random, sizeof random) ^ (static_cast<std::uint64_t>(::getpid()) << 32) ^
+               counter.fetch_add(1) ^ static_cast<std::uint64_t>(default_now());
+    }
+    tmp = path.native();
+    tmp += ".tmp.";
+    append_hash16(tmp, std::string_view(reinterpret_cast<const char*>(&random), sizeof random));
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && errno != EEXIST) break;
+  }
   if (fd < 0) return io_fail(tmp, "cannot create temp file");
   {
     fd_guard guard{fd};
@@ -311,8 +455,9 @@ result<void> cache::write(const fs::path& path, std::string_view bytes) const {
 }
 
 void cache::remove(const fs::path& path) const {
+  // remove_all removes a symlink itself and never follows one inside a folder.
   std::error_code ec;
-  fs::remove(path, ec);
+  fs::remove_all(path, ec);
 }
 
 bool cache::refresh_requested(std::string_view name, std::int64_t written) const {
@@ -339,6 +484,11 @@ result<cache_info> cache::info() const {
 }
 
 result<std::uint64_t> cache::clean(const std::vector<std::string>& names) {
+  // A name becomes a path component: anything but a project name (`/`, `..`, an absolute
+  // path) could name a path outside the cache.
+  for (const auto& raw : names)
+    if (!packaging::is_valid_name(raw))
+      return fail(errc::invalid_name, "cache clean: '" + raw + "' is not a valid project name");
   if (auto l = lock_exclusive(); !l) return unexpected<error>{l.error()};
   std::uint64_t removed = 0;
   std::error_code ec;
@@ -353,9 +503,13 @@ result<std::uint64_t> cache::clean(const std::vector<std::string>& names) {
     for (const auto& raw : names) {
       std::string name = packaging::normalize_name(raw);
       std::error_code e2;
-      removed += fs::remove_all(root() / metadata_bucket / name, e2);
+      // Only through real folders: a bucket or index folder replaced by a symlink leads out.
+      if (real_folder(root() / metadata_bucket))
+        removed += fs::remove_all(root() / metadata_bucket / name, e2);
+      if (!real_folder(root() / simple_bucket)) continue;
       for (const auto& idx : fs::directory_iterator(root() / simple_bucket, e2))
-        if (fs::remove(idx.path() / (name + ".bin"), e2)) ++removed;
+        if (!idx.is_symlink(e2) && idx.is_directory(e2) && fs::remove(idx.path() / (name + ".bin"), e2))
+          ++removed;
     }
   }
   lock_shared();
@@ -379,7 +533,9 @@ result<std::uint64_t> cache::prune() {
   for (auto it = fs::recursive_directory_iterator(root(), ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
     std::error_code e2;
-    if (it->is_directory(e2)) dirs.push_back(it->path());
+    // The iterator does not descend into symlinked folders; nor is one taken for a folder here.
+    if (!it->is_symlink(e2) && it->is_directory(e2))
+      dirs.push_back(it->path());
     else if (is_temp_name(it->path().filename().string())) temps.push_back(it->path());
   }
   for (const auto& t : temps) {

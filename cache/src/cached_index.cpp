@@ -132,6 +132,17 @@ std::shared_ptr<const page_view> with_credentials(page_view view, const std::str
   return std::allocate_shared<page_view>(std::pmr::polymorphic_allocator<page_view>(memory), std::move(view));
 }
 
+/// `url` as an entry's key holds it: without credentials (no copy when it has none, the usual
+/// case) and, for an index URL, without trailing slashes (as its path hashes it).
+std::string_view key_url(std::string_view url, std::string& storage, bool index_url) {
+  if (index::has_credentials(url)) {
+    storage = index::strip_credentials(url);
+    url = storage;
+  }
+  while (index_url && url.ends_with('/')) url.remove_suffix(1);
+  return url;
+}
+
 bool is_fresh(const http_state& s, std::int64_t now) {
   if (s.must_revalidate || s.max_age < 0) return false;
   return (now - s.fetched_at) + s.age < s.max_age;
@@ -214,22 +225,31 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(std::string_
   for (const auto& index_url : indexes) {
     std::optional<page_view> entry;
     std::pmr::string path(m_memory);
+    std::string url_storage;
+    const entry_key key{key_url(index_url, url_storage, true), name, {}};
     if (m_cache.enabled()) {
       path = m_cache.simple_file(index_url, name, m_memory);
-      if (auto bytes = mapped_file::open(path.c_str())) {
-        auto decoded = page_view::load(std::move(*bytes), path, m_memory);
-        if (decoded) {
-          entry = std::move(*decoded);
-        } else {
-          ++m_state->corrupt;
-          m_cache.log(log_level::debug, decoded.error().to_string() + "; refetching");
-          if (opts.offline)
-            return unexpected<error>{error{errc::io_error,
-                                           "offline and the cache entry of '" + std::string(name) + "' is corrupt: " +
-                                               decoded.error().message,
-                                           std::string(path), 0, 0}};
-          m_cache.remove(path);
-        }
+      // Nothing there (nullopt), or an entry that is read and checked against its key: anything
+      // else (not a regular file, unreadable, corrupt, written for another page) is replaced.
+      auto opened = mapped_file::open(path.c_str());
+      std::optional<result<page_view>> decoded;
+      if (!opened) {
+        decoded.emplace(unexpected<error>{std::move(opened).error()});
+      } else if (*opened) {
+        decoded.emplace(page_view::load(std::move(**opened), path, m_memory, &key));
+      }
+      if (decoded && *decoded) {
+        entry = std::move(**decoded);
+      } else if (decoded) {
+        const error& failure = decoded->error();
+        ++m_state->corrupt;
+        m_cache.log(log_level::debug, failure.to_string() + "; refetching");
+        if (opts.offline)
+          return unexpected<error>{error{
+              errc::io_error,
+              "offline and the cache entry of '" + std::string(name) + "' is corrupt: " + failure.message,
+              std::string(path), 0, 0}};
+        m_cache.remove(path);
       }
     }
     std::int64_t now = m_cache.now();
@@ -261,7 +281,7 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(std::string_
         const bool same = fresh->etag == old.etag && fresh->last_modified == old.last_modified &&
                           fresh->must_revalidate == old.must_revalidate && fresh->max_age == old.max_age;
         if (!(always_revalidated && same)) {
-          if (auto w = m_cache.write(path, encode_simple({*fresh, entry->map()})); !w)
+          if (auto w = m_cache.write(path, encode_simple({*fresh, entry->map()}, key)); !w)
             m_cache.log(log_level::warning, w.error().to_string());
         }
       }
@@ -278,7 +298,7 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(std::string_
     if (http) fresh_entry.http = *http;
     // The fresh page is read through the same view as a cached one: one code path, and what a
     // warm run will see is exactly what this run saw.
-    std::string bytes = encode_simple(without_credentials(fresh_entry));
+    std::string bytes = encode_simple(without_credentials(fresh_entry), key);
     if (m_cache.enabled() && http) {
       if (auto w = m_cache.write(path, bytes); !w) m_cache.log(log_level::warning, w.error().to_string());
     }
@@ -308,13 +328,17 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
                                                                                     metadata_scope scope) {
   const auto& opts = m_cache.options();
   std::pmr::string path(m_memory);
+  std::string url_storage;
+  const entry_key key{key_url(file.url, url_storage, false), name, file.filename};
   if (m_cache.enabled()) {
     path = m_cache.metadata_file(name, file, m_memory);
     // Decoding copies what it keeps, so one buffer per thread serves every metadata read.
     thread_local std::string buffer;
-    if (auto bytes = m_cache.read_file(path.c_str(), buffer)) {
+    auto read = m_cache.read_entry(path.c_str(), buffer);
+    if (!read || *read) {
       std::int64_t written = 0;
-      auto decoded = decode_metadata(*bytes, path, &written, m_memory, &m_state->markers, scope);
+      auto decoded = read ? decode_metadata(**read, path, &written, m_memory, &m_state->markers, scope, &key)
+                          : result<packaging::core_metadata>(unexpected<error>{std::move(read).error()});
       // Files are immutable, so a valid entry needs no revalidation (only --refresh).
       bool negative = !decoded && decoded.error().code == errc::invalid_metadata;
       if ((decoded || negative) && (opts.offline || !m_cache.refresh_requested(name, written))) {
@@ -338,7 +362,10 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
   if (scope != metadata_scope::all)
     return m_state->metadata.get(file.url, [&] { return load_metadata(name, file, metadata_scope::all); });
   if (opts.offline)
-    return fail(errc::not_found, "offline: metadata of " + std::string(file.filename) + " (project '" + std::string(name) + "') is not in the cache");
+    return unexpected<error>{error{errc::not_found,
+                                   "offline: metadata of " + std::string(file.filename) + " (project '" +
+                                       std::string(name) + "') is not in the cache",
+                                   std::string(path), 0, 0}};
   auto text = m_client.fetch_metadata_text(file);
   if (!text) {
     // An sdist downloaded whole and hash-checked gives a final verdict ("a build would be
@@ -347,7 +374,7 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
     const bool final_verdict = text.error().code == errc::invalid_metadata && !file.has_metadata &&
                                !file.sha256.empty() && !std::string_view(file.filename).ends_with(".whl");
     if (final_verdict && m_cache.enabled()) {
-      if (auto w = m_cache.write(path, encode_metadata_error(text.error(), m_cache.now())); !w)
+      if (auto w = m_cache.write(path, encode_metadata_error(text.error(), m_cache.now(), key)); !w)
         m_cache.log(log_level::warning, w.error().to_string());
     }
     return unexpected<error>{std::move(text).error()};
@@ -358,13 +385,14 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
   if (!md) {
     // The bytes are what the index serves (hash-checked): remember that they do not parse.
     if (m_cache.enabled()) {
-      if (auto w = m_cache.write(path, encode_metadata_error(md.error(), m_cache.now())); !w)
+      if (auto w = m_cache.write(path, encode_metadata_error(md.error(), m_cache.now(), key)); !w)
         m_cache.log(log_level::warning, w.error().to_string());
     }
     return unexpected<error>{std::move(md).error()};
   }
   if (m_cache.enabled()) {
-    if (auto w = m_cache.write(path, encode_metadata(*md, m_cache.now())); !w) m_cache.log(log_level::warning, w.error().to_string());
+    if (auto w = m_cache.write(path, encode_metadata(*md, m_cache.now(), key)); !w)
+      m_cache.log(log_level::warning, w.error().to_string());
   }
   return std::allocate_shared<packaging::core_metadata>(
       std::pmr::polymorphic_allocator<packaging::core_metadata>(m_memory), std::move(*md));

@@ -11,19 +11,20 @@
 #include <unordered_map>
 
 #include "detail/checksum.hpp"
+#include "detail/entry_header.hpp"
 #include "pyresolve/cache/cache.hpp"
 
 namespace pyresolve::cache {
 namespace {
 
 constexpr char magic[8] = {'P', 'Y', 'R', 'S', 'L', 'V', 'C', '\0'};
-// One format version per entry kind; each names its bucket (simple-v5, metadata-v3).
-constexpr std::uint32_t simple_format = 5;
-constexpr std::uint32_t metadata_format = 3;
+// One format version per entry kind; each names its bucket (simple-v6, metadata-v4).
+constexpr std::uint32_t simple_format = 6;
+constexpr std::uint32_t metadata_format = 4;
 constexpr std::uint32_t kind_simple = 1;
 constexpr std::uint32_t kind_metadata = 2;
 constexpr std::uint32_t kind_metadata_error = 3;
-constexpr std::size_t header_size = 32;
+using detail::header_size;
 constexpr std::uint32_t no_prefix = 0xFFFFFFFFU;
 
 class writer {
@@ -88,6 +89,11 @@ class writer {
     }
     u8(1);
     for (std::size_t i = 0; i < 64; i += 2) u8(static_cast<std::uint8_t>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
+  }
+  void key(const entry_key& k) {
+    str(k.url);
+    str(k.project);
+    str(k.filename);
   }
   [[nodiscard]] std::size_t size() const noexcept { return m_out.size(); }
   /// Another writer's bytes, as they are.
@@ -162,6 +168,14 @@ class reader {
     return s;
   }
   std::string str() { return std::string(view()); }
+  /// What `writer::key` wrote: false when `expected` is given and the entry's key differs.
+  bool key_matches(const entry_key* expected) {
+    const auto url = view();
+    const auto project = view();
+    const auto filename = view();
+    return expected == nullptr ||
+           (url == expected->url && project == expected->project && filename == expected->filename);
+  }
   /// A sha256 as lowercase hex, into `out` (which keeps its resource).
   template <class String>
   void hash(String& out) {
@@ -265,6 +279,13 @@ unexpected<error> corrupt(std::string_view source, std::string what) {
   return unexpected<error>{error{errc::io_error, "corrupt cache entry: " + std::move(what), std::string(source), 0, 0}};
 }
 
+unexpected<error> mis_keyed(std::string_view source, const entry_key& expected) {
+  std::string what = "written for another file than ";
+  what += expected.filename.empty() ? "the page of '" + std::string(expected.project) + "'"
+                                    : "'" + std::string(expected.filename) + "'";
+  return corrupt(source, std::move(what));
+}
+
 /// Checks the header and checksum; returns the payload.
 result<std::string_view> unseal(std::string_view bytes, std::uint32_t kind, std::uint32_t format_version,
                                 std::string_view source) {
@@ -286,9 +307,10 @@ result<std::string_view> unseal(std::string_view bytes, std::uint32_t kind, std:
 
 }  // namespace
 
-std::string encode_simple(const simple_entry& entry) {
+std::string encode_simple(const simple_entry& entry, const entry_key& entry_for) {
   writer w;
   w.u32(packaging::version::packed_layout);
+  w.key(entry_for);
   const auto& h = entry.http;
   w.i64(h.fetched_at);
   w.i64(h.max_age);
@@ -412,26 +434,30 @@ std::string encode_simple(const simple_entry& entry) {
   return std::move(w).seal(kind_simple, simple_format);
 }
 
-result<page_view> page_view::load(std::string bytes, std::string_view source, std::pmr::memory_resource* memory) {
-  auto p = index(bytes, source, memory);
+result<page_view> page_view::load(std::string bytes, std::string_view source,
+                                  std::pmr::memory_resource* memory, const entry_key* expected) {
+  auto p = index(bytes, source, memory, expected);
   // Views are offsets, so moving the bytes in is safe.
   if (p) p->m_bytes = std::move(bytes);
   return p;
 }
 
-result<page_view> page_view::load(mapped_file bytes, std::string_view source, std::pmr::memory_resource* memory) {
-  auto p = index(bytes.bytes(), source, memory);
+result<page_view> page_view::load(mapped_file bytes, std::string_view source,
+                                  std::pmr::memory_resource* memory, const entry_key* expected) {
+  auto p = index(bytes.bytes(), source, memory, expected);
   if (p) p->m_mapped = std::move(bytes);
   return p;
 }
 
-result<page_view> page_view::index(std::string_view bytes, std::string_view source, std::pmr::memory_resource* memory) {
+result<page_view> page_view::index(std::string_view bytes, std::string_view source,
+                                   std::pmr::memory_resource* memory, const entry_key* expected) {
   auto sealed = unseal(bytes, kind_simple, simple_format, source);
   if (!sealed) return unexpected<error>{std::move(sealed).error()};
   // Offsets into the payload are kept as 32 bits.
   if (sealed->size() > 0xFFFFFFF0U) return corrupt(source, "larger than 4 GiB");
   reader r(*sealed, memory);
   if (r.u32() != packaging::version::packed_layout) return corrupt(source, "written with another packed version layout");
+  if (!r.key_matches(expected) && r.ok()) return mis_keyed(source, *expected);
   page_view p(memory);
   p.m_http.fetched_at = r.i64();
   p.m_http.max_age = r.i64();
@@ -669,8 +695,8 @@ index::version_map page_view::map() const {
 }
 
 result<simple_entry> decode_simple(std::string_view bytes, std::string_view source,
-                                   std::pmr::memory_resource* memory) {
-  auto view = page_view::load(std::string(bytes), source, memory);
+                                   std::pmr::memory_resource* memory, const entry_key* expected) {
+  auto view = page_view::load(std::string(bytes), source, memory, expected);
   if (!view) return unexpected<error>{std::move(view).error()};
   // A resolve reads only the records it needs; a whole decode checks every one.
   index::version_file scratch;
@@ -680,9 +706,11 @@ result<simple_entry> decode_simple(std::string_view bytes, std::string_view sour
   return simple_entry{view->http(), view->map()};
 }
 
-std::string encode_metadata(const packaging::core_metadata& md, std::int64_t written_at) {
+std::string encode_metadata(const packaging::core_metadata& md, std::int64_t written_at,
+                            const entry_key& key) {
   writer w;
   w.i64(written_at);
+  w.key(key);
   w.u32(packaging::version::packed_layout);
   w.str(md.metadata_version);
   w.str(md.name);
@@ -704,9 +732,10 @@ std::string encode_metadata(const packaging::core_metadata& md, std::int64_t wri
   return std::move(w).seal(kind_metadata, metadata_format);
 }
 
-std::string encode_metadata_error(const error& failure, std::int64_t written_at) {
+std::string encode_metadata_error(const error& failure, std::int64_t written_at, const entry_key& key) {
   writer w;
   w.i64(written_at);
+  w.key(key);
   w.str(failure.message);
   w.str(failure.source);
   w.u32(failure.line);
@@ -716,7 +745,8 @@ std::string encode_metadata_error(const error& failure, std::int64_t written_at)
 
 result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::string_view source,
                                                  std::int64_t* written_at, std::pmr::memory_resource* memory,
-                                                 packaging::marker_memo* markers, metadata_scope scope) {
+                                                 packaging::marker_memo* markers, metadata_scope scope,
+                                                 const entry_key* expected) {
   if (bytes.size() >= header_size) {
     std::uint32_t k = 0;
     std::memcpy(&k, bytes.data() + 12, 4);
@@ -725,6 +755,7 @@ result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::st
       if (!payload) return unexpected<error>{std::move(payload).error()};
       reader r(*payload, memory);
       auto written = r.i64();
+      if (!r.key_matches(expected) && r.ok()) return mis_keyed(source, *expected);
       error e{errc::invalid_metadata, r.str(), r.str(), 0, 0};
       e.line = r.u32();
       e.column = r.u32();
@@ -738,6 +769,7 @@ result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::st
   reader r(*payload, memory, markers);
   auto written = r.i64();
   if (written_at) *written_at = written;
+  if (!r.key_matches(expected) && r.ok()) return mis_keyed(source, *expected);
   if (r.u32() != packaging::version::packed_layout) return corrupt(source, "written with another packed version layout");
   packaging::core_metadata md(memory);
   md.metadata_version = r.view();

@@ -440,13 +440,15 @@ TEST_CASE("mapped_file: small entries read, large ones mapped, both whole, acros
     { std::ofstream(path, std::ios::binary) << bytes; }
     auto file = mapped_file::open(path.c_str());
     REQUIRE(file);
-    CHECK(file->bytes() == bytes);
-    mapped_file moved(std::move(*file));
-    CHECK(file->bytes().empty());  // NOLINT(bugprone-use-after-move): moved-from is empty by contract
+    REQUIRE(*file);
+    CHECK((*file)->bytes() == bytes);
+    mapped_file moved(std::move(**file));
+    CHECK((*file)->bytes().empty());  // NOLINT(bugprone-use-after-move): moved-from is empty by contract
     CHECK(moved.bytes() == bytes);
     auto other = mapped_file::open(path.c_str());
     REQUIRE(other);
-    moved = std::move(*other);  // releases what `moved` held (ASan would flag a leak or a double free)
+    REQUIRE(*other);
+    moved = std::move(**other);  // releases what `moved` held (ASan would flag a leak or a double free)
     CHECK(moved.bytes() == bytes);
     // Replaced by rename after opening: the bytes held stay the old ones.
     { std::ofstream(path + ".new", std::ios::binary) << std::string(size, 'z'); }
@@ -464,8 +466,9 @@ TEST_CASE("a page_view over a mapped entry reads as one over the same bytes in m
   }
   auto mapped = mapped_file::open(path.c_str());
   REQUIRE(mapped);
-  CHECK(mapped->bytes() == bytes);
-  auto from_map = page_view::load(std::move(*mapped), path);
+  REQUIRE(*mapped);
+  CHECK((*mapped)->bytes() == bytes);
+  auto from_map = page_view::load(std::move(**mapped), path);
   auto from_string = page_view::load(bytes, path);
   REQUIRE(from_map);
   REQUIRE(from_string);
@@ -475,13 +478,16 @@ TEST_CASE("a page_view over a mapped entry reads as one over the same bytes in m
   CHECK(moved.name() == "foo");
   CHECK(moved.size() == from_string->size());
 
-  CHECK_FALSE(mapped_file::open((tmp.path / "absent.bin").string().c_str()));
+  const auto absent = mapped_file::open((tmp.path / "absent.bin").string().c_str());
+  REQUIRE(absent);
+  CHECK_FALSE(*absent);
   const auto empty = (tmp.path / "empty.bin").string();
   { std::ofstream(empty, std::ios::binary); }
   auto none = mapped_file::open(empty.c_str());
   REQUIRE(none);
-  CHECK(none->bytes().empty());
-  auto corrupt_view = page_view::load(std::move(*none), empty);
+  REQUIRE(*none);
+  CHECK((*none)->bytes().empty());
+  auto corrupt_view = page_view::load(std::move(**none), empty);
   REQUIRE_FALSE(corrupt_view);
   CHECK(corrupt_view.error().to_string().find(empty) != std::string::npos);
 
@@ -498,15 +504,21 @@ TEST_CASE("a page_view over a mapped entry reads as one over the same bytes in m
   CHECK(buffer.size() >= bytes.size());  // kept for the next read
 }
 
-TEST_CASE("read_file reads files of every size whole, without asking the size first") {
+TEST_CASE("read_file reads entries of every size whole, and no further than their header says") {
   t::temp_dir tmp;
   auto store = open_cache_in(tmp);
   std::string buffer;
-  // Around the first buffer's size (64 KiB) and its doublings, and nothing at all.
+  // Around the first read's size (64 KiB), and nothing at all.
   for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{65535}, std::size_t{65536},
                                  std::size_t{65537}, std::size_t{131072}, std::size_t{300001}}) {
     std::string bytes(size, '\0');
     for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>('a' + (i * 7919) % 26);
+    // A header that declares the rest as its payload (what lets a read go past 64 KiB).
+    if (size >= 32) {
+      std::memcpy(bytes.data(), "PYRSLVC", 8);
+      const std::uint64_t payload = size - 32;
+      std::memcpy(bytes.data() + 16, &payload, 8);
+    }
     const auto path = (tmp.path / ("f" + std::to_string(size))).string();
     { std::ofstream(path, std::ios::binary) << bytes; }
     const auto got = store->read_file(path.c_str(), buffer);

@@ -3,8 +3,8 @@
 /// The on-disk cache: versioned buckets of pre-parsed, checksummed entries.
 ///
 /// Layout under the root: `CACHEDIR.TAG`, `.lock` (shared by runs, exclusive for clean and
-/// prune), `simple-v5/<index-hash>/<name>.bin` (version maps + HTTP validators) and
-/// `metadata-v3/<name>/<filename>-<url-hash>.bin` (parsed core metadata). A format change
+/// prune), `simple-v6/<index-hash>/<name>.bin` (version maps + HTTP validators) and
+/// `metadata-v4/<name>/<filename>-<url-hash>.bin` (parsed core metadata). A format change
 /// bumps one bucket's suffix; `prune` removes buckets this build does not know.
 
 #include <cstdint>
@@ -28,8 +28,8 @@
 namespace pyresolve::cache {
 
 /// Bucket folder names of this build.
-inline constexpr const char* simple_bucket = "simple-v5";
-inline constexpr const char* metadata_bucket = "metadata-v3";
+inline constexpr const char* simple_bucket = "simple-v6";
+inline constexpr const char* metadata_bucket = "metadata-v4";
 /// Answers of the `python3` probe, kept by the CLI (small text files); `prune` keeps it.
 inline constexpr const char* interpreter_bucket = "interpreter-v1";
 
@@ -46,8 +46,21 @@ struct cache_options {
   std::function<std::int64_t()> now;
 };
 
-/// `$XDG_CACHE_HOME/pyresolve`, else `$HOME/.cache/pyresolve`.
+/// `$XDG_CACHE_HOME/pyresolve` (an absolute `XDG_CACHE_HOME` only, as the XDG spec says),
+/// else `$HOME/.cache/pyresolve`, else `<temp dir>/pyresolve-cache-<uid>`: a folder of this
+/// user's own, which `cache::open` creates with mode 0700 and refuses when another user owns
+/// it or others may write or read it.
 [[nodiscard]] std::filesystem::path default_cache_root();
+
+/// What an entry was written for, stored in it and compared on load: an entry copied or
+/// renamed under another key reads as corrupt, never as another file's answer.
+struct entry_key {
+  /// Pages: the index URL; metadata: the file's URL. Both without credentials (as the path
+  /// hashes them).
+  std::string_view url;
+  std::string_view project;   ///< normalized name
+  std::string_view filename;  ///< metadata: the distribution file's name; pages: empty
+};
 
 /// `cache dir -v`: where the cache is and how large.
 struct cache_info {
@@ -95,9 +108,10 @@ class mapped_file {
   mapped_file(const mapped_file&) = delete;
   mapped_file& operator=(const mapped_file&) = delete;
 
-  /// Maps or reads `path`; nullopt when it cannot be opened, mapped or read whole (an empty
-  /// file gives no bytes).
-  [[nodiscard]] static std::optional<mapped_file> open(const char* path);
+  /// Maps or reads `path`; nullopt when there is no such file; an error naming it when it is
+  /// not a regular file (a symlink, a FIFO, a folder, a device: nothing that could block or
+  /// never end is read) or cannot be mapped or read whole. An empty file gives no bytes.
+  [[nodiscard]] static result<std::optional<mapped_file>> open(const char* path);
   [[nodiscard]] std::string_view bytes() const noexcept { return {m_data, m_size}; }
 
  private:
@@ -124,11 +138,14 @@ class page_view {
   /// read, bounds-checked, when a file is materialized (`decode_simple` checks them all).
   /// Errors name `source`. `memory` holds the index (versions, per-file facts) and the versions outside
   /// the packed form; it must outlive the view.
-  [[nodiscard]] static result<page_view> load(std::string bytes, std::string_view source,
-                                              std::pmr::memory_resource* memory = allocator::default_resource());
+  /// With `expected`, an entry written for another key is corrupt.
+  [[nodiscard]] static result<page_view> load(
+      std::string bytes, std::string_view source,
+      std::pmr::memory_resource* memory = allocator::default_resource(), const entry_key* expected = nullptr);
   /// The same over a mapped entry, which the view then keeps.
-  [[nodiscard]] static result<page_view> load(mapped_file bytes, std::string_view source,
-                                              std::pmr::memory_resource* memory = allocator::default_resource());
+  [[nodiscard]] static result<page_view> load(
+      mapped_file bytes, std::string_view source,
+      std::pmr::memory_resource* memory = allocator::default_resource(), const entry_key* expected = nullptr);
   /// File URLs of the same host get the credentials of `index_url` when materialized (the
   /// entry stores none).
   void set_credentials_from(std::string index_url) { m_index_url = std::move(index_url); }
@@ -184,7 +201,7 @@ class page_view {
         m_rp(memory), m_prefixes(memory), m_tag_names(memory), m_tag_sets(memory), m_versions(memory),
         m_first_file(memory), m_files(memory) {}
   [[nodiscard]] static result<page_view> index(std::string_view bytes, std::string_view source,
-                                               std::pmr::memory_resource* memory);
+                                               std::pmr::memory_resource* memory, const entry_key* expected);
   [[nodiscard]] std::string_view payload() const noexcept;
 
   [[nodiscard]] std::string_view text(text_ref t) const noexcept { return payload().substr(t.pos, t.size); }
@@ -211,16 +228,20 @@ class page_view {
 /// checksum matches. Versions, specifiers and requirements are stored as their parts (packed
 /// version bits) and rebuilt without parsing; only versions outside the packed form and
 /// markers are parsed on load. `memory` holds what the decoded packaging values allocate
-/// (versions outside the packed form).
-[[nodiscard]] std::string encode_simple(const simple_entry& entry);
-[[nodiscard]] result<simple_entry> decode_simple(std::string_view bytes, std::string_view source,
-                                                 std::pmr::memory_resource* memory = allocator::default_resource());
+/// (versions outside the packed form). Every entry starts with its `entry_key`; a decoder
+/// given `expected` rejects an entry written for another key as corrupt.
+[[nodiscard]] std::string encode_simple(const simple_entry& entry, const entry_key& key = {});
+[[nodiscard]] result<simple_entry> decode_simple(
+    std::string_view bytes, std::string_view source,
+    std::pmr::memory_resource* memory = allocator::default_resource(), const entry_key* expected = nullptr);
 /// `written_at` (unix seconds) is what `--refresh` compares against the start of the run.
-[[nodiscard]] std::string encode_metadata(const packaging::core_metadata& metadata, std::int64_t written_at = 0);
+[[nodiscard]] std::string encode_metadata(const packaging::core_metadata& metadata,
+                                          std::int64_t written_at = 0, const entry_key& key = {});
 /// A negative entry: the file's metadata was fetched (and hash-checked) but does not parse.
 /// Files are immutable, so the verdict is kept; `decode_metadata` returns it as an error with
 /// `errc::invalid_metadata` (corrupt entries give `errc::io_error`).
-[[nodiscard]] std::string encode_metadata_error(const error& failure, std::int64_t written_at = 0);
+[[nodiscard]] std::string encode_metadata_error(const error& failure, std::int64_t written_at = 0,
+                                                const entry_key& key = {});
 /// Which requirements a metadata read materializes.
 enum class metadata_scope : std::uint8_t {
   all,  ///< every `Requires-Dist`
@@ -234,14 +255,16 @@ enum class metadata_scope : std::uint8_t {
 /// `markers`, when given, parses the requirements' markers (shared across decodes).
 [[nodiscard]] result<packaging::core_metadata> decode_metadata(
     std::string_view bytes, std::string_view source, std::int64_t* written_at = nullptr,
-    std::pmr::memory_resource* memory = allocator::default_resource(), packaging::marker_memo* markers = nullptr,
-    metadata_scope scope = metadata_scope::all);
+    std::pmr::memory_resource* memory = allocator::default_resource(),
+    packaging::marker_memo* markers = nullptr, metadata_scope scope = metadata_scope::all,
+    const entry_key* expected = nullptr);
 
 /// The cache root: folders, lock, atomic writes and maintenance. Thread-safe.
 class cache {
  public:
   /// Creates the root, its `CACHEDIR.TAG` and lock file, and takes the shared lock for the
-  /// lifetime of the object. With `no_cache`, nothing is touched.
+  /// lifetime of the object. With `no_cache`, nothing is touched. The temp-dir fallback root
+  /// (`default_cache_root`) must be a real folder of this user with no access for others.
   [[nodiscard]] static result<std::unique_ptr<cache>> open(cache_options options);
   ~cache();
   cache(const cache&) = delete;
@@ -257,7 +280,10 @@ class cache {
   [[nodiscard]] std::filesystem::path simple_path(std::string_view index_url, std::string_view name) const;
   [[nodiscard]] std::filesystem::path metadata_path(std::string_view name, const index::dist_file& file) const;
   /// The same paths as plain strings: what a warm run reads (an `fs::path` also allocates the
-  /// list of its components).
+  /// list of its components). A path is built only from safe components: a project name or
+  /// filename that is not a plain file name (empty, `.`, `..`, longer than 200 bytes, or with
+  /// `/`, `\`, NUL or another control character) is replaced by `~` and a hash of it, so
+  /// every path stays a file below its bucket whatever an index calls its files.
   [[nodiscard]] std::string simple_file(std::string_view index_url, std::string_view name) const;
   [[nodiscard]] std::string metadata_file(std::string_view name, const index::dist_file& file) const;
   /// The same strings in `memory` (`cached_index` builds them in its resource).
@@ -266,15 +292,23 @@ class cache {
   [[nodiscard]] std::pmr::string metadata_file(std::string_view name, const index::dist_file& file,
                                                std::pmr::memory_resource* memory) const;
 
-  /// Whole file in one read; nullopt when absent.
+  /// Whole file; nullopt when absent or not readable as an entry (see `read_entry`).
   [[nodiscard]] std::optional<std::string> read(const std::filesystem::path& path) const { return read_file(path.c_str()); }
   [[nodiscard]] std::optional<std::string> read_file(const char* path) const;
-  /// `read_file` into `buffer`, which keeps its size for the next call (no allocation or
-  /// zero-fill once it is large enough); the view is valid until `buffer` changes.
+  /// `read_entry`, with anything but its bytes as nullopt.
   [[nodiscard]] std::optional<std::string_view> read_file(const char* path, std::string& buffer) const;
+  /// An entry into `buffer`, which keeps its size for the next call (no allocation or
+  /// zero-fill once it is large enough); the view is valid until `buffer` changes. Nullopt:
+  /// no such file. An error naming the path (`errc::io_error`, a corrupt entry) when it is
+  /// not a regular file (opened with `O_NOFOLLOW|O_NONBLOCK`, so a symlink, FIFO or device is
+  /// never followed nor waited on) or cannot be read; a file larger than its first read whose
+  /// header does not declare exactly its size is read no further.
+  [[nodiscard]] result<std::optional<std::string_view>> read_entry(const char* path,
+                                                                   std::string& buffer) const;
   /// Writes a temp file in the same folder and renames it into place.
   [[nodiscard]] result<void> write(const std::filesystem::path& path, std::string_view bytes) const;
-  /// Removes a bad entry (best effort).
+  /// Removes a bad entry (best effort): a file, or whatever took its name (a folder is removed
+  /// with its contents; symlinks are removed, never followed).
   void remove(const std::filesystem::path& path) const;
 
   /// Whether `--refresh` / `--refresh-package` makes an entry written at `written` stale.
@@ -282,8 +316,12 @@ class cache {
 
   [[nodiscard]] result<cache_info> info() const;
   /// Removes everything (no names) or the entries of the named projects. Exclusive lock.
+  /// Each name must be a valid project name (`errc::invalid_name` naming it, and nothing is
+  /// removed, otherwise). Nothing outside the root is removed: symlinks are removed, never
+  /// followed.
   [[nodiscard]] result<std::uint64_t> clean(const std::vector<std::string>& names);
   /// Removes unknown buckets (older formats), temp files and empty folders. Exclusive lock.
+  /// Symlinks are never followed.
   [[nodiscard]] result<std::uint64_t> prune();
 
   void log(log_level level, const std::string& message) const {
