@@ -168,6 +168,14 @@ error located(const error& e) {
   return out;
 }
 
+/// The code a metadata load's failure is reported with. Only metadata that was read and is
+/// invalid (or needs a build) is a verdict on the version; anything else (not in the cache
+/// offline, a corrupt entry offline, a network or file error, a missing metadata file) means
+/// it could not be read, and no other version may silently stand in for it.
+errc metadata_failure_code(const error& e) {
+  return e.code == errc::invalid_metadata ? errc::invalid_metadata : errc::io_error;
+}
+
 /// Set while the solver thread runs a load itself: it is no task, so it must not suspend.
 thread_local bool solver_running_load = false;
 
@@ -525,10 +533,19 @@ result<std::span<const packaging::requirement>> index_provider::requirements_of(
   const std::string_view filename = md->file.filename;
   if (!*md->metadata) {
     const std::string reason = "metadata of " + std::string(filename) + ": " + located(md->metadata->error()).message;
-    m_impl->log(log_level::debug, what() + " is unusable: " + reason);
-    return fail(md->metadata->error().code, reason);
+    const errc code = metadata_failure_code(md->metadata->error());
+    m_impl->log(log_level::debug,
+                what() + (code == errc::io_error ? " cannot be read: " : " is unusable: ") + reason);
+    return fail(code, reason);
   }
   const packaging::core_metadata& meta = ***md->metadata;
+  // Metadata for another file than the one it was fetched for (a hostile or broken index)
+  // would change the answer: the version is unusable instead.
+  std::string meta_name;
+  if (packaging::normalized_name(meta.name, meta_name) != normalized)
+    return fail(errc::invalid_metadata, "metadata of " + std::string(filename) + " is for project '" +
+                                            std::string(meta.name) + "', not '" + std::string(normalized) +
+                                            "'");
   if (meta.version != version)
     return fail(errc::invalid_metadata,
                 "metadata of " + std::string(filename) + " is for version " + meta.version.to_string() + ", not " + version.to_string());
@@ -536,7 +553,9 @@ result<std::span<const packaging::requirement>> index_provider::requirements_of(
   // An extra of this version: its requirements were left out of the load (the cached index
   // reads the entry whole once, and keeps it as long as it lives, which outlasts us).
   auto whole = m_impl->index.metadata(md->project, md->file, cache::metadata_scope::all);
-  if (!whole) return fail(whole.error().code, "metadata of " + std::string(filename) + ": " + located(whole.error()).message);
+  if (!whole)
+    return fail(metadata_failure_code(whole.error()),
+                "metadata of " + std::string(filename) + ": " + located(whole.error()).message);
   return std::span<const packaging::requirement>((*whole)->requires_dist);
 }
 

@@ -576,3 +576,62 @@ TEST_CASE("a warm load reads a version's requirements without those that need an
   CHECK(resolve_text(u.url, {"a[x,y]"}, {2, cache_root, {}}).pins == "a==1.0\nb==1.0\nc==1.0\nd==1.0\n");
   CHECK(resolve_text(u.url, {"a"}, {2, cache_root, {}}).pins == "a==1.0\nb==1.0\n");
 }
+
+TEST_CASE(
+    "metadata that cannot be read is errc::io_error naming it, not an unusable version; another project's "
+    "metadata is unusable") {
+  universe_tree u(R"({"packages": {"a": {"1.0": {}, "2.0": {"requires_dist": ["b"]}}, "b": {"1.0": {}}}})");
+  t::temp_dir cache_dir;
+  run_options o;
+  o.cache_root = cache_dir.path;
+  REQUIRE(resolve_text(u.url, {"a"}, o).pins == "a==2.0\nb==1.0\n");
+  const auto two = *packaging::version::parse("2.0");
+
+  SUBCASE("offline, the entry of 2.0 is missing") {
+    fs::path entry;
+    {
+      front_end fe(u.url, cache_dir.path);
+      pr::index_provider source(*fe.front, provider_options());
+      REQUIRE(source.versions("a"));
+      const index::version_entry* files = source.files("a", two);
+      REQUIRE(files != nullptr);
+      entry = fe.store->metadata_path("a", files->files.at(0).file);
+    }
+    REQUIRE(fs::remove(entry));
+    pc::cache_options copts;
+    copts.root = cache_dir.path;
+    copts.offline = true;
+    auto store = pc::cache::open(copts);
+    REQUIRE(store);
+    index::http_client http;
+    index::index_client client{http};
+    pc::cached_index front(**store, client, index::index_locations{u.url, {}, false});
+    pr::index_provider source(front, provider_options());
+    REQUIRE(source.versions("a"));
+    const auto deps = source.dependencies("a", two);
+    REQUIRE_FALSE(deps);
+    CHECK(deps.error().code == errc::io_error);  // no verdict on 2.0: the CLI ends the run
+    CHECK(deps.error().message.find("a-2.0-py3-none-any.whl") != std::string::npos);
+    CHECK(deps.error().message.find("not in the cache") != std::string::npos);
+    CHECK(deps.error().message.find(entry.string()) != std::string::npos);
+  }
+  SUBCASE("the metadata of a 2.0 names another project") {
+    const fs::path idx = u.tmp.path / "idx";
+    const fs::path file = idx / "files/a-2.0-py3-none-any.whl.metadata";
+    const std::string good_hash = index::sha256_hex(t::slurp(file));
+    const std::string other = "Metadata-Version: 2.1\nName: zzz\nVersion: 2.0\n";
+    fs::remove(file);
+    t::spit(file, other);
+    for (const char* page : {"simple/a/index.json", "simple/a/index.html"}) {
+      std::string text = t::slurp(idx / page);
+      for (auto p = text.find(good_hash); p != std::string::npos; p = text.find(good_hash, p))
+        text.replace(p, good_hash.size(), index::sha256_hex(other));
+      t::spit(idx / page, text);
+    }
+    const outcome r = resolve_text(u.url, {"a"});
+    CHECK(r.pins == "a==1.0\n");
+    const outcome pinned = resolve_text(u.url, {"a>=2"});
+    REQUIRE_FALSE(pinned.ok);
+    CHECK(pinned.explanation.find("is for project 'zzz', not 'a'") != std::string::npos);
+  }
+}

@@ -91,6 +91,11 @@ class index_provider final : public provider {
   index_provider& operator=(const index_provider&) = delete;
 
   [[nodiscard]] result<std::span<const candidate>> versions(std::string_view name) override;
+  /// `errc::invalid_metadata` or `errc::not_found` when the version is unusable (its metadata
+  /// is invalid or for another project or version, no file fits the target);
+  /// `errc::io_error` when its metadata could not be read (not in the cache offline, a
+  /// corrupt entry offline, a network or file error): no verdict on the version, so an
+  /// answer found without it may not be the right one, and a caller should not trust it.
   [[nodiscard]] result<std::span<const packaging::requirement>> dependencies(
       std::string_view name, const packaging::version& version) override;
   /// Loads (and prefetches) read only these: the requirements that need an extra stay
