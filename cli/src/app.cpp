@@ -86,9 +86,12 @@ class reporter {
 };
 
 /// Forwards to the real provider, counting for the progress display and keeping the first
-/// error that is not "no such project": an unreachable index must end the run with exit
-/// code 2 and the URL, not pass for an unsatisfiable set of requirements. Offline, "not
-/// found" only means "not in the cache", which is such an error too.
+/// failure to read a page or metadata (anything but "no such project" for pages, `io_error`
+/// for metadata: see `index_provider::dependencies`): an unreachable index, a corrupt entry
+/// or, offline, a page or metadata file not in the cache must end the run with exit code 2
+/// naming it, neither pass for an unsatisfiable set of requirements nor let the solver settle
+/// on another version. Offline, "not found" only means "not in the cache", which is such a
+/// failure too.
 class observed_provider final : public resolver::provider {
  public:
   observed_provider(resolver::provider& inner, bool offline) : m_inner(inner), m_offline(offline) {}
@@ -366,7 +369,11 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     report.explanation(outcome.error().explanation);
     return finished(exit_unsatisfiable);
   }
-  if (observed.first_error()) report.warning(observed.first_error()->to_string());
+  // The answer was found without something the solver asked for: it may not be the right one.
+  if (observed.first_error()) {
+    report.error(observed.first_error()->to_string());
+    return exit_error;
+  }
   for (const auto& warning : outcome->warnings) report.warning(warning);
 
   render_context context;
