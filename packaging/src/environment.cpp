@@ -6,6 +6,8 @@
 #include <limits>
 #include <utility>
 
+#include "pyresolve/packaging/excerpt.hpp"
+
 namespace pyresolve::packaging {
 namespace {
 
@@ -130,10 +132,10 @@ std::vector<std::string> mac_platforms(mac_version version, const std::string& a
 
 result<target_platform> parse_linux_tail(std::string_view arch, std::string_view tail, std::string_view name) {
   const auto bad = [&](const std::string& why) {
-    return fail(errc::invalid_argument, "invalid target platform '" + std::string(name) + "': " + why);
+    return fail(errc::invalid_argument, "invalid target platform '" + excerpt(name) + "': " + why);
   };
   if (!is_linux_arch(arch)) {
-    return bad("unknown Linux architecture '" + std::string(arch) +
+    return bad("unknown Linux architecture '" + excerpt(arch) +
                "' (expected x86_64, aarch64, i686, ppc64le, ppc64, s390x or armv7l)");
   }
   target_platform out;
@@ -176,7 +178,7 @@ result<target_platform> target_platform::parse(std::string_view name) {
   const std::size_t dash = name.find('-');
   if (dash == std::string_view::npos) {
     return fail(errc::invalid_argument,
-                "invalid target platform '" + std::string(name) +
+                "invalid target platform '" + excerpt(name) +
                     "': expected linux, macos, windows or a target such as x86_64-manylinux_2_28");
   }
   return parse_linux_tail(name.substr(0, dash), name.substr(dash + 1), name);
@@ -212,7 +214,7 @@ std::vector<std::string> target_platform::platform_tags() const {
 result<python_version> python_version::parse(std::string_view text) {
   const auto bad = [&]() {
     return fail(errc::invalid_argument,
-                "invalid Python version '" + std::string(text) + "': expected X.Y or X.Y.Z, such as 3.12");
+                "invalid Python version '" + excerpt(text) + "': expected X.Y or X.Y.Z, such as 3.12");
   };
   python_version out;
   const std::size_t dot = text.find('.');

@@ -8,6 +8,7 @@
 #include "detail/pep508_tokenizer.hpp"
 #include "detail/py_text.hpp"
 #include "detail/version_impl.hpp"
+#include "pyresolve/packaging/excerpt.hpp"
 #include "pyresolve/packaging/specifier.hpp"
 #include "pyresolve/packaging/version.hpp"
 
@@ -124,9 +125,15 @@ marker::node parse_marker_atom(tokenizer& t, std::pmr::memory_resource* memory) 
   t.consume(tok::ws);
   if (t.check(tok::left_parenthesis)) {
     const std::size_t open_position = t.position();
+    if (!t.enter_group()) {
+      t.raise_syntax_error("Marker nested deeper than " + std::to_string(max_marker_nesting) + " parentheses",
+                           open_position);
+      return atom;
+    }
     t.read();
     t.consume(tok::ws);
     atom = parse_marker_list(t, memory);  // same resource: the lists move
+    t.leave_group();
     if (t.failed()) return atom;
     t.consume(tok::ws);
     if (!t.check(tok::right_parenthesis)) {
@@ -144,7 +151,8 @@ marker::node parse_marker_atom(tokenizer& t, std::pmr::memory_resource* memory) 
   return atom;
 }
 
-std::string python_repr(std::string_view s) {
+std::string python_repr(std::string_view whole) {
+  const std::string s = excerpt(whole);
   const bool use_double = s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos;
   const char quote = use_double ? '"' : '\'';
   std::string out(1, quote);
@@ -197,7 +205,7 @@ result<bool> eval_op(const std::string& lhs, marker_op op, const std::string& rh
     auto spec = detail::parse_specifier(text, allocator::default_resource(), false);
     if (spec) {
       auto v = version::parse(lhs);
-      if (!v) return fail(errc::invalid_marker, "Invalid version: '" + lhs + "'");
+      if (!v) return fail(errc::invalid_marker, "Invalid version: '" + excerpt(lhs) + "'");
       return spec->contains(*v, true);
     }
   }
@@ -230,7 +238,7 @@ result<bool> evaluate_item(const marker_item& item, const evaluation_context& ct
     }
     if (item.spec) {
       auto v = version::parse(lhs_value);
-      if (!v) return fail(errc::invalid_marker, "Invalid version: '" + std::string(lhs_value) + "'");
+      if (!v) return fail(errc::invalid_marker, "Invalid version: '" + excerpt(lhs_value) + "'");
       return item.spec->contains(*v, true);
     }
     const std::string& literal = item.lhs.var == marker_var::extra ? item.extra_literal : item.rhs.value;

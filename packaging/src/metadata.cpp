@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "pyresolve/packaging/excerpt.hpp"
 #include "pyresolve/packaging/name.hpp"
 
 namespace pyresolve::packaging {
@@ -101,7 +102,8 @@ result<core_metadata> core_metadata::parse(std::string_view text, std::string_vi
   bool seen_version = false;
   bool seen_requires_python = false;
   const auto invalid = [&](const field& f, const error& why) {
-    return unexpected<error>{make_error(source, f.line, "invalid " + f.name + " '" + f.value + "': " + why.message)};
+    return unexpected<error>{make_error(
+        source, f.line, "invalid " + excerpt(f.name) + " '" + excerpt(f.value) + "': " + why.message)};
   };
 
   for (const field& f : *fields) {

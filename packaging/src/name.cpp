@@ -1,5 +1,7 @@
 #include "pyresolve/packaging/name.hpp"
 
+#include "pyresolve/packaging/excerpt.hpp"
+
 namespace pyresolve::packaging {
 namespace {
 
@@ -60,10 +62,10 @@ std::string_view normalized_name(std::string_view name, std::string& storage) {
 result<std::string> parse_name(std::string_view name) {
   const std::size_t bad = first_invalid(name);
   if (bad != std::string_view::npos) {
-    std::string message = name.empty() ? std::string("empty project name")
-                                       : "invalid project name '" + std::string(name) + "' at column " +
-                                             std::to_string(bad + 1) +
-                                             ": names are letters and digits, with '.', '_' or '-' between them";
+    std::string message =
+        name.empty() ? std::string("empty project name")
+                     : "invalid project name '" + excerpt(name) + "' at column " + std::to_string(bad + 1) +
+                           ": names are letters and digits, with '.', '_' or '-' between them";
     return fail(errc::invalid_name, std::move(message), static_cast<std::uint32_t>(bad + 1));
   }
   return normalize_name(name);

@@ -6,6 +6,7 @@
 #include <boost/container/small_vector.hpp>
 
 #include "detail/version_impl.hpp"
+#include "pyresolve/packaging/excerpt.hpp"
 
 namespace pyresolve::packaging {
 namespace {
@@ -150,7 +151,7 @@ struct spec_failure {
     const auto column = static_cast<std::uint32_t>(at + 1);
     if (!messages) return fail(errc::invalid_specifier, std::string(), column);
     std::string message = "invalid specifier '";
-    message.append(text).append("': ").append(what).append(more).append(" at column ").append(std::to_string(column));
+    message.append(excerpt(text)).append("': ").append(what).append(more).append(" at column ").append(std::to_string(column));
     return fail(errc::invalid_specifier, std::move(message), column);
   }
 };

@@ -5,6 +5,7 @@
 #include <new>
 
 #include "detail/version_impl.hpp"
+#include "pyresolve/packaging/excerpt.hpp"
 
 namespace pyresolve::packaging {
 namespace detail {
@@ -395,10 +396,10 @@ result<version> parse_impl(std::string_view text, std::pmr::memory_resource* mem
   p.text = text;
   if (!p.run()) {
     const auto column = static_cast<std::uint32_t>(p.error_pos + 1);
-    return fail(errc::invalid_version,
-                "invalid version '" + std::string(text) + "': " + p.error_what + " at column " +
-                    std::to_string(column),
-                column);
+    return fail(
+        errc::invalid_version,
+        "invalid version '" + excerpt(text) + "': " + p.error_what + " at column " + std::to_string(column),
+        column);
   }
   key_view& k = p.key;
   k.release = p.spill_release.empty() ? p.inline_release.data() : p.spill_release.data();
@@ -425,7 +426,7 @@ result<version> parse_impl(std::string_view text, std::pmr::memory_resource* mem
         if (value > (~0ULL - digit) / 10) {
           const auto column = static_cast<std::uint32_t>(p.local_begin + start + 1);
           return fail(errc::invalid_version,
-                      "invalid version '" + std::string(text) +
+                      "invalid version '" + excerpt(text) +
                           "': number too large (at most 2^64-1) in the local label at column " +
                           std::to_string(column),
                       column);

@@ -223,3 +223,43 @@ TEST_CASE("a marker's expression tree lives in the memory resource it was parsed
   CHECK(counted.stats().live_bytes == 0);
   CHECK(counted.stats().frees == counted.stats().allocations);
 }
+
+TEST_CASE("markers nest at most 64 parentheses deep; deeper is a syntax error, not a stack overflow") {
+  const auto nested = [](std::size_t depth) {
+    return std::string(depth, '(') + "os_name == 'posix'" + std::string(depth, ')');
+  };
+  auto deepest = marker::parse(nested(64));
+  REQUIRE(deepest);
+  CHECK(deepest->to_string() == "os_name == \"posix\"");
+
+  for (const std::size_t depth : {65, 10000, 200000}) {
+    auto r = marker::parse(nested(depth));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == errc::invalid_marker);
+    CHECK(r.error().message.find("Marker nested deeper than 64 parentheses") == 0);
+    CHECK(r.error().column == 65);
+    // The source is quoted as a window, the pointer line as long as that window.
+    CHECK(r.error().message.size() < 1000);
+  }
+
+  // Siblings do not add up: only nesting counts.
+  std::string wide = nested(60);
+  for (int i = 0; i < 100; ++i) wide += " and " + nested(60);
+  CHECK(marker::parse(wide));
+}
+
+TEST_CASE("a long marker is quoted in part around the error") {
+  const std::string text = "os_name == 'a' and " + std::string(5000, ' ') + "os_name ==";
+  auto r = marker::parse(text);
+  REQUIRE_FALSE(r);
+  const std::string& message = r.error().message;
+  CHECK(message.size() < 700);
+  const auto first = message.find('\n');
+  const auto second = message.find('\n', first + 1);
+  REQUIRE(second != std::string::npos);
+  const std::string shown = message.substr(first + 1, second - first - 1);
+  const std::string pointer = message.substr(second + 1);
+  CHECK(shown.substr(0, 7) == "    ...");
+  // The caret still points at the end of the input within the window.
+  CHECK(pointer.size() == shown.size() + 1);
+}

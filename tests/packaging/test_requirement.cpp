@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "pyresolve/packaging/excerpt.hpp"
+#include "pyresolve/packaging/name.hpp"
 #include "pyresolve/packaging/requirement.hpp"
 #include "vector_file.hpp"
 
@@ -77,4 +79,31 @@ TEST_CASE("requirement parts") {
   REQUIRE(url);
   CHECK(url->specifiers.empty());
   CHECK(url->url == "https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee9982d4bbb3c72346a6de940a148ea686");
+}
+
+TEST_CASE("a long requirement is quoted in part in its error") {
+  const std::string name(10 << 20, 'a');
+  auto r = requirement::parse(name + " ==");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.size() < 1000);
+  auto bad_name = parse_name(name + "!");
+  REQUIRE_FALSE(bad_name);
+  CHECK(bad_name.error().message.size() < 1000);
+  CHECK(bad_name.error().message.find(std::string(200, 'a') + "...'") != std::string::npos);
+}
+
+TEST_CASE("excerpt cuts long text on a character boundary and marks the cut") {
+  CHECK(excerpt("short") == "short");
+  CHECK(excerpt(std::string(300, 'x')) == std::string(200, 'x') + "...");
+  // A two-byte character straddling the limit is left out whole.
+  CHECK(excerpt(std::string(199, 'x') + "\xC3\xA9" + "tail") == std::string(199, 'x') + "...");
+  std::size_t at = 0;
+  const std::string text = std::string(1000, 'a') + "X" + std::string(1000, 'b');
+  const std::string window = excerpt_around(text, 1000, at);
+  CHECK(window.size() <= 206);
+  CHECK(window[at] == 'X');
+  CHECK(window.substr(0, 3) == "...");
+  CHECK(window.substr(window.size() - 3) == "...");
+  CHECK(excerpt_around("abc", 1, at) == "abc");
+  CHECK(at == 1);
 }

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "detail/py_text.hpp"
+#include "pyresolve/packaging/excerpt.hpp"
 
 namespace pyresolve::packaging::detail {
 namespace {
@@ -326,12 +327,18 @@ void tokenizer::raise_syntax_error(std::string message, std::optional<std::size_
 }
 
 std::string format_syntax_error(const syntax_error& e, std::string_view source) {
+  // A long source is shown as a window around the error, so that the message (and its
+  // pointer line) stays short whatever the input.
+  std::size_t start = e.span_start;
+  const std::string shown = excerpt_around(source, e.span_start, start);
+  std::size_t end = start + (e.span_end > e.span_start ? e.span_end - e.span_start : 0);
+  if (shown.size() != source.size() && end > shown.size()) end = shown.size();
   std::string out = e.message;
   out += "\n    ";
-  out += source;
+  out += shown;
   out += "\n    ";
-  out.append(e.span_start, ' ');
-  if (e.span_end > e.span_start) out.append(e.span_end - e.span_start, '~');
+  out.append(start, ' ');
+  if (end > start) out.append(end - start, '~');
   out += '^';
   return out;
 }

@@ -40,6 +40,12 @@ struct token {
   std::size_t position;
 };
 
+/// How many parentheses a marker may nest. `packaging` stops at Python's recursion limit
+/// (about 1,000 frames); real markers nest two or three deep. The parser recurses once per
+/// level, and so does everything that walks the tree (evaluation, printing, destruction), on
+/// worker threads too: the limit keeps all of them far from the end of any stack.
+inline constexpr std::size_t max_marker_nesting = 64;
+
 /// A `ParserSyntaxError`: message and the span it points at.
 struct syntax_error {
   std::string message;
@@ -71,6 +77,14 @@ class tokenizer {
   void raise_syntax_error(std::string message, std::optional<std::size_t> span_start = std::nullopt,
                           std::optional<std::size_t> span_end = std::nullopt);
 
+  /// Enters one more level of parentheses; false (and nothing changed) past max_marker_nesting.
+  [[nodiscard]] bool enter_group() noexcept {
+    if (m_depth >= max_marker_nesting) return false;
+    ++m_depth;
+    return true;
+  }
+  void leave_group() noexcept { --m_depth; }
+
   [[nodiscard]] std::size_t position() const noexcept { return m_position; }
   [[nodiscard]] std::string_view source() const noexcept { return m_source; }
   [[nodiscard]] bool failed() const noexcept { return m_error.has_value(); }
@@ -81,6 +95,7 @@ class tokenizer {
   std::size_t m_position = 0;
   std::optional<token> m_next;
   std::optional<syntax_error> m_error;
+  std::size_t m_depth = 0;
 };
 
 }  // namespace pyresolve::packaging::detail
