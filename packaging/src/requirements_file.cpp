@@ -1,12 +1,17 @@
 #include "pyresolve/packaging/requirements_file.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
-#include <sstream>
+#include <set>
 #include <system_error>
+#include <utility>
+
+#include "pyresolve/packaging/excerpt.hpp"
 
 namespace pyresolve::packaging {
 namespace fs = std::filesystem;
@@ -217,10 +222,16 @@ class parser {
   explicit parser(const requirements_file_options& options) : m_options(options) {}
 
   result<void> parse_file(const fs::path& path, const std::string& display, bool constraint) {
+    m_parsed.emplace(identity(path), constraint);
     auto text = read(path);
     if (!text) {
       return unexpected<error>{error{errc::io_error, "cannot read requirements file: " + text.error().message, display, 0, 0}};
     }
+    if (text->size() > m_budget) {
+      return unexpected<error>{
+          error{errc::io_error, "cannot read requirements file: " + too_large(), display, 0, 0}};
+    }
+    m_budget -= text->size();
     return parse_text(*text, display, path, constraint);
   }
 
@@ -238,12 +249,19 @@ class parser {
 
   fs::path m_base_directory;
   requirements_file m_out;
+  // What is left of max_requirements_bytes for the files still to be read.
+  std::size_t m_budget = max_requirements_bytes;
 
  private:
   struct chain_entry {
     fs::path identity;
     std::string name;
   };
+
+  static std::string too_large() {
+    return "more than " + std::to_string(max_requirements_bytes >> 20U) +
+           " MiB of requirements in this file and the files it includes";
+  }
 
   result<std::string> read(const fs::path& path) const {
     if (m_options.read_file) return m_options.read_file(path);
@@ -296,7 +314,7 @@ class parser {
       const std::string_view word = t.text;
       if (word.size() < 2 || word[0] != '-') {
         return failure(errc::invalid_requirements_file, line, source, t.offset,
-                       "unexpected argument '" + t.text + "'");
+                       "unexpected argument '" + excerpt(t.text) + "'");
       }
       const option_spec* spec = nullptr;
       std::optional<std::string> value;
@@ -332,7 +350,8 @@ class parser {
         }
       }
       if (spec == nullptr) {
-        return failure(errc::invalid_requirements_file, line, source, t.offset, "unknown option '" + written + "'");
+        return failure(errc::invalid_requirements_file, line, source, t.offset,
+                       "unknown option '" + excerpt(written) + "'");
       }
       if (spec->takes_value && !value) {
         if (i + 1 >= tokens.size()) {
@@ -358,13 +377,15 @@ class parser {
     if (algorithm == "sha384") expected = 96;
     if (algorithm == "sha512") expected = 128;
     if (colon == std::string::npos || expected == 0) {
-      return failure(errc::invalid_requirements_file, line, source, option.value_offset,
-                     "invalid hash '" + value + "': expected sha256:, sha384: or sha512: and a hex digest");
+      return failure(
+          errc::invalid_requirements_file, line, source, option.value_offset,
+          "invalid hash '" + excerpt(value) + "': expected sha256:, sha384: or sha512: and a hex digest");
     }
     const std::string_view digest = std::string_view(value).substr(colon + 1);
     if (digest.size() != expected || !std::all_of(digest.begin(), digest.end(), is_hex)) {
-      return failure(errc::invalid_requirements_file, line, source, option.value_offset,
-                     "invalid hash '" + value + "': expected " + std::to_string(expected) + " hex digits");
+      return failure(
+          errc::invalid_requirements_file, line, source, option.value_offset,
+          "invalid hash '" + excerpt(value) + "': expected " + std::to_string(expected) + " hex digits");
     }
     entry.hashes.push_back(value);
     return {};
@@ -393,11 +414,21 @@ class parser {
       return failure(errc::invalid_requirements_file, line, source, option.value_offset,
                      "requirements files nested more than " + std::to_string(max_include_depth) + " deep");
     }
+    // A file included again adds nothing (its entries and options are already in), so it is
+    // read once: include trees that fan out to the same files stay linear. Read as
+    // requirements, it is not read again as constraints either (a requirement says more).
+    if (m_parsed.count({id, constraint}) != 0 || m_parsed.count({id, false}) != 0) return {};
+    m_parsed.emplace(id, constraint);
     auto text = read(path);
     if (!text) {
       return failure(errc::io_error, line, source, option.value_offset,
-                     "cannot read '" + display + "': " + text.error().message);
+                     "cannot read '" + excerpt(display) + "': " + text.error().message);
     }
+    if (text->size() > m_budget) {
+      return failure(errc::io_error, line, source, option.value_offset,
+                     "cannot read '" + excerpt(display) + "': " + too_large());
+    }
+    m_budget -= text->size();
     return parse_text(*text, display, path, constraint);
   }
 
@@ -446,7 +477,7 @@ class parser {
     if (looks_unnamed(expanded)) {
       if (constraint) {
         return failure(errc::invalid_requirements_file, line, source, begin,
-                       "unnamed requirement '" + expanded + "' is not allowed as a constraint");
+                       "unnamed requirement '" + excerpt(expanded) + "' is not allowed as a constraint");
       }
       entry.target = expanded;
     } else {
@@ -457,7 +488,7 @@ class parser {
         const std::size_t offset =
             (inner != 0 && expanded == requirement_text) ? begin + inner - 1 : begin;
         return failure(errc::invalid_requirements_file, line, source, offset,
-                       "invalid requirement '" + expanded + "': " + parsed.error().message);
+                       "invalid requirement '" + excerpt(expanded) + "': " + parsed.error().message);
       }
       entry.requirement = std::move(*parsed);
     }
@@ -481,8 +512,9 @@ class parser {
         }
         case option_id::editable: {
           if (constraint) {
-            return failure(errc::invalid_requirements_file, line, source, option.offset,
-                           "editable requirement '" + option.value + "' is not allowed as a constraint");
+            return failure(
+                errc::invalid_requirements_file, line, source, option.offset,
+                "editable requirement '" + excerpt(option.value) + "' is not allowed as a constraint");
           }
           if (option.value.empty()) {
             return failure(errc::invalid_requirements_file, line, source, option.offset,
@@ -515,18 +547,47 @@ class parser {
 
   const requirements_file_options& m_options;
   std::vector<chain_entry> m_chain;
+  std::set<std::pair<fs::path, bool>> m_parsed;  // (identity, read as constraints)
 };
 
 }  // namespace
 
 result<std::string> read_file_contents(const fs::path& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) return fail(errc::io_error, "is a directory");
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(errc::io_error, errno != 0 ? std::generic_category().message(errno) : "cannot open");
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return fail(errc::io_error, "read error");
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return fail(errc::io_error, std::generic_category().message(errno));
+  struct closer {
+    int fd;
+    ~closer() { ::close(fd); }
+  } const close_on_return{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) return fail(errc::io_error, std::generic_category().message(errno));
+  if (S_ISDIR(info.st_mode)) return fail(errc::io_error, "is a directory");
+  // A device, a FIFO or a socket may never end (`/dev/zero`) or never start; standard input
+  // is read by the caller, with the same size limit.
+  if (!S_ISREG(info.st_mode)) return fail(errc::io_error, "not a regular file");
+  const auto too_large = [] {
+    return fail(errc::io_error, "larger than " + std::to_string(max_input_file_bytes >> 20U) + " MiB");
+  };
+  if (static_cast<std::uintmax_t>(info.st_size) > max_input_file_bytes) return too_large();
+  std::string content;
+  content.resize(static_cast<std::size_t>(info.st_size));
+  std::size_t filled = 0;
+  for (;;) {
+    // Reading on past the size fstat gave notices a file that grows while it is read.
+    if (filled == content.size()) {
+      if (content.size() > max_input_file_bytes) return too_large();
+      content.resize(std::min(max_input_file_bytes + 1, std::max<std::size_t>(4096, content.size() * 2)));
+    }
+    const ssize_t got = ::read(fd, content.data() + filled, content.size() - filled);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return fail(errc::io_error, std::generic_category().message(errno));
+    }
+    if (got == 0) break;
+    filled += static_cast<std::size_t>(got);
+  }
+  content.resize(filled);
   return content;
 }
 

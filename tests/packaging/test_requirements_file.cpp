@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <fstream>
 #include <map>
 #include <string>
 
@@ -225,4 +228,123 @@ TEST_CASE("constraints must be named and not editable") {
   auto fine = parse_requirements_text("--constraint=sub/../c2.txt\n", "-", "/base", options);
   REQUIRE_FALSE(fine);
   CHECK(fine.error().source == "/base/c2.txt");
+}
+
+namespace {
+
+// An in-memory tree of files under /virtual, counting how often each is read.
+struct virtual_files {
+  std::map<std::string, std::string> files;
+  std::map<std::string, int> reads;
+
+  requirements_file_options options() {
+    auto options = no_env();
+    options.read_file = [this](const fs::path& path) -> pyresolve::result<std::string> {
+      ++reads[path.string()];
+      auto it = files.find(path.string());
+      if (it == files.end()) return pyresolve::fail(pyresolve::errc::io_error, "No such file or directory");
+      return it->second;
+    };
+    return options;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a file included many times is read and listed once") {
+  // Each level includes the next twice: read as written, 2^16 reads of the last file.
+  virtual_files tree;
+  constexpr int levels = 16;
+  for (int i = 0; i < levels; ++i) {
+    const std::string next = "f" + std::to_string(i + 1) + ".txt";
+    tree.files["/virtual/f" + std::to_string(i) + ".txt"] = "-r " + next + "\n-r " + next + "\n";
+  }
+  tree.files["/virtual/f" + std::to_string(levels) + ".txt"] = "six\n";
+  auto r = parse_requirements_file("/virtual/f0.txt", tree.options());
+  REQUIRE(r);
+  REQUIRE(r->entries.size() == 1);
+  CHECK(r->entries[0].requirement->name == "six");
+  CHECK(tree.reads.size() == levels + 1);
+  for (const auto& [path, count] : tree.reads) CHECK_MESSAGE(count == 1, path);
+}
+
+TEST_CASE("a file read as constraints is read again as requirements, not the other way round") {
+  virtual_files tree;
+  tree.files["/virtual/a.txt"] = "-c b.txt\n-r b.txt\n-c b.txt\n";
+  tree.files["/virtual/b.txt"] = "six\n";
+  auto r = parse_requirements_file("/virtual/a.txt", tree.options());
+  REQUIRE(r);
+  REQUIRE(r->entries.size() == 2);
+  CHECK(r->entries[0].constraint);
+  CHECK_FALSE(r->entries[1].constraint);
+  CHECK(tree.reads["/virtual/b.txt"] == 2);
+}
+
+TEST_CASE("the files of one include tree add up to at most max_requirements_bytes") {
+  virtual_files tree;
+  const std::string blank_line(max_requirements_bytes / 2 + 1, ' ');
+  tree.files["/virtual/a.txt"] = "-r b.txt\n-r c.txt\n";
+  tree.files["/virtual/b.txt"] = blank_line;
+  tree.files["/virtual/c.txt"] = blank_line;
+  auto r = parse_requirements_file("/virtual/a.txt", tree.options());
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == pyresolve::errc::io_error);
+  CHECK(r.error().source == "/virtual/a.txt");
+  CHECK(r.error().line == 2);
+  CHECK(r.error().column == 4);
+  CHECK(r.error().message.find("MiB") != std::string::npos);
+}
+
+TEST_CASE("only regular files are read: devices, FIFOs and directories are refused at once") {
+  auto zero = read_file_contents("/dev/zero");
+  REQUIRE_FALSE(zero);
+  CHECK(zero.error().message == "not a regular file");
+  auto directory = read_file_contents(data_dir);
+  REQUIRE_FALSE(directory);
+  CHECK(directory.error().message == "is a directory");
+
+  // A FIFO with no writer would block an open without O_NONBLOCK.
+  const fs::path fifo = fs::temp_directory_path() / ("pyresolve-test-fifo-" + std::to_string(::getpid()));
+  fs::remove(fifo);
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  auto from_fifo = read_file_contents(fifo);
+  fs::remove(fifo);
+  REQUIRE_FALSE(from_fifo);
+  CHECK(from_fifo.error().message == "not a regular file");
+
+  // Through an include, the error points at the `-r`.
+  auto r = parse_requirements_text("six\n-r /dev/zero\n", "requirements.txt", "/nonexistent", no_env());
+  REQUIRE_FALSE(r);
+  CHECK(r.error().line == 2);
+  CHECK(r.error().column == 4);
+  CHECK(r.error().message == "cannot read '/dev/zero': not a regular file");
+}
+
+TEST_CASE("a regular file larger than max_input_file_bytes is refused") {
+  const fs::path big = fs::temp_directory_path() / ("pyresolve-test-big-" + std::to_string(::getpid()));
+  {
+    std::ofstream out(big, std::ios::binary);
+    out << "six\n";
+  }
+  // Sparse: no disk space is used for the hole.
+  fs::resize_file(big, max_input_file_bytes + 1);
+  auto r = read_file_contents(big);
+  fs::resize_file(big, 4);
+  auto small = read_file_contents(big);
+  fs::remove(big);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message == "larger than 64 MiB");
+  REQUIRE(small);
+  CHECK(*small == "six\n");
+}
+
+TEST_CASE("a marker nested too deep is an error at its line and column, quoted in part") {
+  const std::string deep = "six ; " + std::string(10000, '(') + "os_name == 'x'" + std::string(10000, ')');
+  auto r = parse("attrs\n" + deep + "\n");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == pyresolve::errc::invalid_requirements_file);
+  CHECK(r.error().line == 2);
+  CHECK(r.error().column == 6 + 64 + 1);
+  CHECK(r.error().message.find("Marker nested deeper than 64 parentheses") != std::string::npos);
+  CHECK(r.error().message.size() < 1000);
 }

@@ -79,7 +79,15 @@ using env_lookup = std::function<std::optional<std::string>(std::string_view nam
 /// Reads a whole file; the error's message says why it could not (`No such file or directory`).
 using file_reader = std::function<result<std::string>(const std::filesystem::path& path)>;
 
-/// Reads a file with `std::ifstream` (the default `file_reader`).
+/// The largest input file read (a requirements file, a `pyproject.toml`, standard input).
+inline constexpr std::size_t max_input_file_bytes = std::size_t{64} << 20U;
+
+/// The most bytes read for one `parse_requirements_file`: the file and all it includes.
+inline constexpr std::size_t max_requirements_bytes = std::size_t{64} << 20U;
+
+/// Reads a whole regular file (the default `file_reader`). Anything else (a directory, a
+/// device such as `/dev/zero`, a FIFO, a socket) is refused without reading, and so is a file
+/// larger than `max_input_file_bytes`: such inputs may never end.
 [[nodiscard]] result<std::string> read_file_contents(const std::filesystem::path& path);
 
 /// How files are read.
@@ -93,6 +101,11 @@ struct requirements_file_options {
 /// Reads and parses `path` and every file it includes. Errors read `file:line:col: message`
 /// through `error::to_string()` (with `source`, `line`, `column` set); an include cycle is
 /// reported at the `-r` that closes it, with the chain of files (`a.txt -> b.txt -> a.txt`).
+///
+/// Limits, so that no input makes the parse run away: includes nest at most 64 deep; a file
+/// (by canonical path) is read once however often it is included, its entries kept from the
+/// first time (pip would list them again, which changes nothing for a resolve); the files
+/// read add up to at most `max_requirements_bytes`; a marker nests at most 64 parentheses.
 [[nodiscard]] result<requirements_file> parse_requirements_file(const std::filesystem::path& path,
                                                                 const requirements_file_options& options = {});
 
