@@ -221,7 +221,8 @@ class solver {
   std::optional<version> choose_version(pkg_id p);
   version_ranges candidate_range(pkg_id p, const version& v) const;
   bool add_dependencies(pkg_id p, const version& v);
-  void add_dependency(pkg_id p, const version& v, pkg_id q, const version_ranges& range, dep_record& rec);
+  void add_dependency(pkg_id p, const version& v, pkg_id q, const version_ranges& range, dep_record& rec,
+                      const packaging::requirement* written = nullptr);
 
   // Reporting.
   std::string display(pkg_id p) const;
@@ -707,7 +708,8 @@ version_ranges solver::candidate_range(pkg_id p, const version& v) const {
   return run_range(cands, i, i, m_memory);
 }
 
-void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_ranges& range, dep_record& rec) {
+void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_ranges& range,
+                            dep_record& rec, const packaging::requirement* written) {
   rec.children.push_back(q);
   if (q == p) {
     if (range.contains(v)) return;
@@ -724,7 +726,15 @@ void solver::add_dependency(pkg_id p, const version& v, pkg_id q, const version_
     incompat inc(m_memory);
     inc.terms.emplace_back(p, term{true, candidate_range(p, v)});
     inc.kind = cause_kind::unavailable;
-    inc.reason = std::pmr::string("depends on " + display(q) + " with no version allowed (contradictory specifiers or constraints)", m_memory);
+    // The root has no version to name: the requirement as written says what allows nothing
+    // (`six===abc`: no version is spelled `abc`).
+    inc.reason =
+        std::pmr::string(p == root_id && written != nullptr
+                             ? "you require " + written->to_string() +
+                                   ", and no version is allowed (contradictory specifiers or constraints)"
+                             : "depends on " + display(q) +
+                                   " with no version allowed (contradictory specifiers or constraints)",
+                         m_memory);
     add_incompat(std::move(inc), true);
     return;
   }
@@ -844,7 +854,7 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
     if (explicit_pre) m_packages[q].explicit_pre = true;
     if (user_pin) m_packages[q].user_pinned = true;
     if (p == root_id) m_packages[q].direct = true;
-    add_dependency(p, v, q, range, rec);
+    add_dependency(p, v, q, range, rec, &req);
     for (const auto& e : req.extras) {
       const pkg_id qe = intern(name, packaging::normalized_name(e, extra_storage));
       if (pin && !m_packages[qe].pinned) {
@@ -853,7 +863,7 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
       }
       if (user_pin) m_packages[qe].user_pinned = true;
       if (p == root_id) m_packages[qe].direct = true;
-      add_dependency(p, v, qe, range, rec);
+      add_dependency(p, v, qe, range, rec, &req);
     }
   };
   std::string name_storage;
@@ -1074,7 +1084,9 @@ std::string solver::external_text(const incompat& inc) const {
       // Only the first line of the reason: parse errors carry a caret diagram below it,
       // which would break the one-sentence-per-line explanation.
       const std::string_view reason(inc.reason);
-      return range_text(p, t.set) + " is unusable: " + std::string(reason.substr(0, reason.find('\n')));
+      const std::string first_line(reason.substr(0, reason.find('\n')));
+      if (p == root_id) return first_line;
+      return range_text(p, t.set) + " is unusable: " + first_line;
     }
     case cause_kind::dependency: {
       const auto& [p, tp] = inc.terms[0];
