@@ -1,10 +1,12 @@
 #include "pyresolve/cli/inputs.hpp"
 
 #include <toml++/toml.h>
+#include <array>
 #include <filesystem>
 #include <iterator>
 #include <set>
 
+#include "pyresolve/packaging/excerpt.hpp"
 #include "pyresolve/packaging/name.hpp"
 
 namespace pyresolve::cli {
@@ -17,20 +19,101 @@ error located(std::string message, const std::string& file, std::uint32_t line =
 
 result<void> check_no_url(const packaging::requirement& req, const std::string& file, std::uint32_t line) {
   if (req.url.empty()) return {};
-  return unexpected(located("'" + std::string(req.name) + " @ " + std::string(req.url) +
+  return unexpected(located("'" + packaging::excerpt(std::string(req.name) + " @ " + std::string(req.url)) +
                                 "': direct URL requirements are not supported " +
                                 "(pyresolve resolves from indexes); require a released version instead",
                             file, line));
+}
+
+const char* type_name(toml::node_type type) {
+  switch (type) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time:
+      return "a date or time";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+// Dotted keys and table headers (`a.b.c = 1`, `[a.b.c]`) nest tables as deep as they have
+// dots, and toml++ builds and destroys that tree recursively (it bounds only arrays and inline
+// tables, at 256): a few megabytes of `.a` overflow the stack. Each level needs a dot outside
+// strings and comments, so counting those bounds the depth; real files have tens.
+constexpr std::size_t max_toml_key_dots = 4096;
+
+std::size_t dots_outside_strings(std::string_view text) {
+  std::size_t dots = 0;
+  std::size_t i = 0;
+  const auto skip_past = [&](std::string_view end, bool escapes) {
+    while (i < text.size()) {
+      if (escapes && text[i] == '\\') {
+        i += 2;
+      } else if (text.substr(i, end.size()) == end) {
+        i += end.size();
+        return;
+      } else {
+        ++i;
+      }
+    }
+  };
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '#') {
+      skip_past("\n", false);
+    } else if (c == '"' || c == '\'') {
+      // A string ends at its own quotes; only basic ("...") strings have escapes. A string
+      // toml++ would reject stops its parse there, before anything this scan skips.
+      const std::string quotes(text.substr(i, 3) == std::string(3, c) ? 3 : 1, c);
+      i += quotes.size();
+      skip_past(quotes, c == '"');
+    } else {
+      if (c == '.') ++dots;
+      ++i;
+    }
+  }
+  return dots;
 }
 
 bool is_pyproject(const std::string& path) {
   return std::filesystem::path(path).filename() == "pyproject.toml";
 }
 
+// Standard input may be a pipe that never ends (`yes | resolve -`): read up to the limit that
+// files have.
+result<std::string> read_stdin(std::istream& stdin_stream) {
+  std::string text;
+  std::array<char, 65536> chunk{};
+  while (stdin_stream.read(chunk.data(), chunk.size()) || stdin_stream.gcount() > 0) {
+    text.append(chunk.data(), static_cast<std::size_t>(stdin_stream.gcount()));
+    if (text.size() > packaging::max_input_file_bytes) {
+      return unexpected(error{
+          errc::io_error,
+          "standard input is larger than " + std::to_string(packaging::max_input_file_bytes >> 20U) + " MiB",
+          "-", 0, 0});
+    }
+  }
+  return text;
+}
+
 result<packaging::requirements_file> parse_source(const std::string& path, std::istream& stdin_stream) {
   if (path == "-") {
-    const std::string text{std::istreambuf_iterator<char>(stdin_stream), std::istreambuf_iterator<char>()};
-    return packaging::parse_requirements_text(text, "-", std::filesystem::current_path());
+    auto text = read_stdin(stdin_stream);
+    if (!text) return unexpected(std::move(text).error());
+    return packaging::parse_requirements_text(*text, "-", std::filesystem::current_path());
   }
   return packaging::parse_requirements_file(path);
 }
@@ -40,7 +123,7 @@ result<packaging::requirements_file> parse_source(const std::string& path, std::
 // name from the index instead would silently pin something else.
 result<void> check_named(const packaging::requirements_entry& entry) {
   if (!entry.requirement || entry.editable) {
-    return unexpected(located("'" + entry.target +
+    return unexpected(located("'" + packaging::excerpt(entry.target) +
                                   "' needs a build to know its name and dependencies, which " +
                                   "pyresolve does not do; require a released version from the index instead",
                               entry.origin.file, entry.origin.line));
@@ -87,24 +170,62 @@ result<std::string> read_text(const std::string& path) {
 result<std::vector<user_requirement>> read_pyproject(const std::string& text, const std::string& path,
                                                      const std::vector<std::string>& extras,
                                                      bool all_extras) {
+  if (dots_outside_strings(text) > max_toml_key_dots) {
+    return unexpected(located("more than " + std::to_string(max_toml_key_dots) +
+                                  " dots in keys and headers: tables nested too deep",
+                              path));
+  }
   toml::table doc;
   try {
     doc = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
-    return unexpected(
-        located(std::string(e.description()), path, e.source().begin.line, e.source().begin.column));
+    return unexpected(located(packaging::excerpt(std::string(e.description())), path, e.source().begin.line,
+                              e.source().begin.column));
   }
-  const auto* project = doc["project"].as_table();
-  if (project == nullptr) return unexpected(located("no [project] table", path));
-  const std::string name = (*project)["name"].value_or(std::string("project"));
-  const std::string label = name + " (" + path + ")";
+  // A key of the wrong type is an error naming it: read as absent, it would resolve a
+  // project with fewer requirements than it declares, and exit 0.
+  const auto wrong_type = [&path](const std::string& key, const toml::node& node, const char* expected) {
+    return unexpected(located(key + ": expected " + expected + ", found " + type_name(node.type()), path,
+                              node.source().begin.line, node.source().begin.column));
+  };
+  const toml::node* project_node = doc.get("project");
+  if (project_node == nullptr) return unexpected(located("no [project] table", path));
+  const auto* project = project_node->as_table();
+  if (project == nullptr) return wrong_type("project", *project_node, "a table");
+
+  std::string name = "project";
+  if (const toml::node* node = project->get("name")) {
+    if (!node->is_string()) return wrong_type("[project] name", *node, "a string");
+    name = node->as_string()->get();
+  }
+  if (const toml::node* node = project->get("requires-python"); node != nullptr && !node->is_string()) {
+    return wrong_type("[project] requires-python", *node, "a string");
+  }
+  const bool wants_extras = all_extras || !extras.empty();
+  if (const toml::node* node = project->get("dynamic")) {
+    const auto* dynamic = node->as_array();
+    if (dynamic == nullptr) return wrong_type("[project] dynamic", *node, "an array of strings");
+    for (const auto& item : *dynamic) {
+      const auto* field = item.as_string();
+      if (field == nullptr) return wrong_type("[project] dynamic item", item, "a string");
+      // What a build backend would compute is not in the file; resolving without it would
+      // leave requirements out. (Dynamic optional dependencies matter only when asked for.)
+      if (field->get() == "dependencies" || (field->get() == "optional-dependencies" && wants_extras)) {
+        return unexpected(located("[project] dynamic lists '" + field->get() +
+                                      "': a build backend would be needed to know them, which pyresolve "
+                                      "does not run; list them statically in [project] instead",
+                                  path, item.source().begin.line, item.source().begin.column));
+      }
+    }
+  }
+  const std::string label = packaging::excerpt(name) + " (" + path + ")";
 
   std::vector<user_requirement> out;
   auto read_array = [&](const toml::array& array, const std::string& where) -> result<void> {
     for (const auto& item : array) {
       const auto* value = item.as_string();
+      if (value == nullptr) return wrong_type(where + " item", item, "a string");
       const auto line = item.source().begin.line;
-      if (value == nullptr) return unexpected(located(where + ": expected a string", path, line));
       auto req = packaging::requirement::parse(value->get());
       if (!req) {
         return unexpected(
@@ -115,29 +236,40 @@ result<std::vector<user_requirement>> read_pyproject(const std::string& text, co
     }
     return {};
   };
-  if (const auto* deps = (*project)["dependencies"].as_array()) {
+  if (const toml::node* node = project->get("dependencies")) {
+    const auto* deps = node->as_array();
+    if (deps == nullptr) return wrong_type("[project] dependencies", *node, "an array of strings");
     if (auto ok = read_array(*deps, "[project] dependencies"); !ok) return unexpected(std::move(ok).error());
   }
-  const auto* optional = (*project)["optional-dependencies"].as_table();
+  const toml::table* optional = nullptr;
+  if (const toml::node* node = project->get("optional-dependencies")) {
+    optional = node->as_table();
+    if (optional == nullptr) return wrong_type("[project] optional-dependencies", *node, "a table");
+  }
   std::set<std::string> wanted;
   for (const auto& extra : extras) wanted.insert(packaging::normalize_name(extra));
   std::set<std::string> found;
   if (optional != nullptr) {
     for (const auto& [key, value] : *optional) {
+      const std::string where = "[project.optional-dependencies] " + packaging::excerpt(key.str());
+      // Every group is checked, asked for or not: a malformed file is reported the same way
+      // whatever the flags.
+      const auto* array = value.as_array();
+      if (array == nullptr) return wrong_type(where, value, "an array of strings");
+      for (const auto& item : *array) {
+        if (!item.is_string()) return wrong_type(where + " item", item, "a string");
+      }
       const std::string group = packaging::normalize_name(key.str());
       if (!all_extras && wanted.count(group) == 0) continue;
       found.insert(group);
-      const auto* array = value.as_array();
-      const std::string where = "[project.optional-dependencies] " + std::string(key.str());
-      if (array == nullptr)
-        return unexpected(located(where + ": expected an array", path, value.source().begin.line));
       if (auto ok = read_array(*array, where); !ok) return unexpected(std::move(ok).error());
     }
   }
   for (const auto& extra : wanted) {
     if (found.count(extra) == 0) {
-      return unexpected(
-          located("extra '" + extra + "' is not defined in [project.optional-dependencies]", path));
+      return unexpected(located(
+          "extra '" + packaging::excerpt(extra) + "' is not defined in [project.optional-dependencies]",
+          path));
     }
   }
   return out;
