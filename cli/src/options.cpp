@@ -88,10 +88,19 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
                  "the package index (default https://pypi.org/simple; env PYRESOLVE_INDEX_URL)");
   app.add_option("--extra-index-url", opt.extra_index_urls, "another index, searched after --index-url");
   app.add_flag("--no-index", opt.no_index, "ignore every index");
+  // Given but empty is an error rather than the default: `--python-version "$UNSET"` must not
+  // silently resolve for another interpreter.
+  const auto not_empty = CLI::Validator(
+      [](const std::string& value) {
+        return value.empty() ? std::string("must not be empty") : std::string();
+      },
+      "NOT EMPTY");
   app.add_option("--python-version", python_version,
-                 "target Python version (X.Y or X.Y.Z); default: python3 on PATH");
+                 "target Python version (X.Y or X.Y.Z); default: python3 on PATH")
+      ->check(not_empty);
   app.add_option("--python-platform", python_platform,
-                 "target platform (linux, macos, windows, x86_64-manylinux_2_28, ...)");
+                 "target platform (linux, macos, windows, x86_64-manylinux_2_28, ...)")
+      ->check(not_empty);
   app.add_option("--resolution", opt.resolution, "which versions to prefer")
       ->check(CLI::IsMember({"highest", "lowest", "lowest-direct"}));
   app.add_option("--prerelease", opt.prerelease, "when pre-releases are candidates")
