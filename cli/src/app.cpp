@@ -19,6 +19,7 @@
 #include "pyresolve/cli/output_file.hpp"
 #include "pyresolve/cli/progress.hpp"
 #include "pyresolve/cli/target.hpp"
+#include "pyresolve/cli/terminal_text.hpp"
 #include "pyresolve/index/http.hpp"
 #include "pyresolve/index/index_client.hpp"
 #include "pyresolve/packaging/name.hpp"
@@ -31,6 +32,8 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 
 /// Colours only what a user should spot: the `error:` / `warning:` prefix and explanations.
+/// Every message is printed with its control characters escaped (escape_controls): names,
+/// markers and metadata quoted in them come from files and indexes.
 class reporter {
  public:
   reporter(std::ostream& err, bool color, int verbosity)
@@ -41,18 +44,21 @@ class reporter {
     if (m_verbosity >= 0) line("warning", "33", message);
   }
   void info(const std::string& message) {
-    if (m_verbosity >= 1) print(message + "\n");
+    if (m_verbosity >= 1) print(escape_controls(message) + "\n");
   }
-  void explanation(const std::string& text) { print(m_color ? "\x1b[1m" + text + "\x1b[0m\n" : text + "\n"); }
+  void explanation(const std::string& text) {
+    const std::string shown = escape_controls(text);
+    print(m_color ? "\x1b[1m" + shown + "\x1b[0m\n" : shown + "\n");
+  }
   /// The library's diagnostics: warnings always (unless -q), debug with -vv.
   log_sink sink() {
     return [this](log_level level, std::string_view message) {
       if (level >= log_level::warning && m_verbosity >= 0) {
         warning(std::string(message));
       } else if (level >= log_level::debug && m_verbosity >= 2) {
-        print("debug: " + std::string(message) + "\n");
+        print("debug: " + escape_controls(message) + "\n");
       } else if (m_verbosity >= 3) {
-        print("trace: " + std::string(message) + "\n");
+        print("trace: " + escape_controls(message) + "\n");
       }
     };
   }
@@ -68,8 +74,9 @@ class reporter {
 
  private:
   void line(const char* prefix, const char* code, const std::string& message) {
-    print(m_color ? fmt::format("\x1b[1;{}m{}\x1b[0m: {}\n", code, prefix, message)
-                  : fmt::format("{}: {}\n", prefix, message));
+    const std::string shown = escape_controls(message);
+    print(m_color ? fmt::format("\x1b[1;{}m{}\x1b[0m: {}\n", code, prefix, shown)
+                  : fmt::format("{}: {}\n", prefix, shown));
   }
   // Diagnostics arrive from worker threads too.
   void print(const std::string& text) {
@@ -443,7 +450,9 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   try {
     auto parsed = parse_command_line(args);
     if (!parsed.parsed) {
-      (parsed.to_stderr ? err : out) << parsed.message << std::flush;
+      // Errors quote arguments as given; help and version are the program's own text.
+      (parsed.to_stderr ? err : out) << (parsed.to_stderr ? escape_controls(parsed.message) : parsed.message)
+                                     << std::flush;
       return parsed.exit_code;
     }
     const options& opt = *parsed.parsed;
@@ -460,7 +469,7 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
     return run_resolve(opt, in, out, report, progress, finish);
   } catch (const std::exception& e) {
     // The CLI boundary: whatever escaped (bad_alloc, a filesystem error) is a message.
-    err << "error: " << e.what() << "\n";
+    err << "error: " << escape_controls(e.what()) << "\n";
     return exit_error;
   } catch (...) {
     err << "error: unexpected failure\n";
