@@ -64,6 +64,8 @@ class marker {
   /// Parses a marker expression (the part after `;` of a requirement). Errors name the text
   /// and the column, as `packaging` does ("Expected a marker variable or quoted string").
   /// The expression tree lives in `memory`, which must outlive every copy of the marker.
+  /// Parentheses nest at most 64 deep (an error past that): everything that walks the tree
+  /// recurses, on worker threads too.
   [[nodiscard]] static result<marker> parse(std::string_view text,
                                             std::pmr::memory_resource* memory = allocator::default_resource());
 
