@@ -1,9 +1,11 @@
 #include "pyresolve/cli/inputs.hpp"
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <iterator>
+#include <optional>
 #include <set>
 
 #include "pyresolve/packaging/excerpt.hpp"
@@ -49,19 +51,43 @@ const char* type_name(toml::node_type type) {
   return "nothing";
 }
 
-// Dotted keys and table headers (`a.b.c = 1`, `[a.b.c]`) nest tables as deep as they have
-// dots, and toml++ builds and destroys that tree recursively (it bounds only arrays and inline
-// tables, at 256): a few megabytes of `.a` overflow the stack. Each level needs a dot outside
-// strings and comments, so counting those bounds the depth; real files have tens.
+// What toml++ 3.3 cannot be given safely, found by one pass over the text:
+// - Dotted keys and table headers (`a.b.c = 1`, `[a.b.c]`) nest tables as deep as they have
+//   dots, and toml++ builds and destroys that tree recursively (it bounds only arrays and
+//   inline tables, at 256): a few megabytes of `.a` overflow the stack. Each level needs a dot
+//   outside strings and comments, so counting those bounds the depth; real files have tens.
+// - Its check for non-ASCII whitespace reaches __builtin_unreachable for most code points
+//   below U+049A (undefined behaviour). It is asked where whitespace may be: outside strings
+//   and comments (where a non-ASCII character is a syntax error anyway), and after a
+//   line-ending backslash in a multi-line basic string.
 constexpr std::size_t max_toml_key_dots = 4096;
 
-std::size_t dots_outside_strings(std::string_view text) {
+struct toml_hazard {
+  std::string message;
+  std::size_t offset = 0;
+};
+
+std::optional<toml_hazard> find_toml_hazard(std::string_view text) {
   std::size_t dots = 0;
   std::size_t i = 0;
-  const auto skip_past = [&](std::string_view end, bool escapes) {
+  const auto is_blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  const auto non_ascii = [](char c) { return (static_cast<unsigned char>(c) & 0x80U) != 0; };
+  std::optional<toml_hazard> found;
+  const auto skip_past = [&](std::string_view end, bool escapes, bool multi_line) {
     while (i < text.size()) {
       if (escapes && text[i] == '\\') {
-        i += 2;
+        std::size_t j = i + 1;
+        if (multi_line && j < text.size() && is_blank(text[j])) {
+          while (j < text.size() && is_blank(text[j])) ++j;
+          if (j < text.size() && non_ascii(text[j])) {
+            found =
+                toml_hazard{"a non-ASCII character right after a line-ending backslash is not supported", j};
+            return;
+          }
+          i = j;
+        } else {
+          i += 2;
+        }
       } else if (text.substr(i, end.size()) == end) {
         i += end.size();
         return;
@@ -70,22 +96,28 @@ std::size_t dots_outside_strings(std::string_view text) {
       }
     }
   };
-  while (i < text.size()) {
+  while (i < text.size() && !found) {
     const char c = text[i];
     if (c == '#') {
-      skip_past("\n", false);
+      skip_past("\n", false, false);
     } else if (c == '"' || c == '\'') {
       // A string ends at its own quotes; only basic ("...") strings have escapes. A string
       // toml++ would reject stops its parse there, before anything this scan skips.
       const std::string quotes(text.substr(i, 3) == std::string(3, c) ? 3 : 1, c);
       i += quotes.size();
-      skip_past(quotes, c == '"');
+      skip_past(quotes, c == '"', quotes.size() == 3);
+    } else if (non_ascii(c)) {
+      found = toml_hazard{"unexpected non-ASCII character outside a string", i};
     } else {
-      if (c == '.') ++dots;
+      if (c == '.' && ++dots > max_toml_key_dots) {
+        found = toml_hazard{"more than " + std::to_string(max_toml_key_dots) +
+                                " dots in keys and headers: tables nested too deep",
+                            i};
+      }
       ++i;
     }
   }
-  return dots;
+  return found;
 }
 
 bool is_pyproject(const std::string& path) {
@@ -170,10 +202,13 @@ result<std::string> read_text(const std::string& path) {
 result<std::vector<user_requirement>> read_pyproject(const std::string& text, const std::string& path,
                                                      const std::vector<std::string>& extras,
                                                      bool all_extras) {
-  if (dots_outside_strings(text) > max_toml_key_dots) {
-    return unexpected(located("more than " + std::to_string(max_toml_key_dots) +
-                                  " dots in keys and headers: tables nested too deep",
-                              path));
+  if (auto hazard = find_toml_hazard(text)) {
+    const std::string_view before = std::string_view(text).substr(0, hazard->offset);
+    const auto line = static_cast<std::uint32_t>(std::count(before.begin(), before.end(), '\n') + 1);
+    const std::size_t line_start = before.rfind('\n');
+    const auto column = static_cast<std::uint32_t>(
+        hazard->offset - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1);
+    return unexpected(located(std::move(hazard->message), path, line, column));
   }
   toml::table doc;
   try {
