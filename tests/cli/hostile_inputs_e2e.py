@@ -113,6 +113,24 @@ class hostile_inputs_test(unittest.TestCase):
                 path = self.write(os.path.join(what.replace(" ", "-"), "pyproject.toml"), text)
                 self.assert_error(self.run_resolve(path), "pyproject.toml")
 
+    def test_pyproject_text_that_toml_plus_plus_mishandles_is_refused_first(self):
+        # Its non-ASCII whitespace check is undefined behaviour for most code points below U+049A.
+        cases = {
+            "after a line-ending backslash": ('[project]\nname = "x"\ndescription = """a\\\n  \u00e9"""\n',
+                                              "pyproject.toml:4:3:"),
+            "outside a string": ('[project]\nname = "x" \u00e9\n', "pyproject.toml:2:12:"),
+        }
+        for what, (text, where) in cases.items():
+            with self.subTest(what):
+                path = self.write(os.path.join(what.replace(" ", "-"), "pyproject.toml"), text)
+                self.assert_error(self.run_resolve(path), where, "non-ASCII")
+        # In strings and comments it is fine.
+        path = self.write("fine/pyproject.toml",
+                          '[project]\nname = "caf\u00e9"\n# \u00e9\ndescription = """\u00e9\\\n  x"""\n'
+                          'dependencies = ["lib"]\n')
+        proc = self.run_resolve(path)
+        self.assertEqual(proc.returncode, 0, proc.err)
+
     # Inputs that never end -------------------------------------------------------------------
 
     def test_devices_and_fifos_are_refused_wherever_a_file_is_named(self):
