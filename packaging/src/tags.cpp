@@ -8,7 +8,9 @@
 namespace pyresolve::packaging {
 namespace {
 
-constexpr char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr char to_lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 constexpr bool is_alnum(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c);
@@ -31,9 +33,11 @@ result<std::vector<std::string>> split_compressed(std::string_view part, std::st
   std::size_t start = 0;
   while (true) {
     const std::size_t dot = part.find('.', start);
-    const std::string_view piece = part.substr(start, dot == std::string_view::npos ? part.npos : dot - start);
+    const std::string_view piece =
+        part.substr(start, dot == std::string_view::npos ? part.npos : dot - start);
     if (piece.empty()) {
-      return fail(errc::invalid_tag, "invalid tag '" + std::string(whole) + "': empty " + std::string(what) + " tag");
+      return fail(errc::invalid_tag,
+                  "invalid tag '" + std::string(whole) + "': empty " + std::string(what) + " tag");
     }
     for (char c : piece) {
       // Tags are made of identifiers; anything else (spaces, slashes, control bytes) is a
@@ -51,6 +55,24 @@ result<std::vector<std::string>> split_compressed(std::string_view part, std::st
   return names;
 }
 
+/// `text` with control bytes written as `\xNN`, for messages.
+std::string printable(std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string join(const std::vector<std::string>& parts, char separator) {
   std::string out;
   for (const auto& part : parts) {
@@ -61,6 +83,19 @@ std::string join(const std::vector<std::string>& parts, char separator) {
 }
 
 }  // namespace
+
+// Filenames come from index data and end up in paths: a separator, NUL or another control
+// byte, or a dot segment would let them name something else (the wheel build tag would
+// otherwise swallow a `/`).
+const char* unsafe_filename(std::string_view filename) noexcept {
+  if (filename == "." || filename == "..") return "a dot segment is not a filename";
+  for (char c : filename) {
+    if (c == '/' || c == '\\') return "a filename may not contain a path separator";
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      return "a filename may not contain control characters";
+  }
+  return nullptr;
+}
 
 std::string wheel_tag::to_string() const { return interpreter + '-' + abi + '-' + platform; }
 
@@ -101,8 +136,9 @@ std::string compressed_tag_set::to_string() const {
 
 result<wheel_filename> wheel_filename::parse(std::string_view filename) {
   const auto bad = [&](std::string why) {
-    return fail(errc::invalid_filename, "invalid wheel filename '" + std::string(filename) + "': " + why);
+    return fail(errc::invalid_filename, "invalid wheel filename '" + printable(filename) + "': " + why);
   };
+  if (const char* why = unsafe_filename(filename)) return bad(why);
   if (!ends_with(filename, ".whl")) return bad("extension must be '.whl'");
   const std::string_view stem = filename.substr(0, filename.size() - 4);
 
@@ -121,7 +157,8 @@ result<wheel_filename> wheel_filename::parse(std::string_view filename) {
   // PEP 427 escaping turns every run of `-_.` into `_`, so `__` or any other byte means the
   // name was not escaped (packaging accepts `[\w\d._]*` without `__`).
   if (name_part.find("__") != std::string_view::npos ||
-      !std::all_of(name_part.begin(), name_part.end(), [](char c) { return is_alnum(c) || c == '_' || c == '.'; })) {
+      !std::all_of(name_part.begin(), name_part.end(),
+                   [](char c) { return is_alnum(c) || c == '_' || c == '.'; })) {
     return bad("invalid project name '" + std::string(name_part) + "'");
   }
 
@@ -157,8 +194,9 @@ result<wheel_filename> wheel_filename::parse(std::string_view filename) {
 
 result<sdist_filename> sdist_filename::parse(std::string_view filename) {
   const auto bad = [&](std::string why) {
-    return fail(errc::invalid_filename, "invalid sdist filename '" + std::string(filename) + "': " + why);
+    return fail(errc::invalid_filename, "invalid sdist filename '" + printable(filename) + "': " + why);
   };
+  if (const char* why = unsafe_filename(filename)) return bad(why);
   sdist_filename out;
   std::string_view stem;
   if (ends_with(filename, ".tar.gz")) {

@@ -25,7 +25,8 @@ TEST_CASE("compressed tag sets expand in written order") {
   REQUIRE(dup);
   CHECK(dup->expand().size() == 1);
 
-  for (const char* bad : {"py3-none", "py3-none-any-x", "py3..py2-none-any", "-none-any", "py3-none-", "py 3-none-any"}) {
+  for (const char* bad :
+       {"py3-none", "py3-none-any-x", "py3..py2-none-any", "-none-any", "py3-none-", "py 3-none-any"}) {
     CAPTURE(bad);
     auto r = compressed_tag_set::parse(bad);
     REQUIRE_FALSE(r);
@@ -42,7 +43,8 @@ TEST_CASE("wheel filenames parse like packaging.utils.parse_wheel_filename") {
   CHECK(w->tags.interpreters == std::vector<std::string>{"py2", "py3"});
   CHECK(w->expanded_tags().size() == 2);
 
-  auto built = wheel_filename::parse("numpy-1.26.4-12abc-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl");
+  auto built =
+      wheel_filename::parse("numpy-1.26.4-12abc-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl");
   REQUIRE(built);
   REQUIRE(built->build);
   CHECK(built->build->number == 12);
@@ -101,4 +103,30 @@ TEST_CASE("sdist filenames split on the last dash") {
     CHECK(r.error().code == pyresolve::errc::invalid_filename);
     CHECK(r.error().message.find(bad) != std::string::npos);
   }
+}
+
+TEST_CASE("filenames that could name another path are rejected by both parsers") {
+  using namespace std::string_literals;
+  for (const std::string& bad :
+       {"evil-1.0-1/../../x-py3-none-any.whl"s, "evil-1.0-1\\..\\x-py3-none-any.whl"s,
+        "evil-1.0-1\0x-py3-none-any.whl"s, "evil-1.0-1\x1b[2J-py3-none-any.whl"s,
+        "evil-1.0-1\x7f-py3-none-any.whl"s, "."s, ".."s}) {
+    CAPTURE(bad);
+    auto w = wheel_filename::parse(bad);
+    REQUIRE_FALSE(w);
+    CHECK(w.error().code == pyresolve::errc::invalid_filename);
+    CHECK(w.error().message.find('\x1b') == std::string::npos);
+  }
+  for (const std::string& bad : {"../../evil-1.0.tar.gz"s, "a/evil-1.0.tar.gz"s, "..\\evil-1.0.zip"s,
+                                 "evil-1.0\0.tar.gz"s, "evil\n-1.0.tar.gz"s}) {
+    CAPTURE(bad);
+    auto s = sdist_filename::parse(bad);
+    REQUIRE_FALSE(s);
+    CHECK(s.error().code == pyresolve::errc::invalid_filename);
+    CHECK(s.error().message.find('\n') == std::string::npos);
+  }
+  // The build tag is where a separator used to hide.
+  auto w = wheel_filename::parse("evil-1.0-1/../../x-py3-none-any.whl");
+  REQUIRE_FALSE(w);
+  CHECK(w.error().message.find("path separator") != std::string::npos);
 }

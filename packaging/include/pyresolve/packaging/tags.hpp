@@ -69,7 +69,8 @@ struct wheel_filename {
   /// Parses like `packaging.utils.parse_wheel_filename`: the name part may hold only ASCII
   /// letters, digits, `_` and `.` and no `__` (PEP 427 escaping); the build tag must start
   /// with a digit. Deviations: the name must not be empty, the build number must fit in
-  /// 64 bits, and the name may not contain non-ASCII letters. Errors name the filename.
+  /// 64 bits, and the name may not contain non-ASCII letters; a filename `unsafe_filename`
+  /// refuses is an error. Errors name the filename (control bytes as `\xNN`).
   [[nodiscard]] static result<wheel_filename> parse(std::string_view filename);
 
   /// The expanded tags of this wheel (`tags.expand()`).
@@ -86,8 +87,13 @@ struct sdist_filename {
   sdist_format format = sdist_format::tar_gz;
 
   /// Parses like `packaging.utils.parse_sdist_filename`: the version is everything after the
-  /// last `-` (PEP 440 versions contain no `-`). The name part must not be empty.
+  /// last `-` (PEP 440 versions contain no `-`). The name part must not be empty; a
+  /// filename `unsafe_filename` refuses is an error.
   [[nodiscard]] static result<sdist_filename> parse(std::string_view filename);
 };
+
+/// Why `filename` (from index data) cannot be used as one path component — it contains `/`,
+/// `\`, NUL or another control byte, or it is `.` or `..` — or nullptr when it can.
+[[nodiscard]] const char* unsafe_filename(std::string_view filename) noexcept;
 
 }  // namespace pyresolve::packaging
