@@ -1,12 +1,14 @@
 #include "pyresolve/index/project_page.hpp"
 
 #include "detail/dl.hpp"
+#include "detail/html_depth.hpp"
 
 #include <algorithm>
 #include <map>
 #include <memory>
 
 #include "pyresolve/packaging/name.hpp"
+#include "pyresolve/packaging/tags.hpp"
 
 namespace pyresolve::index {
 namespace {
@@ -65,7 +67,61 @@ std::string url_basename(std::string_view url) {
   return out;
 }
 
+/// `text` with control bytes written as `\xNN`, for messages.
+std::string printable(std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/// The lowercase scheme of an absolute URL; empty when there is none.
+std::string scheme_of(std::string_view url) {
+  const auto colon = url.find(':');
+  if (colon == std::string_view::npos || colon == 0) return {};
+  return lower(url.substr(0, colon));
+}
+
+/// Checks a file's name (from the JSON `filename`, or the decoded last segment of an HTML link)
+/// before it is used anywhere a path could be built from it.
+std::optional<unexpected<error>> check_filename(std::string_view page_url, std::string_view filename) {
+  if (const char* why = packaging::unsafe_filename(filename))
+    return page_error(page_url, "refusing file '" + printable(filename) + "': " + why);
+  return std::nullopt;
+}
+
+/// Checks that a page may point at `target` (a file URL or a `<base href>`).
+std::optional<unexpected<error>> check_link(std::string_view page_url, std::string_view target) {
+  if (link_allowed(page_url, target)) return std::nullopt;
+  return page_error(page_url, "refusing link to '" + printable(redact_url(target)) + "': a " +
+                                  scheme_of(page_url) + " page may only link to " +
+                                  (scheme_of(page_url) == "https"  ? "https"
+                                   : scheme_of(page_url) == "http" ? "http or https"
+                                                                   : "http, https or file") +
+                                  " URLs");
+}
+
 }  // namespace
+
+bool link_allowed(std::string_view page_url, std::string_view target) {
+  const std::string from = scheme_of(page_url);
+  const std::string to = scheme_of(target);
+  // Never down: an https page's links stay https (a plain-http link could be rewritten on the
+  // way), and only a local index may point at local files.
+  if (from == "https") return to == "https";
+  if (from == "http") return to == "http" || to == "https";
+  if (from == "file") return to == "file" || to == "http" || to == "https";
+  return false;
+}
 
 namespace {
 /// Where the authority of `url` begins and its last '@' (relative to that beginning); npos
@@ -80,7 +136,9 @@ std::pair<std::size_t, std::size_t> credentials_end(std::string_view url) noexce
 }
 }  // namespace
 
-bool has_credentials(std::string_view url) noexcept { return credentials_end(url).second != std::string_view::npos; }
+bool has_credentials(std::string_view url) noexcept {
+  return credentials_end(url).second != std::string_view::npos;
+}
 
 std::string redact_url(std::string_view url) {
   const auto [auth_begin, at] = credentials_end(url);
@@ -99,8 +157,8 @@ result<std::string> resolve_url(std::string_view base, std::string_view referenc
   if (dl::curl().curl_url_set(h.get(), CURLUPART_URL, b.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
     return unexpected<error>{error{errc::invalid_argument, "malformed base URL", redact_url(base), 0, 0}};
   if (dl::curl().curl_url_set(h.get(), CURLUPART_URL, r.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
-    return unexpected<error>{
-        error{errc::invalid_argument, "malformed link '" + redact_url(reference) + "'", redact_url(base), 0, 0}};
+    return unexpected<error>{error{errc::invalid_argument, "malformed link '" + redact_url(reference) + "'",
+                                   redact_url(base), 0, 0}};
   curl_string out;
   if (dl::curl().curl_url_get(h.get(), CURLUPART_URL, &out.p, 0) != CURLUE_OK)
     return unexpected<error>{error{errc::invalid_argument, "cannot resolve link", redact_url(base), 0, 0}};
@@ -119,10 +177,14 @@ result<project_page> parse_json_page(std::string_view body, std::string_view pag
       if (!f.filename) return stop(page_error(m_url, "invalid JSON page: a file has no 'filename'"));
       dist_file out;
       out.filename = *f.filename;
-      if (!f.url) return stop(page_error(m_url, "invalid JSON page: file " + std::string(out.filename) + " has no 'url'"));
+      if (auto bad = check_filename(m_url, out.filename)) return stop(std::move(*bad));
+      if (!f.url)
+        return stop(
+            page_error(m_url, "invalid JSON page: file " + std::string(out.filename) + " has no 'url'"));
       std::string frag_sha;
       auto abs = resolve_url(m_url, *f.url);
       if (!abs) return stop(unexpected<error>{abs.error()});
+      if (auto bad = check_link(m_url, *abs)) return stop(std::move(*bad));
       out.url = std::move(*abs);
       split_fragment(out.url, frag_sha);
       if (f.sha256) out.sha256 = lower(*f.sha256);
@@ -164,7 +226,9 @@ const char* attr(const GumboElement& el, const char* name) {
 }
 
 struct gumbo_output_deleter {
-  void operator()(GumboOutput* o) const noexcept { dl::gumbo().gumbo_destroy_output(dl::gumbo().default_options, o); }
+  void operator()(GumboOutput* o) const noexcept {
+    dl::gumbo().gumbo_destroy_output(dl::gumbo().default_options, o);
+  }
 };
 
 /// Parses a `data-core-metadata` value: `true`, or `sha256=<hex>`; `false` (nonstandard but
@@ -180,8 +244,17 @@ void parse_metadata_attr(const char* v, dist_file& out) {
 
 result<project_page> parse_html_page(std::string_view body, std::string_view page_url) {
   if (const auto& loaded = dl::load_gumbo(); !loaded) return unexpected<error>{loaded.error()};
+  // gumbo's time per token grows with the depth of its open elements: a page that could
+  // nest deeper than any index page does is refused before it is parsed.
+  if (detail::html_nesting_exceeds(body, detail::html_max_nesting))
+    return page_error(page_url, "invalid HTML page: elements nest deeper than " +
+                                    std::to_string(detail::html_max_nesting) + " levels");
+  // gumbo copies its open-element stack into every parse error it records; nothing here reads
+  // them, and a hostile page makes one per element.
+  GumboOptions options = *dl::gumbo().default_options;
+  options.max_errors = 0;
   std::unique_ptr<GumboOutput, gumbo_output_deleter> doc(
-      dl::gumbo().gumbo_parse_with_options(dl::gumbo().default_options, body.data(), body.size()));
+      dl::gumbo().gumbo_parse_with_options(&options, body.data(), body.size()));
   if (!doc) return page_error(page_url, "invalid HTML page: the parser gave up");
   project_page page;
   page.url = redact_url(page_url);
@@ -197,7 +270,10 @@ result<project_page> parse_html_page(std::string_view body, std::string_view pag
     if (el.tag == GUMBO_TAG_BASE) {
       if (const char* href = attr(el, "href")) {
         auto r = resolve_url(page_url, href);
-        if (r) base = *r;
+        if (r) {
+          if (auto bad = check_link(page_url, *r)) return std::move(*bad);
+          base = *r;
+        }
       }
     } else if (el.tag == GUMBO_TAG_A) {
       anchors.push_back(&el);
@@ -211,26 +287,31 @@ result<project_page> parse_html_page(std::string_view body, std::string_view pag
     dist_file out;
     auto abs = resolve_url(base, href);
     if (!abs) return unexpected<error>{abs.error()};
+    if (auto bad = check_link(page_url, *abs)) return std::move(*bad);
     out.url = std::move(*abs);
     split_fragment(out.url, out.sha256);
     out.sha256 = lower(out.sha256);
     out.filename = url_basename(out.url);
     if (out.filename.empty()) continue;
+    if (auto bad = check_filename(page_url, out.filename)) return std::move(*bad);
     if (const char* rp = attr(*el, "data-requires-python")) out.requires_python = rp;
     if (const char* y = attr(*el, "data-yanked")) {
       out.yanked = true;
       out.yanked_reason = y;
     }
-    if (const char* m = attr(*el, "data-core-metadata")) parse_metadata_attr(m, out);
-    else if (const char* d = attr(*el, "data-dist-info-metadata")) parse_metadata_attr(d, out);
+    if (const char* m = attr(*el, "data-core-metadata"))
+      parse_metadata_attr(m, out);
+    else if (const char* d = attr(*el, "data-dist-info-metadata"))
+      parse_metadata_attr(d, out);
     page.files.push_back(std::move(out));
   }
   return page;
 }
 
 const version_entry* version_map::find(const packaging::version& v) const {
-  auto it = std::lower_bound(versions.begin(), versions.end(), v,
-                             [](const version_entry& e, const packaging::version& x) { return e.version < x; });
+  auto it =
+      std::lower_bound(versions.begin(), versions.end(), v,
+                       [](const version_entry& e, const packaging::version& x) { return e.version < x; });
   return (it != versions.end() && it->version == v) ? &*it : nullptr;
 }
 
@@ -247,14 +328,20 @@ version_map build_version_map(const project_page& page, std::string_view normali
     std::string_view fname = f.filename;
     if (fname.ends_with(".whl")) {
       auto w = packaging::wheel_filename::parse(fname);
-      if (!w || w->name != normalized_name) { ++out.skipped_files; continue; }
+      if (!w || w->name != normalized_name) {
+        ++out.skipped_files;
+        continue;
+      }
       v = std::move(w->version);
       vf.kind = file_kind::wheel;
       vf.tags = std::move(w->tags);
       vf.build = std::move(w->build);
     } else {
       auto s = packaging::sdist_filename::parse(fname);
-      if (!s || s->name != normalized_name) { ++out.skipped_files; continue; }
+      if (!s || s->name != normalized_name) {
+        ++out.skipped_files;
+        continue;
+      }
       v = std::move(s->version);
       vf.kind = file_kind::sdist;
     }
@@ -277,7 +364,8 @@ version_map build_version_map(const project_page& page, std::string_view normali
     return a.second.file.filename < b.second.file.filename;
   });
   for (auto& [v, vf] : rows) {
-    if (out.versions.empty() || out.versions.back().version != v) out.versions.push_back(version_entry{v, {}});
+    if (out.versions.empty() || out.versions.back().version != v)
+      out.versions.push_back(version_entry{v, {}});
     out.versions.back().files.push_back(std::move(vf));
   }
   (void)memory;

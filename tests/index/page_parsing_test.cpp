@@ -36,8 +36,8 @@ TEST_CASE("JSON page: relative URLs, hashes, yanked, metadata keys, size") {
 }
 
 TEST_CASE("JSON page: garbage is an error naming the URL, never a crash") {
-  for (const char* body : {"", "{", "[1,2]", "{\"files\": 3}", "{\"files\": [{\"url\": \"x\"}]}", "\xff\xfe garbage",
-                           "{\"files\": [{\"filename\": \"a.whl\"}]}"}) {
+  for (const char* body : {"", "{", "[1,2]", "{\"files\": 3}", "{\"files\": [{\"url\": \"x\"}]}",
+                           "\xff\xfe garbage", "{\"files\": [{\"filename\": \"a.whl\"}]}"}) {
     auto page = parse_json_page(body, "https://u:secret@example.org/simple/x/");
     REQUIRE_FALSE(page);
     CHECK(page.error().source == "https://***@example.org/simple/x/");
@@ -72,13 +72,14 @@ TEST_CASE("HTML page: entities, relative and absolute links, fragments, metadata
   CHECK(page->files[4].url == "https://example.org/simple/foo/deep/foo-5.0.tar.gz");
 
   auto based = parse_html_page(R"(<html><head><base href="https://mirror.example/pkgs/"></head>
-    <body><a href="foo-1.0.tar.gz">x</a></body></html>)", "https://example.org/simple/foo/");
+    <body><a href="foo-1.0.tar.gz">x</a></body></html>)",
+                               "https://example.org/simple/foo/");
   REQUIRE(based);
   REQUIRE(based->files.size() == 1);
   CHECK(based->files[0].url == "https://mirror.example/pkgs/foo-1.0.tar.gz");
 }
 
-TEST_CASE("HTML page: garbage parses to no files, deep nesting does not overflow") {
+TEST_CASE("HTML page: garbage parses to no files, deep nesting is an error, not an overflow") {
   auto page = parse_html_page("\x01\x02<<<>>>&&&;;", "https://example.org/simple/x/");
   REQUIRE(page);
   CHECK(page->files.empty());
@@ -86,8 +87,14 @@ TEST_CASE("HTML page: garbage parses to no files, deep nesting does not overflow
   for (int i = 0; i < 3000; ++i) deep += "<div>";
   deep += "<a href='x-1.0.tar.gz'>x</a>";
   auto d = parse_html_page(deep, "https://example.org/simple/x/");
-  REQUIRE(d);
-  CHECK(d->files.size() == 1);
+  REQUIRE_FALSE(d);
+  CHECK(d.error().source == "https://example.org/simple/x/");
+  std::string nested;
+  for (int i = 0; i < 200; ++i) nested += "<div>";
+  nested += "<a href='x-1.0.tar.gz'>x</a>";
+  auto n = parse_html_page(nested, "https://example.org/simple/x/");
+  REQUIRE(n);
+  CHECK(n->files.size() == 1);
 }
 
 TEST_CASE("parse_page dispatches on content type; an unknown type is an error naming it") {

@@ -36,24 +36,38 @@ struct dist_file {
   dist_file() = default;
   /// An empty listing whose strings allocate from `memory`.
   explicit dist_file(std::pmr::memory_resource* memory)
-      : filename(memory), url(memory), sha256(memory), requires_python(memory), yanked_reason(memory),
+      : filename(memory),
+        url(memory),
+        sha256(memory),
+        requires_python(memory),
+        yanked_reason(memory),
         metadata_sha256(memory) {}
 };
 
 /// A parsed project page.
 struct project_page {
-  std::string name;   ///< as the page gives it (JSON `name`), else the requested name
-  std::string url;    ///< the URL the page was read from (credentials redacted)
+  std::string name;  ///< as the page gives it (JSON `name`), else the requested name
+  std::string url;   ///< the URL the page was read from (credentials redacted)
   std::vector<dist_file> files;
 };
 
+/// Whether a page read from `page_url` may point at `target` (a file URL or a `<base href>`):
+/// an https page only at https, an http page at http or https, a `file:` page (a local index)
+/// at file, http or https; a page of any other scheme at nothing.
+[[nodiscard]] bool link_allowed(std::string_view page_url, std::string_view target);
+
 /// Parses a PEP 691 JSON page. Relative file URLs are resolved against `page_url`.
-/// Errors (`errc::invalid_argument`) carry `page_url` as source and say what is wrong.
+/// Errors (`errc::invalid_argument`) carry `page_url` as source and say what is wrong; a file
+/// whose URL `link_allowed` refuses, or whose filename `packaging::unsafe_filename` refuses
+/// (a path separator, a control byte, a dot segment), makes the whole page an error: such a
+/// page is hostile or broken, and nothing of it is used.
 [[nodiscard]] result<project_page> parse_json_page(std::string_view body, std::string_view page_url);
 
 /// Parses a PEP 503 HTML page with gumbo: every `<a href>`, `<base href>` honoured,
 /// `#sha256=` fragments, `data-requires-python`, `data-yanked`, `data-core-metadata` and
-/// `data-dist-info-metadata` (entities decoded by the HTML parser).
+/// `data-dist-info-metadata` (entities decoded by the HTML parser). Links and filenames are
+/// checked as in `parse_json_page` (a `<base href>` too; filenames are the percent-decoded
+/// last URL segment, so `%2F` is a separator).
 [[nodiscard]] result<project_page> parse_html_page(std::string_view body, std::string_view page_url);
 
 /// The kind of a distribution file, from its filename.
@@ -63,9 +77,9 @@ enum class file_kind : std::uint8_t { wheel, sdist };
 struct version_file {
   dist_file file;
   file_kind kind = file_kind::wheel;
-  packaging::compressed_tag_set tags;          ///< wheels only
-  std::optional<packaging::build_tag> build;   ///< wheels only
-  std::int32_t requires_python = -1;           ///< index into `version_map::requires_python`, -1: none
+  packaging::compressed_tag_set tags;         ///< wheels only
+  std::optional<packaging::build_tag> build;  ///< wheels only
+  std::int32_t requires_python = -1;          ///< index into `version_map::requires_python`, -1: none
 };
 
 /// The files of one version.
@@ -78,9 +92,9 @@ struct version_entry {
 /// texts interned (parsed once per distinct text). Immutable after construction; thread-safe
 /// for reads.
 struct version_map {
-  std::string name;  ///< PEP 503-normalized
-  std::vector<version_entry> versions;               ///< ascending PEP 440 order
-  std::vector<std::string> requires_python_text;     ///< interned texts
+  std::string name;                                       ///< PEP 503-normalized
+  std::vector<version_entry> versions;                    ///< ascending PEP 440 order
+  std::vector<std::string> requires_python_text;          ///< interned texts
   std::vector<packaging::specifier_set> requires_python;  ///< parsed, same indexes
   /// Files whose names are neither a valid wheel nor a valid sdist (skipped, as uv does).
   std::size_t skipped_files = 0;
@@ -92,8 +106,9 @@ struct version_map {
 /// Builds the version map of a page. Files with unparseable names or a name of another
 /// project are skipped (counted), and an unparseable requires-python makes that file's
 /// requirement empty (as pip and uv do, they ignore it), never the whole page fail.
-[[nodiscard]] version_map build_version_map(const project_page& page, std::string_view normalized_name,
-                                            std::pmr::memory_resource* memory = allocator::default_resource());
+[[nodiscard]] version_map build_version_map(
+    const project_page& page, std::string_view normalized_name,
+    std::pmr::memory_resource* memory = allocator::default_resource());
 
 /// Strips `user:password@` from a URL for logs and errors.
 [[nodiscard]] std::string redact_url(std::string_view url);
