@@ -54,11 +54,7 @@ json_file read_file(simdjson::dom::element f) {
   return out;
 }
 
-}  // namespace
-
-extern "C" __attribute__((visibility("default"))) bool pyresolve_walk_json_page(std::string_view body,
-                                                                               json_page_sink& sink,
-                                                                               std::string& error) {
+bool walk(std::string_view body, json_page_sink& sink, std::string& error) {
   simdjson::dom::parser parser;
   const simdjson::padded_string padded(body);
   simdjson::dom::element doc;
@@ -81,4 +77,19 @@ extern "C" __attribute__((visibility("default"))) bool pyresolve_walk_json_page(
     if (!sink.file(read_file(f))) return true;
   }
   return true;
+}
+
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) bool pyresolve_walk_json_page(std::string_view body,
+                                                                                json_page_sink& sink,
+                                                                                std::string& error) {
+  // Called across a dlopen boundary by C linkage: nothing may be thrown out of it. Only
+  // allocation can throw here (the padded copy, the parser's buffers, the sink's strings).
+  try {
+    return walk(body, sink, error);
+  } catch (...) {
+    error = "invalid JSON page: out of memory";
+    return false;
+  }
 }

@@ -1,6 +1,7 @@
 #include "pyresolve/index/http.hpp"
 
 #include "detail/dl.hpp"
+#include "detail/http_callbacks.hpp"
 
 #include <algorithm>
 #include <condition_variable>
@@ -48,13 +49,15 @@ struct transfer {
   easy_handle easy;
   slist_handle headers;
   http_response response;
+  response_sink sink;
   char error_buffer[CURL_ERROR_SIZE] = {};
   clock::time_point not_before{};
 };
 
 std::string trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
   return std::string(s);
 }
 
@@ -68,36 +71,76 @@ bool iequals_prefix(std::string_view line, std::string_view name) {
   return true;
 }
 
-std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
-  auto* t = static_cast<transfer*>(user);
-  t->response.body.append(data, size * n);
-  return size * n;
+}  // namespace
+
+std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) noexcept {
+  auto& sink = *static_cast<response_sink*>(user);
+  return guarded(sink, [&]() -> std::size_t {
+    const std::size_t bytes = size * n;
+    std::string& body = sink.response->body;
+    // The bytes counted are the decompressed ones: a gzip bomb is stopped by what it becomes.
+    if (bytes > sink.max_body || body.size() > sink.max_body - bytes) {
+      sink.aborted = abort_reason::body_too_large;
+      return callback_error;
+    }
+    sink.received += bytes;
+    // Doubling would overshoot the cap by up to half of it; never reserve past the cap.
+    if (body.size() + bytes > body.capacity())
+      body.reserve(std::min<std::uint64_t>(std::max<std::uint64_t>(2 * body.capacity(), body.size() + bytes),
+                                           sink.max_body));
+    body.append(data, bytes);
+    return bytes;
+  });
 }
 
-std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
-  auto* t = static_cast<transfer*>(user);
-  std::string_view line(data, size * n);
-  // Each response of a redirect chain starts with a status line: keep only the last headers.
-  if (line.starts_with("HTTP/")) {
-    t->response = http_response{};  // a redirect's body is dropped with its headers
-    return size * n;
-  }
-  struct field { std::string_view name; std::string http_response::*member; };
-  static const field fields[] = {
-      {"content-type", &http_response::content_type}, {"etag", &http_response::etag},
-      {"last-modified", &http_response::last_modified}, {"cache-control", &http_response::cache_control},
-      {"date", &http_response::date}, {"age", &http_response::age},
-      {"retry-after", &http_response::retry_after}, {"content-range", &http_response::content_range}};
-  for (const auto& f : fields)
-    if (iequals_prefix(line, f.name)) t->response.*f.member = trim(line.substr(f.name.size() + 1));
-  return size * n;
+std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) noexcept {
+  auto& sink = *static_cast<response_sink*>(user);
+  return guarded(sink, [&]() -> std::size_t {
+    const std::size_t bytes = size * n;
+    if (bytes > sink.max_headers || sink.header_bytes > sink.max_headers - bytes) {
+      sink.aborted = abort_reason::headers_too_large;
+      return callback_error;
+    }
+    sink.header_bytes += bytes;
+    sink.received += bytes;
+    std::string_view line(data, bytes);
+    // Each response of a redirect chain starts with a status line: keep only the last headers.
+    if (line.starts_with("HTTP/")) {
+      *sink.response = http_response{};  // a redirect's body is dropped with its headers
+      return bytes;
+    }
+    struct field {
+      std::string_view name;
+      std::string http_response::*member;
+    };
+    static const field fields[] = {{"content-type", &http_response::content_type},
+                                   {"etag", &http_response::etag},
+                                   {"last-modified", &http_response::last_modified},
+                                   {"cache-control", &http_response::cache_control},
+                                   {"date", &http_response::date},
+                                   {"age", &http_response::age},
+                                   {"retry-after", &http_response::retry_after},
+                                   {"content-range", &http_response::content_range}};
+    for (const auto& f : fields)
+      if (iequals_prefix(line, f.name)) (*sink.response).*f.member = trim(line.substr(f.name.size() + 1));
+    return bytes;
+  });
 }
+
+namespace {
 
 bool retryable_curl(CURLcode c) {
   switch (c) {
-    case CURLE_COULDNT_CONNECT: case CURLE_COULDNT_RESOLVE_HOST: case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_RECV_ERROR: case CURLE_SEND_ERROR: case CURLE_GOT_NOTHING: case CURLE_PARTIAL_FILE:
-    case CURLE_HTTP2: case CURLE_HTTP2_STREAM: case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_CONNECT_ERROR:
       return true;
     default:
       return false;
@@ -110,10 +153,10 @@ struct client_impl {
   client_options options;
   multi_handle multi;
   std::mutex mutex;
-  std::deque<std::unique_ptr<transfer>> queued;  // guarded by mutex
-  bool stopping = false;                          // guarded by mutex
+  std::deque<std::unique_ptr<transfer>> queued;                  // guarded by mutex
+  bool stopping = false;                                         // guarded by mutex
   std::unordered_map<CURL*, std::unique_ptr<transfer>> running;  // worker thread only
-  std::vector<std::unique_ptr<transfer>> waiting;  // retries not yet due; worker thread only
+  std::vector<std::unique_ptr<transfer>> waiting;                // retries not yet due; worker thread only
   std::atomic<std::uint64_t> requests{0}, retries{0}, bytes{0};
   std::shared_ptr<const http_client::wait_hook> wait;  // guarded by mutex
   std::mt19937_64 rng{std::random_device{}()};
@@ -132,7 +175,8 @@ struct client_impl {
       global_init();
       multi.reset(dl::curl().curl_multi_init());
       dl::curl().curl_multi_setopt(multi.get(), CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
-      dl::curl().curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(options.max_in_flight));
+      dl::curl().curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS,
+                                   static_cast<long>(options.max_in_flight));
       worker = std::thread([this] { run(); });
     });
     return !start_error;
@@ -144,13 +188,22 @@ struct client_impl {
 
   void start(transfer& t) {
     t.response = http_response{};
+    t.sink =
+        response_sink{&t.response, options.max_body_size, options.max_header_bytes, 0, 0, abort_reason::none};
     t.easy.reset(dl::curl().curl_easy_init());
     CURL* e = t.easy.get();
     dl::curl().curl_easy_setopt(e, CURLOPT_URL, t.request.url.c_str());
     dl::curl().curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &on_body);
-    dl::curl().curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+    dl::curl().curl_easy_setopt(e, CURLOPT_WRITEDATA, &t.sink);
     dl::curl().curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &on_header);
-    dl::curl().curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+    dl::curl().curl_easy_setopt(e, CURLOPT_HEADERDATA, &t.sink);
+    // A declared length over the cap fails before any byte is stored; the write callback
+    // catches what is not declared (chunked, compressed).
+    dl::curl().curl_easy_setopt(
+        e, CURLOPT_MAXFILESIZE_LARGE,
+        static_cast<curl_off_t>(std::min<std::uint64_t>(options.max_body_size, INT64_MAX)));
+    dl::curl().curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+                                static_cast<long>(options.total_timeout.count()) * 1000L);
     dl::curl().curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error_buffer);
     dl::curl().curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     dl::curl().curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
@@ -160,15 +213,22 @@ struct client_impl {
     dl::curl().curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
     dl::curl().curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     dl::curl().curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    dl::curl().curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+    dl::curl().curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                                static_cast<long>(options.connect_timeout.count()));
     dl::curl().curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_limit);
     dl::curl().curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.low_speed_time.count()));
     dl::curl().curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
     dl::curl().curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    dl::curl().curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    if (options.use_netrc) dl::curl().curl_easy_setopt(e, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
-    if (const char* ca = std::getenv("SSL_CERT_FILE"); ca && *ca) dl::curl().curl_easy_setopt(e, CURLOPT_CAINFO, ca);
-    if (const char* dir = std::getenv("SSL_CERT_DIR"); dir && *dir) dl::curl().curl_easy_setopt(e, CURLOPT_CAPATH, dir);
+    // Redirects never go down: from https only to https (curl refuses file: and the rest).
+    const bool secure = t.request.url.size() >= 6 && (t.request.url.compare(0, 6, "https:") == 0 ||
+                                                      t.request.url.compare(0, 6, "HTTPS:") == 0);
+    dl::curl().curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, secure ? "https" : "http,https");
+    if (options.use_netrc)
+      dl::curl().curl_easy_setopt(e, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
+    if (const char* ca = std::getenv("SSL_CERT_FILE"); ca && *ca)
+      dl::curl().curl_easy_setopt(e, CURLOPT_CAINFO, ca);
+    if (const char* dir = std::getenv("SSL_CERT_DIR"); dir && *dir)
+      dl::curl().curl_easy_setopt(e, CURLOPT_CAPATH, dir);
     curl_slist* list = nullptr;
     auto add = [&](const std::string& h) {
       if (curl_slist* n = dl::curl().curl_slist_append(list, h.c_str())) list = n;
@@ -219,22 +279,50 @@ struct client_impl {
     t->response.effective_url = redact_url(eff ? eff : t->request.url);
     bytes.fetch_add(t->response.body.size(), std::memory_order_relaxed);
     bool transient = code != CURLE_OK ? retryable_curl(code) : (status >= 500 || status == 429);
+    // A server that answers, but too slowly (a drip) or for too long, would do it again: only a
+    // transfer that received nothing at all is worth another try after a timeout.
+    if (code == CURLE_OPERATION_TIMEDOUT && t->sink.received > 0) transient = false;
     if (transient && t->attempt < options.max_retries) {
       auto delay = backoff(*t);
       ++t->attempt;
       retries.fetch_add(1, std::memory_order_relaxed);
       log(log_level::debug, "retrying " + url + " in " + std::to_string(delay.count()) + " ms (" +
                                 (code != CURLE_OK ? std::string(dl::curl().curl_easy_strerror(code))
-                                                  : "HTTP " + std::to_string(status)) + ")");
+                                                  : "HTTP " + std::to_string(status)) +
+                                ")");
       t->not_before = clock::now() + delay;
       t->easy.reset();
       waiting.push_back(std::move(t));
       return;
     }
     if (code != CURLE_OK) {
-      std::string detail = t->error_buffer[0] ? std::string(t->error_buffer) : dl::curl().curl_easy_strerror(code);
+      std::string detail =
+          t->error_buffer[0] ? std::string(t->error_buffer) : dl::curl().curl_easy_strerror(code);
       // curl's messages may quote the URL it was given; never echo credentials.
-      if (auto at = t->request.url.find('@'); at != std::string::npos) detail = dl::curl().curl_easy_strerror(code);
+      if (auto at = t->request.url.find('@'); at != std::string::npos)
+        detail = dl::curl().curl_easy_strerror(code);
+      switch (t->sink.aborted) {
+        case abort_reason::body_too_large:
+          detail = "the response body is larger than the limit of " + std::to_string(options.max_body_size) +
+                   " bytes";
+          break;
+        case abort_reason::headers_too_large:
+          detail = "the response headers are larger than the limit of " +
+                   std::to_string(options.max_header_bytes) + " bytes";
+          break;
+        case abort_reason::out_of_memory:
+          detail = "out of memory while receiving the response";
+          break;
+        case abort_reason::none:
+          if (code == CURLE_FILESIZE_EXCEEDED)
+            detail = "the response declares a length over the limit of " +
+                     std::to_string(options.max_body_size) + " bytes";
+          else if (code == CURLE_OPERATION_TIMEDOUT)
+            detail += " (limits: " + std::to_string(options.total_timeout.count()) +
+                      " s per request, at least " + std::to_string(options.low_speed_limit) +
+                      " bytes/s over " + std::to_string(options.low_speed_time.count()) + " s)";
+          break;
+      }
       auto done = std::move(t->done);
       std::string msg = "request failed: " + detail;
       if (t->attempt > 0) msg += " (after " + std::to_string(t->attempt + 1) + " attempts)";

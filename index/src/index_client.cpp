@@ -18,6 +18,16 @@ unexpected<error> fetch_error(std::string_view url, std::string message, errc co
   return unexpected<error>{error{code, std::move(message), redact_url(url), 0, 0}};
 }
 
+bool is_file_url(std::string_view url) {
+  constexpr std::string_view scheme = "file:";
+  if (url.size() < scheme.size()) return false;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    const char c = (url[i] >= 'A' && url[i] <= 'Z') ? static_cast<char>(url[i] - 'A' + 'a') : url[i];
+    if (c != scheme[i]) return false;
+  }
+  return true;
+}
+
 std::string strip_slash(std::string_view url) {
   while (url.ends_with('/')) url.remove_suffix(1);
   return std::string(url);
@@ -35,7 +45,8 @@ std::optional<std::string> read_local(const std::string& path) {
 /// The path of a `file://` URL, percent-escapes decoded: make-index writes `+` of local
 /// versions as `%2B` (as PyPI does), and the file on disk is named with the `+`.
 std::string file_path(std::string_view url) {
-  url.remove_prefix(std::strlen("file://"));
+  url.remove_prefix(std::strlen("file:"));
+  if (url.starts_with("//")) url.remove_prefix(2);
   if (url.starts_with("localhost/")) url.remove_prefix(std::strlen("localhost"));
   auto hex = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
@@ -68,7 +79,7 @@ result<std::string> metadata_from_archive(std::string_view zip, std::string_view
 
 namespace {
 struct url_parts {
-  std::string user, password, host;
+  std::string scheme, user, password, host, port;
 };
 url_parts parts_of(std::string_view url) {
   url_parts out;
@@ -77,14 +88,18 @@ url_parts parts_of(std::string_view url) {
   if (!h) return out;
   std::string u(url);
   if (dl::curl().curl_url_set(h, CURLUPART_URL, u.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
-    auto get = [&](CURLUPart part, std::string& into) {
+    auto get = [&](CURLUPart part, std::string& into, unsigned flags = 0) {
       char* p = nullptr;
-      if (dl::curl().curl_url_get(h, part, &p, 0) == CURLUE_OK && p) into = p;
+      if (dl::curl().curl_url_get(h, part, &p, flags) == CURLUE_OK && p) into = p;
       dl::curl().curl_free(p);
     };
+    get(CURLUPART_SCHEME, out.scheme);
     get(CURLUPART_USER, out.user);
     get(CURLUPART_PASSWORD, out.password);
     get(CURLUPART_HOST, out.host);
+    get(CURLUPART_PORT, out.port, CURLU_DEFAULT_PORT);  // `https://h/` and `https://h:443/` are one origin
+    for (auto* part : {&out.scheme, &out.host})
+      for (auto& c : *part) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
   }
   dl::curl().curl_url_cleanup(h);
   return out;
@@ -101,7 +116,10 @@ std::string with_credentials_of(std::string_view url, std::string_view index_url
   auto idx = parts_of(index_url);
   if (idx.user.empty()) return std::string(url);
   auto file = parts_of(url);
-  if (!file.user.empty() || file.host != idx.host) return std::string(url);
+  // Same origin only (scheme, host and port), as pip and uv do: another port is another
+  // server, and plain http would carry the password in clear.
+  if (!file.user.empty() || file.scheme != idx.scheme || file.host != idx.host || file.port != idx.port)
+    return std::string(url);
   auto scheme = url.find("://");
   if (scheme == std::string_view::npos) return std::string(url);
   std::string out(url.substr(0, scheme + 3));
@@ -162,7 +180,8 @@ result<page_response> index_client::fetch_page(std::string_view index_url, std::
                                                const cache_headers* validators) {
   std::string base = strip_slash(index_url);
   page_response out;
-  if (base.starts_with("file://")) {
+  if (is_file_url(base)) {
+    m_local_files.store(true, std::memory_order_relaxed);
     std::string dir = file_path(base) + "/" + std::string(normalized_name) + "/";
     out.url = base + "/" + std::string(normalized_name) + "/";
     out.base_url = out.url;
@@ -191,6 +210,11 @@ result<page_response> index_client::fetch_page(std::string_view index_url, std::
       out.body = std::move(*html);
       out.content_type = "text/html";
     } else {
+      // A project missing from an index is an answer; an index that is not there is not.
+      std::error_code ec;
+      if (!std::filesystem::is_directory(file_path(base), ec))
+        return fetch_error(base,
+                           "the index folder " + file_path(base) + " does not exist or is not a folder");
       out.status = page_response::status_kind::not_found;
     }
     return out;
@@ -220,8 +244,8 @@ result<page_response> index_client::fetch_page(std::string_view index_url, std::
   }
   out.body = std::move(resp->body);
   out.content_type = std::move(resp->content_type);
-  out.headers = cache_headers{std::move(resp->etag), std::move(resp->last_modified), std::move(resp->cache_control),
-                              std::move(resp->date), std::move(resp->age)};
+  out.headers = cache_headers{std::move(resp->etag), std::move(resp->last_modified),
+                              std::move(resp->cache_control), std::move(resp->date), std::move(resp->age)};
   return out;
 }
 
@@ -229,7 +253,8 @@ result<std::string> index_client::fetch_metadata_text(const dist_file& file) {
   if (file.has_metadata) {
     std::string url = std::string(file.url) + ".metadata";
     std::string body;
-    if (url.starts_with("file://")) {
+    if (is_file_url(url)) {
+      if (auto refused = refuse_local(url)) return std::move(*refused);
       auto local = read_local(file_path(url));
       if (!local) return fetch_error(url, "no such file", errc::not_found);
       body = std::move(*local);
@@ -243,7 +268,8 @@ result<std::string> index_client::fetch_metadata_text(const dist_file& file) {
       auto got = checked_sha256(body);
       if (!got) return unexpected<error>{std::move(got).error()};
       if (*got != std::string_view(file.metadata_sha256))
-        return fetch_error(url, "sha256 mismatch: expected " + std::string(file.metadata_sha256) + ", got " + *got);
+        return fetch_error(
+            url, "sha256 mismatch: expected " + std::string(file.metadata_sha256) + ", got " + *got);
     }
     return body;
   }
@@ -253,10 +279,16 @@ result<std::string> index_client::fetch_metadata_text(const dist_file& file) {
   return detail::sdist_pkg_info(*archive, file.filename, file.url);
 }
 
+std::optional<unexpected<error>> index_client::refuse_local(std::string_view url) const {
+  if (m_local_files.load(std::memory_order_relaxed)) return std::nullopt;
+  return fetch_error(url, "refusing to read a local file: no file: index is in use", errc::invalid_argument);
+}
+
 result<std::string> index_client::download(const dist_file& file) {
   std::string body;
   const std::string url(file.url);
-  if (url.starts_with("file://")) {
+  if (is_file_url(url)) {
+    if (auto refused = refuse_local(url)) return std::move(*refused);
     auto local = read_local(file_path(url));
     if (!local) return fetch_error(url, "no such file", errc::not_found);
     body = std::move(*local);
@@ -288,7 +320,7 @@ result<std::string> index_client::read_range_metadata(const dist_file& file) {
     if (!checked) return unexpected<error>{std::move(checked).error()};
     return metadata_from_archive(*checked, url);
   };
-  if (url.starts_with("file://")) {
+  if (is_file_url(url)) {
     auto local = download(file);
     if (!local) return unexpected<error>{std::move(local).error()};
     return metadata_from_archive(*local, url);
@@ -298,7 +330,8 @@ result<std::string> index_client::read_range_metadata(const dist_file& file) {
   auto tail = m_http.get(http_request{url, {}, {}, {}, std::pair<std::int64_t, std::int64_t>{-tail_size, 0}});
   if (!tail) return unexpected<error>{std::move(tail).error()};
   if (tail->status == 200) {
-    if (m_log) m_log(log_level::debug, redact_url(url) + ": server ignored the range request, read the whole wheel");
+    if (m_log)
+      m_log(log_level::debug, redact_url(url) + ": server ignored the range request, read the whole wheel");
     return full(std::move(tail->body));
   }
   if (tail->status != 206) return fetch_error(url, "HTTP status " + std::to_string(tail->status));
@@ -306,15 +339,22 @@ result<std::string> index_client::read_range_metadata(const dist_file& file) {
   std::uint64_t total = 0;
   if (auto slash = tail->content_range.rfind('/'); slash != std::string::npos)
     total = std::strtoull(tail->content_range.c_str() + slash + 1, nullptr, 10);
-  if (total == 0 || total < tail->body.size()) return fetch_error(url, "bad Content-Range '" + tail->content_range + "'");
+  if (total == 0 || total < tail->body.size())
+    return fetch_error(url, "bad Content-Range '" + tail->content_range + "'");
   detail::range_reader ranges = [&](std::uint64_t offset, std::uint64_t length) -> result<std::string> {
     if (length == 0) return std::string();
-    auto r = m_http.get(http_request{url, {}, {}, {}, std::pair{static_cast<std::int64_t>(offset),
-                                                               static_cast<std::int64_t>(offset + length - 1)}});
+    auto r = m_http.get(http_request{
+        url,
+        {},
+        {},
+        {},
+        std::pair{static_cast<std::int64_t>(offset), static_cast<std::int64_t>(offset + length - 1)}});
     if (!r) return unexpected<error>{std::move(r).error()};
     if (r->status != 206 || r->body.size() != length)
-      return fetch_error(url, "range request for bytes " + std::to_string(offset) + "-" + std::to_string(offset + length - 1) +
-                                  " failed (HTTP " + std::to_string(r->status) + ", " + std::to_string(r->body.size()) + " bytes)");
+      return fetch_error(url, "range request for bytes " + std::to_string(offset) + "-" +
+                                  std::to_string(offset + length - 1) + " failed (HTTP " +
+                                  std::to_string(r->status) + ", " + std::to_string(r->body.size()) +
+                                  " bytes)");
     return std::move(r->body);
   };
   return detail::wheel_metadata(tail->body, total, ranges, url);
@@ -323,7 +363,8 @@ result<std::string> index_client::read_range_metadata(const dist_file& file) {
 result<packaging::core_metadata> index_client::fetch_metadata(const dist_file& file) {
   auto text = fetch_metadata_text(file);
   if (!text) return unexpected<error>{std::move(text).error()};
-  return packaging::core_metadata::parse(*text, redact_url(file.url) + (file.has_metadata ? ".metadata" : "#METADATA"));
+  return packaging::core_metadata::parse(
+      *text, redact_url(file.url) + (file.has_metadata ? ".metadata" : "#METADATA"));
 }
 
 }  // namespace pyresolve::index

@@ -47,10 +47,18 @@ struct http_response {
 struct client_options {
   std::size_t max_in_flight = 50;
   std::chrono::milliseconds connect_timeout{10'000};
-  /// A transfer slower than `low_speed_limit` bytes/s for `low_speed_time` is aborted (and
-  /// retried): this is what catches a stalled server.
+  /// A transfer slower than `low_speed_limit` bytes/s for `low_speed_time` is aborted: this
+  /// is what catches a stalled server (retried when nothing at all had arrived) or one that
+  /// drips its answer (not retried).
   std::chrono::seconds low_speed_time{30};
-  long low_speed_limit = 10;
+  long low_speed_limit = 1024;
+  /// Each attempt of a request ends after this long, however fast bytes arrive.
+  std::chrono::seconds total_timeout{300};
+  /// The largest response body kept, counted after decompression (a gzip bomb stops here);
+  /// a larger declared Content-Length fails at once. Neither is retried.
+  std::uint64_t max_body_size = std::uint64_t{256} << 20;
+  /// The most header bytes accepted for one request (all responses of a redirect chain).
+  std::uint64_t max_header_bytes = std::uint64_t{1} << 20;
   unsigned max_retries = 3;
   std::chrono::milliseconds backoff_base{250};
   std::chrono::milliseconds backoff_max{10'000};
@@ -65,10 +73,12 @@ struct client_options {
 struct client_stats {
   std::uint64_t requests = 0;  ///< transfers started, retries included
   std::uint64_t retries = 0;
-  std::uint64_t bytes = 0;     ///< body bytes received
+  std::uint64_t bytes = 0;  ///< body bytes received
 };
 
-namespace detail { struct client_impl; }
+namespace detail {
+struct client_impl;
+}
 
 /// Thread-safe HTTP client: `submit` may be called from any thread; callbacks run on the
 /// client's worker thread and must not block (hand work to a task scheduler instead).

@@ -2,6 +2,7 @@
 /// @file
 /// Reads project pages and core metadata from one or more simple repositories.
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,7 +18,8 @@ namespace pyresolve::index {
 
 /// The `Accept` header of every page request (PEP 691 JSON preferred, HTML as fallback).
 inline constexpr const char* page_accept =
-    "Accept: application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
+    "Accept: application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, "
+    "text/html;q=0.01";
 
 /// Which indexes to read, as uv's `--index-url`, `--extra-index-url` and `--no-index`.
 struct index_locations {
@@ -42,7 +44,7 @@ struct cache_headers {
 /// The raw outcome of one page request.
 struct page_response {
   enum class status_kind : std::uint8_t { ok, not_modified, not_found } status = status_kind::ok;
-  std::string url;           ///< redacted: for messages
+  std::string url;  ///< redacted: for messages
   /// The URL links are resolved against: the requested URL with its credentials, or the
   /// redirect target. Never show it to users.
   std::string base_url;
@@ -61,7 +63,8 @@ class index_client {
   index_client(http_client& http, log_sink log = {}) : m_http(http), m_log(std::move(log)) {}
 
   /// GET `<index>/<name>/`, conditional when `validators` is given (a 304 answers
-  /// `not_modified`). `file://` indexes read `<dir>/<name>/index.json`, else `index.html`.
+  /// `not_modified`). `file://` indexes read `<dir>/<name>/index.json`, else `index.html`
+  /// (an index folder that does not exist is an error naming it, not "not found").
   /// 404 and 410 answer `not_found`; other failures are errors naming the URL and the cause.
   [[nodiscard]] result<page_response> fetch_page(std::string_view index_url, std::string_view normalized_name,
                                                  const cache_headers* validators = nullptr);
@@ -78,6 +81,10 @@ class index_client {
   /// promised, perhaps damaged in transit: worth asking again); `errc::invalid_metadata` is a
   /// verdict on the bytes received (no METADATA, a corrupt archive, an sdist needing a build),
   /// final for a file whose sha256 was checked.
+  ///
+  /// A `file:` URL is read only once this client has been asked for a page of a `file:`
+  /// index: the page parsers already refuse `file:` links on remote pages, and this keeps a
+  /// `dist_file` from anywhere else (a cache entry) from reading local files.
   [[nodiscard]] result<std::string> fetch_metadata_text(const dist_file& file);
 
   /// `fetch_metadata_text` then `core_metadata::parse`.
@@ -90,15 +97,19 @@ class index_client {
   /// The whole file (local or over HTTP), its sha256 checked when the index gives one.
   result<std::string> download(const dist_file& file);
   static result<std::string> check_file_hash(const dist_file& file, std::string body);
+  /// An error unless a `file:` index is in use.
+  [[nodiscard]] std::optional<unexpected<error>> refuse_local(std::string_view url) const;
   http_client& m_http;
   log_sink m_log;
+  std::atomic<bool> m_local_files{false};  ///< set by the first page of a `file:` index
 };
 
 /// `url` without `user:password@` (what may be written to disk).
 [[nodiscard]] std::string strip_credentials(std::string_view url);
 
-/// `url` with the credentials of `index_url` when both name the same host and `url` has none
-/// (as uv applies an index's credentials to its files).
+/// `url` with the credentials of `index_url` when both have the same origin — scheme, host
+/// and port, default ports normalized — and `url` has none (as uv and pip apply an index's
+/// credentials to its files).
 [[nodiscard]] std::string with_credentials_of(std::string_view url, std::string_view index_url);
 
 /// Lowercase hex sha256 of `data`; empty when libcrypto cannot be loaded (it is opened on first use).
