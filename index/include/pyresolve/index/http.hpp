@@ -58,7 +58,7 @@ struct client_options {
   /// a larger declared Content-Length fails at once. Neither is retried.
   std::uint64_t max_body_size = std::uint64_t{256} << 20;
   /// The most header bytes accepted for one request (all responses of a redirect chain).
-  std::uint64_t max_header_bytes = std::uint64_t{1} << 20;
+  std::uint64_t max_header_bytes = std::uint64_t{256} << 10;
   unsigned max_retries = 3;
   std::chrono::milliseconds backoff_base{250};
   std::chrono::milliseconds backoff_max{10'000};
