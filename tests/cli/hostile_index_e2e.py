@@ -191,6 +191,14 @@ class hostile_index_test(unittest.TestCase):
         self.assertEqual(page[-1][3], "yes")
         self.assertNotIn("secret", stderr + stdout)
 
+    # --- a local index that is not there ----------------------------------------------------
+
+    def test_missing_file_index_is_an_error_naming_it(self):
+        missing = os.path.join(self.tmp, "out", "no-such-index", "simple")
+        code, stdout, stderr = self.resolve("good", index="file://" + missing)
+        self.assertEqual(code, 2, stderr)
+        self.assertIn(missing, stderr)
+
     # --- metadata --------------------------------------------------------------------------
 
     def test_deep_marker_makes_that_version_unusable(self):
