@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
-#include <optional>
 #include <memory_resource>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "pyresolve/cache/cache.hpp"
@@ -52,7 +52,9 @@ class once_map {
     std::uint32_t seen = s->state.load(std::memory_order_acquire);
     while (seen != done) {
       // Say that someone waits before sleeping, so the owner knows to wake us.
-      if (seen == computing && !s->state.compare_exchange_weak(seen, computing_awaited, std::memory_order_acquire)) continue;
+      if (seen == computing &&
+          !s->state.compare_exchange_weak(seen, computing_awaited, std::memory_order_acquire))
+        continue;
       s->state.wait(computing_awaited, std::memory_order_acquire);
       seen = s->state.load(std::memory_order_acquire);
     }
@@ -152,14 +154,26 @@ bool is_fresh(const http_state& s, std::int64_t now) {
 
 cached_index::cached_index(cache& store, index::index_client& client, index::index_locations locations,
                            std::pmr::memory_resource* memory)
-    : m_cache(store), m_client(client), m_locations(std::move(locations)), m_memory(memory),
-      m_ordered(m_locations.ordered()), m_state(std::make_unique<detail::cached_index_state>(memory)) {}
+    : m_cache(store),
+      m_client(client),
+      m_locations(std::move(locations)),
+      m_memory(memory),
+      m_ordered(m_locations.ordered()),
+      m_state(std::make_unique<detail::cached_index_state>(memory)) {
+  // A page of a `file:` index read from the cache still links local files.
+  if (std::any_of(m_ordered.begin(), m_ordered.end(), [](const std::string& url) {
+        return url.size() >= 5 && std::equal(url.begin(), url.begin() + 5, "file:", [](char a, char b) {
+                 return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
+               });
+      }))
+    m_client.allow_local_files();
+}
 
 cached_index::~cached_index() = default;
 
 cached_index_stats cached_index::stats() const {
-  return {m_state->fresh_hits.load(), m_state->revalidated.load(), m_state->fetched.load(),
-          m_state->corrupt.load(), m_state->metadata_hits.load(), m_state->metadata_fetched.load()};
+  return {m_state->fresh_hits.load(), m_state->revalidated.load(),   m_state->fetched.load(),
+          m_state->corrupt.load(),    m_state->metadata_hits.load(), m_state->metadata_fetched.load()};
 }
 
 std::string cached_index::index_url(std::string_view name) const {
@@ -221,7 +235,8 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(std::string_
   const auto& opts = m_cache.options();
   const auto& indexes = m_ordered;
   if (indexes.empty())
-    return fail(errc::not_found, "project '" + std::string(name) + "' not found: no index is configured (--no-index)");
+    return fail(errc::not_found,
+                "project '" + std::string(name) + "' not found: no index is configured (--no-index)");
   for (const auto& index_url : indexes) {
     std::optional<page_view> entry;
     std::pmr::string path(m_memory);
@@ -262,7 +277,8 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(std::string_
     }
     if (opts.offline) continue;  // maybe a later index has it cached
     index::cache_headers validators;
-    if (entry) validators = {std::string(entry->http().etag), std::string(entry->http().last_modified), {}, {}, {}};
+    if (entry)
+      validators = {std::string(entry->http().etag), std::string(entry->http().last_modified), {}, {}, {}};
     auto resp = m_client.fetch_page(index_url, name, entry ? &validators : nullptr);
     if (!resp) return unexpected<error>{std::move(resp).error()};
     using sk = index::page_response::status_kind;
@@ -288,7 +304,8 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(std::string_
       return found(name, index_url, with_credentials(std::move(*entry), index_url, m_memory));
     }
     if (resp->status == sk::not_modified)
-      return unexpected<error>{error{errc::io_error, "304 Not Modified to an unconditional request", resp->url, 0, 0}};
+      return unexpected<error>{
+          error{errc::io_error, "304 Not Modified to an unconditional request", resp->url, 0, 0}};
     auto page = index::parse_page(*resp);
     if (!page) return unexpected<error>{std::move(page).error()};
     ++m_state->fetched;
@@ -323,9 +340,8 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::metadata(s
   return memo.get(file.url, [&] { return load_metadata(name, file, scope); });
 }
 
-result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metadata(std::string_view name,
-                                                                                    const index::dist_file& file,
-                                                                                    metadata_scope scope) {
+result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metadata(
+    std::string_view name, const index::dist_file& file, metadata_scope scope) {
   const auto& opts = m_cache.options();
   std::pmr::string path(m_memory);
   std::string url_storage;
@@ -351,8 +367,9 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
         ++m_state->corrupt;
         m_cache.log(log_level::debug, decoded.error().to_string() + "; refetching");
         if (opts.offline)
-          return unexpected<error>{error{errc::io_error, "offline and the cached metadata of " + std::string(file.filename) +
-                                                             " is corrupt: " + decoded.error().message,
+          return unexpected<error>{error{errc::io_error,
+                                         "offline and the cached metadata of " + std::string(file.filename) +
+                                             " is corrupt: " + decoded.error().message,
                                          std::string(path), 0, 0}};
         m_cache.remove(path);
       }

@@ -83,14 +83,19 @@ class index_client {
   /// final for a file whose sha256 was checked.
   ///
   /// A `file:` URL is read only once this client has been asked for a page of a `file:`
-  /// index: the page parsers already refuse `file:` links on remote pages, and this keeps a
-  /// `dist_file` from anywhere else (a cache entry) from reading local files.
+  /// index, or told that one is in use (`allow_local_files`): the page parsers already refuse
+  /// `file:` links on remote pages, and this keeps a `dist_file` from anywhere else from
+  /// reading local files when every index is remote.
   [[nodiscard]] result<std::string> fetch_metadata_text(const dist_file& file);
 
   /// `fetch_metadata_text` then `core_metadata::parse`.
   [[nodiscard]] result<packaging::core_metadata> fetch_metadata(const dist_file& file);
 
   [[nodiscard]] http_client& http() noexcept { return m_http; }
+
+  /// Lets `file:` URLs be read: a `file:` index is in use, and its pages may come from the
+  /// cache without this client reading one.
+  void allow_local_files() noexcept { m_local_files.store(true, std::memory_order_relaxed); }
 
  private:
   result<std::string> read_range_metadata(const dist_file& file);
