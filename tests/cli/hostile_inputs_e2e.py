@@ -225,7 +225,10 @@ class hostile_inputs_test(unittest.TestCase):
         path = self.write("plain.in", "lib\n")
         for flag in ("--python-version", "--python-platform"):
             with self.subTest(flag):
-                proc = subprocess.run([RESOLVE, path, flag, ""], capture_output=True, text=True, timeout=TIMEOUT)
+                # --no-index: before the check, an empty value fell back to the default target
+                # and the run went on to fail elsewhere.
+                proc = subprocess.run([RESOLVE, path, "--no-index", "--offline", flag, ""], capture_output=True,
+                                      text=True, timeout=TIMEOUT)
                 self.assertEqual(proc.returncode, 2, proc.stderr)
                 self.assertIn(flag, proc.stderr)
 
