@@ -30,7 +30,8 @@ fi
 url="file://$(cd "$tree" && pwd)/simple"
 args=(--index-url "$url" --cache-dir "$cache" --python-version 3.11 --python-platform linux --no-progress)
 
-rm -rf "$cache"
+# No pins of an earlier run either: they would steer the cold run past versions the warm one reads.
+rm -rf "$cache" "$work/cold.txt"
 start=$EPOCHREALTIME
 "$bin/resolve" "${args[@]}" -q -o "$work/cold.txt" "$input"
 cold=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
