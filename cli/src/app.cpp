@@ -124,8 +124,8 @@ class observed_provider final : public resolver::provider {
   [[nodiscard]] const std::optional<pyresolve::error>& first_error() const { return m_error; }
 
  private:
-  result<std::span<const packaging::requirement>> observed(std::string_view name,
-                                                           result<std::span<const packaging::requirement>> got) {
+  result<std::span<const packaging::requirement>> observed(
+      std::string_view name, result<std::span<const packaging::requirement>> got) {
     // The solver may read several versions of one package: count each package once.
     if (m_with_dependencies.emplace(name).second) m_resolved.fetch_add(1, std::memory_order_relaxed);
     if (!got && got.error().code == errc::io_error) remember(got.error());
@@ -266,8 +266,10 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
 
   resolver::resolve_options resolve_options;
   resolve_options.environment = target->environment;
-  resolve_options.strategy = resolver::resolution_strategy_named(opt.resolution).value_or(resolver::resolution_strategy::highest);
-  resolve_options.prerelease = resolver::prerelease_mode_named(opt.prerelease).value_or(resolver::prerelease_mode::if_necessary_or_explicit);
+  resolve_options.strategy =
+      resolver::resolution_strategy_named(opt.resolution).value_or(resolver::resolution_strategy::highest);
+  resolve_options.prerelease = resolver::prerelease_mode_named(opt.prerelease)
+                                   .value_or(resolver::prerelease_mode::if_necessary_or_explicit);
   if (input->index.pre && opt.prerelease == "if-necessary-or-explicit") {
     resolve_options.prerelease = resolver::prerelease_mode::allow;
   }
@@ -295,6 +297,8 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   lap("cache_open");
   index::client_options client_options;
   client_options.log = report.sink();
+  if (opt.http_timeout) client_options.total_timeout = std::chrono::seconds(*opt.http_timeout);
+  if (opt.max_response_size) client_options.max_body_size = *opt.max_response_size;
   index::http_client http(client_options);
   index::index_client client(http, report.sink());
   const auto where = locations_of(opt, *input);
@@ -430,14 +434,17 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
         c.fresh_hits, c.revalidated, c.fetched, c.corrupt, c.metadata_hits, c.metadata_fetched));
     const auto& solver = outcome->stats;
     report.info(fmt::format("  solver: {} decisions, {} backjumps, {} assignments, {} incompatibilities",
-                            solver.decisions, solver.backjumps, solver.assignments, solver.incompatibilities));
-    report.info(fmt::format("  provider: {} projects, {} metadata, {} prefetched, {} solver waits ({} loads run by the solver)",
-                            provider_stats.projects, provider_stats.metadata, provider_stats.prefetched,
-                            provider_stats.solver_waits, provider_stats.solver_loads));
+                            solver.decisions, solver.backjumps, solver.assignments,
+                            solver.incompatibilities));
+    report.info(fmt::format(
+        "  provider: {} projects, {} metadata, {} prefetched, {} solver waits ({} loads run by the solver)",
+        provider_stats.projects, provider_stats.metadata, provider_stats.prefetched,
+        provider_stats.solver_waits, provider_stats.solver_loads));
     if (counted) {
       const auto a = counted->stats();
-      report.info(fmt::format("  allocations: {} allocs, {} frees, {} bytes, peak {} bytes, {} cross-thread frees",
-                              a.allocations, a.frees, a.bytes_allocated, a.peak_live_bytes, a.cross_thread_frees));
+      report.info(
+          fmt::format("  allocations: {} allocs, {} frees, {} bytes, peak {} bytes, {} cross-thread frees",
+                      a.allocations, a.frees, a.bytes_allocated, a.peak_live_bytes, a.cross_thread_frees));
     }
   }
   return finished(exit_success);

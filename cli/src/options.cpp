@@ -1,6 +1,9 @@
 #include "pyresolve/cli/options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <sstream>
 
@@ -119,6 +122,13 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
       "--allocator", opt.allocator,
       "heap strategy of the resolve (system, mimalloc, jemalloc, tbbmalloc, pool-std, pool-boost, arena)");
   app.add_option("--threads", opt.threads, "worker threads that load and parse; 0: one per core");
+  std::optional<unsigned> http_timeout;
+  std::optional<std::uint64_t> max_response_size;
+  app.add_option("--http-timeout", http_timeout, "seconds one request may take (env PYRESOLVE_HTTP_TIMEOUT)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-response-size", max_response_size,
+                 "bytes of one response body after decompression (env PYRESOLVE_MAX_RESPONSE_SIZE)")
+      ->check(CLI::PositiveNumber);
   app.add_flag("--no-header", opt.no_header, "omit the header comment");
   app.add_flag("--no-annotate", opt.no_annotate, "omit the `# via` comments");
   app.add_option("--annotation-style", style,
@@ -187,6 +197,33 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
     opt.cache_dir = *env;
   }
   if (auto env = getenv("PYRESOLVE_OFFLINE"); env && truthy(*env)) opt.offline = true;
+  // The limits' variables are positive whole numbers like their flags; anything else is a
+  // usage error naming the variable.
+  const char* bad_variable = nullptr;
+  const auto number_of = [&](const char* variable) -> std::optional<std::uint64_t> {
+    const auto env = getenv(variable);
+    if (!env || env->empty()) return std::nullopt;
+    std::uint64_t value = 0;
+    const auto* end = env->data() + env->size();
+    const auto [at, ec] = std::from_chars(env->data(), end, value);
+    if (ec != std::errc{} || at != end || value == 0) {
+      bad_variable = variable;
+      return std::nullopt;
+    }
+    return value;
+  };
+  opt.http_timeout = http_timeout;
+  if (!opt.http_timeout) {
+    if (const auto v = number_of("PYRESOLVE_HTTP_TIMEOUT"))
+      opt.http_timeout = static_cast<unsigned>(std::min<std::uint64_t>(*v, 1'000'000));
+  }
+  opt.max_response_size = max_response_size ? max_response_size : number_of("PYRESOLVE_MAX_RESPONSE_SIZE");
+  if (bad_variable != nullptr) {
+    outcome.exit_code = 2;
+    outcome.to_stderr = true;
+    outcome.message = "error: " + std::string(bad_variable) + " must be a positive whole number\n";
+    return outcome;
+  }
   opt.no_binary = split_commas(no_binary);
   opt.only_binary = split_commas(only_binary);
   opt.annotations = style == "line" ? annotation_style::line : annotation_style::split;

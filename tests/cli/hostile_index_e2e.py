@@ -69,7 +69,7 @@ class hostile_index_test(unittest.TestCase):
         with open(self.log) as f:
             return f.read()
 
-    def resolve(self, project, index=None):
+    def resolve(self, project, index=None, extra=()):
         """Runs resolve on `project`; returns (exit code, stdout, stderr, wall s, peak RSS MB)."""
         reqs = os.path.join(self.tmp, "out", "reqs.in")
         with open(reqs, "w") as f:
@@ -77,7 +77,7 @@ class hostile_index_test(unittest.TestCase):
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.path.join(self.tmp, "home"),
                "TMPDIR": os.path.join(self.tmp, "tmpdir"), "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
         argv = [RESOLVE, reqs, "--no-header", "-i", index or self.index, "--cache-dir", os.path.join(self.tmp, "cache"),
-                *TARGET]
+                *TARGET, *extra]
         out_path, err_path = os.path.join(self.tmp, "out", "stdout"), os.path.join(self.tmp, "out", "stderr")
         start = time.monotonic()
         with open(out_path, "w") as out, open(err_path, "w") as err:
@@ -116,8 +116,8 @@ class hostile_index_test(unittest.TestCase):
         # No local content came back: the planted requirement was never asked for.
         self.assertNotIn(TOKEN, self.requests())
 
-    def expect_error(self, project, *needles):
-        code, stdout, stderr = self.resolve(project)
+    def expect_error(self, project, *needles, extra=()):
+        code, stdout, stderr = self.resolve(project, extra=extra)
         self.assertEqual(code, 2, stderr[-2000:])
         self.assertIn(f"{self.index}/{project}/", stderr)
         for needle in needles:
@@ -141,6 +141,13 @@ class hostile_index_test(unittest.TestCase):
 
     def test_drip(self):
         self.expect_error("drip", "bytes/s over")
+
+    def test_limits_are_settable(self):
+        # The good project's page is a few hundred bytes: a 100-byte cap refuses it.
+        self.expect_error("good", "(larger than|over) the limit of 100 bytes", extra=["--max-response-size", "100"])
+        start = time.monotonic()
+        self.expect_error("drip", "limits: 2 s", extra=["--http-timeout", "2"])
+        self.assertLess(time.monotonic() - start, 20)
 
     def test_huge_headers(self):
         self.expect_error("bigheaders", "headers are larger")

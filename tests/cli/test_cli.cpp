@@ -237,6 +237,41 @@ TEST_CASE("usage errors exit 2 with a message; --help and --version exit 0") {
   CHECK(version.message.rfind("resolve ", 0) == 0);
 }
 
+TEST_CASE("the HTTP limits: flags, else variables; anything but a positive number is a usage error") {
+  auto o = parse_ok({"r.in"});
+  CHECK_FALSE(o.http_timeout);
+  CHECK_FALSE(o.max_response_size);
+  o = parse_ok({"r.in", "--http-timeout", "7", "--max-response-size", "1000"});
+  CHECK(*o.http_timeout == 7);
+  CHECK(*o.max_response_size == 1000);
+  const getenv_function limits = [](const char* name) -> std::optional<std::string> {
+    const std::string n = name;
+    if (n == "PYRESOLVE_HTTP_TIMEOUT") return std::string("30");
+    if (n == "PYRESOLVE_MAX_RESPONSE_SIZE") return std::string("5000000");
+    return std::nullopt;
+  };
+  o = parse_ok({"r.in"}, limits);
+  CHECK(*o.http_timeout == 30);
+  CHECK(*o.max_response_size == 5000000);
+  o = parse_ok({"r.in", "--http-timeout", "3"}, limits);
+  CHECK(*o.http_timeout == 3);
+  for (const auto& args : std::vector<std::vector<std::string>>{{"r.in", "--http-timeout", "0"},
+                                                                {"r.in", "--http-timeout", "soon"},
+                                                                {"r.in", "--max-response-size", "-1"}}) {
+    auto out = parse_command_line(args, &no_env);
+    CHECK(!out.parsed);
+    CHECK(out.exit_code == 2);
+  }
+  const getenv_function bad = [](const char* name) -> std::optional<std::string> {
+    if (std::string(name) == "PYRESOLVE_MAX_RESPONSE_SIZE") return std::string("10MB");
+    return std::nullopt;
+  };
+  auto out = parse_command_line({"r.in"}, bad);
+  CHECK(!out.parsed);
+  CHECK(out.exit_code == 2);
+  CHECK(out.message.find("PYRESOLVE_MAX_RESPONSE_SIZE") != std::string::npos);
+}
+
 TEST_CASE("cache subcommands") {
   CHECK(parse_ok({"cache", "dir"}).cache == cache_command::dir);
   CHECK(parse_ok({"cache", "prune", "--cache-dir", "x"}).cache == cache_command::prune);
@@ -582,15 +617,26 @@ TEST_CASE("the progress line") {
 TEST_CASE("the finish hook runs once the output is written and the cache settled, with the exit code") {
   namespace t = pyresolve::test;
   t::temp_dir tmp;
-  REQUIRE(t::make_index_universe(tmp.path, R"({"packages": {"a": {"1.0": {"requires_dist": ["b"]}, "2.0": {"requires_dist": ["b>=2"]}},
+  REQUIRE(t::make_index_universe(
+      tmp.path, R"({"packages": {"a": {"1.0": {"requires_dist": ["b"]}, "2.0": {"requires_dist": ["b>=2"]}},
                                                              "b": {"1.0": {}}}})"));
   const auto out = tmp.path / "out.txt";
   const auto cache = tmp.path / "cache";
   auto args = [&](const std::string& requirement) {
     t::spit(tmp.path / "in.txt", requirement + "\n");
-    return std::vector<std::string>{"--index-url", "file://" + (tmp.path / "idx/simple").string(), "--cache-dir",
-                                    cache.string(), "--python-version", "3.11", "--python-platform", "linux",
-                                    "--no-progress", "-q", "-o", out.string(), (tmp.path / "in.txt").string()};
+    return std::vector<std::string>{"--index-url",
+                                    "file://" + (tmp.path / "idx/simple").string(),
+                                    "--cache-dir",
+                                    cache.string(),
+                                    "--python-version",
+                                    "3.11",
+                                    "--python-platform",
+                                    "linux",
+                                    "--no-progress",
+                                    "-q",
+                                    "-o",
+                                    out.string(),
+                                    (tmp.path / "in.txt").string()};
   };
   auto entries = [&] {
     std::size_t n = 0;
@@ -610,8 +656,8 @@ TEST_CASE("the finish hook runs once the output is written and the cache settled
   CHECK(run(args("a"), in, sink, err, false, hook) == exit_success);
   REQUIRE(codes == std::vector<int>{exit_success});
   CHECK(seen.find("a==1.0") != std::string::npos);  // a 2.0 needs b>=2: backtracked
-  CHECK(entries_seen >= 4);                           // two pages, a's two metadata files, b's
-  CHECK(entries_seen == entries());                   // nothing was still being written
+  CHECK(entries_seen >= 4);                         // two pages, a's two metadata files, b's
+  CHECK(entries_seen == entries());                 // nothing was still being written
   fs::remove(out);
   CHECK(run(args("a>=2"), in, sink, err, false, hook) == exit_unsatisfiable);
   CHECK(codes == std::vector<int>{exit_success, exit_unsatisfiable});
@@ -625,9 +671,12 @@ TEST_CASE("--allocator jemalloc asks to restart with static TLS to spare, before
   namespace t = pyresolve::test;
   t::temp_dir tmp;
   REQUIRE(t::make_index_universe(tmp.path, R"({"packages": {"a": {"1.0": {}}}})"));
-  const std::vector<std::string> args{"--index-url", "file://" + (tmp.path / "idx/simple").string(), "--no-cache",
-                                      "--python-version", "3.11", "--python-platform", "linux", "--no-progress",
-                                      "-q", "--allocator", "jemalloc", "-"};
+  const std::vector<std::string> args{"--index-url", "file://" + (tmp.path / "idx/simple").string(),
+                                      "--no-cache",  "--python-version",
+                                      "3.11",        "--python-platform",
+                                      "linux",       "--no-progress",
+                                      "-q",          "--allocator",
+                                      "jemalloc",    "-"};
   const char* before = std::getenv("GLIBC_TUNABLES");
   const std::string saved = before != nullptr ? before : "";
   REQUIRE(::setenv("GLIBC_TUNABLES", "glibc.malloc.check=0", 1) == 0);

@@ -50,6 +50,12 @@ struct options {
   std::vector<std::string> refresh_packages;
   std::string allocator = "system";
   unsigned threads = 0;  ///< 0: one per core
+  /// `--http-timeout`, else PYRESOLVE_HTTP_TIMEOUT: seconds one attempt of a request may take
+  /// (the client's default when unset).
+  std::optional<unsigned> http_timeout;
+  /// `--max-response-size`, else PYRESOLVE_MAX_RESPONSE_SIZE: bytes of one response body,
+  /// counted after decompression (the client's default when unset).
+  std::optional<std::uint64_t> max_response_size;
   bool no_header = false;
   bool no_annotate = false;
   annotation_style annotations = annotation_style::split;
