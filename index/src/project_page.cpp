@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 
+#include "pyresolve/packaging/excerpt.hpp"
 #include "pyresolve/packaging/name.hpp"
 #include "pyresolve/packaging/tags.hpp"
 
@@ -67,23 +68,6 @@ std::string url_basename(std::string_view url) {
   return out;
 }
 
-/// `text` with control bytes written as `\xNN`, for messages.
-std::string printable(std::string_view text) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      out += "\\x";
-      out += hex[u >> 4];
-      out += hex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 /// The lowercase scheme of an absolute URL; empty when there is none.
 std::string scheme_of(std::string_view url) {
   const auto colon = url.find(':');
@@ -95,14 +79,15 @@ std::string scheme_of(std::string_view url) {
 /// before it is used anywhere a path could be built from it.
 std::optional<unexpected<error>> check_filename(std::string_view page_url, std::string_view filename) {
   if (const char* why = packaging::unsafe_filename(filename))
-    return page_error(page_url, "refusing file '" + printable(filename) + "': " + why);
+    return page_error(page_url,
+                      "refusing file '" + packaging::printable(packaging::excerpt(filename)) + "': " + why);
   return std::nullopt;
 }
 
 /// Checks that a page may point at `target` (a file URL or a `<base href>`).
 std::optional<unexpected<error>> check_link(std::string_view page_url, std::string_view target) {
   if (link_allowed(page_url, target)) return std::nullopt;
-  return page_error(page_url, "refusing link to '" + printable(redact_url(target)) + "': a " +
+  return page_error(page_url, "refusing link to '" + packaging::printable(redact_url(target)) + "': a " +
                                   scheme_of(page_url) + " page may only link to " +
                                   (scheme_of(page_url) == "https"  ? "https"
                                    : scheme_of(page_url) == "http" ? "http or https"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "pyresolve/packaging/excerpt.hpp"
 #include "pyresolve/packaging/name.hpp"
 
 namespace pyresolve::packaging {
@@ -53,24 +54,6 @@ result<std::vector<std::string>> split_compressed(std::string_view part, std::st
     start = dot + 1;
   }
   return names;
-}
-
-/// `text` with control bytes written as `\xNN`, for messages.
-std::string printable(std::string_view text) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      out += "\\x";
-      out += hex[u >> 4];
-      out += hex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 std::string join(const std::vector<std::string>& parts, char separator) {
@@ -136,7 +119,8 @@ std::string compressed_tag_set::to_string() const {
 
 result<wheel_filename> wheel_filename::parse(std::string_view filename) {
   const auto bad = [&](std::string why) {
-    return fail(errc::invalid_filename, "invalid wheel filename '" + printable(filename) + "': " + why);
+    return fail(errc::invalid_filename,
+                "invalid wheel filename '" + printable(excerpt(filename)) + "': " + why);
   };
   if (const char* why = unsafe_filename(filename)) return bad(why);
   if (!ends_with(filename, ".whl")) return bad("extension must be '.whl'");
@@ -194,7 +178,8 @@ result<wheel_filename> wheel_filename::parse(std::string_view filename) {
 
 result<sdist_filename> sdist_filename::parse(std::string_view filename) {
   const auto bad = [&](std::string why) {
-    return fail(errc::invalid_filename, "invalid sdist filename '" + printable(filename) + "': " + why);
+    return fail(errc::invalid_filename,
+                "invalid sdist filename '" + printable(excerpt(filename)) + "': " + why);
   };
   if (const char* why = unsafe_filename(filename)) return bad(why);
   sdist_filename out;

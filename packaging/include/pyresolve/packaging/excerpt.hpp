@@ -21,4 +21,8 @@ inline constexpr std::size_t max_quoted_bytes = 200;
 [[nodiscard]] std::string excerpt_around(std::string_view text, std::size_t at, std::size_t& at_in_window,
                                          std::size_t limit = max_quoted_bytes);
 
+/// `text` with its control bytes (C0 and DEL) written as `\xNN`, so that a message quoting
+/// an index's or a file's bytes cannot drive the terminal that shows it.
+[[nodiscard]] std::string printable(std::string_view text);
+
 }  // namespace pyresolve::packaging
