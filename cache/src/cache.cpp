@@ -150,7 +150,8 @@ fs::path default_cache_root() {
 }
 
 std::int64_t cache::default_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 result<std::unique_ptr<cache>> cache::open(cache_options options) {
@@ -225,7 +226,8 @@ void simple_file_into(String& out, const fs::path& root, std::string_view index_
 
 /// `metadata_file` into `out` (empty).
 template <class String>
-void metadata_file_into(String& out, const fs::path& root, std::string_view name, const index::dist_file& file) {
+void metadata_file_into(String& out, const fs::path& root, std::string_view name,
+                        const index::dist_file& file) {
   std::string storage;
   const std::string_view url = without_credentials(file.url, storage);
   bucket_path(out, root, metadata_bucket, name.size() + file.filename.size() + 24);
@@ -471,8 +473,8 @@ result<cache_info> cache::info() const {
   cache_info out{root(), 0, 0};
   if (!enabled()) return out;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(root(), ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(root(), ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::error_code e2;
     if (it->is_regular_file(e2)) {
       out.total_bytes += it->file_size(e2);
@@ -530,13 +532,14 @@ result<std::uint64_t> cache::prune() {
   }
   // With the exclusive lock no writer is running, so every temp file is a leftover.
   std::vector<fs::path> temps, dirs;
-  for (auto it = fs::recursive_directory_iterator(root(), ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(root(), ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::error_code e2;
     // The iterator does not descend into symlinked folders; nor is one taken for a folder here.
     if (!it->is_symlink(e2) && it->is_directory(e2))
       dirs.push_back(it->path());
-    else if (is_temp_name(it->path().filename().string())) temps.push_back(it->path());
+    else if (is_temp_name(it->path().filename().string()))
+      temps.push_back(it->path());
   }
   for (const auto& t : temps) {
     std::error_code e2;

@@ -81,14 +81,16 @@ class writer {
       if (c >= 'a' && c <= 'f') return c - 'a' + 10;
       return -1;
     };
-    bool raw_ok = hex.size() == 64 && std::all_of(hex.begin(), hex.end(), [&](char c) { return nibble(c) >= 0; });
+    bool raw_ok =
+        hex.size() == 64 && std::all_of(hex.begin(), hex.end(), [&](char c) { return nibble(c) >= 0; });
     if (!raw_ok) {
       u8(0);
       str(hex);
       return;
     }
     u8(1);
-    for (std::size_t i = 0; i < 64; i += 2) u8(static_cast<std::uint8_t>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
+    for (std::size_t i = 0; i < 64; i += 2)
+      u8(static_cast<std::uint8_t>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
   }
   void key(const entry_key& k) {
     str(k.url);
@@ -276,7 +278,8 @@ class reader {
 };
 
 unexpected<error> corrupt(std::string_view source, std::string what) {
-  return unexpected<error>{error{errc::io_error, "corrupt cache entry: " + std::move(what), std::string(source), 0, 0}};
+  return unexpected<error>{
+      error{errc::io_error, "corrupt cache entry: " + std::move(what), std::string(source), 0, 0}};
 }
 
 unexpected<error> mis_keyed(std::string_view source, const entry_key& expected) {
@@ -400,7 +403,8 @@ std::string encode_simple(const simple_entry& entry, const entry_key& entry_for)
       const auto& f = vf.file;
       const std::uint32_t flags = (f.yanked ? 1U : 0U) | (f.has_metadata ? 2U : 0U) | (f.size ? 4U : 0U) |
                                   (vf.kind == index::file_kind::sdist ? 8U : 0U) | (vf.build ? 16U : 0U);
-      facts_out out{static_cast<std::uint32_t>(records.size()), 0, flags, static_cast<std::int32_t>(vf.requires_python)};
+      facts_out out{static_cast<std::uint32_t>(records.size()), 0, flags,
+                    static_cast<std::int32_t>(vf.requires_python)};
       records.str(f.filename);
       auto prefix = file_prefix[file_no++];
       records.u32(prefix);
@@ -456,7 +460,8 @@ result<page_view> page_view::index(std::string_view bytes, std::string_view sour
   // Offsets into the payload are kept as 32 bits.
   if (sealed->size() > 0xFFFFFFF0U) return corrupt(source, "larger than 4 GiB");
   reader r(*sealed, memory);
-  if (r.u32() != packaging::version::packed_layout) return corrupt(source, "written with another packed version layout");
+  if (r.u32() != packaging::version::packed_layout)
+    return corrupt(source, "written with another packed version layout");
   if (!r.key_matches(expected) && r.ok()) return mis_keyed(source, *expected);
   page_view p(memory);
   p.m_http.fetched_at = r.i64();
@@ -475,7 +480,8 @@ result<page_view> page_view::index(std::string_view bytes, std::string_view sour
     out.reserve(n);
     for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
       const auto t = r.view();
-      out.push_back({static_cast<std::uint32_t>(t.data() - sealed->data()), static_cast<std::uint32_t>(t.size())});
+      out.push_back(
+          {static_cast<std::uint32_t>(t.data() - sealed->data()), static_cast<std::uint32_t>(t.size())});
     }
   };
   texts(p.m_prefixes);
@@ -511,7 +517,8 @@ result<page_view> page_view::index(std::string_view bytes, std::string_view sour
   std::uint32_t previous = 0;
   for (std::size_t i = 0; i <= nv; ++i) {
     const std::uint32_t f = u32_at(first, i);
-    if (f < previous || f > nf || (i == 0 && f != 0) || (i == nv && f != nf)) return corrupt(source, "bad file table");
+    if (f < previous || f > nf || (i == 0 && f != 0) || (i == nv && f != nf))
+      return corrupt(source, "bad file table");
     p.m_first_file[i] = previous = f;
   }
   p.m_files.resize(nf);
@@ -525,15 +532,15 @@ result<page_view> page_view::index(std::string_view bytes, std::string_view sour
     // A record is read only when a file is materialized or ranked, each read bounds-checked;
     // here only what those reads start from is checked.
     if (f.record < records_at || f.record >= end || flags > 31 || (!f.sdist() && f.tags >= sets) ||
-        f.requires_python < -1 ||
-        f.requires_python >= static_cast<std::int64_t>(p.m_rp.size()))
+        f.requires_python < -1 || f.requires_python >= static_cast<std::int64_t>(p.m_rp.size()))
       return corrupt(source, "bad entry in the file table");
   }
   return p;
 }
 
 std::string_view page_view::payload() const noexcept {
-  const std::string_view all = m_mapped.bytes().data() != nullptr ? m_mapped.bytes() : std::string_view(m_bytes);
+  const std::string_view all =
+      m_mapped.bytes().data() != nullptr ? m_mapped.bytes() : std::string_view(m_bytes);
   return all.substr(header_size);
 }
 
@@ -568,7 +575,8 @@ page_view::tag_set_ranks page_view::ranks_in(const packaging::target_environment
                                              std::pmr::memory_resource* memory) const {
   using part = packaging::target_environment::tag_part;
   // Each tag name's part id (-1: part of no accepted tag), looked up once per page.
-  std::pmr::vector<std::int32_t> ids[3]{std::pmr::vector<std::int32_t>(memory), std::pmr::vector<std::int32_t>(memory),
+  std::pmr::vector<std::int32_t> ids[3]{std::pmr::vector<std::int32_t>(memory),
+                                        std::pmr::vector<std::int32_t>(memory),
                                         std::pmr::vector<std::int32_t>(memory)};
   for (auto& list : ids) list.reserve(m_tag_names.size());
   for (const auto& name : m_tag_names) {
@@ -584,7 +592,8 @@ page_view::tag_set_ranks page_view::ranks_in(const packaging::target_environment
   ranks.reserve(m_tag_sets.size());
   for (const std::uint32_t set : m_tag_sets) {
     std::size_t at = set;
-    const auto interpreters = id_list::at(data, at), abis = id_list::at(data, at), platforms = id_list::at(data, at);
+    const auto interpreters = id_list::at(data, at), abis = id_list::at(data, at),
+               platforms = id_list::at(data, at);
     std::optional<std::uint32_t> best;
     for (std::uint32_t i = 0; i < interpreters.size; ++i) {
       const auto ii = ids[0][interpreters[i]];
@@ -770,7 +779,8 @@ result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::st
   auto written = r.i64();
   if (written_at) *written_at = written;
   if (!r.key_matches(expected) && r.ok()) return mis_keyed(source, *expected);
-  if (r.u32() != packaging::version::packed_layout) return corrupt(source, "written with another packed version layout");
+  if (r.u32() != packaging::version::packed_layout)
+    return corrupt(source, "written with another packed version layout");
   packaging::core_metadata md(memory);
   md.metadata_version = r.view();
   md.name = r.view();
@@ -788,7 +798,8 @@ result<packaging::core_metadata> decode_metadata(std::string_view bytes, std::st
     }
     const std::size_t start = r.pos();
     md.requires_dist.push_back(r.requirement());
-    if (r.ok() && r.pos() - start != length) return corrupt(source, "bad length of requirement " + std::to_string(i));
+    if (r.ok() && r.pos() - start != length)
+      return corrupt(source, "bad length of requirement " + std::to_string(i));
   }
   r.strs(md.provides_extra);
   r.strs(md.dynamic);

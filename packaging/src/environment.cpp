@@ -70,10 +70,14 @@ std::uint32_t too_old_glibc_minor(std::string_view arch) noexcept {
 
 const char* legacy_manylinux(std::uint32_t glibc_minor) noexcept {
   switch (glibc_minor) {
-    case 17: return "manylinux2014";
-    case 12: return "manylinux2010";
-    case 5: return "manylinux1";
-    default: return nullptr;
+    case 17:
+      return "manylinux2014";
+    case 12:
+      return "manylinux2010";
+    case 5:
+      return "manylinux1";
+    default:
+      return nullptr;
   }
 }
 
@@ -109,19 +113,22 @@ std::vector<std::string> mac_platforms(mac_version version, const std::string& a
   std::vector<std::string> out;
   if (version >= mac_version{10, 0} && version < mac_version{11, 0}) {
     for (std::uint32_t minor = version.second + 1; minor-- > 0;) {
-      for (const auto& format : mac_binary_formats({10, minor}, arch)) out.push_back(mac_tag(10, minor, format));
+      for (const auto& format : mac_binary_formats({10, minor}, arch))
+        out.push_back(mac_tag(10, minor, format));
     }
   }
   if (version >= mac_version{11, 0}) {
     // Since macOS 11 the major number is the yearly release; x.0 stands for the whole year.
     for (std::uint32_t major = version.first; major > 10; --major) {
-      for (const auto& format : mac_binary_formats({major, 0}, arch)) out.push_back(mac_tag(major, 0, format));
+      for (const auto& format : mac_binary_formats({major, 0}, arch))
+        out.push_back(mac_tag(major, 0, format));
     }
     // x86_64 runs binaries built for any 10.x; arm64 only universal2 ones whose x86_64 half
     // names an older 10.x.
     for (std::uint32_t minor = 16; minor > 3; --minor) {
       if (arch == "x86_64") {
-        for (const auto& format : mac_binary_formats({10, minor}, arch)) out.push_back(mac_tag(10, minor, format));
+        for (const auto& format : mac_binary_formats({10, minor}, arch))
+          out.push_back(mac_tag(10, minor, format));
       } else {
         out.push_back(mac_tag(10, minor, "universal2"));
       }
@@ -130,7 +137,8 @@ std::vector<std::string> mac_platforms(mac_version version, const std::string& a
   return out;
 }
 
-result<target_platform> parse_linux_tail(std::string_view arch, std::string_view tail, std::string_view name) {
+result<target_platform> parse_linux_tail(std::string_view arch, std::string_view tail,
+                                         std::string_view name) {
   const auto bad = [&](const std::string& why) {
     return fail(errc::invalid_argument, "invalid target platform '" + excerpt(name) + "': " + why);
   };
@@ -143,8 +151,10 @@ result<target_platform> parse_linux_tail(std::string_view arch, std::string_view
   if (tail == "unknown-linux-gnu") return target_platform{target_os::manylinux, out.arch, 2, 17};
   if (tail == "unknown-linux-musl") return target_platform{target_os::musllinux, out.arch, 1, 2};
   if (tail == "manylinux2014") return target_platform{target_os::manylinux, out.arch, 2, 17};
-  if (tail == "manylinux2010") out = target_platform{target_os::manylinux, out.arch, 2, 12};
-  else if (tail == "manylinux1") out = target_platform{target_os::manylinux, out.arch, 2, 5};
+  if (tail == "manylinux2010")
+    out = target_platform{target_os::manylinux, out.arch, 2, 12};
+  else if (tail == "manylinux1")
+    out = target_platform{target_os::manylinux, out.arch, 2, 5};
   else if (starts_with(tail, "manylinux_2_")) {
     std::uint32_t minor = 0;
     if (!parse_uint(tail.substr(12), minor)) return bad("expected manylinux_2_N");
@@ -205,8 +215,12 @@ std::vector<std::string> target_platform::platform_tags() const {
       }
       out.push_back("linux_" + arch);
       break;
-    case target_os::macos: out = mac_platforms({major, minor}, arch); break;
-    case target_os::windows: out.push_back(arch == "win32" ? std::string("win32") : "win_" + arch); break;
+    case target_os::macos:
+      out = mac_platforms({major, minor}, arch);
+      break;
+    case target_os::windows:
+      out.push_back(arch == "win32" ? std::string("win32") : "win_" + arch);
+      break;
   }
   return out;
 }
@@ -233,9 +247,13 @@ result<python_version> python_version::parse(std::string_view text) {
   return out;
 }
 
-std::string python_version::short_string() const { return std::to_string(major) + '.' + std::to_string(minor); }
+std::string python_version::short_string() const {
+  return std::to_string(major) + '.' + std::to_string(minor);
+}
 
-std::string python_version::full_string() const { return short_string() + '.' + std::to_string(patch.value_or(0)); }
+std::string python_version::full_string() const {
+  return short_string() + '.' + std::to_string(patch.value_or(0));
+}
 
 result<target_environment> target_environment::create(std::string_view python, std::string_view platform) {
   auto parsed_python = python_version::parse(python);
@@ -306,14 +324,17 @@ target_environment target_environment::create(const python_version& python, cons
   std::vector<tag_ids> order;
   std::string last_interpreter, last_abi;
   std::uint32_t interpreter_id = 0, abi_id = 0;
-  each_tag(python, platforms.size(), [&](const std::string& interp, const std::string& abi_name, std::size_t p) {
-    // Rows repeat one interpreter and ABI over every platform: hash them once per row.
-    if (order.empty() || interp != last_interpreter) interpreter_id = intern(built->interpreters, last_interpreter = interp);
-    if (order.empty() || abi_name != last_abi) abi_id = intern(built->abis, last_abi = abi_name);
-    order.push_back({interpreter_id, abi_id, platform_ids[p]});
-  });
+  each_tag(python, platforms.size(),
+           [&](const std::string& interp, const std::string& abi_name, std::size_t p) {
+             // Rows repeat one interpreter and ABI over every platform: hash them once per row.
+             if (order.empty() || interp != last_interpreter)
+               interpreter_id = intern(built->interpreters, last_interpreter = interp);
+             if (order.empty() || abi_name != last_abi) abi_id = intern(built->abis, last_abi = abi_name);
+             order.push_back({interpreter_id, abi_id, platform_ids[p]});
+           });
   built->tag_count = static_cast<std::uint32_t>(order.size());
-  built->rank_table.assign(built->interpreters.size() * built->abis.size() * built->platforms.size(), no_rank);
+  built->rank_table.assign(built->interpreters.size() * built->abis.size() * built->platforms.size(),
+                           no_rank);
   for (std::uint32_t r = 0; r < order.size(); ++r) {
     auto& cell = built->rank_table[built->cell(order[r].interpreter, order[r].abi, order[r].platform)];
     if (cell == no_rank) cell = r;  // the first occurrence of a tag wins
@@ -330,7 +351,8 @@ const target_environment& target_environment::default_target() {
   return built;
 }
 
-std::optional<std::uint32_t> target_environment::find(const part_index& index, std::string_view part) noexcept {
+std::optional<std::uint32_t> target_environment::find(const part_index& index,
+                                                      std::string_view part) noexcept {
   const auto it = index.find(part);
   if (it == index.end()) return std::nullopt;
   return it->second;
@@ -342,9 +364,10 @@ const std::vector<wheel_tag>& target_environment::tags() const {
     if (s.tag_count == 0) return;  // the empty environment
     const std::vector<std::string> platforms = s.platform.platform_tags();
     s.tags.reserve(s.tag_count);
-    each_tag(s.python, platforms.size(), [&](const std::string& interp, const std::string& abi, std::size_t p) {
-      s.tags.push_back({interp, abi, p < platforms.size() ? platforms[p] : std::string("any")});
-    });
+    each_tag(s.python, platforms.size(),
+             [&](const std::string& interp, const std::string& abi, std::size_t p) {
+               s.tags.push_back({interp, abi, p < platforms.size() ? platforms[p] : std::string("any")});
+             });
   });
   return s.tags;
 }
@@ -361,11 +384,15 @@ std::optional<std::uint32_t> target_environment::rank(std::string_view interpret
   return rank_of(*i, *a, *p);
 }
 
-std::optional<std::uint32_t> target_environment::part_id(tag_part part, std::string_view text) const noexcept {
+std::optional<std::uint32_t> target_environment::part_id(tag_part part,
+                                                         std::string_view text) const noexcept {
   switch (part) {
-    case tag_part::interpreter: return find(m_state->interpreters, text);
-    case tag_part::abi: return find(m_state->abis, text);
-    case tag_part::platform: return find(m_state->platforms, text);
+    case tag_part::interpreter:
+      return find(m_state->interpreters, text);
+    case tag_part::abi:
+      return find(m_state->abis, text);
+    case tag_part::platform:
+      return find(m_state->platforms, text);
   }
   return std::nullopt;
 }
@@ -373,7 +400,8 @@ std::optional<std::uint32_t> target_environment::part_id(tag_part part, std::str
 std::optional<std::uint32_t> target_environment::rank_of(std::uint32_t interpreter, std::uint32_t abi,
                                                          std::uint32_t platform) const noexcept {
   const state& s = *m_state;
-  if (interpreter >= s.interpreters.size() || abi >= s.abis.size() || platform >= s.platforms.size()) return std::nullopt;
+  if (interpreter >= s.interpreters.size() || abi >= s.abis.size() || platform >= s.platforms.size())
+    return std::nullopt;
   const std::uint32_t r = s.rank_table[s.cell(interpreter, abi, platform)];
   if (r == no_rank) return std::nullopt;
   return r;

@@ -16,18 +16,30 @@ namespace pyresolve::packaging {
 
 const char* to_string(marker_var var) noexcept {
   switch (var) {
-    case marker_var::implementation_name: return "implementation_name";
-    case marker_var::implementation_version: return "implementation_version";
-    case marker_var::os_name: return "os_name";
-    case marker_var::platform_machine: return "platform_machine";
-    case marker_var::platform_python_implementation: return "platform_python_implementation";
-    case marker_var::platform_release: return "platform_release";
-    case marker_var::platform_system: return "platform_system";
-    case marker_var::platform_version: return "platform_version";
-    case marker_var::python_full_version: return "python_full_version";
-    case marker_var::python_version: return "python_version";
-    case marker_var::sys_platform: return "sys_platform";
-    case marker_var::extra: return "extra";
+    case marker_var::implementation_name:
+      return "implementation_name";
+    case marker_var::implementation_version:
+      return "implementation_version";
+    case marker_var::os_name:
+      return "os_name";
+    case marker_var::platform_machine:
+      return "platform_machine";
+    case marker_var::platform_python_implementation:
+      return "platform_python_implementation";
+    case marker_var::platform_release:
+      return "platform_release";
+    case marker_var::platform_system:
+      return "platform_system";
+    case marker_var::platform_version:
+      return "platform_version";
+    case marker_var::python_full_version:
+      return "python_full_version";
+    case marker_var::python_version:
+      return "python_version";
+    case marker_var::sys_platform:
+      return "sys_platform";
+    case marker_var::extra:
+      return "extra";
   }
   return "?";
 }
@@ -182,16 +194,25 @@ bool has_string_operator(marker_op op) noexcept {
 bool compare_strings(std::string_view lhs, marker_op op, std::string_view rhs) noexcept {
   // Byte order of UTF-8 is code point order, which is how Python compares str.
   switch (op) {
-    case marker_op::in: return rhs.find(lhs) != std::string_view::npos;
-    case marker_op::not_in: return rhs.find(lhs) == std::string_view::npos;
-    case marker_op::less: return lhs < rhs;
-    case marker_op::less_equal: return lhs <= rhs;
-    case marker_op::equal: return lhs == rhs;
-    case marker_op::not_equal: return lhs != rhs;
-    case marker_op::greater_equal: return lhs >= rhs;
-    case marker_op::greater: return lhs > rhs;
+    case marker_op::in:
+      return rhs.find(lhs) != std::string_view::npos;
+    case marker_op::not_in:
+      return rhs.find(lhs) == std::string_view::npos;
+    case marker_op::less:
+      return lhs < rhs;
+    case marker_op::less_equal:
+      return lhs <= rhs;
+    case marker_op::equal:
+      return lhs == rhs;
+    case marker_op::not_equal:
+      return lhs != rhs;
+    case marker_op::greater_equal:
+      return lhs >= rhs;
+    case marker_op::greater:
+      return lhs > rhs;
     case marker_op::compatible:
-    case marker_op::arbitrary_equal: break;
+    case marker_op::arbitrary_equal:
+      break;
   }
   return false;
 }
@@ -210,8 +231,8 @@ result<bool> eval_op(const std::string& lhs, marker_op op, const std::string& rh
     }
   }
   if (!has_string_operator(op)) {
-    return fail(errc::invalid_marker, std::string("Undefined <Op('") + to_string(op) + "')> on " + python_repr(lhs) +
-                                          " and " + python_repr(rhs) + ".");
+    return fail(errc::invalid_marker, std::string("Undefined <Op('") + to_string(op) + "')> on " +
+                                          python_repr(lhs) + " and " + python_repr(rhs) + ".");
   }
   return compare_strings(lhs, op, rhs);
 }
@@ -337,7 +358,8 @@ void collect_extra_literals(const marker::node& n, std::vector<std::string>& out
   const marker_item& item = n.item;
   if (!keyed_by_extra(item)) return;
   if (item.lhs.is_variable) {
-    out.push_back(canonicalize_name(item.rhs.is_variable ? packaging::to_string(item.rhs.var) : item.rhs.value));
+    out.push_back(
+        canonicalize_name(item.rhs.is_variable ? packaging::to_string(item.rhs.var) : item.rhs.value));
   } else {
     out.push_back(canonicalize_name(item.lhs.value));
   }
@@ -378,16 +400,26 @@ tri evaluate_extra_only(const marker::node& n, const evaluation_context& ctx) {
 
 const char* to_string(marker_op op) noexcept {
   switch (op) {
-    case marker_op::less: return "<";
-    case marker_op::less_equal: return "<=";
-    case marker_op::equal: return "==";
-    case marker_op::not_equal: return "!=";
-    case marker_op::greater_equal: return ">=";
-    case marker_op::greater: return ">";
-    case marker_op::compatible: return "~=";
-    case marker_op::arbitrary_equal: return "===";
-    case marker_op::in: return "in";
-    case marker_op::not_in: return "not in";
+    case marker_op::less:
+      return "<";
+    case marker_op::less_equal:
+      return "<=";
+    case marker_op::equal:
+      return "==";
+    case marker_op::not_equal:
+      return "!=";
+    case marker_op::greater_equal:
+      return ">=";
+    case marker_op::greater:
+      return ">";
+    case marker_op::compatible:
+      return "~=";
+    case marker_op::arbitrary_equal:
+      return "===";
+    case marker_op::in:
+      return "in";
+    case marker_op::not_in:
+      return "not in";
   }
   return "?";
 }
@@ -454,7 +486,8 @@ result<marker> marker::parse(std::string_view text, std::pmr::memory_resource* m
   // requirements demand the end of input.
   if (t.failed()) {
     const auto& e = *t.error();
-    return fail(errc::invalid_marker, detail::format_syntax_error(e, text), static_cast<std::uint32_t>(e.span_end + 1));
+    return fail(errc::invalid_marker, detail::format_syntax_error(e, text),
+                static_cast<std::uint32_t>(e.span_end + 1));
   }
   detail::normalize_extra_values(root);
   detail::prepare_items(root, memory);
@@ -466,10 +499,12 @@ result<marker> marker_memo::parse(std::string_view text, std::pmr::memory_resour
     std::lock_guard lock(m_mutex);
     if (auto it = m_markers.find(text); it != m_markers.end()) return it->second;
   }
-  auto parsed = marker::parse(text, memory);  // outside the lock: two threads may parse the same text once each
+  auto parsed =
+      marker::parse(text, memory);  // outside the lock: two threads may parse the same text once each
   if (!parsed) return parsed;
   std::lock_guard lock(m_mutex);
-  return m_markers.try_emplace(std::pmr::string(text, m_markers.get_allocator()), std::move(*parsed)).first->second;
+  return m_markers.try_emplace(std::pmr::string(text, m_markers.get_allocator()), std::move(*parsed))
+      .first->second;
 }
 
 result<bool> marker::evaluate(const marker_environment& env, std::string_view extra) const {

@@ -8,7 +8,9 @@
 namespace pyresolve::packaging {
 namespace {
 
-constexpr char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr char to_lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 constexpr bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
@@ -20,8 +22,10 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
 }
 
 std::string_view trim(std::string_view text) noexcept {
-  while (!text.empty() && (is_blank(text.front()) || text.front() == '\r' || text.front() == '\n')) text.remove_prefix(1);
-  while (!text.empty() && (is_blank(text.back()) || text.back() == '\r' || text.back() == '\n')) text.remove_suffix(1);
+  while (!text.empty() && (is_blank(text.front()) || text.front() == '\r' || text.front() == '\n'))
+    text.remove_prefix(1);
+  while (!text.empty() && (is_blank(text.back()) || text.back() == '\r' || text.back() == '\n'))
+    text.remove_suffix(1);
   return text;
 }
 
@@ -60,15 +64,16 @@ result<std::vector<field>> split_fields(std::string_view text, std::string_view 
       continue;
     }
     const std::size_t colon = line.find(':');
-    const std::string_view name = colon == std::string_view::npos ? std::string_view{} : line.substr(0, colon);
+    const std::string_view name =
+        colon == std::string_view::npos ? std::string_view{} : line.substr(0, colon);
     bool valid_name = !name.empty();
     for (char c : name) {
       // RFC 5322 field names are printable ASCII except the colon; spaces are not allowed.
       if (c <= ' ' || c > '~') valid_name = false;
     }
     if (!valid_name) {
-      return unexpected<error>{make_error(source, line_number,
-                                   "expected 'Field: value', found '" + std::string(line.substr(0, 80)) + "'")};
+      return unexpected<error>{make_error(
+          source, line_number, "expected 'Field: value', found '" + std::string(line.substr(0, 80)) + "'")};
     }
     fields.push_back(field{std::string(name), std::string(trim(line.substr(colon + 1))), line_number});
   }
@@ -83,7 +88,8 @@ std::optional<std::pair<unsigned, unsigned>> parse_metadata_version(std::string_
   unsigned minor = 0;
   const auto [end1, ec1] = std::from_chars(text.data(), text.data() + dot, major);
   const auto [end2, ec2] = std::from_chars(text.data() + dot + 1, text.data() + text.size(), minor);
-  if (ec1 != std::errc{} || end1 != text.data() + dot || ec2 != std::errc{} || end2 != text.data() + text.size()) {
+  if (ec1 != std::errc{} || end1 != text.data() + dot || ec2 != std::errc{} ||
+      end2 != text.data() + text.size()) {
     return std::nullopt;
   }
   return std::pair{major, minor};

@@ -9,7 +9,9 @@ constexpr bool is_alnum(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 constexpr bool is_separator(char c) noexcept { return c == '-' || c == '_' || c == '.'; }
-constexpr char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr char to_lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // Index of the first character that makes `name` invalid, or npos.
 std::size_t first_invalid(std::string_view name) noexcept {

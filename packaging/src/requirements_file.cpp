@@ -18,11 +18,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r'; }
+constexpr bool is_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r';
+}
 constexpr bool is_hex(char c) noexcept {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
-constexpr bool is_env_name_char(char c) noexcept { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
+constexpr bool is_env_name_char(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
 
 bool starts_with(std::string_view text, std::string_view prefix) noexcept {
   return text.substr(0, prefix.size()) == prefix;
@@ -38,8 +42,8 @@ constexpr std::size_t max_include_depth = 64;
 // A logical line: physical lines joined at `\`, with a map back to physical positions.
 struct logical_line {
   struct segment {
-    std::size_t offset;  // into text
-    std::uint32_t line;  // physical, 1-based
+    std::size_t offset;    // into text
+    std::uint32_t line;    // physical, 1-based
     std::uint32_t column;  // physical column of text[offset], 1-based
   };
   std::string text;
@@ -225,7 +229,8 @@ class parser {
     m_parsed.emplace(identity(path), constraint);
     auto text = read(path);
     if (!text) {
-      return unexpected<error>{error{errc::io_error, "cannot read requirements file: " + text.error().message, display, 0, 0}};
+      return unexpected<error>{
+          error{errc::io_error, "cannot read requirements file: " + text.error().message, display, 0, 0}};
     }
     if (text->size() > m_budget) {
       return unexpected<error>{
@@ -236,7 +241,8 @@ class parser {
   }
 
   // `path` identifies the file for cycle detection; empty for text without a file.
-  result<void> parse_text(std::string_view text, const std::string& source, const fs::path& path, bool constraint) {
+  result<void> parse_text(std::string_view text, const std::string& source, const fs::path& path,
+                          bool constraint) {
     m_chain.push_back(chain_entry{path.empty() ? fs::path() : identity(path), source});
     const fs::path base = path.empty() ? m_base_directory : path.parent_path();
     for (const logical_line& line : join_lines(text)) {
@@ -299,8 +305,8 @@ class parser {
     return out;
   }
 
-  static unexpected<error> failure(errc code, const logical_line& line, const std::string& source, std::size_t offset,
-                                   std::string message) {
+  static unexpected<error> failure(errc code, const logical_line& line, const std::string& source,
+                                   std::size_t offset, std::string message) {
     const auto [number, column] = line.position(offset);
     return unexpected<error>{error{code, std::move(message), source, number, column}};
   }
@@ -362,7 +368,8 @@ class parser {
         value = tokens[i].text;
         value_offset = tokens[i].offset;
       }
-      out.push_back(parsed_option{spec, std::move(written), expand(value.value_or("")), t.offset, value_offset});
+      out.push_back(
+          parsed_option{spec, std::move(written), expand(value.value_or("")), t.offset, value_offset});
     }
     return out;
   }
@@ -485,8 +492,7 @@ class parser {
       if (!parsed) {
         const std::uint32_t inner = parsed.error().column;
         // The inner column is exact only when expansion did not shift the text.
-        const std::size_t offset =
-            (inner != 0 && expanded == requirement_text) ? begin + inner - 1 : begin;
+        const std::size_t offset = (inner != 0 && expanded == requirement_text) ? begin + inner - 1 : begin;
         return failure(errc::invalid_requirements_file, line, source, offset,
                        "invalid requirement '" + excerpt(expanded) + "': " + parsed.error().message);
       }
@@ -527,15 +533,27 @@ class parser {
           m_out.entries.push_back(std::move(entry));
           break;
         }
-        case option_id::index_url: m_out.options.index_url = option.value; break;
-        case option_id::extra_index_url: m_out.options.extra_index_urls.push_back(option.value); break;
-        case option_id::no_index: m_out.options.no_index = true; break;
-        case option_id::find_links: m_out.options.find_links.push_back(option.value); break;
-        case option_id::pre: m_out.options.pre = true; break;
+        case option_id::index_url:
+          m_out.options.index_url = option.value;
+          break;
+        case option_id::extra_index_url:
+          m_out.options.extra_index_urls.push_back(option.value);
+          break;
+        case option_id::no_index:
+          m_out.options.no_index = true;
+          break;
+        case option_id::find_links:
+          m_out.options.find_links.push_back(option.value);
+          break;
+        case option_id::pre:
+          m_out.options.pre = true;
+          break;
         case option_id::hash:
           return failure(errc::invalid_requirements_file, line, source, option.offset,
                          "option --hash must follow a requirement on the same line");
-        case option_id::ignored_flag: m_out.options.ignored.push_back(option.written); break;
+        case option_id::ignored_flag:
+          m_out.options.ignored.push_back(option.written);
+          break;
         case option_id::ignored_value:
         case option_id::ignored_per_requirement:
           m_out.options.ignored.push_back(option.written + ' ' + option.value);
@@ -599,7 +617,8 @@ env_lookup process_environment() {
   };
 }
 
-result<requirements_file> parse_requirements_file(const fs::path& path, const requirements_file_options& options) {
+result<requirements_file> parse_requirements_file(const fs::path& path,
+                                                  const requirements_file_options& options) {
   parser p(options);
   auto done = p.parse_file(path, path.string(), false);
   if (!done) return unexpected<error>{std::move(done).error()};

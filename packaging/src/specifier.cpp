@@ -11,7 +11,9 @@
 namespace pyresolve::packaging {
 namespace {
 
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr char lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
 bool is_release_only(std::string_view s) noexcept {
@@ -118,7 +120,9 @@ bool prefix_match(const version& prospective, std::string_view spec_canonical) {
   return true;
 }
 
-bool starts_with(std::string_view s, std::string_view prefix) noexcept { return s.substr(0, prefix.size()) == prefix; }
+bool starts_with(std::string_view s, std::string_view prefix) noexcept {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 bool same_base(const version& a, const version& b) noexcept {
   const detail::key_view x = detail::version_access::view(a);
@@ -147,11 +151,17 @@ struct spec_failure {
   std::string_view text;
   bool messages = true;
 
-  [[nodiscard]] unexpected<error> operator()(std::size_t at, std::string_view what, std::string_view more = {}) const {
+  [[nodiscard]] unexpected<error> operator()(std::size_t at, std::string_view what,
+                                             std::string_view more = {}) const {
     const auto column = static_cast<std::uint32_t>(at + 1);
     if (!messages) return fail(errc::invalid_specifier, std::string(), column);
     std::string message = "invalid specifier '";
-    message.append(excerpt(text)).append("': ").append(what).append(more).append(" at column ").append(std::to_string(column));
+    message.append(excerpt(text))
+        .append("': ")
+        .append(what)
+        .append(more)
+        .append(" at column ")
+        .append(std::to_string(column));
     return fail(errc::invalid_specifier, std::move(message), column);
   }
 };
@@ -167,8 +177,8 @@ std::string compatible_prefix(std::string_view text) {
   std::size_t n = 0;
   while (n < items.size()) {
     const std::string_view item = items[n];
-    if (starts_with(item, "dev") || starts_with(item, "a") || starts_with(item, "b") || starts_with(item, "rc") ||
-        starts_with(item, "post")) {
+    if (starts_with(item, "dev") || starts_with(item, "a") || starts_with(item, "b") ||
+        starts_with(item, "rc") || starts_with(item, "post")) {
       break;
     }
     ++n;
@@ -185,14 +195,22 @@ std::string compatible_prefix(std::string_view text) {
 
 const char* to_string(spec_op op) noexcept {
   switch (op) {
-    case spec_op::compatible: return "~=";
-    case spec_op::equal: return "==";
-    case spec_op::not_equal: return "!=";
-    case spec_op::less_equal: return "<=";
-    case spec_op::greater_equal: return ">=";
-    case spec_op::less: return "<";
-    case spec_op::greater: return ">";
-    case spec_op::arbitrary_equal: return "===";
+    case spec_op::compatible:
+      return "~=";
+    case spec_op::equal:
+      return "==";
+    case spec_op::not_equal:
+      return "!=";
+    case spec_op::less_equal:
+      return "<=";
+    case spec_op::greater_equal:
+      return ">=";
+    case spec_op::less:
+      return "<";
+    case spec_op::greater:
+      return ">";
+    case spec_op::arbitrary_equal:
+      return "===";
   }
   return "?";
 }
@@ -201,7 +219,8 @@ result<specifier> specifier::parse(std::string_view text, std::pmr::memory_resou
   return detail::parse_specifier(text, memory, true);
 }
 
-result<specifier> detail::parse_specifier(std::string_view text, std::pmr::memory_resource* memory, bool messages) {
+result<specifier> detail::parse_specifier(std::string_view text, std::pmr::memory_resource* memory,
+                                          bool messages) {
   const spec_failure spec_error{text, messages};
   const std::string_view content = detail::strip(text);
   const std::size_t base = static_cast<std::size_t>(content.data() - text.data());
@@ -251,15 +270,16 @@ result<specifier> detail::parse_specifier(std::string_view text, std::pmr::memor
   if (operand.size() >= 2 && operand.substr(operand.size() - 2) == ".*") {
     if (!equality) {
       return spec_error(operand_at + operand.size() - 2,
-                        "a '.*' wildcard is only allowed with == and !=, not ", packaging::to_string(out.m_op));
+                        "a '.*' wildcard is only allowed with == and !=, not ",
+                        packaging::to_string(out.m_op));
     }
     const std::string_view prefix = operand.substr(0, operand.size() - 2);
     if (!is_release_only(prefix)) {
-      return spec_error(operand_at,
-                        "expected only an epoch and release numbers before the '.*' wildcard");
+      return spec_error(operand_at, "expected only an epoch and release numbers before the '.*' wildcard");
     }
     auto parsed = version::parse(prefix, memory);
-    if (!parsed) return spec_error(operand_at + parsed.error().column - 1, "number too large (at most 2^64-1)");
+    if (!parsed)
+      return spec_error(operand_at + parsed.error().column - 1, "number too large (at most 2^64-1)");
     out.m_version = std::move(*parsed);
     out.m_wildcard = true;
     return out;
@@ -275,7 +295,8 @@ result<specifier> detail::parse_specifier(std::string_view text, std::pmr::memor
   }
   if (parsed->has_local() && !equality) {
     return spec_error(operand_at + operand.find('+'),
-                      "a local version label is only allowed with == and !=, not ", packaging::to_string(out.m_op));
+                      "a local version label is only allowed with == and !=, not ",
+                      packaging::to_string(out.m_op));
   }
   if (out.m_op == spec_op::compatible) {
     // `~=` needs at least two release segments (so `~=1` is invalid).
@@ -326,8 +347,10 @@ bool specifier::contains(const version& v, std::optional<bool> prereleases) cons
       }
       return (m_op == spec_op::equal) == equal;
     }
-    case spec_op::less_equal: return compare_public(v, m_version) <= 0;
-    case spec_op::greater_equal: return compare_public(v, m_version) >= 0;
+    case spec_op::less_equal:
+      return compare_public(v, m_version) <= 0;
+    case spec_op::greater_equal:
+      return compare_public(v, m_version) >= 0;
     case spec_op::less:
       if (!(v < m_version)) return false;
       return !(!m_version.is_prerelease() && v.is_prerelease() && same_base(v, m_version));
@@ -347,8 +370,8 @@ bool specifier::contains(const version& v, std::optional<bool> prereleases) cons
   return false;
 }
 
-result<specifier> specifier::from_parts(spec_op op, bool wildcard, version operand, std::string_view operand_text,
-                                        std::pmr::memory_resource* memory) {
+result<specifier> specifier::from_parts(spec_op op, bool wildcard, version operand,
+                                        std::string_view operand_text, std::pmr::memory_resource* memory) {
   if (op > spec_op::arbitrary_equal) return fail(errc::invalid_specifier, "unknown specifier operator");
   if (wildcard && op != spec_op::equal && op != spec_op::not_equal)
     return fail(errc::invalid_specifier, "a '.*' wildcard is only allowed with == and !=");
@@ -379,14 +402,16 @@ result<specifier_set> specifier_set::parse(std::string_view text, std::pmr::memo
   std::size_t start = 0;
   for (;;) {
     const std::size_t comma = text.find(',', start);
-    const std::string_view item = text.substr(start, comma == std::string_view::npos ? text.npos : comma - start);
+    const std::string_view item =
+        text.substr(start, comma == std::string_view::npos ? text.npos : comma - start);
     if (!detail::strip(item).empty()) {
       auto spec = specifier::parse(item, memory);
       if (!spec) {
         error e = std::move(spec).error();
         if (e.column != 0) {
           const std::uint32_t column = e.column + static_cast<std::uint32_t>(start);
-          e.message = e.message.substr(0, e.message.rfind(" at column ")) + " at column " + std::to_string(column);
+          e.message =
+              e.message.substr(0, e.message.rfind(" at column ")) + " at column " + std::to_string(column);
           e.column = column;
         }
         return unexpected<error>{std::move(e)};
@@ -405,13 +430,15 @@ result<specifier_set> specifier_set::parse(std::string_view text, std::pmr::memo
 }
 
 bool specifier_set::implies_prereleases() const noexcept {
-  return std::any_of(m_specs.begin(), m_specs.end(), [](const specifier& s) { return s.implies_prereleases(); });
+  return std::any_of(m_specs.begin(), m_specs.end(),
+                     [](const specifier& s) { return s.implies_prereleases(); });
 }
 
 bool specifier_set::contains(const version& v, std::optional<bool> prereleases) const {
   const bool allow = prereleases.has_value() ? *prereleases : implies_prereleases();
   if (!allow && v.is_prerelease()) return false;
-  return std::all_of(m_specs.begin(), m_specs.end(), [&](const specifier& s) { return s.contains(v, allow); });
+  return std::all_of(m_specs.begin(), m_specs.end(),
+                     [&](const specifier& s) { return s.contains(v, allow); });
 }
 
 std::string specifier_set::to_string() const {

@@ -64,8 +64,8 @@ namespace {
 // such as 20230901, and long dev numbers, which no 64-bit layout holds.
 constexpr std::array<unsigned, 4> k_release_bits{14, 12, 16, 8};
 constexpr unsigned k_kind_bits = 3;
-constexpr unsigned k_number_bits = 64 - k_kind_bits - k_release_bits[0] - k_release_bits[1] - k_release_bits[2] -
-                                   k_release_bits[3];
+constexpr unsigned k_number_bits =
+    64 - k_kind_bits - k_release_bits[0] - k_release_bits[1] - k_release_bits[2] - k_release_bits[3];
 static_assert(k_number_bits >= 1 && k_number_bits < 32);
 
 constexpr std::array<unsigned, 4> release_shifts() {
@@ -147,7 +147,8 @@ bool try_pack(const key_view& k, std::uint64_t& key) noexcept {
 }
 
 void unpack(std::uint64_t key, std::size_t release_size, key_view& k) noexcept {
-  for (std::size_t i = 0; i < 4; ++i) k.inline_release[i] = (key >> k_release_shift[i]) & mask(k_release_bits[i]);
+  for (std::size_t i = 0; i < 4; ++i)
+    k.inline_release[i] = (key >> k_release_shift[i]) & mask(k_release_bits[i]);
   k.release = k.inline_release.data();
   // Segments beyond the fourth of a packed version are zeros; padding gives them.
   k.release_size = std::min<std::size_t>(release_size, 4);
@@ -155,8 +156,12 @@ void unpack(std::uint64_t key, std::size_t release_size, key_view& k) noexcept {
   const std::uint64_t kind = (key >> k_kind_shift) & mask(k_kind_bits);
   const std::uint64_t number = key & mask(k_number_bits);
   switch (kind) {
-    case kind_release_min: k.bound = bound_kind::release_min; break;
-    case kind_release_max: k.bound = bound_kind::release_max; break;
+    case kind_release_min:
+      k.bound = bound_kind::release_min;
+      break;
+    case kind_release_max:
+      k.bound = bound_kind::release_max;
+      break;
     case kind_dev:
       k.pre_rank = 0;
       k.has_dev = true;
@@ -203,7 +208,9 @@ int compare_local(const key_view& a, const key_view& b) noexcept {
   return cmp(a.local_size, b.local_size);
 }
 
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr char lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 constexpr bool is_alnum_ci(char c) noexcept {
   return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -213,9 +220,9 @@ constexpr bool is_sep(char c) noexcept { return c == '.' || c == '-' || c == '_'
 // Parser state: positions index into the trimmed text; columns are reported 1-based in
 // the original text.
 struct parser {
-  std::string_view text;   // whole input
-  std::size_t pos = 0;     // current position in `text`
-  std::size_t end = 0;     // end of the content (trailing whitespace excluded)
+  std::string_view text;  // whole input
+  std::size_t pos = 0;    // current position in `text`
+  std::size_t end = 0;    // end of the content (trailing whitespace excluded)
   std::array<std::uint64_t, 16> inline_release{};
   std::vector<std::uint64_t> spill_release;  // only for versions of more than 16 segments
   std::size_t release_size = 0;
@@ -231,7 +238,9 @@ struct parser {
     }
     return false;
   }
-  [[nodiscard]] char peek(std::size_t off = 0) const noexcept { return pos + off < end ? text[pos + off] : '\0'; }
+  [[nodiscard]] char peek(std::size_t off = 0) const noexcept {
+    return pos + off < end ? text[pos + off] : '\0';
+  }
 
   // Case-insensitive match of a lowercase word at `at`.
   [[nodiscard]] bool word_at(std::size_t at, std::string_view word) const noexcept {
@@ -308,8 +317,8 @@ struct parser {
     {
       const std::size_t save = pos;
       if (is_sep(peek())) ++pos;
-      static constexpr std::array<std::pair<std::string_view, std::uint8_t>, 8> labels{{
-          {"preview", 3}, {"alpha", 1}, {"beta", 2}, {"pre", 3}, {"rc", 3}, {"a", 1}, {"b", 2}, {"c", 3}}};
+      static constexpr std::array<std::pair<std::string_view, std::uint8_t>, 8> labels{
+          {{"preview", 3}, {"alpha", 1}, {"beta", 2}, {"pre", 3}, {"rc", 3}, {"a", 1}, {"b", 2}, {"c", 3}}};
       bool found = false;
       for (const auto& [word, rank] : labels) {
         if (word_at(pos, word)) {
@@ -336,7 +345,8 @@ struct parser {
       } else {
         if (is_sep(peek())) ++pos;
         bool found = false;
-        for (std::string_view word : {std::string_view("post"), std::string_view("rev"), std::string_view("r")}) {
+        for (std::string_view word :
+             {std::string_view("post"), std::string_view("rev"), std::string_view("r")}) {
           if (word_at(pos, word)) {
             pos += word.size();
             found = true;
@@ -565,7 +575,8 @@ version version_access::build(const key_view& k, std::pmr::memory_resource* memo
   }
   std::size_t text_size = 0;
   for (std::size_t i = 0; i < k.local_size; ++i) {
-    if (!k.local[i].is_number) text_size = std::max<std::size_t>(text_size, k.local[i].offset + k.local[i].length);
+    if (!k.local[i].is_number)
+      text_size = std::max<std::size_t>(text_size, k.local[i].offset + k.local[i].length);
   }
   version_block* b = version_block::create(memory, written, k.local_size, text_size);
   b->epoch = k.epoch;
@@ -663,7 +674,8 @@ result<version> version::parse(std::string_view text, std::pmr::memory_resource*
   return detail::parse_impl(text, memory, false);
 }
 
-version version::from_release(std::initializer_list<std::uint64_t> release, std::pmr::memory_resource* memory) {
+version version::from_release(std::initializer_list<std::uint64_t> release,
+                              std::pmr::memory_resource* memory) {
   key_view k;
   static constexpr std::uint64_t zero = 0;
   k.release = release.size() == 0 ? &zero : release.begin();
@@ -672,9 +684,9 @@ version version::from_release(std::initializer_list<std::uint64_t> release, std:
 }
 
 // Widths and kind count in one word: any change of the packed layout changes it.
-const std::uint32_t version::packed_layout = detail::k_release_bits[0] << 24 | detail::k_release_bits[1] << 18 |
-                                             detail::k_release_bits[2] << 12 | detail::k_release_bits[3] << 6 |
-                                             detail::k_kind_bits;
+const std::uint32_t version::packed_layout =
+    detail::k_release_bits[0] << 24 | detail::k_release_bits[1] << 18 | detail::k_release_bits[2] << 12 |
+    detail::k_release_bits[3] << 6 | detail::k_kind_bits;
 
 std::optional<version::raw_bits> version::packed_bits() const noexcept {
   if (!is_packed()) return std::nullopt;
@@ -684,11 +696,13 @@ std::optional<version::raw_bits> version::packed_bits() const noexcept {
 std::optional<version> version::from_packed(raw_bits bits) noexcept {
   if (bits.release_size == 0) return std::nullopt;
   for (std::size_t i = bits.release_size; i < 4; ++i)
-    if (((bits.key >> detail::k_release_shift[i]) & detail::mask(detail::k_release_bits[i])) != 0) return std::nullopt;
+    if (((bits.key >> detail::k_release_shift[i]) & detail::mask(detail::k_release_bits[i])) != 0)
+      return std::nullopt;
   const std::uint64_t kind = (bits.key >> detail::k_kind_shift) & detail::mask(detail::k_kind_bits);
   const std::uint64_t number = bits.key & detail::mask(detail::k_number_bits);
   // Bounds carry no number; a final release has 0, or 1/2 for the just-after/local-max sentinels.
-  if ((kind == detail::kind_release_min || kind == detail::kind_release_max) && number != 0) return std::nullopt;
+  if ((kind == detail::kind_release_min || kind == detail::kind_release_max) && number != 0)
+    return std::nullopt;
   if (kind == detail::kind_final && number > 2) return std::nullopt;
   version v;
   v.m_key = bits.key;
@@ -727,7 +741,9 @@ std::optional<std::uint64_t> version::dev() const noexcept {
   if (!k.has_dev) return std::nullopt;
   return k.dev;
 }
-bool version::has_local() const noexcept { return !is_packed() && version_access::block(*this)->local_size != 0; }
+bool version::has_local() const noexcept {
+  return !is_packed() && version_access::block(*this)->local_size != 0;
+}
 std::vector<local_segment> version::local() const {
   std::vector<local_segment> out;
   const key_view k = version_access::view(*this);
@@ -755,7 +771,8 @@ version version::public_version() const {
   k.local_size = 0;
   k.local_max = false;
   k.after = false;
-  return version_access::build(k, is_packed() ? allocator::default_resource() : version_access::block(*this)->memory);
+  return version_access::build(
+      k, is_packed() ? allocator::default_resource() : version_access::block(*this)->memory);
 }
 
 version version::base_version() const {
@@ -765,7 +782,8 @@ version version::base_version() const {
   b.release = k.release;
   b.release_size = k.release_size;
   b.written_release_size = k.written_release_size;
-  return version_access::build(b, is_packed() ? allocator::default_resource() : version_access::block(*this)->memory);
+  return version_access::build(
+      b, is_packed() ? allocator::default_resource() : version_access::block(*this)->memory);
 }
 
 std::string version::to_string() const {
@@ -805,7 +823,8 @@ std::size_t version::hash() const noexcept {
   while (n > 0 && k.release[n - 1] == 0) --n;
   for (std::size_t i = 0; i < n; ++i) h = detail::mix(h, k.release[i]);
   h = detail::mix(h, static_cast<std::uint64_t>(static_cast<int>(k.bound) + 2));
-  h = detail::mix(h, (std::uint64_t{k.pre_rank} << 8) | (std::uint64_t{k.has_post} << 1) | std::uint64_t{k.has_dev});
+  h = detail::mix(
+      h, (std::uint64_t{k.pre_rank} << 8) | (std::uint64_t{k.has_post} << 1) | std::uint64_t{k.has_dev});
   h = detail::mix(h, k.pre_number);
   h = detail::mix(h, k.post);
   h = detail::mix(h, k.dev);
@@ -814,7 +833,8 @@ std::size_t version::hash() const noexcept {
     if (s.is_number) {
       h = detail::mix(h, s.number);
     } else {
-      for (std::size_t j = 0; j < s.length; ++j) h = detail::mix(h, static_cast<unsigned char>(k.local_text[s.offset + j]));
+      for (std::size_t j = 0; j < s.length; ++j)
+        h = detail::mix(h, static_cast<unsigned char>(k.local_text[s.offset + j]));
       h = detail::mix(h, ~0ULL);
     }
   }
@@ -856,7 +876,8 @@ std::strong_ordering version::compare_general(const version& a, const version& b
     }
   }
   const int c = detail::compare_views(version_access::view(a), version_access::view(b));
-  return c < 0 ? std::strong_ordering::less : (c > 0 ? std::strong_ordering::greater : std::strong_ordering::equal);
+  return c < 0 ? std::strong_ordering::less
+               : (c > 0 ? std::strong_ordering::greater : std::strong_ordering::equal);
 }
 
 bool version::equal_general(const version& a, const version& b) noexcept {
@@ -888,8 +909,12 @@ version with_flags(const version& v, detail::bound_kind bound, bool local_max, b
 }
 }  // namespace
 
-version version::release_min() const { return with_flags(*this, detail::bound_kind::release_min, false, false); }
-version version::release_max() const { return with_flags(*this, detail::bound_kind::release_max, false, false); }
+version version::release_min() const {
+  return with_flags(*this, detail::bound_kind::release_min, false, false);
+}
+version version::release_max() const {
+  return with_flags(*this, detail::bound_kind::release_max, false, false);
+}
 version version::local_max() const { return with_flags(*this, detail::bound_kind::none, true, false); }
 version version::just_after() const { return with_flags(*this, detail::bound_kind::none, false, true); }
 bool version::is_sentinel() const noexcept {

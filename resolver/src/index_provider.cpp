@@ -92,26 +92,29 @@ struct allowed_kinds {
 
 allowed_kinds allowed_for(const binary_policy& policy, std::string_view name) {
   const bool no_binary = listed(policy.no_binary, name), only_binary = listed(policy.only_binary, name);
-  return {!no_binary && !(policy.no_binary_all && !only_binary), !only_binary && !(policy.only_binary_all && !no_binary)};
+  return {!no_binary && !(policy.no_binary_all && !only_binary),
+          !only_binary && !(policy.only_binary_all && !no_binary)};
 }
 
 /// Classifies every version of `page` for the target, reading only the files' compact facts
 /// (no file is materialized). Each interned requires-python text is checked once. A
 /// version's files count when the binary policy admits their kind, wheels only when their
 /// tags fit; yanked files count only when the whole version is yanked.
-void classify(const cache::page_view& page, const index_provider_options& options, const packaging::version& python,
-              std::pmr::vector<version_facts>& out) {
+void classify(const cache::page_view& page, const index_provider_options& options,
+              const packaging::version& python, std::pmr::vector<version_facts>& out) {
   // The value spelled out: `(n, memory)` would take the pointer as the value (a pointer
   // converts to bool before it converts to an allocator) and allocate from the default resource.
   std::pmr::vector<bool> python_ok(page.requires_python().size(), false, options.memory);
-  for (std::size_t i = 0; i < python_ok.size(); ++i) python_ok[i] = page.requires_python()[i].contains(python, true);
+  for (std::size_t i = 0; i < python_ok.size(); ++i)
+    python_ok[i] = page.requires_python()[i].contains(python, true);
   const allowed_kinds kinds = allowed_for(options.binaries, page.name());
   const auto ranks = page.ranks_in(options.environment, options.memory);
   out.assign(page.size(), version_facts{});
   for (std::size_t v = 0; v < page.size(); ++v) {
     const auto files = page.files(v);
     version_facts& f = out[v];
-    f.yanked = !files.empty() && std::all_of(files.begin(), files.end(), [](const auto& file) { return file.yanked(); });
+    f.yanked = !files.empty() &&
+               std::all_of(files.begin(), files.end(), [](const auto& file) { return file.yanked(); });
     bool any_python_ok = false, usable_python_ok = false;
     std::optional<std::uint32_t> best_rank;
     std::int32_t best_wheel = -1, sdist = -1, fallback = -1;
@@ -150,7 +153,8 @@ bool selectable(const version_facts& f) {
 
 /// The version the solver will most likely pick first: the highest usable final release,
 /// else the highest usable pre-release.
-std::optional<std::size_t> likely_choice(const std::pmr::vector<version_facts>& facts, const cache::page_view& page) {
+std::optional<std::size_t> likely_choice(const std::pmr::vector<version_facts>& facts,
+                                         const cache::page_view& page) {
   std::optional<std::size_t> pre;
   for (std::size_t v = facts.size(); v-- > 0;) {
     if (!selectable(facts[v])) continue;
@@ -184,7 +188,8 @@ thread_local bool solver_running_load = false;
 void wait_for_transfer(const std::function<void(std::function<void()>)>& start,
                        [[maybe_unused]] std::atomic<std::uint64_t>& suspended) {
 #if PYRESOLVE_TBB_SUSPEND
-  if (!solver_running_load && tbb::this_task_arena::current_thread_index() != tbb::task_arena::not_initialized) {
+  if (!solver_running_load &&
+      tbb::this_task_arena::current_thread_index() != tbb::task_arena::not_initialized) {
     ++suspended;
     tbb::task::suspend([&](tbb::task::suspend_point tag) { start([tag] { tbb::task::resume(tag); }); });
     return;
@@ -264,8 +269,9 @@ struct metadata_key_compare {
 };
 
 template <class Key, class State, class Compare>
-using state_map = tbb::concurrent_hash_map<Key, std::shared_ptr<State>, Compare,
-                                           std::pmr::polymorphic_allocator<std::pair<const Key, std::shared_ptr<State>>>>;
+using state_map =
+    tbb::concurrent_hash_map<Key, std::shared_ptr<State>, Compare,
+                             std::pmr::polymorphic_allocator<std::pair<const Key, std::shared_ptr<State>>>>;
 
 }  // namespace
 
@@ -291,12 +297,15 @@ struct index_provider::impl {
       solver_waits{0}, solver_loads{0};
   std::atomic<std::int64_t> load_ns{0}, wait_ns{0};
   /// Shared with the wait hook, which a `get` already under way may still hold after we go.
-  std::shared_ptr<std::atomic<std::uint64_t>> http_suspended = std::make_shared<std::atomic<std::uint64_t>>(0);
+  std::shared_ptr<std::atomic<std::uint64_t>> http_suspended =
+      std::make_shared<std::atomic<std::uint64_t>>(0);
 
   impl(cache::cached_index& source, index_provider_options o)
-      : index(source), options(with_target(std::move(o))),
+      : index(source),
+        options(with_target(std::move(o))),
         python(*packaging::version::parse(options.environment.python().full_string())),
-        projects(options.memory), metadata(options.memory) {
+        projects(options.memory),
+        metadata(options.memory) {
     // The solver thread takes one slot, `threads` workers the others. Asking for more threads
     // than cores (I/O-bound cold runs) needs the process-wide limit raised while we run.
     if (options.threads > 0) {
@@ -372,7 +381,8 @@ struct index_provider::impl {
   std::shared_ptr<State> start(Map& map, const Key& key, bool prefetch, Init init) {
     typename Map::accessor a;
     if (map.insert(a, key)) {
-      auto state = std::allocate_shared<State>(std::pmr::polymorphic_allocator<State>(options.memory), options.memory);
+      auto state =
+          std::allocate_shared<State>(std::pmr::polymorphic_allocator<State>(options.memory), options.memory);
       init(*state);
       a->second = state;
       if (prefetch) ++prefetched;
@@ -433,20 +443,22 @@ struct index_provider::impl {
   }
 
   /// The metadata load of version `v` of the loaded project `owner`.
-  std::shared_ptr<metadata_state> metadata_of(const project_state& owner, const cache::page_view& page, std::size_t v,
-                                              bool prefetch) {
+  std::shared_ptr<metadata_state> metadata_of(const project_state& owner, const cache::page_view& page,
+                                              std::size_t v, bool prefetch) {
     return start<metadata_state>(metadata, metadata_key{&owner, v}, prefetch, [&](metadata_state& s) {
       s.project = owner.name;
-      s.malformed = !page.read_dist_file(page.files(v)[static_cast<std::size_t>(owner.facts[v].metadata_file)], s.file);
+      s.malformed =
+          !page.read_dist_file(page.files(v)[static_cast<std::size_t>(owner.facts[v].metadata_file)], s.file);
     });
   }
 
   void load(metadata_state& s) {
     // Only a page entry altered behind its checksum gets here; its version is then unusable,
     // with the reason, rather than fetched from an empty URL.
-    s.metadata = s.malformed ? fail(errc::io_error, "corrupt cache entry: a malformed file record in the page of " +
-                                                        std::string(s.project))
-                             : index.metadata(s.project, s.file, cache::metadata_scope::without_extra_only);
+    s.metadata = s.malformed
+                     ? fail(errc::io_error, "corrupt cache entry: a malformed file record in the page of " +
+                                                std::string(s.project))
+                     : index.metadata(s.project, s.file, cache::metadata_scope::without_extra_only);
     ++(*s.metadata ? loaded_metadata : metadata_errors);
   }
 
@@ -470,7 +482,8 @@ result<std::span<const candidate>> index_provider::versions(std::string_view nam
   project_state& s = m_impl->loaded(packaging::normalized_name(name, storage));
   if (!*s.map) {
     error e = located(s.map->error());
-    if (e.code != errc::not_found) m_impl->log(log_level::warning, "cannot read the versions of " + e.message);
+    if (e.code != errc::not_found)
+      m_impl->log(log_level::warning, "cannot read the versions of " + e.message);
     return unexpected<error>{std::move(e)};
   }
   if (!s.candidates) {
@@ -486,8 +499,8 @@ result<std::span<const candidate>> index_provider::versions(std::string_view nam
   return std::span<const candidate>(*s.candidates);
 }
 
-result<std::span<const packaging::requirement>> index_provider::dependencies(std::string_view name,
-                                                                             const packaging::version& version) {
+result<std::span<const packaging::requirement>> index_provider::dependencies(
+    std::string_view name, const packaging::version& version) {
   return requirements_of(name, version, cache::metadata_scope::all);
 }
 
@@ -496,9 +509,8 @@ result<std::span<const packaging::requirement>> index_provider::dependencies_wit
   return requirements_of(name, version, cache::metadata_scope::without_extra_only);
 }
 
-result<std::span<const packaging::requirement>> index_provider::requirements_of(std::string_view name,
-                                                                                const packaging::version& version,
-                                                                                cache::metadata_scope scope) {
+result<std::span<const packaging::requirement>> index_provider::requirements_of(
+    std::string_view name, const packaging::version& version, cache::metadata_scope scope) {
   std::string storage;
   const std::string_view normalized = packaging::normalized_name(name, storage);
   project_state& s = m_impl->loaded(normalized);
@@ -507,7 +519,8 @@ result<std::span<const packaging::requirement>> index_provider::requirements_of(
   if (!*s.map) return fail(s.map->error().code, what() + ": " + s.map->error().message);
   const cache::page_view& page = ***s.map;
   const auto found = page.find(version);
-  if (!found) return fail(errc::not_found, what() + ": no such version on " + m_impl->index.index_url(normalized));
+  if (!found)
+    return fail(errc::not_found, what() + ": no such version on " + m_impl->index.index_url(normalized));
   const std::size_t v = *found;
   if (s.facts[v].metadata_file < 0)
     return fail(errc::not_found, what() + ": no distribution file usable for this target");
@@ -532,7 +545,8 @@ result<std::span<const packaging::requirement>> index_provider::requirements_of(
   m_impl->wait(*md);
   const std::string_view filename = md->file.filename;
   if (!*md->metadata) {
-    const std::string reason = "metadata of " + std::string(filename) + ": " + located(md->metadata->error()).message;
+    const std::string reason =
+        "metadata of " + std::string(filename) + ": " + located(md->metadata->error()).message;
     const errc code = metadata_failure_code(md->metadata->error());
     m_impl->log(log_level::debug,
                 what() + (code == errc::io_error ? " cannot be read: " : " is unusable: ") + reason);
@@ -547,9 +561,10 @@ result<std::span<const packaging::requirement>> index_provider::requirements_of(
                                             std::string(meta.name) + "', not '" + std::string(normalized) +
                                             "'");
   if (meta.version != version)
-    return fail(errc::invalid_metadata,
-                "metadata of " + std::string(filename) + " is for version " + meta.version.to_string() + ", not " + version.to_string());
-  if (scope == cache::metadata_scope::without_extra_only) return std::span<const packaging::requirement>(meta.requires_dist);
+    return fail(errc::invalid_metadata, "metadata of " + std::string(filename) + " is for version " +
+                                            meta.version.to_string() + ", not " + version.to_string());
+  if (scope == cache::metadata_scope::without_extra_only)
+    return std::span<const packaging::requirement>(meta.requires_dist);
   // An extra of this version: its requirements were left out of the load (the cached index
   // reads the entry whole once, and keeps it as long as it lives, which outlasts us).
   auto whole = m_impl->index.metadata(md->project, md->file, cache::metadata_scope::all);
@@ -564,7 +579,8 @@ void index_provider::prefetch(std::string_view name) {
   static_cast<void>(m_impl->project(packaging::normalized_name(name, storage), true));
 }
 
-const index::version_entry* index_provider::files(std::string_view name, const packaging::version& version) const {
+const index::version_entry* index_provider::files(std::string_view name,
+                                                  const packaging::version& version) const {
   decltype(m_impl->projects)::const_accessor a;
   std::string storage;
   if (!m_impl->projects.find(a, packaging::normalized_name(name, storage))) return nullptr;
@@ -583,9 +599,15 @@ std::string index_provider::index_url(std::string_view name) const { return m_im
 
 index_provider_stats index_provider::stats() const {
   const impl& i = *m_impl;
-  return {i.loaded_projects.load(), i.loaded_metadata.load(), i.metadata_errors.load(), i.prefetched.load(),
-          i.solver_waits.load(), i.http_suspended->load(), i.solver_loads.load(),
-          std::chrono::nanoseconds(i.load_ns.load()), std::chrono::nanoseconds(i.wait_ns.load())};
+  return {i.loaded_projects.load(),
+          i.loaded_metadata.load(),
+          i.metadata_errors.load(),
+          i.prefetched.load(),
+          i.solver_waits.load(),
+          i.http_suspended->load(),
+          i.solver_loads.load(),
+          std::chrono::nanoseconds(i.load_ns.load()),
+          std::chrono::nanoseconds(i.wait_ns.load())};
 }
 
 void warm_up_task_scheduler() noexcept {

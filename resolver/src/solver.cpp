@@ -34,10 +34,11 @@ enum class cause_kind : std::uint8_t { root, no_versions, unavailable, dependenc
 /// The requirement names one version: a URL, `===`, or `==` without a wildcard.
 bool pins(const packaging::requirement& req) {
   if (!req.url.empty()) return true;
-  return std::any_of(req.specifiers.specifiers().begin(), req.specifiers.specifiers().end(), [](const auto& spec) {
-    return spec.op() == packaging::spec_op::arbitrary_equal ||
-           (spec.op() == packaging::spec_op::equal && !spec.has_wildcard());
-  });
+  return std::any_of(req.specifiers.specifiers().begin(), req.specifiers.specifiers().end(),
+                     [](const auto& spec) {
+                       return spec.op() == packaging::spec_op::arbitrary_equal ||
+                              (spec.op() == packaging::spec_op::equal && !spec.has_wildcard());
+                     });
 }
 
 struct incompat {
@@ -101,7 +102,8 @@ using candidate_iterator = std::span<const candidate>::iterator;
 
 // The first candidate not below `v` (candidates are sorted).
 candidate_iterator first_not_below(std::span<const candidate> cands, const version& v) {
-  return std::lower_bound(cands.begin(), cands.end(), v, [](const candidate& c, const version& x) { return c.version < x; });
+  return std::lower_bound(cands.begin(), cands.end(), v,
+                          [](const candidate& c, const version& x) { return c.version < x; });
 }
 
 // Exactly the candidates lo..hi among those that exist, bounded by the neighbouring candidates:
@@ -159,7 +161,13 @@ struct package_state {
   std::pmr::unordered_map<pkg_id, std::pmr::vector<dep_group>> groups;
 
   explicit package_state(std::pmr::memory_resource* m)
-      : trail(m), accum{false, version_ranges(m)}, name(m), extra(m), versions_error(m), incompats(m), deps(m),
+      : trail(m),
+        accum{false, version_ranges(m)},
+        name(m),
+        extra(m),
+        versions_error(m),
+        incompats(m),
+        deps(m),
         groups(m) {}
   // noexcept for the same reason as assignment's. A growing package table that copied its
   // states gave each copy's containers the default resource (a pmr container's copy does not
@@ -168,12 +176,12 @@ struct package_state {
   package_state& operator=(package_state&&) noexcept = default;
 };
 
-
 enum class relation : std::uint8_t { satisfied, contradicted, almost, inconclusive };
 
 class solver {
  public:
-  solver(std::span<const packaging::requirement> requirements, const resolve_options& options, provider& source)
+  solver(std::span<const packaging::requirement> requirements, const resolve_options& options,
+         provider& source)
       : m_requirements(requirements),
         m_options(options),
         m_environment(options.environment.or_default()),
@@ -188,7 +196,8 @@ class solver {
     const auto key = [&](std::string_view name) {
       return std::pmr::string(packaging::normalized_name(name, storage), m_memory);
     };
-    for (const auto& c : options.constraints) m_constraints.try_emplace(key(c.name)).first->second.push_back(&c);
+    for (const auto& c : options.constraints)
+      m_constraints.try_emplace(key(c.name)).first->second.push_back(&c);
     for (const auto& o : options.overrides) m_overrides.try_emplace(key(o.name)).first->second.push_back(&o);
     if (!options.upgrade) {
       for (const auto& pref : options.preferences) m_preferences.emplace(key(pref.name), pref.version);
@@ -257,7 +266,8 @@ class solver {
   std::pmr::vector<queue_entry> m_queue{m_memory};
   // Options by normalized name.
   using requirement_lists =
-      std::pmr::unordered_map<std::pmr::string, std::pmr::vector<const packaging::requirement*>, text_hash, std::equal_to<>>;
+      std::pmr::unordered_map<std::pmr::string, std::pmr::vector<const packaging::requirement*>, text_hash,
+                              std::equal_to<>>;
   requirement_lists m_constraints{m_memory};
   requirement_lists m_overrides{m_memory};
   std::pmr::unordered_map<std::pmr::string, version, text_hash, std::equal_to<>> m_preferences{m_memory};
@@ -326,7 +336,8 @@ version_ranges solver::ranges_of(const packaging::specifier_set& set) {
   for (const auto& spec : set.specifiers()) {
     const auto bits = spec.operand().packed_bits();
     // `===` compares text, and a version outside the packed form has no bits to key on.
-    if (!bits || spec.op() == packaging::spec_op::arbitrary_equal) return version_ranges(set.to_ranges(), m_memory);
+    if (!bits || spec.op() == packaging::spec_op::arbitrary_equal)
+      return version_ranges(set.to_ranges(), m_memory);
     const char head[2] = {static_cast<char>(spec.op()), static_cast<char>(spec.has_wildcard())};
     key.append(head, 2);
     key.append(reinterpret_cast<const char*>(&bits->key), sizeof bits->key);
@@ -503,9 +514,9 @@ std::optional<incompat_id> solver::resolve_conflict(incompat_id id) {
       const package_state& s = m_packages[terms[k].first];
       // Accumulated terms only narrow along the trail, so "satisfies the term" is monotone:
       // the first entry that does is found by bisection.
-      const auto first_satisfying = std::partition_point(s.trail.begin(), s.trail.end(), [&](std::uint32_t i) {
-        return !is_subset(m_trail[i].accum, terms[k].second);
-      });
+      const auto first_satisfying = std::partition_point(
+          s.trail.begin(), s.trail.end(),
+          [&](std::uint32_t i) { return !is_subset(m_trail[i].accum, terms[k].second); });
       const bool found = first_satisfying != s.trail.end();
       if (found) satisfier[k] = *first_satisfying;
       if (!found) {
@@ -597,7 +608,8 @@ void solver::enqueue(pkg_id p) {
   if (s.queued_class == cls) return;
   s.queued_class = cls;
   m_queue.push_back(queue_entry{cls, s.first_seen, p});
-  std::push_heap(m_queue.begin(), m_queue.end(), [](const auto& a, const auto& b) { return queue_after(a, b); });
+  std::push_heap(m_queue.begin(), m_queue.end(),
+                 [](const auto& a, const auto& b) { return queue_after(a, b); });
 }
 
 std::optional<pkg_id> solver::choose_package() {
@@ -653,7 +665,8 @@ std::optional<version> solver::choose_version(pkg_id p) {
   // pre-release makes pre-releases of that package eligible, but a final release in range is
   // still preferred (uv's current rule: `a>=0.1.0a1` over 0.3.0 and 1.0.0a1 picks 0.3.0).
   const bool pre_as_final = mode == prerelease_mode::allow;
-  const bool pre_fallback = mode == prerelease_mode::if_necessary || mode == prerelease_mode::if_necessary_or_explicit ||
+  const bool pre_fallback = mode == prerelease_mode::if_necessary ||
+                            mode == prerelease_mode::if_necessary_or_explicit ||
                             (explicit_pre && mode == prerelease_mode::explicit_only);
   // `usable` does not test set membership: the scan below visits only candidates inside the
   // intervals of the set (a binary search per interval instead of `contains` per candidate).
@@ -664,11 +677,12 @@ std::optional<version> solver::choose_version(pkg_id p) {
     return c.has_compatible_dist && c.requires_python_ok;
   };
   // A preferred version (an existing pin) wins while it stays acceptable.
-  if (auto pref = m_preferences.empty() ? m_preferences.end() : m_preferences.find(std::string_view(base.name));
+  if (auto pref =
+          m_preferences.empty() ? m_preferences.end() : m_preferences.find(std::string_view(base.name));
       pref != m_preferences.end()) {
     const auto pos = first_not_below(s.candidates, pref->second);
-    if (pos != s.candidates.end() && pos->version == pref->second && s.accum.set.contains(pos->version) && usable(*pos) &&
-        (!pos->version.is_prerelease() || mode != prerelease_mode::disallow)) {
+    if (pos != s.candidates.end() && pos->version == pref->second && s.accum.set.contains(pos->version) &&
+        usable(*pos) && (!pos->version.is_prerelease() || mode != prerelease_mode::disallow)) {
       return pos->version;
     }
   }
@@ -793,7 +807,8 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
   if (p != root_id) {
     const package_state& s = m_packages[p];
     // A base package never has a requirement that needs an extra: the provider may skip them.
-    auto got = s.extra.empty() ? m_provider.dependencies_without_extra_only(s.name, v) : m_provider.dependencies(s.name, v);
+    auto got = s.extra.empty() ? m_provider.dependencies_without_extra_only(s.name, v)
+                               : m_provider.dependencies(s.name, v);
     if (!got) {
       incompat inc(m_memory);
       inc.terms.emplace_back(p, term{true, candidate_range(p, v)});
@@ -834,10 +849,12 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
     const bool pin = pins(req);
     bool user_pin = from_user && pin;
     // (Empty maps are the common case, and a lookup would still hash the name.)
-    if (auto c = m_constraints.empty() ? m_constraints.end() : m_constraints.find(name); c != m_constraints.end()) {
+    if (auto c = m_constraints.empty() ? m_constraints.end() : m_constraints.find(name);
+        c != m_constraints.end()) {
       for (const packaging::requirement* con : c->second) {
         if (!applies(*con, {})) continue;
-        range = range.intersect(con->url.empty() ? ranges_of(con->specifiers) : version_ranges::full(m_memory));
+        range =
+            range.intersect(con->url.empty() ? ranges_of(con->specifiers) : version_ranges::full(m_memory));
         explicit_pre = explicit_pre || con->specifiers.implies_prereleases();
         user_pin = user_pin || pins(*con);
       }
@@ -1001,7 +1018,8 @@ std::string solver::range_text(pkg_id p, const version_ranges& set) const {
     std::size_t j = i;
     while (j + 1 < cands.size() && set.contains(cands[j + 1].version)) ++j;
     any = true;
-    shown = shown.unite(i == j ? version_ranges::singleton(cands[i].version) : run_range(cands, i, j, shown.resource()));
+    shown = shown.unite(i == j ? version_ranges::singleton(cands[i].version)
+                               : run_range(cands, i, j, shown.resource()));
     i = j + 1;
   }
   if (all) return display(p);
@@ -1045,13 +1063,16 @@ incompat_id solver::skip_vacuous(incompat_id id) const {
 
 std::string solver::external_text(const incompat& inc) const {
   switch (inc.kind) {
-    case cause_kind::root: return "you require the root package";
+    case cause_kind::root:
+      return "you require the root package";
     case cause_kind::no_versions: {
       const auto& [p, t] = inc.terms.front();
       const package_state& s = m_packages[p];
       const package_state& b = m_packages[s.base];
       if (b.not_found) return display(s.base) + " was not found in the package registry";
-      if (!b.versions_error.empty()) return "the versions of " + display(s.base) + " could not be read (" + std::string(b.versions_error) + ")";
+      if (!b.versions_error.empty())
+        return "the versions of " + display(s.base) + " could not be read (" + std::string(b.versions_error) +
+               ")";
       std::string text;
       const version_ranges rest = t.set.complement();
       bool any_left = false;
@@ -1072,8 +1093,9 @@ std::string solver::external_text(const incompat& inc) const {
         yanked = yanked || c.yanked;
         dist = dist || !c.has_compatible_dist;
       }
-      if (python) text += " (some versions in range need a different Python version: " +
-                          m_environment.python().full_string() + " is the target)";
+      if (python)
+        text += " (some versions in range need a different Python version: " +
+                m_environment.python().full_string() + " is the target)";
       if (yanked) text += " (some versions in range are yanked)";
       if (dist) text += " (some versions in range have no compatible wheel or sdist)";
       if (pre) text += " (pre-releases in range are not allowed)";
@@ -1094,7 +1116,8 @@ std::string solver::external_text(const incompat& inc) const {
       if (p == root_id) return "you require " + term_text(q, tq);
       return term_text(p, tp) + " depends on " + term_text(q, tq);
     }
-    case cause_kind::derived: break;
+    case cause_kind::derived:
+      break;
   }
   return statement(inc);
 }
@@ -1162,8 +1185,8 @@ void solver::explain(incompat_id id, std::vector<std::string>& lines, std::vecto
   if (d1 && d2) {
     explain(c1, lines, named);
     explain(c2, lines, named);
-    lines.push_back("And because we know that " + statement(m_incompats[c1]) + " and " + statement(m_incompats[c2]) +
-                    ", " + conclusion(inc));
+    lines.push_back("And because we know that " + statement(m_incompats[c1]) + " and " +
+                    statement(m_incompats[c2]) + ", " + conclusion(inc));
     return;
   }
   if (!d1) std::swap(c1, c2);
@@ -1204,7 +1227,8 @@ result<resolution, resolve_failure> resolve(std::span<const packaging::requireme
   for (const auto& req : requirements) {
     if (!packaging::is_valid_name(req.name)) {
       return unexpected(resolve_failure{resolve_failure::kind::invalid_input,
-                                        "invalid requirement name '" + std::string(req.name) + "'", {}});
+                                        "invalid requirement name '" + std::string(req.name) + "'",
+                                        {}});
     }
   }
   detail::solver s(requirements, options, source);
@@ -1212,4 +1236,3 @@ result<resolution, resolve_failure> resolve(std::span<const packaging::requireme
 }
 
 }  // namespace pyresolve::resolver
-

@@ -18,7 +18,8 @@ namespace {
 
 simple_entry sample_entry() {
   index::project_page page;
-  for (const char* fname : {"foo-1.0-py3-none-any.whl", "foo-1.0.tar.gz", "foo-2.0-1-cp311-abi3-manylinux_2_17_x86_64.whl"}) {
+  for (const char* fname :
+       {"foo-1.0-py3-none-any.whl", "foo-1.0.tar.gz", "foo-2.0-1-cp311-abi3-manylinux_2_17_x86_64.whl"}) {
     index::dist_file f;
     f.filename = fname;
     f.url = std::string("https://x/") + fname;
@@ -123,7 +124,8 @@ TEST_CASE("a page_view gives the facts and files of the version map it was writt
 TEST_CASE("metadata entries round-trip with requirements parsed") {
   auto md = packaging::core_metadata::parse(
       "Metadata-Version: 2.1\nName: Foo\nVersion: 1.0\nRequires-Python: >=3.8\n"
-      "Requires-Dist: bar[x]>=1; python_version < \"3.11\"\nRequires-Dist: baz @ https://x/baz.whl\nProvides-Extra: x\n\n");
+      "Requires-Dist: bar[x]>=1; python_version < \"3.11\"\nRequires-Dist: baz @ "
+      "https://x/baz.whl\nProvides-Extra: x\n\n");
   REQUIRE(md);
   auto bytes = encode_metadata(*md);
   auto back = decode_metadata(bytes, "m.bin");
@@ -135,7 +137,8 @@ TEST_CASE("metadata entries round-trip with requirements parsed") {
   CHECK(back->provides_extra == std::pmr::vector<std::pmr::string>{"x"});
 }
 
-TEST_CASE("metadata scopes: without_extra_only leaves out exactly the requirements that need an extra, in order") {
+TEST_CASE(
+    "metadata scopes: without_extra_only leaves out exactly the requirements that need an extra, in order") {
   auto md = packaging::core_metadata::parse(
       "Metadata-Version: 2.1\nName: foo\nVersion: 1.0\n"
       "Requires-Dist: a\n"
@@ -172,7 +175,8 @@ TEST_CASE("metadata scopes: without_extra_only leaves out exactly the requiremen
   std::string bad_flag = bytes;
   bad_flag[flag_at] = 7;
   for (auto scope : {metadata_scope::all, metadata_scope::without_extra_only}) {
-    auto got = decode_metadata(reseal(bad_flag), "m.bin", nullptr, allocator::default_resource(), nullptr, scope);
+    auto got =
+        decode_metadata(reseal(bad_flag), "m.bin", nullptr, allocator::default_resource(), nullptr, scope);
     REQUIRE_FALSE(got);
     CAPTURE(got.error().to_string());
     CHECK(got.error().to_string().find("bad flags of requirement 0") != std::string::npos);
@@ -200,7 +204,8 @@ TEST_CASE("decoding rebuilds versions, specifiers and requirements exactly, in t
   auto md = packaging::core_metadata::parse(
       "Metadata-Version: 2.2\nName: foo\nVersion: 1!2.0\nRequires-Python: >=3.8, !=3.9.*\n"
       "Requires-Dist: bar[x,y]~=1.4.2; python_version < \"3.11\" and extra == 'x'\n"
-      "Requires-Dist: baz===weird\nRequires-Dist: qux (>2023.10.1.post12345,<3!0)\nRequires-Dist: url @ https://x/u.whl ; os_name == 'nt'\n\n");
+      "Requires-Dist: baz===weird\nRequires-Dist: qux (>2023.10.1.post12345,<3!0)\nRequires-Dist: url @ "
+      "https://x/u.whl ; os_name == 'nt'\n\n");
   REQUIRE(md);
   const auto bytes = encode_metadata(*md, 77);
   allocator::counting_resource counted(std::pmr::new_delete_resource());
@@ -257,7 +262,8 @@ TEST_CASE("decoding rebuilds versions, specifiers and requirements exactly, in t
   auto simple_back = decode_simple(encode_simple(e), "s.bin", &counted);
   REQUIRE(simple_back);
   for (std::size_t i = 0; i < e.map.versions.size(); ++i)
-    CHECK(simple_back->map.versions[i].version.packed_bits()->key == e.map.versions[i].version.packed_bits()->key);
+    CHECK(simple_back->map.versions[i].version.packed_bits()->key ==
+          e.map.versions[i].version.packed_bits()->key);
 }
 
 TEST_CASE("truncated, bit-flipped and garbage entries are all rejected with the path") {
@@ -345,7 +351,8 @@ TEST_CASE("cache folder: CACHEDIR.TAG, atomic writes, info, clean, prune, no-cac
   REQUIRE((*c)->write((*c)->metadata_path("foo", f), "meta"));
   REQUIRE((*c)->write((*c)->simple_path("https://x/simple", "bar"), "bar"));
   CHECK((*c)->read(p1) == std::optional<std::string>("hello"));
-  CHECK((*c)->read_file((*c)->simple_file("https://x/simple", "foo").c_str()) == std::optional<std::string>("hello"));
+  CHECK((*c)->read_file((*c)->simple_file("https://x/simple", "foo").c_str()) ==
+        std::optional<std::string>("hello"));
   CHECK_FALSE((*c)->read_file((*c)->simple_file("https://x/simple", "absent").c_str()));
   auto info = (*c)->info();
   REQUIRE(info);
@@ -394,7 +401,8 @@ TEST_CASE("negative metadata entries keep the parse error") {
   CHECK(bad.error().code == errc::io_error);
 }
 
-TEST_CASE("a page_view keeps its index (versions, per-file facts, interned texts) in the given memory resource") {
+TEST_CASE(
+    "a page_view keeps its index (versions, per-file facts, interned texts) in the given memory resource") {
   const auto bytes = encode_simple(sample_entry());
   allocator::counting_resource counted(std::pmr::new_delete_resource());
   {
@@ -412,7 +420,8 @@ TEST_CASE("a page_view keeps its index (versions, per-file facts, interned texts
     // Its requires-python texts and sets, name and validators too.
     CHECK(moved.requires_python_text().get_allocator().resource() == &counted);
     CHECK(moved.requires_python().get_allocator().resource() == &counted);
-    for (const auto& set : moved.requires_python()) CHECK(set.specifiers().get_allocator().resource() == &counted);
+    for (const auto& set : moved.requires_python())
+      CHECK(set.specifiers().get_allocator().resource() == &counted);
     CHECK(moved.http().etag.get_allocator().resource() == &counted);
     // A file's listing goes into the resource of the listing it is read into.
     allocator::counting_resource listing(std::pmr::new_delete_resource());
@@ -432,7 +441,8 @@ TEST_CASE("a page_view keeps its index (versions, per-file facts, interned texts
 TEST_CASE("mapped_file: small entries read, large ones mapped, both whole, across moves") {
   t::temp_dir tmp;
   // Either side of the 1 MiB line between reading and mapping, and a byte either side of it.
-  for (const std::size_t size : {std::size_t{1}, std::size_t{1024 * 1024}, std::size_t{1024 * 1024 + 1}, std::size_t{3000000}}) {
+  for (const std::size_t size :
+       {std::size_t{1}, std::size_t{1024 * 1024}, std::size_t{1024 * 1024 + 1}, std::size_t{3000000}}) {
     CAPTURE(size);
     std::string bytes(size, '\0');
     for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>('a' + i * 7 % 26);
@@ -457,13 +467,13 @@ TEST_CASE("mapped_file: small entries read, large ones mapped, both whole, acros
   }
 }
 
-TEST_CASE("a page_view over a mapped entry reads as one over the same bytes in memory; metadata reads reuse one buffer") {
+TEST_CASE(
+    "a page_view over a mapped entry reads as one over the same bytes in memory; metadata reads reuse one "
+    "buffer") {
   t::temp_dir tmp;
   const auto bytes = encode_simple(sample_entry());
   const auto path = (tmp.path / "foo.bin").string();
-  {
-    std::ofstream(path, std::ios::binary) << bytes;
-  }
+  { std::ofstream(path, std::ios::binary) << bytes; }
   auto mapped = mapped_file::open(path.c_str());
   REQUIRE(mapped);
   REQUIRE(*mapped);
@@ -472,7 +482,8 @@ TEST_CASE("a page_view over a mapped entry reads as one over the same bytes in m
   auto from_string = page_view::load(bytes, path);
   REQUIRE(from_map);
   REQUIRE(from_string);
-  CHECK(encode_simple({from_map->http(), from_map->map()}) == encode_simple({from_string->http(), from_string->map()}));
+  CHECK(encode_simple({from_map->http(), from_map->map()}) ==
+        encode_simple({from_string->http(), from_string->map()}));
   // Moving the view keeps the mapping (and its offsets) valid.
   const page_view moved = std::move(*from_map);
   CHECK(moved.name() == "foo");

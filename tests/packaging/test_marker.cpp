@@ -20,7 +20,8 @@ marker_var var_named(const std::string& name) {
   return marker_var::extra;
 }
 
-std::map<std::string, marker_environment> environments(const std::vector<pyresolve::test::vector_line>& lines) {
+std::map<std::string, marker_environment> environments(
+    const std::vector<pyresolve::test::vector_line>& lines) {
   std::map<std::string, marker_environment> envs;
   for (const auto& line : lines) {
     if (line.fields[0] != "env") continue;
@@ -50,8 +51,10 @@ TEST_CASE("marker vectors: str(Marker) and syntax errors match packaging 23.0") 
     ++checked;
     if (kind == "parse") {
       REQUIRE(line.fields.size() == 3);
-      if (!parsed) FAIL_CHECK(parsed.error().message);
-      else CHECK(parsed->to_string() == line.fields[2]);
+      if (!parsed)
+        FAIL_CHECK(parsed.error().message);
+      else
+        CHECK(parsed->to_string() == line.fields[2]);
       continue;
     }
     REQUIRE(line.fields.size() == 4);
@@ -82,11 +85,15 @@ TEST_CASE("marker vectors: evaluation matches packaging 23.0") {
     const auto value = parsed->evaluate(envs.at(line.fields[1]), line.fields[2]);
     ++checked;
     if (line.fields[4] == "error") {
-      if (value) FAIL_CHECK("evaluated to " << *value);
-      else CHECK(value.error().code == errc::invalid_marker);
+      if (value)
+        FAIL_CHECK("evaluated to " << *value);
+      else
+        CHECK(value.error().code == errc::invalid_marker);
     } else {
-      if (!value) FAIL_CHECK(value.error().message);
-      else CHECK(*value == (line.fields[4] == "true"));
+      if (!value)
+        FAIL_CHECK(value.error().message);
+      else
+        CHECK(*value == (line.fields[4] == "true"));
     }
   }
   CHECK(checked > 300);
@@ -124,15 +131,17 @@ TEST_CASE("marker_memo hands out what marker::parse gives, from the second call 
 TEST_CASE("legacy variable spellings parse to the PEP 508 names") {
   auto m = marker::parse("os.name == 'nt' and python_implementation == 'PyPy' or platform.machine == 'x'");
   REQUIRE(m);
-  CHECK(m->to_string() == R"(os_name == "nt" and platform_python_implementation == "PyPy" or platform_machine == "x")");
+  CHECK(m->to_string() ==
+        R"(os_name == "nt" and platform_python_implementation == "PyPy" or platform_machine == "x")");
 }
 
 TEST_CASE("syntax errors name the text and point at the column") {
   auto m = marker::parse(R"(python_version >= "3" and)");
   REQUIRE_FALSE(m);
   CHECK(m.error().column == 26);
-  CHECK(m.error().message == "Expected a marker variable or quoted string\n    python_version >= \"3\" and\n    " +
-                                 std::string(25, ' ') + "^");
+  CHECK(m.error().message ==
+        "Expected a marker variable or quoted string\n    python_version >= \"3\" and\n    " +
+            std::string(25, ' ') + "^");
   auto unclosed = marker::parse(R"(os_name == "a" or (os_name == "b")");
   REQUIRE_FALSE(unclosed);
   CHECK(unclosed.error().message.starts_with("Expected closing RIGHT_PARENTHESIS"));
@@ -180,7 +189,8 @@ TEST_CASE("false_without_extra: false for an empty extra in every environment, a
   CHECK_FALSE(is(R"(extra != "test")"));                            // true with no extra
   CHECK_FALSE(is(R"(extra == "")"));
   // What it promises, checked against evaluate() in a few environments.
-  for (const char* text : {R"(python_version >= "3.8" and extra == "test")", R"(extra == "a" or extra == "b")"}) {
+  for (const char* text :
+       {R"(python_version >= "3.8" and extra == "test")", R"(extra == "a" or extra == "b")"}) {
     auto m = marker::parse(text);
     REQUIRE(m);
     for (const char* version : {"2.7", "3.7", "3.12"}) {
@@ -204,8 +214,9 @@ TEST_CASE("an empty marker is always true") {
 TEST_CASE("a marker's expression tree lives in the memory resource it was parsed into") {
   pyresolve::allocator::counting_resource counted(std::pmr::new_delete_resource());
   {
-    auto m = marker::parse(R"(python_version < "3.11" and (os_name == "nt" or extra == "test") or sys_platform == "linux")",
-                           &counted);
+    auto m = marker::parse(
+        R"(python_version < "3.11" and (os_name == "nt" or extra == "test") or sys_platform == "linux")",
+        &counted);
     REQUIRE(m);
     const auto after_parse = counted.stats().allocations;
     // The root block and the lists of both levels (nested parentheses included).

@@ -60,7 +60,8 @@ TEST_CASE("invalid PEP 508 requirements fail with packaging's message and column
 }
 
 TEST_CASE("requirement parts") {
-  auto r = requirement::parse("Foo.Bar_baz[Security, socks,security] (>=2.8.1, ==2.8.*) ; python_version < '2.7'");
+  auto r =
+      requirement::parse("Foo.Bar_baz[Security, socks,security] (>=2.8.1, ==2.8.*) ; python_version < '2.7'");
   REQUIRE(r);
   CHECK(r->name == "Foo.Bar_baz");
   CHECK(r->normalized_name() == "foo-bar-baz");
@@ -75,10 +76,12 @@ TEST_CASE("requirement parts") {
   REQUIRE(dup);
   CHECK(dup->extras == std::pmr::vector<std::pmr::string>{"a", "b"});
 
-  auto url = requirement::parse("pip @ https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee9982d4bbb3c72346a6de940a148ea686");
+  auto url = requirement::parse(
+      "pip @ https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee9982d4bbb3c72346a6de940a148ea686");
   REQUIRE(url);
   CHECK(url->specifiers.empty());
-  CHECK(url->url == "https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee9982d4bbb3c72346a6de940a148ea686");
+  CHECK(url->url ==
+        "https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee9982d4bbb3c72346a6de940a148ea686");
 }
 
 TEST_CASE("a long requirement is quoted in part in its error") {

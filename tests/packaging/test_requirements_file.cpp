@@ -49,7 +49,8 @@ TEST_CASE("an include tree is read in order with origins, constraints and option
   REQUIRE(e[0].requirement);
   CHECK(e[0].requirement->name == "requests");
   CHECK(e[0].origin == requirement_origin{main, 5});
-  CHECK(e[0].hashes == std::vector<std::string>{"sha256:" + std::string(64, 'a'), "sha256:" + std::string(64, 'b')});
+  CHECK(e[0].hashes ==
+        std::vector<std::string>{"sha256:" + std::string(64, 'a'), "sha256:" + std::string(64, 'b')});
   CHECK_FALSE(e[0].constraint);
 
   CHECK(e[1].requirement->name == "attrs");
@@ -94,7 +95,8 @@ TEST_CASE("include cycles are reported with the chain at the -r that closes them
   CHECK(r.error().source == c);
   CHECK(r.error().line == 3);
   CHECK(r.error().column == 4);
-  CHECK(r.error().message == "requirements files include each other: " + a + " -> " + b + " -> " + c + " -> " + a);
+  CHECK(r.error().message ==
+        "requirements files include each other: " + a + " -> " + b + " -> " + c + " -> " + a);
 }
 
 TEST_CASE("a missing include is reported where it is named") {
@@ -113,12 +115,14 @@ TEST_CASE("a missing include is reported where it is named") {
 }
 
 TEST_CASE("comments, blank lines and continuations follow pip") {
-  auto r = parse("# comment\n\n  \nfoo # note\nbar#not-a-comment-but-invalid\\\n\n  # indented comment\n"
-                 "baz>=1,\\\n<2\nqux \\\n# a comment ends the continuation\nlast\\");
+  auto r = parse(
+      "# comment\n\n  \nfoo # note\nbar#not-a-comment-but-invalid\\\n\n  # indented comment\n"
+      "baz>=1,\\\n<2\nqux \\\n# a comment ends the continuation\nlast\\");
   REQUIRE_FALSE(r);  // `bar#...` is a requirement and `#` is not allowed in it
   CHECK(r.error().line == 5);
 
-  auto ok = parse("# comment\n\n  \nfoo # note\n  # indented comment\nbaz>=1,\\\n<2\nqux \\\n# ends it\nlast\\");
+  auto ok =
+      parse("# comment\n\n  \nfoo # note\n  # indented comment\nbaz>=1,\\\n<2\nqux \\\n# ends it\nlast\\");
   REQUIRE(ok);
   REQUIRE(ok->entries.size() == 4);
   CHECK(ok->entries[0].requirement->name == "foo");
@@ -133,25 +137,27 @@ TEST_CASE("comments, blank lines and continuations follow pip") {
 }
 
 TEST_CASE("environment variables are expanded only in the ${NAME} form") {
-  std::map<std::string, std::string> vars{{"INDEX", "https://idx.example/simple"}, {"VER", "1.2"}, {"EMPTY", ""}};
+  std::map<std::string, std::string> vars{
+      {"INDEX", "https://idx.example/simple"}, {"VER", "1.2"}, {"EMPTY", ""}};
   requirements_file_options options;
   options.getenv = [&](std::string_view name) -> std::optional<std::string> {
     auto it = vars.find(std::string(name));
     if (it == vars.end()) return std::nullopt;
     return it->second;
   };
-  auto r = parse("--index-url ${INDEX}\nfoo==${VER}\n-f ${MISSING}/x\n-f ${EMPTY}y\n-f $INDEX\n-f ${index}\n", options);
+  auto r = parse("--index-url ${INDEX}\nfoo==${VER}\n-f ${MISSING}/x\n-f ${EMPTY}y\n-f $INDEX\n-f ${index}\n",
+                 options);
   REQUIRE(r);
   CHECK(r->options.index_url == "https://idx.example/simple");
   CHECK(r->entries.at(0).requirement->specifiers.to_string() == "==1.2");
-  CHECK(r->options.find_links ==
-        std::vector<std::string>{"${MISSING}/x", "${EMPTY}y", "$INDEX", "${index}"});
+  CHECK(r->options.find_links == std::vector<std::string>{"${MISSING}/x", "${EMPTY}y", "$INDEX", "${index}"});
 }
 
 TEST_CASE("option forms and unnamed requirements") {
-  auto r = parse("-ihttps://a/simple\n--index-url=https://b/simple\n--no-index\n--find-links=./w\n"
-                 "-e git+https://github.com/x/y.git#egg=y\n--editable=./src\n./local/dir\n"
-                 "https://host/pkg-1.0-py3-none-any.whl\n--trusted-host example.com\n--prefer-binary\n");
+  auto r = parse(
+      "-ihttps://a/simple\n--index-url=https://b/simple\n--no-index\n--find-links=./w\n"
+      "-e git+https://github.com/x/y.git#egg=y\n--editable=./src\n./local/dir\n"
+      "https://host/pkg-1.0-py3-none-any.whl\n--trusted-host example.com\n--prefer-binary\n");
   REQUIRE(r);
   CHECK(r->options.index_url == "https://b/simple");
   CHECK(r->options.no_index);

@@ -40,7 +40,8 @@ namespace {
 
 /// Python 3.11.7 on x86_64 manylinux: what check_solution.py assumes.
 packaging::target_environment target() {
-  return packaging::target_environment::create(packaging::python_version{3, 11, 7}, packaging::target_platform{});
+  return packaging::target_environment::create(packaging::python_version{3, 11, 7},
+                                               packaging::target_platform{});
 }
 
 /// Provider options for `target()`.
@@ -62,7 +63,8 @@ struct snapshot_fixture {
 
 snapshot_fixture snapshot_tree(const std::string& name) {
   const fs::path dir = fs::path(PYRESOLVE_SHARED_FIXTURE_DIR) / "resolver-black-jupyter";
-  snapshot_fixture f{dir / "index", dir / "universe.json", fs::path(t::source_dir()) / "data/uv-requirements" / (name + ".in")};
+  snapshot_fixture f{dir / "index", dir / "universe.json",
+                     fs::path(t::source_dir()) / "data/uv-requirements" / (name + ".in")};
   fs::create_directories(dir);
   const int lock = ::open((dir / ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
   REQUIRE(lock >= 0);
@@ -70,15 +72,17 @@ snapshot_fixture snapshot_tree(const std::string& name) {
   if (!fs::exists(dir / "complete")) {
     fs::remove_all(f.tree);
     int rc = 0;
-    const std::string out = t::run(std::string(PYRESOLVE_MAKE_INDEX) + " -q --snapshot " + t::source_dir() +
-                                       "/data/pypi-snapshot-2023-09.jsonl.zst --closure-of 'black;jupyter'" +
-                                       " --emit-universe " + f.universe.string() + " --out " + f.tree.string() + " 2>&1",
-                                   &rc);
+    const std::string out =
+        t::run(std::string(PYRESOLVE_MAKE_INDEX) + " -q --snapshot " + t::source_dir() +
+                   "/data/pypi-snapshot-2023-09.jsonl.zst --closure-of 'black;jupyter'" +
+                   " --emit-universe " + f.universe.string() + " --out " + f.tree.string() + " 2>&1",
+               &rc);
     INFO(out);
     REQUIRE(rc == 0);
     // Versions that are not PEP 440 are skipped by the index client, as by pip; the checker
     // would raise on them, so they leave its universe too.
-    t::run("/usr/bin/python3 " + t::source_dir() + "/tests/support/pep440_universe.py " + f.universe.string(), &rc);
+    t::run("/usr/bin/python3 " + t::source_dir() + "/tests/support/pep440_universe.py " + f.universe.string(),
+           &rc);
     REQUIRE(rc == 0);
     t::spit(dir / "complete", "");
   }
@@ -170,9 +174,10 @@ std::string peers_reject(const snapshot_fixture& f, const std::string& pins, con
   std::string roots;
   for (const auto& r : read_requirements(f.requirements)) roots += " '" + r.to_string() + "'";
   int rc = 0;
-  const std::string out = t::run("/usr/bin/python3 " + script.string() + " " + f.universe.string() +
-                                     " --python-version 3.11.7 --pins " + (work / "pins.txt").string() + roots + " 2>&1",
-                                 &rc);
+  const std::string out =
+      t::run("/usr/bin/python3 " + script.string() + " " + f.universe.string() +
+                 " --python-version 3.11.7 --pins " + (work / "pins.txt").string() + roots + " 2>&1",
+             &rc);
   return rc == 0 ? std::string() : "check_solution.py rejects the pins:\n" + out;
 }
 
@@ -218,17 +223,19 @@ void resolve_everywhere(const std::string& name, std::size_t min_pins) {
   // Which loads a worker takes first is timing: on a small closure the solver may run them
   // all (the test below makes a worker take one).
   if (suspends) {
-    CHECK(cold.provider.http_suspended + cold.provider.solver_loads >= cold.cache.fetched + cold.cache.metadata_fetched);
+    CHECK(cold.provider.http_suspended + cold.provider.solver_loads >=
+          cold.cache.fetched + cold.cache.metadata_fetched);
     CHECK(cold.provider.http_suspended <= cold.cache.fetched + cold.cache.metadata_fetched);
   } else {
     CHECK(cold.provider.http_suspended == 0);
   }
   CHECK(one.provider.http_suspended == 0);  // file:// reads no HTTP
-  MESSAGE(name << " cold on nginx, 2 workers: " << cold.provider.projects << " pages, " << cold.provider.metadata
-                << " metadata, " << cold.provider.prefetched << " loads prefetched, " << cold.provider.solver_waits
-                << " solver waits (" << cold.provider.wait_time.count() / 1'000'000 << " ms), load time "
-                << cold.provider.load_time.count() / 1'000'000 << " ms summed, " << cold.provider.http_suspended
-                << " HTTP waits suspended, " << cold.provider.solver_loads << " loads run by the solver");
+  MESSAGE(
+      name << " cold on nginx, 2 workers: " << cold.provider.projects << " pages, " << cold.provider.metadata
+           << " metadata, " << cold.provider.prefetched << " loads prefetched, " << cold.provider.solver_waits
+           << " solver waits (" << cold.provider.wait_time.count() / 1'000'000 << " ms), load time "
+           << cold.provider.load_time.count() / 1'000'000 << " ms summed, " << cold.provider.http_suspended
+           << " HTTP waits suspended, " << cold.provider.solver_loads << " loads run by the solver");
   const std::size_t after_cold = nginx.requests();
   CHECK(after_cold > 0);
 
@@ -279,7 +286,8 @@ TEST_CASE("an HTTP wait in a load a worker runs suspends its task instead of blo
   pr::index_provider source(*fe.front, popts);
   // Nobody asks for "a", so the solver never runs its load: a worker does.
   source.prefetch("a");
-  for (int i = 0; i < 500 && source.stats().projects == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (int i = 0; i < 500 && source.stats().projects == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   REQUIRE(source.stats().projects == 1);
   CHECK(source.stats().solver_loads == 0);
   if (suspends) {
@@ -454,7 +462,9 @@ TEST_CASE("served faults: a metadata 404 and an invalid page make those versions
   CHECK(warnings[0].find(url + "/c/") != std::string::npos);
 }
 
-TEST_CASE("a cached page whose file record is malformed behind a valid checksum: that version is unusable, with the reason") {
+TEST_CASE(
+    "a cached page whose file record is malformed behind a valid checksum: that version is unusable, with "
+    "the reason") {
   universe_tree u(R"({"packages": {"a": {"1.0": {}, "2.0": {}}}})");
   t::temp_dir cache_dir;
   run_options o;
@@ -531,7 +541,7 @@ TEST_CASE("settle() does the destructor's work up front: the cache is complete, 
     settled = fe.front->stats();
     CHECK(settled.fetched >= before.fetched);
     CHECK(settled.fetched == source->stats().projects);  // every page that was started, stored
-    source->settle();  // once is enough: again, nothing
+    source->settle();                                    // once is enough: again, nothing
     CHECK(fe.front->stats().fetched == settled.fetched);
     CHECK(fe.front->stats().metadata_fetched == settled.metadata_fetched);
     source.reset();
@@ -544,7 +554,8 @@ TEST_CASE("settle() does the destructor's work up front: the cache is complete, 
   CHECK(warm.cache.metadata_fetched == 0);
 }
 
-TEST_CASE("a warm load reads a version's requirements without those that need an extra; an extra reads them all") {
+TEST_CASE(
+    "a warm load reads a version's requirements without those that need an extra; an extra reads them all") {
   universe_tree u(R"({"packages": {
     "a": {"1.0": {"requires_dist": ["b", "c; extra == \"x\"", "d; python_version >= \"3\" and extra == \"y\""]}},
     "b": {"1.0": {}}, "c": {"1.0": {}}, "d": {"1.0": {}}}})");

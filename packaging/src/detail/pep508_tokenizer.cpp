@@ -10,7 +10,9 @@ namespace {
 
 constexpr std::size_t npos = std::string_view::npos;
 
-constexpr char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr char ascii_lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 constexpr bool is_ascii_alnum(char c) noexcept {
   return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -74,7 +76,8 @@ struct spec_cursor {
   void pre() noexcept {
     const std::size_t start = p;
     optional_separator();
-    static constexpr std::array<std::string_view, 8> words{"alpha", "beta", "preview", "pre", "a", "b", "c", "rc"};
+    static constexpr std::array<std::string_view, 8> words{"alpha", "beta", "preview", "pre",
+                                                           "a",     "b",    "c",       "rc"};
     if (!word_then_number(words)) p = start;
   }
   // `(w1|w2|...)[-_\.]?[0-9]*` for the spellings of a pre- or post-release segment.
@@ -199,14 +202,24 @@ std::size_t match_keyword(std::string_view s, std::size_t pos, std::string_view 
 std::size_t match_variable(std::string_view s, std::size_t pos) noexcept {
   // Every spelling the VARIABLE regex accepts; none is a prefix of another, so at most one
   // can match before the trailing `\b`.
-  static constexpr std::array<std::string_view, 18> names{
-      "python_version",    "python_full_version",  "os_name",
-      "os.name",           "sys_platform",         "sys.platform",
-      "platform_release",  "platform_system",      "platform_version",
-      "platform.version",  "platform_machine",     "platform.machine",
-      "platform_python_implementation",            "platform.python_implementation",
-      "python_implementation",                     "implementation_name",
-      "implementation_version",                    "extra"};
+  static constexpr std::array<std::string_view, 18> names{"python_version",
+                                                          "python_full_version",
+                                                          "os_name",
+                                                          "os.name",
+                                                          "sys_platform",
+                                                          "sys.platform",
+                                                          "platform_release",
+                                                          "platform_system",
+                                                          "platform_version",
+                                                          "platform.version",
+                                                          "platform_machine",
+                                                          "platform.machine",
+                                                          "platform_python_implementation",
+                                                          "platform.python_implementation",
+                                                          "python_implementation",
+                                                          "implementation_name",
+                                                          "implementation_version",
+                                                          "extra"};
   if (!is_word_boundary(s, pos)) return npos;
   for (std::string_view name : names) {
     if (s.substr(pos).starts_with(name) && is_word_boundary(s, pos + name.size())) return name.size();
@@ -235,24 +248,42 @@ std::size_t match_run(std::string_view s, std::size_t pos, bool (*in_class)(char
 
 const char* rule_name(tok kind) noexcept {
   switch (kind) {
-    case tok::left_parenthesis: return "LEFT_PARENTHESIS";
-    case tok::right_parenthesis: return "RIGHT_PARENTHESIS";
-    case tok::left_bracket: return "LEFT_BRACKET";
-    case tok::right_bracket: return "RIGHT_BRACKET";
-    case tok::semicolon: return "SEMICOLON";
-    case tok::comma: return "COMMA";
-    case tok::quoted_string: return "QUOTED_STRING";
-    case tok::op: return "OP";
-    case tok::boolop: return "BOOLOP";
-    case tok::in: return "IN";
-    case tok::not_: return "NOT";
-    case tok::variable: return "VARIABLE";
-    case tok::specifier: return "SPECIFIER";
-    case tok::at: return "AT";
-    case tok::url: return "URL";
-    case tok::identifier: return "IDENTIFIER";
-    case tok::ws: return "WS";
-    case tok::end: return "END";
+    case tok::left_parenthesis:
+      return "LEFT_PARENTHESIS";
+    case tok::right_parenthesis:
+      return "RIGHT_PARENTHESIS";
+    case tok::left_bracket:
+      return "LEFT_BRACKET";
+    case tok::right_bracket:
+      return "RIGHT_BRACKET";
+    case tok::semicolon:
+      return "SEMICOLON";
+    case tok::comma:
+      return "COMMA";
+    case tok::quoted_string:
+      return "QUOTED_STRING";
+    case tok::op:
+      return "OP";
+    case tok::boolop:
+      return "BOOLOP";
+    case tok::in:
+      return "IN";
+    case tok::not_:
+      return "NOT";
+    case tok::variable:
+      return "VARIABLE";
+    case tok::specifier:
+      return "SPECIFIER";
+    case tok::at:
+      return "AT";
+    case tok::url:
+      return "URL";
+    case tok::identifier:
+      return "IDENTIFIER";
+    case tok::ws:
+      return "WS";
+    case tok::end:
+      return "END";
   }
   return "?";
 }
@@ -260,13 +291,20 @@ const char* rule_name(tok kind) noexcept {
 std::size_t match_rule(tok kind, std::string_view s, std::size_t pos) noexcept {
   const auto single = [&](char c) -> std::size_t { return (pos < s.size() && s[pos] == c) ? 1 : npos; };
   switch (kind) {
-    case tok::left_parenthesis: return single('(');
-    case tok::right_parenthesis: return single(')');
-    case tok::left_bracket: return single('[');
-    case tok::right_bracket: return single(']');
-    case tok::semicolon: return single(';');
-    case tok::comma: return single(',');
-    case tok::at: return single('@');
+    case tok::left_parenthesis:
+      return single('(');
+    case tok::right_parenthesis:
+      return single(')');
+    case tok::left_bracket:
+      return single('[');
+    case tok::right_bracket:
+      return single(']');
+    case tok::semicolon:
+      return single(';');
+    case tok::comma:
+      return single(',');
+    case tok::at:
+      return single('@');
     case tok::quoted_string: {
       if (pos >= s.size() || (s[pos] != '\'' && s[pos] != '"')) return npos;
       const std::size_t close = s.find(s[pos], pos + 1);
@@ -283,13 +321,20 @@ std::size_t match_rule(tok kind, std::string_view s, std::size_t pos) noexcept {
       const std::size_t n = match_keyword(s, pos, "or");
       return n != npos ? n : match_keyword(s, pos, "and");
     }
-    case tok::in: return match_keyword(s, pos, "in");
-    case tok::not_: return match_keyword(s, pos, "not");
-    case tok::variable: return match_variable(s, pos);
-    case tok::specifier: return match_specifier(s, pos);
-    case tok::url: return match_run(s, pos, [](char c) { return c != ' ' && c != '\t'; });
-    case tok::identifier: return match_identifier(s, pos);
-    case tok::ws: return match_run(s, pos, [](char c) { return c == ' ' || c == '\t'; });
+    case tok::in:
+      return match_keyword(s, pos, "in");
+    case tok::not_:
+      return match_keyword(s, pos, "not");
+    case tok::variable:
+      return match_variable(s, pos);
+    case tok::specifier:
+      return match_specifier(s, pos);
+    case tok::url:
+      return match_run(s, pos, [](char c) { return c != ' ' && c != '\t'; });
+    case tok::identifier:
+      return match_identifier(s, pos);
+    case tok::ws:
+      return match_run(s, pos, [](char c) { return c == ' ' || c == '\t'; });
     case tok::end:
       // `$` also matches just before a final newline.
       return (pos == s.size() || (pos + 1 == s.size() && s[pos] == '\n')) ? 0 : npos;

@@ -37,9 +37,9 @@ inline constexpr const char* interpreter_bucket = "interpreter-v1";
 struct cache_options {
   /// Empty: `default_cache_root()`. The CLI puts `--cache-dir` or `PYRESOLVE_CACHE_DIR` here.
   std::filesystem::path root;
-  bool no_cache = false;  ///< read nothing, write nothing
-  bool offline = false;   ///< never touch the network; use any entry, stale or not
-  bool refresh = false;   ///< entries written before this run are stale
+  bool no_cache = false;                      ///< read nothing, write nothing
+  bool offline = false;                       ///< never touch the network; use any entry, stale or not
+  bool refresh = false;                       ///< entries written before this run are stale
   std::vector<std::string> refresh_packages;  ///< same, for these projects only
   log_sink log;
   /// Unix seconds; tests move it forward to simulate the end of a freshness window.
@@ -71,11 +71,11 @@ struct cache_info {
 
 /// HTTP state of a cached page (RFC 9111 subset).
 struct http_state {
-  std::int64_t fetched_at = 0;  ///< unix seconds of the response (or its last 304)
-  std::int64_t max_age = -1;    ///< from Cache-Control; -1: none (always revalidate)
-  std::int64_t age = 0;         ///< the response's `Age` header
-  bool must_revalidate = false; ///< `no-cache` (revalidate every time)
-  std::pmr::string etag;           ///< `std::pmr`: a page loaded from the cache keeps it in its resource
+  std::int64_t fetched_at = 0;   ///< unix seconds of the response (or its last 304)
+  std::int64_t max_age = -1;     ///< from Cache-Control; -1: none (always revalidate)
+  std::int64_t age = 0;          ///< the response's `Age` header
+  bool must_revalidate = false;  ///< `no-cache` (revalidate every time)
+  std::pmr::string etag;         ///< `std::pmr`: a page loaded from the cache keeps it in its resource
   std::pmr::string last_modified;
 };
 
@@ -153,8 +153,12 @@ class page_view {
   [[nodiscard]] const http_state& http() const noexcept { return m_http; }
   [[nodiscard]] std::string_view name() const noexcept { return m_name; }
   [[nodiscard]] std::size_t skipped_files() const noexcept { return m_skipped; }
-  [[nodiscard]] const std::pmr::vector<std::pmr::string>& requires_python_text() const noexcept { return m_rp_text; }
-  [[nodiscard]] const std::pmr::vector<packaging::specifier_set>& requires_python() const noexcept { return m_rp; }
+  [[nodiscard]] const std::pmr::vector<std::pmr::string>& requires_python_text() const noexcept {
+    return m_rp_text;
+  }
+  [[nodiscard]] const std::pmr::vector<packaging::specifier_set>& requires_python() const noexcept {
+    return m_rp;
+  }
   /// Versions, ascending.
   [[nodiscard]] std::size_t size() const noexcept { return m_versions.size(); }
   [[nodiscard]] const packaging::version& version(std::size_t v) const { return m_versions[v]; }
@@ -162,15 +166,17 @@ class page_view {
   [[nodiscard]] std::optional<std::size_t> find(const packaging::version& v) const;
   /// The files of version `v`, sorted by filename.
   [[nodiscard]] std::span<const file_facts> files(std::size_t v) const {
-    return std::span<const file_facts>(m_files).subspan(m_first_file[v], m_first_file[v + 1] - m_first_file[v]);
+    return std::span<const file_facts>(m_files).subspan(m_first_file[v],
+                                                        m_first_file[v + 1] - m_first_file[v]);
   }
   /// The best rank (`target_environment::rank`) in `environment` of each of the page's
   /// distinct wheel tag sets, nullopt where none of a set's tags fits. A page's wheels share a
   /// few tag sets, so each set is ranked once per page, not once per file.
   /// The ranks, and the scratch of per-tag-name ids that builds them, are in `memory`.
   using tag_set_ranks = std::pmr::vector<std::optional<std::uint32_t>>;
-  [[nodiscard]] tag_set_ranks ranks_in(const packaging::target_environment& environment,
-                                       std::pmr::memory_resource* memory = allocator::default_resource()) const;
+  [[nodiscard]] tag_set_ranks ranks_in(
+      const packaging::target_environment& environment,
+      std::pmr::memory_resource* memory = allocator::default_resource()) const;
   /// A file's rank from `ranks` (`ranks_in(environment)`): nullopt for sdists and
   /// incompatible wheels.
   [[nodiscard]] static std::optional<std::uint32_t> rank(const file_facts& file, const tag_set_ranks& ranks) {
@@ -197,17 +203,24 @@ class page_view {
   // Both readers: `tags` (when given) also gets the kind, tags and build tag.
   bool read_record(const file_facts& facts, index::dist_file& out, index::version_file* tags) const;
   explicit page_view(std::pmr::memory_resource* memory)
-      : m_http{0, -1, 0, false, std::pmr::string(memory), std::pmr::string(memory)}, m_name(memory), m_rp_text(memory),
-        m_rp(memory), m_prefixes(memory), m_tag_names(memory), m_tag_sets(memory), m_versions(memory),
-        m_first_file(memory), m_files(memory) {}
+      : m_http{0, -1, 0, false, std::pmr::string(memory), std::pmr::string(memory)},
+        m_name(memory),
+        m_rp_text(memory),
+        m_rp(memory),
+        m_prefixes(memory),
+        m_tag_names(memory),
+        m_tag_sets(memory),
+        m_versions(memory),
+        m_first_file(memory),
+        m_files(memory) {}
   [[nodiscard]] static result<page_view> index(std::string_view bytes, std::string_view source,
                                                std::pmr::memory_resource* memory, const entry_key* expected);
   [[nodiscard]] std::string_view payload() const noexcept;
 
   [[nodiscard]] std::string_view text(text_ref t) const noexcept { return payload().substr(t.pos, t.size); }
 
-  std::string m_bytes;     ///< the entry, when it was read or made in memory
-  mapped_file m_mapped;    ///< the entry, when it was mapped
+  std::string m_bytes;   ///< the entry, when it was read or made in memory
+  mapped_file m_mapped;  ///< the entry, when it was mapped
   std::string m_index_url;
   http_state m_http;
   std::pmr::string m_name;
@@ -278,7 +291,8 @@ class cache {
   [[nodiscard]] std::int64_t run_started() const noexcept { return m_run_started; }
 
   [[nodiscard]] std::filesystem::path simple_path(std::string_view index_url, std::string_view name) const;
-  [[nodiscard]] std::filesystem::path metadata_path(std::string_view name, const index::dist_file& file) const;
+  [[nodiscard]] std::filesystem::path metadata_path(std::string_view name,
+                                                    const index::dist_file& file) const;
   /// The same paths as plain strings: what a warm run reads (an `fs::path` also allocates the
   /// list of its components). A path is built only from safe components: a project name or
   /// filename that is not a plain file name (empty, `.`, `..`, longer than 200 bytes, or with
@@ -293,7 +307,9 @@ class cache {
                                                std::pmr::memory_resource* memory) const;
 
   /// Whole file; nullopt when absent or not readable as an entry (see `read_entry`).
-  [[nodiscard]] std::optional<std::string> read(const std::filesystem::path& path) const { return read_file(path.c_str()); }
+  [[nodiscard]] std::optional<std::string> read(const std::filesystem::path& path) const {
+    return read_file(path.c_str());
+  }
   [[nodiscard]] std::optional<std::string> read_file(const char* path) const;
   /// `read_entry`, with anything but its bytes as nullopt.
   [[nodiscard]] std::optional<std::string_view> read_file(const char* path, std::string& buffer) const;
@@ -340,15 +356,17 @@ class cache {
 
 /// Counters for tests and benchmarks.
 struct cached_index_stats {
-  std::uint64_t fresh_hits = 0;     ///< used without any request
-  std::uint64_t revalidated = 0;    ///< 304 Not Modified
-  std::uint64_t fetched = 0;        ///< downloaded and parsed
-  std::uint64_t corrupt = 0;        ///< entries that failed validation
+  std::uint64_t fresh_hits = 0;   ///< used without any request
+  std::uint64_t revalidated = 0;  ///< 304 Not Modified
+  std::uint64_t fetched = 0;      ///< downloaded and parsed
+  std::uint64_t corrupt = 0;      ///< entries that failed validation
   std::uint64_t metadata_hits = 0;
   std::uint64_t metadata_fetched = 0;
 };
 
-namespace detail { struct cached_index_state; }
+namespace detail {
+struct cached_index_state;
+}
 
 /// What the resolver calls: project pages and metadata through the cache, each fetched at
 /// most once per run even when many threads ask at the same time. Thread-safe.

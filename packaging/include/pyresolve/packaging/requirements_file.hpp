@@ -47,15 +47,15 @@ struct requirements_entry {
   std::optional<packaging::requirement> requirement;
   /// For unnamed entries and editables: the path or URL as written (after `${VAR}` expansion).
   std::string target;
-  bool editable = false;    ///< from `-e`/`--editable`
-  bool constraint = false;  ///< read from a constraints file (`-c`), directly or nested
+  bool editable = false;            ///< from `-e`/`--editable`
+  bool constraint = false;          ///< read from a constraints file (`-c`), directly or nested
   std::vector<std::string> hashes;  ///< `algorithm:hexdigest`, in written order
   requirement_origin origin;
 };
 
 /// The index and finder options of the file and everything it includes.
 struct index_options {
-  std::optional<std::string> index_url;      ///< the last `-i`/`--index-url`
+  std::optional<std::string> index_url;       ///< the last `-i`/`--index-url`
   std::vector<std::string> extra_index_urls;  ///< in order, duplicates kept
   bool no_index = false;
   std::vector<std::string> find_links;
@@ -106,13 +106,13 @@ struct requirements_file_options {
 /// (by canonical path) is read once however often it is included, its entries kept from the
 /// first time (pip would list them again, which changes nothing for a resolve); the files
 /// read add up to at most `max_requirements_bytes`; a marker nests at most 64 parentheses.
-[[nodiscard]] result<requirements_file> parse_requirements_file(const std::filesystem::path& path,
-                                                                const requirements_file_options& options = {});
+[[nodiscard]] result<requirements_file> parse_requirements_file(
+    const std::filesystem::path& path, const requirements_file_options& options = {});
 
 /// Parses `text` as the content of a file named `source` (for standard input, pass `-`).
 /// Relative `-r`/`-c` paths are resolved against `base_directory`.
-[[nodiscard]] result<requirements_file> parse_requirements_text(std::string_view text, std::string_view source,
-                                                                const std::filesystem::path& base_directory,
-                                                                const requirements_file_options& options = {});
+[[nodiscard]] result<requirements_file> parse_requirements_text(
+    std::string_view text, std::string_view source, const std::filesystem::path& base_directory,
+    const requirements_file_options& options = {});
 
 }  // namespace pyresolve::packaging

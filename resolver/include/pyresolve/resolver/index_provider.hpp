@@ -33,10 +33,10 @@ namespace pyresolve::resolver {
 
 /// Which distributions count, as pip's and uv's `--no-binary` / `--only-binary`.
 struct binary_policy {
-  bool no_binary_all = false;             ///< `--no-binary :all:`: wheels are ignored
-  std::vector<std::string> no_binary;     ///< normalized names whose wheels are ignored
-  bool only_binary_all = false;           ///< `--only-binary :all:`: sdists are ignored
-  std::vector<std::string> only_binary;   ///< normalized names whose sdists are ignored
+  bool no_binary_all = false;            ///< `--no-binary :all:`: wheels are ignored
+  std::vector<std::string> no_binary;    ///< normalized names whose wheels are ignored
+  bool only_binary_all = false;          ///< `--only-binary :all:`: sdists are ignored
+  std::vector<std::string> only_binary;  ///< normalized names whose sdists are ignored
 };
 
 /// How an `index_provider` reads and filters.
@@ -57,11 +57,11 @@ struct index_provider_options {
 
 /// What a run cost, for `-v` and the benchmarks.
 struct index_provider_stats {
-  std::uint64_t projects = 0;          ///< version maps loaded
-  std::uint64_t metadata = 0;          ///< metadata files loaded
-  std::uint64_t metadata_errors = 0;   ///< metadata loads that failed (fetch or parse)
-  std::uint64_t prefetched = 0;        ///< loads started ahead of the solver's request
-  std::uint64_t solver_waits = 0;      ///< requests the solver had to wait for
+  std::uint64_t projects = 0;         ///< version maps loaded
+  std::uint64_t metadata = 0;         ///< metadata files loaded
+  std::uint64_t metadata_errors = 0;  ///< metadata loads that failed (fetch or parse)
+  std::uint64_t prefetched = 0;       ///< loads started ahead of the solver's request
+  std::uint64_t solver_waits = 0;     ///< requests the solver had to wait for
   /// HTTP waits that suspended their task (oneTBB resumable tasks) instead of blocking a
   /// thread; stays 0 in sanitizer builds, which block.
   std::uint64_t http_suspended = 0;
@@ -76,8 +76,8 @@ struct index_provider_stats {
 /// `index_provider`: it looks for optional runtimes oneTBB can use along the whole library
 /// path (`libirml.so.1`, which no Debian package ships, costs about 77 failed lookups; an
 /// OpenMP runtime is looked up too) and sets up its allocator and thread pool: 0.5 ms on this
-/// VM, on the one thread a warm resolve depends on. A program with a thread to spare at start-up calls it there (the `resolve`
-/// command does, on the heap tuning's helper thread). Optional; never throws.
+/// VM, on the one thread a warm resolve depends on. A program with a thread to spare at start-up calls it
+/// there (the `resolve` command does, on the heap tuning's helper thread). Optional; never throws.
 void warm_up_task_scheduler() noexcept;
 
 /// Serves the solver from a `cache::cached_index`. Loads run on oneTBB workers, each at most
@@ -106,7 +106,8 @@ class index_provider final : public provider {
 
   /// The files of one resolved version (for `--generate-hashes`, pylock.toml and reports);
   /// nullptr when the project or version was never loaded.
-  [[nodiscard]] const index::version_entry* files(std::string_view name, const packaging::version& version) const;
+  [[nodiscard]] const index::version_entry* files(std::string_view name,
+                                                  const packaging::version& version) const;
   /// The index URL a project was read from (uv's first-index rule), empty when not loaded.
   [[nodiscard]] std::string index_url(std::string_view name) const;
 
