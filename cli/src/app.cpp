@@ -372,7 +372,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
       report.error(observed.first_error()->to_string());
       return exit_error;
     }
-    if (outcome.error().what == resolver::resolve_failure::kind::invalid_input) {
+    if (outcome.error().what != resolver::resolve_failure::kind::unsatisfiable) {
       report.error(outcome.error().explanation);
       return exit_error;
     }

@@ -290,6 +290,9 @@ class solver {
   std::pmr::vector<std::uint32_t> m_satisfier{m_memory};
   version m_root_version;
   std::optional<incompat_id> m_failed;
+  // The first read the provider failed (errc::io_error): the run stops with it rather than
+  // answer without that version or project.
+  std::optional<std::string> m_unreadable;
   std::pmr::vector<std::pair<pkg_id, version>> m_unknown_extras{m_memory};  // (extra package, version)
   // Incompatibilities known contradicted, with the decision level that made them so: they
   // stay contradicted until a backjump below that level, so propagation skips them
@@ -647,6 +650,7 @@ void solver::load_versions(pkg_id p) {
   if (!got) {
     s.not_found = got.error().code == errc::not_found;
     s.versions_error = got.error().message;
+    if (got.error().code == errc::io_error && !m_unreadable) m_unreadable = got.error().message;
     return;
   }
   s.candidates = *got;
@@ -813,6 +817,7 @@ bool solver::add_dependencies(pkg_id p, const version& v) {
     auto got = s.extra.empty() ? m_provider.dependencies_without_extra_only(s.name, v)
                                : m_provider.dependencies(s.name, v);
     if (!got) {
+      if (got.error().code == errc::io_error && !m_unreadable) m_unreadable = got.error().message;
       incompat inc(m_memory);
       inc.terms.emplace_back(p, term{true, candidate_range(p, v)});
       inc.kind = cause_kind::unavailable;
@@ -919,9 +924,15 @@ result<resolution, resolve_failure> solver::run() {
   pkg_id next = root_id;
   for (;;) {
     propagate(next);
+    if (m_unreadable)
+      return unexpected(resolve_failure{resolve_failure::kind::unreadable, *m_unreadable, {}});
     if (m_failed) return unexpected(failure(*m_failed));
     auto chosen = choose_package();
-    if (!chosen) return build_resolution();
+    if (!chosen) {
+      if (m_unreadable)
+        return unexpected(resolve_failure{resolve_failure::kind::unreadable, *m_unreadable, {}});
+      return build_resolution();
+    }
     next = *chosen;
     auto v = choose_version(next);
     if (!v) {

@@ -384,3 +384,57 @@ TEST_CASE("an unsatisfiable requirement on a project of 100,000 versions is rule
   CHECK(o.explanation.find("bad depends on nothere>=2") != std::string::npos);
   CHECK(elapsed < std::chrono::seconds(60));
 }
+
+namespace {
+/// The universe, except that one version's dependencies, or one project's versions, cannot be
+/// read (as a network failure or an offline miss reads).
+class unreadable_provider final : public resolver::provider {
+ public:
+  unreadable_provider(resolver::provider& inner, std::string name, std::string version)
+      : m_inner(inner), m_name(std::move(name)), m_version(std::move(version)) {}
+  result<std::span<const resolver::candidate>> versions(std::string_view name) override {
+    if (name == m_name && m_version.empty()) return fail(errc::io_error, "cannot read the page of " + m_name);
+    return m_inner.versions(name);
+  }
+  result<std::span<const packaging::requirement>> dependencies(std::string_view name,
+                                                               const packaging::version& version) override {
+    if (unreadable(name, version)) return fail(errc::io_error, "cannot read the metadata of " + m_name);
+    return m_inner.dependencies(name, version);
+  }
+  result<std::span<const packaging::requirement>> dependencies_without_extra_only(
+      std::string_view name, const packaging::version& version) override {
+    if (unreadable(name, version)) return fail(errc::io_error, "cannot read the metadata of " + m_name);
+    return m_inner.dependencies_without_extra_only(name, version);
+  }
+
+ private:
+  bool unreadable(std::string_view name, const packaging::version& version) const {
+    return name == m_name && version.to_string() == m_version;
+  }
+  resolver::provider& m_inner;
+  std::string m_name, m_version;
+};
+}  // namespace
+
+TEST_CASE("what the provider cannot read ends the resolve: never an answer without it") {
+  auto uni = resolver::universe_provider::from_json(small_universe, {});
+  REQUIRE(uni.has_value());
+  auto pkga = packaging::requirement::parse("pkga");
+  REQUIRE(pkga.has_value());
+  const std::vector<packaging::requirement> reqs{*pkga};
+  // pkga 2.0's metadata unreadable: pkga 1.1 would resolve, and must not be the answer.
+  unreadable_provider metadata(**uni, "pkga", "2.0");
+  auto out = resolver::resolve(reqs, {}, metadata);
+  REQUIRE_FALSE(out);
+  CHECK(out.error().what == resolver::resolve_failure::kind::unreadable);
+  CHECK(out.error().explanation == "cannot read the metadata of pkga");
+  // A dependency's page unreadable.
+  unreadable_provider page(**uni, "pkgd", "");
+  out = resolver::resolve(reqs, {}, page);
+  REQUIRE_FALSE(out);
+  CHECK(out.error().what == resolver::resolve_failure::kind::unreadable);
+  CHECK(out.error().explanation == "cannot read the page of pkgd");
+  // Everything readable: the known answer.
+  auto fine = resolver::resolve(reqs, {}, **uni);
+  REQUIRE(fine);
+}

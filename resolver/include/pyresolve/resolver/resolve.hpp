@@ -102,9 +102,9 @@ struct resolved_package {
 /// A successful resolution: every package needed, sorted by name.
 /// What the solver did, for reports and benchmarks (the same inputs give the same numbers).
 struct solver_stats {
-  std::uint64_t decisions = 0;      ///< versions decided (made again after a backjump: counted again)
-  std::uint64_t backjumps = 0;      ///< conflicts that undid decisions
-  std::uint64_t assignments = 0;    ///< terms added to the partial solution, decisions included
+  std::uint64_t decisions = 0;          ///< versions decided (made again after a backjump: counted again)
+  std::uint64_t backjumps = 0;          ///< conflicts that undid decisions
+  std::uint64_t assignments = 0;        ///< terms added to the partial solution, decisions included
   std::uint64_t incompatibilities = 0;  ///< known at the end: dependencies, learned and the rest
 };
 
@@ -122,6 +122,10 @@ struct resolve_failure {
   enum class kind : std::uint8_t {
     unsatisfiable,  ///< no set of versions satisfies the requirements; see `explanation`
     invalid_input,  ///< a requirement could not be used (e.g. an invalid marker)
+    /// the provider could not read what the solver asked for (`errc::io_error`: a network
+    /// failure, an offline miss, a corrupt cache entry): any answer would depend on what was
+    /// not read, so there is none; `explanation` is the provider's message
+    unreadable,
   };
   kind what = kind::unsatisfiable;
   /// uv-style text derived from the derivation tree ("Because a depends on b>=2 and only b<2
@@ -134,8 +138,8 @@ struct resolve_failure {
 /// Resolves `requirements` (markers evaluated for `options.environment`, extra `""`) with
 /// PubGrub, reading packages only through `source`. Deterministic: the same inputs give the
 /// same output.
-[[nodiscard]] result<resolution, resolve_failure> resolve(std::span<const packaging::requirement> requirements,
-                                                          const resolve_options& options, provider& source);
+[[nodiscard]] result<resolution, resolve_failure> resolve(
+    std::span<const packaging::requirement> requirements, const resolve_options& options, provider& source);
 
 }  // namespace pyresolve::resolver
 
