@@ -326,7 +326,7 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(std::string_
   std::string where;
   for (const auto& i : indexes) where += (where.empty() ? "" : ", ") + index::redact_url(i);
   if (opts.offline)
-    return fail(errc::not_found,
+    return fail(errc::io_error,
                 "offline: project '" + std::string(name) + "' is not in the cache (indexes: " + where + ")");
   return fail(errc::not_found, "project '" + std::string(name) + "' not found in " + where);
 }

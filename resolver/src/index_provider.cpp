@@ -482,7 +482,9 @@ result<std::span<const candidate>> index_provider::versions(std::string_view nam
   project_state& s = m_impl->loaded(packaging::normalized_name(name, storage));
   if (!*s.map) {
     error e = located(s.map->error());
-    if (e.code != errc::not_found)
+    // A read that failed (io_error) ends the resolve with its message; a page that is not
+    // one (an invalid page) only makes the project unusable, so it is worth a warning.
+    if (e.code != errc::not_found && e.code != errc::io_error)
       m_impl->log(log_level::warning, "cannot read the versions of " + e.message);
     return unexpected<error>{std::move(e)};
   }

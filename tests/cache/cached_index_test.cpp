@@ -153,6 +153,8 @@ TEST_CASE_FIXTURE(served_universe, "nginx: cold, warm with zero requests, revali
     REQUIRE_FALSE(missing);
     CHECK(missing.error().message.find("'zzz'") != std::string::npos);
     CHECK(missing.error().message.find("offline") != std::string::npos);
+    // Not "no such project": offline, the cache cannot say, and an answer without it could differ.
+    CHECK(missing.error().code == errc::io_error);
   }
   {
     auto nc = options;
