@@ -142,8 +142,10 @@ result<std::string> resolve_url(std::string_view base, std::string_view referenc
   if (dl::curl().curl_url_set(h.get(), CURLUPART_URL, b.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
     return unexpected<error>{error{errc::invalid_argument, "malformed base URL", redact_url(base), 0, 0}};
   if (dl::curl().curl_url_set(h.get(), CURLUPART_URL, r.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
-    return unexpected<error>{error{errc::invalid_argument, "malformed link '" + redact_url(reference) + "'",
-                                   redact_url(base), 0, 0}};
+    return unexpected<error>{
+        error{errc::invalid_argument,
+              "malformed link '" + packaging::printable(packaging::excerpt(redact_url(reference))) + "'",
+              redact_url(base), 0, 0}};
   curl_string out;
   if (dl::curl().curl_url_get(h.get(), CURLUPART_URL, &out.p, 0) != CURLUE_OK)
     return unexpected<error>{error{errc::invalid_argument, "cannot resolve link", redact_url(base), 0, 0}};

@@ -17,7 +17,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const char* page_url : {"https://u:secret@example.org/simple/x/", "http://example.org/simple/x/"}) {
     auto page = index::parse_html_page(body, page_url);
     if (!page) {
-      if (page.error().to_string().find("secret") != std::string::npos) std::abort();
+      // The page URL's password never shows; the page's own text may, when it says "secret".
+      if (page.error().to_string().find("secret") != std::string::npos &&
+          body.find("secret") == std::string_view::npos)
+        std::abort();
       continue;
     }
     for (const auto& f : page->files) {
