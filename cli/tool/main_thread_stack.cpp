@@ -4,7 +4,7 @@
 // included (task_arena::initialize, in the provider's constructor). glibc knows the stack of
 // every thread it started, but for the main thread it opens /proc/self/maps and scans it with
 // sscanf for the mapping that holds the stack: 40-100 µs here, on the solver's thread, in
-// every run (resolver/README.md, session 9). The kernel already says where that mapping ends:
+// every run (benches/results/2026-11-27-resolver-performance-log.md). The kernel already says where that mapping ends:
 // it copies the program's path (AT_EXECFN) to the very top of it, followed by one null
 // pointer, so the page-aligned end is right after them; glibc's answer follows from that end,
 // __libc_stack_end and RLIMIT_STACK. This definition in the executable comes first
