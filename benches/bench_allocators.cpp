@@ -114,7 +114,8 @@ measurement run(const std::string& name, bool cross, int counting, std::size_t p
     }
     std::optional<alloc::counting_resource> counter;
     std::pmr::memory_resource* r = handle->get();
-    if (counting != 0) r = &counter.emplace(r, counting == 1 ? alloc::peak_tracking::exact : alloc::peak_tracking::off);
+    if (counting != 0)
+      r = &counter.emplace(r, counting == 1 ? alloc::peak_tracking::exact : alloc::peak_tracking::off);
     const std::size_t n = std::min(round, pairs - done);
     if (cross) {
       cross_thread(r, n, sizes);
@@ -131,7 +132,8 @@ measurement run(const std::string& name, bool cross, int counting, std::size_t p
       total->peak_live_bytes = std::max(total->peak_live_bytes, s.peak_live_bytes);
     }
   }
-  const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+  const double ns =
+      std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
   return {ns / static_cast<double>(cross ? pairs : 2 * pairs), total};
 }
 
@@ -156,20 +158,27 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view arg = argv[i];
     const std::string_view value = argv[i + 1];
-    if (arg == "--strategies") strategies = split(value);
-    else if (arg == "--pattern") pattern = value;
-    else if (arg == "--counting") counting = value;
-    else if (arg == "--pairs") pairs = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (arg == "--repeat") repeat = std::atoi(argv[i + 1]);
+    if (arg == "--strategies")
+      strategies = split(value);
+    else if (arg == "--pattern")
+      pattern = value;
+    else if (arg == "--counting")
+      counting = value;
+    else if (arg == "--pairs")
+      pairs = std::strtoull(argv[i + 1], nullptr, 10);
+    else if (arg == "--repeat")
+      repeat = std::atoi(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: bench_allocators [--strategies a,b] [--pattern same|cross|both] "
-                           "[--counting off|exact|nopeak|both] [--pairs N] [--repeat R]\n");
+      std::fprintf(stderr,
+                   "usage: bench_allocators [--strategies a,b] [--pattern same|cross|both] "
+                   "[--counting off|exact|nopeak|both] [--pairs N] [--repeat R]\n");
       return 2;
     }
   }
   std::printf("process malloc: %s; %zu pairs per run, median of %d runs, ns per alloc+free pair\n",
               alloc::process_allocator_name().c_str(), pairs, repeat);
-  std::printf("%-11s %-6s %8s %11s %12s %12s\n", "strategy", "pattern", "plain", "count+peak", "count,nopeak", "cross frees");
+  std::printf("%-11s %-6s %8s %11s %12s %12s\n", "strategy", "pattern", "plain", "count+peak", "count,nopeak",
+              "cross frees");
   for (const auto& name : strategies) {
     for (const bool cross : {false, true}) {
       if ((pattern == "same" && cross) || (pattern == "cross" && !cross)) continue;
@@ -185,7 +194,8 @@ int main(int argc, char** argv) {
           counted.push_back(m.ns_per_pair);
           stats = m.stats;
         }
-        if (counting == "nopeak" || counting == "both") counted_nopeak.push_back(run(name, cross, 2, pairs).ns_per_pair);
+        if (counting == "nopeak" || counting == "both")
+          counted_nopeak.push_back(run(name, cross, 2, pairs).ns_per_pair);
       }
       auto median = [](std::vector<double> v) {
         if (v.empty()) return 0.0;
@@ -196,8 +206,11 @@ int main(int argc, char** argv) {
       const double c = median(counted);
       const double c2 = median(counted_nopeak);
       char cross_frees[32] = "-";
-      if (stats) std::snprintf(cross_frees, sizeof cross_frees, "%llu", static_cast<unsigned long long>(stats->cross_thread_frees));
-      std::printf("%-11s %-6s %8.1f %11.1f %12.1f %12s\n", name.c_str(), cross ? "cross" : "same", p, c, c2, cross_frees);
+      if (stats)
+        std::snprintf(cross_frees, sizeof cross_frees, "%llu",
+                      static_cast<unsigned long long>(stats->cross_thread_frees));
+      std::printf("%-11s %-6s %8.1f %11.1f %12.1f %12s\n", name.c_str(), cross ? "cross" : "same", p, c, c2,
+                  cross_frees);
       std::fflush(stdout);
     }
   }

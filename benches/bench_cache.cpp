@@ -70,8 +70,10 @@ int fetch(bool cold, const std::string& url, const fs::path& tree, const fs::pat
         for (const auto& f : (*m)->versions.back().files) {
           if (!f.file.has_metadata) continue;
           auto md = front.metadata(names[k], f.file);
-          if (md) ++metadata;
-          else if (errors++ < 10) std::fprintf(stderr, "%s\n", md.error().to_string().c_str());
+          if (md)
+            ++metadata;
+          else if (errors++ < 10)
+            std::fprintf(stderr, "%s\n", md.error().to_string().c_str());
           break;
         }
       }
@@ -80,10 +82,11 @@ int fetch(bool cold, const std::string& url, const fs::path& tree, const fs::pat
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   auto st = http.stats();
   auto info = (*store)->info();
-  std::printf("%s: %zu projects, %zu metadata, %zu errors, %.1f ms, %llu requests, %.2f MB received, cache %.2f MB\n",
-              cold ? "cold" : "warm", names.size(), metadata.load(), errors.load(), ms,
-              static_cast<unsigned long long>(st.requests), static_cast<double>(st.bytes) / 1e6,
-              info ? static_cast<double>(info->total_bytes) / 1e6 : 0.0);
+  std::printf(
+      "%s: %zu projects, %zu metadata, %zu errors, %.1f ms, %llu requests, %.2f MB received, cache %.2f MB\n",
+      cold ? "cold" : "warm", names.size(), metadata.load(), errors.load(), ms,
+      static_cast<unsigned long long>(st.requests), static_cast<double>(st.bytes) / 1e6,
+      info ? static_cast<double>(info->total_bytes) / 1e6 : 0.0);
   return errors == 0 ? 0 : 1;
 }
 
@@ -98,7 +101,9 @@ std::vector<fs::path> entries(const fs::path& dir) {
 int decode_binary(const fs::path& root) {
   // Read everything first, so that the decode figure is decoding alone (no file system).
   using clock = std::chrono::steady_clock;
-  auto ms_since = [](clock::time_point t) { return std::chrono::duration<double, std::milli>(clock::now() - t).count(); };
+  auto ms_since = [](clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(clock::now() - t).count();
+  };
   auto t0 = clock::now();
   std::vector<std::pair<std::string, std::string>> simple, metadata;
   std::size_t bytes = 0, versions = 0, reqs = 0, bad = 0;
@@ -110,18 +115,25 @@ int decode_binary(const fs::path& root) {
   auto t1 = clock::now();
   for (const auto& [p, b] : simple) {
     auto e = cache::decode_simple(b, p);
-    if (e) versions += e->map.versions.size(); else ++bad;
+    if (e)
+      versions += e->map.versions.size();
+    else
+      ++bad;
   }
   const double simple_ms = ms_since(t1);
   auto t2 = clock::now();
   for (const auto& [p, b] : metadata) {
     auto m = cache::decode_metadata(b, p);
-    if (m) reqs += m->requires_dist.size(); else ++bad;
+    if (m)
+      reqs += m->requires_dist.size();
+    else
+      ++bad;
   }
   const double metadata_ms = ms_since(t2);
-  std::printf("decode-binary: %.1f ms (read %.1f ms, decode pages %.1f ms, decode metadata %.1f ms), %.2f MB read, "
-              "%zu versions, %zu requirements, %zu bad\n",
-              ms_since(t0), read_ms, simple_ms, metadata_ms, static_cast<double>(bytes) / 1e6, versions, reqs, bad);
+  std::printf(
+      "decode-binary: %.1f ms (read %.1f ms, decode pages %.1f ms, decode metadata %.1f ms), %.2f MB read, "
+      "%zu versions, %zu requirements, %zu bad\n",
+      ms_since(t0), read_ms, simple_ms, metadata_ms, static_cast<double>(bytes) / 1e6, versions, reqs, bad);
   return bad == 0 ? 0 : 1;
 }
 
@@ -140,14 +152,20 @@ int decode_raw(const fs::path& tree, const fs::path& root) {
     auto body = slurp(tree / "simple" / n / "index.json");
     bytes += body.size();
     auto page = index::parse_json_page(body, "http://127.0.0.1/simple/" + n + "/");
-    if (!page) { ++bad; continue; }
+    if (!page) {
+      ++bad;
+      continue;
+    }
     versions += index::build_version_map(*page, n).versions.size();
   }
   for (const auto& m : metas) {
     auto body = slurp(m);
     bytes += body.size();
     auto md = packaging::core_metadata::parse(body);
-    if (md) reqs += md->requires_dist.size(); else ++bad;
+    if (md)
+      reqs += md->requires_dist.size();
+    else
+      ++bad;
   }
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::printf("decode-raw: %.1f ms, %.2f MB read, %zu versions, %zu requirements, %zu bad\n", ms,
@@ -166,6 +184,8 @@ int main(int argc, char** argv) {
   }
   if (a.size() == 2 && a[0] == "decode-binary") return decode_binary(a[1]);
   if (a.size() == 3 && a[0] == "decode-raw") return decode_raw(a[1], a[2]);
-  std::fputs("usage: bench_cache cold|warm URL TREE CACHE [threads] | decode-binary CACHE | decode-raw TREE CACHE\n", stderr);
+  std::fputs(
+      "usage: bench_cache cold|warm URL TREE CACHE [threads] | decode-binary CACHE | decode-raw TREE CACHE\n",
+      stderr);
   return 2;
 }

@@ -30,7 +30,8 @@ inline std::optional<std::vector<packaging::requirement>> read_requirements(cons
 
 /// The benchmarks' target: CPython 3.11.7 on x86_64 manylinux, whatever the host.
 inline packaging::target_environment bench_environment() {
-  return packaging::target_environment::create(packaging::python_version{3, 11, 7}, packaging::target_platform{});
+  return packaging::target_environment::create(packaging::python_version{3, 11, 7},
+                                               packaging::target_platform{});
 }
 
 /// A cache, an HTTP client, the cached index of one index URL and a provider over it.
@@ -52,8 +53,8 @@ struct index_session {
       return nullptr;
     }
     s->store = std::move(*opened);
-    s->front = std::make_unique<cache::cached_index>(*s->store, s->client, index::index_locations{index_url, {}, false},
-                                                    memory);
+    s->front = std::make_unique<cache::cached_index>(*s->store, s->client,
+                                                     index::index_locations{index_url, {}, false}, memory);
     resolver::index_provider_options popts;
     popts.environment = env;
     popts.threads = threads;

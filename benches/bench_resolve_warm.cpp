@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "bench_index_session.hpp"
 #include "pyresolve/allocator/counting_resource.hpp"
 #include "pyresolve/allocator/resource.hpp"
-#include "bench_index_session.hpp"
 
 namespace {
 std::atomic<bool> g_count_global{false};
@@ -65,12 +65,18 @@ int main(int argc, char** argv) {
   bool global = false;
   for (int i = 3; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--cache" && i + 1 < argc) cache_dir = argv[++i];
-    else if (a == "--allocator" && i + 1 < argc) allocator_name = argv[++i];
-    else if (a == "--threads" && i + 1 < argc) threads = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
-    else if (a == "--iterations" && i + 1 < argc) iterations = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--count") count = true;
-    else if (a == "--global") global = true;
+    if (a == "--cache" && i + 1 < argc)
+      cache_dir = argv[++i];
+    else if (a == "--allocator" && i + 1 < argc)
+      allocator_name = argv[++i];
+    else if (a == "--threads" && i + 1 < argc)
+      threads = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
+    else if (a == "--iterations" && i + 1 < argc)
+      iterations = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--count")
+      count = true;
+    else if (a == "--global")
+      global = true;
     else {
       std::fprintf(stderr, "unknown argument %s\n", argv[i]);
       return 2;
@@ -117,11 +123,12 @@ int main(int argc, char** argv) {
                    static_cast<unsigned long long>(g_global_bytes.load() - bytes_before));
     if (counted) {
       const auto a = counted->stats();
-      std::fprintf(stderr, "; resource: %llu allocs, %llu frees, %llu bytes, peak %llu bytes, %llu cross-thread frees",
-                   static_cast<unsigned long long>(a.allocations), static_cast<unsigned long long>(a.frees),
-                   static_cast<unsigned long long>(a.bytes_allocated),
-                   static_cast<unsigned long long>(a.peak_live_bytes),
-                   static_cast<unsigned long long>(a.cross_thread_frees));
+      std::fprintf(
+          stderr, "; resource: %llu allocs, %llu frees, %llu bytes, peak %llu bytes, %llu cross-thread frees",
+          static_cast<unsigned long long>(a.allocations), static_cast<unsigned long long>(a.frees),
+          static_cast<unsigned long long>(a.bytes_allocated),
+          static_cast<unsigned long long>(a.peak_live_bytes),
+          static_cast<unsigned long long>(a.cross_thread_frees));
     }
     std::fprintf(stderr, "\n");
   }

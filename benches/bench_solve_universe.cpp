@@ -13,7 +13,8 @@
 
 int main(int argc, char** argv) {
   using namespace pyresolve;
-  const std::string path = argc > 1 ? argv[1] : PYRESOLVE_SOURCE_DIR "/tests/resolver/data/universe_rand1000.json";
+  const std::string path =
+      argc > 1 ? argv[1] : PYRESOLVE_SOURCE_DIR "/tests/resolver/data/universe_rand1000.json";
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 50;
   std::vector<packaging::requirement> reqs;
   for (int i = 3; i < argc; ++i) reqs.push_back(*packaging::requirement::parse(argv[i]));

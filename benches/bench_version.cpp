@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
     packed = static_cast<std::size_t>(
         std::count_if(versions.begin(), versions.end(), [](const version& v) { return v.is_packed(); }));
   }
-  std::printf("versions=%zu invalid=%zu packed=%zu checksum=%016llx\n", versions.size(), invalid / repeat, packed,
-              static_cast<unsigned long long>(checksum));
+  std::printf("versions=%zu invalid=%zu packed=%zu checksum=%016llx\n", versions.size(), invalid / repeat,
+              packed, static_cast<unsigned long long>(checksum));
   return 0;
 }

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  build-essential cmake ninja-build pkg-config git ca-certificates
+  build-essential cmake ninja-build pkg-config git ca-certificates clang-format
   clang libclang-rt-14-dev            # libFuzzer targets and sanitizer runtimes
   # libraries the build needs
   libmimalloc-dev libtbb-dev libcurl4-openssl-dev libsimdjson-dev

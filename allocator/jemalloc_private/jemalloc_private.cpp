@@ -17,7 +17,9 @@ int mallctl(const char* name, void* oldp, std::size_t* oldlenp, void* newp, std:
 #define PYRESOLVE_EXPORT __attribute__((visibility("default")))
 
 PYRESOLVE_EXPORT void* pyresolve_je_mallocx(std::size_t size, int flags) { return mallocx(size, flags); }
-PYRESOLVE_EXPORT void pyresolve_je_sdallocx(void* ptr, std::size_t size, int flags) { sdallocx(ptr, size, flags); }
+PYRESOLVE_EXPORT void pyresolve_je_sdallocx(void* ptr, std::size_t size, int flags) {
+  sdallocx(ptr, size, flags);
+}
 PYRESOLVE_EXPORT int pyresolve_je_mallctl(const char* name, void* oldp, std::size_t* oldlenp, void* newp,
                                           std::size_t newlen) {
   return mallctl(name, oldp, oldlenp, newp, newlen);

@@ -94,7 +94,8 @@ allocation_stats counting_resource::stats() const noexcept {
     out.live_bytes = out.bytes_allocated >= freed ? out.bytes_allocated - freed : 0;
     return out;
   }
-  out.live_bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, m_live.load(std::memory_order_relaxed)));
+  out.live_bytes =
+      static_cast<std::uint64_t>(std::max<std::int64_t>(0, m_live.load(std::memory_order_relaxed)));
   out.peak_live_bytes = static_cast<std::uint64_t>(m_peak.load(std::memory_order_relaxed));
   return out;
 }

@@ -61,7 +61,8 @@ const thread_numbers& this_thread_numbers() noexcept {
 result<shared_library> shared_library::open(const char* soname) {
   void* handle = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (handle == nullptr) {
-    return fail(errc::not_found, std::string("cannot load ") + soname + ": " + support::dlopen_failure(soname));
+    return fail(errc::not_found,
+                std::string("cannot load ") + soname + ": " + support::dlopen_failure(soname));
   }
   return shared_library(handle);
 }

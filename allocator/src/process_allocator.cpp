@@ -13,7 +13,8 @@ namespace {
 
 template <class F>
 F global_symbol(const char* name) noexcept {
-  return reinterpret_cast<F>(::dlsym(RTLD_DEFAULT, name));  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+  return reinterpret_cast<F>(
+      ::dlsym(RTLD_DEFAULT, name));  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
 }
 
 using malloc_fn = void* (*)(std::size_t);
@@ -63,7 +64,8 @@ std::string process_allocator_name() {
   // below (dladdr walks symbol tables) is not needed. (Not `__libc_malloc`: mimalloc and
   // tbbmalloc's proxy replace that name too.)
   if (void* libc = ::dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD); libc != nullptr) {
-    const bool own = do_malloc != nullptr && ::dlsym(libc, "malloc") == reinterpret_cast<void*>(do_malloc);  // NOLINT
+    const bool own =
+        do_malloc != nullptr && ::dlsym(libc, "malloc") == reinterpret_cast<void*>(do_malloc);  // NOLINT
     ::dlclose(libc);
     if (own) return "glibc";
   }
@@ -73,7 +75,8 @@ std::string process_allocator_name() {
     return "unknown (malloc not found)";
   }
   const std::string_view object = info.dli_fname;
-  const std::string_view base = object.substr(object.rfind('/') == std::string_view::npos ? 0 : object.rfind('/') + 1);
+  const std::string_view base =
+      object.substr(object.rfind('/') == std::string_view::npos ? 0 : object.rfind('/') + 1);
   auto unknown = [&] { return "unknown (" + std::string(object) + ")"; };
   auto has = [&](std::string_view part) { return base.find(part) != std::string_view::npos; };
   if (has("mimalloc")) return mimalloc_owns_malloc(do_malloc, do_free) ? "mimalloc" : unknown();

@@ -82,7 +82,8 @@ void advise_main_heap(std::uintptr_t huge, std::uintptr_t page, process_heap_tun
 // (the resolver's first worker) allocates from huge pages too. Checked, not assumed: the
 // block must carry glibc's NON_MAIN_ARENA bit and the whole aligned range must be mapped
 // (madvise fails on a hole), else nothing is advised. Runs on that thread.
-void advise_this_thread_heap(std::uintptr_t huge, std::uintptr_t page, std::uintptr_t& begin, std::uintptr_t& end) {
+void advise_this_thread_heap(std::uintptr_t huge, std::uintptr_t page, std::uintptr_t& begin,
+                             std::uintptr_t& end) {
   constexpr std::uintptr_t heap_max = 64u << 20;
   constexpr std::uintptr_t non_main_arena = 4;  // the flag in a chunk's size word
   void* probe = std::malloc(64);
@@ -167,8 +168,10 @@ process_heap_tuning tune(std::function<void()> meanwhile) {
 
 bool malloc_set_by_environment() noexcept {
   const char* tunables = std::getenv("GLIBC_TUNABLES");
-  if (tunables != nullptr && std::string_view(tunables).find("glibc.malloc.") != std::string_view::npos) return true;
-  for (const char* name : {"MALLOC_ARENA_MAX", "MALLOC_TOP_PAD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_"}) {
+  if (tunables != nullptr && std::string_view(tunables).find("glibc.malloc.") != std::string_view::npos)
+    return true;
+  for (const char* name :
+       {"MALLOC_ARENA_MAX", "MALLOC_TOP_PAD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_"}) {
     if (std::getenv(name) != nullptr) return true;
   }
   return false;

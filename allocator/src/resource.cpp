@@ -9,7 +9,7 @@ namespace pyresolve::allocator {
 std::pmr::memory_resource* default_resource() noexcept { return std::pmr::new_delete_resource(); }
 
 const std::vector<std::string>& available_resources() noexcept {
-  static const std::vector<std::string> names{"system",   "mimalloc", "jemalloc", "tbbmalloc",
+  static const std::vector<std::string> names{"system",   "mimalloc",   "jemalloc", "tbbmalloc",
                                               "pool-std", "pool-boost", "arena"};
   return names;
 }
@@ -22,10 +22,12 @@ result<resource_handle> make_resource(std::string_view name) {
   if (name == "pool-boost") return wrap(std::make_unique<detail::pool_boost_resource>());
   if (name == "arena") return wrap(std::make_unique<detail::arena_resource>());
   if (name == "mimalloc" || name == "tbbmalloc" || name == "jemalloc") {
-    auto created = name == "mimalloc"    ? detail::loaded_heap_resource::create("libmimalloc.so.2", "mi_malloc_aligned", "mi_free")
-                   : name == "tbbmalloc" ? detail::loaded_heap_resource::create("libtbbmalloc.so.2", "scalable_aligned_malloc",
-                                                                               "scalable_aligned_free")
-                                         : detail::jemalloc_resource::create();
+    auto created =
+        name == "mimalloc"
+            ? detail::loaded_heap_resource::create("libmimalloc.so.2", "mi_malloc_aligned", "mi_free")
+        : name == "tbbmalloc" ? detail::loaded_heap_resource::create(
+                                    "libtbbmalloc.so.2", "scalable_aligned_malloc", "scalable_aligned_free")
+                              : detail::jemalloc_resource::create();
     if (!created) return unexpected(std::move(created).error());
     return wrap(std::move(*created));
   }

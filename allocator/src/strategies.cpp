@@ -104,8 +104,10 @@ result<void*> open_jemalloc_copy() {
   if (handle) return handle;
   std::string why = std::move(handle).error().message;
   if (why.find("static TLS") != std::string::npos) {
-    why += " (jemalloc's initial-exec TLS: link the program with pyresolve::jemalloc_private, or start it with "
-           "GLIBC_TUNABLES=" + std::string(static_tls_tunable) + ", as `resolve` does by itself)";
+    why +=
+        " (jemalloc's initial-exec TLS: link the program with pyresolve::jemalloc_private, or start it with "
+        "GLIBC_TUNABLES=" +
+        std::string(static_tls_tunable) + ", as `resolve` does by itself)";
   }
   return fail(errc::not_found, "jemalloc strategy: " + why);
 }
@@ -116,8 +118,10 @@ result<const jemalloc_copy*> the_jemalloc_copy() {
     if (!lib) return unexpected(std::move(lib).error());
     // C function pointers round-trip through void* on every platform dlsym exists on.
     jemalloc_copy out;
-    out.mallocx = reinterpret_cast<void* (*)(std::size_t, int)>(::dlsym(*lib, "pyresolve_je_mallocx"));  // NOLINT
-    out.sdallocx = reinterpret_cast<void (*)(void*, std::size_t, int)>(::dlsym(*lib, "pyresolve_je_sdallocx"));  // NOLINT
+    out.mallocx =
+        reinterpret_cast<void* (*)(std::size_t, int)>(::dlsym(*lib, "pyresolve_je_mallocx"));  // NOLINT
+    out.sdallocx = reinterpret_cast<void (*)(void*, std::size_t, int)>(
+        ::dlsym(*lib, "pyresolve_je_sdallocx"));                                                     // NOLINT
     auto mallctl = reinterpret_cast<int (*)(const char*, void*, std::size_t*, void*, std::size_t)>(  // NOLINT
         ::dlsym(*lib, "pyresolve_je_mallctl"));
     if (out.mallocx == nullptr || out.sdallocx == nullptr || mallctl == nullptr) {

@@ -2,8 +2,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <string>
 #include <iostream>
+#include <string>
 
 #include "pyresolve/allocator/process_heap.hpp"
 #include "pyresolve/cli/app.hpp"
@@ -20,7 +20,8 @@
 int main(int argc, char** argv) {
   // One run, then exit: grow the heap in large steps onto huge pages, and start oneTBB on the
   // tuning's helper thread meanwhile (see both functions' docs).
-  static_cast<void>(pyresolve::allocator::tune_process_heap_for_short_run(&pyresolve::resolver::warm_up_task_scheduler));
+  static_cast<void>(
+      pyresolve::allocator::tune_process_heap_for_short_run(&pyresolve::resolver::warm_up_task_scheduler));
   std::ios::sync_with_stdio(false);
   const auto finish = [](int code) {
 #ifndef PYRESOLVE_FULL_TEARDOWN
@@ -40,12 +41,13 @@ int main(int argc, char** argv) {
     if (std::getenv("PYRESOLVE_RESTARTED") != nullptr) return;
     std::cout.flush();
     std::cerr.flush();
-    if (::setenv("GLIBC_TUNABLES", glibc_tunables.c_str(), 1) == 0 && ::setenv("PYRESOLVE_RESTARTED", "1", 1) == 0) {
+    if (::setenv("GLIBC_TUNABLES", glibc_tunables.c_str(), 1) == 0 &&
+        ::setenv("PYRESOLVE_RESTARTED", "1", 1) == 0) {
       ::execv("/proc/self/exe", argv);
     }
   };
-  const int code = pyresolve::cli::run(std::vector<std::string>(argv + 1, argv + argc), std::cin, std::cout, std::cerr,
-                                       ::isatty(STDERR_FILENO) == 1, finish, restart);
+  const int code = pyresolve::cli::run(std::vector<std::string>(argv + 1, argv + argc), std::cin, std::cout,
+                                       std::cerr, ::isatty(STDERR_FILENO) == 1, finish, restart);
   finish(code);  // the commands that do not resolve (--version, cache ...) end here
   return code;
 }

@@ -7,7 +7,8 @@
 
 int main(int argc, char** argv) {
   using namespace pyresolve::packaging;
-  const std::string text = argc > 1 ? argv[1] : "Requests[security] >=2.8.1, ==2.8.* ; python_version < \"3.13\"";
+  const std::string text =
+      argc > 1 ? argv[1] : "Requests[security] >=2.8.1, ==2.8.* ; python_version < \"3.13\"";
   auto parsed = requirement::parse(text);
   if (!parsed) {
     std::fprintf(stderr, "%s\n", parsed.error().to_string().c_str());

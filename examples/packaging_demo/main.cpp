@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
   const auto& tags = env->tags();
   std::printf("target: Python %s on %s (%zu compatible wheel tags, best %s-%s-%s)\n\n",
               env->python().full_string().c_str(), platform.c_str(), tags.size(),
-              tags.empty() ? "" : tags.front().interpreter.c_str(), tags.empty() ? "" : tags.front().abi.c_str(),
+              tags.empty() ? "" : tags.front().interpreter.c_str(),
+              tags.empty() ? "" : tags.front().abi.c_str(),
               tags.empty() ? "" : tags.front().platform.c_str());
 
   for (const auto& file : files) {
@@ -50,8 +51,8 @@ int main(int argc, char** argv) {
         auto value = req.marker->evaluate(env->markers());
         applies = value && *value;
       }
-      std::printf("%s:%u: %-28s project %-22s versions %s%s%s\n", entry.origin.file.c_str(), entry.origin.line,
-                  req.to_string().c_str(), req.normalized_name().c_str(),
+      std::printf("%s:%u: %-28s project %-22s versions %s%s%s\n", entry.origin.file.c_str(),
+                  entry.origin.line, req.to_string().c_str(), req.normalized_name().c_str(),
                   req.url.empty() ? req.specifiers.to_ranges().to_string().c_str() : req.url.c_str(),
                   entry.constraint ? " (constraint)" : "", applies ? "" : "  [marker false: skipped]");
     }

@@ -55,7 +55,8 @@ result<std::string> sdist_pkg_info(std::string_view bytes, std::string_view file
   dl::archive().archive_read_support_format_zip(a.get());
   auto broken = [&](const char* what) {
     const char* why = dl::archive().archive_error_string(a.get());
-    return sdist_error(url, "corrupt source distribution " + file + ": " + what + (why ? std::string(": ") + why : ""));
+    return sdist_error(
+        url, "corrupt source distribution " + file + ": " + what + (why ? std::string(": ") + why : ""));
   };
   if (dl::archive().archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
     return broken("not a tar or zip archive");
@@ -99,15 +100,17 @@ result<std::string> sdist_pkg_info(std::string_view bytes, std::string_view file
       reason = "its PKG-INFO has no Metadata-Version";
     else if (auto dyn = std::find_if(md->dynamic.begin(), md->dynamic.end(),
                                      [](std::string_view d) {
-                                       return d.size() == 13 && std::equal(d.begin(), d.end(), "requires-dist",
-                                                                           [](char x, char y) {
-                                                                             return std::tolower(static_cast<unsigned char>(x)) == y;
-                                                                           });
+                                       return d.size() == 13 &&
+                                              std::equal(
+                                                  d.begin(), d.end(), "requires-dist", [](char x, char y) {
+                                                    return std::tolower(static_cast<unsigned char>(x)) == y;
+                                                  });
                                      });
              dyn != md->dynamic.end())
       reason = "its PKG-INFO lists Requires-Dist as Dynamic";
     else
-      reason = "its PKG-INFO is Metadata-Version " + md->metadata_version + " (Requires-Dist is final only from 2.2 on)";
+      reason = "its PKG-INFO is Metadata-Version " + md->metadata_version +
+               " (Requires-Dist is final only from 2.2 on)";
     return sdist_error(url, "source distribution " + file + ": " + reason +
                                 ", so its dependencies are known only after a build, which is not supported");
   }

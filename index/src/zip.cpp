@@ -55,8 +55,9 @@ class archive_bytes {
       : m_tail(tail), m_tail_start(total - tail.size()), m_total(total), m_read(read), m_url(url) {}
   result<std::string> get(std::uint64_t offset, std::uint64_t length) const {
     if (offset > m_total || length > m_total - offset)
-      return zip_error(m_url, "corrupt zip: " + std::to_string(length) + " bytes at " + std::to_string(offset) +
-                                  " are past the end (" + std::to_string(m_total) + " bytes)");
+      return zip_error(m_url, "corrupt zip: " + std::to_string(length) + " bytes at " +
+                                  std::to_string(offset) + " are past the end (" + std::to_string(m_total) +
+                                  " bytes)");
     if (offset >= m_tail_start) return std::string(m_tail.substr(offset - m_tail_start, length));
     return m_read(offset, length);
   }
@@ -99,7 +100,8 @@ result<central_directory> find_central_directory(const archive_bytes& zip, std::
       return zip_error(url, "corrupt zip: the ZIP64 locator points past the end records");
     auto record = zip.get(record_at, zip64_eocd_size);
     if (!record) return unexpected<error>{std::move(record).error()};
-    if (le32(*record, 0) != sig_zip64_eocd) return zip_error(url, "corrupt zip: no ZIP64 end of central directory record");
+    if (le32(*record, 0) != sig_zip64_eocd)
+      return zip_error(url, "corrupt zip: no ZIP64 end of central directory record");
     cd.entries = le64(*record, 32);
     cd.size = le64(*record, 40);
     cd.offset = le64(*record, 48);
@@ -109,7 +111,8 @@ result<central_directory> find_central_directory(const archive_bytes& zip, std::
     return zip_error(url, "corrupt zip: central directory (" + std::to_string(cd.size) + " bytes at " +
                               std::to_string(cd.offset) + ") does not end before the end record at " +
                               std::to_string(cd.end));
-  if (cd.entries > cd.size / central_size) return zip_error(url, "corrupt zip: more entries than the central directory holds");
+  if (cd.entries > cd.size / central_size)
+    return zip_error(url, "corrupt zip: more entries than the central directory holds");
   return cd;
 }
 
@@ -139,7 +142,8 @@ bool apply_zip64_extra(std::string_view extra, member& m, bool want_uncompressed
 }
 
 /// The `<name>-<version>.dist-info/METADATA` member; every entry is checked on the way.
-result<std::optional<member>> find_metadata_member(std::string_view cd, std::uint64_t entries, std::string_view url) {
+result<std::optional<member>> find_metadata_member(std::string_view cd, std::uint64_t entries,
+                                                   std::string_view url) {
   std::optional<member> found;
   std::size_t pos = 0;
   for (std::uint64_t n = 0; n < entries; ++n) {
@@ -153,7 +157,8 @@ result<std::optional<member>> find_metadata_member(std::string_view cd, std::uin
     m.method = le16(cd, pos + 10);
     m.compressed = le32(cd, pos + 20);
     m.uncompressed = le32(cd, pos + 24);
-    std::size_t name_len = le16(cd, pos + 28), extra_len = le16(cd, pos + 30), comment_len = le16(cd, pos + 32);
+    std::size_t name_len = le16(cd, pos + 28), extra_len = le16(cd, pos + 30),
+                comment_len = le16(cd, pos + 32);
     m.local_offset = le32(cd, pos + 42);
     std::size_t next = pos + central_size + name_len + extra_len + comment_len;
     if (next > cd.size()) return bad("name, extra field or comment truncated");
@@ -161,8 +166,9 @@ result<std::optional<member>> find_metadata_member(std::string_view cd, std::uin
     auto slash = m.name.find('/');
     if (slash != std::string::npos && m.name.substr(slash) == "/METADATA" &&
         std::string_view(m.name).substr(0, slash).ends_with(".dist-info")) {
-      if (!apply_zip64_extra(cd.substr(pos + central_size + name_len, extra_len), m, m.uncompressed == 0xFFFFFFFFU,
-                             m.compressed == 0xFFFFFFFFU, m.local_offset == 0xFFFFFFFFU))
+      if (!apply_zip64_extra(cd.substr(pos + central_size + name_len, extra_len), m,
+                             m.uncompressed == 0xFFFFFFFFU, m.compressed == 0xFFFFFFFFU,
+                             m.local_offset == 0xFFFFFFFFU))
         return bad("missing or short ZIP64 extra field");
       found = std::move(m);
     }
@@ -191,7 +197,8 @@ result<std::string> inflate_member(const member& m, std::string_view data, std::
   zs.avail_out = static_cast<uInt>(out.size());
   int rc = z.inflate(&zs, Z_FINISH);
   z.inflateEnd(&zs);
-  if (rc != Z_STREAM_END || zs.total_out != m.uncompressed) return zip_error(url, "corrupt deflate data in " + m.name);
+  if (rc != Z_STREAM_END || zs.total_out != m.uncompressed)
+    return zip_error(url, "corrupt deflate data in " + m.name);
   return out;
 }
 
@@ -209,17 +216,20 @@ result<std::string> wheel_metadata(std::string_view tail, std::uint64_t total, c
   if (!found) return unexpected<error>{std::move(found).error()};
   if (!*found) return zip_error(url, "wheel has no .dist-info/METADATA");
   const member& m = **found;
-  if (m.local_offset >= cd->offset) return zip_error(url, "corrupt zip: " + m.name + " starts after the central directory");
+  if (m.local_offset >= cd->offset)
+    return zip_error(url, "corrupt zip: " + m.name + " starts after the central directory");
   if (m.compressed > metadata_max) return zip_error(url, m.name + " is larger than 64 MiB");
   // The local header's name and extra lengths may differ from the central copy: read the
   // header plus a margin, then the data if the margin was not enough.
   const std::uint64_t room = cd->offset - m.local_offset;
   auto head = zip.get(m.local_offset, std::min<std::uint64_t>(room, local_size + 1024 + m.compressed));
   if (!head) return unexpected<error>{std::move(head).error()};
-  if (head->size() < local_size || le32(*head, 0) != sig_local) return zip_error(url, "bad zip local header of " + m.name);
+  if (head->size() < local_size || le32(*head, 0) != sig_local)
+    return zip_error(url, "bad zip local header of " + m.name);
   const std::uint64_t start = local_size + std::uint64_t{le16(*head, 26)} + le16(*head, 28);
   if (start > room || m.compressed > room - start) return zip_error(url, "truncated zip member " + m.name);
-  if (start + m.compressed <= head->size()) return inflate_member(m, std::string_view(*head).substr(start), url);
+  if (start + m.compressed <= head->size())
+    return inflate_member(m, std::string_view(*head).substr(start), url);
   auto data = zip.get(m.local_offset + start, m.compressed);
   if (!data) return unexpected<error>{std::move(data).error()};
   return inflate_member(m, *data, url);

@@ -95,7 +95,8 @@ std::string parse_specifier(tokenizer& t) {
 }
 
 // `_parse_requirement_marker`: requirement_marker = SEMICOLON marker WS?
-std::optional<marker::node> parse_requirement_marker(tokenizer& t, std::size_t span_start, std::string_view after) {
+std::optional<marker::node> parse_requirement_marker(tokenizer& t, std::size_t span_start,
+                                                     std::string_view after) {
   if (!t.check(tok::semicolon)) {
     t.raise_syntax_error("Expected end or semicolon (after " + std::string(after) + ")", span_start);
     return std::nullopt;
@@ -131,7 +132,8 @@ void parse_requirement_details(tokenizer& t, parsed_requirement& out) {
   t.consume(tok::ws);
   if (t.check(tok::end, true)) return;
   out.marker_root = parse_requirement_marker(
-      t, specifier_start, out.specifier.empty() ? "name and no valid version specifier" : "version specifier");
+      t, specifier_start,
+      out.specifier.empty() ? "name and no valid version specifier" : "version specifier");
 }
 
 // `_parse_requirement`: requirement = WS? IDENTIFIER WS? extras WS? requirement_details
@@ -163,12 +165,14 @@ result<requirement> requirement::parse(std::string_view text, std::pmr::memory_r
   out.name.assign(parsed.name);
   if (!parsed.url.empty()) {
     if (auto message = detail::check_requirement_url(parsed.url)) {
-      return fail(errc::invalid_requirement, std::move(*message), static_cast<std::uint32_t>(parsed.url_position + 1));
+      return fail(errc::invalid_requirement, std::move(*message),
+                  static_cast<std::uint32_t>(parsed.url_position + 1));
     }
     out.url.assign(parsed.url);
   }
   for (std::string_view extra : parsed.extras) {
-    if (std::find(out.extras.begin(), out.extras.end(), extra) == out.extras.end()) out.extras.emplace_back(extra);
+    if (std::find(out.extras.begin(), out.extras.end(), extra) == out.extras.end())
+      out.extras.emplace_back(extra);
   }
   auto specifiers = specifier_set::parse(parsed.specifier, memory);
   if (!specifiers) {

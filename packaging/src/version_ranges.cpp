@@ -28,9 +28,11 @@ bool reaches(const std::optional<version>& upper, const std::optional<version>& 
 bool non_empty(const version_interval& i) { return !i.lower || !i.upper || *i.lower < *i.upper; }
 
 interval_list normalize(interval_list in) {
-  in.erase(std::remove_if(in.begin(), in.end(), [](const version_interval& i) { return !non_empty(i); }), in.end());
-  std::sort(in.begin(), in.end(),
-            [](const version_interval& a, const version_interval& b) { return lower_less(a.lower, b.lower); });
+  in.erase(std::remove_if(in.begin(), in.end(), [](const version_interval& i) { return !non_empty(i); }),
+           in.end());
+  std::sort(in.begin(), in.end(), [](const version_interval& a, const version_interval& b) {
+    return lower_less(a.lower, b.lower);
+  });
   interval_list out(in.get_allocator());
   for (version_interval& i : in) {
     if (!out.empty() && reaches(out.back().upper, i.lower)) {
@@ -294,7 +296,8 @@ std::string lower_text(const version& v) {
   if (k.bound == bound_kind::release_max) return cat(">", parts::of(v).build().to_string());
   if (k.local_max || k.after) {
     std::string s = v.to_string();
-    return cat(">", s.substr(0, s.rfind(k.after && !k.local_max ? (k.local_size != 0 ? ".next" : "+next") : "+max")));
+    return cat(">", s.substr(0, s.rfind(k.after && !k.local_max ? (k.local_size != 0 ? ".next" : "+next")
+                                                                : "+max")));
   }
   return cat(">=", v.to_string());
 }
@@ -305,7 +308,8 @@ std::string upper_text(const version& v) {
   if (k.bound == bound_kind::release_min) return cat("<", parts::of(v).build().to_string());
   if (k.local_max || k.after) {
     std::string s = v.to_string();
-    return cat("<=", s.substr(0, s.rfind(k.after && !k.local_max ? (k.local_size != 0 ? ".next" : "+next") : "+max")));
+    return cat("<=", s.substr(0, s.rfind(k.after && !k.local_max ? (k.local_size != 0 ? ".next" : "+next")
+                                                                 : "+max")));
   }
   return cat("<", v.to_string());
 }
@@ -352,8 +356,10 @@ std::string version_ranges::to_string() const {
 version_ranges specifier::to_ranges() const {
   const version& s = m_version;
   switch (m_op) {
-    case spec_op::greater_equal: return version_ranges::between(s, std::nullopt);
-    case spec_op::less_equal: return version_ranges::between(std::nullopt, s.local_max());
+    case spec_op::greater_equal:
+      return version_ranges::between(s, std::nullopt);
+    case spec_op::less_equal:
+      return version_ranges::between(std::nullopt, s.local_max());
     case spec_op::equal:
     case spec_op::not_equal: {
       version_ranges r;

@@ -22,10 +22,9 @@ struct version_entry {
 };
 
 struct project {
-  std::vector<candidate> candidates;  // sorted ascending
+  std::vector<candidate> candidates;   // sorted ascending
   std::vector<version_entry> entries;  // parallel to candidates
 };
-
 
 }  // namespace
 
@@ -44,7 +43,8 @@ result<std::unique_ptr<universe_provider>> universe_provider::from_json(
   simdjson::padded_string padded(json);
   simdjson::dom::element doc;
   if (auto err = parser.parse(padded).get(doc); err) {
-    return fail(errc::invalid_argument, std::string("universe: invalid JSON: ") + simdjson::error_message(err));
+    return fail(errc::invalid_argument,
+                std::string("universe: invalid JSON: ") + simdjson::error_message(err));
   }
   simdjson::dom::object packages;
   if (doc["packages"].get(packages)) return fail(errc::invalid_argument, "universe: no \"packages\" object");
@@ -56,7 +56,8 @@ result<std::unique_ptr<universe_provider>> universe_provider::from_json(
   for (auto [raw_name, versions_value] : packages) {
     simdjson::dom::object versions;
     if (versions_value.get(versions)) {
-      return fail(errc::invalid_argument, "universe: package '" + std::string(raw_name) + "' is not an object");
+      return fail(errc::invalid_argument,
+                  "universe: package '" + std::string(raw_name) + "' is not an object");
     }
     auto name = packaging::parse_name(raw_name);
     if (!name) return unexpected(name.error());
@@ -126,14 +127,16 @@ result<std::unique_ptr<universe_provider>> universe_provider::from_file(
 
 result<std::span<const candidate>> universe_provider::versions(std::string_view name) {
   auto it = m_impl->projects.find(name);
-  if (it == m_impl->projects.end()) return fail(errc::not_found, "package '" + std::string(name) + "' not found");
+  if (it == m_impl->projects.end())
+    return fail(errc::not_found, "package '" + std::string(name) + "' not found");
   return std::span<const candidate>(it->second.candidates);
 }
 
 result<std::span<const packaging::requirement>> universe_provider::dependencies(std::string_view name,
                                                                                 const packaging::version& v) {
   auto it = m_impl->projects.find(name);
-  if (it == m_impl->projects.end()) return fail(errc::not_found, "package '" + std::string(name) + "' not found");
+  if (it == m_impl->projects.end())
+    return fail(errc::not_found, "package '" + std::string(name) + "' not found");
   const project& p = it->second;
   auto pos = std::lower_bound(p.candidates.begin(), p.candidates.end(), v,
                               [](const candidate& c, const packaging::version& x) { return c.version < x; });

@@ -9,7 +9,8 @@ namespace pyresolve::support {
 std::string dlopen_failure(std::string_view path) {
   const char* error = ::dlerror();
   std::string_view why = error != nullptr ? error : "unknown error";
-  if (why.size() > path.size() + 2 && why.substr(0, path.size()) == path && why.substr(path.size(), 2) == ": ") {
+  if (why.size() > path.size() + 2 && why.substr(0, path.size()) == path &&
+      why.substr(path.size(), 2) == ": ") {
     why.remove_prefix(path.size() + 2);
   }
   return std::string(why);
@@ -19,8 +20,10 @@ std::string this_object_directory() {
   Dl_info info{};
   link_map* object = nullptr;
   // A function's address, as dladdr1 wants it: only compared against the objects' ranges.
-  if (::dladdr1(reinterpret_cast<void*>(&this_object_directory), &info, reinterpret_cast<void**>(&object),  // NOLINT
-                RTLD_DL_LINKMAP) == 0 || object == nullptr) {
+  if (::dladdr1(reinterpret_cast<void*>(&this_object_directory), &info,
+                reinterpret_cast<void**>(&object),  // NOLINT
+                RTLD_DL_LINKMAP) == 0 ||
+      object == nullptr) {
     return {};
   }
   std::string path;
@@ -44,7 +47,8 @@ result<void*> open_own_library(const char* soname) {
   if (void* loaded = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD)) return loaded;
   const std::string here = this_object_directory();
   std::string missing;  // the directories without the file
-  for (const std::string& dir : {here + "/" PYRESOLVE_BIN_TO_LIBDIR, here, std::string(PYRESOLVE_INSTALL_LIBDIR)}) {
+  for (const std::string& dir :
+       {here + "/" PYRESOLVE_BIN_TO_LIBDIR, here, std::string(PYRESOLVE_INSTALL_LIBDIR)}) {
     if (here.empty() && dir.front() != '/') continue;
     const std::string path = dir + "/" + soname;
     if (::access(path.c_str(), F_OK) != 0) {

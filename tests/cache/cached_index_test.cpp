@@ -68,8 +68,9 @@ std::vector<std::filesystem::path> entries(const std::filesystem::path& root) {
 
 bool valid(const std::filesystem::path& p) {
   auto bytes = t::slurp(p);
-  return p.string().find(pc::simple_bucket) != std::string::npos ? bool(pc::decode_simple(bytes, p.string()))
-                                                                   : bool(pc::decode_metadata(bytes, p.string()));
+  return p.string().find(pc::simple_bucket) != std::string::npos
+             ? bool(pc::decode_simple(bytes, p.string()))
+             : bool(pc::decode_metadata(bytes, p.string()));
 }
 
 /// What most cases share: the universe (with real wheels) served by nginx, a cache folder in
@@ -91,7 +92,9 @@ struct served_universe {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(served_universe, "nginx: cold, warm with zero requests, revalidation with 304s, offline, refresh, no-cache") {
+TEST_CASE_FIXTURE(
+    served_universe,
+    "nginx: cold, warm with zero requests, revalidation with 304s, offline, refresh, no-cache") {
   std::int64_t clock = 1'700'000'000;
   options.now = [&clock] { return clock; };
   // Names as a user may spell them: the cache keys on the normalized name.
@@ -173,7 +176,8 @@ TEST_CASE_FIXTURE(served_universe, "nginx: cold, warm with zero requests, revali
   CHECK(i->files == 8 + 2);  // entries + CACHEDIR.TAG + .lock
 }
 
-TEST_CASE_FIXTURE(served_universe, "stored() tells which entries the cache holds; can_store() whether a load may add one") {
+TEST_CASE_FIXTURE(served_universe,
+                  "stored() tells which entries the cache holds; can_store() whether a load may add one") {
   {
     run cold(options, locations);
     CHECK(cold.front->can_store());
@@ -226,8 +230,12 @@ TEST_CASE("first-index across two indexes, and --no-index") {
   CHECK_FALSE(none.front->project("a"));
 }
 
-TEST_CASE_FIXTURE(served_universe, "corrupt entries are detected, reported at debug level and refetched; offline names them") {
-  { run r(options, locations); r.fetch_all(names); }
+TEST_CASE_FIXTURE(served_universe,
+                  "corrupt entries are detected, reported at debug level and refetched; offline names them") {
+  {
+    run r(options, locations);
+    r.fetch_all(names);
+  }
   auto files = entries(options.root);
   REQUIRE(files.size() == 8);
   std::sort(files.begin(), files.end());
@@ -282,7 +290,7 @@ TEST_CASE("fault server: no cache entry from bad data; transient faults still ca
     {"path": "/simple/b/", "fault": "status", "status": 503},
     {"path": "/simple/c/", "fault": "status", "status": 503, "times": 1},
     {"path_regex": "^/files/b-1\\.0.*metadata", "fault": "truncate"}])",
-                      tmp.path);
+                                         tmp.path);
   REQUIRE(srv.ok());
   pc::cache_options o;
   o.root = tmp.path / "cache";
@@ -303,7 +311,9 @@ TEST_CASE("fault server: no cache entry from bad data; transient faults still ca
   CHECK(std::filesystem::exists(r.store->simple_path(loc.index_url, "c")));
 }
 
-TEST_CASE_FIXTURE(served_universe, "threads: one request per project however many threads ask; concurrent writers into one cache") {
+TEST_CASE_FIXTURE(
+    served_universe,
+    "threads: one request per project however many threads ask; concurrent writers into one cache") {
   const std::size_t baseline = nginx.requests();
   {
     run shared(options, locations);
@@ -313,7 +323,10 @@ TEST_CASE_FIXTURE(served_universe, "threads: one request per project however man
       threads.emplace_back([&] {
         for (const char* n : {"a", "b", "c"}) {
           auto m = shared.front->project(n);
-          if (!m) { ++failures; continue; }
+          if (!m) {
+            ++failures;
+            continue;
+          }
           for (const auto& v : (*m)->versions)
             for (const auto& f : v.files)
               if (!shared.front->metadata(n, f.file)) ++failures;
@@ -357,7 +370,8 @@ TEST_CASE("kill -9 of writers mid-write leaves only valid entries; prune removes
   for (int k = 0; k < 4; ++k) {
     pid_t pid = ::fork();
     if (pid == 0) {
-      for (int i = 0;; ++i) (void)(*c)->write((*c)->simple_path("https://x/simple", "p" + std::to_string(i % 5)), bytes);
+      for (int i = 0;; ++i)
+        (void)(*c)->write((*c)->simple_path("https://x/simple", "p" + std::to_string(i % 5)), bytes);
     }
     kids.push_back(pid);
   }
@@ -373,7 +387,9 @@ TEST_CASE("kill -9 of writers mid-write leaves only valid entries; prune removes
     CHECK(f.path().filename().string().find(".tmp.") == std::string::npos);
 }
 
-TEST_CASE_FIXTURE(served_universe, "eight processes fetching into one cache, four killed with kill -9: entries validate, warm answer unchanged") {
+TEST_CASE_FIXTURE(served_universe,
+                  "eight processes fetching into one cache, four killed with kill -9: entries validate, warm "
+                  "answer unchanged") {
   std::vector<std::string> expected;
   {
     run r(options, locations);
@@ -426,7 +442,8 @@ TEST_CASE_FIXTURE(served_universe, "eight processes fetching into one cache, fou
   CHECK(nginx.requests() == before);  // warm
 }
 
-TEST_CASE_FIXTURE(served_universe, "credentials: used for files on the index's host, never written to the cache or errors") {
+TEST_CASE_FIXTURE(served_universe,
+                  "credentials: used for files on the index's host, never written to the cache or errors") {
   locations.index_url = "http://alice:t0psecret@127.0.0.1:" + std::to_string(nginx.port()) + "/simple";
   for (int pass = 0; pass < 2; ++pass) {
     run r(options, locations);
@@ -444,7 +461,9 @@ TEST_CASE_FIXTURE(served_universe, "credentials: used for files on the index's h
   CHECK(nginx.requests() > 0);
 }
 
-TEST_CASE("sdists: PKG-INFO metadata and 'a build would be needed' verdicts are cached, so a warm run asks nothing") {
+TEST_CASE(
+    "sdists: PKG-INFO metadata and 'a build would be needed' verdicts are cached, so a warm run asks "
+    "nothing") {
   t::temp_dir tmp;
   int rc = 0;
   auto out = t::run("/usr/bin/python3 " + std::string(PYRESOLVE_TEST_DATA_DIR) + "/index/make_archives.py " +
@@ -502,7 +521,8 @@ struct file_universe {
   }
 };
 
-TEST_CASE_FIXTURE(file_universe, "file:// pages: cached, revalidated by size and mtime, re-read when the page changes") {
+TEST_CASE_FIXTURE(file_universe,
+                  "file:// pages: cached, revalidated by size and mtime, re-read when the page changes") {
   {
     run r(o, loc);
     r.fetch_all(names);
@@ -538,7 +558,8 @@ TEST_CASE_FIXTURE(file_universe, "file:// pages: cached, revalidated by size and
   }
 }
 
-TEST_CASE_FIXTURE(file_universe, "the front cache keeps pages, metadata and its bookkeeping in its memory resource") {
+TEST_CASE_FIXTURE(file_universe,
+                  "the front cache keeps pages, metadata and its bookkeeping in its memory resource") {
   pyresolve::allocator::counting_resource cold(std::pmr::new_delete_resource());
   {
     run r(o, loc, &cold);

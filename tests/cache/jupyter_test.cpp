@@ -43,14 +43,20 @@ outcome sweep(const fs::path& tree, const pc::cache_options& o, const std::strin
     pool.emplace_back([&] {
       for (std::size_t k; (k = next++) < names.size();) {
         auto m = front.project(names[k]);
-        if (!m) { ++page_err; continue; }
+        if (!m) {
+          ++page_err;
+          continue;
+        }
         if ((*m)->versions.empty()) continue;
         for (const auto& f : (*m)->versions.back().files) {
           if (!f.file.has_metadata) continue;
           auto r = front.metadata(names[k], f.file);
-          if (r) ++md;
-          else if (r.error().code == errc::invalid_metadata) ++md_err;
-          else ++page_err;
+          if (r)
+            ++md;
+          else if (r.error().code == errc::invalid_metadata)
+            ++md_err;
+          else
+            ++page_err;
           break;
         }
       }
@@ -125,8 +131,10 @@ TEST_CASE("jupyter closure on nginx: cold, then a warm run with no page or metad
   std::string line;
   while (std::getline(lines, line)) {
     if (++n <= base) continue;
-    if (line.find("\" 304 ") != std::string::npos) ++n304;
-    else if (line.find("GET /simple/") != std::string::npos) ++n200_pages;
+    if (line.find("\" 304 ") != std::string::npos)
+      ++n304;
+    else if (line.find("GET /simple/") != std::string::npos)
+      ++n200_pages;
   }
   CHECK(n304 == cold.stats.fetched);
   CHECK(n200_pages == 0);

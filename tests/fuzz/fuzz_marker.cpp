@@ -30,9 +30,7 @@ marker_environment sample_environment() {
 // Printing does not escape string values (nor does packaging), so a value holding a quote or
 // a backslash prints as text that may not read back. Without `'` and `\` in the input no value
 // can hold either.
-bool must_round_trip(std::string_view input) {
-  return input.find_first_of("'\\") == std::string_view::npos;
-}
+bool must_round_trip(std::string_view input) { return input.find_first_of("'\\") == std::string_view::npos; }
 
 }  // namespace
 

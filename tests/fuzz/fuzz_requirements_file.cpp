@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   };
   options.read_file = [](const std::filesystem::path& path) -> pyresolve::result<std::string> {
     if (path.filename() == "inc.txt") return std::string("six\n-r inc.txt\n");
-    if (path.filename() == "ok.txt") return std::string("attrs>=1 \\\n --hash=sha256:" + std::string(64, 'a') + "\n");
+    if (path.filename() == "ok.txt")
+      return std::string("attrs>=1 \\\n --hash=sha256:" + std::string(64, 'a') + "\n");
     return pyresolve::fail(pyresolve::errc::io_error, "No such file or directory");
   };
   auto parsed = parse_requirements_text(text, "-", "/fuzz", options);

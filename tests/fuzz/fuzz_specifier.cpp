@@ -33,15 +33,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const version_ranges r = s.to_ranges();
     (void)s.implies_prereleases();
     const std::string base = o.base_version().to_string();
-    for (const std::string& probe : {o.to_string(), base, base + ".post1", base + "a1", base + ".dev0", base + ".1",
-                                     std::string("0"), std::string("1!1.0")}) {
+    for (const std::string& probe : {o.to_string(), base, base + ".post1", base + "a1", base + ".dev0",
+                                     base + ".1", std::string("0"), std::string("1!1.0")}) {
       auto v = version::parse(probe);
       if (!v) continue;
       const bool c = s.contains(*v, true);
       (void)set->contains(*v);
       if (s.op() == spec_op::arbitrary_equal || v->has_local()) continue;
-      if (s.op() == spec_op::greater && o.is_prerelease() && !o.is_postrelease() && v->pre() && v->is_postrelease())
-        continue;  // documented approximation
+      if (s.op() == spec_op::greater && o.is_prerelease() && !o.is_postrelease() && v->pre() &&
+          v->is_postrelease())
+        continue;                                                           // documented approximation
       if (s.op() == spec_op::less && o.post().value_or(0) > 256) continue;  // documented approximation
       require(r.contains(*v) == c);
     }

@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t tail_size = (static_cast<std::size_t>(data[0]) << 8 | data[1]) % (size - 1) + 1;
   const std::string_view zip(reinterpret_cast<const char*>(data + 2), size - 2);
   const std::string_view tail = zip.substr(zip.size() - std::min(tail_size, zip.size()));
-  index::detail::range_reader ranges = [&](std::uint64_t offset, std::uint64_t length) -> result<std::string> {
+  index::detail::range_reader ranges = [&](std::uint64_t offset,
+                                           std::uint64_t length) -> result<std::string> {
     if (offset > zip.size() || length > zip.size() - offset) std::abort();  // the reader checks bounds first
     return std::string(zip.substr(offset, length));
   };

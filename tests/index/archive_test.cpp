@@ -29,8 +29,8 @@ struct archive_index {
   }
   int make_tree() {
     int rc = 0;
-    build_output = t::run("/usr/bin/python3 " + std::string(PYRESOLVE_TEST_DATA_DIR) + "/index/make_archives.py " +
-                              root.string() + " 2>&1",
+    build_output = t::run("/usr/bin/python3 " + std::string(PYRESOLVE_TEST_DATA_DIR) +
+                              "/index/make_archives.py " + root.string() + " 2>&1",
                           &rc);
     return rc;
   }
@@ -63,7 +63,9 @@ void check_error(const result<std::string>& r, const std::string& what, const st
 
 }  // namespace
 
-TEST_CASE_FIXTURE(archive_index, "sdist PKG-INFO: Metadata 2.2+ with static Requires-Dist is used, otherwise a build would be needed") {
+TEST_CASE_FIXTURE(
+    archive_index,
+    "sdist PKG-INFO: Metadata 2.2+ with static Requires-Dist is used, otherwise a build would be needed") {
   for (const auto& index : indexes()) {
     INFO(index);
     // The top-level PKG-INFO, not the egg-info one inside the tree.
@@ -84,7 +86,8 @@ TEST_CASE_FIXTURE(archive_index, "sdist PKG-INFO: Metadata 2.2+ with static Requ
     check_error(dyn, "dyn-1.0.tar.gz", "lists Requires-Dist as Dynamic");
     CHECK(dyn.error().to_string().find("a build") != std::string::npos);
     check_error(client.fetch_metadata_text(file_of(index, "old")), "old-1.0.tar.gz", "Metadata-Version 2.1");
-    check_error(client.fetch_metadata_text(file_of(index, "nopkg")), "nopkg-1.0/PKG-INFO", "a build would be needed");
+    check_error(client.fetch_metadata_text(file_of(index, "nopkg")), "nopkg-1.0/PKG-INFO",
+                "a build would be needed");
 
     auto corrupt = client.fetch_metadata_text(file_of(index, "corrupt"));
     check_error(corrupt, "/files/corrupt-1.0.tar.gz", "corrupt source distribution corrupt-1.0.tar.gz");
@@ -131,7 +134,8 @@ TEST_CASE_FIXTURE(archive_index, "corrupt central directories are clear errors n
   auto file = file_of(indexes()[1], "zip64");
   file.sha256.clear();
   const auto cut = root / "files/zip64-1.0-py3-none-any.whl";
-  for (std::size_t keep : {std::size_t{0}, std::size_t{21}, whole.size() - 120, whole.size() - 60, whole.size() - 1}) {
+  for (std::size_t keep :
+       {std::size_t{0}, std::size_t{21}, whole.size() - 120, whole.size() - 60, whole.size() - 1}) {
     t::spit(cut, whole.substr(0, keep));
     auto r = client.fetch_metadata_text(file);
     INFO(keep);

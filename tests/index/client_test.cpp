@@ -73,7 +73,8 @@ TEST_CASE("nginx: JSON page, PEP 658 metadata with hash check, range-request met
   // Many transfers from many threads at once.
   std::vector<std::future<result<http_response>>> futures;
   for (int i = 0; i < 200; ++i)
-    futures.push_back(http.fetch(http_request{nginx.base_url() + "/simple/" + (i % 2 ? "a/" : "b/"), {page_accept}, {}, {}, {}}));
+    futures.push_back(http.fetch(
+        http_request{nginx.base_url() + "/simple/" + (i % 2 ? "a/" : "b/"), {page_accept}, {}, {}, {}}));
   for (auto& fu : futures) {
     auto r = fu.get();
     REQUIRE(r);

@@ -11,11 +11,14 @@ namespace t = pyresolve::test;
 
 TEST_CASE("fault server: transient faults are retried to success, others are clear errors") {
   t::temp_dir tmp;
-  REQUIRE(t::make_index_universe(tmp.path, R"({"packages": {"a": {"1.0": {"requires_dist": ["b"]}}, "b": {"1.0": {}}}})",
-                                 "--with-wheels"));
-  const char* names[] = {"e503", "a503", "e404", "e429", "stall", "slow", "trunc", "atrunc", "invalid", "wrong", "redir", "reset", "e500"};
+  REQUIRE(t::make_index_universe(
+      tmp.path, R"({"packages": {"a": {"1.0": {"requires_dist": ["b"]}}, "b": {"1.0": {}}}})",
+      "--with-wheels"));
+  const char* names[] = {"e503",   "a503",    "e404",  "e429",  "stall", "slow", "trunc",
+                         "atrunc", "invalid", "wrong", "redir", "reset", "e500"};
   for (const char* n : names)
-    std::filesystem::copy(tmp.path / "idx/simple/a", tmp.path / "idx/simple" / n, std::filesystem::copy_options::recursive);
+    std::filesystem::copy(tmp.path / "idx/simple/a", tmp.path / "idx/simple" / n,
+                          std::filesystem::copy_options::recursive);
   auto srv = t::fault_server::with_rules(tmp.path / "idx", R"([
     {"path": "/simple/e503/", "fault": "status", "status": 503, "times": 2},
     {"path": "/simple/a503/", "fault": "status", "status": 503},
@@ -30,7 +33,7 @@ TEST_CASE("fault server: transient faults are retried to success, others are cle
     {"path": "/simple/wrong/", "fault": "wrong-type", "content_type": "text/plain"},
     {"path": "/simple/redir/", "fault": "redirect", "location": "/simple/a/"},
     {"path": "/simple/reset/", "fault": "reset", "times": 1}])",
-                      tmp.path);
+                                         tmp.path);
   REQUIRE(srv.ok());
   client_options o;
   o.backoff_base = std::chrono::milliseconds(20);

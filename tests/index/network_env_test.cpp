@@ -46,12 +46,13 @@ class scoped_env {
 
 /// No proxy or CA setting of the calling environment leaks into a test.
 struct clean_network_env {
-  scoped_env vars[8]{{"http_proxy", nullptr}, {"HTTPS_PROXY", nullptr}, {"https_proxy", nullptr},
-                     {"ALL_PROXY", nullptr},  {"all_proxy", nullptr},   {"NO_PROXY", nullptr},
+  scoped_env vars[8]{{"http_proxy", nullptr}, {"HTTPS_PROXY", nullptr},  {"https_proxy", nullptr},
+                     {"ALL_PROXY", nullptr},  {"all_proxy", nullptr},    {"NO_PROXY", nullptr},
                      {"no_proxy", nullptr},   {"SSL_CERT_FILE", nullptr}};
 };
 
-result<page_response> fetch_ok(const std::string& index_url, const char* name, const client_options& options = {}) {
+result<page_response> fetch_ok(const std::string& index_url, const char* name,
+                               const client_options& options = {}) {
   http_client http(options);
   index_client client(http);
   auto r = client.fetch_page(index_url, name);
@@ -101,9 +102,11 @@ TEST_CASE("HTTPS: SSL_CERT_FILE names the CA, HTTPS_PROXY tunnels with CONNECT, 
   REQUIRE(t::make_index_universe(tmp.path, universe));
   const auto cert = tmp.path / "cert.pem", key = tmp.path / "key.pem";
   int rc = 0;
-  auto out = t::run("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
-                        key.string() + " -out " + cert.string() + " 2>&1",
-                    &rc);
+  auto out = t::run(
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext "
+      "subjectAltName=IP:127.0.0.1 -keyout " +
+          key.string() + " -out " + cert.string() + " 2>&1",
+      &rc);
   INFO(out);
   REQUIRE(rc == 0);
   std::optional<t::nginx_server> nginx;
@@ -146,7 +149,8 @@ TEST_CASE("~/.netrc credentials are sent, and never appear in errors or logs") {
   t::temp_dir tmp;
   REQUIRE(t::make_index_universe(tmp.path, universe));
   auto srv = t::fault_server::with_rules(
-      tmp.path / "idx", R"([{"path_regex": "^/", "fault": "auth", "credentials": "alice:n3trc-s3cret"}])", tmp.path);
+      tmp.path / "idx", R"([{"path_regex": "^/", "fault": "auth", "credentials": "alice:n3trc-s3cret"}])",
+      tmp.path);
   REQUIRE(srv.ok());
   const std::string index = srv.base_url() + "/simple/";
   const auto home = tmp.path / "home";

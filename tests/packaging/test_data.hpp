@@ -68,12 +68,15 @@ inline std::string random_version(std::mt19937_64& rng, bool local) {
   auto pick = [&](std::initializer_list<const char*> xs) {
     return std::string(*(xs.begin() + static_cast<std::ptrdiff_t>(rng() % xs.size())));
   };
-  auto num = [&] { return pick({"0", "0", "1", "2", "3", "9", "10", "255", "256", "4095", "4096", "65536"}); };
+  auto num = [&] {
+    return pick({"0", "0", "1", "2", "3", "9", "10", "255", "256", "4095", "4096", "65536"});
+  };
   std::string s;
   if (rng() % 20 == 0) s += pick({"0", "1", "2"}) + "!";
   const std::size_t n = 1 + rng() % 5;
   for (std::size_t i = 0; i < n; ++i) s += (i ? "." : "") + num();
-  if (rng() % 3 == 0) s += pick({"a", "b", "rc", "c", ".alpha", "-beta", "pre"}) + pick({"", "0", "1", "2", "2047", "2048"});
+  if (rng() % 3 == 0)
+    s += pick({"a", "b", "rc", "c", ".alpha", "-beta", "pre"}) + pick({"", "0", "1", "2", "2047", "2048"});
   if (rng() % 4 == 0) s += pick({".post", "-", "post", ".r", "-rev"}) + pick({"0", "1", "2", "2048"});
   if (rng() % 4 == 0) s += pick({".dev", "dev", "-dev"}) + pick({"", "0", "1", "2", "2048"});
   if (local && rng() % 6 == 0) s += "+" + pick({"abc", "1", "a.1", "1.a", "z", "0.0"});

@@ -65,7 +65,8 @@ inline std::optional<std::string> read_line(int fd, std::chrono::milliseconds ti
   std::string line;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::nullopt;
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -184,7 +185,8 @@ class server_process {
       return;
     }
     m_port = static_cast<unsigned>(std::strtoul(line->c_str(), nullptr, 10));
-    if (m_port == 0) m_error = detail::server_error("unexpected " + std::string(script_name) + " output: " + *line, script);
+    if (m_port == 0)
+      m_error = detail::server_error("unexpected " + std::string(script_name) + " output: " + *line, script);
   }
 
   std::filesystem::path m_state;
@@ -242,7 +244,9 @@ class nginx_server : public server_process {
   [[nodiscard]] std::filesystem::path log_path() const { return m_state / "access.log"; }
   [[nodiscard]] std::string log() const { return detail::slurp(log_path()); }
   /// The access log once it holds `needle`, or as it is after 2 s (see `detail::slurp_with`).
-  [[nodiscard]] std::string log_with(std::string_view needle) const { return detail::slurp_with(log_path(), needle); }
+  [[nodiscard]] std::string log_with(std::string_view needle) const {
+    return detail::slurp_with(log_path(), needle);
+  }
   /// Access-log lines so far, probes included (for slicing the log). nginx writes a line just
   /// after the response is sent, so this waits a moment for requests that just completed.
   [[nodiscard]] std::size_t log_lines() const {
@@ -279,7 +283,8 @@ class fault_server : public server_process {
   }
 
   /// Starts the server with fault rules given as JSON text (written next to its log).
-  [[nodiscard]] static fault_server with_rules(const std::filesystem::path& root, const std::string& rules_json,
+  [[nodiscard]] static fault_server with_rules(const std::filesystem::path& root,
+                                               const std::string& rules_json,
                                                const std::filesystem::path& work) {
     const auto rules = work / "rules.json";
     std::ofstream(rules, std::ios::binary) << rules_json;
@@ -297,7 +302,9 @@ class fault_server : public server_process {
   [[nodiscard]] std::filesystem::path log_path() const { return m_state / "requests.log"; }
   [[nodiscard]] std::string log() const { return detail::slurp(log_path()); }
   /// The log once it holds `needle`, or as it is after 2 s (see `detail::slurp_with`).
-  [[nodiscard]] std::string log_with(std::string_view needle) const { return detail::slurp_with(log_path(), needle); }
+  [[nodiscard]] std::string log_with(std::string_view needle) const {
+    return detail::slurp_with(log_path(), needle);
+  }
 };
 
 /// `proxy.py`, a forward proxy (absolute-URI GETs forwarded, CONNECT tunnelled) that logs

@@ -31,9 +31,12 @@ result<void> for_each_project(const std::vector<input>& inputs, const std::strin
   for (const auto& in : inputs) {
     result<void> r = [&]() -> result<void> {
       switch (in.type) {
-        case input::kind::snapshot: return mi::read_snapshot(in.path, visit);
-        case input::kind::universe: return mi::read_universe(in.path, visit);
-        case input::kind::scenario: return mi::read_scenario(in.path, default_rp, visit);
+        case input::kind::snapshot:
+          return mi::read_snapshot(in.path, visit);
+        case input::kind::universe:
+          return mi::read_universe(in.path, visit);
+        case input::kind::scenario:
+          return mi::read_scenario(in.path, default_rp, visit);
       }
       return {};
     }();

@@ -1,11 +1,11 @@
 // Input readers: snapshot JSONL (optionally zstd), universe JSON, scenario TOML.
 #include <zstd.h>
 
+#include <simdjson.h>
+#include <toml++/toml.h>
 #include <cstdio>
 #include <memory>
-#include <simdjson.h>
 #include <string>
-#include <toml++/toml.h>
 #include <vector>
 
 #include "model.hpp"
@@ -91,7 +91,8 @@ class line_reader {
       ZSTD_outBuffer out{m_data.data() + old, out_size, 0};
       std::size_t rc = ZSTD_decompressStream(m_dctx.get(), &out, &in);
       m_data.resize(old + out.pos);
-      if (ZSTD_isError(rc)) return fail_at(errc::io_error, std::string("zstd: ") + ZSTD_getErrorName(rc), m_path);
+      if (ZSTD_isError(rc))
+        return fail_at(errc::io_error, std::string("zstd: ") + ZSTD_getErrorName(rc), m_path);
       m_frame_open = rc != 0;
     }
     return true;
@@ -151,13 +152,15 @@ project parse_snapshot_line(od::parser& parser, const char* buf, std::size_t len
           od::value v = f.value();
           if (k == "wheels") {
             if (v.type() == od::json_type::array)
-              for (auto w : v.get_array()) r.wheels.push_back({std::string(std::string_view(w.get_string())), {}});
+              for (auto w : v.get_array())
+                r.wheels.push_back({std::string(std::string_view(w.get_string())), {}});
           } else if (k == "sdist") {
             r.sdist = v.type() == od::json_type::boolean && bool(v.get_bool());
           } else if (k == "requires_dist") {
             read_string_array(v, r.fields.requires_dist);
           } else if (k == "requires_python") {
-            if (v.type() == od::json_type::string) r.fields.requires_python = std::string_view(v.get_string());
+            if (v.type() == od::json_type::string)
+              r.fields.requires_python = std::string_view(v.get_string());
           } else if (k == "provides_extras") {
             read_string_array(v, r.fields.provides_extras);
           } else if (k == "per_wheel") {
@@ -198,8 +201,8 @@ std::string requirement_name(std::string_view req) {
   std::size_t start = i;
   while (i < req.size()) {
     char c = req[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+              c == '_' || c == '-';
     if (!ok) break;
     ++i;
   }
@@ -219,7 +222,8 @@ result<void> read_snapshot(const std::string& path, const project_visitor& visit
     if (!*more) break;
     ++line_no;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    if (padded.size() < line.size() + simdjson::SIMDJSON_PADDING) padded.resize(line.size() * 2 + simdjson::SIMDJSON_PADDING);
+    if (padded.size() < line.size() + simdjson::SIMDJSON_PADDING)
+      padded.resize(line.size() * 2 + simdjson::SIMDJSON_PADDING);
     std::copy(line.begin(), line.end(), padded.begin());
     project p;
     try {
@@ -242,7 +246,8 @@ result<void> read_universe(const std::string& path, const project_visitor& visit
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (auto ec = parser.load(path).get(doc); ec)
-    return fail_at(errc::invalid_metadata, std::string("invalid universe JSON: ") + simdjson::error_message(ec), path);
+    return fail_at(errc::invalid_metadata,
+                   std::string("invalid universe JSON: ") + simdjson::error_message(ec), path);
   simdjson::dom::object packages;
   if (doc["packages"].get(packages))
     return fail_at(errc::invalid_metadata, "universe has no \"packages\" object", path);
@@ -284,7 +289,8 @@ result<void> read_universe(const std::string& path, const project_visitor& visit
           r.yanked = std::string();
         }
         std::vector<std::string> wheels;
-        if (!strings("wheels", wheels)) return fail_at(errc::invalid_metadata, where + "bad \"wheels\"", path);
+        if (!strings("wheels", wheels))
+          return fail_at(errc::invalid_metadata, where + "bad \"wheels\"", path);
         for (auto& w : wheels) r.wheels.push_back({std::move(w), {}});
         bool sdist = false;
         if (!info["sdist"].get(sdist)) r.sdist = sdist;
@@ -314,7 +320,8 @@ result<void> read_scenario(const std::string& path, const std::string& default_r
   for (const auto& [name_key, pkg_node] : *packages) {
     project p;
     p.name = std::string(name_key.str());
-    const toml::table* versions = pkg_node.as_table() ? (*pkg_node.as_table())["versions"].as_table() : nullptr;
+    const toml::table* versions =
+        pkg_node.as_table() ? (*pkg_node.as_table())["versions"].as_table() : nullptr;
     if (!versions) {
       return fail_at(errc::invalid_metadata, "package " + p.name + " has no versions table", path,
                      static_cast<std::uint32_t>(name_key.source().begin.line));
@@ -324,8 +331,11 @@ result<void> read_scenario(const std::string& path, const std::string& default_r
       r.version = std::string(ver_key.str());
       const auto line = static_cast<std::uint32_t>(ver_key.source().begin.line);
       const toml::table* vt = ver_node.as_table();
-      if (!vt) return fail_at(errc::invalid_metadata, "package " + p.name + " version " + r.version + ": not a table", path, line);
-      auto strings = [&](const toml::node_view<const toml::node> node, std::vector<std::string>& out) -> bool {
+      if (!vt)
+        return fail_at(errc::invalid_metadata,
+                       "package " + p.name + " version " + r.version + ": not a table", path, line);
+      auto strings = [&](const toml::node_view<const toml::node> node,
+                         std::vector<std::string>& out) -> bool {
         if (!node) return true;
         const toml::array* arr = node.as_array();
         if (!arr) return false;
@@ -337,7 +347,8 @@ result<void> read_scenario(const std::string& path, const std::string& default_r
         return true;
       };
       auto bad = [&](const char* what) {
-        return fail_at(errc::invalid_metadata, "package " + p.name + " version " + r.version + ": bad " + what, path, line);
+        return fail_at(errc::invalid_metadata,
+                       "package " + p.name + " version " + r.version + ": bad " + what, path, line);
       };
       if (!strings((*vt)["requires"], r.fields.requires_dist)) return bad("requires");
       if (const toml::table* extras = (*vt)["extras"].as_table()) {
@@ -351,8 +362,8 @@ result<void> read_scenario(const std::string& path, const std::string& default_r
             if (semi == std::string::npos) {
               r.fields.requires_dist.push_back(req + "; extra == \"" + extra + '"');
             } else {
-              r.fields.requires_dist.push_back(req.substr(0, semi) + "; (" + req.substr(semi + 1) + ") and extra == \"" +
-                                               extra + '"');
+              r.fields.requires_dist.push_back(req.substr(0, semi) + "; (" + req.substr(semi + 1) +
+                                               ") and extra == \"" + extra + '"');
             }
           }
           r.fields.provides_extras.push_back(std::move(extra));
@@ -365,7 +376,8 @@ result<void> read_scenario(const std::string& path, const std::string& default_r
       if (!strings((*vt)["wheel_tags"], tags)) return bad("wheel_tags");
       if (tags.empty()) tags.emplace_back("py3-none-any");
       if (wheel)
-        for (auto& tag : tags) r.wheels.push_back({wheel_name_part(p.name) + '-' + r.version + '-' + tag + ".whl", {}});
+        for (auto& tag : tags)
+          r.wheels.push_back({wheel_name_part(p.name) + '-' + r.version + '-' + tag + ".whl", {}});
       if (auto y = (*vt)["yanked"].value<bool>(); y && *y) r.yanked = std::string();
       if (auto y = (*vt)["yanked"].value<std::string>()) r.yanked = *y;
       p.releases.push_back(std::move(r));

@@ -22,12 +22,23 @@ constexpr std::string_view hex_digits = "0123456789abcdef";
 void append_html_escaped(std::string& out, std::string_view s) {
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#x27;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#x27;";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -36,8 +47,8 @@ void append_html_escaped(std::string& out, std::string_view s) {
 void append_url_quoted(std::string& out, std::string_view s) {
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
-    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-                 c == '_' || c == '~';
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                 c == '.' || c == '_' || c == '~';
     if (plain) {
       out += c;
     } else {
@@ -111,7 +122,8 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 }
 
 std::string base64url_nopad(const unsigned char* data, std::size_t n) {
-  static constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static constexpr std::string_view alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   std::size_t i = 0;
   for (; i + 2 < n; i += 3) {
@@ -156,7 +168,8 @@ std::string sha256_hasher::hex(std::string_view data) {
   return out;
 }
 
-void render_metadata(std::string& out, std::string_view name, std::string_view version, const core_fields& f) {
+void render_metadata(std::string& out, std::string_view name, std::string_view version,
+                     const core_fields& f) {
   out.clear();
   out += "Metadata-Version: 2.1\n";
   append_field(out, "Name", name);
@@ -173,7 +186,8 @@ void render_metadata(std::string& out, std::string_view name, std::string_view v
   out += '\n';
 }
 
-void build_wheel(std::string& out, std::string_view filename, std::string_view metadata, sha256_hasher& hasher) {
+void build_wheel(std::string& out, std::string_view filename, std::string_view metadata,
+                 sha256_hasher& hasher) {
   (void)hasher;
   std::string_view stem = filename.substr(0, filename.size() - 4);  // drop ".whl"
   auto parts = split(stem, '-');
@@ -194,7 +208,12 @@ void build_wheel(std::string& out, std::string_view filename, std::string_view m
   entries.emplace_back(dist_info + "/WHEEL", std::move(wheel));
   std::string record;
   for (const auto& [path, data] : entries)
-    record.append(path).append(",").append(wheel_record_hash(data)).append(",").append(std::to_string(data.size())).append("\n");
+    record.append(path)
+        .append(",")
+        .append(wheel_record_hash(data))
+        .append(",")
+        .append(std::to_string(data.size()))
+        .append("\n");
   record.append(dist_info).append("/RECORD,,\n");
   entries.emplace_back(dist_info + "/RECORD", std::move(record));
 
@@ -207,15 +226,33 @@ void build_wheel(std::string& out, std::string_view filename, std::string_view m
     const auto size = static_cast<std::uint32_t>(data.size());
     const auto name_len = static_cast<std::uint32_t>(path.size());
     put32(out, 0x04034b50);
-    put16(out, 20); put16(out, 0); put16(out, 0); put16(out, 0); put16(out, 0x21);
-    put32(out, crc); put32(out, size); put32(out, size);
-    put16(out, name_len); put16(out, 0);
+    put16(out, 20);
+    put16(out, 0);
+    put16(out, 0);
+    put16(out, 0);
+    put16(out, 0x21);
+    put32(out, crc);
+    put32(out, size);
+    put32(out, size);
+    put16(out, name_len);
+    put16(out, 0);
     out += path;
     out += data;
     put32(central, 0x02014b50);
-    put16(central, 20); put16(central, 20); put16(central, 0); put16(central, 0); put16(central, 0); put16(central, 0x21);
-    put32(central, crc); put32(central, size); put32(central, size);
-    put16(central, name_len); put16(central, 0); put16(central, 0); put16(central, 0); put16(central, 0);
+    put16(central, 20);
+    put16(central, 20);
+    put16(central, 0);
+    put16(central, 0);
+    put16(central, 0);
+    put16(central, 0x21);
+    put32(central, crc);
+    put32(central, size);
+    put32(central, size);
+    put16(central, name_len);
+    put16(central, 0);
+    put16(central, 0);
+    put16(central, 0);
+    put16(central, 0);
     put32(central, 0100644u << 16);
     put32(central, offset);
     central += path;
@@ -223,9 +260,12 @@ void build_wheel(std::string& out, std::string_view filename, std::string_view m
   const auto cd_offset = static_cast<std::uint32_t>(out.size());
   out += central;
   put32(out, 0x06054b50);
-  put16(out, 0); put16(out, 0);
-  put16(out, static_cast<std::uint32_t>(entries.size())); put16(out, static_cast<std::uint32_t>(entries.size()));
-  put32(out, static_cast<std::uint32_t>(central.size())); put32(out, cd_offset);
+  put16(out, 0);
+  put16(out, 0);
+  put16(out, static_cast<std::uint32_t>(entries.size()));
+  put16(out, static_cast<std::uint32_t>(entries.size()));
+  put32(out, static_cast<std::uint32_t>(central.size()));
+  put32(out, cd_offset);
   put16(out, 0);
 }
 
@@ -235,11 +275,14 @@ void unique_fd::reset(int fd) noexcept {
 }
 
 namespace {
-error io_error(int err, std::string where) { return error{errc::io_error, std::strerror(err), std::move(where), 0, 0}; }
+error io_error(int err, std::string where) {
+  return error{errc::io_error, std::strerror(err), std::move(where), 0, 0};
+}
 
 /// Creates (or truncates) `name` under `dir_fd` with one write. No fsync and no stat: the tree
 /// is a rebuildable artifact, and paths relative to an open directory skip the path walk.
-result<void> write_at(int dir_fd, const std::string& name, std::string_view data, const std::filesystem::path& dir) {
+result<void> write_at(int dir_fd, const std::string& name, std::string_view data,
+                      const std::filesystem::path& dir) {
   int fd = ::openat(dir_fd, name.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return unexpected<error>{io_error(errno, (dir / name).string())};
   unique_fd guard(fd);
@@ -266,7 +309,8 @@ result<void> index_writer::run(const io_op& op) {
   const int dir_fd = op.in_files ? m_files_fd.get() : m_simple_fd.get();
   const auto dir = m_options.out / (op.in_files ? "files" : "simple");
   switch (op.type) {
-    case io_op::kind::write: return write_at(dir_fd, op.name, op.data, dir);
+    case io_op::kind::write:
+      return write_at(dir_fd, op.name, op.data, dir);
     case io_op::kind::mkdir:
       if (::mkdirat(dir_fd, op.name.c_str(), 0755) != 0 && errno != EEXIST)
         return unexpected<error>{io_error(errno, (dir / op.name).string())};
@@ -370,7 +414,8 @@ result<void> index_writer::write_project(const project& p) {
   m_ops.clear();
   auto queue_write = [&](bool in_files, std::string name, std::string_view data) {
     m_stats.bytes += data.size();
-    if (!m_options.dry_run) m_ops.push_back({io_op::kind::write, in_files, std::move(name), std::string(data)});
+    if (!m_options.dry_run)
+      m_ops.push_back({io_op::kind::write, in_files, std::move(name), std::string(data)});
   };
   std::string sdist_name = norm;
   std::replace(sdist_name.begin(), sdist_name.end(), '-', '_');  // PEP 625 sdist names
@@ -382,7 +427,8 @@ result<void> index_writer::write_project(const project& p) {
     const std::string shared_meta = m_meta;
     const std::string shared_hash = m_hasher.hex(shared_meta);
     std::string shared_name;
-    auto add = [&](const std::string& filename, const core_fields* override_fields, bool is_wheel) -> result<void> {
+    auto add = [&](const std::string& filename, const core_fields* override_fields,
+                   bool is_wheel) -> result<void> {
       const std::string* meta = &shared_meta;
       std::string meta_hash = shared_hash;
       const std::string* rp = &r.fields.requires_python;
@@ -408,8 +454,11 @@ result<void> index_writer::write_project(const project& p) {
         queue_write(true, filename, m_blob);
       } else {
         // No real bytes: hash a documented stand-in (see README, "sha256 rule").
-        m_blob.assign("pyresolve-make-index stand-in\nfilename: ").append(filename).append("\nmetadata-sha256: ")
-            .append(e.metadata_sha256).append("\n");
+        m_blob.assign("pyresolve-make-index stand-in\nfilename: ")
+            .append(filename)
+            .append("\nmetadata-sha256: ")
+            .append(e.metadata_sha256)
+            .append("\n");
       }
       e.sha256 = m_hasher.hex(m_blob);
       e.size = m_blob.size();
@@ -428,14 +477,17 @@ result<void> index_writer::write_project(const project& p) {
       if (auto res = add(sdist_name + '-' + r.version + ".tar.gz", nullptr, false); !res) return res;
     }
   }
-  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.filename < b.filename; });
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.filename < b.filename; });
   entries.erase(std::unique(entries.begin(), entries.end(),
                             [](const auto& a, const auto& b) { return a.filename == b.filename; }),
                 entries.end());
 
   m_html.clear();
-  m_html += "<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"1.1\">\n";
-  m_html += "    <title>Links for " + norm + "</title>\n  </head>\n  <body>\n    <h1>Links for " + norm + "</h1>\n";
+  m_html +=
+      "<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"1.1\">\n";
+  m_html +=
+      "    <title>Links for " + norm + "</title>\n  </head>\n  <body>\n    <h1>Links for " + norm + "</h1>\n";
   m_json.clear();
   m_json += "{\"meta\":{\"api-version\":\"1.1\"},\"name\":";
   append_json_string(m_json, norm);
@@ -455,8 +507,8 @@ result<void> index_writer::write_project(const project& p) {
       append_html_escaped(m_html, *e.requires_python);
       m_html += '"';
     }
-    m_html += " data-dist-info-metadata=\"sha256=" + e.metadata_sha256 + "\" data-core-metadata=\"sha256=" +
-              e.metadata_sha256 + '"';
+    m_html += " data-dist-info-metadata=\"sha256=" + e.metadata_sha256 +
+              "\" data-core-metadata=\"sha256=" + e.metadata_sha256 + '"';
     if (e.yanked->has_value()) {
       m_html += " data-yanked=\"";
       append_html_escaped(m_html, **e.yanked);
@@ -481,8 +533,9 @@ result<void> index_writer::write_project(const project& p) {
       m_json += ",\"requires-python\":";
       append_json_string(m_json, *e.requires_python);
     }
-    m_json += ",\"core-metadata\":{\"sha256\":\"" + e.metadata_sha256 + "\"},\"dist-info-metadata\":{\"sha256\":\"" +
-              e.metadata_sha256 + "\"},\"size\":" + std::to_string(e.size) + ",\"yanked\":";
+    m_json += ",\"core-metadata\":{\"sha256\":\"" + e.metadata_sha256 +
+              "\"},\"dist-info-metadata\":{\"sha256\":\"" + e.metadata_sha256 +
+              "\"},\"size\":" + std::to_string(e.size) + ",\"yanked\":";
     if (!e.yanked->has_value()) {
       m_json += "false";
     } else if ((*e.yanked)->empty()) {
@@ -505,8 +558,9 @@ result<void> index_writer::write_project(const project& p) {
 result<void> index_writer::finish() {
   std::sort(m_projects.begin(), m_projects.end());
   m_projects.erase(std::unique(m_projects.begin(), m_projects.end()), m_projects.end());
-  m_html = "<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"1.1\">\n"
-           "    <title>Simple index</title>\n  </head>\n  <body>\n";
+  m_html =
+      "<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"1.1\">\n"
+      "    <title>Simple index</title>\n  </head>\n  <body>\n";
   m_json = "{\"meta\":{\"api-version\":\"1.1\"},\"projects\":[";
   bool first = true;
   for (const auto& name : m_projects) {

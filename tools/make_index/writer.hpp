@@ -11,10 +11,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
-#include <utility>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "model.hpp"
@@ -118,6 +118,7 @@ class index_writer {
 void render_metadata(std::string& out, std::string_view name, std::string_view version, const core_fields& f);
 
 /// A minimal valid wheel (stored zip): the metadata as `*.dist-info/METADATA`, `WHEEL`, `RECORD`.
-void build_wheel(std::string& out, std::string_view filename, std::string_view metadata, sha256_hasher& hasher);
+void build_wheel(std::string& out, std::string_view filename, std::string_view metadata,
+                 sha256_hasher& hasher);
 
 }  // namespace pyresolve::make_index

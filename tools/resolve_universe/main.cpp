@@ -79,7 +79,8 @@ int main(int argc, char** argv) {
   if (!parse_all(constraints, options.constraints) || !parse_all(overrides, options.overrides)) return 2;
   for (const auto& text : prefers) {
     const auto eq = text.find("==");
-    auto ver = eq == std::string::npos ? packaging::version::parse("") : packaging::version::parse(text.substr(eq + 2));
+    auto ver = eq == std::string::npos ? packaging::version::parse("")
+                                       : packaging::version::parse(text.substr(eq + 2));
     if (!ver) {
       std::fprintf(stderr, "error: --prefer %s: expected NAME==VERSION\n", text.c_str());
       return 2;
@@ -108,7 +109,8 @@ int main(int argc, char** argv) {
   for (const auto& p : out->packages) {
     std::printf("%s==%s\n", p.name.c_str(), p.version.to_string().c_str());
     if (via) {
-      for (const auto& parent : p.parents) std::printf("    # via %s\n", parent.empty() ? "-r requirements" : parent.c_str());
+      for (const auto& parent : p.parents)
+        std::printf("    # via %s\n", parent.empty() ? "-r requirements" : parent.c_str());
     }
   }
   return 0;

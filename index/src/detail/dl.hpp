@@ -20,18 +20,46 @@ namespace pyresolve::index::dl {
 
 #define PYRESOLVE_DL_MEMBER(fn) decltype(&::fn) fn = nullptr;
 
-#define PYRESOLVE_DL_CURL(X)                                                                          \
-  X(curl_global_init) X(curl_easy_init) X(curl_easy_cleanup) X(curl_easy_setopt) X(curl_easy_getinfo) \
-  X(curl_easy_strerror) X(curl_free) X(curl_getdate) X(curl_multi_init) X(curl_multi_cleanup)         \
-  X(curl_multi_setopt) X(curl_multi_add_handle) X(curl_multi_remove_handle) X(curl_multi_perform)     \
-  X(curl_multi_info_read) X(curl_multi_poll) X(curl_multi_wakeup) X(curl_slist_append)                \
-  X(curl_slist_free_all) X(curl_url) X(curl_url_cleanup) X(curl_url_set) X(curl_url_get)
+// One X per line: clang-format reflows these lists differently on each pass otherwise.
+// clang-format off
+#define PYRESOLVE_DL_CURL(X)   \
+  X(curl_global_init)          \
+  X(curl_easy_init)            \
+  X(curl_easy_cleanup)         \
+  X(curl_easy_setopt)          \
+  X(curl_easy_getinfo)         \
+  X(curl_easy_strerror)        \
+  X(curl_free)                 \
+  X(curl_getdate)              \
+  X(curl_multi_init)           \
+  X(curl_multi_cleanup)        \
+  X(curl_multi_setopt)         \
+  X(curl_multi_add_handle)     \
+  X(curl_multi_remove_handle)  \
+  X(curl_multi_perform)        \
+  X(curl_multi_info_read)      \
+  X(curl_multi_poll)           \
+  X(curl_multi_wakeup)         \
+  X(curl_slist_append)         \
+  X(curl_slist_free_all)       \
+  X(curl_url)                  \
+  X(curl_url_cleanup)          \
+  X(curl_url_set)              \
+  X(curl_url_get)
 
-#define PYRESOLVE_DL_ARCHIVE(X)                                                                     \
-  X(archive_read_new) X(archive_read_free) X(archive_read_support_filter_gzip)                      \
-  X(archive_read_support_filter_xz) X(archive_read_support_filter_bzip2)                            \
-  X(archive_read_support_format_tar) X(archive_read_support_format_zip) X(archive_read_open_memory) \
-  X(archive_read_next_header) X(archive_read_data) X(archive_entry_pathname) X(archive_error_string)
+#define PYRESOLVE_DL_ARCHIVE(X)         \
+  X(archive_read_new)                   \
+  X(archive_read_free)                  \
+  X(archive_read_support_filter_gzip)   \
+  X(archive_read_support_filter_xz)     \
+  X(archive_read_support_filter_bzip2)  \
+  X(archive_read_support_format_tar)    \
+  X(archive_read_support_format_zip)    \
+  X(archive_read_open_memory)           \
+  X(archive_read_next_header)           \
+  X(archive_read_data)                  \
+  X(archive_entry_pathname)             \
+  X(archive_error_string)
 
 #define PYRESOLVE_DL_CRYPTO(X) X(EVP_Digest) X(EVP_sha256)
 
@@ -39,6 +67,8 @@ namespace pyresolve::index::dl {
 #define PYRESOLVE_DL_ZLIB(X) X(inflateInit2_) X(inflate) X(inflateEnd)
 
 #define PYRESOLVE_DL_GUMBO(X) X(gumbo_parse_with_options) X(gumbo_destroy_output) X(gumbo_get_attribute)
+
+// clang-format on
 
 struct curl_api {
   PYRESOLVE_DL_CURL(PYRESOLVE_DL_MEMBER)

@@ -1,10 +1,10 @@
 #pragma once
 // The PEP 691 page walk that lives in libpyresolve_index_json.so (index/json/), with simdjson:
 // a warm resolve parses no page, and mapping simdjson at every start cost each run of
-// `resolve` (benches/results/2026-11-27-resolver-performance-log.md). The index module opens it on the first JSON page
-// (dl::load_json) and turns what it reports into a project_page (project_page.cpp).
-// Both sides are built from this header by the same compiler, so C++ types cross the
-// boundary; only the entry point has C linkage, to be found by name.
+// `resolve` (benches/results/2026-11-27-resolver-performance-log.md). The index module opens it on the first
+// JSON page (dl::load_json) and turns what it reports into a project_page (project_page.cpp). Both sides are
+// built from this header by the same compiler, so C++ types cross the boundary; only the entry point has C
+// linkage, to be found by name.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -18,7 +18,7 @@ using range_reader = std::function<result<std::string>(std::uint64_t offset, std
 /// whole archive is in memory); bytes outside the tail are asked from `read`. Classic and ZIP64
 /// end records and ZIP64 extra fields are understood; stored and deflated members. A truncated
 /// or inconsistent archive is an error naming `url` (redacted) and what is wrong.
-[[nodiscard]] result<std::string> wheel_metadata(std::string_view tail, std::uint64_t total, const range_reader& read,
-                                                 std::string_view url);
+[[nodiscard]] result<std::string> wheel_metadata(std::string_view tail, std::uint64_t total,
+                                                 const range_reader& read, std::string_view url);
 
 }  // namespace pyresolve::index::detail

@@ -63,18 +63,22 @@ struct marker::node {
   node(const node&) = default;
   node(node&&) noexcept = default;
   node(const node& other, const allocator_type& alloc)
-      : is_list(other.is_list), item(other.item), children(other.children, alloc),
+      : is_list(other.is_list),
+        item(other.item),
+        children(other.children, alloc),
         joined_by_or(other.joined_by_or, alloc) {}
   node(node&& other, const allocator_type& alloc)
-      : is_list(other.is_list), item(std::move(other.item)), children(std::move(other.children), alloc),
+      : is_list(other.is_list),
+        item(std::move(other.item)),
+        children(std::move(other.children), alloc),
         joined_by_or(std::move(other.joined_by_or), alloc) {}
   node& operator=(const node&) = default;
   node& operator=(node&&) = default;
   ~node() = default;
 
   bool is_list = true;
-  detail::marker_item item;     ///< when `!is_list`
-  std::pmr::vector<node> children;   ///< when `is_list`
+  detail::marker_item item;             ///< when `!is_list`
+  std::pmr::vector<node> children;      ///< when `is_list`
   std::pmr::vector<bool> joined_by_or;  ///< `joined_by_or[i]` joins children i and i + 1
 };
 
@@ -83,8 +87,8 @@ struct marker::node {
 namespace pyresolve::packaging::detail {
 
 /// `_parse_marker`: parses at the tokenizer's position; on failure the tokenizer holds the error.
-[[nodiscard]] marker::node parse_marker_list(tokenizer& t,
-                                            std::pmr::memory_resource* memory = allocator::default_resource());
+[[nodiscard]] marker::node parse_marker_list(
+    tokenizer& t, std::pmr::memory_resource* memory = allocator::default_resource());
 
 /// `_normalize_extra_values`: only the first atom of the top level is normalized, as in 23.0.
 void normalize_extra_values(marker::node& root);

@@ -58,7 +58,8 @@ decoded_char decode_before(std::string_view text, std::size_t pos) noexcept {
   // Walk back over at most three continuation bytes to the lead byte, then check that the
   // sequence really ends at `pos`.
   std::size_t start = pos - 1;
-  for (int i = 0; i < 3 && start > 0 && is_continuation(static_cast<unsigned char>(text[start])); ++i) --start;
+  for (int i = 0; i < 3 && start > 0 && is_continuation(static_cast<unsigned char>(text[start])); ++i)
+    --start;
   const decoded_char c = decode_at(text, start);
   if (c.valid && start + c.size == pos) return c;
   return {static_cast<unsigned char>(text[pos - 1]), 1, false};
@@ -71,8 +72,9 @@ bool is_word_char(const decoded_char& c) noexcept {
     return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') || cp == '_';
   }
   const auto* end = std::end(unicode_word_ranges);
-  const auto* it = std::upper_bound(std::begin(unicode_word_ranges), end, cp,
-                                    [](std::uint32_t value, const code_point_range& r) { return value < r.first; });
+  const auto* it =
+      std::upper_bound(std::begin(unicode_word_ranges), end, cp,
+                       [](std::uint32_t value, const code_point_range& r) { return value < r.first; });
   if (it == std::begin(unicode_word_ranges)) return false;
   --it;
   return cp <= it->last;
@@ -119,8 +121,9 @@ std::string python_lower(std::string_view text) {
       out += (c.cp >= 'A' && c.cp <= 'Z') ? static_cast<char>(c.cp - 'A' + 'a') : static_cast<char>(c.cp);
     } else if (c.valid) {
       const auto* end = std::end(unicode_lower_mappings);
-      const auto* it = std::lower_bound(std::begin(unicode_lower_mappings), end, c.cp,
-                                        [](const lower_mapping& m, std::uint32_t value) { return m.from < value; });
+      const auto* it =
+          std::lower_bound(std::begin(unicode_lower_mappings), end, c.cp,
+                           [](const lower_mapping& m, std::uint32_t value) { return m.from < value; });
       if (it != end && it->from == c.cp) {
         append_utf8(out, it->to0);
         if (it->to1 != 0) append_utf8(out, it->to1);
@@ -185,21 +188,43 @@ literal_outcome eval_python_string(std::string_view literal) {
     const char e = body[i + 1];
     std::size_t next = i + 2;
     switch (e) {
-      case '\n': break;
+      case '\n':
+        break;
       case '\r':
         if (next < body.size() && body[next] == '\n') ++next;
         break;
-      case '\0': return failure("source code string cannot contain null bytes", i + 1);
-      case '\\': value += '\\'; break;
-      case '\'': value += '\''; break;
-      case '"': value += '"'; break;
-      case 'a': value += '\a'; break;
-      case 'b': value += '\b'; break;
-      case 'f': value += '\f'; break;
-      case 'n': value += '\n'; break;
-      case 'r': value += '\r'; break;
-      case 't': value += '\t'; break;
-      case 'v': value += '\v'; break;
+      case '\0':
+        return failure("source code string cannot contain null bytes", i + 1);
+      case '\\':
+        value += '\\';
+        break;
+      case '\'':
+        value += '\'';
+        break;
+      case '"':
+        value += '"';
+        break;
+      case 'a':
+        value += '\a';
+        break;
+      case 'b':
+        value += '\b';
+        break;
+      case 'f':
+        value += '\f';
+        break;
+      case 'n':
+        value += '\n';
+        break;
+      case 'r':
+        value += '\r';
+        break;
+      case 't':
+        value += '\t';
+        break;
+      case 'v':
+        value += '\v';
+        break;
       case 'x':
       case 'u':
       case 'U': {
@@ -223,7 +248,8 @@ literal_outcome eval_python_string(std::string_view literal) {
       default:
         if (e >= '0' && e <= '7') {
           std::uint32_t cp = static_cast<std::uint32_t>(e - '0');
-          for (int k = 0; k < 2 && next < body.size() && body[next] >= '0' && body[next] <= '7'; ++k, ++next) {
+          for (int k = 0; k < 2 && next < body.size() && body[next] >= '0' && body[next] <= '7';
+               ++k, ++next) {
             cp = cp * 8 + static_cast<std::uint32_t>(body[next] - '0');
           }
           append_utf8(value, cp);

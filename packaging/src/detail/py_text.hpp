@@ -43,8 +43,8 @@ void append_utf8(std::string& out, std::uint32_t cp);
 /// Outcome of evaluating a quoted string literal the way `ast.literal_eval` does.
 struct literal_outcome {
   bool ok = false;
-  std::string value;          ///< the string's value when `ok`
-  std::string reason;         ///< why not, when `!ok`
+  std::string value;             ///< the string's value when `ok`
+  std::string reason;            ///< why not, when `!ok`
   std::size_t error_offset = 0;  ///< offset in the literal (including quotes) of the problem
 };
 

@@ -13,9 +13,9 @@ constexpr bool is_scheme_char(char c) noexcept {
 
 bool uses_netloc(std::string_view scheme) noexcept {
   static constexpr std::array<std::string_view, 25> schemes{
-      "",     "ftp",   "http",   "gopher", "nntp", "telnet",  "imap", "wais",    "file",
-      "mms",  "https", "shttp",  "snews",  "prospero", "rtsp", "rtspu", "rsync", "svn",
-      "svn+ssh", "sftp", "nfs",  "git",    "git+ssh", "ws",   "wss"};
+      "",        "ftp",   "http",  "gopher", "nntp",     "telnet", "imap",  "wais",  "file",
+      "mms",     "https", "shttp", "snews",  "prospero", "rtsp",   "rtspu", "rsync", "svn",
+      "svn+ssh", "sftp",  "nfs",   "git",    "git+ssh",  "ws",     "wss"};
   for (std::string_view s : schemes) {
     if (s == scheme) return true;
   }

@@ -73,7 +73,9 @@ struct key_view {
     return *this;
   }
 
-  [[nodiscard]] std::uint64_t release_at(std::size_t i) const noexcept { return i < release_size ? release[i] : 0; }
+  [[nodiscard]] std::uint64_t release_at(std::size_t i) const noexcept {
+    return i < release_size ? release[i] : 0;
+  }
   [[nodiscard]] bool has_pre() const noexcept { return pre_rank >= 1 && pre_rank <= 3; }
   [[nodiscard]] bool has_local() const noexcept { return local_size != 0; }
 };
@@ -115,8 +117,8 @@ struct version_block {
   }
 
   /// Allocates an uninitialized block with room for the given arrays.
-  static version_block* create(std::pmr::memory_resource* memory, std::size_t release_size, std::size_t local_size,
-                               std::size_t text_size);
+  static version_block* create(std::pmr::memory_resource* memory, std::size_t release_size,
+                               std::size_t local_size, std::size_t text_size);
   static void release_ref(version_block* block) noexcept;
 };
 
@@ -124,7 +126,8 @@ struct version_block {
 struct version_access {
   [[nodiscard]] static key_view view(const version& v) noexcept;
   /// Builds a version from components, packing when possible (unless `force_heap`).
-  [[nodiscard]] static version build(const key_view& k, std::pmr::memory_resource* memory, bool force_heap = false);
+  [[nodiscard]] static version build(const key_view& k, std::pmr::memory_resource* memory,
+                                     bool force_heap = false);
   [[nodiscard]] static const version_block* block(const version& v) noexcept {
     return reinterpret_cast<const version_block*>(v.m_aux);
   }

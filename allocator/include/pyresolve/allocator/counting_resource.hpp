@@ -22,11 +22,11 @@ enum class peak_tracking : std::uint8_t {
 
 /// A snapshot of a `counting_resource`'s counters.
 struct allocation_stats {
-  std::uint64_t allocations = 0;       ///< calls to allocate
-  std::uint64_t frees = 0;             ///< calls to deallocate
-  std::uint64_t bytes_allocated = 0;   ///< sum of requested bytes over all allocations
-  std::uint64_t live_bytes = 0;        ///< requested bytes allocated and not yet freed
-  std::uint64_t peak_live_bytes = 0;   ///< highest `live_bytes` seen (0 with peak_tracking::off)
+  std::uint64_t allocations = 0;         ///< calls to allocate
+  std::uint64_t frees = 0;               ///< calls to deallocate
+  std::uint64_t bytes_allocated = 0;     ///< sum of requested bytes over all allocations
+  std::uint64_t live_bytes = 0;          ///< requested bytes allocated and not yet freed
+  std::uint64_t peak_live_bytes = 0;     ///< highest `live_bytes` seen (0 with peak_tracking::off)
   std::uint64_t cross_thread_frees = 0;  ///< frees on a thread other than the allocating one
 };
 

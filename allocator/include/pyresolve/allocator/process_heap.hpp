@@ -54,7 +54,8 @@ struct process_heap_tuning {
 /// Virtual address space is reserved generously; resident memory grows by at most one huge
 /// page per 2 MiB actually used. Idempotent: later calls return the first call's result.
 /// Never fails: a setting the C library or kernel refuses is simply not applied.
-[[nodiscard]] process_heap_tuning tune_process_heap_for_short_run(std::function<void()> meanwhile = {}) noexcept;
+[[nodiscard]] process_heap_tuning tune_process_heap_for_short_run(
+    std::function<void()> meanwhile = {}) noexcept;
 
 /// Waits for the tuning's thread (and its `meanwhile`) to end, and returns the whole result,
 /// `thread_huge_*` included (which `tune_process_heap_for_short_run` reports only when it

@@ -96,7 +96,8 @@ class target_environment {
   [[nodiscard]] static result<target_environment> create(std::string_view python, std::string_view platform);
 
   /// Builds from parsed values.
-  [[nodiscard]] static target_environment create(const python_version& python, const target_platform& platform);
+  [[nodiscard]] static target_environment create(const python_version& python,
+                                                 const target_platform& platform);
   /// CPython 3.11 on `linux` (x86_64, manylinux), built once per process: the default of
   /// the options structs, so copying it shares its state instead of building a tag table.
   [[nodiscard]] static const target_environment& default_target();
@@ -132,7 +133,9 @@ class target_environment {
     return rank(wheel.tags);
   }
 
-  [[nodiscard]] bool is_compatible(const wheel_filename& wheel) const noexcept { return rank(wheel).has_value(); }
+  [[nodiscard]] bool is_compatible(const wheel_filename& wheel) const noexcept {
+    return rank(wheel).has_value();
+  }
 
   /// The three parts of a tag.
   enum class tag_part : std::uint8_t { interpreter, abi, platform };
@@ -149,7 +152,8 @@ class target_environment {
 
   // Each distinct interpreter, ABI and platform gets a small number; a tag is then one
   // 64-bit key, so a lookup hashes three string_views and one integer and allocates nothing.
-  [[nodiscard]] static std::optional<std::uint32_t> find(const part_index& index, std::string_view part) noexcept;
+  [[nodiscard]] static std::optional<std::uint32_t> find(const part_index& index,
+                                                         std::string_view part) noexcept;
   static constexpr std::uint32_t no_rank = std::numeric_limits<std::uint32_t>::max();
 
   struct state {
@@ -165,7 +169,8 @@ class target_environment {
     std::uint32_t tag_count = 0;
     mutable std::once_flag tags_once;
     mutable std::vector<wheel_tag> tags;
-    [[nodiscard]] std::size_t cell(std::uint32_t interpreter_id, std::uint32_t abi_id, std::uint32_t platform_id) const noexcept {
+    [[nodiscard]] std::size_t cell(std::uint32_t interpreter_id, std::uint32_t abi_id,
+                                   std::uint32_t platform_id) const noexcept {
       return (std::size_t{interpreter_id} * abis.size() + abi_id) * platforms.size() + platform_id;
     }
   };

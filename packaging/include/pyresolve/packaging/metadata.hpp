@@ -25,15 +25,19 @@ struct core_metadata {
   std::pmr::string metadata_version;  ///< as written (`2.1`); empty when the field is missing
   std::pmr::string name;              ///< as written (validated as a PEP 508 name)
   packaging::version version;
-  std::pmr::vector<requirement> requires_dist;    ///< in file order
-  std::optional<specifier_set> requires_python;   ///< nullopt when the field is missing
+  std::pmr::vector<requirement> requires_dist;        ///< in file order
+  std::optional<specifier_set> requires_python;       ///< nullopt when the field is missing
   std::pmr::vector<std::pmr::string> provides_extra;  ///< as written, in file order
   std::pmr::vector<std::pmr::string> dynamic;         ///< as written (Metadata 2.2+)
 
   core_metadata() = default;
   /// Empty metadata whose members allocate from `memory`.
   explicit core_metadata(std::pmr::memory_resource* memory)
-      : metadata_version(memory), name(memory), requires_dist(memory), provides_extra(memory), dynamic(memory) {}
+      : metadata_version(memory),
+        name(memory),
+        requires_dist(memory),
+        provides_extra(memory),
+        dynamic(memory) {}
 
   /// Parses the header block: `Field: value` lines, continuation lines starting with a space
   /// or tab, field names compared case-insensitively, LF or CRLF line ends, an optional UTF-8
@@ -44,8 +48,9 @@ struct core_metadata {
   /// `Name` and `Version` are required. Errors carry `source` and the line of the field, and
   /// read `METADATA:12: invalid Requires-Dist 'foo >=': <reason>` through `error::to_string()`.
   /// Everything parsed is allocated from `memory`.
-  [[nodiscard]] static result<core_metadata> parse(std::string_view text, std::string_view source = "METADATA",
-                                                   std::pmr::memory_resource* memory = allocator::default_resource());
+  [[nodiscard]] static result<core_metadata> parse(
+      std::string_view text, std::string_view source = "METADATA",
+      std::pmr::memory_resource* memory = allocator::default_resource());
 
   /// The PEP 503-normalized name.
   [[nodiscard]] std::string normalized_name() const;

@@ -34,8 +34,8 @@ struct requirement {
 
   /// Parses one PEP 508 requirement into `memory`. Errors name the text and the column, in the
   /// manner of `packaging.requirements.InvalidRequirement`.
-  [[nodiscard]] static result<requirement> parse(std::string_view text,
-                                                 std::pmr::memory_resource* memory = allocator::default_resource());
+  [[nodiscard]] static result<requirement> parse(
+      std::string_view text, std::pmr::memory_resource* memory = allocator::default_resource());
 
   /// The PEP 503-normalized name.
   [[nodiscard]] std::string normalized_name() const;

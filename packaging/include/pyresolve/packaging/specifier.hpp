@@ -16,14 +16,14 @@ namespace pyresolve::packaging {
 
 /// A comparison operator of PEP 440.
 enum class spec_op : std::uint8_t {
-  compatible,        ///< `~=`
-  equal,             ///< `==`, possibly with a `.*` wildcard
-  not_equal,         ///< `!=`, possibly with a `.*` wildcard
-  less_equal,        ///< `<=`
-  greater_equal,     ///< `>=`
-  less,              ///< `<`
-  greater,           ///< `>`
-  arbitrary_equal,   ///< `===` (string equality, case-insensitive)
+  compatible,       ///< `~=`
+  equal,            ///< `==`, possibly with a `.*` wildcard
+  not_equal,        ///< `!=`, possibly with a `.*` wildcard
+  less_equal,       ///< `<=`
+  greater_equal,    ///< `>=`
+  less,             ///< `<`
+  greater,          ///< `>`
+  arbitrary_equal,  ///< `===` (string equality, case-insensitive)
 };
 
 /// The operator as written in a specifier (`spec_op::compatible` -> `~=`).
@@ -44,17 +44,17 @@ class specifier {
   /// Parses one clause; whitespace around the operator and the version is allowed.
   /// Rejects what PEP 440 forbids (`~=1`, `<1.0.*`, a local label with ordered operators...)
   /// with an error naming the text and column.
-  [[nodiscard]] static result<specifier> parse(std::string_view text,
-                                               std::pmr::memory_resource* memory = allocator::default_resource());
+  [[nodiscard]] static result<specifier> parse(
+      std::string_view text, std::pmr::memory_resource* memory = allocator::default_resource());
 
   /// Rebuilds a clause from the parts a parsed one gives (`op()`, `has_wildcard()`,
   /// `operand()`, `operand_text()`) without parsing, for caches that store those parts. Only
   /// what cannot hold together is refused (a wildcard on an operator other than `==`/`!=`,
   /// an empty operand); the caller vouches that the parts came from `parse`.
   /// The operand text is copied into `memory`.
-  [[nodiscard]] static result<specifier> from_parts(spec_op op, bool wildcard, version operand,
-                                                    std::string_view operand_text,
-                                                    std::pmr::memory_resource* memory = allocator::default_resource());
+  [[nodiscard]] static result<specifier> from_parts(
+      spec_op op, bool wildcard, version operand, std::string_view operand_text,
+      std::pmr::memory_resource* memory = allocator::default_resource());
 
   [[nodiscard]] spec_op op() const noexcept { return m_op; }
   /// The version operand. For `===` it is meaningful only if the operand parses as a version.
@@ -104,8 +104,8 @@ class specifier_set {
   explicit specifier_set(std::pmr::vector<specifier> specs) : m_specs(std::move(specs)) {}
 
   /// Parses `>=1.0, <2` (an empty or blank string gives the empty set).
-  [[nodiscard]] static result<specifier_set> parse(std::string_view text,
-                                                   std::pmr::memory_resource* memory = allocator::default_resource());
+  [[nodiscard]] static result<specifier_set> parse(
+      std::string_view text, std::pmr::memory_resource* memory = allocator::default_resource());
 
   [[nodiscard]] const std::pmr::vector<specifier>& specifiers() const noexcept { return m_specs; }
   [[nodiscard]] bool empty() const noexcept { return m_specs.empty(); }

@@ -93,8 +93,9 @@ class version {
       std::string_view text, std::pmr::memory_resource* memory = allocator::default_resource());
 
   /// Builds a final release from its segments (`from_release({1, 2})` is `1.2`).
-  [[nodiscard]] static version from_release(std::initializer_list<std::uint64_t> release,
-                                            std::pmr::memory_resource* memory = allocator::default_resource());
+  [[nodiscard]] static version from_release(
+      std::initializer_list<std::uint64_t> release,
+      std::pmr::memory_resource* memory = allocator::default_resource());
 
   /// @name Components
   /// @{
@@ -139,8 +140,8 @@ class version {
   /// different value as a format change.
   /// @{
   struct raw_bits {
-    std::uint64_t key = 0;            ///< `packed_key()`
-    std::uint32_t release_size = 0;   ///< release segments as written (`1.0.0`: 3)
+    std::uint64_t key = 0;           ///< `packed_key()`
+    std::uint32_t release_size = 0;  ///< release segments as written (`1.0.0`: 3)
   };
   /// Identifies the packed layout (field widths and kinds); changes whenever they do.
   static const std::uint32_t packed_layout;
@@ -153,11 +154,13 @@ class version {
 
   // Packed-vs-packed is one integer compare, inline; the rest goes out of line.
   friend std::strong_ordering operator<=>(const version& a, const version& b) noexcept {
-    if (a.is_packed() && b.is_packed()) [[likely]] return a.m_key <=> b.m_key;
+    if (a.is_packed() && b.is_packed()) [[likely]]
+      return a.m_key <=> b.m_key;
     return compare_general(a, b);
   }
   friend bool operator==(const version& a, const version& b) noexcept {
-    if (a.is_packed() && b.is_packed()) [[likely]] return a.m_key == b.m_key;
+    if (a.is_packed() && b.is_packed()) [[likely]]
+      return a.m_key == b.m_key;
     return equal_general(a, b);
   }
 
@@ -198,8 +201,8 @@ class version {
 namespace detail {
 /// Test and benchmark hook: parses like `version::parse` but never uses the packed form, so
 /// the general (heap) representation can be exercised and measured on any input.
-[[nodiscard]] result<version> parse_unpacked(std::string_view text,
-                                             std::pmr::memory_resource* memory = allocator::default_resource());
+[[nodiscard]] result<version> parse_unpacked(
+    std::string_view text, std::pmr::memory_resource* memory = allocator::default_resource());
 }  // namespace detail
 
 }  // namespace pyresolve::packaging

@@ -29,10 +29,10 @@
 /// lower bound `X.release_max` read as in PEP 440 (pre- resp. post-releases of X excluded);
 /// other bounds read in plain version order.
 
+#include <boost/container/small_vector.hpp>
 #include <memory_resource>
 #include <optional>
 #include <string>
-#include <boost/container/small_vector.hpp>
 
 #include "pyresolve/packaging/version.hpp"
 
@@ -65,29 +65,34 @@ class version_ranges {
   version_ranges() : version_ranges(allocator::default_resource()) {}
   /// The empty set, in `memory`.
   explicit version_ranges(std::pmr::memory_resource* memory)
-      : m_intervals(interval_list::allocator_type(std::pmr::polymorphic_allocator<version_interval>(memory))) {}
+      : m_intervals(
+            interval_list::allocator_type(std::pmr::polymorphic_allocator<version_interval>(memory))) {}
   /// A copy of `other` in `memory`.
   version_ranges(const version_ranges& other, std::pmr::memory_resource* memory)
-      : m_intervals(other.m_intervals,
-                    interval_list::allocator_type(std::pmr::polymorphic_allocator<version_interval>(memory))) {}
+      : m_intervals(other.m_intervals, interval_list::allocator_type(
+                                           std::pmr::polymorphic_allocator<version_interval>(memory))) {}
   /// A copy in `other`'s resource.
-  version_ranges(const version_ranges& other) : m_intervals(other.m_intervals, other.m_intervals.get_allocator()) {}
+  version_ranges(const version_ranges& other)
+      : m_intervals(other.m_intervals, other.m_intervals.get_allocator()) {}
   version_ranges(version_ranges&&) = default;
   version_ranges& operator=(const version_ranges&) = default;
   version_ranges& operator=(version_ranges&&) = default;
   ~version_ranges() = default;
 
   /// Where intervals beyond the inline two go.
-  [[nodiscard]] std::pmr::memory_resource* resource() const noexcept { return m_intervals.get_allocator().resource(); }
+  [[nodiscard]] std::pmr::memory_resource* resource() const noexcept {
+    return m_intervals.get_allocator().resource();
+  }
 
   [[nodiscard]] static version_ranges full(std::pmr::memory_resource* memory = allocator::default_resource());
   [[nodiscard]] static version_ranges empty_set() { return {}; }
   /// `[lower, upper)`; empty if `upper <= lower`.
-  [[nodiscard]] static version_ranges between(std::optional<version> lower, std::optional<version> upper,
-                                              std::pmr::memory_resource* memory = allocator::default_resource());
+  [[nodiscard]] static version_ranges between(
+      std::optional<version> lower, std::optional<version> upper,
+      std::pmr::memory_resource* memory = allocator::default_resource());
   /// Exactly `v` and nothing else: `[v, v.just_after())`.
-  [[nodiscard]] static version_ranges singleton(const version& v,
-                                                std::pmr::memory_resource* memory = allocator::default_resource());
+  [[nodiscard]] static version_ranges singleton(
+      const version& v, std::pmr::memory_resource* memory = allocator::default_resource());
 
   [[nodiscard]] bool is_empty() const noexcept { return m_intervals.empty(); }
   [[nodiscard]] bool is_full() const noexcept;
@@ -96,7 +101,9 @@ class version_ranges {
   [[nodiscard]] version_ranges complement() const;
   [[nodiscard]] version_ranges intersect(const version_ranges& other) const;
   [[nodiscard]] version_ranges unite(const version_ranges& other) const;
-  [[nodiscard]] version_ranges subtract(const version_ranges& other) const { return intersect(other.complement()); }
+  [[nodiscard]] version_ranges subtract(const version_ranges& other) const {
+    return intersect(other.complement());
+  }
   [[nodiscard]] bool is_subset_of(const version_ranges& other) const { return subtract(other).is_empty(); }
   [[nodiscard]] bool is_disjoint(const version_ranges& other) const { return intersect(other).is_empty(); }
 

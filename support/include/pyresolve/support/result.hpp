@@ -30,18 +30,30 @@ enum class errc : std::uint8_t {
 /// Returns a stable lowercase name for an error code (for logs and JSON reports).
 [[nodiscard]] constexpr const char* to_string(errc code) noexcept {
   switch (code) {
-    case errc::invalid_version: return "invalid-version";
-    case errc::invalid_specifier: return "invalid-specifier";
-    case errc::invalid_name: return "invalid-name";
-    case errc::invalid_requirement: return "invalid-requirement";
-    case errc::invalid_marker: return "invalid-marker";
-    case errc::invalid_tag: return "invalid-tag";
-    case errc::invalid_filename: return "invalid-filename";
-    case errc::invalid_metadata: return "invalid-metadata";
-    case errc::invalid_requirements_file: return "invalid-requirements-file";
-    case errc::invalid_argument: return "invalid-argument";
-    case errc::io_error: return "io-error";
-    case errc::not_found: return "not-found";
+    case errc::invalid_version:
+      return "invalid-version";
+    case errc::invalid_specifier:
+      return "invalid-specifier";
+    case errc::invalid_name:
+      return "invalid-name";
+    case errc::invalid_requirement:
+      return "invalid-requirement";
+    case errc::invalid_marker:
+      return "invalid-marker";
+    case errc::invalid_tag:
+      return "invalid-tag";
+    case errc::invalid_filename:
+      return "invalid-filename";
+    case errc::invalid_metadata:
+      return "invalid-metadata";
+    case errc::invalid_requirements_file:
+      return "invalid-requirements-file";
+    case errc::invalid_argument:
+      return "invalid-argument";
+    case errc::io_error:
+      return "io-error";
+    case errc::not_found:
+      return "not-found";
   }
   return "unknown";
 }
@@ -99,7 +111,7 @@ class [[nodiscard]] result {
   using error_type = E;
 
   template <class U = T, class = std::enable_if_t<std::is_constructible_v<T, U&&>>>
-  result(U&& value) : m_storage(std::in_place_index<0>, std::forward<U>(value)) {}  // NOLINT
+  result(U&& value) : m_storage(std::in_place_index<0>, std::forward<U>(value)) {}                // NOLINT
   result(unexpected<E> failure) : m_storage(std::in_place_index<1>, std::move(failure.value)) {}  // NOLINT
 
   [[nodiscard]] bool has_value() const noexcept { return m_storage.index() == 0; }

@@ -85,7 +85,8 @@ TEST_CASE("tune_process_heap_for_short_run: glibc only, idempotent, advised wher
     return;
   }
   REQUIRE(first.applied);
-  const bool thp = read_first_line("/sys/kernel/mm/transparent_hugepage/enabled").find("[never]") == std::string::npos;
+  const bool thp =
+      read_first_line("/sys/kernel/mm/transparent_hugepage/enabled").find("[never]") == std::string::npos;
   if (!thp) {
     CHECK(first.huge_begin == 0);
     return;
@@ -144,7 +145,8 @@ TEST_CASE("tune_process_heap_for_short_run: glibc only, idempotent, advised wher
   CHECK(in_thread_heap >= 240);
 }
 
-TEST_CASE("tune_process_heap_for_short_run: `meanwhile` runs on the helper thread, and the join waits for it") {
+TEST_CASE(
+    "tune_process_heap_for_short_run: `meanwhile` runs on the helper thread, and the join waits for it") {
   const bool only_main_arena = glibc_arenas() == 1;
   std::atomic<bool> ran{false};
   std::thread::id ran_on;
@@ -159,7 +161,8 @@ TEST_CASE("tune_process_heap_for_short_run: `meanwhile` runs on the helper threa
   CHECK(joined.applied == first.applied);
   CHECK(joined.huge_begin == first.huge_begin);
   CHECK(joined.huge_end == first.huge_end);
-  const bool thp = read_first_line("/sys/kernel/mm/transparent_hugepage/enabled").find("[never]") == std::string::npos;
+  const bool thp =
+      read_first_line("/sys/kernel/mm/transparent_hugepage/enabled").find("[never]") == std::string::npos;
   if (!first.applied || !thp) {
     // No helper thread was started (sanitizer runtimes, user settings, no THP): no `meanwhile`.
     CHECK_FALSE(ran);
@@ -181,7 +184,8 @@ TEST_CASE("malloc_set_by_environment: glibc's malloc tunables and variables, not
   const char* saved = std::getenv("GLIBC_TUNABLES");
   const std::string saved_tunables = saved != nullptr ? saved : "";
   ::unsetenv("GLIBC_TUNABLES");
-  for (const char* name : {"MALLOC_ARENA_MAX", "MALLOC_TOP_PAD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_"})
+  for (const char* name :
+       {"MALLOC_ARENA_MAX", "MALLOC_TOP_PAD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_"})
     REQUIRE(std::getenv(name) == nullptr);
   CHECK_FALSE(alloc::malloc_set_by_environment());
   ::setenv("GLIBC_TUNABLES", "glibc.rtld.optional_static_tls=4096", 1);

@@ -37,9 +37,10 @@ tag_vector read_vector(const std::string& name) {
 
 TEST_CASE("tags match packaging.sys_tags() for every generated platform") {
   for (const char* file :
-       {"tags_cp311_linux.txt", "tags_cp311_x86_64_manylinux_2_28.txt", "tags_cp311_aarch64_manylinux_2_17.txt",
-        "tags_cp311_x86_64_musl.txt", "tags_cp311_macos_arm64.txt", "tags_cp311_macos_x86_64.txt",
-        "tags_cp311_windows.txt", "tags_cp312_linux_aarch64_gnu.txt", "tags_cp37_linux.txt"}) {
+       {"tags_cp311_linux.txt", "tags_cp311_x86_64_manylinux_2_28.txt",
+        "tags_cp311_aarch64_manylinux_2_17.txt", "tags_cp311_x86_64_musl.txt", "tags_cp311_macos_arm64.txt",
+        "tags_cp311_macos_x86_64.txt", "tags_cp311_windows.txt", "tags_cp312_linux_aarch64_gnu.txt",
+        "tags_cp37_linux.txt"}) {
     CAPTURE(file);
     const tag_vector expected = read_vector(file);
     auto env = target_environment::create(expected.python, expected.platform);
@@ -68,7 +69,8 @@ TEST_CASE("the head of the Linux tag list is the exact CPython ABI on the newest
   CHECK(tags[0].to_string() == "cp312-cp312-manylinux_2_28_x86_64");
   CHECK(tags[1].to_string() == "cp312-cp312-manylinux_2_27_x86_64");
   CHECK(tags.back().to_string() == "py30-none-any");
-  CHECK(*env->rank("cp312", "cp312", "manylinux2014_x86_64") < *env->rank("cp312", "abi3", "manylinux_2_28_x86_64"));
+  CHECK(*env->rank("cp312", "cp312", "manylinux2014_x86_64") <
+        *env->rank("cp312", "abi3", "manylinux_2_28_x86_64"));
   CHECK_FALSE(env->rank("cp312", "cp312", "manylinux_2_29_x86_64"));
   CHECK_FALSE(env->rank("cp313", "cp313", "manylinux_2_17_x86_64"));
   CHECK_FALSE(env->rank("cp312", "cp312", "musllinux_1_2_x86_64"));
@@ -160,15 +162,18 @@ TEST_CASE("platform names follow uv's --python-platform") {
   CHECK(*target_platform::parse("x86_64-unknown-linux-gnu") == *p);
   CHECK(*target_platform::parse("x86_64-manylinux2014") == *p);
   CHECK(*target_platform::parse("x86_64-manylinux_2_17") == *p);
-  CHECK(*target_platform::parse("aarch64-manylinux_2_28") == target_platform{target_os::manylinux, "aarch64", 2, 28});
-  CHECK(*target_platform::parse("x86_64-unknown-linux-musl") == target_platform{target_os::musllinux, "x86_64", 1, 2});
-  CHECK(*target_platform::parse("x86_64-musllinux_1_1") == target_platform{target_os::musllinux, "x86_64", 1, 1});
+  CHECK(*target_platform::parse("aarch64-manylinux_2_28") ==
+        target_platform{target_os::manylinux, "aarch64", 2, 28});
+  CHECK(*target_platform::parse("x86_64-unknown-linux-musl") ==
+        target_platform{target_os::musllinux, "x86_64", 1, 2});
+  CHECK(*target_platform::parse("x86_64-musllinux_1_1") ==
+        target_platform{target_os::musllinux, "x86_64", 1, 1});
   CHECK(*target_platform::parse("macos") == target_platform{target_os::macos, "arm64", 13, 0});
   CHECK(*target_platform::parse("x86_64-apple-darwin") == target_platform{target_os::macos, "x86_64", 13, 0});
   CHECK(*target_platform::parse("windows") == *target_platform::parse("x86_64-pc-windows-msvc"));
 
-  for (const char* bad : {"", "solaris", "x86_64-manylinux_2_x", "riscv-unknown-linux-gnu", "aarch64-manylinux_2_12",
-                          "x86_64-manylinux_2_", "x86_64-unknown-linux-gnux"}) {
+  for (const char* bad : {"", "solaris", "x86_64-manylinux_2_x", "riscv-unknown-linux-gnu",
+                          "aarch64-manylinux_2_12", "x86_64-manylinux_2_", "x86_64-unknown-linux-gnux"}) {
     CAPTURE(bad);
     auto r = target_platform::parse(bad);
     REQUIRE_FALSE(r);
@@ -188,14 +193,16 @@ TEST_CASE("python versions are X.Y or X.Y.Z") {
   REQUIRE(full);
   CHECK(full->patch == 18u);
   CHECK(full->short_string() == "3.9");
-  for (const char* bad : {"", "3", "3.", ".12", "3.12.", "3.12.1.1", "3.x", "3.12rc1", " 3.12", "10.1", "3.99999999999"}) {
+  for (const char* bad :
+       {"", "3", "3.", ".12", "3.12.", "3.12.1.1", "3.x", "3.12rc1", " 3.12", "10.1", "3.99999999999"}) {
     CAPTURE(bad);
     CHECK_FALSE(python_version::parse(bad));
   }
 }
 
 TEST_CASE("custom macOS versions follow packaging's ladders") {
-  auto env = target_environment::create(python_version{3, 11, std::nullopt}, target_platform{target_os::macos, "x86_64", 10, 15});
+  auto env = target_environment::create(python_version{3, 11, std::nullopt},
+                                        target_platform{target_os::macos, "x86_64", 10, 15});
   const auto& tags = env.tags();
   CHECK(tags[0].to_string() == "cp311-cp311-macosx_10_15_x86_64");
   CHECK(tags[1].to_string() == "cp311-cp311-macosx_10_15_intel");
@@ -209,7 +216,8 @@ TEST_CASE("copies of an environment share one state, and another target gets its
   const target_environment copy = linux_env;  // NOLINT(performance-unnecessary-copy-initialization)
   CHECK(copy.tags().data() == linux_env.tags().data());
   // The default target is built once and shared; a different target does not leak into it.
-  CHECK(target_environment::default_target().tags().data() == target_environment::default_target().tags().data());
+  CHECK(target_environment::default_target().tags().data() ==
+        target_environment::default_target().tags().data());
   const target_environment default_copy = target_environment::default_target();
   CHECK(default_copy.tags().data() == target_environment::default_target().tags().data());
   CHECK(default_copy.python().minor == 11);

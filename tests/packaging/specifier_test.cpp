@@ -93,7 +93,8 @@ TEST_CASE("SpecifierSet parse, str, prereleases and contains table") {
     const auto v = version::parse(r[1]);
     REQUIRE(v.has_value());
     const bool got = sets.at(name).contains(*v, tri(r[2]));
-    if (got != (r[3] == "1")) FAIL_CHECK("'" << name << "' contains " << r[1] << " (" << r[2] << "): got " << got);
+    if (got != (r[3] == "1"))
+      FAIL_CHECK("'" << name << "' contains " << r[1] << " (" << r[2] << "): got " << got);
   }
 }
 
@@ -135,18 +136,24 @@ TEST_CASE("specifier_set errors point into the whole text") {
 }
 
 TEST_CASE("from_parts rebuilds what parse gives, without parsing") {
-  const std::vector<std::string> probes{"1.0", "1.4.5", "1.4.9", "1.5", "2.0", "1.0a1", "1!1.0", "1.2.3+loc", "2.0.post1"};
-  for (const char* text : {"~=1.4.5", "==1.2.*", "!=2.0.*", ">=1.0a1", "===foobar", "<3", ">1!0.5", "==1.2.3+loc", "<= 2.0.post1"}) {
+  const std::vector<std::string> probes{"1.0",   "1.4.5", "1.4.9",     "1.5",      "2.0",
+                                        "1.0a1", "1!1.0", "1.2.3+loc", "2.0.post1"};
+  for (const char* text : {"~=1.4.5", "==1.2.*", "!=2.0.*", ">=1.0a1", "===foobar", "<3", ">1!0.5",
+                           "==1.2.3+loc", "<= 2.0.post1"}) {
     INFO(text);
     auto spec = specifier::parse(text);
     REQUIRE(spec);
-    auto back = specifier::from_parts(spec->op(), spec->has_wildcard(), spec->operand(), spec->operand_text());
+    auto back =
+        specifier::from_parts(spec->op(), spec->has_wildcard(), spec->operand(), spec->operand_text());
     REQUIRE(back);
     CHECK(*back == *spec);
     CHECK(back->to_string() == spec->to_string());
-    for (const auto& p : probes) CHECK(back->contains(pyresolve::test::must_parse(p)) == spec->contains(pyresolve::test::must_parse(p)));
+    for (const auto& p : probes)
+      CHECK(back->contains(pyresolve::test::must_parse(p)) == spec->contains(pyresolve::test::must_parse(p)));
   }
-  CHECK_FALSE(specifier::from_parts(spec_op::greater_equal, true, pyresolve::test::must_parse("1.0"), "1.0.*"));
+  CHECK_FALSE(
+      specifier::from_parts(spec_op::greater_equal, true, pyresolve::test::must_parse("1.0"), "1.0.*"));
   CHECK_FALSE(specifier::from_parts(spec_op::less, false, pyresolve::test::must_parse("1.0"), ""));
-  CHECK_FALSE(specifier::from_parts(static_cast<spec_op>(200), false, pyresolve::test::must_parse("1.0"), "1.0"));
+  CHECK_FALSE(
+      specifier::from_parts(static_cast<spec_op>(200), false, pyresolve::test::must_parse("1.0"), "1.0"));
 }

@@ -74,7 +74,8 @@ TEST_CASE("arena: nothing is returned before the end, everything at the end") {
     for (int t = 0; t < 3; ++t) {
       threads.emplace_back([r] {
         std::pmr::vector<std::pmr::string> names(r);
-        for (int i = 0; i < 5000; ++i) names.emplace_back("package-name-long-enough-to-allocate-" + std::to_string(i));
+        for (int i = 0; i < 5000; ++i)
+          names.emplace_back("package-name-long-enough-to-allocate-" + std::to_string(i));
       });
     }
     for (auto& t : threads) t.join();

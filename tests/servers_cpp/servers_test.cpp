@@ -22,7 +22,9 @@ struct temp_tree {
     fs::create_directories(root / "simple" / "pkga");
     std::ofstream(root / "simple" / "index.html") << "<a href=\"pkga/\">pkga</a>\n";
     std::ofstream(root / "simple" / "pkga" / "index.html") << "<html>pkga links</html>\n";
-    std::ofstream(root / "simple" / "pkga" / "index.json") << R"({"meta":{"api-version":"1.1"},"name":"pkga","files":[]})" "\n";
+    std::ofstream(root / "simple" / "pkga" / "index.json")
+        << R"({"meta":{"api-version":"1.1"},"name":"pkga","files":[]})"
+           "\n";
   }
   ~temp_tree() {
     std::error_code ec;
@@ -42,7 +44,8 @@ std::string http_get(unsigned port, const std::string& path, const std::string& 
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   std::string answer;
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) {
-    const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\nAccept: " + accept + "\r\n\r\n";
+    const std::string request =
+        "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\nAccept: " + accept + "\r\n\r\n";
     if (::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
       char buf[4096];
       for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) answer.append(buf, static_cast<std::size_t>(n));

@@ -66,8 +66,8 @@ TEST_CASE("to_ranges agrees with contains(prereleases=True) on the vectors") {
     // Neighbours of the operand, where the rules bite.
     if (s.op() != spec_op::arbitrary_equal) {
       const std::string o = s.operand().to_string();
-      for (const char* suffix : {"", ".dev0", "a0", "a1.post1", "rc9", ".post0", ".post1.dev0", ".post2", ".0.1",
-                                 ".1", ".0.0"}) {
+      for (const char* suffix :
+           {"", ".dev0", "a0", "a1.post1", "rc9", ".post0", ".post1.dev0", ".post2", ".0.1", ".1", ".0.0"}) {
         if (auto v = version::parse(o + suffix)) check_agrees(s, *v, checked);
       }
     }
@@ -94,8 +94,9 @@ TEST_CASE("to_ranges agrees with contains on generated specifiers and versions (
     CAPTURE(text);
     for (const version& v : versions) check_agrees(*s, v, checked);
     const version& o = s->operand();
-    for (const version& v : {o, o.base_version(), V(o.base_version().to_string() + ".post1"),
-                             V(o.base_version().to_string() + "rc1"), V(o.base_version().to_string() + ".dev0")}) {
+    for (const version& v :
+         {o, o.base_version(), V(o.base_version().to_string() + ".post1"),
+          V(o.base_version().to_string() + "rc1"), V(o.base_version().to_string() + ".dev0")}) {
       check_agrees(*s, v, checked);
     }
   }
@@ -107,8 +108,8 @@ TEST_CASE("set algebra agrees pointwise") {
   std::vector<version> probe;
   for (int i = 0; i < 300; ++i) probe.push_back(V(pyresolve::test::random_version(rng, true)));
   std::vector<version_ranges> sets;
-  const char* texts[] = {">=1.0,<2.0", "==1.*", "!=1.5", "<0.5", ">3", "~=2.2", "==1.0+abc", "!=0.*", "<=2.0a1",
-                         ">1.0rc1", "", "<1.0.post3", "==1!1.*"};
+  const char* texts[] = {">=1.0,<2.0", "==1.*",   "!=1.5",   "<0.5", ">3",         "~=2.2",  "==1.0+abc",
+                         "!=0.*",      "<=2.0a1", ">1.0rc1", "",     "<1.0.post3", "==1!1.*"};
   for (const char* t : texts) sets.push_back(specifier_set::parse(t)->to_ranges());
   sets.push_back(version_ranges::empty_set());
   sets.push_back(version_ranges::full());
@@ -157,8 +158,10 @@ TEST_CASE("ranges print in PEP 440 terms") {
   CHECK(r(">=2.0,<1.0") == "∅");
   CHECK(r("==1.0+abc") == "==1.0+abc");
   CHECK(r("<1.0,>=2.0").empty() == false);
-  CHECK(specifier_set::parse("<1.0")->to_ranges().unite(specifier_set::parse(">=2.0")->to_ranges()).to_string() ==
-        "<1.0 | >=2.0");
+  CHECK(specifier_set::parse("<1.0")
+            ->to_ranges()
+            .unite(specifier_set::parse(">=2.0")->to_ranges())
+            .to_string() == "<1.0 | >=2.0");
 }
 
 namespace {
@@ -182,10 +185,9 @@ TEST_CASE("sets beyond two intervals live in the resource they were given; copie
   using pyresolve::packaging::version_ranges;
   tally_resource solver_memory;
   // Three disjoint intervals: more than the two inline slots.
-  const version_ranges three =
-      version_ranges::between(v("1"), v("2"), &solver_memory)
-          .unite(version_ranges::between(v("3"), v("4"), &solver_memory))
-          .unite(version_ranges::between(v("5"), v("6"), &solver_memory));
+  const version_ranges three = version_ranges::between(v("1"), v("2"), &solver_memory)
+                                   .unite(version_ranges::between(v("3"), v("4"), &solver_memory))
+                                   .unite(version_ranges::between(v("5"), v("6"), &solver_memory));
   REQUIRE(three.intervals().size() == 3);
   CHECK(three.resource() == &solver_memory);
   CHECK(solver_memory.allocations > 0);

@@ -144,8 +144,10 @@ TEST_CASE("strategies: sizes and alignments are honoured, memory is writable") {
       }
     }
     // Free in a different order from allocation, as real containers do.
-    for (std::size_t i = 0; i < live.size(); i += 2) r->deallocate(live[i].p, live[i].size, live[i].alignment);
-    for (std::size_t i = 1; i < live.size(); i += 2) r->deallocate(live[i].p, live[i].size, live[i].alignment);
+    for (std::size_t i = 0; i < live.size(); i += 2)
+      r->deallocate(live[i].p, live[i].size, live[i].alignment);
+    for (std::size_t i = 1; i < live.size(); i += 2)
+      r->deallocate(live[i].p, live[i].size, live[i].alignment);
   }
 }
 
@@ -186,7 +188,8 @@ TEST_CASE("strategies: two threads allocating and freeing concurrently, both way
     handoff a_to_b;
     handoff b_to_a;
     auto worker = [&](handoff& out, handoff& in) {
-      for (std::size_t i = 0; i < 5000; ++i) out.push({counting.allocate(16 + i % 300, 16), 16 + i % 300, 16});
+      for (std::size_t i = 0; i < 5000; ++i)
+        out.push({counting.allocate(16 + i % 300, 16), 16 + i % 300, 16});
       out.close();
       block b{};
       while (in.pop(b)) counting.deallocate(b.p, b.size, b.alignment);

@@ -42,7 +42,8 @@ TEST_CASE("core metadata fields are read from the header block") {
 }
 
 TEST_CASE("a BOM, a missing Requires-Python and blank continuation lines are accepted") {
-  auto m = core_metadata::parse("\xEF\xBB\xBFName: a\nVersion: 1\nDescription: x\n   \n  more\nLicense: MIT\n");
+  auto m =
+      core_metadata::parse("\xEF\xBB\xBFName: a\nVersion: 1\nDescription: x\n   \n  more\nLicense: MIT\n");
   REQUIRE(m);
   CHECK(m->name == "a");
   CHECK_FALSE(m->requires_python);
@@ -54,7 +55,8 @@ TEST_CASE("requires_dist_is_dynamic follows PEP 643") {
   auto static_deps = core_metadata::parse("Metadata-Version: 2.2\nName: a\nVersion: 1\nDynamic: Summary\n");
   REQUIRE(static_deps);
   CHECK_FALSE(static_deps->requires_dist_is_dynamic());
-  auto dynamic_deps = core_metadata::parse("Metadata-Version: 2.3\nName: a\nVersion: 1\nDynamic: requires-dist\n");
+  auto dynamic_deps =
+      core_metadata::parse("Metadata-Version: 2.3\nName: a\nVersion: 1\nDynamic: requires-dist\n");
   REQUIRE(dynamic_deps);
   CHECK(dynamic_deps->dynamic == std::pmr::vector<std::pmr::string>{"requires-dist"});
   CHECK(dynamic_deps->requires_dist_is_dynamic());
@@ -67,14 +69,16 @@ TEST_CASE("requires_dist_is_dynamic follows PEP 643") {
 }
 
 TEST_CASE("malformed fields are reported by source, line and field") {
-  auto bad = core_metadata::parse("Metadata-Version: 2.1\nName: foo\nVersion: 1.0\nSummary: x\n\tcontinued\nRequires-Dist: bar\n"
-                                  "Requires-Dist: foo >=\n",
-                                  "foo-1.0.dist-info/METADATA");
+  auto bad = core_metadata::parse(
+      "Metadata-Version: 2.1\nName: foo\nVersion: 1.0\nSummary: x\n\tcontinued\nRequires-Dist: bar\n"
+      "Requires-Dist: foo >=\n",
+      "foo-1.0.dist-info/METADATA");
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code == pyresolve::errc::invalid_metadata);
   CHECK(bad.error().source == "foo-1.0.dist-info/METADATA");
   CHECK(bad.error().line == 7);
-  CHECK(bad.error().to_string().rfind("foo-1.0.dist-info/METADATA:7: invalid Requires-Dist 'foo >=': ", 0) == 0);
+  CHECK(bad.error().to_string().rfind("foo-1.0.dist-info/METADATA:7: invalid Requires-Dist 'foo >=': ", 0) ==
+        0);
 
   struct bad_case {
     const char* text;

@@ -52,10 +52,11 @@ TEST_CASE("valid versions normalize and expose components as packaging does") {
       CHECK(joined_release(v) == r[5]);
       CHECK(v.release_segments().size() == v.release_size());
       const auto pre = v.pre();
-      const std::string pre_text =
-          pre ? std::string(pre->kind == pre_kind::alpha ? "a" : pre->kind == pre_kind::beta ? "b" : "rc") +
-                    std::to_string(pre->number)
-              : "-";
+      const std::string pre_text = pre ? std::string(pre->kind == pre_kind::alpha  ? "a"
+                                                     : pre->kind == pre_kind::beta ? "b"
+                                                                                   : "rc") +
+                                             std::to_string(pre->number)
+                                       : "-";
       CHECK(pre_text == r[6]);
       CHECK((v.post() ? std::to_string(*v.post()) : "-") == r[7]);
       CHECK((v.dev() ? std::to_string(*v.dev()) : "-") == r[8]);
@@ -92,7 +93,8 @@ TEST_CASE("error messages say what was expected and where") {
   auto a = version::parse("1.0+");
   REQUIRE_FALSE(a);
   CHECK(a.error().column == 5);
-  CHECK(a.error().message == "invalid version '1.0+': expected a letter or digit in the local label at column 5");
+  CHECK(a.error().message ==
+        "invalid version '1.0+': expected a letter or digit in the local label at column 5");
   auto b = version::parse("1.0.0-beta.1x");
   REQUIRE_FALSE(b);
   CHECK(b.error().column == 13);
@@ -107,7 +109,9 @@ TEST_CASE("error messages say what was expected and where") {
 
 TEST_CASE("whitespace as Python's \\s, including Unicode spaces in UTF-8") {
   CHECK(must_parse("\xc2\xa0 1.0\x1c").to_string() == "1.0");
-  CHECK(must_parse("\xe3\x80\x80" "1.0\xe2\x80\xa9").to_string() == "1.0");
+  CHECK(must_parse("\xe3\x80\x80"
+                   "1.0\xe2\x80\xa9")
+            .to_string() == "1.0");
   CHECK_FALSE(version::parse("1.0\xc2\xa1").has_value());
 }
 
@@ -257,10 +261,12 @@ TEST_CASE("copies share heap blocks from the given memory resource") {
 
 TEST_CASE("packed bits round-trip exactly; bits no version has are refused") {
   std::vector<version> all;
-  for (const char* s : {"0", "1.0", "1.0.0", "2.31.0rc1", "1.0.post3", "1.0.dev4", "1.2.3.4", "1.0.0.0.0", "0.9b2"})
+  for (const char* s :
+       {"0", "1.0", "1.0.0", "2.31.0rc1", "1.0.post3", "1.0.dev4", "1.2.3.4", "1.0.0.0.0", "0.9b2"})
     all.push_back(must_parse(s));
   const auto base = must_parse("1.7");
-  for (const auto& v : {base.release_min(), base.release_max(), base.just_after(), base.local_max()}) all.push_back(v);
+  for (const auto& v : {base.release_min(), base.release_max(), base.just_after(), base.local_max()})
+    all.push_back(v);
   for (const auto& v : all) {
     INFO(v.to_string());
     auto bits = v.packed_bits();
@@ -273,13 +279,14 @@ TEST_CASE("packed bits round-trip exactly; bits no version has are refused") {
     for (const auto& w : all) CHECK((*back <=> w) == (v <=> w));
   }
   // The general form has no packed bits (a cache stores its text).
-  for (const char* s : {"1!2.0", "1.0+local.7", "20230901.1", "1.0a1.post2"}) CHECK_FALSE(must_parse(s).packed_bits());
+  for (const char* s : {"1!2.0", "1.0+local.7", "20230901.1", "1.0a1.post2"})
+    CHECK_FALSE(must_parse(s).packed_bits());
 
   const auto one_two = *must_parse("1.2").packed_bits();
-  CHECK_FALSE(version::from_packed({one_two.key, 0}));     // no release segment
-  CHECK_FALSE(version::from_packed({one_two.key, 1}));     // "2" beyond the written size
-  CHECK(version::from_packed({one_two.key, 7}));           // 1.2.0.0.0.0.0 is a version
-  CHECK_FALSE(version::from_packed({one_two.key | 3, 2}));   // a final release numbered 3
+  CHECK_FALSE(version::from_packed({one_two.key, 0}));      // no release segment
+  CHECK_FALSE(version::from_packed({one_two.key, 1}));      // "2" beyond the written size
+  CHECK(version::from_packed({one_two.key, 7}));            // 1.2.0.0.0.0.0 is a version
+  CHECK_FALSE(version::from_packed({one_two.key | 3, 2}));  // a final release numbered 3
   const auto min_bits = *base.release_min().packed_bits();
   CHECK_FALSE(version::from_packed({min_bits.key | 1, min_bits.release_size}));  // a bound with a number
   CHECK(version::packed_layout != 0);
