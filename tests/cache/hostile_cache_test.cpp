@@ -107,6 +107,15 @@ void plant(const fs::path& at, intruder what) {
   }
 }
 
+/// A cache in `tmp/c`, opened with default options.
+std::unique_ptr<pc::cache> open_cache(const t::temp_dir& tmp) {
+  pc::cache_options o;
+  o.root = tmp.path / "c";
+  auto opened = pc::cache::open(o);
+  REQUIRE(opened);
+  return std::move(*opened);
+}
+
 const char* name_of(intruder what) {
   switch (what) {
     case intruder::fifo:
@@ -125,17 +134,14 @@ const char* name_of(intruder what) {
 
 TEST_CASE("reads never follow a symlink nor wait on a FIFO: anything but a regular file is a corrupt entry") {
   t::temp_dir tmp;
-  pc::cache_options o;
-  o.root = tmp.path / "c";
-  auto store = pc::cache::open(o);
-  REQUIRE(store);
+  const auto store = open_cache(tmp);
   std::string buffer;
   for (const auto what :
        {intruder::fifo, intruder::folder, intruder::symlink_to_dev_zero, intruder::dangling_symlink}) {
     CAPTURE(name_of(what));
     const fs::path at = tmp.path / "entry.bin";
     plant(at, what);
-    const auto read = (*store)->read_entry(at.c_str(), buffer);
+    const auto read = store->read_entry(at.c_str(), buffer);
     REQUIRE_FALSE(read);
     CHECK(read.error().code == errc::io_error);
     CHECK(read.error().to_string().find(at.string()) != std::string::npos);
@@ -143,14 +149,14 @@ TEST_CASE("reads never follow a symlink nor wait on a FIFO: anything but a regul
     REQUIRE_FALSE(mapped);
     CHECK(mapped.error().to_string().find(at.string()) != std::string::npos);
   }
-  const auto absent = (*store)->read_entry((tmp.path / "absent.bin").c_str(), buffer);
+  const auto absent = store->read_entry((tmp.path / "absent.bin").c_str(), buffer);
   REQUIRE(absent);
   CHECK_FALSE(*absent);
   // A large file whose header does not declare its size is read no further than the first
   // 64 KiB: no entry, however large the file, costs more than that to reject.
   const fs::path big = tmp.path / "big.bin";
   t::spit(big, std::string(3'000'000, 'z'));
-  const auto head = (*store)->read_entry(big.c_str(), buffer);
+  const auto head = store->read_entry(big.c_str(), buffer);
   REQUIRE(head);
   REQUIRE(*head);
   CHECK((*head)->size() == 64 * 1024);
@@ -258,12 +264,9 @@ TEST_CASE_FIXTURE(tampered_universe,
 
 TEST_CASE("paths: names and filenames from an index never leave their bucket") {
   t::temp_dir tmp;
-  pc::cache_options o;
-  o.root = tmp.path / "c";
-  auto opened = pc::cache::open(o);
-  REQUIRE(opened);
-  const pc::cache& store = **opened;
-  const fs::path metadata_root = o.root / pc::metadata_bucket;
+  const auto opened = open_cache(tmp);
+  const pc::cache& store = *opened;
+  const fs::path metadata_root = opened->root() / pc::metadata_bucket;
   const std::string nul("x\0y.whl", 7);
   for (const std::string& bad :
        {std::string("evil-1.0-1/../../../../../../tmp/x-py3-none-any.whl"), std::string(".."),
@@ -290,13 +293,13 @@ TEST_CASE("paths: names and filenames from an index never leave their bucket") {
       CHECK(store.read(p) == std::optional<std::string>("entry"));
     }
     const fs::path page = store.simple_path("https://x/simple", bad);
-    CHECK(page.parent_path().parent_path() == o.root / pc::simple_bucket);
+    CHECK(page.parent_path().parent_path() == opened->root() / pc::simple_bucket);
     CHECK(page.lexically_normal() == page);
   }
   // Nothing was written outside the cache, nor any folder made there.
   std::size_t outside = 0;
   for (const auto& e : fs::directory_iterator(tmp.path))
-    if (e.path() != o.root) ++outside;
+    if (e.path() != opened->root()) ++outside;
   CHECK(outside == 0);
   // A safe name keeps its spelling (entries of earlier runs stay found).
   index::dist_file plain;
@@ -308,11 +311,8 @@ TEST_CASE("paths: names and filenames from an index never leave their bucket") {
 
 TEST_CASE("cache clean takes project names only, and nothing outside the root is ever removed") {
   t::temp_dir tmp;
-  pc::cache_options o;
-  o.root = tmp.path / "c";
-  auto opened = pc::cache::open(o);
-  REQUIRE(opened);
-  pc::cache& store = **opened;
+  const auto opened = open_cache(tmp);
+  pc::cache& store = *opened;
   const fs::path victim = tmp.path / "victim";
   t::spit(victim, "keep");
   t::spit(tmp.path / "victim.bin", "keep");
@@ -337,9 +337,9 @@ TEST_CASE("cache clean takes project names only, and nothing outside the root is
   t::spit(away / "idx" / "foo.bin", "keep");
   t::spit(away / "left.tmp.1", "keep");
   fs::create_directories(away / "empty");
-  fs::remove_all(o.root / pc::metadata_bucket);
-  fs::create_directory_symlink(away, o.root / pc::metadata_bucket);
-  fs::create_directory_symlink(away / "idx", o.root / pc::simple_bucket / "0000000000000000");
+  fs::remove_all(opened->root() / pc::metadata_bucket);
+  fs::create_directory_symlink(away, opened->root() / pc::metadata_bucket);
+  fs::create_directory_symlink(away / "idx", opened->root() / pc::simple_bucket / "0000000000000000");
   REQUIRE(store.clean({"foo"}));
   CHECK(fs::exists(away / "foo" / "keep.bin"));
   CHECK(fs::exists(away / "idx" / "foo.bin"));
@@ -356,11 +356,8 @@ TEST_CASE(
     "temp files: unpredictable names, created only where nothing is (a planted symlink is not written "
     "through)") {
   t::temp_dir tmp;
-  pc::cache_options o;
-  o.root = tmp.path / "c";
-  auto opened = pc::cache::open(o);
-  REQUIRE(opened);
-  const pc::cache& store = **opened;
+  const auto opened = open_cache(tmp);
+  const pc::cache& store = *opened;
   const fs::path entry = store.simple_path("https://x/simple", "foo");
   fs::create_directories(entry.parent_path());
   const fs::path victim = tmp.path / "victim";
