@@ -28,8 +28,8 @@ struct process_heap_tuning {
 /// Sets glibc's `malloc` up for one short run, on the main thread before other threads start.
 ///
 /// A warm resolve of a large input touches tens of MiB of fresh heap, and on a virtual machine
-/// each first touch of a 4 KiB page is a trap of about 1.6 µs: on the top-1,000 list that was
-/// 18,000 faults, a tenth of the run. So:
+/// each first touch of a 4 KiB page is a trap, thousands of them per run (figures in
+/// allocator/README.md). So:
 /// - the heap grows 64 MiB at a time and is never trimmed (no `brk` per few pages, no memory
 ///   given back only to be faulted in again);
 /// - blocks up to 32 MiB come from the heap rather than from their own `mmap`;
@@ -45,8 +45,8 @@ struct process_heap_tuning {
 /// `meanwhile`, when given, runs on that short-lived thread once its heap work is done:
 /// start-up work of the program's own, which then overlaps the main thread's instead of
 /// following it (`resolve` runs oneTBB's one-time start-up there; given a thread of its own,
-/// the same work measured slower, as creating a thread costs the main thread 0.17–0.29 ms on
-/// this VM). The thread is then not waited for: `join_short_run_tuning` must be called before
+/// the same work measured slower, as creating a thread costs the main thread more than it
+/// saves). The thread is then not waited for: `join_short_run_tuning` must be called before
 /// the process starts threads of its own (the next thread must find the arena the helper
 /// leaves). `meanwhile` runs only when the thread starts (the tuning applied, THP available);
 /// what it throws is dropped.

@@ -101,9 +101,9 @@ class marker {
 };
 
 /// Parses each distinct marker text once and hands out the same (immutable, shared) tree
-/// afterwards. The metadata of a project's versions repeat the same few markers, and parsing
-/// them again for every decoded metadata file was a fifth of the instructions of a warm
-/// resolve of the top-1,000 projects. Thread-safe; errors are not remembered.
+/// afterwards. The metadata of a project's versions repeat the same few markers, which would
+/// otherwise be parsed again for every decoded metadata file. Thread-safe; errors are not
+/// remembered.
 class marker_memo {
  public:
   /// The memo's own table (texts and entries) lives in `memory`, which must be thread-safe

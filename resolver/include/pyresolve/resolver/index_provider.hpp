@@ -75,8 +75,8 @@ struct index_provider_stats {
 /// Runs oneTBB's one-time process start-up now, on the calling thread, instead of in the first
 /// `index_provider`: it looks for optional runtimes oneTBB can use along the whole library
 /// path (`libirml.so.1`, which no Debian package ships, costs about 77 failed lookups; an
-/// OpenMP runtime is looked up too) and sets up its allocator and thread pool: 0.5 ms on this
-/// VM, on the one thread a warm resolve depends on. A program with a thread to spare at start-up calls it
+/// OpenMP runtime is looked up too) and sets up its allocator and thread pool, on the one
+/// thread a warm resolve depends on. A program with a thread to spare at start-up calls it
 /// there (the `resolve` command does, on the heap tuning's helper thread). Optional; never throws.
 void warm_up_task_scheduler() noexcept;
 
