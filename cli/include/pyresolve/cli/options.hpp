@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// The `resolve` command line: every flag of issue #6, named as `uv pip compile` names it
+/// The `resolve` command line: every flag, named as `uv pip compile` names it
 /// where the meaning is the same, parsed with CLI11; environment variables fill what the
 /// flags leave unset.
 
