@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The resolve benchmark suite (issue #7): resolve-warm, resolve-cold and resolve-noop over
+"""The resolve benchmark suite: resolve-warm, resolve-cold and resolve-noop over
 real requirement files, across the pmr strategies and the whole-process allocator variants,
 with 1 and 2 worker threads, plus peers: pip (resolve-only) on the same index and Poetry's
 solver (in memory, benches/poetry_peer.py) on the same data.

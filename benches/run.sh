@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The allocator benchmark suite (issue #7) in one command: builds what it needs, writes the
+# The allocator benchmark suite in one command: builds what it needs, writes the
 # make-index tree of the bundled snapshot (closure of the workloads), serves it with nginx on
 # 127.0.0.1 (stopped by its PID on exit), and runs benches/resolve_bench.py over it.
 #

@@ -100,7 +100,7 @@ const char* universe = R"({"packages": {
 
 }  // namespace
 
-TEST_CASE("every flag of issue #6 is parsed") {
+TEST_CASE("every flag of the command line is parsed") {
   const auto o = parse_ok({"a.in",
                            "pyproject.toml",
                            "-o",

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# The whole-process speed targets of issue #5, two binaries side by side: warm jupyter.in,
+# The whole-process speed targets, two binaries side by side: warm jupyter.in,
 # warm boto3.in and the top-1,000 list together, each pair in one hyperfine call (so drift
 # hits both), then peak RSS of warm jupyter. Each binary fills its own cache first (entry
 # formats differ between builds). The index is the bundled snapshot's black+jupyter closure
 # that the resolver_index tests build (build/fixtures/resolver-black-jupyter/index).
 #
-#   benches/issue5-targets.sh BASE_RESOLVE NEW_RESOLVE [WORK_DIR]
+#   benches/speed-targets.sh BASE_RESOLVE NEW_RESOLVE [WORK_DIR]
 #
 # Medians: python3 -c 'import json,statistics as s; ...' over WORK_DIR/*.json (hyperfine's
 # --export-json), or read hyperfine's ratio line. The in-memory target is
 # `build/release/bin/bench_solve_universe tests/resolver/data/universe_rand1000.json 200`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-base=$1 new=$2 work=${3:-/tmp/pyresolve-issue5}
+base=$1 new=$2 work=${3:-/tmp/pyresolve-speed-targets}
 tree=build/fixtures/resolver-black-jupyter/index
 [ -d "$tree/simple" ] || { echo "no $tree: run the resolver_index tests once (ctest -L resolver_index)" >&2; exit 2; }
 args="--index-url file://$PWD/$tree/simple -q --no-progress --python-version 3.11 --python-platform x86_64-manylinux_2_17 -o /dev/null"
