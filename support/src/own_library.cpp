@@ -1,7 +1,6 @@
 #include "pyresolve/support/own_library.hpp"
 
 #include <dlfcn.h>
-#include <link.h>
 #include <unistd.h>
 
 namespace pyresolve::support {
@@ -16,27 +15,13 @@ std::string dlopen_failure(std::string_view path) {
   return std::string(why);
 }
 
-std::string this_object_directory() {
-  Dl_info info{};
-  link_map* object = nullptr;
-  // A function's address, as dladdr1 wants it: only compared against the objects' ranges.
-  if (::dladdr1(reinterpret_cast<void*>(&this_object_directory), &info,
-                reinterpret_cast<void**>(&object),  // NOLINT
-                RTLD_DL_LINKMAP) == 0 ||
-      object == nullptr) {
-    return {};
-  }
-  std::string path;
-  if (object->l_name != nullptr && object->l_name[0] != '\0') {
-    path = object->l_name;
-  } else {  // the program itself, which the loader names only by its argv[0]
-    char buffer[4096];
-    const ::ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof buffer);
-    if (n <= 0 || static_cast<std::size_t>(n) == sizeof buffer) return {};
-    path.assign(buffer, static_cast<std::size_t>(n));
-  }
+std::string program_directory() {
+  char buffer[4096];
+  const ::ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof buffer);
+  if (n <= 0 || static_cast<std::size_t>(n) == sizeof buffer) return {};
+  const std::string_view path(buffer, static_cast<std::size_t>(n));
   const auto slash = path.rfind('/');
-  return slash == std::string::npos ? std::string() : path.substr(0, slash);
+  return slash == std::string_view::npos ? std::string() : std::string(path.substr(0, slash));
 }
 
 bool own_library_loaded(const char* soname) noexcept {
@@ -45,11 +30,10 @@ bool own_library_loaded(const char* soname) noexcept {
 
 result<void*> open_own_library(const char* soname) {
   if (void* loaded = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD)) return loaded;
-  const std::string here = this_object_directory();
+  const std::string here = program_directory();
+  if (here.empty()) return fail(errc::not_found, std::string(soname) + ": cannot tell where the program is");
   std::string missing;  // the directories without the file
-  for (const std::string& dir :
-       {here + "/" PYRESOLVE_BIN_TO_LIBDIR, here, std::string(PYRESOLVE_INSTALL_LIBDIR)}) {
-    if (here.empty() && dir.front() != '/') continue;
+  for (const std::string& dir : {here + "/" PYRESOLVE_BIN_TO_LIBDIR, here}) {
     const std::string path = dir + "/" + soname;
     if (::access(path.c_str(), F_OK) != 0) {
       missing += (missing.empty() ? "" : ", ") + dir;

@@ -1,8 +1,9 @@
 #pragma once
 /// @file
 /// Shared libraries of pyresolve's own that programs load only when they need them (the
-/// `jemalloc` heap strategy's private jemalloc, the JSON page parser with simdjson): each one
-/// mapped at start-up costs every run, and most runs never use them.
+/// `jemalloc` heap strategy's private jemalloc, the `resolve` program's index I/O library):
+/// each one mapped at start-up costs every run, and most runs never use them. They are found
+/// relative to the program, so that an installed prefix can be moved.
 
 #include <string>
 #include <string_view>
@@ -13,8 +14,8 @@ namespace pyresolve::support {
 
 /// Opens `soname`, a library pyresolve installs beside its own: the copy the process has
 /// loaded already (the program linked it), else the first found of `<program>/../lib`
-/// (the layout of the install and of the build tree; `<program>` is the directory of the
-/// object this code is linked into), that directory itself, and the install's libdir.
+/// (the layout of the install and of the build tree; `<program>` is the directory of
+/// /proc/self/exe) and `<program>` itself.
 /// Returns the `dlopen` handle (`RTLD_NOW | RTLD_LOCAL`, never closed), or an error: which
 /// directories lack the file, or why a copy found would not load.
 [[nodiscard]] result<void*> open_own_library(const char* soname);
@@ -26,9 +27,7 @@ namespace pyresolve::support {
 /// Whether the process has `soname` loaded already.
 [[nodiscard]] bool own_library_loaded(const char* soname) noexcept;
 
-/// The directory of the object this code is linked into: the program's (from
-/// /proc/self/exe, as `dladdr` names the program by its argv[0]) or a shared library's.
-/// Empty when unknown.
-[[nodiscard]] std::string this_object_directory();
+/// The directory of the running program (/proc/self/exe); empty when unknown.
+[[nodiscard]] std::string program_directory();
 
 }  // namespace pyresolve::support
