@@ -16,6 +16,7 @@ function(pyresolve_add_allocator_variants target)
   get_target_property(source_dir ${target} SOURCE_DIR)
   get_target_property(libraries ${target} LINK_LIBRARIES)
   get_target_property(definitions ${target} COMPILE_DEFINITIONS)
+  get_target_property(lazy_index_io ${target} PYRESOLVE_LAZY_INDEX_IO)
   list(TRANSFORM sources PREPEND "${source_dir}/" REGEX "^[^/]")
   foreach(variant IN ITEMS mimalloc jemalloc)
     set(name ${target}-${variant})
@@ -28,10 +29,15 @@ function(pyresolve_add_allocator_variants target)
     # The allocator goes first on the link line, and --no-as-needed keeps it in DT_NEEDED even
     # though no code names it: that is how it comes before libc in symbol lookup. (uv once
     # shipped a build whose allocator crate was silently dropped; the tests catch that here.)
-    target_link_libraries(${name} PRIVATE ${heap} ${libraries})
-    target_link_options(${name} PRIVATE "LINKER:--no-as-needed")
+    # Only for the allocator: the rest of the line is linked as the plain target's is, so the
+    # variant needs no library the plain target does not.
+    target_link_libraries(${name} PRIVATE "-Wl,--push-state,--no-as-needed" ${heap} "-Wl,--pop-state"
+                                          ${libraries})
     if(definitions)
       target_compile_definitions(${name} PRIVATE ${definitions})
+    endif()
+    if(lazy_index_io)  # index/CMakeLists.txt: the index's libraries opened on first use
+      set_target_properties(${name} PROPERTIES PYRESOLVE_LAZY_INDEX_IO ${lazy_index_io})
     endif()
     pyresolve_target_defaults(${name})
   endforeach()
