@@ -1,5 +1,4 @@
-// libpyresolve_index_json.so: the PEP 691 page walk with simdjson (see
-// index/src/detail/json_walk.hpp for why it is a library of its own).
+// The PEP 691 page walk with simdjson (index/src/detail/json_walk.hpp).
 #include <simdjson.h>
 
 #include "detail/json_walk.hpp"
@@ -81,11 +80,12 @@ bool walk(std::string_view body, json_page_sink& sink, std::string& error) {
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) bool pyresolve_walk_json_page(std::string_view body,
-                                                                                json_page_sink& sink,
-                                                                                std::string& error) {
-  // Called across a dlopen boundary by C linkage: nothing may be thrown out of it. Only
-  // allocation can throw here (the padded copy, the parser's buffers, the sink's strings).
+namespace pyresolve::index::detail {
+
+bool walk_json_page(std::string_view body, json_page_sink& sink, std::string& error) noexcept {
+  // Reached through the backend table, possibly across a dlopen boundary: nothing may be
+  // thrown out of it. Only allocation can throw here (the padded copy, the parser's buffers,
+  // the sink's strings).
   try {
     return walk(body, sink, error);
   } catch (...) {
@@ -93,3 +93,5 @@ extern "C" __attribute__((visibility("default"))) bool pyresolve_walk_json_page(
     return false;
   }
 }
+
+}  // namespace pyresolve::index::detail

@@ -1,6 +1,6 @@
 #include "pyresolve/index/http.hpp"
 
-#include "detail/dl.hpp"
+#include "detail/backend.hpp"
 #include "detail/http_callbacks.hpp"
 
 #include <algorithm>
@@ -22,13 +22,13 @@ namespace detail {
 namespace {
 
 struct easy_deleter {
-  void operator()(CURL* h) const noexcept { dl::curl().curl_easy_cleanup(h); }
+  void operator()(CURL* h) const noexcept { detail::io().curl.curl_easy_cleanup(h); }
 };
 struct multi_deleter {
-  void operator()(CURLM* h) const noexcept { dl::curl().curl_multi_cleanup(h); }
+  void operator()(CURLM* h) const noexcept { detail::io().curl.curl_multi_cleanup(h); }
 };
 struct slist_deleter {
-  void operator()(curl_slist* l) const noexcept { dl::curl().curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const noexcept { detail::io().curl.curl_slist_free_all(l); }
 };
 using easy_handle = std::unique_ptr<CURL, easy_deleter>;
 using multi_handle = std::unique_ptr<CURLM, multi_deleter>;
@@ -36,7 +36,9 @@ using slist_handle = std::unique_ptr<curl_slist, slist_deleter>;
 
 /// curl_global_init is not thread-safe; do it once per process.
 void global_init() {
-  static const bool done = [] { return dl::curl().curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+  static const bool done = [] {
+    return detail::io().curl.curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  }();
   (void)done;
 }
 
@@ -168,15 +170,16 @@ struct client_impl {
   /// a warm run makes none, so it never loads libcurl nor starts a thread.
   bool ensure_started() {
     std::call_once(started, [this] {
-      if (const auto& loaded = dl::load_curl(); !loaded) {
+      if (const auto& loaded = detail::backend(); !loaded) {
         start_error = loaded.error();
         return;
       }
       global_init();
-      multi.reset(dl::curl().curl_multi_init());
-      dl::curl().curl_multi_setopt(multi.get(), CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
-      dl::curl().curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS,
-                                   static_cast<long>(options.max_in_flight));
+      multi.reset(detail::io().curl.curl_multi_init());
+      detail::io().curl.curl_multi_setopt(multi.get(), CURLMOPT_PIPELINING,
+                                          static_cast<long>(CURLPIPE_MULTIPLEX));
+      detail::io().curl.curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS,
+                                          static_cast<long>(options.max_in_flight));
       worker = std::thread([this] { run(); });
     });
     return !start_error;
@@ -190,63 +193,64 @@ struct client_impl {
     t.response = http_response{};
     t.sink =
         response_sink{&t.response, options.max_body_size, options.max_header_bytes, 0, 0, abort_reason::none};
-    t.easy.reset(dl::curl().curl_easy_init());
+    t.easy.reset(detail::io().curl.curl_easy_init());
     CURL* e = t.easy.get();
-    dl::curl().curl_easy_setopt(e, CURLOPT_URL, t.request.url.c_str());
-    dl::curl().curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &on_body);
-    dl::curl().curl_easy_setopt(e, CURLOPT_WRITEDATA, &t.sink);
-    dl::curl().curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &on_header);
-    dl::curl().curl_easy_setopt(e, CURLOPT_HEADERDATA, &t.sink);
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_URL, t.request.url.c_str());
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &on_body);
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_WRITEDATA, &t.sink);
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &on_header);
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_HEADERDATA, &t.sink);
     // A declared length over the cap fails before any byte is stored; the write callback
     // catches what is not declared (chunked, compressed).
-    dl::curl().curl_easy_setopt(
+    detail::io().curl.curl_easy_setopt(
         e, CURLOPT_MAXFILESIZE_LARGE,
         static_cast<curl_off_t>(std::min<std::uint64_t>(options.max_body_size, INT64_MAX)));
-    dl::curl().curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
-                                static_cast<long>(options.total_timeout.count()) * 1000L);
-    dl::curl().curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error_buffer);
-    dl::curl().curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    dl::curl().curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+                                       static_cast<long>(options.total_timeout.count()) * 1000L);
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error_buffer);
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
     // Credentials in the URL must not leak to another host after a redirect.
-    dl::curl().curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);
-    dl::curl().curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    dl::curl().curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-    dl::curl().curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-    dl::curl().curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    dl::curl().curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                                static_cast<long>(options.connect_timeout.count()));
-    dl::curl().curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_limit);
-    dl::curl().curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.low_speed_time.count()));
-    dl::curl().curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
-    dl::curl().curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                                       static_cast<long>(options.connect_timeout.count()));
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_limit);
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+                                       static_cast<long>(options.low_speed_time.count()));
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     // Redirects never go down: from https only to https (curl refuses file: and the rest).
     const bool secure = t.request.url.size() >= 6 && (t.request.url.compare(0, 6, "https:") == 0 ||
                                                       t.request.url.compare(0, 6, "HTTPS:") == 0);
-    dl::curl().curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, secure ? "https" : "http,https");
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, secure ? "https" : "http,https");
     if (options.use_netrc)
-      dl::curl().curl_easy_setopt(e, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
+      detail::io().curl.curl_easy_setopt(e, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
     if (const char* ca = std::getenv("SSL_CERT_FILE"); ca && *ca)
-      dl::curl().curl_easy_setopt(e, CURLOPT_CAINFO, ca);
+      detail::io().curl.curl_easy_setopt(e, CURLOPT_CAINFO, ca);
     if (const char* dir = std::getenv("SSL_CERT_DIR"); dir && *dir)
-      dl::curl().curl_easy_setopt(e, CURLOPT_CAPATH, dir);
+      detail::io().curl.curl_easy_setopt(e, CURLOPT_CAPATH, dir);
     curl_slist* list = nullptr;
     auto add = [&](const std::string& h) {
-      if (curl_slist* n = dl::curl().curl_slist_append(list, h.c_str())) list = n;
+      if (curl_slist* n = detail::io().curl.curl_slist_append(list, h.c_str())) list = n;
     };
     for (const auto& h : t.request.headers) add(h);
     if (!t.request.if_none_match.empty()) add("If-None-Match: " + t.request.if_none_match);
     if (!t.request.if_modified_since.empty()) add("If-Modified-Since: " + t.request.if_modified_since);
     t.headers.reset(list);
-    dl::curl().curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
     std::string range;
     if (t.request.range) {
       auto [first, last] = *t.request.range;
       range = first < 0 ? "-" + std::to_string(-first) : std::to_string(first) + "-" + std::to_string(last);
-      dl::curl().curl_easy_setopt(e, CURLOPT_RANGE, range.c_str());  // curl copies the string
+      detail::io().curl.curl_easy_setopt(e, CURLOPT_RANGE, range.c_str());  // curl copies the string
     }
-    dl::curl().curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+    detail::io().curl.curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
     requests.fetch_add(1, std::memory_order_relaxed);
-    dl::curl().curl_multi_add_handle(multi.get(), e);
+    detail::io().curl.curl_multi_add_handle(multi.get(), e);
   }
 
   std::chrono::milliseconds backoff(const transfer& t) {
@@ -255,7 +259,7 @@ struct client_impl {
       char* end = nullptr;
       long secs = std::strtol(t.response.retry_after.c_str(), &end, 10);
       if (!(end && *end == '\0' && secs >= 0)) {
-        time_t when = dl::curl().curl_getdate(t.response.retry_after.c_str(), nullptr);
+        time_t when = detail::io().curl.curl_getdate(t.response.retry_after.c_str(), nullptr);
         secs = when > 0 ? std::max<long>(0, static_cast<long>(when - std::time(nullptr))) : -1;
       }
       if (secs >= 0)
@@ -272,9 +276,9 @@ struct client_impl {
   void finish(std::unique_ptr<transfer> t, CURLcode code) {
     std::string url = redact_url(t->request.url);
     long status = 0;
-    dl::curl().curl_easy_getinfo(t->easy.get(), CURLINFO_RESPONSE_CODE, &status);
+    detail::io().curl.curl_easy_getinfo(t->easy.get(), CURLINFO_RESPONSE_CODE, &status);
     char* eff = nullptr;
-    dl::curl().curl_easy_getinfo(t->easy.get(), CURLINFO_EFFECTIVE_URL, &eff);
+    detail::io().curl.curl_easy_getinfo(t->easy.get(), CURLINFO_EFFECTIVE_URL, &eff);
     t->response.status = status;
     t->response.effective_url = redact_url(eff ? eff : t->request.url);
     bytes.fetch_add(t->response.body.size(), std::memory_order_relaxed);
@@ -287,7 +291,7 @@ struct client_impl {
       ++t->attempt;
       retries.fetch_add(1, std::memory_order_relaxed);
       log(log_level::debug, "retrying " + url + " in " + std::to_string(delay.count()) + " ms (" +
-                                (code != CURLE_OK ? std::string(dl::curl().curl_easy_strerror(code))
+                                (code != CURLE_OK ? std::string(detail::io().curl.curl_easy_strerror(code))
                                                   : "HTTP " + std::to_string(status)) +
                                 ")");
       t->not_before = clock::now() + delay;
@@ -297,10 +301,10 @@ struct client_impl {
     }
     if (code != CURLE_OK) {
       std::string detail =
-          t->error_buffer[0] ? std::string(t->error_buffer) : dl::curl().curl_easy_strerror(code);
+          t->error_buffer[0] ? std::string(t->error_buffer) : detail::io().curl.curl_easy_strerror(code);
       // curl's messages may quote the URL it was given; never echo credentials.
       if (auto at = t->request.url.find('@'); at != std::string::npos)
-        detail = dl::curl().curl_easy_strerror(code);
+        detail = detail::io().curl.curl_easy_strerror(code);
       switch (t->sink.aborted) {
         case abort_reason::body_too_large:
           detail = "the response body is larger than the limit of " + std::to_string(options.max_body_size) +
@@ -358,13 +362,13 @@ struct client_impl {
         }
       }
       int still = 0;
-      dl::curl().curl_multi_perform(multi.get(), &still);
+      detail::io().curl.curl_multi_perform(multi.get(), &still);
       int left = 0;
-      while (CURLMsg* msg = dl::curl().curl_multi_info_read(multi.get(), &left)) {
+      while (CURLMsg* msg = detail::io().curl.curl_multi_info_read(multi.get(), &left)) {
         if (msg->msg != CURLMSG_DONE) continue;
         CURL* e = msg->easy_handle;
         CURLcode code = msg->data.result;
-        dl::curl().curl_multi_remove_handle(multi.get(), e);
+        detail::io().curl.curl_multi_remove_handle(multi.get(), e);
         auto node = running.extract(e);
         if (!node.empty()) finish(std::move(node.mapped()), code);
       }
@@ -374,7 +378,7 @@ struct client_impl {
         auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(w->not_before - now).count();
         timeout_ms = std::clamp(static_cast<int>(ms), 0, timeout_ms);
       }
-      dl::curl().curl_multi_poll(multi.get(), nullptr, 0, timeout_ms, nullptr);
+      detail::io().curl.curl_multi_poll(multi.get(), nullptr, 0, timeout_ms, nullptr);
     }
   }
 };
@@ -392,7 +396,7 @@ http_client::~http_client() {
     std::lock_guard lock(m_impl->mutex);
     m_impl->stopping = true;
   }
-  dl::curl().curl_multi_wakeup(m_impl->multi.get());
+  detail::io().curl.curl_multi_wakeup(m_impl->multi.get());
   m_impl->worker.join();
 }
 
@@ -408,7 +412,7 @@ void http_client::submit(http_request request, callback done) {
     std::lock_guard lock(m_impl->mutex);
     m_impl->queued.push_back(std::move(t));
   }
-  dl::curl().curl_multi_wakeup(m_impl->multi.get());
+  detail::io().curl.curl_multi_wakeup(m_impl->multi.get());
 }
 
 std::future<result<http_response>> http_client::fetch(http_request request) {

@@ -1,6 +1,6 @@
 #include "pyresolve/index/index_client.hpp"
 
-#include "detail/dl.hpp"
+#include "detail/backend.hpp"
 
 #include <cstring>
 #include <filesystem>
@@ -83,15 +83,15 @@ struct url_parts {
 };
 url_parts parts_of(std::string_view url) {
   url_parts out;
-  if (!dl::load_curl()) return out;
-  CURLU* h = dl::curl().curl_url();
+  if (!detail::backend()) return out;
+  CURLU* h = detail::io().curl.curl_url();
   if (!h) return out;
   std::string u(url);
-  if (dl::curl().curl_url_set(h, CURLUPART_URL, u.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
+  if (detail::io().curl.curl_url_set(h, CURLUPART_URL, u.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
     auto get = [&](CURLUPart part, std::string& into, unsigned flags = 0) {
       char* p = nullptr;
-      if (dl::curl().curl_url_get(h, part, &p, flags) == CURLUE_OK && p) into = p;
-      dl::curl().curl_free(p);
+      if (detail::io().curl.curl_url_get(h, part, &p, flags) == CURLUE_OK && p) into = p;
+      detail::io().curl.curl_free(p);
     };
     get(CURLUPART_SCHEME, out.scheme);
     get(CURLUPART_USER, out.user);
@@ -101,7 +101,7 @@ url_parts parts_of(std::string_view url) {
     for (auto* part : {&out.scheme, &out.host})
       for (auto& c : *part) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
   }
-  dl::curl().curl_url_cleanup(h);
+  detail::io().curl.curl_url_cleanup(h);
   return out;
 }
 }  // namespace
@@ -131,9 +131,9 @@ std::string with_credentials_of(std::string_view url, std::string_view index_url
 }
 
 std::string sha256_hex(std::string_view data) {
-  const auto& loaded = dl::load_crypto();
+  const auto& loaded = detail::backend();
   if (!loaded) return {};
-  const dl::crypto_api* crypto = *loaded;
+  const detail::crypto_api* crypto = &(*loaded)->crypto;
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   crypto->EVP_Digest(data.data(), data.size(), digest, &len, crypto->EVP_sha256(), nullptr);
@@ -149,7 +149,7 @@ std::string sha256_hex(std::string_view data) {
 namespace {
 /// `sha256_hex`, or why libcrypto cannot be loaded.
 result<std::string> checked_sha256(std::string_view data) {
-  if (const auto& loaded = dl::load_crypto(); !loaded) return unexpected<error>{loaded.error()};
+  if (const auto& loaded = detail::backend(); !loaded) return unexpected<error>{loaded.error()};
   return sha256_hex(data);
 }
 }  // namespace

@@ -1,6 +1,6 @@
 #include "pyresolve/index/project_page.hpp"
 
-#include "detail/dl.hpp"
+#include "detail/backend.hpp"
 #include "detail/html_depth.hpp"
 
 #include <algorithm>
@@ -15,13 +15,13 @@ namespace pyresolve::index {
 namespace {
 
 struct curl_url_deleter {
-  void operator()(CURLU* u) const noexcept { dl::curl().curl_url_cleanup(u); }
+  void operator()(CURLU* u) const noexcept { detail::io().curl.curl_url_cleanup(u); }
 };
 using url_handle = std::unique_ptr<CURLU, curl_url_deleter>;
 
 struct curl_string {
   char* p = nullptr;
-  ~curl_string() { dl::curl().curl_free(p); }
+  ~curl_string() { detail::io().curl.curl_free(p); }
 };
 
 unexpected<error> page_error(std::string_view url, std::string message) {
@@ -135,26 +135,28 @@ std::string redact_url(std::string_view url) {
 }
 
 result<std::string> resolve_url(std::string_view base, std::string_view reference) {
-  if (const auto& loaded = dl::load_curl(); !loaded) return unexpected<error>{loaded.error()};
-  url_handle h(dl::curl().curl_url());
+  if (const auto& loaded = detail::backend(); !loaded) return unexpected<error>{loaded.error()};
+  url_handle h(detail::io().curl.curl_url());
   if (!h) return fail(errc::io_error, "out of memory");
   std::string b(base), r(reference);
-  if (dl::curl().curl_url_set(h.get(), CURLUPART_URL, b.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+  if (detail::io().curl.curl_url_set(h.get(), CURLUPART_URL, b.c_str(), CURLU_NON_SUPPORT_SCHEME) !=
+      CURLUE_OK)
     return unexpected<error>{error{errc::invalid_argument, "malformed base URL", redact_url(base), 0, 0}};
-  if (dl::curl().curl_url_set(h.get(), CURLUPART_URL, r.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+  if (detail::io().curl.curl_url_set(h.get(), CURLUPART_URL, r.c_str(), CURLU_NON_SUPPORT_SCHEME) !=
+      CURLUE_OK)
     return unexpected<error>{
         error{errc::invalid_argument,
               "malformed link '" + packaging::printable(packaging::excerpt(redact_url(reference))) + "'",
               redact_url(base), 0, 0}};
   curl_string out;
-  if (dl::curl().curl_url_get(h.get(), CURLUPART_URL, &out.p, 0) != CURLUE_OK)
+  if (detail::io().curl.curl_url_get(h.get(), CURLUPART_URL, &out.p, 0) != CURLUE_OK)
     return unexpected<error>{error{errc::invalid_argument, "cannot resolve link", redact_url(base), 0, 0}};
   return std::string(out.p);
 }
 
 result<project_page> parse_json_page(std::string_view body, std::string_view page_url) {
-  const auto& walk = dl::load_json();
-  if (!walk) return unexpected<error>{walk.error()};
+  const auto& io = detail::backend();
+  if (!io) return unexpected<error>{io.error()};
   // Turns the walk's entries into files; the first problem stops the walk and is the answer.
   class collector final : public detail::json_page_sink {
    public:
@@ -201,20 +203,20 @@ result<project_page> parse_json_page(std::string_view body, std::string_view pag
   };
   collector sink(page_url);
   std::string problem;
-  if (!(*walk)(body, sink, problem)) return page_error(page_url, std::move(problem));
+  if (!(*io)->walk_json_page(body, sink, problem)) return page_error(page_url, std::move(problem));
   return std::move(sink).finish();
 }
 
 namespace {
 
 const char* attr(const GumboElement& el, const char* name) {
-  const GumboAttribute* a = dl::gumbo().gumbo_get_attribute(&el.attributes, name);
+  const GumboAttribute* a = detail::io().gumbo.gumbo_get_attribute(&el.attributes, name);
   return a ? a->value : nullptr;
 }
 
 struct gumbo_output_deleter {
   void operator()(GumboOutput* o) const noexcept {
-    dl::gumbo().gumbo_destroy_output(dl::gumbo().default_options, o);
+    detail::io().gumbo.gumbo_destroy_output(detail::io().gumbo.default_options, o);
   }
 };
 
@@ -230,7 +232,7 @@ void parse_metadata_attr(const char* v, dist_file& out) {
 }  // namespace
 
 result<project_page> parse_html_page(std::string_view body, std::string_view page_url) {
-  if (const auto& loaded = dl::load_gumbo(); !loaded) return unexpected<error>{loaded.error()};
+  if (const auto& loaded = detail::backend(); !loaded) return unexpected<error>{loaded.error()};
   // gumbo's time per token grows with the depth of its open elements: a page that could
   // nest deeper than any index page does is refused before it is parsed.
   if (detail::html_nesting_exceeds(body, detail::html_max_nesting))
@@ -238,10 +240,10 @@ result<project_page> parse_html_page(std::string_view body, std::string_view pag
                                     std::to_string(detail::html_max_nesting) + " levels");
   // gumbo copies its open-element stack into every parse error it records; nothing here reads
   // them, and a hostile page makes one per element.
-  GumboOptions options = *dl::gumbo().default_options;
+  GumboOptions options = *detail::io().gumbo.default_options;
   options.max_errors = 0;
   std::unique_ptr<GumboOutput, gumbo_output_deleter> doc(
-      dl::gumbo().gumbo_parse_with_options(&options, body.data(), body.size()));
+      detail::io().gumbo.gumbo_parse_with_options(&options, body.data(), body.size()));
   if (!doc) return page_error(page_url, "invalid HTML page: the parser gave up");
   project_page page;
   page.url = redact_url(page_url);

@@ -1,6 +1,6 @@
 #include "detail/sdist.hpp"
 
-#include "detail/dl.hpp"
+#include "detail/backend.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -17,7 +17,7 @@ namespace {
 constexpr std::size_t pkg_info_max = 16U << 20;
 
 struct archive_deleter {
-  void operator()(archive* a) const noexcept { dl::archive().archive_read_free(a); }
+  void operator()(archive* a) const noexcept { detail::io().archive.archive_read_free(a); }
 };
 using archive_ptr = std::unique_ptr<archive, archive_deleter>;
 
@@ -45,20 +45,20 @@ std::optional<std::string_view> top_level_pkg_info(std::string_view path) {
 
 result<std::string> sdist_pkg_info(std::string_view bytes, std::string_view filename, std::string_view url) {
   const std::string file(filename);
-  if (const auto& loaded = dl::load_archive(); !loaded) return unexpected<error>{loaded.error()};
-  archive_ptr a(dl::archive().archive_read_new());
+  if (const auto& loaded = detail::backend(); !loaded) return unexpected<error>{loaded.error()};
+  archive_ptr a(detail::io().archive.archive_read_new());
   if (!a) return sdist_error(url, "cannot read " + file + ": libarchive could not allocate a reader");
-  dl::archive().archive_read_support_filter_gzip(a.get());
-  dl::archive().archive_read_support_filter_bzip2(a.get());
-  dl::archive().archive_read_support_filter_xz(a.get());
-  dl::archive().archive_read_support_format_tar(a.get());
-  dl::archive().archive_read_support_format_zip(a.get());
+  detail::io().archive.archive_read_support_filter_gzip(a.get());
+  detail::io().archive.archive_read_support_filter_bzip2(a.get());
+  detail::io().archive.archive_read_support_filter_xz(a.get());
+  detail::io().archive.archive_read_support_format_tar(a.get());
+  detail::io().archive.archive_read_support_format_zip(a.get());
   auto broken = [&](const char* what) {
-    const char* why = dl::archive().archive_error_string(a.get());
+    const char* why = detail::io().archive.archive_error_string(a.get());
     return sdist_error(
         url, "corrupt source distribution " + file + ": " + what + (why ? std::string(": ") + why : ""));
   };
-  if (dl::archive().archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
+  if (detail::io().archive.archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
     return broken("not a tar or zip archive");
 
   const std::string_view stem = archive_stem(filename);
@@ -66,10 +66,10 @@ result<std::string> sdist_pkg_info(std::string_view bytes, std::string_view file
   bool exact = false;
   archive_entry* entry = nullptr;
   for (;;) {
-    int rc = dl::archive().archive_read_next_header(a.get(), &entry);
+    int rc = detail::io().archive.archive_read_next_header(a.get(), &entry);
     if (rc == ARCHIVE_EOF) break;
     if (rc < ARCHIVE_WARN) return broken("bad entry header");
-    const char* path = dl::archive().archive_entry_pathname(entry);
+    const char* path = detail::io().archive.archive_entry_pathname(entry);
     auto folder = path ? top_level_pkg_info(path) : std::nullopt;
     // Any top-level PKG-INFO will do, but `<name>-<version>/PKG-INFO` wins (old sdists may
     // spell the folder differently, never hold two matching ones).
@@ -77,7 +77,7 @@ result<std::string> sdist_pkg_info(std::string_view bytes, std::string_view file
     std::string text;
     char buf[16384];
     for (;;) {
-      la_ssize_t n = dl::archive().archive_read_data(a.get(), buf, sizeof buf);
+      la_ssize_t n = detail::io().archive.archive_read_data(a.get(), buf, sizeof buf);
       if (n < 0) return broken("cannot read PKG-INFO");
       if (n == 0) break;
       text.append(buf, static_cast<std::size_t>(n));

@@ -1,6 +1,6 @@
 #include "detail/zip.hpp"
 
-#include "detail/dl.hpp"
+#include "detail/backend.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -184,9 +184,9 @@ result<std::string> inflate_member(const member& m, std::string_view data, std::
   if (m.method == 0) return std::string(data.substr(0, m.compressed));
   if (m.method != 8)
     return zip_error(url, m.name + " uses unsupported zip compression method " + std::to_string(m.method));
-  const auto& loaded = dl::load_zlib();
+  const auto& loaded = detail::backend();
   if (!loaded) return unexpected<error>{loaded.error()};
-  const dl::zlib_api& z = **loaded;
+  const zlib_api& z = (*loaded)->zlib;
   std::string out(m.uncompressed, '\0');
   z_stream zs{};
   if (z.inflateInit2_(&zs, -MAX_WBITS, ZLIB_VERSION, static_cast<int>(sizeof(z_stream))) != Z_OK)

@@ -447,10 +447,10 @@ class resolve_test(unittest.TestCase):
         self.assertIn("three", out.stderr)
 
     def test_optional_libraries_are_found_beside_the_program(self):
-        # The JSON page parser (simdjson) is a library of ours that resolve opens on the first
-        # JSON page, from bin/../lib: a warm run never maps it. A copy of the program without
-        # that directory still resolves from the cache, and says what is missing when it must
-        # parse a page.
+        # The index's libraries come from a library of ours that resolve opens when it first
+        # fetches or parses, from bin/../lib: a warm run never maps it. A copy of the program
+        # without that directory still resolves from the cache, and says what is missing when
+        # it must read the index.
         self.write("reqs.in", "app\n")
         self.ok("reqs.in", index=file_url(self.uni))  # fills the cache
         alone = os.path.join(self.tmp, "alone", "bin")
@@ -461,7 +461,7 @@ class resolve_test(unittest.TestCase):
         self.assertEqual(warm.returncode, 0, warm.stderr)
         cold = self.resolve("reqs.in", "--no-cache", index=file_url(self.uni), cache=False, exe=copy)
         self.assertEqual(cold.returncode, 2, cold.stderr)
-        self.assertIn("cannot parse JSON pages: libpyresolve_index_json.so is in none of", cold.stderr)
+        self.assertIn("cannot load the index's I/O library: libpyresolve_index_io.so is in none of", cold.stderr)
         self.assertIn(os.path.join(alone, "../lib"), cold.stderr)
 
     def test_threads_allocator_verbose_quiet(self):

@@ -1,11 +1,21 @@
 #pragma once
-// Libraries that only fetching and parsing need — libcurl (and, through it, TLS, Kerberos,
-// LDAP, IDN...), libarchive (libxml2, ICU, compressors), libcrypto, gumbo and zlib — are opened
-// with dlopen on first use instead of being linked: a warm resolve never calls them, and
-// loading and relocating their ~40 shared objects was most of its start-up (cache/README.md,
-// "Start-up"). The headers we compile against fix the ABI, so the sonames below are theirs.
-// Compiled with CURL_DISABLE_TYPECHECK (index/CMakeLists.txt): curl's type-checking macros
-// would otherwise wrap the calls through these tables.
+// The boundary between the index client and the third-party libraries it calls: libcurl
+// (transfers and URL parsing), libarchive (sdists), libcrypto (sha256), zlib (wheel members),
+// gumbo (PEP 503 pages) and simdjson (PEP 691 pages, behind `walk_json_page`). The client's
+// code (index/src) calls them only through an `io_backend`, a table of their functions; the
+// code that fills it (index/io) is the only code that names them.
+//
+// Two ways to get the table (index/CMakeLists.txt chooses per program):
+//   linked (pyresolve::index as installed, tests, benches, embedders): index/io/linked.cpp
+//     returns the table of the directly linked libraries;
+//   lazy (the `resolve` program): index/lazy/lazy.cpp opens pyresolve's own
+//     libpyresolve_index_io.so, which holds index/io and links those libraries, on the first
+//     call. A warm resolve never calls any of them, and mapping their ~40 shared objects at
+//     start-up was most of its run time (cache/README.md, "Start-up").
+// Both sides are built from this header by the same compiler, so C++ types cross the
+// boundary; only the library's entry point has C linkage, to be found by name.
+// Compiled with CURL_DISABLE_TYPECHECK: curl's type-checking macros would otherwise wrap the
+// calls through the table.
 #include <archive.h>
 #include <archive_entry.h>
 #include <curl/curl.h>
@@ -16,13 +26,13 @@
 #include "detail/json_walk.hpp"
 #include "pyresolve/support/result.hpp"
 
-namespace pyresolve::index::dl {
+namespace pyresolve::index::detail {
 
-#define PYRESOLVE_DL_MEMBER(fn) decltype(&::fn) fn = nullptr;
+#define PYRESOLVE_IO_MEMBER(fn) decltype(&::fn) fn = nullptr;
 
 // One X per line: clang-format reflows these lists differently on each pass otherwise.
 // clang-format off
-#define PYRESOLVE_DL_CURL(X)   \
+#define PYRESOLVE_IO_CURL(X)   \
   X(curl_global_init)          \
   X(curl_easy_init)            \
   X(curl_easy_cleanup)         \
@@ -47,7 +57,7 @@ namespace pyresolve::index::dl {
   X(curl_url_set)              \
   X(curl_url_get)
 
-#define PYRESOLVE_DL_ARCHIVE(X)         \
+#define PYRESOLVE_IO_ARCHIVE(X)         \
   X(archive_read_new)                   \
   X(archive_read_free)                  \
   X(archive_read_support_filter_gzip)   \
@@ -61,47 +71,59 @@ namespace pyresolve::index::dl {
   X(archive_entry_pathname)             \
   X(archive_error_string)
 
-#define PYRESOLVE_DL_CRYPTO(X) X(EVP_Digest) X(EVP_sha256)
+#define PYRESOLVE_IO_CRYPTO(X) X(EVP_Digest) X(EVP_sha256)
 
 // inflateInit2 is a macro over inflateInit2_, which checks the caller's zlib version.
-#define PYRESOLVE_DL_ZLIB(X) X(inflateInit2_) X(inflate) X(inflateEnd)
+#define PYRESOLVE_IO_ZLIB(X) X(inflateInit2_) X(inflate) X(inflateEnd)
 
-#define PYRESOLVE_DL_GUMBO(X) X(gumbo_parse_with_options) X(gumbo_destroy_output) X(gumbo_get_attribute)
+#define PYRESOLVE_IO_GUMBO(X) X(gumbo_parse_with_options) X(gumbo_destroy_output) X(gumbo_get_attribute)
 
 // clang-format on
 
 struct curl_api {
-  PYRESOLVE_DL_CURL(PYRESOLVE_DL_MEMBER)
+  PYRESOLVE_IO_CURL(PYRESOLVE_IO_MEMBER)
 };
 struct archive_api {
-  PYRESOLVE_DL_ARCHIVE(PYRESOLVE_DL_MEMBER)
+  PYRESOLVE_IO_ARCHIVE(PYRESOLVE_IO_MEMBER)
 };
 struct crypto_api {
-  PYRESOLVE_DL_CRYPTO(PYRESOLVE_DL_MEMBER)
+  PYRESOLVE_IO_CRYPTO(PYRESOLVE_IO_MEMBER)
 };
 struct zlib_api {
-  PYRESOLVE_DL_ZLIB(PYRESOLVE_DL_MEMBER)
+  PYRESOLVE_IO_ZLIB(PYRESOLVE_IO_MEMBER)
 };
 struct gumbo_api {
-  PYRESOLVE_DL_GUMBO(PYRESOLVE_DL_MEMBER)
+  PYRESOLVE_IO_GUMBO(PYRESOLVE_IO_MEMBER)
   const GumboOptions* default_options = nullptr;  ///< `kGumboDefaultOptions`
 };
 
-/// The library's functions, loaded on the first call (thread-safe, once per process), or an
-/// error naming the library and what `dlerror` said.
-[[nodiscard]] const result<const curl_api*>& load_curl();
-[[nodiscard]] const result<const archive_api*>& load_archive();
-[[nodiscard]] const result<const crypto_api*>& load_crypto();
-[[nodiscard]] const result<const gumbo_api*>& load_gumbo();
-[[nodiscard]] const result<const zlib_api*>& load_zlib();
+#undef PYRESOLVE_IO_MEMBER
 
-/// The PEP 691 page walk, from pyresolve's own libpyresolve_index_json.so (which holds
-/// simdjson; see json_walk.hpp), opened beside the program on the first call.
-[[nodiscard]] const result<detail::walk_json_page_fn>& load_json();
+/// Everything the client calls in third-party code. Every member is set.
+struct io_backend {
+  curl_api curl;
+  archive_api archive;
+  crypto_api crypto;
+  zlib_api zlib;
+  gumbo_api gumbo;
+  walk_json_page_fn walk_json_page = nullptr;
+};
 
-/// The same, for code that runs only after a successful `load_*` (handles it created exist).
-inline const curl_api& curl() { return **load_curl(); }
-inline const archive_api& archive() { return **load_archive(); }
-inline const gumbo_api& gumbo() { return **load_gumbo(); }
+/// The table, made on the first call (thread-safe, once per process): in the lazy form, an
+/// error naming libpyresolve_index_io.so and why it would not load (which directories lack
+/// it, or what `dlerror` said).
+[[nodiscard]] const result<const io_backend*>& backend();
 
-}  // namespace pyresolve::index::dl
+/// The same, for code that runs only after a successful `backend()` (handles it created exist).
+inline const io_backend& io() { return **backend(); }
+
+/// The table of the linked libraries (index/io/io_backend.cpp): what `backend()` returns in
+/// the linked form, and what libpyresolve_index_io.so's entry point returns.
+[[nodiscard]] const io_backend& linked_io_backend() noexcept;
+
+/// libpyresolve_index_io.so and its one entry point, `const io_backend* (*)() noexcept`.
+inline constexpr const char* io_library_soname = "libpyresolve_index_io.so";
+inline constexpr const char* io_entry_symbol = "pyresolve_index_io_backend";
+using io_entry_fn = const io_backend* (*)() noexcept;
+
+}  // namespace pyresolve::index::detail

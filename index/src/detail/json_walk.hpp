@@ -1,10 +1,7 @@
 #pragma once
-// The PEP 691 page walk that lives in libpyresolve_index_json.so (index/json/), with simdjson:
-// a warm resolve parses no page, and mapping simdjson at every start cost each run of
-// `resolve` (benches/results/2026-11-27-resolver-performance-log.md). The index module opens it on the first
-// JSON page (dl::load_json) and turns what it reports into a project_page (project_page.cpp). Both sides are
-// built from this header by the same compiler, so C++ types cross the boundary; only the entry point has C
-// linkage, to be found by name.
+// The PEP 691 page walk (index/io/json_walk.cpp, with simdjson), reached through the I/O
+// backend (backend.hpp: `io_backend::walk_json_page`); project_page.cpp turns what it reports
+// into a project_page.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,9 +38,10 @@ class json_page_sink {
 
 /// Walks `body`. Returns true when the page was walked to its end or the sink stopped it;
 /// false with `error` set ("invalid JSON page: ...") when it is not a PEP 691 page.
-using walk_json_page_fn = bool (*)(std::string_view body, json_page_sink& sink, std::string& error);
+/// Nothing is thrown out of it.
+using walk_json_page_fn = bool (*)(std::string_view body, json_page_sink& sink, std::string& error) noexcept;
 
-inline constexpr const char* json_library_soname = "libpyresolve_index_json.so";
-inline constexpr const char* walk_json_page_symbol = "pyresolve_walk_json_page";
+/// The walk with simdjson (index/io/json_walk.cpp).
+bool walk_json_page(std::string_view body, json_page_sink& sink, std::string& error) noexcept;
 
 }  // namespace pyresolve::index::detail
