@@ -15,6 +15,8 @@ std::string dlopen_failure(std::string_view path) {
   return std::string(why);
 }
 
+namespace {
+/// The directory of the running program (/proc/self/exe); empty when unknown.
 std::string program_directory() {
   char buffer[4096];
   const ::ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof buffer);
@@ -23,6 +25,7 @@ std::string program_directory() {
   const auto slash = path.rfind('/');
   return slash == std::string_view::npos ? std::string() : std::string(path.substr(0, slash));
 }
+}  // namespace
 
 bool own_library_loaded(const char* soname) noexcept {
   return ::dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD) != nullptr;

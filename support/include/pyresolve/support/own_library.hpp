@@ -27,7 +27,4 @@ namespace pyresolve::support {
 /// Whether the process has `soname` loaded already.
 [[nodiscard]] bool own_library_loaded(const char* soname) noexcept;
 
-/// The directory of the running program (/proc/self/exe); empty when unknown.
-[[nodiscard]] std::string program_directory();
-
 }  // namespace pyresolve::support
