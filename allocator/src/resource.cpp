@@ -6,8 +6,6 @@
 
 namespace pyresolve::allocator {
 
-std::pmr::memory_resource* default_resource() noexcept { return std::pmr::new_delete_resource(); }
-
 const std::vector<std::string>& available_resources() noexcept {
   static const std::vector<std::string> names{"system",   "mimalloc",   "jemalloc", "tbbmalloc",
                                               "pool-std", "pool-boost", "arena"};

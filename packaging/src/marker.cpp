@@ -11,6 +11,7 @@
 #include "pyresolve/packaging/excerpt.hpp"
 #include "pyresolve/packaging/specifier.hpp"
 #include "pyresolve/packaging/version.hpp"
+#include "pyresolve/support/memory.hpp"
 
 namespace pyresolve::packaging {
 
@@ -223,7 +224,7 @@ result<bool> eval_op(const std::string& lhs, marker_op op, const std::string& rh
     // Most operands of `==`/`!=` are no versions (`sys_platform == "linux"`): fail quietly.
     std::string text = to_string(op);
     text += rhs;
-    auto spec = detail::parse_specifier(text, allocator::default_resource(), false);
+    auto spec = detail::parse_specifier(text, support::default_resource(), false);
     if (spec) {
       auto v = version::parse(lhs);
       if (!v) return fail(errc::invalid_marker, "Invalid version: '" + excerpt(lhs) + "'");

@@ -6,6 +6,7 @@
 
 #include "detail/version_impl.hpp"
 #include "pyresolve/packaging/excerpt.hpp"
+#include "pyresolve/support/memory.hpp"
 
 namespace pyresolve::packaging {
 namespace detail {
@@ -772,7 +773,7 @@ version version::public_version() const {
   k.local_max = false;
   k.after = false;
   return version_access::build(
-      k, is_packed() ? allocator::default_resource() : version_access::block(*this)->memory);
+      k, is_packed() ? support::default_resource() : version_access::block(*this)->memory);
 }
 
 version version::base_version() const {
@@ -783,7 +784,7 @@ version version::base_version() const {
   b.release_size = k.release_size;
   b.written_release_size = k.written_release_size;
   return version_access::build(
-      b, is_packed() ? allocator::default_resource() : version_access::block(*this)->memory);
+      b, is_packed() ? support::default_resource() : version_access::block(*this)->memory);
 }
 
 std::string version::to_string() const {
@@ -890,7 +891,7 @@ namespace {
 version with_flags(const version& v, detail::bound_kind bound, bool local_max, bool after) {
   key_view k = version_access::view(v);
   std::pmr::memory_resource* memory =
-      v.is_packed() ? allocator::default_resource() : version_access::block(v)->memory;
+      v.is_packed() ? support::default_resource() : version_access::block(v)->memory;
   if (bound != detail::bound_kind::none) {
     key_view b;
     b.epoch = k.epoch;

@@ -6,6 +6,7 @@
 
 #include "detail/version_impl.hpp"
 #include "pyresolve/packaging/specifier.hpp"
+#include "pyresolve/support/memory.hpp"
 
 namespace pyresolve::packaging {
 namespace {
@@ -103,7 +104,7 @@ struct parts {
     k.has_dev = has_dev;
     k.dev = dev;
     k.bound = bound;
-    return version_access::build(k, allocator::default_resource());
+    return version_access::build(k, support::default_resource());
   }
 };
 
@@ -213,11 +214,13 @@ version_ranges version_ranges::singleton(const version& v, std::pmr::memory_reso
 namespace {
 // Where an operation's result goes: its left operand's resource, unless that is the
 // default (a set nobody gave a resource, such as an empty "any" term) and the right one's is not.
+// "The default" is the one installed at the call: a set built under an earlier default counts
+// as given a resource, so the result goes to that one, which must outlive the set anyway.
 std::pmr::memory_resource* result_resource(const version_ranges& left, const version_ranges& right) noexcept {
   std::pmr::memory_resource* const l = left.resource();
   std::pmr::memory_resource* const r = right.resource();
   if (l == r) return l;  // the usual case, without asking for the default
-  return l == allocator::default_resource() ? r : l;
+  return l == support::default_resource() ? r : l;
 }
 }  // namespace
 

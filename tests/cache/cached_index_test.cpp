@@ -29,7 +29,7 @@ struct run {
   index::index_client client{http};
   std::unique_ptr<pc::cached_index> front;
   run(pc::cache_options o, index::index_locations loc,
-      std::pmr::memory_resource* memory = pyresolve::allocator::default_resource()) {
+      std::pmr::memory_resource* memory = pyresolve::support::default_resource()) {
     auto c = pc::cache::open(std::move(o));
     REQUIRE(c);
     store = std::move(*c);

@@ -158,7 +158,7 @@ TEST_CASE(
   auto all = decode_metadata(bytes, "m.bin");
   REQUIRE(all);
   CHECK(names(*all) == "abcdef");
-  auto base = decode_metadata(bytes, "m.bin", nullptr, allocator::default_resource(), nullptr,
+  auto base = decode_metadata(bytes, "m.bin", nullptr, support::default_resource(), nullptr,
                               metadata_scope::without_extra_only);
   REQUIRE(base);
   CHECK(names(*base) == "adef");
@@ -176,7 +176,7 @@ TEST_CASE(
   bad_flag[flag_at] = 7;
   for (auto scope : {metadata_scope::all, metadata_scope::without_extra_only}) {
     auto got =
-        decode_metadata(reseal(bad_flag), "m.bin", nullptr, allocator::default_resource(), nullptr, scope);
+        decode_metadata(reseal(bad_flag), "m.bin", nullptr, support::default_resource(), nullptr, scope);
     REQUIRE_FALSE(got);
     CAPTURE(got.error().to_string());
     CHECK(got.error().to_string().find("bad flags of requirement 0") != std::string::npos);
@@ -193,7 +193,7 @@ TEST_CASE(
   std::string huge = bytes;
   const std::uint32_t big = 0x7FFFFFFF;
   std::memcpy(huge.data() + b_at - 4, &big, 4);
-  auto skipped = decode_metadata(reseal(huge), "m.bin", nullptr, allocator::default_resource(), nullptr,
+  auto skipped = decode_metadata(reseal(huge), "m.bin", nullptr, support::default_resource(), nullptr,
                                  metadata_scope::without_extra_only);
   REQUIRE_FALSE(skipped);
   CHECK(skipped.error().to_string().find("corrupt cache entry") != std::string::npos);

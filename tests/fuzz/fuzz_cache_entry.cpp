@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const std::string entry = seal(payload, 2, metadata_format);
       auto m = cache::decode_metadata(entry, "m.bin");
       // The resolver's read skips the records flagged as needing an extra, and checks the rest.
-      auto base = cache::decode_metadata(entry, "m.bin", nullptr, allocator::default_resource(), nullptr,
+      auto base = cache::decode_metadata(entry, "m.bin", nullptr, support::default_resource(), nullptr,
                                          cache::metadata_scope::without_extra_only);
       if (m && (!base || base->requires_dist.size() > m->requires_dist.size())) std::abort();
       if (!m) break;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "pyresolve/packaging/specifier.hpp"
+#include "pyresolve/support/memory.hpp"
 #include "test_data.hpp"
 
 using namespace pyresolve::packaging;
@@ -200,8 +201,9 @@ TEST_CASE("sets beyond two intervals live in the resource they were given; copie
   CHECK(copy == three);
 
   // Results: the left operand's resource, or the right one's when the left has the default.
-  const version_ranges any_default;  // empty, the project's default resource
-  CHECK(any_default.resource() == pyresolve::allocator::default_resource());
+  const version_ranges any_default;  // empty, the default resource
+  CHECK(any_default.resource() == pyresolve::support::default_resource());
+  CHECK(any_default.resource() == std::pmr::new_delete_resource());  // no program here changed it
   const version_ranges united = any_default.unite(three);
   CHECK(united.resource() == &solver_memory);
   CHECK(united == three);
@@ -215,4 +217,56 @@ TEST_CASE("sets beyond two intervals live in the resource they were given; copie
   CHECK(moved_over.resource() == &other);
   CHECK(other.allocations == 1);
   CHECK(moved_over == three);
+}
+
+namespace {
+/// Installs `memory` as the process's default resource for one scope.
+class default_resource_scope {
+ public:
+  explicit default_resource_scope(std::pmr::memory_resource* memory)
+      : m_previous(std::pmr::set_default_resource(memory)) {}
+  ~default_resource_scope() { std::pmr::set_default_resource(m_previous); }
+  default_resource_scope(const default_resource_scope&) = delete;
+  default_resource_scope& operator=(const default_resource_scope&) = delete;
+
+ private:
+  std::pmr::memory_resource* m_previous;
+};
+}  // namespace
+
+TEST_CASE("the default resource is std::pmr's: a program that installs one gets versions and sets in it") {
+  using pyresolve::packaging::version_ranges;
+  tally_resource installed;
+  tally_resource solver_memory;
+  const version_ranges three = version_ranges::between(v("1"), v("2"), &solver_memory)
+                                   .unite(version_ranges::between(v("3"), v("4"), &solver_memory))
+                                   .unite(version_ranges::between(v("5"), v("6"), &solver_memory));
+  const version_ranges before;  // built before the change: keeps the heap
+  {
+    const default_resource_scope scope(&installed);
+    CHECK(pyresolve::support::default_resource() == &installed);
+    // A version too long for the packed form lives in a block of the default resource.
+    const auto long_version = pyresolve::packaging::version::parse("1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16");
+    REQUIRE(long_version);
+    CHECK_FALSE(long_version->is_packed());
+    CHECK(installed.allocations >= 1);
+    // A set built without a resource is in the installed one, and an operation with the
+    // solver's set still lands in the solver's resource.
+    const version_ranges any_default;
+    CHECK(any_default.resource() == &installed);
+    const version_ranges united = any_default.unite(three);
+    CHECK(united.resource() == &solver_memory);
+    CHECK(united == three);
+    CHECK(version_ranges::full().intersect(three).resource() == &solver_memory);
+    // A set made before keeps its resource, and a result of it stays valid there.
+    CHECK(before.resource() == std::pmr::new_delete_resource());
+    const version_ranges old_united = before.unite(three);
+    CHECK(old_united == three);
+    CHECK((old_united.resource() == std::pmr::new_delete_resource() ||
+           old_united.resource() == &solver_memory));
+  }
+  CHECK(pyresolve::support::default_resource() == std::pmr::new_delete_resource());
+  const std::size_t after = installed.allocations;
+  CHECK(pyresolve::packaging::version::parse("1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16"));
+  CHECK(installed.allocations == after);
 }

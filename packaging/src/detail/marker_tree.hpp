@@ -11,6 +11,7 @@
 #include "detail/pep508_tokenizer.hpp"
 #include "pyresolve/packaging/marker.hpp"
 #include "pyresolve/packaging/specifier.hpp"
+#include "pyresolve/support/memory.hpp"
 
 namespace pyresolve::packaging::detail {
 
@@ -87,8 +88,8 @@ struct marker::node {
 namespace pyresolve::packaging::detail {
 
 /// `_parse_marker`: parses at the tokenizer's position; on failure the tokenizer holds the error.
-[[nodiscard]] marker::node parse_marker_list(
-    tokenizer& t, std::pmr::memory_resource* memory = allocator::default_resource());
+[[nodiscard]] marker::node parse_marker_list(tokenizer& t,
+                                             std::pmr::memory_resource* memory = support::default_resource());
 
 /// `_normalize_extra_values`: only the first atom of the top level is normalized, as in 23.0.
 void normalize_extra_values(marker::node& root);

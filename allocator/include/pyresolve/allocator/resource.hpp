@@ -1,7 +1,8 @@
 #pragma once
 /// @file
-/// Where every other module gets its memory from. Only this module decides which heap
-/// strategy backs a `std::pmr::memory_resource`; everything else just takes a pointer.
+/// Heap strategies a program may hand to the library. Only this module decides which heap
+/// strategy backs a `std::pmr::memory_resource`; the library just takes a pointer, and
+/// without one uses `support::default_resource()`.
 ///
 /// Strategies (see allocator/README.md for the measurements and the thread-safety argument):
 /// `system`, `mimalloc`, `jemalloc`, `tbbmalloc`, `pool-std`, `pool-boost`, `arena`.
@@ -16,10 +17,6 @@
 #include "pyresolve/support/result.hpp"
 
 namespace pyresolve::allocator {
-
-/// The resource used when a caller passes none: the process heap (`operator new`).
-/// Thread-safe: it is stateless and forwards to the global allocator.
-[[nodiscard]] std::pmr::memory_resource* default_resource() noexcept;
 
 /// Owns one heap strategy. Move-only; destroying it releases everything the strategy still
 /// holds (for `arena`, every block ever allocated), so every container using `get()` must be

@@ -23,6 +23,7 @@
 #include "pyresolve/packaging/environment.hpp"
 #include "pyresolve/packaging/metadata.hpp"
 #include "pyresolve/support/diagnostics.hpp"
+#include "pyresolve/support/memory.hpp"
 #include "pyresolve/support/result.hpp"
 
 namespace pyresolve::cache {
@@ -139,13 +140,13 @@ class page_view {
   /// Errors name `source`. `memory` holds the index (versions, per-file facts) and the versions outside
   /// the packed form; it must outlive the view.
   /// With `expected`, an entry written for another key is corrupt.
-  [[nodiscard]] static result<page_view> load(
-      std::string bytes, std::string_view source,
-      std::pmr::memory_resource* memory = allocator::default_resource(), const entry_key* expected = nullptr);
+  [[nodiscard]] static result<page_view> load(std::string bytes, std::string_view source,
+                                              std::pmr::memory_resource* memory = support::default_resource(),
+                                              const entry_key* expected = nullptr);
   /// The same over a mapped entry, which the view then keeps.
-  [[nodiscard]] static result<page_view> load(
-      mapped_file bytes, std::string_view source,
-      std::pmr::memory_resource* memory = allocator::default_resource(), const entry_key* expected = nullptr);
+  [[nodiscard]] static result<page_view> load(mapped_file bytes, std::string_view source,
+                                              std::pmr::memory_resource* memory = support::default_resource(),
+                                              const entry_key* expected = nullptr);
   /// File URLs of the same host get the credentials of `index_url` when materialized (the
   /// entry stores none).
   void set_credentials_from(std::string index_url) { m_index_url = std::move(index_url); }
@@ -174,9 +175,8 @@ class page_view {
   /// few tag sets, so each set is ranked once per page, not once per file.
   /// The ranks, and the scratch of per-tag-name ids that builds them, are in `memory`.
   using tag_set_ranks = std::pmr::vector<std::optional<std::uint32_t>>;
-  [[nodiscard]] tag_set_ranks ranks_in(
-      const packaging::target_environment& environment,
-      std::pmr::memory_resource* memory = allocator::default_resource()) const;
+  [[nodiscard]] tag_set_ranks ranks_in(const packaging::target_environment& environment,
+                                       std::pmr::memory_resource* memory = support::default_resource()) const;
   /// A file's rank from `ranks` (`ranks_in(environment)`): nullopt for sdists and
   /// incompatible wheels.
   [[nodiscard]] static std::optional<std::uint32_t> rank(const file_facts& file, const tag_set_ranks& ranks) {
@@ -246,7 +246,7 @@ class page_view {
 [[nodiscard]] std::string encode_simple(const simple_entry& entry, const entry_key& key = {});
 [[nodiscard]] result<simple_entry> decode_simple(
     std::string_view bytes, std::string_view source,
-    std::pmr::memory_resource* memory = allocator::default_resource(), const entry_key* expected = nullptr);
+    std::pmr::memory_resource* memory = support::default_resource(), const entry_key* expected = nullptr);
 /// `written_at` (unix seconds) is what `--refresh` compares against the start of the run.
 [[nodiscard]] std::string encode_metadata(const packaging::core_metadata& metadata,
                                           std::int64_t written_at = 0, const entry_key& key = {});
@@ -268,7 +268,7 @@ enum class metadata_scope : std::uint8_t {
 /// `markers`, when given, parses the requirements' markers (shared across decodes).
 [[nodiscard]] result<packaging::core_metadata> decode_metadata(
     std::string_view bytes, std::string_view source, std::int64_t* written_at = nullptr,
-    std::pmr::memory_resource* memory = allocator::default_resource(),
+    std::pmr::memory_resource* memory = support::default_resource(),
     packaging::marker_memo* markers = nullptr, metadata_scope scope = metadata_scope::all,
     const entry_key* expected = nullptr);
 
@@ -375,7 +375,7 @@ class cached_index {
   /// `memory` holds the decoded pages and metadata (what the resolver reads); it must
   /// outlive this object and every page or metadata it handed out.
   cached_index(cache& store, index::index_client& client, index::index_locations locations,
-               std::pmr::memory_resource* memory = allocator::default_resource());
+               std::pmr::memory_resource* memory = support::default_resource());
   ~cached_index();
 
   /// The version map of a project from the first index that has it (uv's `first-index`).

@@ -10,10 +10,10 @@
 #include <string_view>
 #include <vector>
 
-#include "pyresolve/allocator/resource.hpp"
 #include "pyresolve/packaging/specifier.hpp"
 #include "pyresolve/packaging/tags.hpp"
 #include "pyresolve/packaging/version.hpp"
+#include "pyresolve/support/memory.hpp"
 #include "pyresolve/support/result.hpp"
 
 namespace pyresolve::index {
@@ -106,9 +106,8 @@ struct version_map {
 /// Builds the version map of a page. Files with unparseable names or a name of another
 /// project are skipped (counted), and an unparseable requires-python makes that file's
 /// requirement empty (as pip and uv do, they ignore it), never the whole page fail.
-[[nodiscard]] version_map build_version_map(
-    const project_page& page, std::string_view normalized_name,
-    std::pmr::memory_resource* memory = allocator::default_resource());
+[[nodiscard]] version_map build_version_map(const project_page& page, std::string_view normalized_name,
+                                            std::pmr::memory_resource* memory = support::default_resource());
 
 /// Strips `user:password@` from a URL for logs and errors.
 [[nodiscard]] std::string redact_url(std::string_view url);

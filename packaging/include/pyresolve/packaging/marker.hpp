@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "pyresolve/allocator/resource.hpp"
+#include "pyresolve/support/memory.hpp"
 #include "pyresolve/support/result.hpp"
 #include "pyresolve/support/text_hash.hpp"
 
@@ -66,8 +66,8 @@ class marker {
   /// The expression tree lives in `memory`, which must outlive every copy of the marker.
   /// Parentheses nest at most 64 deep (an error past that): everything that walks the tree
   /// recurses, on worker threads too.
-  [[nodiscard]] static result<marker> parse(
-      std::string_view text, std::pmr::memory_resource* memory = allocator::default_resource());
+  [[nodiscard]] static result<marker> parse(std::string_view text,
+                                            std::pmr::memory_resource* memory = support::default_resource());
 
   /// Evaluates for `env` with `extra` as the value of the `extra` variable (normalized
   /// before comparing, as are the literals compared with it). Comparisons that
@@ -108,13 +108,12 @@ class marker_memo {
  public:
   /// The memo's own table (texts and entries) lives in `memory`, which must be thread-safe
   /// when the memo is shared between threads and outlive the memo.
-  explicit marker_memo(std::pmr::memory_resource* memory = allocator::default_resource())
-      : m_markers(memory) {}
+  explicit marker_memo(std::pmr::memory_resource* memory = support::default_resource()) : m_markers(memory) {}
 
   /// `marker::parse(text, memory)`, or the marker an earlier call parsed from the same text
   /// (in the resource of that call).
   [[nodiscard]] result<marker> parse(std::string_view text,
-                                     std::pmr::memory_resource* memory = allocator::default_resource());
+                                     std::pmr::memory_resource* memory = support::default_resource());
 
  private:
   std::mutex m_mutex;

@@ -12,6 +12,7 @@
 #include "pyresolve/packaging/requirement.hpp"
 #include "pyresolve/packaging/specifier.hpp"
 #include "pyresolve/packaging/version.hpp"
+#include "pyresolve/support/memory.hpp"
 #include "pyresolve/support/result.hpp"
 
 namespace pyresolve::packaging {
@@ -50,7 +51,7 @@ struct core_metadata {
   /// Everything parsed is allocated from `memory`.
   [[nodiscard]] static result<core_metadata> parse(
       std::string_view text, std::string_view source = "METADATA",
-      std::pmr::memory_resource* memory = allocator::default_resource());
+      std::pmr::memory_resource* memory = support::default_resource());
 
   /// The PEP 503-normalized name.
   [[nodiscard]] std::string normalized_name() const;

@@ -11,6 +11,7 @@
 
 #include "pyresolve/packaging/marker.hpp"
 #include "pyresolve/packaging/specifier.hpp"
+#include "pyresolve/support/memory.hpp"
 
 namespace pyresolve::packaging {
 
@@ -35,7 +36,7 @@ struct requirement {
   /// Parses one PEP 508 requirement into `memory`. Errors name the text and the column, in the
   /// manner of `packaging.requirements.InvalidRequirement`.
   [[nodiscard]] static result<requirement> parse(
-      std::string_view text, std::pmr::memory_resource* memory = allocator::default_resource());
+      std::string_view text, std::pmr::memory_resource* memory = support::default_resource());
 
   /// The PEP 503-normalized name.
   [[nodiscard]] std::string normalized_name() const;

@@ -11,6 +11,7 @@
 
 #include "pyresolve/packaging/version.hpp"
 #include "pyresolve/packaging/version_ranges.hpp"
+#include "pyresolve/support/memory.hpp"
 
 namespace pyresolve::packaging {
 
@@ -45,7 +46,7 @@ class specifier {
   /// Rejects what PEP 440 forbids (`~=1`, `<1.0.*`, a local label with ordered operators...)
   /// with an error naming the text and column.
   [[nodiscard]] static result<specifier> parse(
-      std::string_view text, std::pmr::memory_resource* memory = allocator::default_resource());
+      std::string_view text, std::pmr::memory_resource* memory = support::default_resource());
 
   /// Rebuilds a clause from the parts a parsed one gives (`op()`, `has_wildcard()`,
   /// `operand()`, `operand_text()`) without parsing, for caches that store those parts. Only
@@ -54,7 +55,7 @@ class specifier {
   /// The operand text is copied into `memory`.
   [[nodiscard]] static result<specifier> from_parts(
       spec_op op, bool wildcard, version operand, std::string_view operand_text,
-      std::pmr::memory_resource* memory = allocator::default_resource());
+      std::pmr::memory_resource* memory = support::default_resource());
 
   [[nodiscard]] spec_op op() const noexcept { return m_op; }
   /// The version operand. For `===` it is meaningful only if the operand parses as a version.
@@ -105,7 +106,7 @@ class specifier_set {
 
   /// Parses `>=1.0, <2` (an empty or blank string gives the empty set).
   [[nodiscard]] static result<specifier_set> parse(
-      std::string_view text, std::pmr::memory_resource* memory = allocator::default_resource());
+      std::string_view text, std::pmr::memory_resource* memory = support::default_resource());
 
   [[nodiscard]] const std::pmr::vector<specifier>& specifiers() const noexcept { return m_specs; }
   [[nodiscard]] bool empty() const noexcept { return m_specs.empty(); }

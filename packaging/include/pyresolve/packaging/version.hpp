@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pyresolve/allocator/resource.hpp"
+#include "pyresolve/support/memory.hpp"
 #include "pyresolve/support/result.hpp"
 
 namespace pyresolve::packaging {
@@ -89,13 +89,12 @@ class version {
   /// Unlike Python, numbers must fit in 64 bits, and letters must be ASCII (Python's
   /// case-insensitive match also folds KELVIN SIGN and LONG S); whitespace is Python's `\s`.
   /// @param memory used only for versions that do not fit the packed form.
-  [[nodiscard]] static result<version> parse(
-      std::string_view text, std::pmr::memory_resource* memory = allocator::default_resource());
+  [[nodiscard]] static result<version> parse(std::string_view text,
+                                             std::pmr::memory_resource* memory = support::default_resource());
 
   /// Builds a final release from its segments (`from_release({1, 2})` is `1.2`).
-  [[nodiscard]] static version from_release(
-      std::initializer_list<std::uint64_t> release,
-      std::pmr::memory_resource* memory = allocator::default_resource());
+  [[nodiscard]] static version from_release(std::initializer_list<std::uint64_t> release,
+                                            std::pmr::memory_resource* memory = support::default_resource());
 
   /// @name Components
   /// @{
@@ -201,8 +200,8 @@ class version {
 namespace detail {
 /// Test and benchmark hook: parses like `version::parse` but never uses the packed form, so
 /// the general (heap) representation can be exercised and measured on any input.
-[[nodiscard]] result<version> parse_unpacked(
-    std::string_view text, std::pmr::memory_resource* memory = allocator::default_resource());
+[[nodiscard]] result<version> parse_unpacked(std::string_view text,
+                                             std::pmr::memory_resource* memory = support::default_resource());
 }  // namespace detail
 
 }  // namespace pyresolve::packaging

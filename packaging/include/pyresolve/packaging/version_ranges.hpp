@@ -35,6 +35,7 @@
 #include <string>
 
 #include "pyresolve/packaging/version.hpp"
+#include "pyresolve/support/memory.hpp"
 
 namespace pyresolve::packaging {
 
@@ -48,7 +49,7 @@ struct version_interval {
 /// The intervals of a set. Two inline slots: almost every set the solver builds is one or two
 /// intervals (`>=1,<2`, or everything but one version), so a set copy allocates nothing.
 /// Longer sets go to a `std::pmr` resource: the solver's own, or
-/// `allocator::default_resource()`.
+/// `support::default_resource()`.
 using interval_list =
     boost::container::small_vector<version_interval, 2, std::pmr::polymorphic_allocator<version_interval>>;
 
@@ -61,8 +62,8 @@ using interval_list =
 /// gave a resource).
 class version_ranges {
  public:
-  /// The empty set, in the project's default resource (`allocator::default_resource()`).
-  version_ranges() : version_ranges(allocator::default_resource()) {}
+  /// The empty set, in the default resource (`support::default_resource()`).
+  version_ranges() : version_ranges(support::default_resource()) {}
   /// The empty set, in `memory`.
   explicit version_ranges(std::pmr::memory_resource* memory)
       : m_intervals(
@@ -84,15 +85,15 @@ class version_ranges {
     return m_intervals.get_allocator().resource();
   }
 
-  [[nodiscard]] static version_ranges full(std::pmr::memory_resource* memory = allocator::default_resource());
+  [[nodiscard]] static version_ranges full(std::pmr::memory_resource* memory = support::default_resource());
   [[nodiscard]] static version_ranges empty_set() { return {}; }
   /// `[lower, upper)`; empty if `upper <= lower`.
   [[nodiscard]] static version_ranges between(
       std::optional<version> lower, std::optional<version> upper,
-      std::pmr::memory_resource* memory = allocator::default_resource());
+      std::pmr::memory_resource* memory = support::default_resource());
   /// Exactly `v` and nothing else: `[v, v.just_after())`.
   [[nodiscard]] static version_ranges singleton(
-      const version& v, std::pmr::memory_resource* memory = allocator::default_resource());
+      const version& v, std::pmr::memory_resource* memory = support::default_resource());
 
   [[nodiscard]] bool is_empty() const noexcept { return m_intervals.empty(); }
   [[nodiscard]] bool is_full() const noexcept;
