@@ -22,8 +22,10 @@
 #include "pyresolve/cli/terminal_text.hpp"
 #include "pyresolve/index/http.hpp"
 #include "pyresolve/index/index_client.hpp"
+#include "pyresolve/index/project_page.hpp"
 #include "pyresolve/packaging/name.hpp"
 #include "pyresolve/resolver/index_provider.hpp"
+#include "pyresolve/resolver/index_stack.hpp"
 #include "pyresolve/resolver/resolve.hpp"
 
 namespace pyresolve::cli {
@@ -289,47 +291,47 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   }
   lap("read_pins");
 
-  auto store = cache::cache::open(cache_options_of(opt, report));
-  if (!store) {
-    report.error(store.error().to_string());
+  resolver::index_stack_options stack_options;
+  stack_options.locations = locations_of(opt, *input);
+  if (opt.cache_dir) stack_options.cache_dir = *opt.cache_dir;
+  stack_options.no_cache = opt.no_cache;
+  stack_options.offline = opt.offline;
+  stack_options.refresh = opt.refresh;
+  stack_options.refresh_packages = opt.refresh_packages;
+  if (opt.http_timeout) stack_options.http.total_timeout = std::chrono::seconds(*opt.http_timeout);
+  if (opt.max_response_size) stack_options.http.max_body_size = *opt.max_response_size;
+  stack_options.environment = target->environment;
+  apply_binary_flags(opt.no_binary, stack_options.binaries.no_binary_all, stack_options.binaries.no_binary);
+  apply_binary_flags(opt.only_binary, stack_options.binaries.only_binary_all,
+                     stack_options.binaries.only_binary);
+  stack_options.threads = opt.threads;
+  stack_options.memory = memory;
+  stack_options.log = report.sink();
+  // The provider's worker must be the first thread the process starts after the heap tuning's
+  // helper (see allocator::tune_process_heap_for_short_run), which may still be warming up the
+  // task scheduler: wait for it. (Nothing when the process was not tuned.)
+  stack_options.before_provider = [] { static_cast<void>(allocator::join_short_run_tuning()); };
+  auto opened = resolver::open_index_stack(std::move(stack_options));
+  if (!opened) {
+    report.error(opened.error().to_string());
     return exit_error;
   }
+  std::unique_ptr<resolver::index_stack> stack = std::move(*opened);
   lap("cache_open");
-  index::client_options client_options;
-  client_options.log = report.sink();
-  if (opt.http_timeout) client_options.total_timeout = std::chrono::seconds(*opt.http_timeout);
-  if (opt.max_response_size) client_options.max_body_size = *opt.max_response_size;
-  index::http_client http(client_options);
-  index::index_client client(http, report.sink());
-  const auto where = locations_of(opt, *input);
+  const index::index_locations& where = stack->locations();
   report.info(where.no_index ? std::string("index: none (--no-index)")
                              : "index: " + index::redact_url(where.index_url) +
                                    (where.extra_index_urls.empty()
                                         ? ""
                                         : fmt::format(" (+{} extra)", where.extra_index_urls.size())));
-  cache::cached_index cached(**store, client, where, memory);
-  resolver::index_provider_options provider_options;
-  provider_options.environment = target->environment;
-  apply_binary_flags(opt.no_binary, provider_options.binaries.no_binary_all,
-                     provider_options.binaries.no_binary);
-  apply_binary_flags(opt.only_binary, provider_options.binaries.only_binary_all,
-                     provider_options.binaries.only_binary);
-  provider_options.threads = opt.threads;
-  provider_options.memory = memory;
-  provider_options.log = report.sink();
-  // The provider's worker must be the first thread the process starts after the heap tuning's
-  // helper (see allocator::tune_process_heap_for_short_run), which may still be warming up the
-  // task scheduler: wait for it. (Nothing when the process was not tuned.)
-  static_cast<void>(allocator::join_short_run_tuning());
-  std::optional<resolver::index_provider> provider;
-  resolver::index_provider& source = provider.emplace(cached, provider_options);
+  resolver::index_provider& source = stack->provider();
   observed_provider observed(source, opt.offline);
   // The outcome is final: settle the provider (its last loads complete the cache), then let
   // the program end here if it wants to.
   auto finished = [&](int code) {
-    provider->settle();
-    if (finish) finish(code);  // may end the process: the provider's memory is not freed then
-    provider.reset();
+    stack->settle();
+    if (finish) finish(code);  // may end the process: the stack's memory is not freed then
+    stack.reset();
     return code;
   };
 
@@ -344,8 +346,8 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
                        progress_counts counts;
                        counts.resolved = observed.resolved();
                        counts.discovered = observed.discovered();
-                       const auto h = http.stats();
-                       const auto c = cached.stats();
+                       const auto h = stack->http().stats();
+                       const auto c = stack->index().stats();
                        counts.requests = h.requests;
                        counts.bytes = h.bytes;
                        // Approximate: completed requests are those the cache recorded; retries and range
@@ -421,8 +423,8 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   lap("write_output");
 
   if (report.verbosity() >= 1) {
-    const auto h = http.stats();
-    const auto c = cached.stats();
+    const auto h = stack->http().stats();
+    const auto c = stack->index().stats();
     report.info(fmt::format("resolved {} packages in {}", outcome->packages.size(),
                             format_duration(clock_type::now() - started)));
     for (const auto& t : timings)
