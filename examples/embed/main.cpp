@@ -10,12 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "pyresolve/cache/cache.hpp"
-#include "pyresolve/index/http.hpp"
-#include "pyresolve/index/index_client.hpp"
 #include "pyresolve/packaging/requirement.hpp"
 #include "pyresolve/packaging/version.hpp"
-#include "pyresolve/resolver/index_provider.hpp"
+#include "pyresolve/resolver/index_stack.hpp"
 #include "pyresolve/resolver/resolve.hpp"
 
 namespace {
@@ -48,22 +45,17 @@ int resolve_demo(const std::string& tree, const std::vector<std::string>& texts)
     }
     requirements.push_back(std::move(*parsed));
   }
-  // The stack as `resolve` assembles it: a cache (here one that keeps nothing), an HTTP
-  // client, the index client over it, the cached index of one index URL, and a provider.
-  pyresolve::cache::cache_options cache_options;
-  cache_options.no_cache = true;
-  auto store = pyresolve::cache::cache::open(cache_options);
-  if (!store) {
-    std::fprintf(stderr, "%s\n", store.error().to_string().c_str());
+  // The index side as `resolve` builds it (cache, HTTP and index clients, cached index,
+  // provider), here over one file:// index and with a cache that keeps nothing.
+  pyresolve::resolver::index_stack_options options;
+  options.locations = pyresolve::index::index_locations{"file://" + tree + "/simple", {}, false};
+  options.no_cache = true;
+  auto stack = pyresolve::resolver::open_index_stack(std::move(options));
+  if (!stack) {
+    std::fprintf(stderr, "%s\n", stack.error().to_string().c_str());
     return 2;
   }
-  pyresolve::index::http_client http;
-  pyresolve::index::index_client client{http};
-  const std::string index_url = "file://" + tree + "/simple";
-  pyresolve::cache::cached_index front(**store, client,
-                                       pyresolve::index::index_locations{index_url, {}, false});
-  pyresolve::resolver::index_provider source(front, {});
-  auto resolved = pyresolve::resolve(requirements, {}, source);
+  auto resolved = pyresolve::resolve(requirements, {}, (*stack)->provider());
   if (!resolved) {
     std::fprintf(stderr, "%s\n", resolved.error().explanation.c_str());
     return 1;

@@ -28,6 +28,7 @@
 #include "pyresolve/packaging/environment.hpp"
 #include "pyresolve/resolver/provider.hpp"
 #include "pyresolve/support/diagnostics.hpp"
+#include "pyresolve/support/memory.hpp"
 
 namespace pyresolve::resolver {
 
@@ -50,7 +51,7 @@ struct index_provider_options {
   /// Where candidate lists, per-version facts and the load states (and their maps) live;
   /// freed when the provider is. Loads allocate from it on oneTBB workers and the solver
   /// thread frees, so it must be thread-safe (every `allocator::make_resource` strategy is).
-  std::pmr::memory_resource* memory = std::pmr::get_default_resource();
+  std::pmr::memory_resource* memory = support::default_resource();
   /// Unreadable projects (warning) and unusable versions (debug); called on the solver thread.
   log_sink log;
 };

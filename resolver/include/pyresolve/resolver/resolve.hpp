@@ -23,6 +23,7 @@
 #include "pyresolve/packaging/environment.hpp"
 #include "pyresolve/packaging/requirement.hpp"
 #include "pyresolve/resolver/provider.hpp"
+#include "pyresolve/support/memory.hpp"
 #include "pyresolve/support/result.hpp"
 
 namespace pyresolve::resolver {
@@ -85,7 +86,7 @@ struct resolve_options {
   /// Ignore the preferences of these packages (`--upgrade-package`), any spelling.
   std::vector<std::string> upgrade_packages;
   /// Where the solver allocates its state (assignments, incompatibilities, package table).
-  std::pmr::memory_resource* memory = std::pmr::get_default_resource();
+  std::pmr::memory_resource* memory = support::default_resource();
 };
 
 /// One package of a resolution.
