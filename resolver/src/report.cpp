@@ -1,0 +1,260 @@
+// The explanation of a failed resolve (see detail/report.hpp).
+
+#include "detail/report.hpp"
+
+#include <algorithm>
+
+#include "detail/candidates.hpp"
+
+namespace pyresolve::resolver::detail {
+
+namespace {
+
+// How a version set reads in a message: singletons as `==v`, the rest merged by
+// version_ranges::to_string, with uv's comma spacing.
+std::string set_text(const version_ranges& set) {
+  const auto& iv = set.intervals();
+  if (iv.size() == 1 && iv[0].lower && iv[0].upper && *iv[0].upper == iv[0].lower->just_after()) {
+    return "==" + iv[0].lower->to_string();
+  }
+  std::string text = set.to_string();
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == ',' && i + 1 < text.size() && text[i + 1] == ' ') {
+      out += ',';
+      ++i;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// A set that holds every known version of the package reads as the bare name, as uv
+// simplifies ranges against the versions that exist.
+std::string report::range_text(pkg_id p, const version_ranges& set) const {
+  const package_state& s = m_packages[p];
+  if (set.is_full()) return m_packages.display(p);
+  const auto& cands = s.candidates;
+  if (cands.empty()) return m_packages.display(p) + set_text(set);
+  // Read against the versions that exist, as uv simplifies its ranges: each run of
+  // consecutive candidates inside the set becomes one range (`==v` for a run of one), so
+  // forty pins `==1.31.0 | ==1.31.1 | …` read `>=1.31.0,<1.31.43` and a set holding every
+  // version is the bare name. A set with no existing version keeps its own text.
+  version_ranges shown;
+  bool any = false;
+  bool all = true;
+  for (std::size_t i = 0; i < cands.size();) {
+    if (!set.contains(cands[i].version)) {
+      all = false;
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j + 1 < cands.size() && set.contains(cands[j + 1].version)) ++j;
+    any = true;
+    shown = shown.unite(i == j ? version_ranges::singleton(cands[i].version)
+                               : run_range(cands, i, j, shown.resource()));
+    i = j + 1;
+  }
+  if (all) return m_packages.display(p);
+  return m_packages.display(p) + set_text(any ? shown : set);
+}
+
+// The set as written: the surrounding words ("depends on", "not") carry the polarity.
+std::string report::term_text(pkg_id p, const term& t) const { return range_text(p, t.set); }
+
+// A derived incompatibility whose one cause says "no versions" of a range that holds no
+// version at all adds nothing a reader needs (it only widens `a==1.0` to `a` when 1.0 is the
+// only version): explain its other cause in its place.
+incompat_id report::skip_vacuous(incompat_id id) const {
+  for (;;) {
+    const incompat& inc = m_incompats[id];
+    if (inc.kind != cause_kind::derived) return id;
+    auto vacuous = [&](incompat_id c) {
+      const incompat& n = m_incompats[c];
+      if (n.kind != cause_kind::no_versions) return false;
+      const auto& [p, t] = n.terms.front();
+      const package_state& b = m_packages[m_packages[p].base];
+      if (b.not_found || b.candidates.empty()) return false;
+      for (const candidate& c2 : m_packages[p].candidates) {
+        if (t.set.contains(c2.version)) return false;
+      }
+      // Only when the step widens p's term; when it eliminates p it is the point of the step.
+      for (const auto& e : inc.terms) {
+        if (e.first == p) return true;
+      }
+      return false;
+    };
+    if (vacuous(inc.cause1)) {
+      id = inc.cause2;
+    } else if (vacuous(inc.cause2)) {
+      id = inc.cause1;
+    } else {
+      return id;
+    }
+  }
+}
+
+std::string report::external_text(const incompat& inc) const {
+  switch (inc.kind) {
+    case cause_kind::root:
+      return "you require the root package";
+    case cause_kind::no_versions: {
+      const auto& [p, t] = inc.terms.front();
+      const package_state& s = m_packages[p];
+      const package_state& b = m_packages[s.base];
+      if (b.not_found) return m_packages.display(s.base) + " was not found in the package registry";
+      if (!b.versions_error.empty())
+        return "the versions of " + m_packages.display(s.base) + " could not be read (" +
+               std::string(b.versions_error) + ")";
+      std::string text;
+      const version_ranges rest = t.set.complement();
+      bool any_left = false;
+      for (const candidate& c : s.candidates) any_left = any_left || rest.contains(c.version);
+      if (t.set.is_full() || b.candidates.empty()) {
+        text = "there are no usable versions of " + m_packages.display(p);
+      } else if (any_left) {
+        text = "only " + m_packages.display(p) + set_text(rest) + " is available";
+      } else {
+        text = "there are no usable versions of " + range_text(p, t.set);
+      }
+      // Hints for versions in range that exist but were not candidates.
+      bool pre = false, python = false, yanked = false, dist = false;
+      for (const candidate& c : s.candidates) {
+        if (!t.set.contains(c.version)) continue;
+        pre = pre || (c.version.is_prerelease() && m_options.prerelease == prerelease_mode::disallow);
+        python = python || !c.requires_python_ok;
+        yanked = yanked || c.yanked;
+        dist = dist || !c.has_compatible_dist;
+      }
+      if (python)
+        text += " (some versions in range need a different Python version: " +
+                m_environment.python().full_string() + " is the target)";
+      if (yanked) text += " (some versions in range are yanked)";
+      if (dist) text += " (some versions in range have no compatible wheel or sdist)";
+      if (pre) text += " (pre-releases in range are not allowed)";
+      return text;
+    }
+    case cause_kind::unavailable: {
+      const auto& [p, t] = inc.terms.front();
+      // Only the first line of the reason: parse errors carry a caret diagram below it,
+      // which would break the one-sentence-per-line explanation.
+      const std::string_view reason(inc.reason);
+      const std::string first_line(reason.substr(0, reason.find('\n')));
+      if (p == root_id) return first_line;
+      return range_text(p, t.set) + " is unusable: " + first_line;
+    }
+    case cause_kind::dependency: {
+      const auto& [p, tp] = inc.terms[0];
+      const auto& [q, tq] = inc.terms[1];
+      if (p == root_id) return "you require " + term_text(q, tq);
+      return term_text(p, tp) + " depends on " + term_text(q, tq);
+    }
+    case cause_kind::derived:
+      break;
+  }
+  return statement(inc);
+}
+
+std::string report::statement(const incompat& inc) const {
+  std::vector<const std::pair<pkg_id, term>*> rest;
+  bool has_root = false;
+  for (const auto& e : inc.terms) {
+    if (e.first == root_id && e.second.positive) {
+      has_root = true;
+    } else {
+      rest.push_back(&e);
+    }
+  }
+  if (rest.empty()) return "your requirements are unsatisfiable";
+  if (rest.size() == 1) {
+    const auto& [p, t] = *rest.front();
+    if (t.positive) return term_text(p, t) + " cannot be used";
+    return (has_root ? "you require " : "") + term_text(p, t) + (has_root ? "" : " is required");
+  }
+  if (rest.size() == 2) {
+    const auto* a = rest[0];
+    const auto* b = rest[1];
+    if (!a->second.positive && b->second.positive) std::swap(a, b);
+    if (a->second.positive && !b->second.positive) {
+      return term_text(a->first, a->second) + " depends on " + term_text(b->first, b->second);
+    }
+  }
+  std::string out;
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    if (i != 0) out += i + 1 == rest.size() ? " and " : ", ";
+    out += (rest[i]->second.positive ? "" : "not ") + term_text(rest[i]->first, rest[i]->second);
+  }
+  return out + " are incompatible";
+}
+
+std::string report::conclusion(const incompat& inc) const {
+  if (is_terminal(inc)) return "your requirements are unsatisfiable.";
+  return "we can conclude that " + statement(inc) + ".";
+}
+
+void report::explain(incompat_id id, std::vector<std::string>& lines, std::vector<pkg_id>& named) const {
+  const incompat& inc = m_incompats[id];
+  for (const auto& e : inc.terms) named.push_back(m_packages[e.first].base);
+  if (inc.kind != cause_kind::derived) return;
+  incompat_id c1 = skip_vacuous(inc.cause1);
+  incompat_id c2 = skip_vacuous(inc.cause2);
+  const bool d1 = m_incompats[c1].kind == cause_kind::derived;
+  const bool d2 = m_incompats[c2].kind == cause_kind::derived;
+  if (!d1 && !d2) {
+    // A dependency reads best first ("a depends on b>=2 and only b<2 is available"), but the
+    // user's own requirement last ("... and you require a").
+    auto rank = [&](incompat_id c) {
+      const incompat& x = m_incompats[c];
+      if (x.kind != cause_kind::dependency) return 1;
+      return x.terms.front().first == root_id ? 2 : 0;
+    };
+    if (rank(c2) < rank(c1)) std::swap(c1, c2);
+    explain(c1, lines, named);
+    explain(c2, lines, named);
+    lines.push_back("Because " + external_text(m_incompats[c1]) + " and " + external_text(m_incompats[c2]) +
+                    ", " + conclusion(inc));
+    return;
+  }
+  if (d1 && d2) {
+    explain(c1, lines, named);
+    explain(c2, lines, named);
+    lines.push_back("And because we know that " + statement(m_incompats[c1]) + " and " +
+                    statement(m_incompats[c2]) + ", " + conclusion(inc));
+    return;
+  }
+  if (!d1) std::swap(c1, c2);
+  explain(c1, lines, named);
+  explain(c2, lines, named);
+  lines.push_back("And because " + external_text(m_incompats[c2]) + ", " + conclusion(inc));
+}
+
+resolve_failure report::failure(incompat_id id) const {
+  resolve_failure out;
+  out.what = resolve_failure::kind::unsatisfiable;
+  std::vector<std::string> lines;
+  std::vector<pkg_id> named;
+  const incompat& inc = m_incompats[id];
+  if (inc.kind != cause_kind::derived) {
+    for (const auto& e : inc.terms) named.push_back(m_packages[e.first].base);
+    lines.push_back("Because " + external_text(inc) + ", " + conclusion(inc));
+  } else {
+    explain(id, lines, named);
+  }
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i != 0) out.explanation += '\n';
+    out.explanation += lines[i];
+  }
+  for (pkg_id p : named) {
+    if (p != root_id) out.packages.emplace_back(m_packages[p].name);
+  }
+  std::sort(out.packages.begin(), out.packages.end());
+  out.packages.erase(std::unique(out.packages.begin(), out.packages.end()), out.packages.end());
+  return out;
+}
+
+}  // namespace pyresolve::resolver::detail
