@@ -9,8 +9,8 @@ namespace pyresolve::resolver::detail {
 
 using packaging::version;
 
-pubgrub_core::pubgrub_core(package_table& packages, decision_queue& queue, std::pmr::memory_resource* memory)
-    : m_packages(packages), m_queue(queue), m_memory(memory), m_incompats(memory), m_trail(memory) {}
+pubgrub_core::pubgrub_core(std::pmr::memory_resource* memory)
+    : m_memory(memory), m_incompats(memory), m_trail(memory) {}
 
 incompat_id pubgrub_core::add_incompat(incompat&& inc, bool index) {
   const auto id = static_cast<incompat_id>(m_incompats.size());

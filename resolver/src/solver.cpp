@@ -36,9 +36,9 @@ class solver {
          provider& source)
       : m_options(options),
         m_memory(options.memory),
-        m_packages(options.memory),
-        m_queue(m_packages, options.memory),
-        m_core(m_packages, m_queue, options.memory),
+        m_core(options.memory),
+        m_packages(m_core.packages()),
+        m_queue(m_core.queue()),
         m_selector(m_packages, options, source, m_root_version, m_unreadable),
         m_policy(requirements, options, source, m_packages, m_core, m_queue, m_unreadable) {}
 
@@ -53,9 +53,9 @@ class solver {
   // The first read the provider failed (errc::io_error): the run stops with it rather than
   // answer without that version or project.
   std::optional<std::string> m_unreadable;
-  package_table m_packages;
-  decision_queue m_queue;
   pubgrub_core m_core;
+  package_table& m_packages;  // the core's
+  decision_queue& m_queue;    // the core's
   version_selector m_selector;
   dependency_policy m_policy;
 };

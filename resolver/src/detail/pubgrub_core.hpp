@@ -3,7 +3,9 @@
 // incompatibility store, the partial solution (assignments, decision levels, the trail), unit
 // propagation, and conflict resolution with backjumping. It knows nothing of Python: what a
 // version depends on arrives as incompatibilities (the dependency policy adds them), and the
-// choice of what to decide next is the decision queue's, which the core only notifies.
+// choice of what to decide next is the decision queue's, which the core only notifies. The
+// core owns the package table and the queue (as pubgrub-rs's partial solution holds its
+// prioritized packages): its hot loop then reads the table without an indirection.
 
 #include <cstdint>
 #include <memory_resource>
@@ -42,7 +44,12 @@ enum class relation : std::uint8_t { satisfied, contradicted, almost, inconclusi
 
 class pubgrub_core {
  public:
-  pubgrub_core(package_table& packages, decision_queue& queue, std::pmr::memory_resource* memory);
+  explicit pubgrub_core(std::pmr::memory_resource* memory);
+  pubgrub_core(const pubgrub_core&) = delete;
+  pubgrub_core& operator=(const pubgrub_core&) = delete;
+
+  [[nodiscard]] package_table& packages() { return m_packages; }
+  [[nodiscard]] decision_queue& queue() { return m_queue; }
 
   /// Stores an incompatibility; `index` puts it in its packages' watch lists at once.
   incompat_id add_incompat(incompat&& inc, bool index);
@@ -67,9 +74,9 @@ class pubgrub_core {
   void backtrack(std::uint32_t level);
   std::optional<incompat_id> resolve_conflict(incompat_id id);
 
-  package_table& m_packages;
-  decision_queue& m_queue;
   std::pmr::memory_resource* m_memory;
+  package_table m_packages{m_memory};
+  decision_queue m_queue{m_packages, m_memory};
   std::pmr::vector<incompat> m_incompats;
   std::pmr::vector<assignment> m_trail;
   std::uint32_t m_level = 0;
