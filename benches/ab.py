@@ -8,8 +8,8 @@ page-fault cost changes within minutes) falls on all sides alike; hyperfine runs
 runs back to back, and its ratio then carries the drift. Three rounds of warm-up come first.
 Prints each command's median and minimum wall time, and for every command after the first the
 median of its per-round ratios to command 0 with a 95 % bootstrap interval (1,000 resamples).
-Commands are split like a shell would (no pipes); their output goes to /dev/null; a command
-that exits non-zero stops the run.
+Commands are split like a shell would (no pipes; leading NAME=VALUE words set the command's
+environment); their output goes to /dev/null; a command that exits non-zero stops the run.
 """
 import os
 import random
@@ -25,6 +25,13 @@ def main(argv):
     if len(argv) < 3 or not argv[1].isdigit():
         sys.exit(__doc__)
     rounds, commands = int(argv[1]), [shlex.split(c) for c in argv[2:]]
+    environments = []
+    for words in commands:
+        env = dict(os.environ)
+        while words and "=" in words[0] and not words[0].startswith("="):
+            name, value = words.pop(0).split("=", 1)
+            env[name] = value
+        environments.append(env)
     times = [[] for _ in commands]
     null = os.open(os.devnull, os.O_WRONLY)
     actions = [(os.POSIX_SPAWN_DUP2, null, 1), (os.POSIX_SPAWN_DUP2, null, 2)]
@@ -33,7 +40,7 @@ def main(argv):
         random.shuffle(order)
         for i in order:
             start = time.perf_counter()
-            pid = os.posix_spawnp(commands[i][0], commands[i], os.environ, file_actions=actions)
+            pid = os.posix_spawnp(commands[i][0], commands[i], environments[i], file_actions=actions)
             _, status = os.waitpid(pid, 0)
             elapsed = time.perf_counter() - start
             if status != 0:

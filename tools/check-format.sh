@@ -4,7 +4,7 @@
 # formats them in place instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(git ls-files '*.cpp' '*.hpp' '*.h' '*.cc')
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' '*.h' '*.cc' | while read -r f; do [ -f "$f" ] && echo "$f"; done | sort -u)
 if [ "${1:-}" = --fix ]; then
   clang-format -i "${files[@]}"
   exit 0

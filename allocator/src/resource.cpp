@@ -34,16 +34,6 @@ result<resource_handle> make_resource(std::string_view name) {
   return fail(errc::invalid_argument, std::move(message));
 }
 
-std::optional<std::string> glibc_tunables_needed_by(std::string_view name) {
-  if (name != "jemalloc" || detail::jemalloc_copy_loaded()) return std::nullopt;
-  const char* current = std::getenv("GLIBC_TUNABLES");
-  const std::string_view set = current == nullptr ? std::string_view() : std::string_view(current);
-  if (set.find("glibc.rtld.optional_static_tls") != std::string_view::npos) return std::nullopt;
-  std::string out(set);
-  if (!out.empty()) out += ':';
-  return out + detail::static_tls_tunable;
-}
-
 resource_handle make_arena_resource(std::pmr::memory_resource* upstream) {
   return resource_handle("arena", std::make_unique<detail::arena_resource>(upstream));
 }

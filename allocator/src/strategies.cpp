@@ -107,7 +107,7 @@ result<void*> open_jemalloc_copy() {
     why +=
         " (jemalloc's initial-exec TLS: link the program with pyresolve::jemalloc_private, or start it with "
         "GLIBC_TUNABLES=" +
-        std::string(static_tls_tunable) + ", as `resolve` does by itself)";
+        std::string(static_tls_tunable) + ")";
   }
   return fail(errc::not_found, "jemalloc strategy: " + why);
 }
@@ -140,8 +140,6 @@ result<const jemalloc_copy*> the_jemalloc_copy() {
 }
 
 }  // namespace
-
-bool jemalloc_copy_loaded() noexcept { return support::own_library_loaded(jemalloc_copy_soname); }
 
 result<std::unique_ptr<std::pmr::memory_resource>> jemalloc_resource::create() {
   auto copy = the_jemalloc_copy();

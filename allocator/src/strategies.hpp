@@ -76,7 +76,7 @@ class loaded_heap_resource final : public std::pmr::memory_resource {
 /// libjemalloc_pic.a with its symbols hidden; in the `-jemalloc` whole-process variant that
 /// makes two jemallocs in one process, each with its own arenas. The copy is opened on first
 /// use; its initial-exec TLS needs glibc's static TLS reserve unless the program linked it
-/// (see `glibc_tunables_needed_by`).
+/// (`GLIBC_TUNABLES=glibc.rtld.optional_static_tls=4096`, which the error names).
 struct jemalloc_copy;
 class jemalloc_resource final : public std::pmr::memory_resource {
  public:
@@ -98,9 +98,6 @@ class jemalloc_resource final : public std::pmr::memory_resource {
 /// for dlopen()ed libraries is 512 bytes).
 inline constexpr const char* jemalloc_copy_soname = "libpyresolve_jemalloc.so";
 inline constexpr const char* static_tls_tunable = "glibc.rtld.optional_static_tls=4096";
-
-/// Whether the process has the jemalloc copy loaded.
-[[nodiscard]] bool jemalloc_copy_loaded() noexcept;
 
 /// `pool-std`: libstdc++'s `std::pmr::synchronized_pool_resource` over `system_resource`.
 /// Thread-safe, cross-thread frees included, but at a price: each thread has its own pools

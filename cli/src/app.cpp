@@ -10,7 +10,6 @@
 #include <set>
 
 #include "pyresolve/allocator/counting_resource.hpp"
-#include "pyresolve/allocator/process_heap.hpp"
 #include "pyresolve/allocator/resource.hpp"
 #include "pyresolve/cache/cache.hpp"
 #include "pyresolve/cli/inputs.hpp"
@@ -228,7 +227,7 @@ int run_cache_command(const options& opt, std::ostream& out, reporter& report) {
 }
 
 int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporter& report,
-                bool progress_allowed, const finish_hook& finish) {
+                bool progress_allowed, const finish_hook& finish, const start_hook& before_workers) {
   const auto started = clock_type::now();
   std::vector<timing> timings;
   auto lap = [&, last = started](const char* name) mutable {
@@ -307,10 +306,8 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   stack_options.threads = opt.threads;
   stack_options.memory = memory;
   stack_options.log = report.sink();
-  // The provider's worker must be the first thread the process starts after the heap tuning's
-  // helper (see allocator::tune_process_heap_for_short_run), which may still be warming up the
-  // task scheduler: wait for it. (Nothing when the process was not tuned.)
-  stack_options.before_provider = [] { static_cast<void>(allocator::join_short_run_tuning()); };
+  // The program's own start-up thread, if any, is done before the provider's workers start.
+  stack_options.before_provider = before_workers;
   auto opened = resolver::open_index_stack(std::move(stack_options));
   if (!opened) {
     report.error(opened.error().to_string());
@@ -455,7 +452,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
 }  // namespace
 
 int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err,
-        bool err_is_terminal, const finish_hook& finish, const restart_hook& restart) {
+        bool err_is_terminal, const finish_hook& finish, const start_hook& before_workers) {
   try {
     auto parsed = parse_command_line(args);
     if (!parsed.parsed) {
@@ -469,13 +466,8 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
         opt.color == color_mode::always || (opt.color == color_mode::automatic && err_is_terminal);
     reporter report(err, color, opt.quiet > 0 ? -1 : opt.verbose);
     if (opt.cache != cache_command::none) return run_cache_command(opt, out, report);
-    // Before anything is read (standard input could not be read twice). If the restart fails,
-    // make_resource says why the strategy cannot load.
-    if (restart) {
-      if (auto tunables = allocator::glibc_tunables_needed_by(opt.allocator)) restart(*tunables);
-    }
     const bool progress = err_is_terminal && !opt.no_progress && opt.quiet == 0;
-    return run_resolve(opt, in, out, report, progress, finish);
+    return run_resolve(opt, in, out, report, progress, finish, before_workers);
   } catch (const std::exception& e) {
     // The CLI boundary: whatever escaped (bad_alloc, a filesystem error) is a message.
     err << "error: " << escape_controls(e.what()) << "\n";

@@ -1,4 +1,4 @@
-// `resolve`: see cli/README section of the top-level README ("Command line").
+// `resolve`: see cli/README.md.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -9,6 +9,10 @@
 #include "pyresolve/cli/app.hpp"
 #include "pyresolve/resolver/index_provider.hpp"
 
+#if PYRESOLVE_PROCESS_TRICKS
+#include "tricks.hpp"
+#endif
+
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define PYRESOLVE_FULL_TEARDOWN 1
 #elif defined(__has_feature)
@@ -18,10 +22,18 @@
 #endif
 
 int main(int argc, char** argv) {
-  // One run, then exit: grow the heap in large steps onto huge pages, and start oneTBB on the
-  // tuning's helper thread meanwhile (see both functions' docs).
-  static_cast<void>(
-      pyresolve::allocator::tune_process_heap_for_short_run(&pyresolve::resolver::warm_up_task_scheduler));
+  // One run, then exit: glibc's heap grows in large steps and is never trimmed.
+  [[maybe_unused]] const bool tuned = pyresolve::allocator::tune_glibc_heap_for_short_run();
+  pyresolve::cli::start_hook before_workers;
+#if PYRESOLVE_PROCESS_TRICKS
+  // On top of it, huge pages for the heaps, and oneTBB started on a helper thread meanwhile
+  // (cli/tool/tricks.hpp); the provider's workers start only once the helper is done.
+  if (tuned) {
+    static_cast<void>(pyresolve::cli::tool::advise_main_heap_huge_pages());
+    pyresolve::cli::tool::start_up_helper(&pyresolve::resolver::warm_up_task_scheduler);
+    before_workers = [] { static_cast<void>(pyresolve::cli::tool::join_start_up_helper()); };
+  }
+#endif
   std::ios::sync_with_stdio(false);
   const auto finish = [](int code) {
 #ifndef PYRESOLVE_FULL_TEARDOWN
@@ -35,19 +47,8 @@ int main(int argc, char** argv) {
     static_cast<void>(code);
 #endif
   };
-  // Once only: where the loader drops GLIBC_TUNABLES (secure-execution mode), a second start
-  // would ask again; it then reports why the strategy cannot load instead.
-  const auto restart = [argv](const std::string& glibc_tunables) {
-    if (std::getenv("PYRESOLVE_RESTARTED") != nullptr) return;
-    std::cout.flush();
-    std::cerr.flush();
-    if (::setenv("GLIBC_TUNABLES", glibc_tunables.c_str(), 1) == 0 &&
-        ::setenv("PYRESOLVE_RESTARTED", "1", 1) == 0) {
-      ::execv("/proc/self/exe", argv);
-    }
-  };
   const int code = pyresolve::cli::run(std::vector<std::string>(argv + 1, argv + argc), std::cin, std::cout,
-                                       std::cerr, ::isatty(STDERR_FILENO) == 1, finish, restart);
+                                       std::cerr, ::isatty(STDERR_FILENO) == 1, finish, before_workers);
   finish(code);  // the commands that do not resolve (--version, cache ...) end here
   return code;
 }

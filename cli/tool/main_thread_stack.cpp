@@ -14,7 +14,6 @@
 // Only what callers here use is filled: the stack, as glibc gives it unless another mapping
 // lies closer below than RLIMIT_STACK reaches (glibc then stops there; it matters only to a
 // stack that grows that far).
-// Not in sanitized builds, whose runtimes ask about the main thread's stack themselves.
 #include <dlfcn.h>
 #include <pthread.h>
 #include <sys/auxv.h>
@@ -25,9 +24,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "main_thread_stack.hpp"
-
-#if !PYRESOLVE_SANITIZED_BUILD
+#include "tricks.hpp"
 
 namespace {
 
@@ -52,8 +49,6 @@ extern "C" __attribute__((visibility("default"))) int pthread_getattr_np(pthread
   const getattr_fn next = glibc_getattr();
   return next != nullptr ? next(thread, attr) : ENOSYS;
 }
-
-#endif
 
 extern "C" void* __libc_stack_end;  // NOLINT(bugprone-reserved-identifier): glibc's loader sets it
 

@@ -27,10 +27,6 @@ std::string program_directory() {
 }
 }  // namespace
 
-bool own_library_loaded(const char* soname) noexcept {
-  return ::dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD) != nullptr;
-}
-
 result<void*> open_own_library(const char* soname) {
   if (void* loaded = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD)) return loaded;
   const std::string here = program_directory();

@@ -1,5 +1,6 @@
 // bin/resolve's pthread_getattr_np (cli/tool/main_thread_stack.cpp), linked into this test
-// too, against glibc's own, which reads /proc/self/maps for the main thread.
+// too when the build has the process-level measures, against glibc's own, which reads /proc/self/maps for the
+// main thread.
 #include <dlfcn.h>
 #include <doctest/doctest.h>
 #include <pthread.h>
@@ -8,7 +9,8 @@
 #include <cstdint>
 #include <thread>
 
-#include "main_thread_stack.hpp"
+#if PYRESOLVE_PROCESS_TRICKS
+#include "tricks.hpp"
 
 namespace {
 
@@ -53,7 +55,6 @@ TEST_CASE("main thread stack: what glibc finds through /proc/self/maps, without 
   const auto at = reinterpret_cast<std::uintptr_t>(&here);
   CHECK(at < top);
   CHECK(at >= top - size);
-#if !PYRESOLVE_SANITIZED_BUILD
   // What the program's callers get, through the replacement (this test links it too).
   const stack replaced = stack_from(&::pthread_getattr_np);
   CHECK(replaced.top() == glibc.top());
@@ -67,5 +68,6 @@ TEST_CASE("main thread stack: what glibc finds through /proc/self/maps, without 
   CHECK(other_replaced.low == other_glibc.low);
   CHECK(other_replaced.size == other_glibc.size);
   CHECK(other_replaced.top() != glibc.top());
-#endif
 }
+
+#endif  // PYRESOLVE_PROCESS_TRICKS

@@ -43,21 +43,11 @@ class resource_handle {
 /// `mimalloc`, `tbbmalloc` and `jemalloc` open theirs with `dlopen` on first use, so that a
 /// program that never uses them does not map them at start-up. `jemalloc` is pyresolve's
 /// private copy, libpyresolve_jemalloc.so, whose initial-exec TLS only loads late in a
-/// program started with more static TLS to spare, see `glibc_tunables_needed_by`.
+/// program started with more static TLS to spare: the error then names the `GLIBC_TUNABLES`
+/// setting that gives it (or link the program with `pyresolve::jemalloc_private`).
 /// Every strategy returned is safe to allocate from several threads at once and to free a
 /// block on a thread other than the one that allocated it.
 [[nodiscard]] result<resource_handle> make_resource(std::string_view name);
-
-/// What the `GLIBC_TUNABLES` environment variable must be, in a program started anew, for
-/// `make_resource(name)` to load its library; `std::nullopt` when this process can already.
-///
-/// Only `jemalloc` needs it, and only in a program that did not link
-/// `pyresolve::jemalloc_private`: jemalloc's thread-local state uses the initial-exec model,
-/// which a library opened after start-up may use only from glibc's static TLS reserve
-/// (`glibc.rtld.optional_static_tls`, 512 bytes by default, against 2.6 KiB needed). The value
-/// returned is the current setting with `glibc.rtld.optional_static_tls=4096` added. `resolve`
-/// restarts itself with it when asked for `--allocator jemalloc`.
-[[nodiscard]] std::optional<std::string> glibc_tunables_needed_by(std::string_view name);
 
 /// The `arena` strategy over a caller-chosen `upstream` (for instance a counting_resource,
 /// to watch what the arenas take and give back). `upstream` must be thread-safe and outlive

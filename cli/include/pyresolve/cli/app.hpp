@@ -21,20 +21,18 @@ enum exit_code : int { exit_success = 0, exit_unsatisfiable = 1, exit_error = 2 
 /// code `run` would return.
 using finish_hook = std::function<void(int exit_code)>;
 
-/// Starts the program again, with the same arguments, standard streams and environment but
-/// `GLIBC_TUNABLES` set to the value given; returns only if that failed. `run` calls it when
-/// the chosen `--allocator` can only load in a process started so (see
-/// `allocator::glibc_tunables_needed_by`), before reading any input.
-using restart_hook = std::function<void(const std::string& glibc_tunables)>;
+/// Called once by a resolve on the calling thread right before the first thread of its own
+/// starts (the index provider's oneTBB workers): a program that started work on a thread of
+/// its own at start-up waits for it here (`bin/resolve` does, cli/tool/tricks.hpp).
+using start_hook = std::function<void()>;
 
 /// Runs `resolve` with `args` (without the program name). Standard input is read for a `-`
 /// source; output goes to `out` unless `-o`; messages, progress and `-v` go to `err`.
 /// `err_is_terminal` decides progress and automatic colour. `finish`, when set, is called as
-/// described above before a resolve returns (success or no solution). `restart`, when set, is
-/// called as described above; without it such an allocator fails to load, with a message
-/// that says why. Never throws.
+/// described above before a resolve returns (success or no solution); `before_workers`, when
+/// set, as described above. Never throws.
 [[nodiscard]] int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
                       std::ostream& err, bool err_is_terminal, const finish_hook& finish = {},
-                      const restart_hook& restart = {});
+                      const start_hook& before_workers = {});
 
 }  // namespace pyresolve::cli

@@ -24,7 +24,4 @@ namespace pyresolve::support {
 /// when it found the file. Call right after the failure.
 [[nodiscard]] std::string dlopen_failure(std::string_view path);
 
-/// Whether the process has `soname` loaded already.
-[[nodiscard]] bool own_library_loaded(const char* soname) noexcept;
-
 }  // namespace pyresolve::support
