@@ -19,7 +19,7 @@ for preset in "${presets[@]}"; do
     tsan) select=(-L '^resolver(_index)?$' -E '^resolver/(universes|scenarios)$') ;;
   esac
   if [ "$preset" = tsan ]; then
-    cmake --build --preset "$preset" -j "$jobs" --target test_resolver test_resolver_index
+    cmake --build --preset "$preset" -j "$jobs" --target test_resolver test_resolver_index resolver_run_case
   else
     cmake --build --preset "$preset" -j "$jobs"
   fi
