@@ -28,7 +28,9 @@ std::string first_line(const char* path) {
 
 }  // namespace
 
-std::uintptr_t transparent_huge_page_size() noexcept {
+namespace {
+
+std::uintptr_t read_transparent_huge_page_size() noexcept {
   try {
     const std::string modes = first_line("/sys/kernel/mm/transparent_hugepage/enabled");
     if (modes.empty() || modes.find("[never]") != std::string::npos) return 0;
@@ -40,6 +42,14 @@ std::uintptr_t transparent_huge_page_size() noexcept {
   } catch (...) {  // out of memory this early: no advice
     return 0;
   }
+}
+
+}  // namespace
+
+std::uintptr_t transparent_huge_page_size() noexcept {
+  // Read once: the main heap, the helper and the helper's thread heap all ask at start-up.
+  static const std::uintptr_t size = read_transparent_huge_page_size();
+  return size;
 }
 
 huge_range advise_main_heap_huge_pages() noexcept {
