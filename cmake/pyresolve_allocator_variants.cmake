@@ -25,6 +25,10 @@ function(pyresolve_add_allocator_variants target)
       set(heap mimalloc)
     else()
       set(heap ${PYRESOLVE_JEMALLOC_SHARED})
+      # jemalloc's short-run settings, which it reads from the executable before `main`
+      # (allocator/include/pyresolve/allocator/heap_tuning.hpp); mimalloc's are set in `main`.
+      target_sources(${name} PRIVATE ${PROJECT_SOURCE_DIR}/allocator/jemalloc_conf/jemalloc_short_run.cpp)
+      target_link_options(${name} PRIVATE "LINKER:--export-dynamic-symbol=malloc_conf")
     endif()
     # The allocator goes first on the link line, and --no-as-needed keeps it in DT_NEEDED even
     # though no code names it: that is how it comes before libc in symbol lookup. (uv once

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "heap_settings.hpp"
 #include "strategies.hpp"
 
 namespace pyresolve::allocator {
@@ -13,6 +14,10 @@ const std::vector<std::string>& available_resources() noexcept {
 }
 
 result<resource_handle> make_resource(std::string_view name) {
+  return make_resource(name, heap_tuning::library_defaults);
+}
+
+result<resource_handle> make_resource(std::string_view name, heap_tuning tuning) {
   using owner = std::unique_ptr<std::pmr::memory_resource>;
   auto wrap = [&](owner resource) { return resource_handle(std::string(name), std::move(resource)); };
   if (name == "system") return wrap(std::make_unique<detail::system_resource>());
@@ -27,6 +32,15 @@ result<resource_handle> make_resource(std::string_view name) {
                                     "libtbbmalloc.so.2", "scalable_aligned_malloc", "scalable_aligned_free")
                               : detail::jemalloc_resource::create();
     if (!created) return unexpected(std::move(created).error());
+    if (tuning == heap_tuning::short_run && name != "jemalloc") {
+      const auto& loaded = static_cast<const detail::loaded_heap_resource&>(**created);
+      if (name == "mimalloc") {
+        static_cast<void>(detail::tune_mimalloc(loaded.symbol<detail::mi_option_set_fn>("mi_option_set")));
+      } else {
+        static_cast<void>(
+            detail::tune_tbbmalloc(loaded.symbol<detail::scalable_mode_fn>("scalable_allocation_mode")));
+      }
+    }
     return wrap(std::move(*created));
   }
   std::string message = "unknown allocator '" + std::string(name) + "'; valid allocators are:";

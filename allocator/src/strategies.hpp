@@ -51,6 +51,11 @@ class loaded_heap_resource final : public std::pmr::memory_resource {
   static result<std::unique_ptr<std::pmr::memory_resource>> create(const char* soname, const char* allocate,
                                                                    const char* free);
   explicit loaded_heap_resource(shared_library lib) noexcept : m_lib(std::move(lib)) {}
+  /// A function of the opened library (its option setters), or null.
+  template <class F>
+  [[nodiscard]] F symbol(const char* name) const noexcept {
+    return symbol_as<F>(m_lib, name);
+  }
 
  private:
   void* do_allocate(std::size_t bytes, std::size_t alignment) override;

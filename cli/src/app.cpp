@@ -252,13 +252,25 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   lap("target");
   report.info(fmt::format("target: Python {} on {} ({})", target->python_version, target->python_platform,
                           target->how));
-  auto heap = allocator::make_resource(opt.allocator);
+  const auto tuning = allocator::heap_tuning_from_environment();
+  if (!tuning) {
+    report.error(tuning.error().to_string());
+    return exit_error;
+  }
+  auto heap = allocator::make_resource(opt.allocator, *tuning);
   if (!heap) {
     report.error("--allocator: " + heap.error().to_string());
     return exit_error;
   }
   report.info(
       fmt::format("allocator: {} (malloc served by {})", heap->name(), allocator::process_allocator_name()));
+  // The settings `main` applied (the call is idempotent: it reports them).
+  if (*tuning == allocator::heap_tuning::short_run) {
+    report.info("heap tuning: " + allocator::tune_process_heap_for_short_run());
+  } else {  // jemalloc's settings are read before `main`, from the program and `MALLOC_CONF`
+    const std::string jemalloc = allocator::jemalloc_settings();
+    report.info("heap tuning: off" + (jemalloc.empty() ? std::string() : "; jemalloc: " + jemalloc));
+  }
   // With -v the resource is counted (benches/resolve_bench.py reads the line); without, nothing
   // sits between the library and the heap: counting costs ~115 instructions per alloc+free.
   std::optional<allocator::counting_resource> counted;

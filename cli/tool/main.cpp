@@ -5,7 +5,7 @@
 #include <iostream>
 #include <string>
 
-#include "pyresolve/allocator/process_heap.hpp"
+#include "pyresolve/allocator/heap_tuning.hpp"
 #include "pyresolve/cli/app.hpp"
 #include "pyresolve/resolver/index_provider.hpp"
 
@@ -22,8 +22,16 @@
 #endif
 
 int main(int argc, char** argv) {
-  // One run, then exit: glibc's heap grows in large steps and is never trimmed.
-  [[maybe_unused]] const bool tuned = pyresolve::allocator::tune_glibc_heap_for_short_run();
+  namespace alloc = pyresolve::allocator;
+  // One run, then exit: whichever heap serves malloc gets its own short-run settings
+  // (allocator/include/pyresolve/allocator/heap_tuning.hpp), unless PYRESOLVE_HEAP_TUNING=off.
+  const auto tuning = alloc::heap_tuning_from_environment();
+  if (!tuning) {
+    std::cerr << "error: " << tuning.error().message << '\n';
+    return 2;
+  }
+  [[maybe_unused]] const bool tuned = *tuning == alloc::heap_tuning::short_run &&
+                                      alloc::tune_process_heap_for_short_run().starts_with("glibc");
   pyresolve::cli::start_hook before_workers;
 #if PYRESOLVE_PROCESS_TRICKS
   // On top of it, huge pages for the heaps, and oneTBB started on a helper thread meanwhile

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pyresolve/allocator/heap_tuning.hpp"
 #include "pyresolve/support/result.hpp"
 
 namespace pyresolve::allocator {
@@ -48,6 +49,12 @@ class resource_handle {
 /// Every strategy returned is safe to allocate from several threads at once and to free a
 /// block on a thread other than the one that allocated it.
 [[nodiscard]] result<resource_handle> make_resource(std::string_view name);
+/// The same, with `heap_tuning::short_run` applying the heap's short-run settings
+/// (heap_tuning.hpp) to the library the strategy opened: `mimalloc` and `tbbmalloc`. The
+/// settings are the library's process-wide options, so they apply to every user of that
+/// library in the process. `jemalloc`'s copy, whose settings are read when it starts, runs with
+/// jemalloc's defaults (or `MALLOC_CONF`); the other strategies have nothing to tune.
+[[nodiscard]] result<resource_handle> make_resource(std::string_view name, heap_tuning tuning);
 
 /// The `arena` strategy over a caller-chosen `upstream` (for instance a counting_resource,
 /// to watch what the arenas take and give back). `upstream` must be thread-safe and outlive
