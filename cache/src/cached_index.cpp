@@ -145,6 +145,9 @@ std::string_view key_url(std::string_view url, std::string& storage, bool index_
   return url;
 }
 
+/// An entry that records the index's 404 for the project (`simple_entry`): no name, no version.
+bool is_absence(const page_view& entry) { return entry.name().empty() && entry.size() == 0; }
+
 bool is_fresh(const http_state& s, std::int64_t now) {
   if (s.must_revalidate || s.max_age < 0) return false;
   return (now - s.fetched_at) + s.age < s.max_age;
@@ -237,6 +240,9 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(std::string_
   if (indexes.empty())
     return fail(errc::not_found,
                 "project '" + std::string(name) + "' not found: no index is configured (--no-index)");
+  // Offline, an index whose answer is not in the cache: the project may be there, so its
+  // absence is a failed read, not an answer.
+  bool unanswered = false;
   for (const auto& index_url : indexes) {
     std::optional<page_view> entry;
     std::pmr::string path(m_memory);
@@ -272,17 +278,29 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(std::string_
       bool refresh = m_cache.refresh_requested(name, entry->http().fetched_at);
       if (opts.offline || (!refresh && is_fresh(entry->http(), now))) {
         ++m_state->fresh_hits;
+        if (is_absence(*entry)) continue;  // this index answered 404: ask the next one
         return found(name, index_url, with_credentials(std::move(*entry), index_url, m_memory));
       }
     }
-    if (opts.offline) continue;  // maybe a later index has it cached
+    if (opts.offline) {
+      unanswered = true;
+      continue;  // maybe a later index has it cached
+    }
     index::cache_headers validators;
     if (entry)
       validators = {std::string(entry->http().etag), std::string(entry->http().last_modified), {}, {}, {}};
     auto resp = m_client.fetch_page(index_url, name, entry ? &validators : nullptr);
     if (!resp) return unexpected<error>{std::move(resp).error()};
     using sk = index::page_response::status_kind;
-    if (resp->status == sk::not_found) continue;
+    if (resp->status == sk::not_found) {
+      // Recorded, so that a later offline run gives the same answer as this one.
+      const auto http = http_state_from(resp->headers, now);
+      if (m_cache.enabled() && http) {
+        if (auto w = m_cache.write(path, encode_simple(simple_entry{*http, {}}, key)); !w)
+          m_cache.log(log_level::warning, w.error().to_string());
+      }
+      continue;
+    }
     if (resp->status == sk::not_modified && entry) {
       ++m_state->revalidated;
       auto fresh = http_state_from(resp->headers, now);
@@ -301,6 +319,7 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(std::string_
             m_cache.log(log_level::warning, w.error().to_string());
         }
       }
+      if (is_absence(*entry)) continue;
       return found(name, index_url, with_credentials(std::move(*entry), index_url, m_memory));
     }
     if (resp->status == sk::not_modified)
@@ -325,7 +344,7 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(std::string_
   }
   std::string where;
   for (const auto& i : indexes) where += (where.empty() ? "" : ", ") + index::redact_url(i);
-  if (opts.offline)
+  if (unanswered)
     return fail(errc::io_error,
                 "offline: project '" + std::string(name) + "' is not in the cache (indexes: " + where + ")");
   return fail(errc::not_found, "project '" + std::string(name) + "' not found in " + where);

@@ -582,3 +582,65 @@ TEST_CASE_FIXTURE(file_universe,
   CHECK(warm.stats().live_bytes == 0);
   CHECK(warm.stats().frees == warm.stats().allocations);
 }
+
+TEST_CASE_FIXTURE(served_universe,
+                  "a 404 is recorded: offline gives the fetching run's answer, with no request") {
+  std::int64_t clock = 1'700'000'000;
+  options.now = [&clock] { return clock; };
+  {
+    run cold(options, locations);
+    auto missing = cold.front->project("zzz");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == errc::not_found);
+  }
+  const auto after_cold = nginx.requests();
+  auto off = options;
+  off.offline = true;
+  {
+    run warm(off, locations);
+    auto missing = warm.front->project("ZZZ");
+    REQUIRE_FALSE(missing);
+    // The answer the online run had, not "not in the cache".
+    CHECK(missing.error().code == errc::not_found);
+    CHECK(missing.error().message.find("not found") != std::string::npos);
+    CHECK(nginx.requests() == after_cold);
+    // A project never asked for is still a failed read offline.
+    auto never = warm.front->project("yyy");
+    REQUIRE_FALSE(never);
+    CHECK(never.error().code == errc::io_error);
+  }
+  {
+    // Online, the record is stale at once (nginx's 404 carries no max-age): asked again.
+    run online(options, locations);
+    auto missing = online.front->project("zzz");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == errc::not_found);
+    CHECK(nginx.requests() == after_cold + 1);
+  }
+}
+
+TEST_CASE("a 404 recorded for the first index does not hide the project on the next one, offline") {
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path / "one", universe));
+  REQUIRE(t::make_index_universe(tmp.path / "two", R"({"packages": {"d": {"3.0": {}}}})"));
+  t::nginx_server primary(tmp.path / "one/idx");
+  t::nginx_server extra(tmp.path / "two/idx");
+  REQUIRE(primary.ok());
+  REQUIRE(extra.ok());
+  pc::cache_options o;
+  o.root = tmp.path / "cache";
+  index::index_locations loc;
+  loc.index_url = primary.base_url() + "/simple";
+  loc.extra_index_urls = {extra.base_url() + "/simple"};
+  {
+    run cold(o, loc);
+    auto d = cold.front->project("d");
+    REQUIRE(d);
+  }
+  o.offline = true;
+  run warm(o, loc);
+  auto d = warm.front->project("d");
+  REQUIRE(d);
+  REQUIRE((*d)->versions.size() == 1);
+  CHECK((*d)->versions[0].version.to_string() == "3.0");
+}

@@ -80,7 +80,9 @@ struct http_state {
   std::pmr::string last_modified;
 };
 
-/// A cached project page.
+/// A cached project page. An entry with an empty `map` (no name, no version) records that the
+/// index answered 404 for the project: an offline run then gives the same answer ("not found")
+/// as the run that fetched it, and an online run asks again once it is stale.
 struct simple_entry {
   http_state http;
   index::version_map map;
