@@ -41,6 +41,15 @@ ROOT = Path(__file__).resolve().parent.parent
 # The pmr strategies the CLI selects with --allocator, and the whole-process variants.
 PMR_STRATEGIES = ["system", "mimalloc", "jemalloc", "tbbmalloc", "pool-std", "pool-boost", "arena"]
 TBBMALLOC_PROXY = "/usr/lib/x86_64-linux-gnu/libtbbmalloc_proxy.so.2"
+# A variant's `-defaults` twin runs every heap with its library's defaults: the program's
+# short-run settings off (PYRESOLVE_HEAP_TUNING=off), and jemalloc's, which the -jemalloc
+# program compiles in, put back to jemalloc 5.3's defaults (allocator/heap_tuning.hpp).
+HEAP_DEFAULTS_ENV = {"PYRESOLVE_HEAP_TUNING": "off",
+                     "MALLOC_CONF": "thp:default,metadata_thp:disabled,dirty_decay_ms:10000,muzzy_decay_ms:0,"
+                                    "background_thread:false"}
+# The pmr strategies whose heap has settings of its own; the others only differ through the
+# process's glibc, so their twin measures that.
+TUNABLE_STRATEGIES = {"system", "mimalloc", "tbbmalloc"}
 
 WORKLOADS = {
     "black": ["-r", "data/uv-requirements/black.in"],
@@ -64,6 +73,7 @@ class variant:
     binary: str
     allocator: str | None  # --allocator value, None for whole-process variants
     preload: str | None = None
+    extra_env: dict = field(default_factory=dict)
 
     def argv(self, threads: int) -> list[str]:
         cmd = [self.binary]
@@ -76,6 +86,7 @@ class variant:
         """The environment to run it (and hyperfine) in: an `env LD_PRELOAD=` wrapper would
         add an exec to every timed run of this variant only."""
         e = dict(os.environ)
+        e.update(self.extra_env)
         if self.preload:
             e["LD_PRELOAD"] = self.preload
         # `--allocator jemalloc` opens pyresolve's jemalloc copy after start-up, which needs
@@ -94,6 +105,8 @@ class sample:
     system: list[float] = field(default_factory=list)
     runs_per_block: list[int] = field(default_factory=list)
     max_rss_kib: int = 0
+    minor_faults: int = 0
+    counters: dict = field(default_factory=dict)
     alloc: dict = field(default_factory=dict)
 
 
@@ -157,15 +170,35 @@ def allocation_counts(argv: list[str], env: dict) -> dict:
     return found
 
 
-def peak_rss_kib(argv: list[str], env: dict) -> int:
-    """Peak RSS of one run. Not wait4's rusage of a child of this process: Linux carries the
-    parent's high-water mark across fork+exec into ru_maxrss, and this Python (numpy loaded) is
-    bigger than the resolver. /usr/bin/time forks from a 2 MiB process."""
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], stdout=subprocess.DEVNULL,
+def peak_rss_kib(argv: list[str], env: dict) -> tuple[int, int]:
+    """Peak RSS (KiB) and minor page faults of one run. Not wait4's rusage of a child of this
+    process: Linux carries the parent's high-water mark across fork+exec into ru_maxrss, and
+    this Python (numpy loaded) is bigger than the resolver. /usr/bin/time forks from a 2 MiB
+    process."""
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M %R", *argv], stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed while measuring RSS:\n{proc.stderr[-2000:]}")
-    return int(proc.stderr.strip().splitlines()[-1])
+    rss, faults = proc.stderr.strip().splitlines()[-1].split()
+    return int(rss), int(faults)
+
+
+def perf_counters(argv: list[str], env: dict, runs: int = 5) -> dict:
+    """User-space instructions and cycles, and page faults, per run (`perf stat -r`, mean of
+    `runs`), the counters a wall-time gap is explained by. Empty when perf cannot count here."""
+    if not shutil.which("perf"):
+        return {}
+    proc = subprocess.run(["perf", "stat", "-x,", "-r", str(runs), "-e",
+                           "instructions:u,cycles:u,page-faults,task-clock", *argv],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    found = {}
+    for line in proc.stderr.splitlines():
+        fields = line.split(",")
+        if len(fields) < 3 or not fields[0].replace(".", "", 1).isdigit():
+            continue
+        event = fields[2].split(":")[0].replace("-", "_")
+        found[event] = float(fields[0])
+    return found
 
 
 def bootstrap_ratio(base: list[float], other: list[float], rounds: int = 2000) -> tuple[float, float]:
@@ -220,6 +253,8 @@ def summarize(variants: list[str], samples: dict, lines: list[str]) -> dict:
             "user_s": sum(u * k for u, k in zip(s.user, s.runs_per_block)) / n,
             "system_s": sum(u * k for u, k in zip(s.system, s.runs_per_block)) / n,
             "max_rss_kib": s.max_rss_kib,
+            "minor_faults": s.minor_faults,
+            "counters": s.counters,
             "alloc": s.alloc,
         }
         if name != "system":
@@ -243,7 +278,8 @@ def reanalyze(out: Path) -> dict:
     for case in results["cases"]:
         samples = {}
         for name, old in case["variants"].items():
-            s = sample(max_rss_kib=old["max_rss_kib"], alloc=old["alloc"])
+            s = sample(max_rss_kib=old["max_rss_kib"], minor_faults=old.get("minor_faults", 0),
+                       counters=old.get("counters", {}), alloc=old["alloc"])
             blocks = sorted((out / "raw").glob(f"{case['workload']}-{case['mode']}-t{case['threads']}-{name}-r*.json"),
                             key=lambda f: int(f.stem.rsplit("-r", 1)[1]))
             for f in blocks:
@@ -282,6 +318,12 @@ def main() -> int:
     ap.add_argument("--allocators", default=",".join(PMR_STRATEGIES))
     ap.add_argument("--process-variants", default="mimalloc,jemalloc,tbbmalloc",
                     help="whole-process variants: resolve-mimalloc, resolve-jemalloc, tbbmalloc's LD_PRELOAD proxy")
+    ap.add_argument("--heap-settings", default="tuned",
+                    help="comma list: tuned (each heap's short-run settings, as shipped), defaults (a "
+                         "`-defaults` twin of every variant whose heap has settings, run with the "
+                         "library's defaults); `system` (tuned glibc) stays the base of every ratio")
+    ap.add_argument("--counters", action="store_true",
+                    help="after each case, `perf stat` every variant (instructions, cycles, faults)")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=5, help="alternating rounds per variant")
     ap.add_argument("--runs", type=int, default=10, help="hyperfine runs per block")
@@ -330,7 +372,7 @@ def main() -> int:
 
     variants: list[variant] = []
     if "pmr" in args.variants:
-        variants += [variant(a, binary, a) for a in args.allocators.split(",") if a]
+        variants += [variant(a, binary, a) for a in args.allocators.split(",") if a and a != "system"]
     if "process" in args.variants:
         wanted = [n for n in args.process_variants.split(",") if n]
         for name in wanted:
@@ -342,6 +384,11 @@ def main() -> int:
             variants.append(variant("process-tbbmalloc", binary, None, TBBMALLOC_PROXY))
     # `system` is the base of every ratio and the reference of the pin check: first.
     variants = [variant("system", binary, "system")] + [v for v in variants if v.name != "system"]
+    settings = [x for x in args.heap_settings.split(",") if x]
+    if "defaults" in settings:
+        twins = [variant(f"{v.name}-defaults", v.binary, v.allocator, v.preload, dict(HEAP_DEFAULTS_ENV))
+                 for v in variants if v.allocator is None or v.allocator in TUNABLE_STRATEGIES]
+        variants = ([v for v in variants] if "tuned" in settings else variants[:1]) + twins
 
     warm_cache = out / "cache-warm"
     common_warm = ["--no-progress", *target, "--index-url", args.index_url, "--cache-dir", str(warm_cache)]
@@ -414,7 +461,9 @@ def main() -> int:
                     argv = v.argv(threads) + base_args + [str(req)]
                     if prepare:
                         shutil.rmtree(cache, ignore_errors=True)
-                    samples[v.name].max_rss_kib = peak_rss_kib(argv, v.env())
+                    samples[v.name].max_rss_kib, samples[v.name].minor_faults = peak_rss_kib(argv, v.env())
+                    if args.counters and not prepare:
+                        samples[v.name].counters = perf_counters(argv, v.env())
                     if prepare:
                         shutil.rmtree(cache, ignore_errors=True)
                     samples[v.name].alloc = allocation_counts(argv, v.env())

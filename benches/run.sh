@@ -3,10 +3,20 @@
 # make-index tree of the bundled snapshot (closure of the workloads), serves it with nginx on
 # 127.0.0.1 (stopped by its PID on exit), and runs benches/resolve_bench.py over it.
 #
-#   benches/run.sh [--quick | --readme | --matrix | --tighten | --full] [--work DIR] [--no-build] [-- DRIVER ARGS...]
+#   benches/run.sh [--quick | --verdict | --readme | --matrix | --tighten | --full] [--work DIR] [--no-build] [-- DRIVER ARGS...]
 #
-#   --quick    a smoke run (~1 min): warm + cold black and jupyter; system, mimalloc and the
-#              whole-process variants; 2 threads; 2 rounds x 5 runs. Error bars are wide.
+#   --quick    the guard (~5 min): warm jupyter, noop top-100 and cold jupyter, every variant
+#              as shipped, 2 threads, 4 rounds x 5 runs; then benches/allocator_verdict.py
+#              --guard compares each ratio to tuned glibc with the last verdict's
+#              (benches/results/allocator-verdict.json) and lists every variant that moved
+#              by more than 5 % (exit 1). Run it before a release, after a change to
+#              allocator/, cli/tool/ or the cache's read path.
+#   --verdict  the allocator verdict (~45 min): every heap as shipped (its short-run settings)
+#              and with its library's defaults (--heap-settings tuned,defaults), warm, noop
+#              and cold jupyter, boto3 and top-100 (10 x 5 warm/noop, 5 x 3 cold), warm and
+#              noop top-1000 (6 x 3), cold top-1000 for the whole-process heaps (3 x 2);
+#              2 threads; perf counters of every warm/noop case. Then
+#              benches/allocator_verdict.py writes the summary (DIR/results-verdict/verdict.md).
 #   --readme   the README's first run (~15 min on 2 cores), every pmr strategy and whole-process
 #              variant: warm jupyter at threads 1 and 2 (20 rounds x 10 runs = 200 per variant;
 #              the CPU-time ratio is resampled over blocks, so more blocks tighten it),
@@ -69,6 +79,7 @@ preset=full; work=""; build=1; extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) preset=quick ;;
+    --verdict) preset=verdict ;;
     --readme) preset=readme ;;
     --matrix) preset=matrix ;;
     --full) preset=full ;;
@@ -127,8 +138,17 @@ small=black,jupyter,pdm_2193,jupyterlab,dask-complete,prefect
 mid=boto3,great-expectations,top-100
 case "$preset" in
   quick)
-    drive --modes warm,cold --workloads black,jupyter --allocators system,mimalloc --threads 2 \
-      --rounds 2 --runs 5 --warmup 1 ;;
+    drive --modes warm,cold --workloads jupyter --threads 2 --rounds 4 --runs 5 --warmup 1
+    drive --modes noop --workloads top-100 --threads 2 --rounds 4 --runs 5 --warmup 1
+    /usr/bin/python3 benches/allocator_verdict.py "$out/results.json" --guard benches/results/allocator-verdict.json ;;
+  verdict)
+    both=(--heap-settings tuned,defaults)
+    drive --modes warm,noop --workloads jupyter,boto3,top-100 --threads 2 --rounds 10 --runs 5 --warmup 1 \
+      "${both[@]}" --counters
+    drive --modes warm,noop --workloads top-1000 --threads 2 --rounds 6 --runs 3 --warmup 1 "${both[@]}" --counters
+    drive --modes cold --workloads jupyter,boto3,top-100 --threads 2 --rounds 5 --runs 3 --warmup 1 "${both[@]}"
+    drive --modes cold --workloads top-1000 --threads 2 --variants process --rounds 3 --runs 2 --warmup 0 "${both[@]}"
+    /usr/bin/python3 benches/allocator_verdict.py "$out/results.json" --markdown "$out/verdict.md" ;;
   readme)
     drive --modes warm --workloads jupyter --threads 1,2 --rounds 20 --runs 10 --warmup 2 \
       --peers --peer-workloads black,jupyter --peer-runs 5 --poetry-rounds 0

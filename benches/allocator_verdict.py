@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""The allocator verdict from a resolve_bench.py results.json (benches/run.sh --verdict).
+
+  allocator_verdict.py RESULTS.json --markdown OUT.md      the summary tables
+  allocator_verdict.py RESULTS.json --readme README.md     the same, written between the
+                                                           README's verdict markers
+  allocator_verdict.py RESULTS.json --guard BASELINE.json  every variant whose ratio to tuned
+                                                           glibc moved by more than --tolerance
+                                                           (default 5 %) against the baseline's
+                                                           same case; exit 1 if any did
+
+Every figure is a ratio of medians to `system` (the plain `resolve`: glibc with its short-run
+settings) measured in the same run, with its bootstrap standard error; > 1 means faster.
+A `-defaults` variant is the same heap with its library's defaults (PYRESOLVE_HEAP_TUNING=off).
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+BEGIN = "<!-- allocator-verdict:begin (benches/allocator_verdict.py --readme; do not edit) -->"
+END = "<!-- allocator-verdict:end -->"
+
+# Column order: the whole-process heaps first (what a program ships), then the pmr strategies.
+COLUMNS = [
+    ("system-defaults", "glibc, defaults"),
+    ("process-mimalloc", "mimalloc"),
+    ("process-mimalloc-defaults", "mimalloc, defaults"),
+    ("process-jemalloc", "jemalloc"),
+    ("process-jemalloc-defaults", "jemalloc, defaults"),
+    ("process-tbbmalloc", "tbbmalloc"),
+    ("process-tbbmalloc-defaults", "tbbmalloc, defaults"),
+    ("mimalloc", "pmr mimalloc"),
+    ("mimalloc-defaults", "pmr mimalloc, defaults"),
+    ("tbbmalloc", "pmr tbbmalloc"),
+    ("tbbmalloc-defaults", "pmr tbbmalloc, defaults"),
+    ("jemalloc", "pmr jemalloc"),
+    ("pool-std", "pmr pool-std"),
+    ("pool-boost", "pmr pool-boost"),
+    ("arena", "pmr arena"),
+]
+
+
+def ratio_text(entry: dict) -> str:
+    if "ratio_to_system" not in entry:
+        return ""
+    r, se = entry["ratio_to_system"], entry["ratio_se"]
+    return f"{r:.3f} ± {se / r * 100:.1f} %"
+
+
+def case_name(case: dict) -> str:
+    return f"{case['mode']} {case['workload']}"
+
+
+def tables(results: dict) -> str:
+    cases = results["cases"]
+    present = [(k, label) for k, label in COLUMNS if any(k in c["variants"] for c in cases)]
+    process = [(k, l) for k, l in present if k.startswith("process-") or k == "system-defaults"]
+    pmr = [(k, l) for k, l in present if (k, l) not in process]
+    out = [f"Run of {results['date']} UTC, {results['cores']} cores, load average "
+           f"{results['load_average_start']} at the start and {results.get('load_average_end', '?')} at the end; "
+           "2 worker threads. Ratio of medians to the shipped `resolve` (glibc with its short-run "
+           "settings) measured in the same run, ± bootstrap standard error; above 1 is faster.", "",
+           summary(results)]
+    for title, cols in (("Whole-process heaps", process), ("pmr strategies (in the glibc `resolve`)", pmr)):
+        if not cols:
+            continue
+        out += [f"**{title}**", "", "| case | glibc median | " + " | ".join(l for _, l in cols) + " |",
+                "|---|---|" + "---|" * len(cols)]
+        for c in cases:
+            base = c["variants"]["system"]
+            row = [case_name(c), f"{base['median_s'] * 1e3:.1f} ms"]
+            row += [ratio_text(c["variants"].get(k, {})) for k, _ in cols]
+            out.append("| " + " | ".join(row) + " |")
+        out.append("")
+    out += ["**Counters** (one `/usr/bin/time` run: minor faults, peak RSS; `perf stat -r 5`: user-space "
+            "instructions; `-v`: the pmr resource's allocations and the share freed on another thread)", "",
+            "| case | variant | minor faults | peak RSS MiB | instructions (M) | user ms | sys ms | allocs | cross-thread frees |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for c in cases:
+        for k in ["system"] + [k for k, _ in COLUMNS]:
+            e = c["variants"].get(k)
+            if not e:
+                continue
+            a = e.get("alloc") or {}
+            share = f"{a['cross_thread_frees'] / a['frees'] * 100:.1f} %" if a.get("frees") else ""
+            ins = e.get("counters", {}).get("instructions")
+            out.append(f"| {case_name(c)} | {k} | {e.get('minor_faults', '')} | {e['max_rss_kib'] / 1024:.1f} | "
+                       f"{'' if ins is None else f'{ins / 1e6:.1f}'} | {e['user_s'] * 1e3:.1f} | "
+                       f"{e['system_s'] * 1e3:.1f} | {a.get('allocs', '')} | {share} |")
+    return "\n".join(out) + "\n"
+
+
+def summary(results: dict) -> str:
+    """The verdict in sentences, computed from the tables so that it cannot disagree with them.
+    A ratio counts as a difference only when it is more than two standard errors from 1."""
+    def verdict_of(entry: dict) -> str:
+        r, se = entry["ratio_to_system"], entry["ratio_se"]
+        if abs(r - 1) <= 2 * se:
+            return "level"
+        return "faster" if r > 1 else "slower"
+
+    def span(name: str, cases: list) -> str:
+        got = [c["variants"][name]["ratio_to_system"] for c in cases if name in c["variants"]]
+        if not got:
+            return "not measured"
+        lo, hi = min(got), max(got)
+        return f"{lo:.2f}" if abs(hi - lo) < 0.005 else f"{lo:.2f}–{hi:.2f}"
+
+    cases = results["cases"]
+    short = [c for c in cases if c["mode"] in ("warm", "noop") and c["workload"] != "top-1000"]
+    long = [c for c in cases if c not in short]
+    lines = []
+    for title, group in (("Short runs (warm and noop jupyter, boto3, top-100)", short),
+                         ("Long runs (top-1000, and every cold run)", long)):
+        if not group:
+            continue
+        ahead = {}
+        for c in group:
+            for name, e in c["variants"].items():
+                if name != "system" and "ratio_to_system" in e and verdict_of(e) == "faster":
+                    ahead.setdefault(name, []).append(f"{case_name(c)} {e['ratio_to_system']:.3f}")
+        best = ("no heap beats the shipped glibc `resolve` by more than two standard errors" if not ahead else
+                "faster than the shipped glibc `resolve` by more than two standard errors: " +
+                "; ".join(f"{n} ({', '.join(v)})" for n, v in sorted(ahead.items())))
+        lines.append(f"- **{title}**: {best}. Ratios to it (above 1 is faster): glibc with its defaults "
+                     f"{span('system-defaults', group)}, mimalloc {span('process-mimalloc', group)} "
+                     f"(defaults {span('process-mimalloc-defaults', group)}), jemalloc "
+                     f"{span('process-jemalloc', group)} (defaults {span('process-jemalloc-defaults', group)}), "
+                     f"tbbmalloc {span('process-tbbmalloc', group)} (defaults "
+                     f"{span('process-tbbmalloc-defaults', group)}).")
+    return "\n".join(lines) + "\n"
+
+
+def guard(results: dict, baseline: dict, tolerance: float) -> int:
+    old = {(c["workload"], c["mode"], c["threads"]): c for c in baseline["cases"]}
+    moved, compared = [], 0
+    for c in results["cases"]:
+        b = old.get((c["workload"], c["mode"], c["threads"]))
+        if not b:
+            continue
+        for name, e in c["variants"].items():
+            if name == "system" or name not in b["variants"] or "ratio_to_system" not in e:
+                continue
+            compared += 1
+            then, now = b["variants"][name]["ratio_to_system"], e["ratio_to_system"]
+            change = now / then - 1
+            if abs(change) > tolerance:
+                moved.append(f"{case_name(c)} {name}: ratio to tuned glibc {then:.3f} -> {now:.3f} "
+                             f"({change * 100:+.1f} %)")
+    print(f"guard: {compared} ratios compared with {baseline['date']}; {len(moved)} moved by more than "
+          f"{tolerance * 100:.0f} %")
+    for line in moved:
+        print("  " + line)
+    if moved:
+        print("guard: re-measure the verdict (benches/run.sh --verdict) before trusting the README's figures")
+    return 1 if moved else 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("results")
+    ap.add_argument("--markdown")
+    ap.add_argument("--readme")
+    ap.add_argument("--guard", metavar="BASELINE")
+    ap.add_argument("--tolerance", type=float, default=0.05)
+    args = ap.parse_args()
+    results = json.loads(Path(args.results).read_text())
+    if args.guard:
+        return guard(results, json.loads(Path(args.guard).read_text()), args.tolerance)
+    text = tables(results)
+    if args.markdown:
+        Path(args.markdown).write_text(text)
+    if args.readme:
+        path = Path(args.readme)
+        readme = path.read_text()
+        if BEGIN not in readme or END not in readme:
+            print(f"{path}: no verdict markers", file=sys.stderr)
+            return 2
+        head, rest = readme.split(BEGIN, 1)
+        _, tail = rest.split(END, 1)
+        path.write_text(head + BEGIN + "\n" + text + END + tail)
+    if not args.markdown and not args.readme:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
