@@ -98,16 +98,16 @@ class reporter {
 /// for metadata: see `index_provider::dependencies`): an unreachable index, a corrupt entry
 /// or, offline, a page or metadata file not in the cache must end the run with exit code 2
 /// naming it, neither pass for an unsatisfiable set of requirements nor let the solver settle
-/// on another version. Offline, "not found" only means "not in the cache", which is such a
-/// failure too.
+/// on another version. Offline, a page not in the cache is such a failure (`io_error`); "not
+/// found" is the index's own 404, recorded by the run that fetched it, so the same answer.
 class observed_provider final : public resolver::provider {
  public:
-  observed_provider(resolver::provider& inner, bool offline) : m_inner(inner), m_offline(offline) {}
+  explicit observed_provider(resolver::provider& inner) : m_inner(inner) {}
 
   result<std::span<const resolver::candidate>> versions(std::string_view name) override {
     m_discovered.fetch_add(1, std::memory_order_relaxed);
     auto got = m_inner.versions(name);
-    if (!got && (m_offline || got.error().code != errc::not_found)) remember(got.error());
+    if (!got && got.error().code != errc::not_found) remember(got.error());
     return got;
   }
   result<std::span<const packaging::requirement>> dependencies(std::string_view name,
@@ -136,7 +136,6 @@ class observed_provider final : public resolver::provider {
     if (!m_error) m_error = failure;
   }
   resolver::provider& m_inner;
-  bool m_offline;
   std::set<std::string, std::less<>> m_with_dependencies;  // solver thread only
   std::atomic<std::uint64_t> m_discovered{0};
   std::atomic<std::uint64_t> m_resolved{0};
@@ -334,7 +333,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
                                         ? ""
                                         : fmt::format(" (+{} extra)", where.extra_index_urls.size())));
   resolver::index_provider& source = stack->provider();
-  observed_provider observed(source, opt.offline);
+  observed_provider observed(source);
   // The outcome is final: settle the provider (its last loads complete the cache), then let
   // the program end here if it wants to.
   auto finished = [&](int code) {

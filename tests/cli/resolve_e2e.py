@@ -529,6 +529,22 @@ class resolve_test(unittest.TestCase):
 
     # --- indexes, cache and environment -------------------------------------------------
 
+    def test_a_project_the_index_lacks_gives_the_same_answer_offline(self):
+        # Version 2 needs a project the index answers 404 for; version 1 needs nothing.
+        tree = universe_index("cli-universe-gone", {"packages": {"keeper": {"1.0": {}, "2.0": {
+            "requires_dist": ["gone>=1"]}}}})
+        server = nginx(tree)
+        try:
+            self.write("gone.in", "keeper\n")
+            online = self.ok("gone.in", "--no-header", index=server.url)
+            self.assertIn("keeper==1.0", online.stdout)
+            requests = server.requests()
+            offline = self.ok("gone.in", "--no-header", "--offline", index=server.url)
+            self.assertEqual(offline.stdout, online.stdout)
+            self.assertEqual(server.requests(), requests)
+        finally:
+            server.stop()
+
     def test_nginx_cold_warm_offline_refresh(self):
         server = nginx(self.uni)
         try:
