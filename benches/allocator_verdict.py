@@ -52,7 +52,7 @@ def case_name(case: dict) -> str:
     return f"{case['mode']} {case['workload']}"
 
 
-def tables(results: dict) -> str:
+def tables(results: dict, counters: bool = True) -> str:
     cases = results["cases"]
     present = [(k, label) for k, label in COLUMNS if any(k in c["variants"] for c in cases)]
     process = [(k, l) for k, l in present if k.startswith("process-") or k == "system-defaults"]
@@ -73,6 +73,8 @@ def tables(results: dict) -> str:
             row += [ratio_text(c["variants"].get(k, {})) for k, _ in cols]
             out.append("| " + " | ".join(row) + " |")
         out.append("")
+    if not counters:
+        return "\n".join(out) + "\n"
     out += ["**Counters** (one `/usr/bin/time` run: minor faults, peak RSS; `perf stat -r 5`: user-space "
             "instructions; `-v`: the pmr resource's allocations and the share freed on another thread)", "",
             "| case | variant | minor faults | peak RSS MiB | instructions (M) | user ms | sys ms | allocs | cross-thread frees |",
@@ -179,7 +181,7 @@ def main() -> int:
             return 2
         head, rest = readme.split(BEGIN, 1)
         _, tail = rest.split(END, 1)
-        path.write_text(head + BEGIN + "\n" + text + END + tail)
+        path.write_text(head + BEGIN + "\n" + tables(results, counters=False) + END + tail)
     if not args.markdown and not args.readme:
         sys.stdout.write(text)
     return 0
