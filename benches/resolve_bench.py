@@ -184,8 +184,9 @@ def peak_rss_kib(argv: list[str], env: dict) -> tuple[int, int]:
 
 
 def perf_counters(argv: list[str], env: dict, runs: int = 5) -> dict:
-    """User-space instructions and cycles, and page faults, per run (`perf stat -r`, mean of
-    `runs`), the counters a wall-time gap is explained by. Empty when perf cannot count here."""
+    """Page faults and task clock per run (`perf stat -r`, mean of `runs`), plus user-space
+    instructions and cycles where the machine exposes hardware counters (this VM does not:
+    then `instructions` comes from callgrind, `--instructions`). Empty without perf."""
     if not shutil.which("perf"):
         return {}
     proc = subprocess.run(["perf", "stat", "-x,", "-r", str(runs), "-e",
@@ -195,10 +196,21 @@ def perf_counters(argv: list[str], env: dict, runs: int = 5) -> dict:
     for line in proc.stderr.splitlines():
         fields = line.split(",")
         if len(fields) < 3 or not fields[0].replace(".", "", 1).isdigit():
-            continue
+            continue  # "<not supported>" and the like
         event = fields[2].split(":")[0].replace("-", "_")
         found[event] = float(fields[0])
     return found
+
+
+def callgrind_instructions(argv: list[str], env: dict) -> int | None:
+    """Instructions executed by one run, all threads (valgrind's callgrind: exact and repeatable
+    where no hardware counter is exposed). None when valgrind is missing or the run fails."""
+    if not shutil.which("valgrind"):
+        return None
+    proc = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    m = re.search(r"Collected : (\d+)", proc.stderr)
+    return int(m.group(1)) if proc.returncode == 0 and m else None
 
 
 def bootstrap_ratio(base: list[float], other: list[float], rounds: int = 2000) -> tuple[float, float]:
@@ -324,6 +336,9 @@ def main() -> int:
                          "library's defaults); `system` (tuned glibc) stays the base of every ratio")
     ap.add_argument("--counters", action="store_true",
                     help="after each case, `perf stat` every variant (instructions, cycles, faults)")
+    ap.add_argument("--instructions", action="store_true",
+                    help="with --counters: instructions from one callgrind run per variant where perf "
+                         "has no hardware counter (slow: for the short workloads)")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=5, help="alternating rounds per variant")
     ap.add_argument("--runs", type=int, default=10, help="hyperfine runs per block")
@@ -464,6 +479,10 @@ def main() -> int:
                     samples[v.name].max_rss_kib, samples[v.name].minor_faults = peak_rss_kib(argv, v.env())
                     if args.counters and not prepare:
                         samples[v.name].counters = perf_counters(argv, v.env())
+                        if args.instructions and "instructions" not in samples[v.name].counters:
+                            ir = callgrind_instructions(argv, v.env())
+                            if ir is not None:
+                                samples[v.name].counters["instructions"] = ir
                     if prepare:
                         shutil.rmtree(cache, ignore_errors=True)
                     samples[v.name].alloc = allocation_counts(argv, v.env())

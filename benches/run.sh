@@ -15,7 +15,8 @@
 #              and with its library's defaults (--heap-settings tuned,defaults), warm, noop
 #              and cold jupyter, boto3 and top-100 (10 x 5 warm/noop, 5 x 3 cold), warm and
 #              noop top-1000 (6 x 3), cold top-1000 for the whole-process heaps (3 x 2);
-#              2 threads; perf counters of every warm/noop case. Then
+#              2 threads; perf counters (faults, task clock) of every warm/noop case, and
+#              instructions (callgrind) of the short ones. Then
 #              benches/allocator_verdict.py writes the summary (DIR/results-verdict/verdict.md).
 #   --readme   the README's first run (~15 min on 2 cores), every pmr strategy and whole-process
 #              variant: warm jupyter at threads 1 and 2 (20 rounds x 10 runs = 200 per variant;
@@ -144,7 +145,7 @@ case "$preset" in
   verdict)
     both=(--heap-settings tuned,defaults)
     drive --modes warm,noop --workloads jupyter,boto3,top-100 --threads 2 --rounds 10 --runs 5 --warmup 1 \
-      "${both[@]}" --counters
+      "${both[@]}" --counters --instructions
     drive --modes warm,noop --workloads top-1000 --threads 2 --rounds 6 --runs 3 --warmup 1 "${both[@]}" --counters
     drive --modes cold --workloads jupyter,boto3,top-100 --threads 2 --rounds 5 --runs 3 --warmup 1 "${both[@]}"
     drive --modes cold --workloads top-1000 --threads 2 --variants process --rounds 3 --runs 2 --warmup 0 "${both[@]}"
