@@ -29,49 +29,89 @@ class once_map {
 
   template <class F>
   V get(std::string_view key, F&& compute) {
-    slot* s = nullptr;
-    bool owner = false;
-    {
-      std::pmr::string k(key, m_map.get_allocator());
-      std::lock_guard lock(m_mutex);
-      auto [it, inserted] = m_map.try_emplace(std::move(k));
-      s = &it->second;  // nodes never move: the slot outlives the lock
-      owner = inserted;
+    auto [s, owner] = find(key);
+    while (!owner) {
+      std::uint32_t seen = s->state.load(std::memory_order_acquire);
+      if (seen == done) break;
+      if (seen == vacant) {  // a cache-only attempt gave it up: whoever comes next computes
+        owner = s->state.compare_exchange_strong(seen, computing, std::memory_order_acquire);
+        continue;
+      }
+      // Say that someone waits before sleeping, so the owner knows to wake us.
+      if (seen == computing &&
+          !s->state.compare_exchange_strong(seen, computing_awaited, std::memory_order_acquire))
+        continue;
+      s->state.wait(computing_awaited, std::memory_order_acquire);
     }
     if (owner) {
       try {
         s->value.emplace(compute());
       } catch (...) {
         s->failure = std::current_exception();
-        publish(*s);
+        publish(*s, done);
         throw;
       }
-      publish(*s);
+      publish(*s, done);
       return *s->value;
-    }
-    std::uint32_t seen = s->state.load(std::memory_order_acquire);
-    while (seen != done) {
-      // Say that someone waits before sleeping, so the owner knows to wake us.
-      if (seen == computing &&
-          !s->state.compare_exchange_weak(seen, computing_awaited, std::memory_order_acquire))
-        continue;
-      s->state.wait(computing_awaited, std::memory_order_acquire);
-      seen = s->state.load(std::memory_order_acquire);
     }
     if (s->failure) std::rethrow_exception(s->failure);
     return *s->value;
   }
 
+  /// `get` for a `compute` that may decline (nullopt: it cannot answer without the network).
+  /// A declined key stays uncomputed: the next `get` or `try_get` computes it. nullopt too
+  /// when another caller is computing the key now (it may be on the network).
+  template <class F>
+  std::optional<V> try_get(std::string_view key, F&& compute) {
+    auto [s, owner] = find(key);
+    if (!owner) {
+      std::uint32_t seen = s->state.load(std::memory_order_acquire);
+      if (seen == done) {
+        if (s->failure) std::rethrow_exception(s->failure);
+        return *s->value;
+      }
+      if (seen != vacant || !s->state.compare_exchange_strong(seen, computing, std::memory_order_acquire))
+        return std::nullopt;
+    }
+    std::optional<V> out;
+    try {
+      out = compute();
+    } catch (...) {
+      s->failure = std::current_exception();
+      publish(*s, done);
+      throw;
+    }
+    if (!out) {
+      publish(*s, vacant);
+      return std::nullopt;
+    }
+    s->value.emplace(*out);
+    publish(*s, done);
+    return out;
+  }
+
  private:
-  static constexpr std::uint32_t computing = 0, computing_awaited = 1, done = 2;
+  /// `vacant`: a cache-only attempt declined; waiters wake and one of them computes.
+  static constexpr std::uint32_t computing = 0, computing_awaited = 1, done = 2, vacant = 3;
   struct slot {
     std::atomic<std::uint32_t> state{computing};
     std::optional<V> value;
     std::exception_ptr failure;  ///< what `compute` threw (out of memory), rethrown to every asker
   };
 
-  static void publish(slot& s) {
-    if (s.state.exchange(done, std::memory_order_acq_rel) == computing_awaited) s.state.notify_all();
+  struct found_slot {
+    slot* s;
+    bool owner;  ///< inserted now: the caller computes
+  };
+  found_slot find(std::string_view key) {
+    std::pmr::string k(key, m_map.get_allocator());
+    std::lock_guard lock(m_mutex);
+    auto [it, inserted] = m_map.try_emplace(std::move(k));
+    return {&it->second, inserted};  // nodes never move: the slot outlives the lock
+  }
+
+  static void publish(slot& s, std::uint32_t state) {
+    if (s.state.exchange(state, std::memory_order_acq_rel) == computing_awaited) s.state.notify_all();
   }
 
   std::mutex m_mutex;
@@ -148,6 +188,13 @@ std::string_view key_url(std::string_view url, std::string& storage, bool index_
 /// An entry that records the index's 404 for the project (`simple_entry`): no name, no version.
 bool is_absence(const page_view& entry) { return entry.name().empty() && entry.size() == 0; }
 
+/// A `file:` URL: reading it blocks on no network.
+bool is_local(std::string_view url) {
+  return url.size() >= 5 && std::equal(url.begin(), url.begin() + 5, "file:", [](char a, char b) {
+           return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
+         });
+}
+
 bool is_fresh(const http_state& s, std::int64_t now) {
   if (s.must_revalidate || s.max_age < 0) return false;
   return (now - s.fetched_at) + s.age < s.max_age;
@@ -164,11 +211,7 @@ cached_index::cached_index(cache& store, index::index_client& client, index::ind
       m_ordered(m_locations.ordered()),
       m_state(std::make_unique<detail::cached_index_state>(memory)) {
   // A page of a `file:` index read from the cache still links local files.
-  if (std::any_of(m_ordered.begin(), m_ordered.end(), [](const std::string& url) {
-        return url.size() >= 5 && std::equal(url.begin(), url.begin() + 5, "file:", [](char a, char b) {
-                 return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
-               });
-      }))
+  if (std::any_of(m_ordered.begin(), m_ordered.end(), [](const std::string& url) { return is_local(url); }))
     m_client.allow_local_files();
 }
 
@@ -231,10 +274,18 @@ bool cached_index::stored(std::string_view project, const index::dist_file& file
 result<std::shared_ptr<const page_view>> cached_index::project_page(std::string_view name) {
   std::string storage;
   const std::string_view normalized = packaging::normalized_name(name, storage);
-  return m_state->pages.get(normalized, [&] { return load_project(normalized); });
+  return m_state->pages.get(normalized, [&] { return *load_project(normalized, false); });
 }
 
-result<std::shared_ptr<const page_view>> cached_index::load_project(std::string_view name) {
+std::optional<result<std::shared_ptr<const page_view>>> cached_index::project_page_from_cache(
+    std::string_view name) {
+  std::string storage;
+  const std::string_view normalized = packaging::normalized_name(name, storage);
+  return m_state->pages.try_get(normalized, [&] { return load_project(normalized, true); });
+}
+
+std::optional<result<std::shared_ptr<const page_view>>> cached_index::load_project(std::string_view name,
+                                                                                   bool cache_only) {
   const auto& opts = m_cache.options();
   const auto& indexes = m_ordered;
   if (indexes.empty())
@@ -286,6 +337,7 @@ result<std::shared_ptr<const page_view>> cached_index::load_project(std::string_
       unanswered = true;
       continue;  // maybe a later index has it cached
     }
+    if (cache_only && !is_local(index_url)) return std::nullopt;
     index::cache_headers validators;
     if (entry)
       validators = {std::string(entry->http().etag), std::string(entry->http().last_modified), {}, {}, {}};
@@ -356,11 +408,19 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::metadata(s
   std::string storage;
   const std::string_view name = packaging::normalized_name(project, storage);
   auto& memo = scope == metadata_scope::all ? m_state->metadata : m_state->metadata_without_extra_only;
-  return memo.get(file.url, [&] { return load_metadata(name, file, scope); });
+  return memo.get(file.url, [&] { return *load_metadata(name, file, scope, false); });
 }
 
-result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metadata(
-    std::string_view name, const index::dist_file& file, metadata_scope scope) {
+std::optional<result<std::shared_ptr<const packaging::core_metadata>>> cached_index::metadata_from_cache(
+    std::string_view project, const index::dist_file& file, metadata_scope scope) {
+  std::string storage;
+  const std::string_view name = packaging::normalized_name(project, storage);
+  auto& memo = scope == metadata_scope::all ? m_state->metadata : m_state->metadata_without_extra_only;
+  return memo.try_get(file.url, [&] { return load_metadata(name, file, scope, true); });
+}
+
+std::optional<result<std::shared_ptr<const packaging::core_metadata>>> cached_index::load_metadata(
+    std::string_view name, const index::dist_file& file, metadata_scope scope, bool cache_only) {
   const auto& opts = m_cache.options();
   std::pmr::string path(m_memory);
   std::string url_storage;
@@ -395,13 +455,19 @@ result<std::shared_ptr<const packaging::core_metadata>> cached_index::load_metad
     }
   }
   // No usable entry: the whole read fetches (or reports that it cannot), once for both scopes.
-  if (scope != metadata_scope::all)
-    return m_state->metadata.get(file.url, [&] { return load_metadata(name, file, metadata_scope::all); });
+  if (scope != metadata_scope::all) {
+    if (cache_only)
+      return m_state->metadata.try_get(file.url,
+                                       [&] { return load_metadata(name, file, metadata_scope::all, true); });
+    return m_state->metadata.get(file.url,
+                                 [&] { return *load_metadata(name, file, metadata_scope::all, false); });
+  }
   if (opts.offline)
     return unexpected<error>{error{errc::not_found,
                                    "offline: metadata of " + std::string(file.filename) + " (project '" +
                                        std::string(name) + "') is not in the cache",
                                    std::string(path), 0, 0}};
+  if (cache_only && !is_local(file.url)) return std::nullopt;
   auto text = m_client.fetch_metadata_text(file);
   if (!text) {
     // An sdist downloaded whole and hash-checked gives a final verdict ("a build would be

@@ -644,3 +644,95 @@ TEST_CASE("a 404 recorded for the first index does not hide the project on the n
   REQUIRE((*d)->versions.size() == 1);
   CHECK((*d)->versions[0].version.to_string() == "3.0");
 }
+
+TEST_CASE_FIXTURE(served_universe,
+                  "cache-only calls: the normal answer when no HTTP is needed, else nullopt and no request") {
+  std::int64_t clock = 1'700'000'000;
+  options.now = [&clock] { return clock; };
+  const std::size_t baseline = nginx.requests();
+  std::optional<index::dist_file> file_of_a;
+  {
+    run r(options, locations);  // cold: every cache-only call declines, without a request
+    CHECK_FALSE(r.front->project_page_from_cache("a").has_value());
+    CHECK_FALSE(r.front->project_page_from_cache("A").has_value());  // declined again, not memoized
+    CHECK(nginx.requests() == baseline);
+    CHECK(r.front->stats().fetched == 0);
+    auto page = r.front->project_page("a");  // the normal call still loads it
+    REQUIRE(page);
+    CHECK(r.front->stats().fetched == 1);
+    auto again = r.front->project_page_from_cache("a");  // now memoized: the same page
+    REQUIRE(again.has_value());
+    REQUIRE(*again);
+    CHECK(again->value() == *page);
+    file_of_a = (*page)->entry(0).files.at(0).file;
+    for (auto scope : {pc::metadata_scope::all, pc::metadata_scope::without_extra_only})
+      CHECK_FALSE(r.front->metadata_from_cache("a", *file_of_a, scope).has_value());
+    CHECK(nginx.requests() == baseline + 1);
+    auto md = r.front->metadata("a", *file_of_a, pc::metadata_scope::without_extra_only);
+    REQUIRE(md);
+    auto md_again = r.front->metadata_from_cache("a", *file_of_a, pc::metadata_scope::without_extra_only);
+    REQUIRE(md_again.has_value());
+    CHECK(md_again->value() == *md);
+    CHECK(r.front->metadata_from_cache("a", *file_of_a).has_value());  // the fetch was whole
+    CHECK(nginx.requests() == baseline + 2);
+  }
+  {
+    clock += 100;  // fresh entries: answered from the cache, as the normal call would
+    run r(options, locations);
+    auto page = r.front->project_page_from_cache("a");
+    REQUIRE(page.has_value());
+    REQUIRE(*page);
+    CHECK((**page)->name() == "a");
+    auto md = r.front->metadata_from_cache("a", *file_of_a, pc::metadata_scope::without_extra_only);
+    REQUIRE(md.has_value());
+    REQUIRE(*md);
+    CHECK((**md)->name == "a");
+    CHECK_FALSE(r.front->project_page_from_cache("b").has_value());  // never fetched
+    CHECK(r.front->stats().fresh_hits == 1);
+    CHECK(r.front->stats().metadata_hits == 1);
+    CHECK(nginx.requests() == baseline + 2);
+  }
+  {
+    clock += 100000;  // stale: the page needs a revalidation, the (immutable) metadata does not
+    run r(options, locations);
+    CHECK_FALSE(r.front->project_page_from_cache("a").has_value());
+    CHECK(r.front->metadata_from_cache("a", *file_of_a).has_value());
+    CHECK(nginx.requests() == baseline + 2);
+    auto off = options;
+    off.offline = true;  // offline, any entry serves, and a missing one is the normal error
+    run o(off, locations);
+    auto page = o.front->project_page_from_cache("a");
+    REQUIRE(page.has_value());
+    CHECK(static_cast<bool>(*page));
+    auto missing = o.front->project_page_from_cache("b");
+    REQUIRE(missing.has_value());
+    REQUIRE_FALSE(*missing);
+    CHECK(missing->error().code == errc::io_error);
+    CHECK(nginx.requests() == baseline + 2);
+  }
+  {
+    auto r_opts = options;
+    r_opts.refresh = true;  // --refresh: every entry needs the network
+    run r(r_opts, locations);
+    CHECK_FALSE(r.front->project_page_from_cache("a").has_value());
+    CHECK_FALSE(r.front->metadata_from_cache("a", *file_of_a).has_value());
+    auto nc = options;
+    nc.no_cache = true;
+    run n(nc, locations);
+    CHECK_FALSE(n.front->project_page_from_cache("a").has_value());
+    CHECK(nginx.requests() == baseline + 2);
+  }
+  {
+    auto nc = options;  // a file: index needs no network: answered with no cache at all
+    nc.no_cache = true;
+    run r(nc, index::index_locations{"file://" + (tmp.path / "idx" / "simple").string(), {}, false});
+    auto page = r.front->project_page_from_cache("a");
+    REQUIRE(page.has_value());
+    REQUIRE(*page);
+    auto md = r.front->metadata_from_cache("a", (**page)->entry(0).files.at(0).file);
+    REQUIRE(md.has_value());
+    CHECK(static_cast<bool>(*md));
+    CHECK(r.front->stats().fetched == 1);
+    CHECK(r.http.stats().requests == 0);
+  }
+}

@@ -389,11 +389,21 @@ class cached_index {
   /// run is whole either way. Each scope is read at most once per file and run.
   [[nodiscard]] result<std::shared_ptr<const packaging::core_metadata>> metadata(
       std::string_view project, const index::dist_file& file, metadata_scope scope = metadata_scope::all);
+  /// `project_page` and `metadata` when they can answer without HTTP, with the answer they
+  /// would give (a fresh entry; any entry offline; the offline and no-cache rules; `file:`
+  /// URLs, which are read directly). nullopt when the call needs the network: an HTTP index
+  /// or file with no fresh entry (or with `--refresh`), or the same key being loaded by
+  /// another caller now. A declined call changes nothing but what it found corrupt (removed
+  /// and counted, as the normal call does); the normal call then loads the key.
+  [[nodiscard]] std::optional<result<std::shared_ptr<const page_view>>> project_page_from_cache(
+      std::string_view name);
+  [[nodiscard]] std::optional<result<std::shared_ptr<const packaging::core_metadata>>> metadata_from_cache(
+      std::string_view project, const index::dist_file& file, metadata_scope scope = metadata_scope::all);
   [[nodiscard]] cached_index_stats stats() const;
   /// The index URL (credentials stripped) a project's page was read from in this run, empty
   /// when `project(name)` has not succeeded (yet). For pylock.toml and reports.
   [[nodiscard]] std::string index_url(std::string_view name) const;
-  /// The client underneath (e.g. to install an HTTP wait hook on its `http_client`).
+  /// The client underneath.
   [[nodiscard]] index::index_client& client() noexcept { return m_client; }
   /// Whether a load can still add to the cache: it is enabled and the run may fetch.
   [[nodiscard]] bool can_store() const noexcept;
@@ -404,13 +414,14 @@ class cached_index {
   [[nodiscard]] bool stored(std::string_view project, const index::dist_file& file) const;
 
  private:
-  result<std::shared_ptr<const page_view>> load_project(std::string_view name);
+  /// nullopt only when `cache_only` and the answer needs HTTP.
+  std::optional<result<std::shared_ptr<const page_view>>> load_project(std::string_view name,
+                                                                       bool cache_only);
   /// Remembers where `name` was found and passes the page through.
   std::shared_ptr<const page_view> found(std::string_view name, const std::string& index_url,
                                          std::shared_ptr<const page_view> page);
-  result<std::shared_ptr<const packaging::core_metadata>> load_metadata(std::string_view name,
-                                                                        const index::dist_file& file,
-                                                                        metadata_scope scope);
+  std::optional<result<std::shared_ptr<const packaging::core_metadata>>> load_metadata(
+      std::string_view name, const index::dist_file& file, metadata_scope scope, bool cache_only);
   cache& m_cache;
   index::index_client& m_client;
   index::index_locations m_locations;
