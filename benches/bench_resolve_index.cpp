@@ -53,12 +53,12 @@ int main(int argc, char** argv) {
   std::fprintf(
       stderr,
       "# %zu pins in %.1f ms; %llu pages, %llu metadata (%llu failed), %llu prefetched, %llu solver waits "
-      "(%.1f ms), %.1f ms of loads, %llu HTTP waits suspended, %llu HTTP requests\n",
+      "(%.1f ms), %.1f ms of loads, %llu loads on %llu I/O threads, %llu HTTP requests\n",
       out->packages.size(), ms, static_cast<unsigned long long>(s.projects),
       static_cast<unsigned long long>(s.metadata), static_cast<unsigned long long>(s.metadata_errors),
       static_cast<unsigned long long>(s.prefetched), static_cast<unsigned long long>(s.solver_waits),
       static_cast<double>(s.wait_time.count()) / 1e6, static_cast<double>(s.load_time.count()) / 1e6,
-      static_cast<unsigned long long>(s.http_suspended),
+      static_cast<unsigned long long>(s.io_loads), static_cast<unsigned long long>(s.io_threads),
       static_cast<unsigned long long>(session->http.stats().requests));
   return 0;
 }

@@ -447,9 +447,11 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
                             solver.decisions, solver.backjumps, solver.assignments,
                             solver.incompatibilities));
     report.info(fmt::format(
-        "  provider: {} projects, {} metadata, {} prefetched, {} solver waits ({} loads run by the solver)",
+        "  provider: {} projects, {} metadata, {} prefetched, {} solver waits ({} loads run by the solver), "
+        "{} loads on {} I/O threads",
         provider_stats.projects, provider_stats.metadata, provider_stats.prefetched,
-        provider_stats.solver_waits, provider_stats.solver_loads));
+        provider_stats.solver_waits, provider_stats.solver_loads, provider_stats.io_loads,
+        provider_stats.io_threads));
     if (counted) {
       const auto a = counted->stats();
       report.info(

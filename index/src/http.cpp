@@ -160,7 +160,6 @@ struct client_impl {
   std::unordered_map<CURL*, std::unique_ptr<transfer>> running;  // worker thread only
   std::vector<std::unique_ptr<transfer>> waiting;                // retries not yet due; worker thread only
   std::atomic<std::uint64_t> requests{0}, retries{0}, bytes{0};
-  std::shared_ptr<const http_client::wait_hook> wait;  // guarded by mutex
   std::mt19937_64 rng{std::random_device{}()};
   std::thread worker;
   std::once_flag started;
@@ -422,30 +421,7 @@ std::future<result<http_response>> http_client::fetch(http_request request) {
   return future;
 }
 
-result<http_response> http_client::get(http_request request) {
-  std::shared_ptr<const wait_hook> hook;
-  {
-    std::lock_guard lock(m_impl->mutex);
-    hook = m_impl->wait;
-  }
-  if (!hook) return fetch(std::move(request)).get();
-  std::optional<result<http_response>> out;
-  // `out` is written on the worker thread before `wake`; the hook orders that before its return.
-  (*hook)([&](std::function<void()> wake) {
-    submit(std::move(request), [&out, wake = std::move(wake)](result<http_response> r) {
-      out.emplace(std::move(r));
-      wake();
-    });
-  });
-  return std::move(*out);
-}
-
-http_client::wait_hook http_client::set_wait_hook(wait_hook hook) {
-  auto next = hook ? std::make_shared<const wait_hook>(std::move(hook)) : nullptr;
-  std::lock_guard lock(m_impl->mutex);
-  auto previous = std::exchange(m_impl->wait, std::move(next));
-  return previous ? *previous : wait_hook{};
-}
+result<http_response> http_client::get(http_request request) { return fetch(std::move(request)).get(); }
 
 client_stats http_client::stats() const noexcept {
   return {m_impl->requests.load(), m_impl->retries.load(), m_impl->bytes.load()};

@@ -1,38 +1,25 @@
 // The cache-backed provider: every load (a project's version map, one version's metadata) is
 // a oneTBB task in the provider's arena, started at most once (a concurrent map of name ->
-// shared state) and waited for by the solver thread only when it needs the answer, executing
-// other queued loads meanwhile. HTTP waits inside a load suspend the task (oneTBB resumable
-// tasks) instead of blocking its worker. resolver/README.md describes the design.
+// shared state) and waited for by the solver thread only when it needs the answer. A task
+// asks the cache only; a load that needs the network moves to the provider's I/O threads,
+// which block on HTTP instead of a worker. resolver/README.md describes the design.
 #include "pyresolve/resolver/index_provider.hpp"
 
 #include <oneapi/tbb/concurrent_hash_map.h>
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/info.h>
-#include <oneapi/tbb/task.h>
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 
 #include <algorithm>
 #include <atomic>
-#include <future>
+#include <exception>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
 
+#include "detail/io_pool.hpp"
 #include "pyresolve/packaging/name.hpp"
-
-// Resumable tasks switch stacks with swapcontext inside libtbb; the sanitizers are not told
-// about those switches (Debian's libtbb is not built for them), so sanitized builds block.
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define PYRESOLVE_TBB_SUSPEND 0
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define PYRESOLVE_TBB_SUSPEND 0
-#endif
-#endif
-#ifndef PYRESOLVE_TBB_SUSPEND
-#define PYRESOLVE_TBB_SUSPEND __TBB_RESUMABLE_TASKS
-#endif
 
 #if defined(__SANITIZE_THREAD__)
 #define PYRESOLVE_TSAN 1
@@ -53,7 +40,8 @@ namespace {
 // start through one global address (the task cannot read its captures before acquiring),
 // task end -> the solver's wait through the state's address. Task closures hold only
 // pointers, so destroying them writes nothing TSan could pair with a later task's memory.
-// tests/tsan.supp silences what remains inside TBB's own headers.
+// tests/tsan.supp silences what remains inside TBB's own headers. The I/O threads need no
+// annotation: their hand-offs are std::mutex, std::condition_variable and atomics.
 int handoff = 0;
 inline void tsan_release([[maybe_unused]] const void* address) {
 #ifdef PYRESOLVE_TSAN
@@ -180,38 +168,22 @@ errc metadata_failure_code(const error& e) {
   return e.code == errc::invalid_metadata ? errc::invalid_metadata : errc::io_error;
 }
 
-/// Set while the solver thread runs a load itself: it is no task, so it must not suspend.
-thread_local bool solver_running_load = false;
-
-/// How an HTTP wait looks from a task: suspended (its worker runs other tasks meanwhile) when
-/// called inside an arena, else an ordinary block. `suspended` counts the former.
-void wait_for_transfer(const std::function<void(std::function<void()>)>& start,
-                       [[maybe_unused]] std::atomic<std::uint64_t>& suspended) {
-#if PYRESOLVE_TBB_SUSPEND
-  if (!solver_running_load &&
-      tbb::this_task_arena::current_thread_index() != tbb::task_arena::not_initialized) {
-    ++suspended;
-    tbb::task::suspend([&](tbb::task::suspend_point tag) { start([tag] { tbb::task::resume(tag); }); });
-    return;
-  }
-#endif
-  auto done = std::make_shared<std::promise<void>>();
-  auto ready = done->get_future();
-  start([done] { done->set_value(); });
-  ready.wait();
-}
-
 }  // namespace
 
-/// One load. Runs once on a worker; the solver thread reads its result only after `done` is
-/// set (release/acquire) or `group.wait()` returned.
+/// One load. Runs once: on a worker when the cache answers it, else on an I/O thread (the
+/// worker's task hands it over and ends), or on the solver thread. The solver reads its
+/// result only after `done` is set (release/acquire).
 struct load_state {
   tbb::task_group_context context{tbb::task_group_context::isolated};
   tbb::task_group group{context};
   /// Taken by whoever runs the load: its task on a worker, or the solver itself when it
   /// needs the result before any worker started it.
   std::atomic<bool> claimed{false};
+  /// Set (release) once the result is in. An I/O thread also notifies it, for the solver may
+  /// be blocked in `done.wait` then (the task it waited for with `group.wait()` has ended).
   std::atomic<bool> done{false};
+  /// What a load on an I/O thread threw (out of memory), for the solver to rethrow.
+  std::exception_ptr failure;
 };
 
 struct project_state : load_state {
@@ -289,23 +261,23 @@ struct index_provider::impl {
   packaging::version python;
   std::optional<tbb::global_control> parallelism;
   tbb::task_arena arena;
-  index::http_client::wait_hook previous_hook;
   /// Keys, nodes and states are in `options.memory`, allocated on workers too.
   state_map<std::pmr::string, project_state, name_compare> projects;
   state_map<metadata_key, metadata_state, metadata_key_compare> metadata;
   std::atomic<std::uint64_t> loaded_projects{0}, loaded_metadata{0}, metadata_errors{0}, prefetched{0},
-      solver_waits{0}, solver_loads{0};
+      solver_waits{0}, solver_loads{0}, io_loads{0};
   std::atomic<std::int64_t> load_ns{0}, wait_ns{0};
-  /// Shared with the wait hook, which a `get` already under way may still hold after we go.
-  std::shared_ptr<std::atomic<std::uint64_t>> http_suspended =
-      std::make_shared<std::atomic<std::uint64_t>>(0);
+  /// Loads the cache cannot answer block on HTTP here. Last: joined first, after
+  /// `settle_all()` waited for every load, while the states its tasks point to still live.
+  detail::io_pool io;
 
   impl(cache::cached_index& source, index_provider_options o)
       : index(source),
         options(with_target(std::move(o))),
         python(*packaging::version::parse(options.environment.python().full_string())),
         projects(options.memory),
-        metadata(options.memory) {
+        metadata(options.memory),
+        io(options.io_threads) {
     // The solver thread takes one slot, `threads` workers the others. Asking for more threads
     // than cores (I/O-bound cold runs) needs the process-wide limit raised while we run.
     if (options.threads > 0) {
@@ -316,14 +288,9 @@ struct index_provider::impl {
     } else {
       arena.initialize();
     }
-    previous_hook = index.client().http().set_wait_hook(
-        [counter = http_suspended](const auto& start) { wait_for_transfer(start, *counter); });
   }
 
-  ~impl() {
-    settle_all();
-    index.client().http().set_wait_hook(std::move(previous_hook));
-  }
+  ~impl() { settle_all(); }
 
   void settle_all() {
     if (settled) return;
@@ -351,18 +318,15 @@ struct index_provider::impl {
   bool settled = false;
 
   /// At the end: a load nobody started runs (blocking, as the solver's own do) only when
-  /// `worth_it()`; then whatever a worker runs is waited for.
+  /// `worth_it()`; then whatever a worker or an I/O thread runs is waited for.
   template <class State, class WorthIt>
   void settle(State& state, WorthIt worth_it) {
     if (!state.claimed.exchange(true, std::memory_order_acq_rel)) {
-      if (worth_it()) {
-        solver_running_load = true;
-        load(state);
-        solver_running_load = false;
-      }
+      if (worth_it()) load(state);
       state.done.store(true, std::memory_order_release);
     }
     state.group.wait();
+    state.done.wait(false, std::memory_order_acquire);
   }
 
   void log(log_level level, const std::string& message) const {
@@ -391,10 +355,18 @@ struct index_provider::impl {
         tsan_acquire(&handoff);
         if (raw->claimed.exchange(true, std::memory_order_acq_rel)) return;  // the solver ran it
         const auto t0 = steady::now();
-        load(*raw);
+        const bool loaded = load_from_cache(*raw);
         add_time(load_ns, t0);
-        tsan_release(static_cast<load_state*>(raw));
-        raw->done.store(true, std::memory_order_release);
+        if (loaded) {
+          tsan_release(static_cast<load_state*>(raw));
+          raw->done.store(true, std::memory_order_release);
+        } else {
+          ++io_loads;
+          io.post([this, raw] { load_on_io_thread(*raw); });
+          // The task's end (its `post` included) before whoever waited for it with
+          // `group.wait()`: `settle_all` then destroys the pool this task posted to.
+          tsan_release(static_cast<load_state*>(raw));
+        }
         tsan_release(&handoff);
       });
       tsan_release(&handoff);  // the task and its closure are built
@@ -403,10 +375,26 @@ struct index_provider::impl {
     return a->second;
   }
 
+  /// The network half of a load whose task the cache could not answer, on an I/O thread.
+  template <class State>
+  void load_on_io_thread(State& state) {
+    const auto t0 = steady::now();
+    try {
+      load(state);
+    } catch (...) {
+      state.failure = std::current_exception();
+    }
+    add_time(load_ns, t0);
+    state.done.store(true, std::memory_order_release);
+    state.done.notify_all();
+  }
+
   /// Blocks the solver until `state` is loaded. A load no worker has started yet, the solver
-  /// runs itself, right away; one under way it waits for, without taking other loads meanwhile
-  /// (it used to help with whatever was queued, mostly prefetches it did not need yet, while
-  /// the worker sat idle: the solver thread is the one that limits a warm resolve).
+  /// runs itself, right away (blocking on HTTP if it must); one under way it waits for,
+  /// without taking other loads meanwhile (it used to help with whatever was queued, mostly
+  /// prefetches it did not need yet, while the worker sat idle: the solver thread is the one
+  /// that limits a warm resolve). A task that handed its load to an I/O thread has ended when
+  /// `group.wait()` returns: the solver then waits on `done` itself.
   template <class State>
   void wait(State& state) {
     if (!state.done.load(std::memory_order_acquire)) {
@@ -415,25 +403,40 @@ struct index_provider::impl {
       if (!state.claimed.exchange(true, std::memory_order_acq_rel)) {
         ++solver_loads;
         const auto l0 = steady::now();
-        solver_running_load = true;
         load(state);
-        solver_running_load = false;
         add_time(load_ns, l0);
         state.done.store(true, std::memory_order_release);
       } else {
         arena.execute([&] { tbb::this_task_arena::isolate([&] { state.group.wait(); }); });
+        state.done.wait(false, std::memory_order_acquire);
       }
       add_time(wait_ns, t0);
     }
     tsan_acquire(&state);
+    if (state.failure) std::rethrow_exception(state.failure);
   }
 
   std::shared_ptr<project_state> project(std::string_view name, bool prefetch) {
     return start<project_state>(projects, name, prefetch, [&](project_state& s) { s.name = name; });
   }
 
+  /// A load as its task runs it: from the cache only. False (nothing done) when the load
+  /// needs the network.
+  bool load_from_cache(project_state& s) {
+    auto map = index.project_page_from_cache(s.name);
+    if (!map) return false;
+    s.map = std::move(*map);
+    after_map_read(s);
+    return true;
+  }
+
   void load(project_state& s) {
     s.map = index.project_page(s.name);
+    after_map_read(s);
+  }
+
+  /// What follows a version map's read, wherever it ran.
+  void after_map_read(project_state& s) {
     if (!*s.map) return;
     ++loaded_projects;
     const cache::page_view& page = ***s.map;
@@ -450,6 +453,18 @@ struct index_provider::impl {
       s.malformed =
           !page.read_dist_file(page.files(v)[static_cast<std::size_t>(owner.facts[v].metadata_file)], s.file);
     });
+  }
+
+  bool load_from_cache(metadata_state& s) {
+    if (s.malformed) {
+      load(s);
+      return true;
+    }
+    auto md = index.metadata_from_cache(s.project, s.file, cache::metadata_scope::without_extra_only);
+    if (!md) return false;
+    s.metadata = std::move(*md);
+    ++(*s.metadata ? loaded_metadata : metadata_errors);
+    return true;
   }
 
   void load(metadata_state& s) {
@@ -606,8 +621,9 @@ index_provider_stats index_provider::stats() const {
           i.metadata_errors.load(),
           i.prefetched.load(),
           i.solver_waits.load(),
-          i.http_suspended->load(),
           i.solver_loads.load(),
+          i.io_loads.load(),
+          i.io.threads(),
           std::chrono::nanoseconds(i.load_ns.load()),
           std::chrono::nanoseconds(i.wait_ns.load())};
 }

@@ -29,13 +29,6 @@ namespace pr = pyresolve::resolver;
 namespace t = pyresolve::test;
 namespace fs = std::filesystem;
 
-// Sanitized builds block on HTTP instead of suspending the task (see index_provider.cpp).
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-constexpr bool suspends = false;
-#else
-constexpr bool suspends = true;
-#endif
-
 namespace {
 
 /// Python 3.11.7 on x86_64 manylinux: what check_solution.py assumes.
@@ -186,7 +179,7 @@ std::string file_url(const fs::path& tree) { return "file://" + (tree / "simple"
 
 /// Resolves a snapshot closure on file:// with one and two workers (byte-identical, valid),
 /// then through nginx cold and warm (the warm run makes no request at all).
-void resolve_everywhere(const std::string& name, std::size_t min_pins) {
+void resolve_everywhere(const std::string& name, std::size_t min_pins, bool expect_io_loads) {
   const snapshot_fixture f = snapshot_tree(name);
   const auto reqs = read_requirements(f.requirements);
   t::temp_dir tmp;
@@ -199,6 +192,8 @@ void resolve_everywhere(const std::string& name, std::size_t min_pins) {
   CHECK(one.provider.projects > 0);
   CHECK(one.provider.metadata > 0);
   CHECK(one.http.requests == 0);
+  CHECK(one.provider.io_loads == 0);  // file:// is read without the network, on the workers
+  CHECK(one.provider.io_threads == 0);
   // Every load at most once: the cached index fetched each page and metadata file once (some
   // of the snapshot's metadata does not parse: fetched, then a failed load).
   CHECK(one.cache.fetched == one.provider.projects);
@@ -218,24 +213,22 @@ void resolve_everywhere(const std::string& name, std::size_t min_pins) {
   CHECK(cold.files_known);
   CHECK(cold.http.requests == cold.cache.fetched + cold.cache.metadata_fetched);
   CHECK(cold.cache.fetched == cold.provider.projects);
-  // Every HTTP wait of a worker's load parked its task rather than the worker thread; loads
-  // the solver ran itself block it (at most one HTTP wait each: a page or a metadata file).
-  // Which loads a worker takes first is timing: on a small closure the solver may run them
-  // all (the test below makes a worker take one).
-  if (suspends) {
-    CHECK(cold.provider.http_suspended + cold.provider.solver_loads >=
-          cold.cache.fetched + cold.cache.metadata_fetched);
-    CHECK(cold.provider.http_suspended <= cold.cache.fetched + cold.cache.metadata_fetched);
-  } else {
-    CHECK(cold.provider.http_suspended == 0);
+  // A worker's load that needs HTTP went to an I/O thread; the solver's own block it. Which
+  // loads a worker takes first is timing: on a small closure the solver may run them all (the
+  // test below makes a worker take one), but not on a large one.
+  CHECK(cold.provider.io_threads <= cold.provider.io_loads);
+  CHECK(cold.provider.io_threads <= pr::index_provider_options{}.io_threads);
+  if (expect_io_loads) {
+    CHECK(cold.provider.io_loads >= 1);
+    CHECK(cold.provider.io_threads >= 1);
   }
-  CHECK(one.provider.http_suspended == 0);  // file:// reads no HTTP
-  MESSAGE(
-      name << " cold on nginx, 2 workers: " << cold.provider.projects << " pages, " << cold.provider.metadata
-           << " metadata, " << cold.provider.prefetched << " loads prefetched, " << cold.provider.solver_waits
-           << " solver waits (" << cold.provider.wait_time.count() / 1'000'000 << " ms), load time "
-           << cold.provider.load_time.count() / 1'000'000 << " ms summed, " << cold.provider.http_suspended
-           << " HTTP waits suspended, " << cold.provider.solver_loads << " loads run by the solver");
+  MESSAGE(name << " cold on nginx, 2 workers: " << cold.provider.projects << " pages, "
+               << cold.provider.metadata << " metadata, " << cold.provider.prefetched << " loads prefetched, "
+               << cold.provider.solver_waits << " solver waits ("
+               << cold.provider.wait_time.count() / 1'000'000 << " ms), load time "
+               << cold.provider.load_time.count() / 1'000'000 << " ms summed, " << cold.provider.io_loads
+               << " loads on " << cold.provider.io_threads << " I/O threads, " << cold.provider.solver_loads
+               << " loads run by the solver");
   const std::size_t after_cold = nginx.requests();
   CHECK(after_cold > 0);
 
@@ -245,6 +238,8 @@ void resolve_everywhere(const std::string& name, std::size_t min_pins) {
   CHECK(warm.cache.fetched == 0);
   CHECK(warm.cache.metadata_fetched == 0);
   CHECK(warm.cache.fresh_hits == warm.provider.projects);
+  CHECK(warm.provider.io_loads == 0);  // every load answered from the cache on a worker
+  CHECK(warm.provider.io_threads == 0);
   CHECK(nginx.requests() == after_cold);
 }
 
@@ -267,34 +262,81 @@ outcome resolve_text(const std::string& url, std::initializer_list<const char*> 
 }  // namespace
 
 TEST_CASE("black.in from the snapshot: file:// on 1 and 2 workers, nginx cold then warm, all identical") {
-  resolve_everywhere("black", 5);
+  resolve_everywhere("black", 5, false);
 }
 
 TEST_CASE("jupyter.in from the snapshot: file:// on 1 and 2 workers, nginx cold then warm, all identical") {
-  resolve_everywhere("jupyter", 60);
+  resolve_everywhere("jupyter", 60, true);
 }
 
-TEST_CASE("an HTTP wait in a load a worker runs suspends its task instead of blocking the worker") {
+TEST_CASE("a load a worker cannot answer from the cache runs on an I/O thread; warm, none starts") {
   t::temp_dir tmp;
   REQUIRE(t::make_index_universe(tmp.path, R"({"packages": {"a": {"1.0": {}}}})"));
   t::nginx_server nginx(tmp.path / "idx");
   REQUIRE(nginx.ok());
-  front_end fe(nginx.base_url() + "/simple");
+  const fs::path cache_root = tmp.path / "cache";
   pr::index_provider_options popts;
   popts.environment = target();
   popts.threads = 1;
-  pr::index_provider source(*fe.front, popts);
-  // Nobody asks for "a", so the solver never runs its load: a worker does.
-  source.prefetch("a");
-  for (int i = 0; i < 500 && source.stats().projects == 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  REQUIRE(source.stats().projects == 1);
-  CHECK(source.stats().solver_loads == 0);
-  if (suspends) {
-    CHECK(source.stats().http_suspended >= 1);  // the page; the metadata it prefetches may follow
-  } else {
-    CHECK(source.stats().http_suspended == 0);
+  popts.io_threads = 4;
+  const auto prefetched = [&](pr::index_provider& source) {
+    // Nobody asks for "a", so the solver never runs its load: a worker's task does.
+    source.prefetch("a");
+    // The page's load prefetches the metadata of a 1.0, which nobody asks for either.
+    for (int i = 0; i < 500 && source.stats().metadata + source.stats().metadata_errors == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return source.stats();
+  };
+  {
+    front_end fe(nginx.base_url() + "/simple", cache_root);
+    pr::index_provider source(*fe.front, popts);
+    const auto cold = prefetched(source);
+    CHECK(cold.projects == 1);
+    CHECK(cold.metadata == 1);
+    CHECK(cold.solver_loads == 0);
+    CHECK(cold.io_loads == 2);  // the page, then the metadata of a 1.0 it prefetched
+    CHECK(cold.io_threads >= 1);
+    CHECK(cold.io_threads <= 2);
+    CHECK(fe.http.stats().requests == 2);
+    CHECK(source.files("a", *packaging::version::parse("1.0")) != nullptr);
   }
+  const std::size_t after_cold = nginx.requests();
+  front_end fe(nginx.base_url() + "/simple", cache_root);
+  pr::index_provider source(*fe.front, popts);
+  const auto warm = prefetched(source);
+  CHECK(warm.projects == 1);
+  CHECK(warm.metadata == 1);
+  CHECK(warm.io_loads == 0);
+  CHECK(warm.io_threads == 0);
+  CHECK(fe.http.stats().requests == 0);
+  CHECK(nginx.requests() == after_cold);
+}
+
+TEST_CASE("a small universe over HTTP cold with many loads on I/O threads, then warm: the same pins") {
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path, R"({"packages": {
+    "a": {"1.0": {"requires_dist": ["b", "c", "d"]}, "2.0": {"requires_dist": ["b<2", "c", "d", "e"]}},
+    "b": {"1.0": {}, "1.5": {}, "2.0": {}},
+    "c": {"1.0": {"requires_dist": ["e>=2"]}, "2.0": {"requires_dist": ["e>=3"]}},
+    "d": {"1.0": {}, "3.0": {"requires_dist": ["e<3"]}},
+    "e": {"1.0": {}, "2.0": {}, "3.0": {}}}})"));
+  t::nginx_server nginx(tmp.path / "idx");
+  REQUIRE(nginx.ok());
+  const std::string url = nginx.base_url() + "/simple";
+  const fs::path cache_root = tmp.path / "cache";
+  const outcome file = resolve_text(file_url(tmp.path / "idx"), {"a", "b", "c", "d", "e"}, {2, {}, {}});
+  INFO(file.explanation);
+  REQUIRE(file.ok);
+  const outcome cold = resolve_text(url, {"a", "b", "c", "d", "e"}, {2, cache_root, {}});
+  CHECK(cold.pins == file.pins);
+  CHECK(cold.files_known);
+  CHECK(cold.http.requests > 0);
+  CHECK(cold.provider.io_threads <= cold.provider.io_loads);
+  const outcome warm = resolve_text(url, {"a", "b", "c", "d", "e"}, {2, cache_root, {}});
+  CHECK(warm.pins == file.pins);
+  CHECK(warm.http.requests == 0);
+  CHECK(warm.provider.io_loads == 0);
+  CHECK(warm.provider.io_threads == 0);
 }
 
 TEST_CASE("a missing project: errc::not_found naming the project and the index; the solver explains") {

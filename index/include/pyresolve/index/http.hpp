@@ -88,12 +88,6 @@ struct client_impl;
 class http_client {
  public:
   using callback = std::function<void(result<http_response>)>;
-  /// How a blocking `get` waits. The hook must call `start(wake)` exactly once (`start`
-  /// submits the request; `wake` is then called once, on the client's worker thread, when the
-  /// response is in) and return only after `wake` has run. A task scheduler installs one that
-  /// parks the calling task instead of blocking its thread (the resolver's `index_provider`
-  /// uses oneTBB's `suspend`/`resume`), so this module needs no scheduler of its own.
-  using wait_hook = std::function<void(const std::function<void(std::function<void()> wake)>& start)>;
 
   explicit http_client(client_options options = {});
   ~http_client();
@@ -104,11 +98,10 @@ class http_client {
   void submit(http_request request, callback done);
   /// Queues a request and returns a future of its result.
   [[nodiscard]] std::future<result<http_response>> fetch(http_request request);
-  /// Blocking convenience: `fetch(...).get()`, or through the wait hook when one is set.
+  /// Blocking convenience: `fetch(...).get()`. It blocks the calling thread; a task scheduler
+  /// calls it from threads of its own that may block (the resolver's `index_provider` hands
+  /// the loads that need the network to its I/O threads).
   [[nodiscard]] result<http_response> get(http_request request);
-  /// Installs (or, when empty, removes) the wait hook of `get` and returns the previous one.
-  /// Thread-safe; calls already waiting keep the hook they started with.
-  wait_hook set_wait_hook(wait_hook hook);
 
   [[nodiscard]] client_stats stats() const noexcept;
 

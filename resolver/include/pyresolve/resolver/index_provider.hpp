@@ -1,7 +1,8 @@
 #pragma once
 /// @file
 /// A provider over real simple repositories, through the on-disk cache, that loads project
-/// pages and metadata as oneTBB tasks while the solver decides.
+/// pages and metadata as oneTBB tasks while the solver decides; loads that need the network
+/// move to I/O threads of its own.
 ///
 /// ```cpp
 /// auto store = pyresolve::cache::cache::open({});
@@ -48,6 +49,10 @@ struct index_provider_options {
   binary_policy binaries;
   /// oneTBB workers that load and parse (the solver thread helps too); 0: one per core.
   unsigned threads = 0;
+  /// Most threads that run the loads the cache cannot answer, blocking on HTTP (one request
+  /// each in flight); started one by one as such loads come, so a warm run starts none.
+  /// 0 counts as 1.
+  unsigned io_threads = 32;
   /// Where candidate lists, per-version facts and the load states (and their maps) live;
   /// freed when the provider is. Loads allocate from it on oneTBB workers and the solver
   /// thread frees, so it must be thread-safe (every `allocator::make_resource` strategy is).
@@ -63,12 +68,13 @@ struct index_provider_stats {
   std::uint64_t metadata_errors = 0;  ///< metadata loads that failed (fetch or parse)
   std::uint64_t prefetched = 0;       ///< loads started ahead of the solver's request
   std::uint64_t solver_waits = 0;     ///< requests the solver had to wait for
-  /// HTTP waits that suspended their task (oneTBB resumable tasks) instead of blocking a
-  /// thread; stays 0 in sanitizer builds, which block.
-  std::uint64_t http_suspended = 0;
   /// Loads the solver ran itself because no worker had started them (their HTTP waits block
   /// the solver thread, which has nothing else to do then).
   std::uint64_t solver_loads = 0;
+  /// Loads a worker's task could not answer from the cache and handed to the I/O threads.
+  std::uint64_t io_loads = 0;
+  std::uint64_t io_threads = 0;  ///< I/O threads started
+
   std::chrono::nanoseconds load_time{0};  ///< summed over workers
   std::chrono::nanoseconds wait_time{0};  ///< solver thread blocked or helping
 };
@@ -82,8 +88,9 @@ struct index_provider_stats {
 void warm_up_task_scheduler() noexcept;
 
 /// Serves the solver from a `cache::cached_index`. Loads run on oneTBB workers, each at most
-/// once even when requested again while in flight; the solver thread waits only for what it
-/// needs now, running it itself when no worker has started it yet.
+/// once even when requested again while in flight; a worker answers from the cache only and
+/// hands a load that needs the network to the provider's I/O threads. The solver thread waits
+/// only for what it needs now, running it itself when nobody has started it yet.
 class index_provider final : public provider {
  public:
   index_provider(cache::cached_index& index, index_provider_options options);

@@ -59,6 +59,9 @@ struct index_stack_options {
   packaging::target_environment environment;
   binary_policy binaries;  ///< `--no-binary` / `--only-binary`
   unsigned threads = 0;    ///< oneTBB workers that load and parse; 0: one per core
+  /// Threads that run the loads needing the network, blocking on HTTP
+  /// (`index_provider_options::io_threads`); started only when such a load comes.
+  unsigned io_threads = index_provider_options{}.io_threads;
 
   /// Holds the decoded pages and metadata and the provider's state; must be thread-safe and
   /// outlive the stack.
