@@ -1,12 +1,14 @@
 """How programs get the index's third-party libraries (index/CMakeLists.txt).
 
-usage: lazy_io_e2e.py BIN_DIR LINKED_PROGRAM
+usage: lazy_io_e2e.py BIN_DIR LINKED_PROGRAM LAYOUT
 
 `resolve` and its allocator variants take the lazy form: none of libcurl, libarchive,
 libcrypto, gumbo, zlib or simdjson is NEEDED, `resolve --version` and a warm resolve map none
 of them, and a cold resolve loads them through bin/../lib/libpyresolve_index_io.so. A copy of
 the program without that library still answers from the cache and, when it must fetch, says
-which file it lacks. LINKED_PROGRAM (a test of the linked form) has them all NEEDED.
+which file it lacks, and beside a copy of the library from another build (another LAYOUT, the
+identity of its table: index/src/detail/backend.hpp, `io_identity`) names it and both
+identities instead of calling it. LINKED_PROGRAM (a test of the linked form) has them all NEEDED.
 BIN_DIR also holds make-index, which writes the test's index tree.
 """
 import json
@@ -20,6 +22,7 @@ import unittest
 
 BIN = sys.argv[1]
 LINKED = sys.argv[2]
+LAYOUT = sys.argv[3]
 RESOLVE = os.path.join(BIN, "resolve")
 INDEX_LIBRARIES = re.compile(r"lib(curl|archive|crypto|gumbo|z|simdjson)\.so")
 # LD_DEBUG=files: one "file=NAME [0];  needed by X" or "dynamically loaded by X" line per object mapped.
@@ -118,6 +121,39 @@ class lazy_index_io(unittest.TestCase):
         broken = self.resolve(exe=copy, cache=None, debug=False)
         self.assertEqual(broken.returncode, 2, broken.stderr)
         self.assertIn("cannot load the index's I/O library: cannot load " + os.path.join(alone, "../lib"), broken.stderr)
+
+    def test_a_library_from_another_build_is_refused(self):
+        with open(os.path.join(BIN, "../lib/libpyresolve_index_io.so"), "rb") as f:
+            library = f.read()
+        own = LAYOUT.encode()
+        self.assertEqual(library.count(own + b"\0"), 1)  # the identity this build wrote
+        other = LAYOUT[:-8] + "".join("0" if c != "0" else "1" for c in LAYOUT[-8:])
+        cases = {
+            # the same layout text, another table: the copy is refused before its entry point is called
+            "other-layout": (library.replace(own + b"\0", other.encode() + b"\0"),
+                             "its identity: table of {size} bytes, layout " + other + ";"),
+            # a copy older than the identity: its symbol is missing
+            "no-identity": (library.replace(b"pyresolve_index_io_identity", b"pyresolve_index_io_identitx"),
+                            "its identity: none, no symbol pyresolve_index_io_identity;"),
+        }
+        for name, (patched, theirs) in cases.items():
+            with self.subTest(name):
+                bin_dir = os.path.join(self.tmp, name, "bin")
+                lib_dir = os.path.join(self.tmp, name, "lib")
+                os.makedirs(bin_dir)
+                os.makedirs(lib_dir)
+                shutil.copy(RESOLVE, bin_dir)
+                with open(os.path.join(lib_dir, "libpyresolve_index_io.so"), "wb") as f:
+                    f.write(patched)
+                out = self.resolve(exe=os.path.join(bin_dir, "resolve"), cache=None, debug=False)
+                self.assertEqual(out.returncode, 2, out.stderr)
+                found = re.search(r"cannot load the index's I/O library: (\S+) is from another build "
+                                  r"\(its identity: .*; this program's: table of (\d+) bytes, layout (\S+)\)", out.stderr)
+                self.assertTrue(found, out.stderr)
+                self.assertEqual(os.path.realpath(found[1]), os.path.join(os.path.realpath(lib_dir),
+                                                                          "libpyresolve_index_io.so"))
+                self.assertEqual(found[3], LAYOUT)
+                self.assertIn(theirs.format(size=found[2]), out.stderr)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include <cstdint>
+
 #include "detail/json_walk.hpp"
 #include "pyresolve/support/result.hpp"
 
@@ -125,5 +127,18 @@ inline const io_backend& io() { return **backend(); }
 inline constexpr const char* io_library_soname = "libpyresolve_index_io.so";
 inline constexpr const char* io_entry_symbol = "pyresolve_index_io_backend";
 using io_entry_fn = const io_backend* (*)() noexcept;
+
+/// What the table of a libpyresolve_index_io.so is laid out as, exported beside its entry
+/// point as the object `io_identity_symbol`: the lazy form reads it, and calls the entry point
+/// only when it equals its own, so that a copy from another build is refused, not called.
+/// `layout` is "<project version>/<SHA-256 of this header and json_walk.hpp>", computed by
+/// index/CMakeLists.txt (PYRESOLVE_INDEX_IO_LAYOUT) whenever either changes. This struct's
+/// own layout never changes: `identity_size` comes first, so that any other is told apart.
+struct io_identity {
+  std::uint32_t identity_size = 0;  ///< sizeof(io_identity)
+  std::uint32_t table_size = 0;     ///< sizeof(io_backend)
+  char layout[96] = {};             ///< NUL-terminated
+};
+inline constexpr const char* io_identity_symbol = "pyresolve_index_io_identity";
 
 }  // namespace pyresolve::index::detail
