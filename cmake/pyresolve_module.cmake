@@ -22,13 +22,19 @@ if(PYRESOLVE_SANITIZE)
   add_link_options(-fsanitize=${PYRESOLVE_SANITIZE})
 endif()
 
-# pyresolve_add_module(NAME [DEPS targets...] [PRIVATE_DEPS targets...])
+# pyresolve_add_module(NAME [STATIC] [DEPS targets...] [PRIVATE_DEPS targets...])
 # A module is a folder with include/pyresolve/<name>/ (public, installed) and src/ (private).
+# Its library is static, or shared with BUILD_SHARED_LIBS unless STATIC is given; either way
+# it is position-independent, and what it exports is marked PYRESOLVE_API (support/export.hpp).
 function(pyresolve_add_module name)
-  cmake_parse_arguments(arg "" "" "DEPS;PRIVATE_DEPS" ${ARGN})
+  cmake_parse_arguments(arg "STATIC" "" "DEPS;PRIVATE_DEPS" ${ARGN})
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/*.cpp)
   if(sources)
-    add_library(pyresolve_${name} ${sources})
+    if(arg_STATIC)
+      add_library(pyresolve_${name} STATIC ${sources})
+    else()
+      add_library(pyresolve_${name} ${sources})
+    endif()
     set(scope PUBLIC)
   else()
     add_library(pyresolve_${name} INTERFACE)

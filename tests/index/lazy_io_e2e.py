@@ -25,6 +25,16 @@ LINKED = sys.argv[2]
 LAYOUT = sys.argv[3]
 RESOLVE = os.path.join(BIN, "resolve")
 INDEX_LIBRARIES = re.compile(r"lib(curl|archive|crypto|gumbo|z|simdjson)\.so")
+# The modules' own libraries, in a shared build (BUILD_SHARED_LIBS): resolve links those; none
+# of pyresolve's other shared objects (the I/O library, the jemalloc copy) may be mapped early.
+MODULE_LIBRARIES = re.compile(r"libpyresolve_(support|packaging|index|cache|resolver)\.so$")
+
+
+def early(name):
+    """An object that resolve must not map before it needs the index's libraries."""
+    return bool(INDEX_LIBRARIES.match(name)) or ("pyresolve" in name and not MODULE_LIBRARIES.match(name))
+
+
 # LD_DEBUG=files: one "file=NAME [0];  needed by X" or "dynamically loaded by X" line per object mapped.
 MAPPED = re.compile(r"file=(\S+) \[\d+\];\s+(?:needed|dynamically loaded) by")
 UNIVERSE = {"packages": {"app": {"1.0": {"requires_dist": ["lib>=2"]}, "2.0": {"requires_dist": ["lib<3"]}},
@@ -34,6 +44,18 @@ UNIVERSE = {"packages": {"app": {"1.0": {"requires_dist": ["lib>=2"]}, "2.0": {"
 def needed(path):
     out = subprocess.run(["readelf", "-d", path], check=True, capture_output=True, text=True).stdout
     return re.findall(r"\(NEEDED\)\s+Shared library: \[(.+)\]", out)
+
+
+def copy_program(bin_dir):
+    """A copy of resolve in bin_dir, with the modules' libraries in bin_dir/../lib when it links them."""
+    os.makedirs(bin_dir)
+    shutil.copy(RESOLVE, bin_dir)
+    modules = [n for n in needed(RESOLVE) if MODULE_LIBRARIES.match(n)]
+    if modules:
+        os.makedirs(os.path.join(bin_dir, "../lib"))
+        for name in modules:
+            shutil.copy(os.path.join(BIN, "../lib", name), os.path.join(bin_dir, "../lib"))
+    return os.path.join(bin_dir, "resolve")
 
 
 def mapped(stderr):
@@ -70,7 +92,7 @@ class lazy_index_io(unittest.TestCase):
         for name in ("resolve", "resolve-mimalloc", "resolve-jemalloc"):
             libraries = needed(os.path.join(BIN, name))
             self.assertIn("libc.so.6", libraries, name)  # the listing was read
-            self.assertEqual([n for n in libraries if INDEX_LIBRARIES.match(n) or "pyresolve" in n], [], name)
+            self.assertEqual([n for n in libraries if early(n)], [], name)
 
     def test_the_linked_form_links_them(self):
         libraries = needed(LINKED)
@@ -83,7 +105,7 @@ class lazy_index_io(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         objects = mapped(out.stderr)
         self.assertIn("libc.so.6", objects)
-        self.assertEqual({o for o in objects if INDEX_LIBRARIES.match(o) or "pyresolve" in o}, set())
+        self.assertEqual({o for o in objects if early(o)}, set())
 
     def test_cold_loads_them_through_the_io_library_and_warm_maps_none(self):
         cold = self.resolve(cache="warm-cache")
@@ -100,14 +122,12 @@ class lazy_index_io(unittest.TestCase):
         self.assertIn("lib==2.0", warm.stdout)
         objects = mapped(warm.stderr)
         self.assertIn("libc.so.6", objects)
-        self.assertEqual({o for o in objects if INDEX_LIBRARIES.match(o) or "pyresolve" in o}, set())
+        self.assertEqual({o for o in objects if early(o)}, set())
 
     def test_a_program_without_the_io_library_says_what_is_missing(self):
         self.assertEqual(self.resolve(cache="alone-cache", debug=False).returncode, 0)  # fills the cache
         alone = os.path.join(self.tmp, "alone", "bin")
-        os.makedirs(alone)
-        shutil.copy(RESOLVE, alone)
-        copy = os.path.join(alone, "resolve")
+        copy = copy_program(alone)
         warm = self.resolve("--offline", exe=copy, cache="alone-cache", debug=False)
         self.assertEqual(warm.returncode, 0, warm.stderr)
         cold = self.resolve(exe=copy, cache=None, debug=False)
@@ -115,7 +135,7 @@ class lazy_index_io(unittest.TestCase):
         self.assertIn("cannot load the index's I/O library: libpyresolve_index_io.so is in none of", cold.stderr)
         self.assertIn(os.path.join(alone, "../lib"), cold.stderr)
         # A library that is there but broken: dlerror's reason, not a crash.
-        os.makedirs(os.path.join(alone, "../lib"))
+        os.makedirs(os.path.join(alone, "../lib"), exist_ok=True)
         with open(os.path.join(alone, "../lib/libpyresolve_index_io.so"), "w") as f:
             f.write("not an ELF file\n")
         broken = self.resolve(exe=copy, cache=None, debug=False)
@@ -140,12 +160,11 @@ class lazy_index_io(unittest.TestCase):
             with self.subTest(name):
                 bin_dir = os.path.join(self.tmp, name, "bin")
                 lib_dir = os.path.join(self.tmp, name, "lib")
-                os.makedirs(bin_dir)
-                os.makedirs(lib_dir)
-                shutil.copy(RESOLVE, bin_dir)
+                copy = copy_program(bin_dir)
+                os.makedirs(lib_dir, exist_ok=True)
                 with open(os.path.join(lib_dir, "libpyresolve_index_io.so"), "wb") as f:
                     f.write(patched)
-                out = self.resolve(exe=os.path.join(bin_dir, "resolve"), cache=None, debug=False)
+                out = self.resolve(exe=copy, cache=None, debug=False)
                 self.assertEqual(out.returncode, 2, out.stderr)
                 found = re.search(r"cannot load the index's I/O library: (\S+) is from another build "
                                   r"\(its identity: .*; this program's: table of (\d+) bytes, layout (\S+)\)", out.stderr)

@@ -113,8 +113,9 @@ struct io_backend {
 
 /// The table, made on the first call (thread-safe, once per process): in the lazy form, an
 /// error naming libpyresolve_index_io.so and why it would not load (which directories lack
-/// it, or what `dlerror` said).
-[[nodiscard]] const result<const io_backend*>& backend();
+/// it, or what `dlerror` said). Defined by the program's choice of form, a static library
+/// linked with the program: exported, so that a shared libpyresolve_index.so finds it there.
+[[nodiscard]] PYRESOLVE_API const result<const io_backend*>& backend();
 
 /// The same, for code that runs only after a successful `backend()` (handles it created exist).
 inline const io_backend& io() { return **backend(); }

@@ -23,6 +23,7 @@
 #include "pyresolve/packaging/environment.hpp"
 #include "pyresolve/packaging/metadata.hpp"
 #include "pyresolve/support/diagnostics.hpp"
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/memory.hpp"
 #include "pyresolve/support/result.hpp"
 
@@ -35,7 +36,7 @@ inline constexpr const char* metadata_bucket = "metadata-v4";
 inline constexpr const char* interpreter_bucket = "interpreter-v1";
 
 /// How the cache is used in this run.
-struct cache_options {
+struct PYRESOLVE_API cache_options {
   /// Empty: `default_cache_root()`. The CLI puts `--cache-dir` or `PYRESOLVE_CACHE_DIR` here.
   std::filesystem::path root;
   bool no_cache = false;                      ///< read nothing, write nothing
@@ -51,11 +52,11 @@ struct cache_options {
 /// else `$HOME/.cache/pyresolve`, else `<temp dir>/pyresolve-cache-<uid>`: a folder of this
 /// user's own, which `cache::open` creates with mode 0700 and refuses when another user owns
 /// it or others may write or read it.
-[[nodiscard]] std::filesystem::path default_cache_root();
+[[nodiscard]] PYRESOLVE_API std::filesystem::path default_cache_root();
 
 /// What an entry was written for, stored in it and compared on load: an entry copied or
 /// renamed under another key reads as corrupt, never as another file's answer.
-struct entry_key {
+struct PYRESOLVE_API entry_key {
   /// Pages: the index URL; metadata: the file's URL. Both without credentials (as the path
   /// hashes them).
   std::string_view url;
@@ -64,14 +65,14 @@ struct entry_key {
 };
 
 /// `cache dir -v`: where the cache is and how large.
-struct cache_info {
+struct PYRESOLVE_API cache_info {
   std::filesystem::path root;
   std::uint64_t total_bytes = 0;
   std::uint64_t files = 0;
 };
 
 /// HTTP state of a cached page (RFC 9111 subset).
-struct http_state {
+struct PYRESOLVE_API http_state {
   std::int64_t fetched_at = 0;   ///< unix seconds of the response (or its last 304)
   std::int64_t max_age = -1;     ///< from Cache-Control; -1: none (always revalidate)
   std::int64_t age = 0;          ///< the response's `Age` header
@@ -83,7 +84,7 @@ struct http_state {
 /// A cached project page. An entry with an empty `map` (no name, no version) records that the
 /// index answered 404 for the project: an offline run then gives the same answer ("not found")
 /// as the run that fetched it, and an online run asks again once it is stale.
-struct simple_entry {
+struct PYRESOLVE_API simple_entry {
   http_state http;
   index::version_map map;
 };
@@ -102,7 +103,7 @@ struct simple_entry {
 /// copied, and only the parts read fault in. Entries are replaced by rename and never
 /// rewritten in place, so a mapping stays valid while a newer entry takes its name or `cache
 /// clean` unlinks it. Move-only.
-class mapped_file {
+class PYRESOLVE_API mapped_file {
  public:
   mapped_file() = default;
   ~mapped_file();
@@ -124,7 +125,7 @@ class mapped_file {
   bool m_owned = false;  ///< read into a heap buffer (a small file), not mapped
 };
 
-class page_view {
+class PYRESOLVE_API page_view {
  public:
   /// What `load` keeps of one file.
   struct file_facts {
@@ -245,18 +246,20 @@ class page_view {
 /// markers are parsed on load. `memory` holds what the decoded packaging values allocate
 /// (versions outside the packed form). Every entry starts with its `entry_key`; a decoder
 /// given `expected` rejects an entry written for another key as corrupt.
-[[nodiscard]] std::string encode_simple(const simple_entry& entry, const entry_key& key = {});
-[[nodiscard]] result<simple_entry> decode_simple(
+[[nodiscard]] PYRESOLVE_API std::string encode_simple(const simple_entry& entry, const entry_key& key = {});
+[[nodiscard]] PYRESOLVE_API result<simple_entry> decode_simple(
     std::string_view bytes, std::string_view source,
     std::pmr::memory_resource* memory = support::default_resource(), const entry_key* expected = nullptr);
 /// `written_at` (unix seconds) is what `--refresh` compares against the start of the run.
-[[nodiscard]] std::string encode_metadata(const packaging::core_metadata& metadata,
-                                          std::int64_t written_at = 0, const entry_key& key = {});
+[[nodiscard]] PYRESOLVE_API std::string encode_metadata(const packaging::core_metadata& metadata,
+                                                        std::int64_t written_at = 0,
+                                                        const entry_key& key = {});
 /// A negative entry: the file's metadata was fetched (and hash-checked) but does not parse.
 /// Files are immutable, so the verdict is kept; `decode_metadata` returns it as an error with
 /// `errc::invalid_metadata` (corrupt entries give `errc::io_error`).
-[[nodiscard]] std::string encode_metadata_error(const error& failure, std::int64_t written_at = 0,
-                                                const entry_key& key = {});
+[[nodiscard]] PYRESOLVE_API std::string encode_metadata_error(const error& failure,
+                                                              std::int64_t written_at = 0,
+                                                              const entry_key& key = {});
 /// Which requirements a metadata read materializes.
 enum class metadata_scope : std::uint8_t {
   all,  ///< every `Requires-Dist`
@@ -268,14 +271,14 @@ enum class metadata_scope : std::uint8_t {
 };
 
 /// `markers`, when given, parses the requirements' markers (shared across decodes).
-[[nodiscard]] result<packaging::core_metadata> decode_metadata(
+[[nodiscard]] PYRESOLVE_API result<packaging::core_metadata> decode_metadata(
     std::string_view bytes, std::string_view source, std::int64_t* written_at = nullptr,
     std::pmr::memory_resource* memory = support::default_resource(),
     packaging::marker_memo* markers = nullptr, metadata_scope scope = metadata_scope::all,
     const entry_key* expected = nullptr);
 
 /// The cache root: folders, lock, atomic writes and maintenance. Thread-safe.
-class cache {
+class PYRESOLVE_API cache {
  public:
   /// Creates the root, its `CACHEDIR.TAG` and lock file, and takes the shared lock for the
   /// lifetime of the object. With `no_cache`, nothing is touched. The temp-dir fallback root
@@ -357,7 +360,7 @@ class cache {
 };
 
 /// Counters for tests and benchmarks.
-struct cached_index_stats {
+struct PYRESOLVE_API cached_index_stats {
   std::uint64_t fresh_hits = 0;   ///< used without any request
   std::uint64_t revalidated = 0;  ///< 304 Not Modified
   std::uint64_t fetched = 0;      ///< downloaded and parsed
@@ -372,7 +375,7 @@ struct cached_index_state;
 
 /// What the resolver calls: project pages and metadata through the cache, each fetched at
 /// most once per run even when many threads ask at the same time. Thread-safe.
-class cached_index {
+class PYRESOLVE_API cached_index {
  public:
   /// `memory` holds the decoded pages and metadata (what the resolver reads); it must
   /// outlive this object and every page or metadata it handed out.

@@ -14,12 +14,13 @@
 #include <vector>
 
 #include "pyresolve/support/diagnostics.hpp"
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/result.hpp"
 
 namespace pyresolve::index {
 
 /// One GET.
-struct http_request {
+struct PYRESOLVE_API http_request {
   std::string url;
   std::vector<std::string> headers;  ///< extra `Name: value` lines (e.g. `Accept`)
   std::string if_none_match;         ///< ETag for a conditional request; empty: none
@@ -29,7 +30,7 @@ struct http_request {
 };
 
 /// A completed response (any status: the caller decides what a 404 means).
-struct http_response {
+struct PYRESOLVE_API http_response {
   long status = 0;
   std::string body;
   std::string effective_url;  ///< after redirects, credentials redacted
@@ -44,7 +45,7 @@ struct http_response {
 };
 
 /// Tunables; the defaults are uv's where uv has one.
-struct client_options {
+struct PYRESOLVE_API client_options {
   std::size_t max_in_flight = 50;
   std::chrono::milliseconds connect_timeout{10'000};
   /// A transfer slower than `low_speed_limit` bytes/s for `low_speed_time` is aborted: this
@@ -70,7 +71,7 @@ struct client_options {
 };
 
 /// Counters for tests and benchmarks.
-struct client_stats {
+struct PYRESOLVE_API client_stats {
   std::uint64_t requests = 0;  ///< transfers started, retries included
   std::uint64_t retries = 0;
   std::uint64_t bytes = 0;  ///< body bytes received
@@ -85,7 +86,7 @@ struct client_impl;
 /// Credentials may be in the URL or in `~/.netrc`; they never appear in errors or logs.
 /// Proxies (`HTTPS_PROXY`, `NO_PROXY`, ...) are read by curl from the environment;
 /// `SSL_CERT_FILE` / `SSL_CERT_DIR` set the CA bundle.
-class http_client {
+class PYRESOLVE_API http_client {
  public:
   using callback = std::function<void(result<http_response>)>;
 

@@ -12,6 +12,7 @@
 #include "pyresolve/index/project_page.hpp"
 #include "pyresolve/packaging/metadata.hpp"
 #include "pyresolve/support/diagnostics.hpp"
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/result.hpp"
 
 namespace pyresolve::index {
@@ -22,7 +23,7 @@ inline constexpr const char* page_accept =
     "text/html;q=0.01";
 
 /// Which indexes to read, as uv's `--index-url`, `--extra-index-url` and `--no-index`.
-struct index_locations {
+struct PYRESOLVE_API index_locations {
   std::string index_url = "https://pypi.org/simple";
   std::vector<std::string> extra_index_urls;
   bool no_index = false;
@@ -33,7 +34,7 @@ struct index_locations {
 };
 
 /// Validators and freshness of a fetched page, as RFC 9111 needs them.
-struct cache_headers {
+struct PYRESOLVE_API cache_headers {
   std::string etag;
   std::string last_modified;
   std::string cache_control;
@@ -42,7 +43,7 @@ struct cache_headers {
 };
 
 /// The raw outcome of one page request.
-struct page_response {
+struct PYRESOLVE_API page_response {
   enum class status_kind : std::uint8_t { ok, not_modified, not_found } status = status_kind::ok;
   std::string url;  ///< redacted: for messages
   /// The URL links are resolved against: the requested URL with its credentials, or the
@@ -55,10 +56,10 @@ struct page_response {
 
 /// Parses a page body by its content type (JSON, or HTML); other types are an error naming
 /// the URL and the type.
-[[nodiscard]] result<project_page> parse_page(const page_response& response);
+[[nodiscard]] PYRESOLVE_API result<project_page> parse_page(const page_response& response);
 
 /// Reads pages and metadata. Thread-safe; blocking calls wait on the shared `http_client`.
-class index_client {
+class PYRESOLVE_API index_client {
  public:
   index_client(http_client& http, log_sink log = {}) : m_http(http), m_log(std::move(log)) {}
 
@@ -110,14 +111,14 @@ class index_client {
 };
 
 /// `url` without `user:password@` (what may be written to disk).
-[[nodiscard]] std::string strip_credentials(std::string_view url);
+[[nodiscard]] PYRESOLVE_API std::string strip_credentials(std::string_view url);
 
 /// `url` with the credentials of `index_url` when both have the same origin — scheme, host
 /// and port, default ports normalized — and `url` has none (as uv and pip apply an index's
 /// credentials to its files).
-[[nodiscard]] std::string with_credentials_of(std::string_view url, std::string_view index_url);
+[[nodiscard]] PYRESOLVE_API std::string with_credentials_of(std::string_view url, std::string_view index_url);
 
 /// Lowercase hex sha256 of `data`; empty when libcrypto cannot be loaded (it is opened on first use).
-[[nodiscard]] std::string sha256_hex(std::string_view data);
+[[nodiscard]] PYRESOLVE_API std::string sha256_hex(std::string_view data);
 
 }  // namespace pyresolve::index

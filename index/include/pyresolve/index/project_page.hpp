@@ -13,6 +13,7 @@
 #include "pyresolve/packaging/specifier.hpp"
 #include "pyresolve/packaging/tags.hpp"
 #include "pyresolve/packaging/version.hpp"
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/memory.hpp"
 #include "pyresolve/support/result.hpp"
 
@@ -22,7 +23,7 @@ namespace pyresolve::index {
 ///
 /// `std::pmr` strings: a resolve materializes one for every metadata file it reads, in the
 /// resource of its choice. A copy takes the default resource, a move keeps the source's.
-struct dist_file {
+struct PYRESOLVE_API dist_file {
   std::pmr::string filename;
   std::pmr::string url;              ///< absolute, fragment removed
   std::pmr::string sha256;           ///< lowercase hex; empty when the index gives none
@@ -45,7 +46,7 @@ struct dist_file {
 };
 
 /// A parsed project page.
-struct project_page {
+struct PYRESOLVE_API project_page {
   std::string name;  ///< as the page gives it (JSON `name`), else the requested name
   std::string url;   ///< the URL the page was read from (credentials redacted)
   std::vector<dist_file> files;
@@ -54,27 +55,29 @@ struct project_page {
 /// Whether a page read from `page_url` may point at `target` (a file URL or a `<base href>`):
 /// an https page only at https, an http page at http or https, a `file:` page (a local index)
 /// at file, http or https; a page of any other scheme at nothing.
-[[nodiscard]] bool link_allowed(std::string_view page_url, std::string_view target);
+[[nodiscard]] PYRESOLVE_API bool link_allowed(std::string_view page_url, std::string_view target);
 
 /// Parses a PEP 691 JSON page. Relative file URLs are resolved against `page_url`.
 /// Errors (`errc::invalid_argument`) carry `page_url` as source and say what is wrong; a file
 /// whose URL `link_allowed` refuses, or whose filename `packaging::unsafe_filename` refuses
 /// (a path separator, a control byte, a dot segment), makes the whole page an error: such a
 /// page is hostile or broken, and nothing of it is used.
-[[nodiscard]] result<project_page> parse_json_page(std::string_view body, std::string_view page_url);
+[[nodiscard]] PYRESOLVE_API result<project_page> parse_json_page(std::string_view body,
+                                                                 std::string_view page_url);
 
 /// Parses a PEP 503 HTML page with gumbo: every `<a href>`, `<base href>` honoured,
 /// `#sha256=` fragments, `data-requires-python`, `data-yanked`, `data-core-metadata` and
 /// `data-dist-info-metadata` (entities decoded by the HTML parser). Links and filenames are
 /// checked as in `parse_json_page` (a `<base href>` too; filenames are the percent-decoded
 /// last URL segment, so `%2F` is a separator).
-[[nodiscard]] result<project_page> parse_html_page(std::string_view body, std::string_view page_url);
+[[nodiscard]] PYRESOLVE_API result<project_page> parse_html_page(std::string_view body,
+                                                                 std::string_view page_url);
 
 /// The kind of a distribution file, from its filename.
 enum class file_kind : std::uint8_t { wheel, sdist };
 
 /// A file of one version with its parsed filename.
-struct version_file {
+struct PYRESOLVE_API version_file {
   dist_file file;
   file_kind kind = file_kind::wheel;
   packaging::compressed_tag_set tags;         ///< wheels only
@@ -83,7 +86,7 @@ struct version_file {
 };
 
 /// The files of one version.
-struct version_entry {
+struct PYRESOLVE_API version_entry {
   packaging::version version;
   std::vector<version_file> files;  ///< sorted by filename
 };
@@ -91,7 +94,7 @@ struct version_entry {
 /// A project's versions, ascending, with files grouped per version and requires-python
 /// texts interned (parsed once per distinct text). Immutable after construction; thread-safe
 /// for reads.
-struct version_map {
+struct PYRESOLVE_API version_map {
   std::string name;                                       ///< PEP 503-normalized
   std::vector<version_entry> versions;                    ///< ascending PEP 440 order
   std::vector<std::string> requires_python_text;          ///< interned texts
@@ -106,16 +109,18 @@ struct version_map {
 /// Builds the version map of a page. Files with unparseable names or a name of another
 /// project are skipped (counted), and an unparseable requires-python makes that file's
 /// requirement empty (as pip and uv do, they ignore it), never the whole page fail.
-[[nodiscard]] version_map build_version_map(const project_page& page, std::string_view normalized_name,
-                                            std::pmr::memory_resource* memory = support::default_resource());
+[[nodiscard]] PYRESOLVE_API version_map
+build_version_map(const project_page& page, std::string_view normalized_name,
+                  std::pmr::memory_resource* memory = support::default_resource());
 
 /// Strips `user:password@` from a URL for logs and errors.
-[[nodiscard]] std::string redact_url(std::string_view url);
+[[nodiscard]] PYRESOLVE_API std::string redact_url(std::string_view url);
 /// Whether a URL carries `user[:password]@` (what `redact_url` would hide); allocates nothing.
-[[nodiscard]] bool has_credentials(std::string_view url) noexcept;
+[[nodiscard]] PYRESOLVE_API bool has_credentials(std::string_view url) noexcept;
 
 /// Resolves `reference` against `base` (RFC 3986, with curl's URL parser). Returns an error
 /// when either is malformed.
-[[nodiscard]] result<std::string> resolve_url(std::string_view base, std::string_view reference);
+[[nodiscard]] PYRESOLVE_API result<std::string> resolve_url(std::string_view base,
+                                                            std::string_view reference);
 
 }  // namespace pyresolve::index

@@ -41,6 +41,7 @@
 
 #include "pyresolve/packaging/marker.hpp"
 #include "pyresolve/packaging/tags.hpp"
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/result.hpp"
 #include "pyresolve/support/text_hash.hpp"
 
@@ -52,7 +53,7 @@ enum class target_os : std::uint8_t { manylinux, musllinux, macos, windows };
 /// A platform: OS family, architecture as it appears in platform tags (`x86_64`, `aarch64`,
 /// `arm64` on macOS, `amd64`/`win32`/`arm64` on Windows) and the OS version that bounds
 /// the ladder (glibc `2.N`, musl `1.N`, macOS `major.minor`; unused on Windows).
-struct target_platform {
+struct PYRESOLVE_API target_platform {
   target_os os = target_os::manylinux;
   std::string arch = "x86_64";
   std::uint32_t major = 2;
@@ -70,7 +71,7 @@ struct target_platform {
 };
 
 /// A CPython version such as `3.12` or `3.12.1`.
-struct python_version {
+struct PYRESOLVE_API python_version {
   std::uint32_t major = 3;
   std::uint32_t minor = 12;
   std::optional<std::uint32_t> patch;  ///< absent when given as `3.12`
@@ -89,7 +90,7 @@ struct python_version {
 /// A CPython interpreter on a platform. Immutable after construction; thread-safe for reads.
 /// Copies share one immutable state (a reference count, no allocation): options structs hold
 /// environments by value and are copied per run.
-class target_environment {
+class PYRESOLVE_API target_environment {
  public:
   /// Builds from a Python version (`3.12`, `3.12.1`) and a platform name (see this file's
   /// documentation); errors name the bad value.

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/memory.hpp"
 #include "pyresolve/support/result.hpp"
 #include "pyresolve/support/text_hash.hpp"
@@ -42,11 +43,11 @@ enum class marker_var : std::uint8_t {
 inline constexpr std::size_t marker_var_count = 12;
 
 /// The PEP 508 spelling of a variable.
-[[nodiscard]] const char* to_string(marker_var var) noexcept;
+[[nodiscard]] PYRESOLVE_API const char* to_string(marker_var var) noexcept;
 
 /// Values of the marker variables for one target environment. `extra` is not stored here:
 /// it is passed to `marker::evaluate` because one environment is evaluated for many extras.
-struct marker_environment {
+struct PYRESOLVE_API marker_environment {
   std::array<std::string, marker_var_count> values;
 
   [[nodiscard]] const std::string& get(marker_var var) const noexcept {
@@ -56,7 +57,7 @@ struct marker_environment {
 };
 
 /// A parsed marker expression. Immutable; thread-safe for concurrent reads.
-class marker {
+class PYRESOLVE_API marker {
  public:
   /// The empty marker: always true, prints as the empty string. Only `parse` makes others.
   marker() = default;
@@ -104,7 +105,7 @@ class marker {
 /// afterwards. The metadata of a project's versions repeat the same few markers, which would
 /// otherwise be parsed again for every decoded metadata file. Thread-safe; errors are not
 /// remembered.
-class marker_memo {
+class PYRESOLVE_API marker_memo {
  public:
   /// The memo's own table (texts and entries) lives in `memory`, which must be thread-safe
   /// when the memo is shared between threads and outlive the memo.

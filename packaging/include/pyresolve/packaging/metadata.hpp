@@ -12,6 +12,7 @@
 #include "pyresolve/packaging/requirement.hpp"
 #include "pyresolve/packaging/specifier.hpp"
 #include "pyresolve/packaging/version.hpp"
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/memory.hpp"
 #include "pyresolve/support/result.hpp"
 
@@ -22,7 +23,7 @@ namespace pyresolve::packaging {
 /// Everything it holds lives in the resource given to `parse` (or to the cache decoder): a
 /// warm resolve decodes hundreds of these. `std::pmr` members: a copy takes the default
 /// resource, a move keeps the source's.
-struct core_metadata {
+struct PYRESOLVE_API core_metadata {
   std::pmr::string metadata_version;  ///< as written (`2.1`); empty when the field is missing
   std::pmr::string name;              ///< as written (validated as a PEP 508 name)
   packaging::version version;

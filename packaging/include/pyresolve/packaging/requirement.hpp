@@ -11,6 +11,7 @@
 
 #include "pyresolve/packaging/marker.hpp"
 #include "pyresolve/packaging/specifier.hpp"
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/memory.hpp"
 
 namespace pyresolve::packaging {
@@ -21,7 +22,7 @@ namespace pyresolve::packaging {
 /// decoder that rebuilt it): requirements are decoded by the thousand on a resolve's hot path.
 /// Members are `std::pmr` types, so a copy takes the default resource and a move keeps the
 /// source's. Read them as `std::string_view`s.
-struct requirement {
+struct PYRESOLVE_API requirement {
   std::pmr::string name;                      ///< as written
   std::pmr::vector<std::pmr::string> extras;  ///< as written, in source order, duplicates removed
   specifier_set specifiers;                   ///< empty when the requirement has a URL

@@ -28,20 +28,21 @@
 #include <vector>
 
 #include "pyresolve/packaging/requirement.hpp"
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/result.hpp"
 
 namespace pyresolve::packaging {
 
 /// Where an entry was written: the file as it was named (joined onto the including file's
 /// directory for nested files) and the 1-based line where its logical line starts.
-struct requirement_origin {
+struct PYRESOLVE_API requirement_origin {
   std::string file;
   std::uint32_t line = 0;
   friend bool operator==(const requirement_origin&, const requirement_origin&) = default;
 };
 
 /// One requirement line, or one `-e` line.
-struct requirements_entry {
+struct PYRESOLVE_API requirements_entry {
   /// The parsed PEP 508 requirement, including `name @ url`; nullopt for an unnamed entry
   /// (an `-e` target, or a bare path or URL such as `./pkg` or `https://host/x.whl`).
   std::optional<packaging::requirement> requirement;
@@ -54,7 +55,7 @@ struct requirements_entry {
 };
 
 /// The index and finder options of the file and everything it includes.
-struct index_options {
+struct PYRESOLVE_API index_options {
   std::optional<std::string> index_url;       ///< the last `-i`/`--index-url`
   std::vector<std::string> extra_index_urls;  ///< in order, duplicates kept
   bool no_index = false;
@@ -65,7 +66,7 @@ struct index_options {
 };
 
 /// A parsed requirements file with everything it includes, entries in reading order.
-struct requirements_file {
+struct PYRESOLVE_API requirements_file {
   std::vector<requirements_entry> entries;
   index_options options;
 };
@@ -74,7 +75,7 @@ struct requirements_file {
 using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
 
 /// Looks variables up with `std::getenv`.
-[[nodiscard]] env_lookup process_environment();
+[[nodiscard]] PYRESOLVE_API env_lookup process_environment();
 
 /// Reads a whole file; the error's message says why it could not (`No such file or directory`).
 using file_reader = std::function<result<std::string>(const std::filesystem::path& path)>;
@@ -88,10 +89,10 @@ inline constexpr std::size_t max_requirements_bytes = std::size_t{64} << 20U;
 /// Reads a whole regular file (the default `file_reader`). Anything else (a directory, a
 /// device such as `/dev/zero`, a FIFO, a socket) is refused without reading, and so is a file
 /// larger than `max_input_file_bytes`: such inputs may never end.
-[[nodiscard]] result<std::string> read_file_contents(const std::filesystem::path& path);
+[[nodiscard]] PYRESOLVE_API result<std::string> read_file_contents(const std::filesystem::path& path);
 
 /// How files are read.
-struct requirements_file_options {
+struct PYRESOLVE_API requirements_file_options {
   /// For `${VAR}` expansion; defaults to the process environment.
   env_lookup getenv = process_environment();
   /// Reads the file and the files it includes; empty means `read_file_contents`.
@@ -106,12 +107,12 @@ struct requirements_file_options {
 /// (by canonical path) is read once however often it is included, its entries kept from the
 /// first time (pip would list them again, which changes nothing for a resolve); the files
 /// read add up to at most `max_requirements_bytes`; a marker nests at most 64 parentheses.
-[[nodiscard]] result<requirements_file> parse_requirements_file(
+[[nodiscard]] PYRESOLVE_API result<requirements_file> parse_requirements_file(
     const std::filesystem::path& path, const requirements_file_options& options = {});
 
 /// Parses `text` as the content of a file named `source` (for standard input, pass `-`).
 /// Relative `-r`/`-c` paths are resolved against `base_directory`.
-[[nodiscard]] result<requirements_file> parse_requirements_text(
+[[nodiscard]] PYRESOLVE_API result<requirements_file> parse_requirements_text(
     std::string_view text, std::string_view source, const std::filesystem::path& base_directory,
     const requirements_file_options& options = {});
 

@@ -11,6 +11,7 @@
 
 #include "pyresolve/packaging/version.hpp"
 #include "pyresolve/packaging/version_ranges.hpp"
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/memory.hpp"
 
 namespace pyresolve::packaging {
@@ -28,19 +29,20 @@ enum class spec_op : std::uint8_t {
 };
 
 /// The operator as written in a specifier (`spec_op::compatible` -> `~=`).
-[[nodiscard]] const char* to_string(spec_op op) noexcept;
+[[nodiscard]] PYRESOLVE_API const char* to_string(spec_op op) noexcept;
 
 class specifier;
 namespace detail {
 // The parser behind `specifier::parse`. With `messages` false the error carries only its code
 // and column: marker evaluation tries every `op + rhs` as a specifier and drops the error when
 // it is not one (`sys_platform == "linux"`), so building its text would be waste.
-[[nodiscard]] result<specifier> parse_specifier(std::string_view text, std::pmr::memory_resource* memory,
-                                                bool messages);
+[[nodiscard]] PYRESOLVE_API result<specifier> parse_specifier(std::string_view text,
+                                                              std::pmr::memory_resource* memory,
+                                                              bool messages);
 }  // namespace detail
 
 /// One clause such as `>=1.0` or `==1.2.*`. Immutable; thread-safe for reads.
-class specifier {
+class PYRESOLVE_API specifier {
  public:
   /// Parses one clause; whitespace around the operator and the version is allowed.
   /// Rejects what PEP 440 forbids (`~=1`, `<1.0.*`, a local label with ordered operators...)
@@ -97,7 +99,7 @@ class specifier {
 /// Its clauses live in the resource given to `parse` (or to the vector passed in), so that a
 /// set decoded on the hot path allocates nothing from the global heap. A copy takes the
 /// default resource, a move keeps the source's.
-class specifier_set {
+class PYRESOLVE_API specifier_set {
  public:
   specifier_set() = default;
   /// An empty set whose clauses, once assigned or moved in, live in `memory`.

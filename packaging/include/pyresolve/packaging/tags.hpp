@@ -12,12 +12,13 @@
 #include <vector>
 
 #include "pyresolve/packaging/version.hpp"
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/result.hpp"
 
 namespace pyresolve::packaging {
 
 /// One `interpreter-abi-platform` triple, lowercase (as `packaging.tags.Tag`).
-struct wheel_tag {
+struct PYRESOLVE_API wheel_tag {
   std::string interpreter;  ///< `cp312`, `py3`
   std::string abi;          ///< `cp312`, `abi3`, `none`
   std::string platform;     ///< `manylinux_2_17_x86_64`, `any`
@@ -31,7 +32,7 @@ struct wheel_tag {
 
 /// A tag triple whose parts may be compressed sets (`py2.py3-none-any`), as it appears at the
 /// end of a wheel filename. Each part is lowercased, non-empty and free of duplicates.
-struct compressed_tag_set {
+struct PYRESOLVE_API compressed_tag_set {
   std::vector<std::string> interpreters;
   std::vector<std::string> abis;
   std::vector<std::string> platforms;
@@ -51,7 +52,7 @@ struct compressed_tag_set {
 
 /// The optional build tag of a wheel (`-1-` or `-2b-`): a number, then any suffix. Wheels that
 /// differ only in build tag sort by (number, suffix); a wheel with no build tag sorts first.
-struct build_tag {
+struct PYRESOLVE_API build_tag {
   std::uint64_t number = 0;
   std::string suffix;
 
@@ -60,7 +61,7 @@ struct build_tag {
 };
 
 /// A parsed `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`.
-struct wheel_filename {
+struct PYRESOLVE_API wheel_filename {
   std::string name;  ///< PEP 503-normalized
   packaging::version version;
   std::optional<packaging::build_tag> build;
@@ -81,7 +82,7 @@ struct wheel_filename {
 enum class sdist_format : std::uint8_t { tar_gz, zip };
 
 /// A parsed `{name}-{version}.tar.gz` or `{name}-{version}.zip`.
-struct sdist_filename {
+struct PYRESOLVE_API sdist_filename {
   std::string name;  ///< PEP 503-normalized
   packaging::version version;
   sdist_format format = sdist_format::tar_gz;
@@ -94,6 +95,6 @@ struct sdist_filename {
 
 /// Why `filename` (from index data) cannot be used as one path component — it contains `/`,
 /// `\`, NUL or another control byte, or it is `.` or `..` — or nullptr when it can.
-[[nodiscard]] const char* unsafe_filename(std::string_view filename) noexcept;
+[[nodiscard]] PYRESOLVE_API const char* unsafe_filename(std::string_view filename) noexcept;
 
 }  // namespace pyresolve::packaging

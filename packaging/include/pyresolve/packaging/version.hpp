@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/memory.hpp"
 #include "pyresolve/support/result.hpp"
 
@@ -31,14 +32,14 @@ struct version_access;
 enum class pre_kind : std::uint8_t { alpha, beta, rc };
 
 /// A pre-release segment such as `a1` or `rc2`.
-struct pre_release {
+struct PYRESOLVE_API pre_release {
   pre_kind kind;
   std::uint64_t number;
   friend bool operator==(const pre_release&, const pre_release&) = default;
 };
 
 /// One segment of a local version label: numeric segments sort after alphanumeric ones.
-struct local_segment {
+struct PYRESOLVE_API local_segment {
   bool is_number;
   std::uint64_t number;  ///< valid when `is_number`
   std::string text;      ///< lowercase; valid when `!is_number`
@@ -47,7 +48,7 @@ struct local_segment {
 
 /// A parsed, normalized PEP 440 version. Immutable; copies are cheap (packed, or one atomic
 /// increment). Thread-safe for concurrent reads and copies.
-class version {
+class PYRESOLVE_API version {
  public:
   /// The version `0`.
   version() noexcept;
@@ -200,8 +201,8 @@ class version {
 namespace detail {
 /// Test and benchmark hook: parses like `version::parse` but never uses the packed form, so
 /// the general (heap) representation can be exercised and measured on any input.
-[[nodiscard]] result<version> parse_unpacked(std::string_view text,
-                                             std::pmr::memory_resource* memory = support::default_resource());
+[[nodiscard]] PYRESOLVE_API result<version> parse_unpacked(
+    std::string_view text, std::pmr::memory_resource* memory = support::default_resource());
 }  // namespace detail
 
 }  // namespace pyresolve::packaging

@@ -35,12 +35,13 @@
 #include <string>
 
 #include "pyresolve/packaging/version.hpp"
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/memory.hpp"
 
 namespace pyresolve::packaging {
 
 /// A half-open interval `[lower, upper)`; a missing bound is unbounded.
-struct version_interval {
+struct PYRESOLVE_API version_interval {
   std::optional<version> lower;  ///< inclusive; nullopt = -infinity
   std::optional<version> upper;  ///< exclusive; nullopt = +infinity
   friend bool operator==(const version_interval&, const version_interval&) = default;
@@ -60,7 +61,7 @@ using interval_list =
 /// resource however often terms are copied. A set built by an operation lives in its left
 /// operand's resource, or the right one's when the left has the default (an empty set nobody
 /// gave a resource).
-class version_ranges {
+class PYRESOLVE_API version_ranges {
  public:
   /// The empty set, in the default resource (`support::default_resource()`).
   version_ranges() : version_ranges(support::default_resource()) {}

@@ -29,12 +29,13 @@
 #include "pyresolve/packaging/environment.hpp"
 #include "pyresolve/resolver/provider.hpp"
 #include "pyresolve/support/diagnostics.hpp"
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/memory.hpp"
 
 namespace pyresolve::resolver {
 
 /// Which distributions count, as pip's and uv's `--no-binary` / `--only-binary`.
-struct binary_policy {
+struct PYRESOLVE_API binary_policy {
   bool no_binary_all = false;            ///< `--no-binary :all:`: wheels are ignored
   std::vector<std::string> no_binary;    ///< normalized names whose wheels are ignored
   bool only_binary_all = false;          ///< `--only-binary :all:`: sdists are ignored
@@ -42,7 +43,7 @@ struct binary_policy {
 };
 
 /// How an `index_provider` reads and filters.
-struct index_provider_options {
+struct PYRESOLVE_API index_provider_options {
   /// Wheel tags and Requires-Python are checked against it. Empty (the default): CPython 3.11
   /// on x86_64 manylinux, `target_environment::default_target()`, built only when needed.
   packaging::target_environment environment;
@@ -62,7 +63,7 @@ struct index_provider_options {
 };
 
 /// What a run cost, for `-v` and the benchmarks.
-struct index_provider_stats {
+struct PYRESOLVE_API index_provider_stats {
   std::uint64_t projects = 0;         ///< version maps loaded
   std::uint64_t metadata = 0;         ///< metadata files loaded
   std::uint64_t metadata_errors = 0;  ///< metadata loads that failed (fetch or parse)
@@ -85,13 +86,13 @@ struct index_provider_stats {
 /// OpenMP runtime is looked up too) and sets up its allocator and thread pool, on the one
 /// thread a warm resolve depends on. A program with a thread to spare at start-up calls it
 /// there (the `resolve` command does, on the heap tuning's helper thread). Optional; never throws.
-void warm_up_task_scheduler() noexcept;
+PYRESOLVE_API void warm_up_task_scheduler() noexcept;
 
 /// Serves the solver from a `cache::cached_index`. Loads run on oneTBB workers, each at most
 /// once even when requested again while in flight; a worker answers from the cache only and
 /// hands a load that needs the network to the provider's I/O threads. The solver thread waits
 /// only for what it needs now, running it itself when nobody has started it yet.
-class index_provider final : public provider {
+class PYRESOLVE_API index_provider final : public provider {
  public:
   index_provider(cache::cached_index& index, index_provider_options options);
   ~index_provider() override;

@@ -27,6 +27,7 @@
 #include "pyresolve/packaging/environment.hpp"
 #include "pyresolve/resolver/index_provider.hpp"
 #include "pyresolve/support/diagnostics.hpp"
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/memory.hpp"
 #include "pyresolve/support/result.hpp"
 
@@ -36,7 +37,7 @@ namespace pyresolve::resolver {
 /// command's: PyPI, the user's cache (`cache::default_cache_root()`), the network allowed,
 /// the HTTP client's own timeouts and limits, CPython 3.11 on x86_64 manylinux, one worker
 /// per core, the process heap.
-struct index_stack_options {
+struct PYRESOLVE_API index_stack_options {
   /// Which indexes to read (`--index-url`, `--extra-index-url`, `--no-index`); PyPI by default.
   index::index_locations locations;
 
@@ -75,7 +76,7 @@ struct index_stack_options {
 };
 
 /// What the stack's layers counted so far: what `resolve -v` prints.
-struct index_stack_stats {
+struct PYRESOLVE_API index_stack_stats {
   index::client_stats http;
   cache::cached_index_stats cache;
   index_provider_stats provider;
@@ -84,7 +85,7 @@ struct index_stack_stats {
 /// Owns the layers, which refer to each other: not movable, handed out by pointer. Destroyed
 /// from the provider down to the cache (whose shared lock it then releases). The provider is
 /// thread-safe as `index_provider` is; the other accessors are for statistics and reports.
-class index_stack {
+class PYRESOLVE_API index_stack {
  public:
   ~index_stack();
   index_stack(const index_stack&) = delete;
@@ -126,6 +127,7 @@ class index_stack {
 /// locked, or one another user owns or others may read or write (see `cache::cache::open`).
 /// Nothing is fetched here: the provider loads what the solver asks for, and its errors
 /// (offline, a page or metadata not in the cache is `errc::io_error`) come through it.
-[[nodiscard]] result<std::unique_ptr<index_stack>> open_index_stack(index_stack_options options);
+[[nodiscard]] PYRESOLVE_API result<std::unique_ptr<index_stack>> open_index_stack(
+    index_stack_options options);
 
 }  // namespace pyresolve::resolver

@@ -8,12 +8,13 @@
 
 #include "pyresolve/packaging/requirement.hpp"
 #include "pyresolve/packaging/version.hpp"
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/result.hpp"
 
 namespace pyresolve::resolver {
 
 /// One version of a project as the index lists it, with the facts the solver filters on.
-struct candidate {
+struct PYRESOLVE_API candidate {
   packaging::version version;
   /// Every file of this version is yanked (PEP 592): used only when pinned with `==`/`===`.
   bool yanked = false;
@@ -25,7 +26,7 @@ struct candidate {
 
 /// Serves project versions and their dependencies. Called from the solver thread only.
 /// Spans returned stay valid until the provider is destroyed.
-class provider {
+class PYRESOLVE_API provider {
  public:
   virtual ~provider() = default;
 

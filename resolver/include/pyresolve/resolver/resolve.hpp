@@ -23,6 +23,7 @@
 #include "pyresolve/packaging/environment.hpp"
 #include "pyresolve/packaging/requirement.hpp"
 #include "pyresolve/resolver/provider.hpp"
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/memory.hpp"
 #include "pyresolve/support/result.hpp"
 
@@ -53,19 +54,21 @@ enum class prerelease_mode : std::uint8_t {
 
 /// The strategy spelled as uv's `--resolution` values (`highest`, `lowest`, `lowest-direct`);
 /// nullopt for any other text.
-[[nodiscard]] std::optional<resolution_strategy> resolution_strategy_named(std::string_view name) noexcept;
+[[nodiscard]] PYRESOLVE_API std::optional<resolution_strategy> resolution_strategy_named(
+    std::string_view name) noexcept;
 /// The mode spelled as uv's `--prerelease` values (`if-necessary-or-explicit`, `allow`,
 /// `disallow`, `explicit`, `if-necessary`); nullopt for any other text.
-[[nodiscard]] std::optional<prerelease_mode> prerelease_mode_named(std::string_view name) noexcept;
+[[nodiscard]] PYRESOLVE_API std::optional<prerelease_mode> prerelease_mode_named(
+    std::string_view name) noexcept;
 
 /// A version to try first for a package (e.g. a pin of an existing output file).
-struct preference {
+struct PYRESOLVE_API preference {
   std::string name;  ///< any spelling; normalized by the solver
   packaging::version version;
 };
 
 /// What to resolve for and how.
-struct resolve_options {
+struct PYRESOLVE_API resolve_options {
   /// The target: markers and Requires-Python are evaluated for it. Empty (the default):
   /// CPython 3.11 on x86_64 manylinux, `target_environment::default_target()`, built only
   /// when a resolve needs it.
@@ -90,7 +93,7 @@ struct resolve_options {
 };
 
 /// One package of a resolution.
-struct resolved_package {
+struct PYRESOLVE_API resolved_package {
   std::string name;  ///< PEP 503-normalized
   packaging::version version;
   /// Extras of this package that the resolution activated, normalized and sorted.
@@ -102,14 +105,14 @@ struct resolved_package {
 
 /// A successful resolution: every package needed, sorted by name.
 /// What the solver did, for reports and benchmarks (the same inputs give the same numbers).
-struct solver_stats {
+struct PYRESOLVE_API solver_stats {
   std::uint64_t decisions = 0;          ///< versions decided (made again after a backjump: counted again)
   std::uint64_t backjumps = 0;          ///< conflicts that undid decisions
   std::uint64_t assignments = 0;        ///< terms added to the partial solution, decisions included
   std::uint64_t incompatibilities = 0;  ///< known at the end: dependencies, learned and the rest
 };
 
-struct resolution {
+struct PYRESOLVE_API resolution {
   std::vector<resolved_package> packages;
   /// Things a user should know about the answer, one sentence each, as uv words them (an
   /// extra that a chosen version does not define: "The package `a==1.0` does not have an
@@ -119,7 +122,7 @@ struct resolution {
 };
 
 /// Why resolution failed.
-struct resolve_failure {
+struct PYRESOLVE_API resolve_failure {
   enum class kind : std::uint8_t {
     unsatisfiable,  ///< no set of versions satisfies the requirements; see `explanation`
     invalid_input,  ///< a requirement could not be used (e.g. an invalid marker)
@@ -139,7 +142,7 @@ struct resolve_failure {
 /// Resolves `requirements` (markers evaluated for `options.environment`, extra `""`) with
 /// PubGrub, reading packages only through `source`. Deterministic: the same inputs give the
 /// same output.
-[[nodiscard]] result<resolution, resolve_failure> resolve(
+[[nodiscard]] PYRESOLVE_API result<resolution, resolve_failure> resolve(
     std::span<const packaging::requirement> requirements, const resolve_options& options, provider& source);
 
 }  // namespace pyresolve::resolver

@@ -11,11 +11,12 @@
 
 #include "pyresolve/packaging/environment.hpp"
 #include "pyresolve/resolver/provider.hpp"
+#include "pyresolve/support/export.hpp"
 
 namespace pyresolve::resolver {
 
 /// Serves every package of a universe from memory. Requirements are parsed once, at load.
-class universe_provider final : public provider {
+class PYRESOLVE_API universe_provider final : public provider {
  public:
   /// Parses a universe document. `environment` decides each version's `requires_python_ok`
   /// (an empty one: the default target).

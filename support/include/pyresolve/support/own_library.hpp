@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "pyresolve/support/export.hpp"
 #include "pyresolve/support/result.hpp"
 
 namespace pyresolve::support {
@@ -18,10 +19,10 @@ namespace pyresolve::support {
 /// /proc/self/exe) and `<program>` itself.
 /// Returns the `dlopen` handle (`RTLD_NOW | RTLD_LOCAL`, never closed), or an error: which
 /// directories lack the file, or why a copy found would not load.
-[[nodiscard]] result<void*> open_own_library(const char* soname);
+[[nodiscard]] PYRESOLVE_API result<void*> open_own_library(const char* soname);
 
 /// What `dlerror` says about a failed `dlopen(path)`, without the path glibc puts first
 /// when it found the file. Call right after the failure.
-[[nodiscard]] std::string dlopen_failure(std::string_view path);
+[[nodiscard]] PYRESOLVE_API std::string dlopen_failure(std::string_view path);
 
 }  // namespace pyresolve::support

@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <utility>
 #include <variant>
+#include "pyresolve/support/export.hpp"
 
 namespace pyresolve {
 
@@ -63,7 +64,7 @@ enum class errc : std::uint8_t {
 /// `source` names the file or URL when there is one; `line` and `column` are 1-based and 0
 /// when unknown. `column` may also be set without `source` for a parse of a lone string, where
 /// it is the 1-based offset into that string.
-struct error {
+struct PYRESOLVE_API error {
   errc code{errc::invalid_argument};
   std::string message;
   std::string source;

@@ -7,11 +7,12 @@
 #include <cstddef>
 #include <functional>
 #include <string_view>
+#include "pyresolve/support/export.hpp"
 
 namespace pyresolve {
 
 /// Hashes every string type as its `std::string_view`.
-struct text_hash {
+struct PYRESOLVE_API text_hash {
   using is_transparent = void;
   std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
 };
