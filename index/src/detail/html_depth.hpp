@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "pyresolve/support/export.hpp"
+
 namespace pyresolve::index::detail {
 
 /// The most elements a project page may nest (as bounded by `html_nesting_exceeds`). Real
@@ -19,7 +21,8 @@ inline constexpr std::size_t html_max_nesting = 256;
 /// close only what the parser would close for sure, elements whose end tags are optional
 /// (p, li, td, option, ...) and void elements are not counted (they cannot nest in
 /// themselves), and formatting elements left open count, as the parser re-opens them.
-/// Linear in the page's size times `cap`; allocates at most `cap` stack entries.
-[[nodiscard]] bool html_nesting_exceeds(std::string_view page, std::size_t cap);
+/// Linear in the page's size times `cap`; allocates at most `cap` stack entries. Exported
+/// (PYRESOLVE_API) for tests/index/hostile_test.cpp, which calls it in a shared build too.
+[[nodiscard]] PYRESOLVE_API bool html_nesting_exceeds(std::string_view page, std::size_t cap);
 
 }  // namespace pyresolve::index::detail

@@ -41,9 +41,10 @@ std::size_t guarded(response_sink& sink, Work&& work) noexcept {
   }
 }
 
-/// CURLOPT_WRITEFUNCTION; `user` is a `response_sink*`.
-std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) noexcept;
+/// CURLOPT_WRITEFUNCTION; `user` is a `response_sink*`. Both callbacks are exported
+/// (PYRESOLVE_API) for tests/index/hostile_test.cpp, which calls them in a shared build too.
+PYRESOLVE_API std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) noexcept;
 /// CURLOPT_HEADERFUNCTION; `user` is a `response_sink*`.
-std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) noexcept;
+PYRESOLVE_API std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) noexcept;
 
 }  // namespace pyresolve::index::detail
