@@ -456,6 +456,12 @@ class resolve_test(unittest.TestCase):
         alone = os.path.join(self.tmp, "alone", "bin")
         os.makedirs(alone)
         shutil.copy(RESOLVE, alone)
+        # In a shared build (BUILD_SHARED_LIBS) the copy takes the modules' libraries along.
+        for name in ("support", "packaging", "index", "cache", "resolver"):
+            library = os.path.join(os.path.dirname(RESOLVE), "../lib", f"libpyresolve_{name}.so")
+            if os.path.exists(library):
+                os.makedirs(os.path.join(alone, "../lib"), exist_ok=True)
+                shutil.copy(library, os.path.join(alone, "../lib"))
         copy = os.path.join(alone, "resolve")
         warm = self.resolve("reqs.in", "--offline", "--no-header", index=file_url(self.uni), exe=copy)
         self.assertEqual(warm.returncode, 0, warm.stderr)
