@@ -90,6 +90,27 @@ struct served_universe {
   }
 };
 
+/// The universe on a primary index, and `b 9.0` and `d 3.0` on an extra one, each served by
+/// nginx; a cache folder in the same temp dir.
+struct two_indexes {
+  t::temp_dir tmp;
+  bool built =
+      t::make_index_universe(tmp.path / "one", universe) &&
+      t::make_index_universe(tmp.path / "two", R"({"packages": {"b": {"9.0": {}}, "d": {"3.0": {}}}})");
+  t::nginx_server primary{tmp.path / "one/idx"};
+  t::nginx_server extra{tmp.path / "two/idx"};
+  pc::cache_options options;
+  index::index_locations locations;
+  two_indexes() {
+    REQUIRE(built);
+    REQUIRE(primary.ok());
+    REQUIRE(extra.ok());
+    options.root = tmp.path / "cache";
+    locations.index_url = primary.base_url() + "/simple";
+    locations.extra_index_urls = {extra.base_url() + "/simple"};
+  }
+};
+
 }  // namespace
 
 TEST_CASE_FIXTURE(
@@ -204,20 +225,8 @@ TEST_CASE_FIXTURE(served_universe,
   CHECK_FALSE(uncached.front->stored("a"));
 }
 
-TEST_CASE("first-index across two indexes, and --no-index") {
-  t::temp_dir tmp;
-  REQUIRE(t::make_index_universe(tmp.path / "one", universe));
-  REQUIRE(t::make_index_universe(tmp.path / "two", R"({"packages": {"b": {"9.0": {}}}})"));
-  t::nginx_server primary(tmp.path / "one/idx");
-  t::nginx_server extra(tmp.path / "two/idx");
-  REQUIRE(primary.ok());
-  REQUIRE(extra.ok());
-  pc::cache_options o;
-  o.root = tmp.path / "cache";
-  index::index_locations loc;
-  loc.index_url = primary.base_url() + "/simple";
-  loc.extra_index_urls = {extra.base_url() + "/simple"};
-  run r(o, loc);
+TEST_CASE_FIXTURE(two_indexes, "first-index across two indexes, and --no-index") {
+  run r(options, locations);
   auto b = r.front->project("b");
   REQUIRE(b);
   REQUIRE((*b)->versions.size() == 1);  // only the extra index's b: first-index
@@ -225,8 +234,8 @@ TEST_CASE("first-index across two indexes, and --no-index") {
   auto a = r.front->project("a");
   REQUIRE(a);
   CHECK((*a)->versions.size() == 2);
-  loc.no_index = true;
-  run none(o, loc);
+  locations.no_index = true;
+  run none(options, locations);
   CHECK_FALSE(none.front->project("a"));
 }
 
@@ -619,26 +628,15 @@ TEST_CASE_FIXTURE(served_universe,
   }
 }
 
-TEST_CASE("a 404 recorded for the first index does not hide the project on the next one, offline") {
-  t::temp_dir tmp;
-  REQUIRE(t::make_index_universe(tmp.path / "one", universe));
-  REQUIRE(t::make_index_universe(tmp.path / "two", R"({"packages": {"d": {"3.0": {}}}})"));
-  t::nginx_server primary(tmp.path / "one/idx");
-  t::nginx_server extra(tmp.path / "two/idx");
-  REQUIRE(primary.ok());
-  REQUIRE(extra.ok());
-  pc::cache_options o;
-  o.root = tmp.path / "cache";
-  index::index_locations loc;
-  loc.index_url = primary.base_url() + "/simple";
-  loc.extra_index_urls = {extra.base_url() + "/simple"};
+TEST_CASE_FIXTURE(two_indexes,
+                  "a 404 recorded for the first index does not hide the project on the next one, offline") {
   {
-    run cold(o, loc);
+    run cold(options, locations);
     auto d = cold.front->project("d");
     REQUIRE(d);
   }
-  o.offline = true;
-  run warm(o, loc);
+  options.offline = true;
+  run warm(options, locations);
   auto d = warm.front->project("d");
   REQUIRE(d);
   REQUIRE((*d)->versions.size() == 1);
