@@ -153,13 +153,17 @@ class lazy_index_io(unittest.TestCase):
             "other-layout": (library.replace(own + b"\0", other.encode() + b"\0"),
                              "its identity: table of {size} bytes, layout " + other + ";"),
             # a copy older than the identity: its symbol is missing
-            # (only the symbol's own name: a sanitizer build also has `__odr_asan.<name>`, which
-            # the library itself refers to, so renaming that too would fail the load earlier)
-            "no-identity": (library.replace(b"\0pyresolve_index_io_identity\0", b"\0pyresolve_index_io_identitx\0"),
+            "no-identity": (library.replace(b"pyresolve_index_io_identity", b"pyresolve_index_io_identitx"),
                             "its identity: none, no symbol pyresolve_index_io_identity;"),
         }
+        # An ASan build's library also defines `__odr_asan.<name>`, whose dynamic name shares its
+        # bytes with the symbol's and which the library relocates against: renaming one renames
+        # both, and the load fails before the check. The release lane covers that case.
+        asan_odr = b"__odr_asan.pyresolve_index_io_identity" in library
         for name, (patched, theirs) in cases.items():
             with self.subTest(name):
+                if name == "no-identity" and asan_odr:
+                    self.skipTest("a sanitizer build's library cannot be renamed into an older one")
                 bin_dir = os.path.join(self.tmp, name, "bin")
                 lib_dir = os.path.join(self.tmp, name, "lib")
                 copy = copy_program(bin_dir)
