@@ -35,7 +35,7 @@ F process_symbol(const char* name) noexcept {
 std::string tune() {
   const std::string heap = process_allocator_name();
   if (heap == "glibc") {
-    if (!tune_glibc_heap_for_short_run()) return {};
+    if (!detail::tune_glibc()) return {};  // glibc, known: not asked again
     return "glibc: M_TOP_PAD=" + std::to_string(short_run_top_pad) +
            " M_TRIM_THRESHOLD=1GiB M_MMAP_THRESHOLD=32MiB";
   }

@@ -5,22 +5,28 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "heap_settings.hpp"
 #include "pyresolve/allocator/resource.hpp"
 
 namespace pyresolve::allocator {
 
-namespace {
+namespace detail {
 
-constexpr int mmap_threshold = 32 << 20;  // glibc's own ceiling for its dynamic threshold
-constexpr int trim_threshold = 1 << 30;
-
-bool tune() {
-  if (malloc_set_by_environment() || process_allocator_name() != "glibc") return false;
+bool tune_glibc() {
+  if (malloc_set_by_environment()) return false;
+  constexpr int mmap_threshold = 32 << 20;  // glibc's own ceiling for its dynamic threshold
+  constexpr int trim_threshold = 1 << 30;
   ::mallopt(M_MMAP_THRESHOLD, mmap_threshold);
   ::mallopt(M_TRIM_THRESHOLD, trim_threshold);
   ::mallopt(M_TOP_PAD, short_run_top_pad);
   return true;
 }
+
+}  // namespace detail
+
+namespace {
+
+bool tune() { return process_allocator_name() == "glibc" && detail::tune_glibc(); }
 
 }  // namespace
 
