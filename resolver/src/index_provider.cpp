@@ -16,6 +16,7 @@
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <unordered_map>
 
 #include "detail/io_pool.hpp"
@@ -362,7 +363,11 @@ struct index_provider::impl {
           raw->done.store(true, std::memory_order_release);
         } else {
           ++io_loads;
-          io.post([this, raw] { load_on_io_thread(*raw); });
+          try {
+            io.post([this, raw] { load_on_io_thread(*raw); });
+          } catch (const std::system_error&) {  // no thread to be had: block this worker instead
+            load_on_io_thread(*raw);
+          }
           // The task's end (its `post` included) before whoever waited for it with
           // `group.wait()`: `settle_all` then destroys the pool this task posted to.
           tsan_release(static_cast<load_state*>(raw));

@@ -1,5 +1,6 @@
 #include "detail/io_pool.hpp"
 
+#include <system_error>
 #include <utility>
 
 namespace pyresolve::resolver::detail {
@@ -17,9 +18,17 @@ io_pool::~io_pool() {
 
 void io_pool::post(std::function<void()> task) {
   std::unique_lock lock(m_mutex);
+  // Every idle thread takes one queued task: start another only when the queue, with this
+  // task, outnumbers them. Started before the task is queued, so that a thread the system
+  // refuses leaves nothing queued when no thread could ever run it.
+  if (m_queue.size() + 1 > m_idle && m_threads.size() < m_max_threads) {
+    try {
+      m_threads.emplace_back([this] { run(); });
+    } catch (const std::system_error&) {
+      if (m_threads.empty()) throw;  // the caller runs the task itself
+    }
+  }
   m_queue.push_back(std::move(task));
-  // Every idle thread takes one queued task: start another only when the queue outnumbers them.
-  if (m_queue.size() > m_idle && m_threads.size() < m_max_threads) m_threads.emplace_back([this] { run(); });
   const bool wake = m_idle > 0;
   lock.unlock();
   if (wake) m_ready.notify_one();

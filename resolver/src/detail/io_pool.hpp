@@ -23,7 +23,9 @@ class io_pool {
   io_pool(const io_pool&) = delete;
   io_pool& operator=(const io_pool&) = delete;
 
-  /// Queues `task`; it runs on a pool thread. Thread-safe. `task` must not throw.
+  /// Queues `task`; it runs on a pool thread. Thread-safe. `task` must not throw. Throws
+  /// `std::system_error`, with nothing queued, only when the pool has no thread and the system
+  /// refuses to start one: the caller then runs the task itself.
   void post(std::function<void()> task);
   /// Threads started so far (never more than `max_threads`).
   [[nodiscard]] std::size_t threads() const;
