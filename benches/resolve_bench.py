@@ -413,6 +413,9 @@ def main() -> int:
                "warmup": args.warmup, "python_version": args.python_version, "cases": []}
     previous = json.loads((out / "results.json").read_text()) if args.append and (out / "results.json").exists() else {}
     results["cases"] = previous.get("cases", [])
+    # One report of several driver runs: it started when the first of them did.
+    for key in ("date", "load_average_start"):
+        results[key] = previous.get(key, results[key])
     results["peers"] = previous.get("peers", [])
     summary_lines = []
     for workload in workloads:
