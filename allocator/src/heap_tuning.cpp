@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -54,13 +55,24 @@ std::string tune() {
 
 }  // namespace
 
+namespace {
+/// What the one call of `tune()` applied, once it has returned.
+std::atomic<const std::string*> applied_settings{nullptr};
+}  // namespace
+
 std::string tune_process_heap_for_short_run() noexcept {
   try {
     static const std::string applied = tune();
+    applied_settings.store(&applied, std::memory_order_release);
     return applied;
   } catch (...) {  // out of memory while naming the heap: leave it be
     return {};
   }
+}
+
+std::string applied_heap_tuning() {
+  const std::string* applied = applied_settings.load(std::memory_order_acquire);
+  return applied == nullptr ? std::string() : *applied;
 }
 
 std::string jemalloc_settings() {

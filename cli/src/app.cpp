@@ -263,9 +263,10 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   }
   report.info(
       fmt::format("allocator: {} (malloc served by {})", heap->name(), allocator::process_allocator_name()));
-  // The settings `main` applied (the call is idempotent: it reports them).
+  // The settings the program applied, if it did (`main` does); reporting changes nothing.
   if (*tuning == allocator::heap_tuning::short_run) {
-    report.info("heap tuning: " + allocator::tune_process_heap_for_short_run());
+    const std::string applied = allocator::applied_heap_tuning();
+    report.info("heap tuning: " + (applied.empty() ? std::string("none applied") : applied));
   } else {  // jemalloc's settings are read before `main`, from the program and `MALLOC_CONF`
     const std::string jemalloc = allocator::jemalloc_settings();
     report.info("heap tuning: off" + (jemalloc.empty() ? std::string() : "; jemalloc: " + jemalloc));

@@ -41,6 +41,10 @@ inline constexpr const char* heap_tuning_variable = "PYRESOLVE_HEAP_TUNING";
 /// Call on the main thread before other threads start. Idempotent; never fails.
 [[nodiscard]] std::string tune_process_heap_for_short_run() noexcept;
 
+/// What `tune_process_heap_for_short_run` applied in this process (its return value), empty
+/// when it was not called. Changes nothing: for reports such as `resolve -v`.
+[[nodiscard]] std::string applied_heap_tuning();
+
 /// The settings jemalloc's whole-process variant starts with (its `malloc_conf`), and the
 /// string that restores jemalloc 5.3's defaults for the same keys through `MALLOC_CONF`.
 inline constexpr const char* jemalloc_short_run_conf =
