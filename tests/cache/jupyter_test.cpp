@@ -68,18 +68,10 @@ outcome sweep(const fs::path& tree, const pc::cache_options& o, const std::strin
 }  // namespace
 
 TEST_CASE("jupyter closure on nginx: cold, then a warm run with no page or metadata request, then 304s") {
-  // PYRESOLVE_JUPYTER_INDEX may name an existing tree (the benchmark's), else one is built.
+  // PYRESOLVE_JUPYTER_INDEX may name an existing tree (the benchmark's), else the shared one.
   const char* given = std::getenv("PYRESOLVE_JUPYTER_INDEX");
-  fs::path tree = given && *given ? fs::path(given) : fs::path(PYRESOLVE_FIXTURE_DIR) / "jupyter-index";
-  if (!fs::exists(tree / "simple" / "index.html")) {
-    fs::create_directories(tree.parent_path());
-    int rc = 0;
-    t::run(std::string(PYRESOLVE_MAKE_INDEX) + " -q --snapshot " + t::source_dir() +
-               "/data/pypi-snapshot-2023-09.jsonl.zst --closure-of " + t::source_dir() +
-               "/data/uv-requirements/jupyter.in --out " + tree.string() + " 2>&1",
-           &rc);
-    REQUIRE(rc == 0);
-  }
+  const fs::path tree = given && *given ? fs::path(given) : t::snapshot_tree(PYRESOLVE_MAKE_INDEX);
+  REQUIRE(fs::exists(tree / "simple" / "index.html"));
   t::temp_dir tmp;
   t::nginx_server nginx(tree);
   REQUIRE(nginx.ok());

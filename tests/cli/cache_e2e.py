@@ -17,7 +17,7 @@ import tempfile
 import time
 import unittest
 
-from resolve_e2e import RESOLVE, SRC, TARGET, build_index, file_url, parse_requirements_txt
+from resolve_e2e import RESOLVE, SRC, TARGET, file_url, parse_requirements_txt, snapshot_tree
 
 # Runaway ceilings, not timings: a run that reads a FIFO forever or /dev/zero hits them.
 TIMEOUT = 60
@@ -26,8 +26,7 @@ TIMEOUT = 60
 class cache_test(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.black = build_index("cli-black", "--snapshot", os.path.join(SRC, "data", "pypi-snapshot-2023-09.jsonl.zst"),
-                                "--closure-of", os.path.join(SRC, "data", "uv-requirements", "black.in"))
+        cls.black = snapshot_tree()
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="pyresolve-cache-e2e-")

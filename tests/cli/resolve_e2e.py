@@ -64,6 +64,13 @@ def build_index(name, *make_index_args, key=""):
     return out
 
 
+def snapshot_tree():
+    """The snapshot closure of black.in and jupyter.in, one tree shared by every preset."""
+    out = subprocess.run([os.path.join(SRC, "tests", "support", "snapshot_tree.sh"), MAKE_INDEX],
+                         check=True, stdout=subprocess.PIPE, text=True)
+    return out.stdout.strip()
+
+
 def universe_index(name, universe):
     os.makedirs(FIXTURES, exist_ok=True)
     path = os.path.join(FIXTURES, name + ".json")
@@ -150,8 +157,7 @@ class resolve_test(unittest.TestCase):
     def setUpClass(cls):
         cls.uni = universe_index("cli-universe", UNIVERSE)
         cls.extra = universe_index("cli-universe-extra", EXTRA_UNIVERSE)
-        cls.black = build_index("cli-black", "--snapshot", os.path.join(SRC, "data", "pypi-snapshot-2023-09.jsonl.zst"),
-                                "--closure-of", os.path.join(SRC, "data", "uv-requirements", "black.in"))
+        cls.black = snapshot_tree()
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="pyresolve-cli-")
@@ -755,9 +761,7 @@ class jupyter_test(unittest.TestCase):
     """uv's jupyter.in over the snapshot: the structure of uv's jupyter.txt."""
 
     def test_structure_matches_uv(self):
-        tree = os.environ.get("PYRESOLVE_JUPYTER_INDEX") or build_index(
-            "cli-jupyter", "--snapshot", os.path.join(SRC, "data", "pypi-snapshot-2023-09.jsonl.zst"),
-            "--closure-of", os.path.join(SRC, "data", "uv-requirements", "jupyter.in"))
+        tree = os.environ.get("PYRESOLVE_JUPYTER_INDEX") or snapshot_tree()
         tmp = tempfile.mkdtemp(prefix="pyresolve-cli-jupyter-")
         try:
             shutil.copy(os.path.join(SRC, "data", "uv-requirements", "jupyter.in"), tmp)

@@ -2,10 +2,6 @@
 // from the bundled snapshot through file:// and nginx, cold and warm, on one and two workers;
 // missing projects, broken metadata and the binary policy on small universes.
 #include <doctest/doctest.h>
-
-#include <sys/file.h>
-
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,8 +42,7 @@ pr::index_provider_options provider_options(unsigned threads = 0) {
 }
 
 /// The snapshot closure of black and jupyter (uv's `black.in` and `jupyter.in`) as one
-/// make-index tree plus its universe: about 1.7 GB, so built once for every preset (the tree
-/// does not depend on the build) under a lock, as test cases run as parallel processes.
+/// make-index tree plus its universe, shared by every preset (tests/support/snapshot_tree.sh).
 struct snapshot_fixture {
   fs::path tree;
   fs::path universe;
@@ -55,32 +50,10 @@ struct snapshot_fixture {
 };
 
 snapshot_fixture snapshot_tree(const std::string& name) {
-  const fs::path dir = fs::path(PYRESOLVE_SHARED_FIXTURE_DIR) / "resolver-black-jupyter";
-  snapshot_fixture f{dir / "index", dir / "universe.json",
-                     fs::path(t::source_dir()) / "data/uv-requirements" / (name + ".in")};
-  fs::create_directories(dir);
-  const int lock = ::open((dir / ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-  REQUIRE(lock >= 0);
-  ::flock(lock, LOCK_EX);
-  if (!fs::exists(dir / "complete")) {
-    fs::remove_all(f.tree);
-    int rc = 0;
-    const std::string out =
-        t::run(std::string(PYRESOLVE_MAKE_INDEX) + " -q --snapshot " + t::source_dir() +
-                   "/data/pypi-snapshot-2023-09.jsonl.zst --closure-of 'black;jupyter'" +
-                   " --emit-universe " + f.universe.string() + " --out " + f.tree.string() + " 2>&1",
-               &rc);
-    INFO(out);
-    REQUIRE(rc == 0);
-    // Versions that are not PEP 440 are skipped by the index client, as by pip; the checker
-    // would raise on them, so they leave its universe too.
-    t::run("/usr/bin/python3 " + t::source_dir() + "/tests/support/pep440_universe.py " + f.universe.string(),
-           &rc);
-    REQUIRE(rc == 0);
-    t::spit(dir / "complete", "");
-  }
-  ::close(lock);
-  return f;
+  const fs::path tree = t::snapshot_tree(PYRESOLVE_MAKE_INDEX);
+  REQUIRE(!tree.empty());
+  return {tree, tree.parent_path() / "universe.json",
+          fs::path(t::source_dir()) / "data/uv-requirements" / (name + ".in")};
 }
 
 std::vector<packaging::requirement> read_requirements(const fs::path& file) {

@@ -34,6 +34,16 @@ inline std::string run(const std::string& command, int* status = nullptr) {
   return out;
 }
 
+/// The shared snapshot closure of uv's black.in and jupyter.in (tests/support/snapshot_tree.sh):
+/// the make-index tree's directory, built by `make_index` on first use; empty when that failed.
+inline std::filesystem::path snapshot_tree(const std::string& make_index) {
+  int rc = 0;
+  std::string out = run(source_dir() + "/tests/support/snapshot_tree.sh " + make_index, &rc);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  if (rc != 0) return {};
+  return out;
+}
+
 inline std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream ss;
