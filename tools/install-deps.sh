@@ -26,11 +26,33 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+export DEBIAN_FRONTEND=noninteractive
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages already installed"
-  exit 0
+else
+  echo "install-deps: installing ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# The release preset links oneTBB statically (PYRESOLVE_STATIC_RUNTIME), which Debian ships only
+# as a shared library: tools/onetbb-static.sh builds it from Debian's source package, for which
+# apt needs deb-src entries; when none is configured, Debian's archive is added as one.
+if ! grep -Eqs '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/*; then
+  echo "install-deps: adding deb-src entries for Debian's archive (/etc/apt/sources.list.d/pyresolve-src.sources)"
+  "${sudo_cmd[@]}" tee /etc/apt/sources.list.d/pyresolve-src.sources > /dev/null <<'SOURCES'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: http://deb.debian.org/debian-security
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
+  "${sudo_cmd[@]}" apt-get update -qq
+fi
+"$(dirname "$0")/onetbb-static.sh"
