@@ -97,6 +97,8 @@ void normalize_extra_values(marker::node& root);
 /// Grants the parser of requirements access to `marker`'s private constructor.
 struct marker_access {
   [[nodiscard]] static marker make(marker::node root);
+  /// The expression tree of `m`, null for the empty marker.
+  [[nodiscard]] static const marker::node* root(const marker& m) noexcept { return m.m_root.get(); }
 };
 
 }  // namespace pyresolve::packaging::detail
