@@ -81,7 +81,8 @@ version normalize_bound(const version& v) {
   if (!v.is_sentinel()) return v;
   const std::string text = v.to_string();
   const auto ends_with = [&text](std::string_view suffix) {
-    return text.size() > suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return text.size() > suffix.size() &&
+           text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   if (ends_with(".min")) {
     if (auto plain = version::parse(text.substr(0, text.size() - 4) + ".dev0")) return *plain;
@@ -303,7 +304,8 @@ struct marker_algebra::state {
   }
 
   marker_id opaque_atom(const detail::marker_item& item) {
-    std::string text = operand_text(item.lhs) + " " + detail::to_string(item.op) + " " + operand_text(item.rhs);
+    std::string text =
+        operand_text(item.lhs) + " " + detail::to_string(item.op) + " " + operand_text(item.rhs);
     const std::uint32_t var = variable_for(var_kind::opaque, marker_var::extra, text);
     variable& v = variables[var];
     if (!v.ready) {
@@ -334,8 +336,10 @@ struct marker_algebra::state {
     }
     if (python || (item.op != marker_op::equal && item.op != marker_op::not_equal)) return opaque_atom(item);
     if (var == marker_var::extra)
-      return string_atom(variable_for(var_kind::extra, var), {item.extra_literal}, item.op == marker_op::not_equal);
-    return string_atom(variable_for(var_kind::string, var), {item.rhs.value}, item.op == marker_op::not_equal);
+      return string_atom(variable_for(var_kind::extra, var), {item.extra_literal},
+                         item.op == marker_op::not_equal);
+    return string_atom(variable_for(var_kind::string, var), {item.rhs.value},
+                       item.op == marker_op::not_equal);
   }
 
   marker_id from_node(const marker::node& n) {
@@ -385,8 +389,11 @@ struct marker_algebra::state {
         out.children.push_back(apply(disjunction, na.children[ia], nb.children[ib]));
       }
     } else if (kind == var_kind::opaque) {
-      const auto child = [](const node& n, std::size_t i) { return n.children.size() == 1 ? n.children[0] : n.children[i]; };
-      out.children = {apply(disjunction, child(na, 0), child(nb, 0)), apply(disjunction, child(na, 1), child(nb, 1))};
+      const auto child = [](const node& n, std::size_t i) {
+        return n.children.size() == 1 ? n.children[0] : n.children[i];
+      };
+      out.children = {apply(disjunction, child(na, 0), child(nb, 0)),
+                      apply(disjunction, child(na, 1), child(nb, 1))};
     } else {
       std::vector<std::string> values = na.values;
       for (const auto& s : nb.values) values.push_back(s);
@@ -394,7 +401,8 @@ struct marker_algebra::state {
       values.erase(std::unique(values.begin(), values.end()), values.end());
       const auto child = [](const node& n, const std::string& s) {
         const auto it = std::lower_bound(n.values.begin(), n.values.end(), s);
-        if (it != n.values.end() && *it == s) return n.children[static_cast<std::size_t>(it - n.values.begin())];
+        if (it != n.values.end() && *it == s)
+          return n.children[static_cast<std::size_t>(it - n.values.begin())];
         return n.children.back();
       };
       for (const auto& s : values) out.children.push_back(apply(disjunction, child(na, s), child(nb, s)));
@@ -486,7 +494,8 @@ struct marker_algebra::state {
 
   /// The set `python_version`/`python_full_version` `op literal` (or another version
   /// variable's) stands for, normalized; nullopt when it is no specifier.
-  std::optional<version_ranges> set_of(bool python_version, const std::string& op, const std::string& literal) {
+  std::optional<version_ranges> set_of(bool python_version, const std::string& op,
+                                       const std::string& literal) {
     auto spec = specifier_set::parse(op + literal);
     if (!spec) return std::nullopt;
     version_ranges set = spec->to_ranges();
@@ -502,15 +511,18 @@ struct marker_algebra::state {
     // Whole-interval forms first: one release series, one version.
     if (i.lower && i.upper) {
       if (python && i.lower->release_size() == 2 && i.lower->dev() == std::uint64_t{0}) {
-        const std::string xy = std::to_string(i.lower->release(0)) + "." + std::to_string(i.lower->release(1));
-        if (auto s = set_of(true, "==", xy); s && *s == want) return std::vector{"python_version == " + quote(xy)};
+        const std::string xy =
+            std::to_string(i.lower->release(0)) + "." + std::to_string(i.lower->release(1));
+        if (auto s = set_of(true, "==", xy); s && *s == want)
+          return std::vector{"python_version == " + quote(xy)};
       }
       const std::string lo = i.lower->to_string();
       if (!i.lower->is_sentinel())
         if (auto s = set_of(false, "==", lo); s && *s == want) return std::vector{name + " == " + quote(lo)};
     }
     const auto bound = [&](bool lower, const version& b) -> std::optional<std::string> {
-      const version_ranges half = lower ? version_ranges::between(b, std::nullopt) : version_ranges::between(std::nullopt, b);
+      const version_ranges half =
+          lower ? version_ranges::between(b, std::nullopt) : version_ranges::between(std::nullopt, b);
       std::vector<std::pair<std::string, std::string>> candidates;  // (variable, op literal)
       const std::string text = b.to_string();
       if (b.is_sentinel()) {
@@ -521,6 +533,9 @@ struct marker_algebra::state {
           const std::string xy = std::to_string(b.release(0)) + "." + std::to_string(b.release(1));
           candidates.emplace_back("python_version", (lower ? ">=" : "<") + xy);
         }
+        // X.dev0 as an upper bound is `< X` (PEP 440's `<X` stops before X's pre-releases).
+        if (!lower && b.dev() == std::uint64_t{0} && !b.pre() && !b.post())
+          candidates.emplace_back(name, "<" + b.base_version().to_string());
         candidates.emplace_back(name, (lower ? ">=" : "<") + text);
       }
       for (auto& [var, op_literal] : candidates) {
@@ -562,30 +577,36 @@ struct marker_algebra::state {
     const variable& v = variables[k.var];
     std::vector<std::vector<std::string>> out;
     if (is_version_kind(v.kind)) {
-      const std::string name = v.kind == var_kind::python ? "python_full_version" : packaging::to_string(v.var);
+      const std::string name =
+          v.kind == var_kind::python ? "python_full_version" : packaging::to_string(v.var);
       // Everything but one version or one series: `!=`.
       const auto& iv = k.versions.intervals();
       if (iv.size() == 2 && !iv[0].lower && !iv[1].upper) {
         if (v.kind == var_kind::python && iv[0].upper->release_size() == 2) {
-          const std::string xy = std::to_string(iv[0].upper->release(0)) + "." + std::to_string(iv[0].upper->release(1));
-          if (auto s = set_of(true, "!=", xy); s && *s == k.versions) return out = {{"python_version != " + quote(xy)}};
+          const std::string xy =
+              std::to_string(iv[0].upper->release(0)) + "." + std::to_string(iv[0].upper->release(1));
+          if (auto s = set_of(true, "!=", xy); s && *s == k.versions)
+            return out = {{"python_version != " + quote(xy)}};
         }
         if (!iv[0].upper->is_sentinel()) {
           const std::string x = iv[0].upper->to_string();
-          if (auto s = set_of(false, "!=", x); s && *s == k.versions) return out = {{name + " != " + quote(x)}};
+          if (auto s = set_of(false, "!=", x); s && *s == k.versions)
+            return out = {{name + " != " + quote(x)}};
         }
       }
       for (const auto& i : iv) {
         auto texts = write_interval(v, i);
         if (!texts)
-          return fail(errc::invalid_marker, "no PEP 508 marker writes " + name + " in " + k.versions.to_string());
+          return fail(errc::invalid_marker,
+                      "no PEP 508 marker writes " + name + " in " + k.versions.to_string());
         out.push_back(std::move(*texts));
       }
       return out;
     }
     if (v.kind == var_kind::opaque) {
       if (k.truth) return out = {{v.text}};
-      if (v.negation.empty()) return fail(errc::invalid_marker, "no PEP 508 marker writes the negation of " + v.text);
+      if (v.negation.empty())
+        return fail(errc::invalid_marker, "no PEP 508 marker writes the negation of " + v.text);
       return out = {{v.negation}};
     }
     const std::string name = packaging::to_string(v.var);
@@ -599,7 +620,8 @@ struct marker_algebra::state {
   }
 };
 
-marker_algebra::marker_algebra(std::pmr::memory_resource* memory) : m_state(std::make_unique<state>(memory)) {}
+marker_algebra::marker_algebra(std::pmr::memory_resource* memory)
+    : m_state(std::make_unique<state>(memory)) {}
 marker_algebra::~marker_algebra() = default;
 
 marker_id marker_algebra::from(const marker& m) {
@@ -619,7 +641,8 @@ marker_id marker_algebra::disjunction(marker_id a, marker_id b) { return m_state
 marker_id marker_algebra::negation(marker_id a) { return m_state->negate(a); }
 std::size_t marker_algebra::size() const noexcept { return m_state->nodes.size(); }
 
-result<bool> marker_algebra::evaluate(marker_id id, const marker_environment& env, std::string_view extra) const {
+result<bool> marker_algebra::evaluate(marker_id id, const marker_environment& env,
+                                      std::string_view extra) const {
   const state& s = *m_state;
   while (id != always() && id != never()) {
     const node& n = s.nodes[id.index];
@@ -673,34 +696,46 @@ result<std::string> marker_algebra::to_string(marker_id id) {
       ++i;
     }
   }
-  std::vector<std::vector<std::string>> written;  // each a conjunction
+  // A clause of one constraint contributes that constraint's alternatives as disjuncts of their
+  // own; a longer clause is a conjunction whose constraints with several alternatives are
+  // parenthesized disjunctions.
+  std::vector<std::string> disjuncts;
+  std::vector<bool> conjunctive;  // whether the disjunct joins terms with `and`
+  const auto join = [](const std::vector<std::string>& texts, const char* with) {
+    std::string out;
+    for (const auto& t : texts) out += (out.empty() ? "" : with) + t;
+    return out;
+  };
   for (const auto& c : clauses) {
-    std::vector<std::vector<std::string>> product{{}};
+    std::vector<std::string> terms;
+    std::vector<std::vector<std::string>> single;
     for (const auto& k : c) {
       auto alternatives = s.write(k);
       if (!alternatives) return unexpected(std::move(alternatives).error());
-      std::vector<std::vector<std::string>> next;
-      for (const auto& prefix : product) {
-        for (const auto& alt : *alternatives) {
-          auto joined = prefix;
-          joined.insert(joined.end(), alt.begin(), alt.end());
-          next.push_back(std::move(joined));
-        }
+      if (c.size() == 1) {
+        single = std::move(*alternatives);
+        break;
       }
-      product = std::move(next);
+      std::vector<std::string> alts;
+      for (const auto& alt : *alternatives)
+        alts.push_back(alt.size() > 1 && alternatives->size() > 1 ? "(" + join(alt, " and ") + ")"
+                                                                  : join(alt, " and "));
+      terms.push_back(alts.size() > 1 ? "(" + join(alts, " or ") + ")" : alts[0]);
     }
-    for (auto& p : product) written.push_back(std::move(p));
+    if (c.size() == 1) {
+      for (const auto& alt : single) {
+        disjuncts.push_back(join(alt, " and "));
+        conjunctive.push_back(alt.size() > 1);
+      }
+    } else {
+      disjuncts.push_back(join(terms, " and "));
+      conjunctive.push_back(true);
+    }
   }
   std::string out;
-  for (const auto& conj : written) {
-    if (!out.empty()) out += " or ";
-    const bool parens = written.size() > 1 && conj.size() > 1;
-    if (parens) out += "(";
-    for (std::size_t i = 0; i < conj.size(); ++i) {
-      if (i > 0) out += " and ";
-      out += conj[i];
-    }
-    if (parens) out += ")";
+  for (std::size_t i = 0; i < disjuncts.size(); ++i) {
+    if (i > 0) out += " or ";
+    out += disjuncts.size() > 1 && conjunctive[i] ? "(" + disjuncts[i] + ")" : disjuncts[i];
   }
   return out;
 }

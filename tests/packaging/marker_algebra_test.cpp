@@ -44,7 +44,7 @@ std::vector<grid_env> grid() {
                                 {"darwin", "Darwin", "posix", "arm64"},
                                 {"win32", "Windows", "nt", "AMD64"},
                                 {"cygwin", "CYGWIN_NT-10.0", "posix", "x86_64"}};
-  const char* pythons[] = {"2.7.18", "3.6.15", "3.7.0",  "3.8.0",  "3.8.10",   "3.9.1",
+  const char* pythons[] = {"2.7.18", "3.6.15", "3.7.0",  "3.8.0",  "3.8.10", "3.9.1",
                            "3.10.0", "3.11.4", "3.12.0", "3.13.0", "3.13.1", "4.0.0"};
   const char* implementations[][2] = {{"cpython", "CPython"}, {"pypy", "PyPy"}};
   std::vector<grid_env> out;
@@ -110,7 +110,8 @@ class marker_generator {
       case 4:
         return std::string("platform_machine ") + (pick(2) ? "==" : "!=") + " \"" + one(machines) + "\"";
       case 5:
-        return std::string("implementation_name ") + (pick(2) ? "==" : "!=") + (pick(2) ? " \"cpython\"" : " \"pypy\"");
+        return std::string("implementation_name ") + (pick(2) ? "==" : "!=") +
+               (pick(2) ? " \"cpython\"" : " \"pypy\"");
       case 6:
         return pick(2) ? "\"arm\" in platform_machine" : "\"64\" not in platform_machine";
       case 7:
@@ -131,7 +132,8 @@ pyresolve::result<pp::marker> reparse(const std::string& text) {
 }
 
 /// `id` evaluates as `m` in every environment of the grid.
-void check_same_function(pp::marker_algebra& a, pp::marker_id id, const pp::marker& m, const std::string& text) {
+void check_same_function(pp::marker_algebra& a, pp::marker_id id, const pp::marker& m,
+                         const std::string& text) {
   for (const auto& g : grid()) {
     auto want = m.evaluate(g.env, g.extra);
     auto got = a.evaluate(id, g.env, g.extra);
@@ -184,8 +186,9 @@ TEST_CASE("marker algebra: equivalent markers are one node, and write as one tex
   CHECK(written(a, range) == "python_version >= \"3.8\" and python_version < \"3.10\"");
 
   // Inherited clauses that add nothing are dropped.
-  const auto darwin = parse(a, "(sys_platform == 'darwin' and python_version >= '3.8') or "
-                               "(sys_platform == 'darwin' and python_version < '3.8')");
+  const auto darwin = parse(a,
+                            "(sys_platform == 'darwin' and python_version >= '3.8') or "
+                            "(sys_platform == 'darwin' and python_version < '3.8')");
   CHECK(darwin == parse(a, "sys_platform == 'darwin'"));
   CHECK(written(a, darwin) == "sys_platform == \"darwin\"");
 

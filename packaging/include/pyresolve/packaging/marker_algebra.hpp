@@ -77,7 +77,8 @@ class PYRESOLVE_API marker_algebra {
 
   /// The function's value for `env` and `extra`, as `marker::evaluate` of any marker it came
   /// from (an `invalid_marker` error where that evaluation fails on a version variable).
-  [[nodiscard]] result<bool> evaluate(marker_id id, const marker_environment& env, std::string_view extra = {}) const;
+  [[nodiscard]] result<bool> evaluate(marker_id id, const marker_environment& env,
+                                      std::string_view extra = {}) const;
 
   /// PEP 508 text of the function, short and canonical: the empty string for `always()`,
   /// `python_version < "0"` for `never()`, else a disjunction of conjunctions from which every
