@@ -108,8 +108,60 @@ version_ranges normalize(const version_ranges& r) {
   return out;
 }
 
-version series(std::uint64_t major, std::uint64_t minor) {
-  return *version::parse(std::to_string(major) + "." + std::to_string(minor) + ".dev0");
+version series(std::uint64_t major, std::uint64_t minor) { return version::from_release({major, minor}); }
+
+/// The release of `v` without trailing zeros (`3.8.0rc1` -> `3.8`), as a final version.
+version trimmed_release(const version& v) {
+  std::vector<std::uint64_t> release = v.release_segments();
+  while (release.size() > 1 && release.back() == 0) release.pop_back();
+  std::string text;
+  for (const auto r : release) text += (text.empty() ? "" : ".") + std::to_string(r);
+  return *version::parse(text);
+}
+
+/// The release a sentinel bound was made from (`3.8.1+next` -> `3.8.1`).
+version sentinel_base(const version& b) {
+  const std::string text = b.to_string();
+  return trimmed_release(*version::parse(text.substr(0, text.find_last_of(".+"))));
+}
+
+/// Python versions compare by their release only, as uv compares them (a 3.13.0rc1
+/// interpreter counts as 3.13.0): a bound of a set of releases becomes the least release at or
+/// above it, or "just after release R" (`R.just_after()`) when no least release exists.
+version python_bound(const version& b) {
+  if (b.is_sentinel()) {
+    const std::string text = b.to_string();
+    const bool lowest = text.size() > 4 && text.compare(text.size() - 4, 4, ".min") == 0;
+    return lowest ? sentinel_base(b) : sentinel_base(b).just_after();
+  }
+  const version release = trimmed_release(b);
+  if (b.post() || b.has_local()) return release.just_after();
+  return release;  // a final release, or a pre- or dev-release of it, which sorts below it
+}
+
+/// Release 0 is the lowest there is: a lower bound of 0 is no bound, and nothing lies below it.
+version_ranges python_clean(const version_ranges& r) {
+  static const version zero = version::from_release({0});
+  version_ranges out;
+  for (const auto& i : r.intervals()) {
+    std::optional<version> lo = i.lower;
+    if (lo && *lo <= zero) lo.reset();
+    if (!lo && i.upper && *i.upper <= zero) continue;
+    const version_ranges piece = version_ranges::between(lo, i.upper);
+    out = out.unite(piece);
+  }
+  return out;
+}
+
+version_ranges python_releases(const version_ranges& r) {
+  version_ranges out;
+  for (const auto& i : r.intervals()) {
+    const std::optional<version> lo = i.lower ? std::optional(python_bound(*i.lower)) : std::nullopt;
+    const std::optional<version> hi = i.upper ? std::optional(python_bound(*i.upper)) : std::nullopt;
+    const version_ranges piece = version_ranges::between(lo, hi);
+    out = out.unite(piece);
+  }
+  return out;
 }
 
 /// `python_version` in `r` (a set of versions compared with "X.Y") as a set of full versions:
@@ -274,7 +326,8 @@ struct marker_algebra::state {
     node n;
     n.var = var;
     n.children.push_back(marker_algebra::never());
-    const version_ranges normalized = normalize(set);
+    const version_ranges normalized =
+        variables[var].kind == var_kind::python ? python_clean(set) : normalize(set);
     for (const auto& i : normalized.intervals()) {
       if (i.lower) {
         n.cuts.push_back(*i.lower);
@@ -329,7 +382,7 @@ struct marker_algebra::state {
       if (var == marker_var::extra || !ranges_exact(item.op, item.rhs.value)) return opaque_atom(item);
       version_ranges set = item.spec->to_ranges();
       if (python) {
-        if (var == marker_var::python_version) set = python_series(set);
+        set = var == marker_var::python_version ? python_series(set) : python_releases(set);
         return version_atom(variable_for(var_kind::python, marker_var::python_full_version), set);
       }
       return version_atom(variable_for(var_kind::version, var), set);
@@ -572,13 +625,58 @@ struct marker_algebra::state {
     return out;
   }
 
+  /// A set of Python releases (bounds are releases R or `R.just_after()`), exactly.
+  static std::vector<std::vector<std::string>> write_python(const version_ranges& set) {
+    const auto short_release = [](const version& r) { return r.release_size() <= 2; };
+    const auto lower = [&](const version& b) {
+      if (b.is_sentinel()) return "python_full_version > " + quote(sentinel_base(b).to_string());
+      return (short_release(b) ? "python_version >= " : "python_full_version >= ") + quote(b.to_string());
+    };
+    const auto upper = [&](const version& b) {
+      if (b.is_sentinel()) return "python_full_version <= " + quote(sentinel_base(b).to_string());
+      return (short_release(b) ? "python_version < " : "python_full_version < ") + quote(b.to_string());
+    };
+    const auto next_series = [](const version& r) {
+      return series(r.release(0), r.release_size() > 1 ? r.release(1) + 1 : 1);
+    };
+    std::vector<std::vector<std::string>> out;
+    const auto& iv = set.intervals();
+    // Everything but one release or one series: `!=`.
+    if (iv.size() == 2 && !iv[0].lower && !iv[1].upper && !iv[0].upper->is_sentinel()) {
+      const version& a = *iv[0].upper;
+      const version& b = *iv[1].lower;
+      if (b.is_sentinel() && sentinel_base(b) == a)
+        return {{"python_full_version != " + quote(a.to_string())}};
+      if (a.release_size() == 2 && b == next_series(a))
+        return {{"python_version != " + quote(a.to_string())}};
+    }
+    for (const auto& i : iv) {
+      if (i.lower && i.upper && !i.lower->is_sentinel()) {
+        const version& a = *i.lower;
+        if (i.upper->is_sentinel() && sentinel_base(*i.upper) == a) {
+          out.push_back({"python_full_version == " + quote(a.to_string())});
+          continue;
+        }
+        if (a.release_size() == 2 && *i.upper == next_series(a)) {
+          out.push_back({"python_version == " + quote(a.to_string())});
+          continue;
+        }
+      }
+      std::vector<std::string> conj;
+      if (i.lower) conj.push_back(lower(*i.lower));
+      if (i.upper) conj.push_back(upper(*i.upper));
+      out.push_back(std::move(conj));
+    }
+    return out;
+  }
+
   /// The alternatives (each a conjunction of texts) that constraint `k` stands for.
   result<std::vector<std::vector<std::string>>> write(const constraint& k) {
     const variable& v = variables[k.var];
     std::vector<std::vector<std::string>> out;
+    if (v.kind == var_kind::python) return write_python(k.versions);
     if (is_version_kind(v.kind)) {
-      const std::string name =
-          v.kind == var_kind::python ? "python_full_version" : packaging::to_string(v.var);
+      const std::string name = packaging::to_string(v.var);
       // Everything but one version or one series: `!=`.
       const auto& iv = k.versions.intervals();
       if (iv.size() == 2 && !iv[0].lower && !iv[1].upper) {
@@ -651,7 +749,8 @@ result<bool> marker_algebra::evaluate(marker_id id, const marker_environment& en
       const std::string& text = env.get(v.kind == var_kind::python ? marker_var::python_full_version : v.var);
       auto parsed = version::parse(text);
       if (!parsed) return fail(errc::invalid_marker, "Invalid version: '" + text + "'");
-      const auto it = std::upper_bound(n.cuts.begin(), n.cuts.end(), *parsed);
+      const version value = v.kind == var_kind::python ? trimmed_release(*parsed) : *parsed;
+      const auto it = std::upper_bound(n.cuts.begin(), n.cuts.end(), value);
       id = n.children[static_cast<std::size_t>(it - n.cuts.begin())];
     } else if (v.kind == var_kind::opaque) {
       auto value = v.atom.evaluate(env, extra);

@@ -7,10 +7,14 @@
 /// together, and a fork's marker is written back as short PEP 508 text.
 ///
 /// Decision variables, in this order (each a level of the diagram):
-/// - `python_full_version`, a partition of the version line. `python_version` folds into it:
-///   `python_version op "X.Y"` becomes the union of the release series `[A.B.dev0,
-///   A.(B+1).dev0)` whose `A.B` satisfies it, which is exact whenever `python_version` is the
-///   first two release numbers of `python_full_version`, as in every real environment;
+/// - `python_full_version`, a partition of the Python releases. Python versions compare by
+///   their release only, as uv compares them: an interpreter `3.13.0rc1` counts as `3.13.0`,
+///   where `packaging` would put it below `3.13` (the one place where `evaluate` may differ
+///   from `marker::evaluate`). Every set is then a union of intervals between releases, which
+///   PEP 508 can always write. `python_version` folds into it: `python_version op "X.Y"` is
+///   the union of the series `[A.B, A.(B+1))` whose `A.B` satisfies it, which is exact
+///   whenever `python_version` is the first two numbers of `python_full_version`, as in every
+///   real environment;
 /// - the string variables (`implementation_name`, `os_name`, `platform_machine`,
 ///   `platform_python_implementation`, `platform_system`, `sys_platform`, and the string
 ///   comparisons of `platform_release`, `platform_version`, `implementation_version`): a
@@ -84,8 +88,10 @@ class PYRESOLVE_API marker_algebra {
   /// `python_version < "0"` for `never()`, else a disjunction of conjunctions from which every
   /// clause that the function does not need was dropped; `parse` of it gives back `id`.
   /// `python_version` is written where a bound falls at the start of a release series. An
-  /// `invalid_marker` error when a version set has a bound no PEP 440 specifier expresses
-  /// (the versions just below a final release `V` but not its pre-releases, for one).
+  /// `invalid_marker` error when a set of `implementation_version`, `platform_release` or
+  /// `platform_version` has a bound no PEP 440 specifier expresses (the versions just below a
+  /// final release `V` but not its pre-releases, for one), or an opaque atom is negated that
+  /// PEP 508 cannot negate (`===`).
   [[nodiscard]] result<std::string> to_string(marker_id id);
 
   /// Nodes made so far (the two constants included).
