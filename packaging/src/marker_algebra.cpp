@@ -27,10 +27,10 @@ enum class var_kind : std::uint8_t { python, string, version, extra, opaque };
 struct variable {
   var_kind kind = var_kind::opaque;
   marker_var var = marker_var::extra;
-  std::string text;      ///< opaque: the atom's normalized text
-  marker atom;           ///< opaque: the atom, for evaluation
-  std::string negation;  ///< opaque: the text of its complement, empty when PEP 508 has none
-  bool ready = false;    ///< opaque: `atom` and `negation` are set
+  std::string text;            ///< opaque: the atom's normalized text
+  std::optional<marker> atom;  ///< opaque: the atom, for evaluation; empty if its text did not parse
+  std::string negation;        ///< opaque: the text of its complement, empty when PEP 508 has none
+  bool ready = false;          ///< opaque: `atom` and `negation` are set
 
   [[nodiscard]] auto key() const { return std::tie(kind, var, text); }
 };
@@ -753,7 +753,9 @@ result<bool> marker_algebra::evaluate(marker_id id, const marker_environment& en
       const auto it = std::upper_bound(n.cuts.begin(), n.cuts.end(), value);
       id = n.children[static_cast<std::size_t>(it - n.cuts.begin())];
     } else if (v.kind == var_kind::opaque) {
-      auto value = v.atom.evaluate(env, extra);
+      // Never the empty marker (always true) in place of an atom whose text did not parse back.
+      if (!v.atom) return fail(errc::invalid_marker, "cannot evaluate the marker atom " + v.text);
+      auto value = v.atom->evaluate(env, extra);
       if (!value) return value;
       id = n.children[*value ? 1 : 0];
     } else {
