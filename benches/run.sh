@@ -11,10 +11,10 @@
 #              (benches/results/allocator-verdict.json) and lists every variant that moved
 #              by more than 5 % (exit 1). Run it before a release, after a change to
 #              allocator/, cli/tool/ or the cache's read path.
-#   --verdict  the allocator verdict (~45 min): every heap as shipped (its short-run settings)
+#   --verdict  the allocator verdict (~50 min): every heap as shipped (its short-run settings)
 #              and with its library's defaults (--heap-settings tuned,defaults), warm, noop
-#              and cold jupyter, boto3 and top-100 (10 x 5 warm/noop, 5 x 3 cold), warm and
-#              noop top-1000 (6 x 3), cold top-1000 for the whole-process heaps (3 x 2);
+#              and cold jupyter, boto3 and top-100 (20 x 5 warm/noop, 10 x 3 cold), warm and
+#              noop top-1000 (12 x 3), cold top-1000 for the whole-process heaps (5 x 2);
 #              2 threads; perf counters (faults, task clock) of every warm/noop case, and
 #              instructions (callgrind) of the short ones. Then
 #              benches/allocator_verdict.py writes the summary (DIR/results-verdict/verdict.md).
@@ -144,11 +144,11 @@ case "$preset" in
     /usr/bin/python3 benches/allocator_verdict.py "$out/results.json" --guard benches/results/allocator-verdict.json ;;
   verdict)
     both=(--heap-settings tuned,defaults)
-    drive --modes warm,noop --workloads jupyter,boto3,top-100 --threads 2 --rounds 10 --runs 5 --warmup 1 \
+    drive --modes warm,noop --workloads jupyter,boto3,top-100 --threads 2 --rounds 20 --runs 5 --warmup 1 \
       "${both[@]}" --counters --instructions
-    drive --modes warm,noop --workloads top-1000 --threads 2 --rounds 6 --runs 3 --warmup 1 "${both[@]}" --counters
-    drive --modes cold --workloads jupyter,boto3,top-100 --threads 2 --rounds 5 --runs 3 --warmup 1 "${both[@]}"
-    drive --modes cold --workloads top-1000 --threads 2 --variants process --rounds 3 --runs 2 --warmup 0 "${both[@]}"
+    drive --modes warm,noop --workloads top-1000 --threads 2 --rounds 12 --runs 3 --warmup 1 "${both[@]}" --counters
+    drive --modes cold --workloads jupyter,boto3,top-100 --threads 2 --rounds 10 --runs 3 --warmup 1 "${both[@]}"
+    drive --modes cold --workloads top-1000 --threads 2 --variants process --rounds 5 --runs 2 --warmup 0 "${both[@]}"
     /usr/bin/python3 benches/allocator_verdict.py "$out/results.json" --markdown "$out/verdict.md" ;;
   readme)
     drive --modes warm --workloads jupyter --threads 1,2 --rounds 20 --runs 10 --warmup 2 \
