@@ -460,7 +460,10 @@ void prepare_items(marker::node& n, std::pmr::memory_resource* memory) {
     for (auto& child : n.children) prepare_items(child, memory);
     return;
   }
-  marker_item& item = n.item;
+  prepare_item(n.item, memory);
+}
+
+void prepare_item(marker_item& item, std::pmr::memory_resource* memory) {
   if (!item.lhs.is_variable || item.rhs.is_variable) return;
   if (item.lhs.var == marker_var::extra) item.extra_literal = canonicalize_name(item.rhs.value);
   const std::string& literal = item.lhs.var == marker_var::extra ? item.extra_literal : item.rhs.value;

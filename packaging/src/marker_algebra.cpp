@@ -193,7 +193,13 @@ version_ranges python_series(const version_ranges& r) {
 /// lists the specifiers where they do not).
 bool ranges_exact(detail::marker_op op, const std::string& literal) {
   if (op == detail::marker_op::arbitrary_equal) return false;
-  auto v = version::parse(literal);
+  std::string_view text = literal;
+  // `== "3.10.*"` (uv's spelling of a series) and `!= "3.10.*"` are intervals too.
+  if (text.size() > 2 && text.ends_with(".*")) {
+    if (op != detail::marker_op::equal && op != detail::marker_op::not_equal) return false;
+    text.remove_suffix(2);
+  }
+  auto v = version::parse(text);
   if (!v) return false;
   if (op == detail::marker_op::greater && (v->pre() || v->dev()) && !v->post()) return false;
   if (op == detail::marker_op::less && v->post() && *v->post() > 256) return false;
@@ -263,6 +269,9 @@ struct marker_algebra::state {
   std::unordered_map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t, pair_hash> and_memo;
   std::unordered_map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t, pair_hash> or_memo;
   std::unordered_map<std::uint32_t, std::uint32_t> not_memo;
+  bool full_python = false;       ///< `to_string`: python_spelling::full_version
+  bool exhausted = false;         ///< a bound was passed (see marker_algebra::max_nodes)
+  bool too_many_clauses = false;  ///< `to_string`: the function has more than max_clauses paths
 
   [[nodiscard]] std::uint32_t var_of(marker_id id) const { return nodes[id.index].var; }
 
@@ -276,6 +285,11 @@ struct marker_algebra::state {
   std::uint32_t variable_for(var_kind kind, marker_var var, std::string text = {}) {
     auto key = std::make_tuple(kind, var, text);
     if (auto it = variable_index.find(key); it != variable_index.end()) return it->second;
+    // Past the bound, an existing level stands in: `make` returns `never` from now on anyway.
+    if (variables.size() >= marker_algebra::max_variables) {
+      exhausted = true;
+      return 0;
+    }
     variable v;
     v.kind = kind;
     v.var = var;
@@ -288,6 +302,10 @@ struct marker_algebra::state {
 
   /// The reduced, interned node.
   marker_id make(node n) {
+    if (exhausted || nodes.size() >= marker_algebra::max_nodes) {
+      exhausted = true;
+      return marker_algebra::never();
+    }
     const var_kind kind = variables[n.var].kind;
     if (is_version_kind(kind)) {
       node r;
@@ -396,7 +414,12 @@ struct marker_algebra::state {
   }
 
   marker_id from_node(const marker::node& n) {
-    if (!n.is_list) return item_atom(n.item);
+    if (!n.is_list) {
+      if (n.item.prepared) return item_atom(n.item);
+      detail::marker_item item = n.item;  // a requirement's marker: decided here, as evaluation does
+      detail::prepare_item(item, memory);
+      return item_atom(item);
+    }
     marker_id any = marker_algebra::never();
     marker_id group = marker_algebra::always();
     for (std::size_t i = 0; i < n.children.size(); ++i) {
@@ -467,6 +490,27 @@ struct marker_algebra::state {
     return result;
   }
 
+  /// `a` with the `extra` level decided for `value` (normalized).
+  marker_id cofactor_extra(marker_id a, const std::string& value,
+                           std::unordered_map<std::uint32_t, marker_id>& memo) {
+    if (a == marker_algebra::always() || a == marker_algebra::never()) return a;
+    if (auto it = memo.find(a.index); it != memo.end()) return it->second;
+    node n = nodes[a.index];  // a copy: `make` may grow `nodes`
+    marker_id out;
+    if (variables[n.var].kind == var_kind::extra) {
+      const auto it = std::lower_bound(n.values.begin(), n.values.end(), value);
+      const marker_id child = it != n.values.end() && *it == value
+                                  ? n.children[static_cast<std::size_t>(it - n.values.begin())]
+                                  : n.children.back();
+      out = cofactor_extra(child, value, memo);
+    } else {
+      for (auto& c : n.children) c = cofactor_extra(c, value, memo);
+      out = make(std::move(n));
+    }
+    memo.emplace(a.index, out);
+    return out;
+  }
+
   marker_id negate(marker_id a) {
     if (a == marker_algebra::always()) return marker_algebra::never();
     if (a == marker_algebra::never()) return marker_algebra::always();
@@ -508,8 +552,12 @@ struct marker_algebra::state {
   }
 
   void collect(marker_id id, clause& path, std::vector<clause>& out) {
-    if (id == marker_algebra::never()) return;
+    if (id == marker_algebra::never() || too_many_clauses) return;
     if (id == marker_algebra::always()) {
+      if (out.size() >= marker_algebra::max_clauses) {
+        too_many_clauses = true;
+        return;
+      }
       out.push_back(path);
       return;
     }
@@ -567,7 +615,8 @@ struct marker_algebra::state {
         const std::string xy =
             std::to_string(i.lower->release(0)) + "." + std::to_string(i.lower->release(1));
         if (auto s = set_of(true, "==", xy); s && *s == want)
-          return std::vector{"python_version == " + quote(xy)};
+          return std::vector{full_python ? "python_full_version == " + quote(xy + ".*")
+                                         : "python_version == " + quote(xy)};
       }
       const std::string lo = i.lower->to_string();
       if (!i.lower->is_sentinel())
@@ -595,8 +644,11 @@ struct marker_algebra::state {
         const std::size_t split = op_literal.find_first_not_of("<>=!");
         const std::string op = op_literal.substr(0, split);
         const std::string literal = op_literal.substr(split);
+        // Under release semantics `python_version >= "X.Y"` and `python_full_version >= "X.Y"`
+        // are one set (as are the `<` forms): uv's spelling takes the second.
         if (auto s = set_of(var == "python_version", op, literal); s && *s == half)
-          return var + " " + op + " " + quote(literal);
+          return (full_python && var == "python_version" ? std::string("python_full_version") : var) + " " +
+                 op + " " + quote(literal);
       }
       // X.dev0 as an upper bound is `< X`; X.post0.dev0 is `<= X`.
       if (!lower && !b.is_sentinel() && b.dev() == std::uint64_t{0} && !b.pre()) {
@@ -625,9 +677,10 @@ struct marker_algebra::state {
     return out;
   }
 
-  /// A set of Python releases (bounds are releases R or `R.just_after()`), exactly.
-  static std::vector<std::vector<std::string>> write_python(const version_ranges& set) {
-    const auto short_release = [](const version& r) { return r.release_size() <= 2; };
+  /// A set of Python releases (bounds are releases R or `R.just_after()`), exactly. A bound at
+  /// the start of a series is written on `python_version` unless `full_python` (uv's spelling).
+  std::vector<std::vector<std::string>> write_python(const version_ranges& set) const {
+    const auto short_release = [&](const version& r) { return r.release_size() <= 2 && !full_python; };
     const auto lower = [&](const version& b) {
       if (b.is_sentinel()) return "python_full_version > " + quote(sentinel_base(b).to_string());
       return (short_release(b) ? "python_version >= " : "python_full_version >= ") + quote(b.to_string());
@@ -635,6 +688,10 @@ struct marker_algebra::state {
     const auto upper = [&](const version& b) {
       if (b.is_sentinel()) return "python_full_version <= " + quote(sentinel_base(b).to_string());
       return (short_release(b) ? "python_version < " : "python_full_version < ") + quote(b.to_string());
+    };
+    const auto series_text = [&](const char* op, const version& a) {
+      return full_python ? "python_full_version " + std::string(op) + " " + quote(a.to_string() + ".*")
+                         : "python_version " + std::string(op) + " " + quote(a.to_string());
     };
     const auto next_series = [](const version& r) {
       return series(r.release(0), r.release_size() > 1 ? r.release(1) + 1 : 1);
@@ -647,8 +704,7 @@ struct marker_algebra::state {
       const version& b = *iv[1].lower;
       if (b.is_sentinel() && sentinel_base(b) == a)
         return {{"python_full_version != " + quote(a.to_string())}};
-      if (a.release_size() == 2 && b == next_series(a))
-        return {{"python_version != " + quote(a.to_string())}};
+      if (a.release_size() == 2 && b == next_series(a)) return {{series_text("!=", a)}};
     }
     for (const auto& i : iv) {
       if (i.lower && i.upper && !i.lower->is_sentinel()) {
@@ -658,7 +714,7 @@ struct marker_algebra::state {
           continue;
         }
         if (a.release_size() == 2 && *i.upper == next_series(a)) {
-          out.push_back({"python_version == " + quote(a.to_string())});
+          out.push_back({series_text("==", a)});
           continue;
         }
       }
@@ -738,6 +794,39 @@ marker_id marker_algebra::conjunction(marker_id a, marker_id b) { return m_state
 marker_id marker_algebra::disjunction(marker_id a, marker_id b) { return m_state->apply(true, a, b); }
 marker_id marker_algebra::negation(marker_id a) { return m_state->negate(a); }
 std::size_t marker_algebra::size() const noexcept { return m_state->nodes.size(); }
+bool marker_algebra::exhausted() const noexcept { return m_state->exhausted; }
+
+marker_id marker_algebra::with_extra(marker_id id, std::string_view extra) {
+  std::unordered_map<std::uint32_t, marker_id> memo;
+  return m_state->cofactor_extra(id, detail::canonicalize_name(extra), memo);
+}
+
+// Python is the first level of the order, so only a root node can test it.
+marker_id marker_algebra::assuming_python_from(marker_id id, const version& lowest) {
+  if (id == always() || id == never()) return id;
+  state& s = *m_state;
+  node n = s.nodes[id.index];
+  if (s.variables[n.var].kind != var_kind::python) return id;
+  const version at = trimmed_release(lowest);
+  const auto covering =
+      static_cast<std::size_t>(std::upper_bound(n.cuts.begin(), n.cuts.end(), at) - n.cuts.begin());
+  for (std::size_t i = 0; i < covering; ++i) n.children[i] = n.children[covering];
+  return s.make(std::move(n));
+}
+
+std::optional<version> marker_algebra::lowest_python(marker_id id) const {
+  if (id == never()) return std::nullopt;
+  const state& s = *m_state;
+  const version zero = version::from_release({0});
+  if (id == always()) return zero;
+  const node& n = s.nodes[id.index];
+  if (s.variables[n.var].kind != var_kind::python) return zero;
+  for (std::size_t i = 0; i < n.children.size(); ++i) {
+    if (n.children[i] == never()) continue;
+    return i == 0 ? zero : n.cuts[i - 1];
+  }
+  return std::nullopt;  // a reduced node has a child other than `never`
+}
 
 result<bool> marker_algebra::evaluate(marker_id id, const marker_environment& env,
                                       std::string_view extra) const {
@@ -768,13 +857,22 @@ result<bool> marker_algebra::evaluate(marker_id id, const marker_environment& en
   return id == always();
 }
 
-result<std::string> marker_algebra::to_string(marker_id id) {
+result<std::string> marker_algebra::to_string(marker_id id, python_spelling spelling) {
+  m_state->full_python = spelling == python_spelling::full_version;
+  if (m_state->exhausted) return fail(errc::invalid_marker, "marker too complex to work with");
   if (id == always()) return std::string();
-  if (id == never()) return std::string("python_version < \"0\"");
+  if (id == never())
+    return std::string(spelling == python_spelling::full_version ? "python_full_version < \"0\""
+                                                                 : "python_version < \"0\"");
   state& s = *m_state;
   std::vector<clause> clauses;
   clause path;
+  s.too_many_clauses = false;
   s.collect(id, path, clauses);
+  if (s.too_many_clauses) {
+    return fail(errc::invalid_marker,
+                "marker too complex to write (more than " + std::to_string(max_clauses) + " clauses)");
+  }
   // Drop what the function does not need: a conjunct, then a whole clause, while the
   // disjunction stays the same function.
   for (std::size_t i = 0; i < clauses.size(); ++i) {

@@ -93,6 +93,9 @@ namespace pyresolve::packaging::detail {
 
 /// `_normalize_extra_values`: only the first atom of the top level is normalized, as in 23.0.
 void normalize_extra_values(marker::node& root);
+/// Decides `marker_item::prepared` for one item (the parsers of `marker::parse` do it for the
+/// whole tree; requirements leave their markers' items to be decided when evaluated).
+void prepare_item(marker_item& item, std::pmr::memory_resource* memory);
 
 /// Grants the parser of requirements access to `marker`'s private constructor.
 struct marker_access {
