@@ -29,7 +29,7 @@ bool pins(const packaging::requirement& req) {
 dependency_policy::dependency_policy(std::span<const packaging::requirement> requirements,
                                      const resolve_options& options, provider& source,
                                      package_table& packages, pubgrub_core& core, decision_queue& queue,
-                                     std::optional<std::string>& unreadable)
+                                     std::optional<std::string>& unreadable, fork_context* fork)
     : m_requirements(requirements),
       m_environment(options.environment.or_default()),
       m_provider(source),
@@ -37,6 +37,7 @@ dependency_policy::dependency_policy(std::span<const packaging::requirement> req
       m_core(core),
       m_queue(queue),
       m_unreadable(unreadable),
+      m_fork(fork),
       m_memory(options.memory) {
   std::string storage;
   const auto key = [&](std::string_view name) {
@@ -70,6 +71,7 @@ version_ranges dependency_policy::ranges_of(const packaging::specifier_set& set)
 void dependency_policy::add_dependency(pkg_id p, const version& v, pkg_id q, const version_ranges& range,
                                        dep_record& rec, const packaging::requirement* written) {
   rec.children.push_back(q);
+  rec.conditions.push_back(written != nullptr && written->marker ? &*written->marker : nullptr);
   if (q == p) {
     if (range.contains(v)) return;
     incompat inc(m_memory);
@@ -164,7 +166,7 @@ bool dependency_policy::add_dependencies(pkg_id p, const version& v) {
     }
     reqs = *got;
   }
-  dep_record rec{v, std::pmr::vector<pkg_id>(m_memory)};
+  dep_record rec{v, std::pmr::vector<pkg_id>(m_memory), std::pmr::vector<const packaging::marker*>(m_memory)};
   // A copy: interning below may grow the package table.
   const std::pmr::string extra(m_packages[p].extra, m_memory);
   // An extra no requirement of this version mentions: uv pins the base and warns.
@@ -180,6 +182,7 @@ bool dependency_policy::add_dependencies(pkg_id p, const version& v) {
   auto applies = [&](const packaging::requirement& req, std::string_view in_extra) {
     if (req.marker) {
       if (!in_extra.empty() && !req.marker->references_extra()) return false;
+      if (m_fork != nullptr) return m_fork->possible(*req.marker, in_extra);
       auto ok = req.marker->evaluate(m_environment.markers(), in_extra);
       return ok && *ok;
     }
@@ -229,6 +232,13 @@ bool dependency_policy::add_dependencies(pkg_id p, const version& v) {
     }
   };
   std::string name_storage;
+  if (m_fork != nullptr) {
+    std::pmr::vector<const packaging::requirement*> applied(m_memory);
+    for (const packaging::requirement& req : reqs)
+      if (applies(req, extra)) applied.push_back(&req);
+    find_split(applied, extra);
+    if (m_fork->split_requested()) return true;
+  }
   for (const packaging::requirement& req : reqs) {
     if (!applies(req, extra)) continue;
     const std::string_view name = packaging::normalized_name(req.name, name_storage);
@@ -246,6 +256,32 @@ bool dependency_policy::add_dependencies(pkg_id p, const version& v) {
   m_packages[p].deps_at.insert(rec.at);
   m_packages[p].deps.push_back(std::move(rec));
   return true;
+}
+
+void dependency_policy::find_split(std::span<const packaging::requirement* const> applied,
+                                   std::string_view extra) {
+  // uv's rule: the requirements on one package split the fork when there are several of them
+  // and their markers cut it. Overrides stand in for what they replace.
+  std::pmr::vector<std::pair<std::string, const packaging::requirement*>> named(m_memory);
+  std::string storage;
+  for (const packaging::requirement* req : applied) {
+    const std::string name(packaging::normalized_name(req->name, storage));
+    if (auto o = m_overrides.find(std::string_view(name)); o != m_overrides.end()) {
+      for (const packaging::requirement* ov : o->second) named.emplace_back(name, ov);
+      continue;
+    }
+    named.emplace_back(name, req);
+  }
+  std::stable_sort(named.begin(), named.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::pmr::vector<const packaging::requirement*> group(m_memory);
+  for (std::size_t i = 0; i < named.size() && !m_fork->split_requested();) {
+    std::size_t j = i;
+    group.clear();
+    for (; j < named.size() && named[j].first == named[i].first; ++j) group.push_back(named[j].second);
+    if (group.size() > 1) m_fork->split_on(group, extra);
+    i = j;
+  }
 }
 
 }  // namespace pyresolve::resolver::detail

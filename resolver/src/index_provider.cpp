@@ -20,18 +20,8 @@
 #include <unordered_map>
 
 #include "detail/io_pool.hpp"
+#include "detail/tsan.hpp"
 #include "pyresolve/packaging/name.hpp"
-
-#if defined(__SANITIZE_THREAD__)
-#define PYRESOLVE_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define PYRESOLVE_TSAN 1
-#endif
-#endif
-#ifdef PYRESOLVE_TSAN
-#include <sanitizer/tsan_interface.h>
-#endif
 
 namespace pyresolve::resolver {
 namespace {
@@ -44,16 +34,8 @@ namespace {
 // tests/tsan.supp silences what remains inside TBB's own headers. The I/O threads need no
 // annotation: their hand-offs are std::mutex, std::condition_variable and atomics.
 int handoff = 0;
-inline void tsan_release([[maybe_unused]] const void* address) {
-#ifdef PYRESOLVE_TSAN
-  __tsan_release(const_cast<void*>(address));
-#endif
-}
-inline void tsan_acquire([[maybe_unused]] const void* address) {
-#ifdef PYRESOLVE_TSAN
-  __tsan_acquire(const_cast<void*>(address));
-#endif
-}
+using detail::tsan_acquire;
+using detail::tsan_release;
 
 using steady = std::chrono::steady_clock;
 
@@ -66,7 +48,8 @@ struct version_facts {
   bool yanked = false;
   bool requires_python_ok = true;
   bool has_compatible_dist = false;
-  std::int32_t metadata_file = -1;  ///< index into `version_entry::files`; -1: none usable
+  std::int32_t metadata_file = -1;    ///< index into `version_entry::files`; -1: none usable
+  std::int32_t requires_python = -1;  ///< universal: the metadata file's, into `requires_python()`
 };
 
 bool listed(const std::vector<std::string>& names, std::string_view name) {
@@ -95,9 +78,10 @@ void classify(const cache::page_view& page, const index_provider_options& option
   // converts to bool before it converts to an allocator) and allocate from the default resource.
   std::pmr::vector<bool> python_ok(page.requires_python().size(), false, options.memory);
   for (std::size_t i = 0; i < python_ok.size(); ++i)
-    python_ok[i] = page.requires_python()[i].contains(python, true);
+    python_ok[i] = options.universal || page.requires_python()[i].contains(python, true);
   const allowed_kinds kinds = allowed_for(options.binaries, page.name());
-  const auto ranks = page.ranks_in(options.environment, options.memory);
+  auto ranks = options.universal ? cache::page_view::tag_set_ranks(options.memory)
+                                 : page.ranks_in(options.environment, options.memory);
   out.assign(page.size(), version_facts{});
   for (std::size_t v = 0; v < page.size(); ++v) {
     const auto files = page.files(v);
@@ -114,7 +98,8 @@ void classify(const cache::page_view& page, const index_provider_options& option
       any_python_ok = any_python_ok || py;
       std::optional<std::uint32_t> rank;
       if (!file.sdist()) {
-        if (!kinds.wheels || !(rank = cache::page_view::rank(file, ranks))) continue;
+        if (options.universal) rank = 0;
+        if (!kinds.wheels || !(rank || (rank = cache::page_view::rank(file, ranks)))) continue;
       } else if (!kinds.sdists) {
         continue;
       }
@@ -132,6 +117,8 @@ void classify(const cache::page_view& page, const index_provider_options& option
     }
     f.requires_python_ok = f.has_compatible_dist ? usable_python_ok : any_python_ok || files.empty();
     f.metadata_file = best_wheel >= 0 ? best_wheel : sdist >= 0 ? sdist : fallback;
+    if (options.universal && f.metadata_file >= 0)
+      f.requires_python = files[static_cast<std::size_t>(f.metadata_file)].requires_python;
   }
 }
 
@@ -177,11 +164,10 @@ errc metadata_failure_code(const error& e) {
 struct load_state {
   tbb::task_group_context context{tbb::task_group_context::isolated};
   tbb::task_group group{context};
-  /// Taken by whoever runs the load: its task on a worker, or the solver itself when it
-  /// needs the result before any worker started it.
+  /// Taken by whoever runs the load: its task on a worker, or a solver thread when it needs
+  /// the result before any worker started it.
   std::atomic<bool> claimed{false};
-  /// Set (release) once the result is in. An I/O thread also notifies it, for the solver may
-  /// be blocked in `done.wait` then (the task it waited for with `group.wait()` has ended).
+  /// Set (release) once the result is in, and notified: solver threads block on it.
   std::atomic<bool> done{false};
   /// What a load on an I/O thread threw (out of memory), for the solver to rethrow.
   std::exception_ptr failure;
@@ -192,10 +178,12 @@ struct project_state : load_state {
   std::pmr::string name;  ///< normalized
   std::optional<result<std::shared_ptr<const cache::page_view>>> map;
   std::pmr::vector<version_facts> facts;
-  /// Built on the solver thread from `facts`, in the provider's memory.
+  /// Built by the first solver thread that asks, from `facts`, in the provider's memory.
+  std::once_flag candidates_built;
   std::optional<std::pmr::vector<candidate>> candidates;
-  /// How many versions' dependencies the solver asked for, and the lowest version index a
-  /// batch prefetch has reached (solver thread only).
+  /// How many versions' dependencies the solvers asked for, and the lowest version index a
+  /// batch prefetch has reached (under `batch_mutex`: several solver threads may ask).
+  std::mutex batch_mutex;
   std::uint32_t asked = 0;
   std::size_t prefetched_from = SIZE_MAX;
   /// Versions whose files `files()` materialized (for the CLI's hashes and pylock.toml).
@@ -325,6 +313,7 @@ struct index_provider::impl {
     if (!state.claimed.exchange(true, std::memory_order_acq_rel)) {
       if (worth_it()) load(state);
       state.done.store(true, std::memory_order_release);
+      state.done.notify_all();
     }
     state.group.wait();
     state.done.wait(false, std::memory_order_acquire);
@@ -361,6 +350,7 @@ struct index_provider::impl {
         if (loaded) {
           tsan_release(static_cast<load_state*>(raw));
           raw->done.store(true, std::memory_order_release);
+          raw->done.notify_all();  // a solver thread may be blocked on it
         } else {
           ++io_loads;
           try {
@@ -394,12 +384,14 @@ struct index_provider::impl {
     state.done.notify_all();
   }
 
-  /// Blocks the solver until `state` is loaded. A load no worker has started yet, the solver
-  /// runs itself, right away (blocking on HTTP if it must); one under way it waits for,
-  /// without taking other loads meanwhile (it used to help with whatever was queued, mostly
-  /// prefetches it did not need yet, while the worker sat idle: the solver thread is the one
-  /// that limits a warm resolve). A task that handed its load to an I/O thread has ended when
-  /// `group.wait()` returns: the solver then waits on `done` itself.
+  /// Blocks a solver thread until `state` is loaded. A load nobody has started yet, the solver
+  /// runs itself, right away (blocking on HTTP if it must); one under way (on a worker, an I/O
+  /// thread or another solver thread) it waits for on `done`, blocked, without taking other
+  /// loads meanwhile (it used to help with whatever was queued, mostly prefetches it did not
+  /// need yet, while the worker sat idle: the solver thread is the one that limits a warm
+  /// resolve). Whoever sets `done` notifies it. (Waiting in the arena for the load's task, as
+  /// this once did, deadlocks with several solver threads: the claimer may be another solver,
+  /// and the task, still queued, may find no free worker to run it.)
   template <class State>
   void wait(State& state) {
     if (!state.done.load(std::memory_order_acquire)) {
@@ -411,8 +403,8 @@ struct index_provider::impl {
         load(state);
         add_time(load_ns, l0);
         state.done.store(true, std::memory_order_release);
+        state.done.notify_all();  // another solver thread may wait for it
       } else {
-        arena.execute([&] { tbb::this_task_arena::isolate([&] { state.group.wait(); }); });
         state.done.wait(false, std::memory_order_acquire);
       }
       add_time(wait_ns, t0);
@@ -508,16 +500,20 @@ result<std::span<const candidate>> index_provider::versions(std::string_view nam
       m_impl->log(log_level::warning, "cannot read the versions of " + e.message);
     return unexpected<error>{std::move(e)};
   }
-  if (!s.candidates) {
+  std::call_once(s.candidates_built, [&] {
     const cache::page_view& page = ***s.map;
     std::pmr::vector<candidate> out(m_impl->options.memory);
     out.reserve(page.size());
     for (std::size_t v = 0; v < page.size(); ++v) {
       const version_facts& f = s.facts[v];
-      out.push_back(candidate{page.version(v), f.yanked, f.requires_python_ok, f.has_compatible_dist});
+      const packaging::specifier_set* requires_python =
+          f.requires_python >= 0 ? &page.requires_python()[static_cast<std::size_t>(f.requires_python)]
+                                 : nullptr;
+      out.push_back(
+          candidate{page.version(v), f.yanked, f.requires_python_ok, f.has_compatible_dist, requires_python});
     }
     s.candidates.emplace(std::move(out));
-  }
+  });
   return std::span<const candidate>(*s.candidates);
 }
 
@@ -553,7 +549,7 @@ result<std::span<const packaging::requirement>> index_provider::requirements_of(
   // rejections, up to `prefetch_batch`: most projects stop after a few, and what a window
   // reaches past the version finally chosen is read for nothing. Versions a batch reached
   // before are not asked for again.
-  if (++s.asked >= 2) {
+  if (std::lock_guard batch(s.batch_mutex); ++s.asked >= 2) {
     const std::size_t window = std::min<std::size_t>(prefetch_batch, s.asked);
     std::size_t ahead = 0;
     std::size_t w = v;

@@ -15,8 +15,10 @@
 #include <utility>
 #include <vector>
 
+#include "detail/candidates.hpp"
 #include "detail/decision_queue.hpp"
 #include "detail/dependency_policy.hpp"
+#include "detail/fork.hpp"
 #include "detail/package_table.hpp"
 #include "detail/pubgrub_core.hpp"
 #include "detail/report.hpp"
@@ -33,21 +35,25 @@ using packaging::version;
 class solver {
  public:
   solver(std::span<const packaging::requirement> requirements, const resolve_options& options,
-         provider& source)
+         provider& source, fork_context* fork = nullptr)
       : m_options(options),
+        m_fork(fork),
         m_memory(options.memory),
         m_core(options.memory),
         m_packages(m_core.packages()),
         m_queue(m_core.queue()),
         m_selector(m_packages, options, source, m_root_version, m_unreadable),
-        m_policy(requirements, options, source, m_packages, m_core, m_queue, m_unreadable) {}
+        m_policy(requirements, options, source, m_packages, m_core, m_queue, m_unreadable, fork) {}
 
   result<resolution, resolve_failure> run();
+  /// The requirement edges among the decided packages (after a successful `run`).
+  std::vector<fork_edge> edges() const;
 
  private:
   resolution build_resolution() const;
 
   const resolve_options& m_options;
+  fork_context* m_fork;
   std::pmr::memory_resource* m_memory;
   version m_root_version;
   // The first read the provider failed (errc::io_error): the run stops with it rather than
@@ -84,6 +90,18 @@ result<resolution, resolve_failure> solver::run() {
     }
     next = *chosen;
     auto v = m_selector.choose(next);
+    // uv's `requires-python` fork strategy: the version the solver would take but for its
+    // Requires-Python splits the fork's Python range at what that version needs.
+    if (m_fork != nullptr && next != root_id) {
+      if (auto ideal = m_selector.choose(next, true); ideal && ideal != v) {
+        const auto& cands = m_packages[next].candidates;
+        const auto pos = first_not_below(cands, *ideal);
+        if (pos != cands.end() && pos->version == *ideal && pos->requires_python != nullptr) {
+          if (auto lowest = python_lower_bound(*pos->requires_python)) m_fork->split_at_python(*lowest);
+        }
+        if (m_fork->split_requested()) return resolution{};
+      }
+    }
     if (!v) {
       incompat inc(m_memory);
       inc.terms.emplace_back(next, term{true, m_packages[next].accum.set});
@@ -93,6 +111,8 @@ result<resolution, resolve_failure> solver::run() {
     }
     const auto known = static_cast<incompat_id>(m_core.incompats().size());
     if (!m_policy.add_dependencies(next, *v)) continue;
+    // A universal resolution forks here: the driver solves each side from the start.
+    if (m_fork != nullptr && (m_fork->split_requested() || m_fork->exhausted())) return resolution{};
     // pubgrub-rs's rule: a version whose new dependency incompatibilities the partial solution
     // already satisfies is not decided; propagating from `next` then rules it out at this
     // level. Deciding it anyway turned each such version into a conflict that backjumps past
@@ -153,7 +173,46 @@ resolution solver::build_resolution() const {
   return out;
 }
 
+std::vector<fork_edge> solver::edges() const {
+  std::vector<fork_edge> out;
+  for (pkg_id p : m_packages.order()) {
+    const package_state& s = m_packages[p];
+    if (!s.decided) continue;
+    for (const dep_record& r : s.deps) {
+      if (r.at != s.decision) continue;
+      for (std::size_t i = 0; i < r.children.size(); ++i) {
+        const package_state& c = m_packages[r.children[i]];
+        if (!c.decided) continue;
+        out.push_back(fork_edge{std::string(s.name), std::string(s.extra), std::string(c.name),
+                                std::string(c.extra), r.conditions[i]});
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+fork_outcome solve_in_fork(std::span<const packaging::requirement> requirements,
+                           const resolve_options& options, provider& source, fork_context& fork) {
+  fork_outcome out;
+  solver s(requirements, options, source, &fork);
+  out.answer = s.run();
+  if (fork.exhausted()) {
+    out.answer = unexpected(resolve_failure{
+        resolve_failure::kind::invalid_input,
+        "the markers of the requirements are too complex to resolve for every environment (more than " +
+            std::to_string(packaging::marker_algebra::max_nodes) + " decision nodes or " +
+            std::to_string(packaging::marker_algebra::max_variables) + " distinct conditions)",
+        {}});
+  } else if (fork.split_requested()) {
+    out.split = fork.split();
+  } else if (out.answer) {
+    out.edges = s.edges();
+  }
+  return out;
+}
+
 }  // namespace detail
 
 result<resolution, resolve_failure> resolve(std::span<const packaging::requirement> requirements,
@@ -165,6 +224,7 @@ result<resolution, resolve_failure> resolve(std::span<const packaging::requireme
                                         {}});
     }
   }
+  if (options.universal) return detail::resolve_universal(requirements, options, source);
   detail::solver s(requirements, options, source);
   return s.run();
 }

@@ -51,7 +51,7 @@ void version_selector::load_versions(pkg_id p) {
   s.candidates = *got;
 }
 
-std::optional<version> version_selector::choose(pkg_id p) {
+std::optional<version> version_selector::choose(pkg_id p, bool any_python) {
   const package_state& s0 = m_packages[p];
   if (p == root_id) {
     if (s0.accum.set.contains(m_root_version)) return m_root_version;
@@ -78,7 +78,7 @@ std::optional<version> version_selector::choose(pkg_id p) {
     // PEP 592 as uv reads it: a yanked version only for the user's own `==` pin, never for a
     // pin some dependency carries (uv's `transitive_yanked_and_unyanked_dependency`).
     if (c.yanked && !(s.user_pinned || base.user_pinned)) return false;
-    return c.has_compatible_dist && c.requires_python_ok;
+    return c.has_compatible_dist && (c.requires_python_ok || any_python);
   };
   // A preferred version (an existing pin) wins while it stays acceptable.
   if (auto pref =

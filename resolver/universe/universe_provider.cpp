@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 #include <vector>
@@ -19,6 +20,7 @@ struct version_entry {
   std::vector<packaging::requirement> requires_dist;
   bool metadata_ok = true;
   std::string metadata_error;
+  std::optional<packaging::specifier_set> requires_python;  ///< what `candidate::requires_python` points to
 };
 
 struct project {
@@ -91,6 +93,7 @@ result<std::unique_ptr<universe_provider>> universe_provider::from_json(
         if (!info["requires_python"].get(requires_python) && !requires_python.empty()) {
           auto spec = packaging::specifier_set::parse(requires_python);
           c.requires_python_ok = spec && spec->contains(*python, true);
+          if (spec) entry.requires_python = std::move(*spec);
         }
         bool yanked = false;
         if (!info["yanked"].get(yanked)) c.yanked = yanked;
@@ -106,6 +109,8 @@ result<std::unique_ptr<universe_provider>> universe_provider::from_json(
       p.candidates.push_back(std::move(c));
       p.entries.push_back(std::move(e));
     }
+    for (std::size_t i = 0; i < p.entries.size(); ++i)
+      if (p.entries[i].requires_python) p.candidates[i].requires_python = &*p.entries[i].requires_python;
   }
   return std::unique_ptr<universe_provider>(new universe_provider(std::move(state)));
 }

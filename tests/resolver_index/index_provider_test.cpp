@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "pyresolve/cache/cache.hpp"
+#include "pyresolve/packaging/marker.hpp"
 #include "pyresolve/packaging/requirements_file.hpp"
 #include "pyresolve/resolver/index_provider.hpp"
 #include "pyresolve/resolver/resolve.hpp"
@@ -92,12 +93,15 @@ struct outcome {
   pc::cached_index_stats cache;
   index::client_stats http;
   bool files_known = true;  ///< files() and index_url() answer for every pin
+  std::uint64_t forks = 0;  ///< universal: the forks merged
 };
 
 struct run_options {
   unsigned threads = 1;
   fs::path cache_root;  ///< empty: no cache
   pr::binary_policy binaries;
+  /// Universal from Python 3.8, forks solved by `threads` solver threads over the provider.
+  bool universal = false;
 };
 
 outcome resolve_with(const std::string& index_url, const std::vector<packaging::requirement>& requirements,
@@ -107,15 +111,21 @@ outcome resolve_with(const std::string& index_url, const std::vector<packaging::
   popts.environment = target();
   popts.threads = o.threads;
   popts.binaries = o.binaries;
+  popts.universal = o.universal;
   pr::index_provider source(*fe.front, popts);
   pr::resolve_options ropts;
   ropts.environment = target();
+  if (o.universal) {
+    ropts.universal = *packaging::marker::parse("python_full_version >= '3.8'");
+    ropts.threads = o.threads;
+  }
   auto res = pr::resolve(requirements, ropts, source);
   outcome out;
   out.ok = bool(res);
   if (res) {
+    out.forks = res->stats.forks;
     for (const auto& p : res->packages) {
-      out.pins += p.name + "==" + p.version.to_string() + "\n";
+      out.pins += p.name + "==" + p.version.to_string() + (p.marker.empty() ? "" : " ; " + p.marker) + "\n";
       out.files_known = out.files_known && source.files(p.name, p.version) != nullptr &&
                         source.index_url(p.name) == index_url;
     }
@@ -310,6 +320,43 @@ TEST_CASE("a small universe over HTTP cold with many loads on I/O threads, then 
   CHECK(warm.http.requests == 0);
   CHECK(warm.provider.io_loads == 0);
   CHECK(warm.provider.io_threads == 0);
+}
+
+TEST_CASE(
+    "universal: forks solved at once over one provider, cold on nginx and warm, at 1, 2 and 8 threads") {
+  // Splits by platform and by Python, every fork reading the same projects: the solver threads
+  // share the provider's loads (one load each, whoever asks first), cold through I/O threads.
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path, R"({"packages": {
+    "app": {"1.0": {"requires_dist": ["lib>=2 ; sys_platform == 'linux'", "lib<2 ; sys_platform == 'darwin'",
+                                      "lib<3 ; sys_platform == 'win32'", "shared", "tool"]}},
+    "lib": {"1.0": {"requires_dist": ["shared<3"]}, "2.0": {"requires_dist": ["shared"]},
+            "3.0": {"requires_dist": ["shared>=2", "leaf"]}},
+    "shared": {"1.0": {}, "2.0": {}, "3.0": {}},
+    "tool": {"1.0": {"requires_dist": ["shared"]}, "2.0": {"requires_python": ">=3.10", "requires_dist": ["leaf"]}},
+    "leaf": {"1.0": {}, "2.0": {}}}})"));
+  const outcome one = resolve_text(file_url(tmp.path / "idx"), {"app"}, {1, {}, {}, true});
+  INFO(one.explanation);
+  REQUIRE(one.ok);
+  CHECK(one.forks >= 4);
+  CHECK(one.pins.find("lib==3.0 ; sys_platform == 'linux'\n") != std::string::npos);
+  CHECK(one.pins.find("lib==1.0 ; sys_platform == 'darwin'\n") != std::string::npos);
+  CHECK(one.pins.find("tool==2.0 ; python_full_version >= '3.10'\n") != std::string::npos);
+  for (unsigned threads : {2U, 8U}) {
+    const outcome again = resolve_text(file_url(tmp.path / "idx"), {"app"}, {threads, {}, {}, true});
+    CHECK(again.pins == one.pins);
+    CHECK(again.cache.fetched == again.provider.projects);  // each page read once, by one solver
+  }
+  t::nginx_server nginx(tmp.path / "idx");
+  REQUIRE(nginx.ok());
+  const std::string url = nginx.base_url() + "/simple";
+  const fs::path cache_root = tmp.path / "cache";
+  const outcome cold = resolve_text(url, {"app"}, {8, cache_root, {}, true});
+  CHECK(cold.pins == one.pins);
+  CHECK(cold.http.requests == cold.cache.fetched + cold.cache.metadata_fetched);
+  const outcome warm = resolve_text(url, {"app"}, {2, cache_root, {}, true});
+  CHECK(warm.pins == one.pins);
+  CHECK(warm.http.requests == 0);
 }
 
 TEST_CASE("a missing project: errc::not_found naming the project and the index; the solver explains") {

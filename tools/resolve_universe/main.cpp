@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   std::string resolution = "highest";
   std::string prerelease = "if-necessary-or-explicit";
   std::vector<std::string> constraints, overrides, prefers, upgrade_packages, positional;
+  std::optional<std::string> universal;
   bool upgrade = false, via = false, print_allocator = false;
 
   CLI::App app{"Resolves requirements against a universe JSON file", "resolve-universe"};
@@ -54,6 +56,8 @@ int main(int argc, char** argv) {
   app.add_flag("--upgrade", upgrade, "ignore every --prefer");
   app.add_option("--upgrade-package", upgrade_packages, "ignore the --prefer of this package (repeatable)");
   app.add_flag("--via", via, "print the parents of each pin");
+  app.add_option("--universal", universal,
+                 "resolve for every environment this marker admits (\"\": all), writing `name==v ; marker`");
   app.add_flag("--print-allocator", print_allocator, "print which allocator serves malloc, and exit");
   app.add_option("args", positional, "UNIVERSE.json REQ...");
   try {
@@ -93,6 +97,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.environment = *env;
+  if (universal) {
+    auto m = universal->empty() ? packaging::marker() : packaging::marker::parse(*universal);
+    if (!m) {
+      std::fprintf(stderr, "error: --universal: %s\n", m.error().to_string().c_str());
+      return 2;
+    }
+    options.universal = std::move(*m);
+  }
   auto universe = resolver::universe_provider::from_file(positional[0], *env);
   if (!universe) {
     std::fprintf(stderr, "error: %s\n", universe.error().to_string().c_str());
@@ -107,11 +119,13 @@ int main(int argc, char** argv) {
     return out.error().what == resolver::resolve_failure::kind::unsatisfiable ? 1 : 2;
   }
   for (const auto& p : out->packages) {
-    std::printf("%s==%s\n", p.name.c_str(), p.version.to_string().c_str());
+    std::printf("%s==%s%s%s\n", p.name.c_str(), p.version.to_string().c_str(), p.marker.empty() ? "" : " ; ",
+                p.marker.c_str());
     if (via) {
       for (const auto& parent : p.parents)
         std::printf("    # via %s\n", parent.empty() ? "-r requirements" : parent.c_str());
     }
   }
+  if (universal) std::fprintf(stderr, "forks: %llu\n", static_cast<unsigned long long>(out->stats.forks));
   return 0;
 }

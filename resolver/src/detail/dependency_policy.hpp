@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "detail/decision_queue.hpp"
+#include "detail/fork.hpp"
 #include "detail/package_table.hpp"
 #include "detail/pubgrub_core.hpp"
 #include "pyresolve/resolver/resolve.hpp"
@@ -24,10 +25,13 @@ namespace pyresolve::resolver::detail {
 
 class dependency_policy {
  public:
-  /// `unreadable` receives the first read the provider failed (errc::io_error).
+  /// `unreadable` receives the first read the provider failed (errc::io_error). With a
+  /// `fork` (a universal resolution), a requirement applies when its marker holds somewhere in
+  /// the fork, and a version whose requirements on one package split the fork records the
+  /// split there.
   dependency_policy(std::span<const packaging::requirement> requirements, const resolve_options& options,
                     provider& source, package_table& packages, pubgrub_core& core, decision_queue& queue,
-                    std::optional<std::string>& unreadable);
+                    std::optional<std::string>& unreadable, fork_context* fork = nullptr);
 
   /// Adds the incompatibilities of p at v (the root's: the user's requirements), once per
   /// version. False when v's dependencies could not be read (v is then unusable).
@@ -40,6 +44,9 @@ class dependency_policy {
  private:
   void add_dependency(pkg_id p, const packaging::version& v, pkg_id q, const version_ranges& range,
                       dep_record& rec, const packaging::requirement* written = nullptr);
+  /// In a fork: records the split that `applied` (this version's requirements that apply, in
+  /// order) calls for, read for `extra`.
+  void find_split(std::span<const packaging::requirement* const> applied, std::string_view extra);
   version_ranges ranges_of(const packaging::specifier_set& set);
 
   std::span<const packaging::requirement> m_requirements;
@@ -49,6 +56,7 @@ class dependency_policy {
   pubgrub_core& m_core;
   decision_queue& m_queue;
   std::optional<std::string>& m_unreadable;
+  fork_context* m_fork;
   std::pmr::memory_resource* m_memory;
   // Options by normalized name.
   using requirement_lists =

@@ -23,6 +23,9 @@ namespace pyresolve::resolver::detail {
 struct dep_record {
   packaging::version at;
   std::pmr::vector<pkg_id> children;
+  // Per child, the marker of the requirement that added it (nullptr: none); a universal
+  // resolution writes each pin's marker from them.
+  std::pmr::vector<const packaging::marker*> conditions;
 };
 
 struct package_state {

@@ -25,7 +25,9 @@ class version_selector {
   /// Reads p's versions from the provider, once (an extra shares its base package's).
   void load_versions(pkg_id p);
   /// The version of p to try next within p's accumulated term, or nullopt when none is usable.
-  std::optional<packaging::version> choose(pkg_id p);
+  /// `any_python`: as if every version's Requires-Python were met (what a universal
+  /// resolution would take if it split its Python range for it).
+  std::optional<packaging::version> choose(pkg_id p, bool any_python = false);
 
  private:
   package_table& m_packages;

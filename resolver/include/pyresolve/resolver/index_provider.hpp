@@ -48,6 +48,10 @@ struct PYRESOLVE_API index_provider_options {
   /// on x86_64 manylinux, `target_environment::default_target()`, built only when needed.
   packaging::target_environment environment;
   binary_policy binaries;
+  /// For a universal resolution: every wheel counts as compatible (the answer serves every
+  /// platform), every version passes `requires_python_ok`, and each candidate carries the
+  /// Requires-Python of the file its metadata comes from, for the solver to check per fork.
+  bool universal = false;
   /// oneTBB workers that load and parse (the solver thread helps too); 0: one per core.
   unsigned threads = 0;
   /// Most threads that run the loads the cache cannot answer, blocking on HTTP (one request
@@ -112,6 +116,9 @@ class PYRESOLVE_API index_provider final : public provider {
   [[nodiscard]] result<std::span<const packaging::requirement>> dependencies_without_extra_only(
       std::string_view name, const packaging::version& version) override;
   void prefetch(std::string_view name) override;
+  /// Several solver threads may ask at once (the forks of a universal resolution): each load
+  /// still runs once, and whoever asks for it while it runs waits for it.
+  [[nodiscard]] bool concurrent() const noexcept override { return true; }
 
   /// The files of one resolved version (for `--generate-hashes`, pylock.toml and reports);
   /// nullptr when the project or version was never loaded.

@@ -59,6 +59,7 @@ struct PYRESOLVE_API index_stack_options {
   /// Wheel tags and Requires-Python are checked against it; empty: `default_target()`.
   packaging::target_environment environment;
   binary_policy binaries;  ///< `--no-binary` / `--only-binary`
+  bool universal = false;  ///< `index_provider_options::universal`
   unsigned threads = 0;    ///< oneTBB workers that load and parse; 0: one per core
   /// Threads that run the loads needing the network, blocking on HTTP
   /// (`index_provider_options::io_threads`); started only when such a load comes.

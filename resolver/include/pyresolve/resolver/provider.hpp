@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "pyresolve/packaging/requirement.hpp"
+#include "pyresolve/packaging/specifier.hpp"
 #include "pyresolve/packaging/version.hpp"
 #include "pyresolve/support/export.hpp"
 #include "pyresolve/support/result.hpp"
@@ -22,10 +23,14 @@ struct PYRESOLVE_API candidate {
   bool requires_python_ok = true;
   /// A wheel compatible with the target exists, or an sdist.
   bool has_compatible_dist = true;
+  /// The version's Requires-Python, when the provider knows it (nullptr: none, or unknown):
+  /// a universal resolution checks it against each fork's lowest Python instead of
+  /// `requires_python_ok`. Valid while the provider lives.
+  const packaging::specifier_set* requires_python = nullptr;
 };
 
-/// Serves project versions and their dependencies. Called from the solver thread only.
-/// Spans returned stay valid until the provider is destroyed.
+/// Serves project versions and their dependencies. Called from one solver thread at a time,
+/// unless `concurrent()`. Spans returned stay valid until the provider is destroyed.
 class PYRESOLVE_API provider {
  public:
   virtual ~provider() = default;
@@ -53,6 +58,11 @@ class PYRESOLVE_API provider {
   /// A hint: the solver will soon ask for `versions(name)` (and the dependencies of its best
   /// candidate). A provider that loads in the background starts now; the default does nothing.
   virtual void prefetch(std::string_view name) { static_cast<void>(name); }
+
+  /// Whether `versions`, both `dependencies` and `prefetch` may be called from several
+  /// threads at once, every answer the same whoever asks first: a universal resolution then
+  /// solves its forks in parallel. The default: no.
+  [[nodiscard]] virtual bool concurrent() const noexcept { return false; }
 };
 
 }  // namespace pyresolve::resolver

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "pyresolve/packaging/environment.hpp"
+#include "pyresolve/packaging/marker.hpp"
 #include "pyresolve/packaging/requirement.hpp"
 #include "pyresolve/resolver/provider.hpp"
 #include "pyresolve/support/export.hpp"
@@ -65,6 +66,10 @@ enum class prerelease_mode : std::uint8_t {
 struct PYRESOLVE_API preference {
   std::string name;  ///< any spelling; normalized by the solver
   packaging::version version;
+  /// Universal resolution: the environments the preference is for (a pin of an earlier
+  /// universal answer, `b==1.0 ; sys_platform == "win32"`); a fork only takes the preferences
+  /// whose marker meets it. Unset: everywhere. Ignored by a single-environment resolve.
+  std::optional<packaging::marker> marker{};
 };
 
 /// What to resolve for and how.
@@ -88,6 +93,22 @@ struct PYRESOLVE_API resolve_options {
   bool upgrade = false;
   /// Ignore the preferences of these packages (`--upgrade-package`), any spelling.
   std::vector<std::string> upgrade_packages;
+  /// Universal resolution (uv's `--universal`): one answer installable in every environment
+  /// this marker admits (an empty marker: every environment; `python_full_version >= "3.9"`:
+  /// every platform and implementation on Python 3.9 and later). `environment` is then not
+  /// used; markers are read as sets of environments, each version's Requires-Python is
+  /// checked against the lowest Python it must serve (its lower bounds only, as uv does),
+  /// and the provider should flag every version with any file as having a compatible one.
+  /// Where one package's requirements of a version carry markers that cut the environments
+  /// (`b>=2 ; sys_platform == "linux"` and `b<2 ; sys_platform != "linux"`), the resolution
+  /// forks: each side is solved on its own, with the versions the sides before it chose as
+  /// preferences, and the sides' answers merge into one list in which a package may have
+  /// several versions, each with the marker of the environments that install it.
+  std::optional<packaging::marker> universal;
+  /// Universal resolution: how many forks are solved at once, as oneTBB tasks, when the
+  /// provider is `concurrent()` (0: one per core; 1: one after another). The answer is the
+  /// same whatever the number.
+  unsigned threads = 0;
   /// Where the solver allocates its state (assignments, incompatibilities, package table).
   std::pmr::memory_resource* memory = support::default_resource();
 };
@@ -101,17 +122,26 @@ struct PYRESOLVE_API resolved_package {
   /// Normalized names of the packages that require this one (for `# via`), sorted; the empty
   /// string stands for the user's requirements.
   std::vector<std::string> parents;
+  /// Universal resolution: the environments in which this version is installed, as PEP 508
+  /// marker text with single-quoted values, simplified for the universe's lowest Python
+  /// (empty: wherever the universe holds). Always empty otherwise.
+  std::string marker{};
 };
 
-/// A successful resolution: every package needed, sorted by name.
 /// What the solver did, for reports and benchmarks (the same inputs give the same numbers).
 struct PYRESOLVE_API solver_stats {
   std::uint64_t decisions = 0;          ///< versions decided (made again after a backjump: counted again)
   std::uint64_t backjumps = 0;          ///< conflicts that undid decisions
   std::uint64_t assignments = 0;        ///< terms added to the partial solution, decisions included
   std::uint64_t incompatibilities = 0;  ///< known at the end: dependencies, learned and the rest
+  /// Universal resolution: the forks whose answers were merged (1 when nothing split); and the
+  /// forks solved, again with preferences included. 0 otherwise; the other counts are sums.
+  std::uint64_t forks = 0;
+  std::uint64_t fork_solves = 0;
 };
 
+/// A successful resolution: every package needed, sorted by name (and, in a universal
+/// resolution, by version where a package has several).
 struct PYRESOLVE_API resolution {
   std::vector<resolved_package> packages;
   /// Things a user should know about the answer, one sentence each, as uv words them (an

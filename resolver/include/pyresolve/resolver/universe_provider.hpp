@@ -31,6 +31,8 @@ class PYRESOLVE_API universe_provider final : public provider {
   universe_provider& operator=(const universe_provider&) = delete;
 
   [[nodiscard]] result<std::span<const candidate>> versions(std::string_view name) override;
+  /// Read-only once built: any number of threads may ask at once.
+  [[nodiscard]] bool concurrent() const noexcept override { return true; }
   [[nodiscard]] result<std::span<const packaging::requirement>> dependencies(
       std::string_view name, const packaging::version& version) override;
 
