@@ -62,6 +62,13 @@ check_lane() {  # lane build-dir
     exit 1
   fi
   echo "$pins"
+  # Universal resolution through the installed API: one fork per platform side.
+  pins=$("$embed/embed" universal "$tree" "lib>=2 ; sys_platform == 'linux'" "lib<2 ; sys_platform != 'linux'")
+  if [ "$pins" != $'lib==1.0 ; sys_platform != \'linux\'\nlib==3.0 ; sys_platform == \'linux\'' ]; then
+    printf 'check-install (%s): embed universal resolved\n%s\n' "$lane" "$pins" >&2
+    exit 1
+  fi
+  echo "$pins"
   pins=$("$prefix/bin/resolve" --index-url "file://$tree/simple" --no-cache --no-header --no-progress -q \
     --python-version 3.11 --python-platform linux "$work/requirements.in" | grep -E '^[a-z]' || true)
   if [ "$pins" != "$expected" ]; then

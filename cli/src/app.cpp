@@ -22,7 +22,9 @@
 #include "pyresolve/index/http.hpp"
 #include "pyresolve/index/index_client.hpp"
 #include "pyresolve/index/project_page.hpp"
+#include "pyresolve/packaging/marker.hpp"
 #include "pyresolve/packaging/name.hpp"
+#include "pyresolve/packaging/specifier.hpp"
 #include "pyresolve/resolver/index_provider.hpp"
 #include "pyresolve/resolver/index_stack.hpp"
 #include "pyresolve/resolver/resolve.hpp"
@@ -119,24 +121,31 @@ class observed_provider final : public resolver::provider {
     return observed(name, m_inner.dependencies_without_extra_only(name, version));
   }
   void prefetch(std::string_view name) override { m_inner.prefetch(name); }
+  [[nodiscard]] bool concurrent() const noexcept override { return m_inner.concurrent(); }
 
   [[nodiscard]] std::uint64_t discovered() const { return m_discovered.load(std::memory_order_relaxed); }
   [[nodiscard]] std::uint64_t resolved() const { return m_resolved.load(std::memory_order_relaxed); }
+  /// After the resolve (no solver thread runs any more).
   [[nodiscard]] const std::optional<pyresolve::error>& first_error() const { return m_error; }
 
  private:
   result<std::span<const packaging::requirement>> observed(
       std::string_view name, result<std::span<const packaging::requirement>> got) {
     // The solver may read several versions of one package: count each package once.
-    if (m_with_dependencies.emplace(name).second) m_resolved.fetch_add(1, std::memory_order_relaxed);
+    {
+      const std::lock_guard lock(m_mutex);
+      if (m_with_dependencies.emplace(name).second) m_resolved.fetch_add(1, std::memory_order_relaxed);
+    }
     if (!got && got.error().code == errc::io_error) remember(got.error());
     return got;
   }
   void remember(const pyresolve::error& failure) {
+    const std::lock_guard lock(m_mutex);
     if (!m_error) m_error = failure;
   }
   resolver::provider& m_inner;
-  std::set<std::string, std::less<>> m_with_dependencies;  // solver thread only
+  std::mutex m_mutex;  // the forks of a universal resolution ask from several threads
+  std::set<std::string, std::less<>> m_with_dependencies;
   std::atomic<std::uint64_t> m_discovered{0};
   std::atomic<std::uint64_t> m_resolved{0};
   std::optional<pyresolve::error> m_error;
@@ -179,6 +188,36 @@ cache::cache_options cache_options_of(const options& opt, reporter& report) {
   for (const auto& name : opt.refresh_packages) c.refresh_packages.push_back(packaging::normalize_name(name));
   c.log = report.sink();
   return c;
+}
+
+/// The environments of `--universal`, as a Requires-Python: `>=X.Y` from `--python-version`,
+/// else the pyproject.toml's `requires-python`, else `>=` the target's `X.Y`.
+std::string universal_requires_python(const options& opt, const user_input& input,
+                                      const chosen_target& target) {
+  if (opt.python_version) return ">=" + *opt.python_version;
+  if (input.requires_python) return *input.requires_python;
+  const auto& v = target.python_version;
+  return ">=" + v.substr(0, v.find('.', v.find('.') + 1));
+}
+
+/// `requires_python` as a marker: each clause on `python_full_version`.
+result<packaging::marker> universe_marker(const std::string& requires_python) {
+  auto spec = packaging::specifier_set::parse(requires_python);
+  if (!spec)
+    return fail(errc::invalid_argument, "requires-python " + requires_python + ": " + spec.error().message);
+  std::string text;
+  for (const auto& clause : spec->specifiers()) {
+    const std::string written = clause.to_string();
+    const auto at = written.find_first_not_of("~=!<>");
+    if (at == std::string::npos) continue;
+    text += (text.empty() ? "" : " and ") + std::string("python_full_version ") + written.substr(0, at) +
+            " '" + written.substr(at) + "'";
+  }
+  if (text.empty()) return packaging::marker();
+  auto m = packaging::marker::parse(text);
+  if (!m)
+    return fail(errc::invalid_argument, "requires-python " + requires_python + ": " + m.error().message);
+  return std::move(*m);
 }
 
 std::string format_duration(std::chrono::nanoseconds d) {
@@ -291,6 +330,18 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   resolve_options.upgrade = opt.upgrade;
   resolve_options.upgrade_packages = opt.upgrade_packages;
   resolve_options.memory = memory;
+  std::string requires_python;
+  if (opt.universal) {
+    requires_python = universal_requires_python(opt, *input, *target);
+    auto universe = universe_marker(requires_python);
+    if (!universe) {
+      report.error(universe.error().to_string());
+      return exit_error;
+    }
+    resolve_options.universal = std::move(*universe);
+    resolve_options.threads = opt.threads;
+    report.info("universal: every platform, Python " + requires_python);
+  }
   if (opt.output_file && !opt.upgrade) {
     auto pins = read_pins(*opt.output_file, opt.format);
     if (pins) {
@@ -315,6 +366,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   apply_binary_flags(opt.no_binary, stack_options.binaries.no_binary_all, stack_options.binaries.no_binary);
   apply_binary_flags(opt.only_binary, stack_options.binaries.only_binary_all,
                      stack_options.binaries.only_binary);
+  stack_options.universal = opt.universal;
   stack_options.threads = opt.threads;
   stack_options.memory = memory;
   stack_options.log = report.sink();
@@ -397,6 +449,10 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     return exit_error;
   }
   for (const auto& warning : outcome->warnings) report.warning(warning);
+  if (opt.universal) {
+    report.info(fmt::format("universal: {} fork{} merged ({} solves)", outcome->stats.forks,
+                            outcome->stats.forks == 1 ? "" : "s", outcome->stats.fork_solves));
+  }
 
   render_context context;
   context.opt = &opt;
@@ -411,6 +467,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   };
   context.python_version = target->python_version;
   context.python_platform = target->python_platform;
+  context.requires_python = requires_python;
   context.allocator = heap->name();
   context.timings = timings;
   context.timings.push_back(timing{"total", clock_type::now() - started});

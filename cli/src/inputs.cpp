@@ -10,6 +10,7 @@
 
 #include "pyresolve/packaging/excerpt.hpp"
 #include "pyresolve/packaging/name.hpp"
+#include "pyresolve/packaging/specifier.hpp"
 
 namespace pyresolve::cli {
 namespace {
@@ -200,8 +201,8 @@ result<std::string> read_text(const std::string& path) {
 }  // namespace
 
 result<std::vector<user_requirement>> read_pyproject(const std::string& text, const std::string& path,
-                                                     const std::vector<std::string>& extras,
-                                                     bool all_extras) {
+                                                     const std::vector<std::string>& extras, bool all_extras,
+                                                     std::optional<std::string>* requires_python) {
   if (auto hazard = find_toml_hazard(text)) {
     const std::string_view before = std::string_view(text).substr(0, hazard->offset);
     const auto line = static_cast<std::uint32_t>(std::count(before.begin(), before.end(), '\n') + 1);
@@ -233,8 +234,14 @@ result<std::vector<user_requirement>> read_pyproject(const std::string& text, co
     if (!node->is_string()) return wrong_type("[project] name", *node, "a string");
     name = node->as_string()->get();
   }
-  if (const toml::node* node = project->get("requires-python"); node != nullptr && !node->is_string()) {
-    return wrong_type("[project] requires-python", *node, "a string");
+  if (const toml::node* node = project->get("requires-python"); node != nullptr) {
+    if (!node->is_string()) return wrong_type("[project] requires-python", *node, "a string");
+    const std::string& declared = node->as_string()->get();
+    if (auto spec = packaging::specifier_set::parse(declared); !spec) {
+      return unexpected(located("[project] requires-python: " + spec.error().message, path,
+                                node->source().begin.line, node->source().begin.column));
+    }
+    if (requires_python != nullptr) *requires_python = declared;
   }
   const bool wants_extras = all_extras || !extras.empty();
   if (const toml::node* node = project->get("dynamic")) {
@@ -318,7 +325,7 @@ result<user_input> read_inputs(const options& opt, std::istream& stdin_stream) {
       any_pyproject = true;
       auto text = read_text(source);
       if (!text) return unexpected(std::move(text).error());
-      auto reqs = read_pyproject(*text, source, opt.extras, opt.all_extras);
+      auto reqs = read_pyproject(*text, source, opt.extras, opt.all_extras, &input.requires_python);
       if (!reqs) return unexpected(std::move(reqs).error());
       std::move(reqs->begin(), reqs->end(), std::back_inserter(input.requirements));
       continue;

@@ -85,7 +85,9 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   app.add_option("-c,--constraint", opt.constraints, "constrain versions with the requirements of this file");
   app.add_option("--override", opt.overrides,
                  "override every requirement on a package with those of this file");
-  app.add_option("--extra", opt.extras, "include this optional-dependencies group of pyproject.toml");
+  app.add_option("--extra", opt.extras,
+                 "include this optional-dependencies group of pyproject.toml (repeatable, or a comma list)")
+      ->delimiter(',');
   app.add_flag("--all-extras", opt.all_extras, "include every optional-dependencies group of pyproject.toml");
   app.add_option("-i,--index-url", index_url,
                  "the package index (default https://pypi.org/simple; env PYRESOLVE_INDEX_URL)");
@@ -104,6 +106,9 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   app.add_option("--python-platform", python_platform,
                  "target platform (linux, macos, windows, x86_64-manylinux_2_28, ...)")
       ->check(not_empty);
+  app.add_flag("--universal", opt.universal,
+               "resolve for every platform and every Python from --python-version (or requires-python) "
+               "up, writing each pin's marker");
   app.add_option("--resolution", opt.resolution, "which versions to prefer")
       ->check(CLI::IsMember({"highest", "lowest", "lowest-direct"}));
   app.add_option("--prerelease", opt.prerelease, "when pre-releases are candidates")
@@ -183,7 +188,8 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
     return outcome;
   }
 
-  if (!output_file.empty()) opt.output_file = output_file;
+  // `-o -` is standard output, as in pip-tools (a file named `-` is `-o ./-`).
+  if (!output_file.empty() && output_file != "-") opt.output_file = output_file;
   if (!index_url.empty()) {
     opt.index_url = index_url;
   } else if (auto env = getenv("PYRESOLVE_INDEX_URL"); env && !env->empty()) {

@@ -101,6 +101,11 @@ std::string kept_marker(const resolver::resolved_package& package, const user_in
   return out;
 }
 
+std::string marker_of(const resolver::resolved_package& package, const render_context& context) {
+  if (!context.requires_python.empty()) return package.marker;
+  return kept_marker(package, *context.input);
+}
+
 result<std::string> render_requirements_txt(const resolver::resolution& resolution,
                                             const render_context& context) {
   const options& opt = *context.opt;
@@ -119,7 +124,7 @@ result<std::string> render_requirements_txt(const resolver::resolution& resoluti
   }
   for (const auto& package : resolution.packages) {
     std::string line = pin_of(package);
-    if (auto marker = kept_marker(package, *context.input); !marker.empty()) line += " ; " + marker;
+    if (auto marker = marker_of(package, context); !marker.empty()) line += " ; " + marker;
     std::vector<std::string> hashes;
     if (opt.generate_hashes) {
       auto found = hashes_of(package, context);
@@ -149,14 +154,15 @@ result<std::string> render_pylock(const resolver::resolution& resolution, const 
   doc.insert("lock-version", "1.0");
   const auto& python = context.python_version;
   const auto second_dot = python.find('.', python.find('.') + 1);
-  doc.insert("requires-python", ">=" + python.substr(0, second_dot));
+  doc.insert("requires-python",
+             context.requires_python.empty() ? ">=" + python.substr(0, second_dot) : context.requires_python);
   doc.insert("created-by", "pyresolve");
   toml::array packages;
   for (const auto& package : resolution.packages) {
     toml::table entry;
     entry.insert("name", package.name);
     entry.insert("version", package.version.to_string());
-    if (auto marker = kept_marker(package, *context.input); !marker.empty()) entry.insert("marker", marker);
+    if (auto marker = marker_of(package, context); !marker.empty()) entry.insert("marker", marker);
     const auto source = lookup(context, package);
     if (!source.index_url.empty()) entry.insert("index", index::strip_credentials(source.index_url));
     if (source.files != nullptr) {
@@ -211,6 +217,8 @@ result<std::string> render_json(const resolver::resolution& resolution, const re
   out += "  \"command\": " + json_quote(command_line(context.opt->arguments)) + ",\n";
   out += "  \"python_version\": " + json_quote(context.python_version) + ",\n";
   out += "  \"python_platform\": " + json_quote(context.python_platform) + ",\n";
+  if (!context.requires_python.empty())
+    out += "  \"universal\": {\"requires_python\": " + json_quote(context.requires_python) + "},\n";
   out += "  \"indexes\": " + strings(redacted) + ",\n";
   out += "  \"allocator\": " + json_quote(context.allocator) + ",\n";
   out += "  \"packages\": [";
@@ -231,7 +239,7 @@ result<std::string> render_json(const resolver::resolution& resolution, const re
            ", \"version\": " + json_quote(package.version.to_string()) +
            ", \"extras\": " + strings(package.extras) + ", \"parents\": " + strings(parents) +
            ", \"requested_by\": " + strings(requested_by) + ", \"marker\": ";
-    const auto marker = kept_marker(package, *context.input);
+    const auto marker = marker_of(package, context);
     out += marker.empty() ? "null" : json_quote(marker);
     out +=
         ", \"index\": " + (source.index_url.empty() ? std::string("null")

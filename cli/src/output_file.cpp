@@ -9,6 +9,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "pyresolve/packaging/marker.hpp"
 #include "pyresolve/packaging/requirements_file.hpp"
 
 namespace pyresolve::cli {
@@ -34,7 +35,13 @@ result<std::vector<resolver::preference>> pylock_pins(const std::string& text, c
       auto name = (*table)["name"].value<std::string>();
       auto version = (*table)["version"].value<std::string>();
       if (!name || !version) continue;
-      if (auto v = packaging::version::parse(*version)) out.push_back(resolver::preference{*name, *v});
+      auto v = packaging::version::parse(*version);
+      if (!v) continue;
+      resolver::preference pref{*name, *v, std::nullopt};
+      if (auto marker = (*table)["marker"].value<std::string>()) {
+        if (auto m = packaging::marker::parse(*marker)) pref.marker = std::move(*m);
+      }
+      out.push_back(std::move(pref));
     }
   }
   return out;
@@ -71,7 +78,8 @@ result<std::vector<resolver::preference>> read_pins(const std::filesystem::path&
     const auto& specs = entry.requirement->specifiers.specifiers();
     if (specs.size() != 1 || specs.front().op() != packaging::spec_op::equal || specs.front().has_wildcard())
       continue;
-    out.push_back(resolver::preference{std::string(entry.requirement->name), specs.front().operand()});
+    out.push_back(resolver::preference{std::string(entry.requirement->name), specs.front().operand(),
+                                       entry.requirement->marker});
   }
   return out;
 }

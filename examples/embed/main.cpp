@@ -4,12 +4,16 @@
 //   embed resolve TREE REQUIREMENT...
 //     the whole stack (pyresolve::index, pyresolve::cache, pyresolve::resolver): resolve the
 //     requirements against the simple index at file://TREE/simple, without a cache, and print
-//     the pins, one `name==version` a line.
+//     the pins, one `name==version` a line;
+//   embed universal TREE REQUIREMENT...
+//     the same, for every platform and every Python from 3.9 at once (universal resolution):
+//     `name==version ; marker` lines, a package possibly at several versions.
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "pyresolve/packaging/marker.hpp"
 #include "pyresolve/packaging/requirement.hpp"
 #include "pyresolve/packaging/version.hpp"
 #include "pyresolve/resolver/index_stack.hpp"
@@ -34,7 +38,7 @@ int packaging_demo(const std::string& text) {
   return 0;
 }
 
-int resolve_demo(const std::string& tree, const std::vector<std::string>& texts) {
+int resolve_demo(const std::string& tree, const std::vector<std::string>& texts, bool universal) {
   namespace pp = pyresolve::packaging;
   std::vector<pp::requirement> requirements;
   for (const std::string& text : texts) {
@@ -50,30 +54,36 @@ int resolve_demo(const std::string& tree, const std::vector<std::string>& texts)
   pyresolve::resolver::index_stack_options options;
   options.locations = pyresolve::index::index_locations{"file://" + tree + "/simple", {}, false};
   options.no_cache = true;
+  options.universal = universal;  // every wheel counts, Requires-Python is checked per fork
   auto stack = pyresolve::resolver::open_index_stack(std::move(options));
   if (!stack) {
     std::fprintf(stderr, "%s\n", stack.error().to_string().c_str());
     return 2;
   }
-  auto resolved = pyresolve::resolve(requirements, {}, (*stack)->provider());
+  pyresolve::resolver::resolve_options resolve;
+  if (universal) resolve.universal = *pp::marker::parse("python_full_version >= '3.9'");
+  auto resolved = pyresolve::resolve(requirements, resolve, (*stack)->provider());
   if (!resolved) {
     std::fprintf(stderr, "%s\n", resolved.error().explanation.c_str());
     return 1;
   }
-  for (const auto& pin : resolved->packages)
-    std::printf("%s==%s\n", pin.name.c_str(), pin.version.to_string().c_str());
+  for (const auto& pin : resolved->packages) {
+    std::printf("%s==%s%s%s\n", pin.name.c_str(), pin.version.to_string().c_str(),
+                pin.marker.empty() ? "" : " ; ", pin.marker.c_str());
+  }
   return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 1 && std::strcmp(argv[1], "resolve") == 0) {
+  const bool universal = argc > 1 && std::strcmp(argv[1], "universal") == 0;
+  if (argc > 1 && (universal || std::strcmp(argv[1], "resolve") == 0)) {
     if (argc < 4) {
-      std::fprintf(stderr, "usage: %s resolve TREE REQUIREMENT...\n", argv[0]);
+      std::fprintf(stderr, "usage: %s resolve|universal TREE REQUIREMENT...\n", argv[0]);
       return 2;
     }
-    return resolve_demo(argv[2], std::vector<std::string>(argv + 3, argv + argc));
+    return resolve_demo(argv[2], std::vector<std::string>(argv + 3, argv + argc), universal);
   }
   return packaging_demo(argc > 1 ? argv[1]
                                  : "Requests[security] >=2.8.1, ==2.8.* ; python_version < \"3.13\"");

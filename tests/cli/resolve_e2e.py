@@ -40,6 +40,16 @@ UNIVERSE = {"packages": {
     "srconly": {"1.0": {"wheels": [], "sdist": True}},
     "winonly": {"1.0": {"wheels": ["winonly-1.0-cp311-cp311-win_amd64.whl"]}},
 }}
+# Forks by platform, markers to carry, a version only newer Pythons can take, and a project with
+# Windows wheels only (--universal).
+FORK_UNIVERSE = {"packages": {
+    "app": {"1.0": {"requires_dist": ["lib<2 ; sys_platform == 'win32'", "lib>=2 ; sys_platform != 'win32'",
+                                      "colorama ; os_name == 'nt'", "tomli ; python_version < '3.11'"]}},
+    "lib": {"1.0": {}, "2.0": {}, "3.0": {"requires_python": ">=3.10"}},
+    "colorama": {"1.0": {}},
+    "tomli": {"1.0": {}},
+    "winonly": {"1.0": {"wheels": ["winonly-1.0-cp39-cp39-win_amd64.whl"]}},
+}}
 # A second index with a project the first one lacks (--extra-index-url).
 EXTRA_UNIVERSE = {"packages": {"extra-only": {"0.5": {"requires_dist": ["lib<3"]}}}}
 
@@ -313,6 +323,48 @@ class resolve_test(unittest.TestCase):
         self.ok("reqs.in", "--format", "pylock.toml", "-o", "pylock.toml", index=file_url(self.uni))
         self.assertEqual(tomllib.loads(read(os.path.join(self.tmp, "pylock.toml"))), doc)
 
+    def test_universal_markers_threads_and_formats(self):
+        tree = universe_index("cli-universe-fork", FORK_UNIVERSE)
+        self.write("reqs.in", "app\nwinonly ; sys_platform == 'win32'\n")
+        args = ["reqs.in", "--universal", "--python-version", "3.9", "--no-header"]
+        outs = [self.ok(*args, "--threads", n, index=file_url(tree), target=False).stdout for n in ("1", "2", "8")]
+        self.assertEqual(outs[0], outs[1])
+        self.assertEqual(outs[0], outs[2])
+        self.assertEqual(outs[0].splitlines(), [
+            "app==1.0", "    # via -r reqs.in",
+            "colorama==1.0 ; os_name == 'nt'", "    # via app",
+            "lib==1.0 ; sys_platform == 'win32'", "    # via app",
+            # 3.0 needs Python 3.10 and the universe starts at 3.9: the Python range splits.
+            "lib==2.0 ; python_full_version < '3.10' and sys_platform != 'win32'", "    # via app",
+            "lib==3.0 ; python_full_version >= '3.10' and sys_platform != 'win32'", "    # via app",
+            "tomli==1.0 ; python_full_version < '3.11'", "    # via app",
+            "winonly==1.0 ; sys_platform == 'win32'", "    # via -r reqs.in",
+        ])
+        # From 3.10 up, lib 3.0 serves every Python.
+        out = self.ok("reqs.in", "--universal", "--python-version", "3.10", "--no-header", "--no-annotate",
+                      index=file_url(tree), target=False)
+        self.assertIn("lib==3.0 ; sys_platform != 'win32'", out.stdout.splitlines())
+        report = json.loads(self.ok(*args, "--format", "json", index=file_url(tree), target=False).stdout)
+        self.assertEqual(report["universal"], {"requires_python": ">=3.9"})
+        self.assertEqual({(p["name"], p["version"]): p["marker"] for p in report["packages"]}, {
+            ("app", "1.0"): None, ("colorama", "1.0"): "os_name == 'nt'",
+            ("lib", "1.0"): "sys_platform == 'win32'",
+            ("lib", "2.0"): "python_full_version < '3.10' and sys_platform != 'win32'",
+            ("lib", "3.0"): "python_full_version >= '3.10' and sys_platform != 'win32'",
+            ("tomli", "1.0"): "python_full_version < '3.11'", ("winonly", "1.0"): "sys_platform == 'win32'"})
+        self.ok(*args, "--format", "pylock.toml", "-o", "pylock.toml", index=file_url(tree), target=False)
+        doc = tomllib.loads(read(os.path.join(self.tmp, "pylock.toml")))
+        self.assertEqual(doc["requires-python"], ">=3.9")
+        self.assertEqual({(p["name"], p["version"]): p.get("marker") for p in doc["packages"]},
+                         {k: v for k, v in {(p["name"], p["version"]): p["marker"]
+                                            for p in report["packages"]}.items()})
+        # Linux has no wheel of winonly; a universal answer installs it where a wheel fits.
+        self.write("win.in", "winonly\n")
+        self.assertEqual(self.resolve("win.in", index=file_url(tree)).returncode, 1)
+        out = self.ok("win.in", "--universal", "--python-version", "3.9", "--no-header", "--no-annotate",
+                      index=file_url(tree), target=False)
+        self.assertEqual(out.stdout, "winonly==1.0\n")
+
     def test_json_report_schema(self):
         self.write("reqs.in", "app\n")
         out = self.ok("reqs.in", "--format", "json", index=file_url(self.uni))
@@ -358,6 +410,12 @@ class resolve_test(unittest.TestCase):
         self.assertEqual(self.pins(read(os.path.join(self.tmp, "out.txt"))), {"app": "2.0", "lib": "3.0"})
         self.assertEqual(sorted(os.listdir(self.tmp)), ["cache", "out.txt", "reqs.in"])  # no temp file left
 
+    def test_output_dash_is_standard_output(self):
+        self.write("reqs.in", "app\n")
+        out = self.ok("reqs.in", "-o", "-", "--no-header", "--no-annotate", index=file_url(self.uni))
+        self.assertEqual(out.stdout, "app==2.0\nlib==3.0\n")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "-")))
+
     def test_output_to_a_device(self):
         self.write("reqs.in", "app\n")
         out = self.ok("reqs.in", "--no-header", "-o", "/dev/stdout", index=file_url(self.uni))
@@ -400,6 +458,9 @@ class resolve_test(unittest.TestCase):
         self.assertEqual(set(self.pins(out.stdout)), {"app", "lib", "speed"})
         out = self.ok("pyproject.toml", "--all-extras", index=file_url(self.uni))
         self.assertEqual(set(self.pins(out.stdout)), {"app", "beta", "lib", "speed"})
+        for extras in (["--extra", "fast,old"], ["--extra", "fast", "--extra", "old"]):
+            out = self.ok("pyproject.toml", *extras, index=file_url(self.uni))
+            self.assertEqual(set(self.pins(out.stdout)), {"app", "beta", "lib", "speed"})
         out = self.resolve("pyproject.toml", "--extra", "nope", index=file_url(self.uni))
         self.assertEqual(out.returncode, 2)
         self.assertIn("nope", out.stderr)

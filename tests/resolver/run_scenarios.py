@@ -11,8 +11,13 @@ usage: run_scenarios.py BIN_DIR SOURCE_DIR [--summary FILE] [--min-pass N]
 Checks per scenario: satisfiable or not as uv says; for satisfiable ones the versions uv
 installs (`+ name==version` lines of the snapshot, or the `installed` asserts) equal ours; for
 unsatisfiable ones the scenario packages named in uv's explanation are the ones we name.
-pip install and pip compile scenarios run; lock scenarios (pyproject, universal) are listed as
-not run. Exit 1 when fewer than --min-pass pass (a regression guard, not a 100% demand).
+pip install and pip compile scenarios run as above. Lock scenarios run `resolve pyproject.toml
+--universal` on the test's pyproject.toml (its requires-python is the universe) and are checked
+against the expected uv.lock: the same exit class, the same set of name==version among its
+registry packages, and, with `packaging` importable, no environment of the grid (linux, darwin,
+win32 x CPython 3.8-3.13) in which two versions of one package are installed. Universal
+compile scenarios (`--universal`) are checked the same way against uv's `name==version`
+lines. Exit 1 when fewer than --min-pass pass (a regression guard, not a 100% demand).
 """
 import json
 import os
@@ -46,10 +51,7 @@ def main():
     for suite in ("pip/pip_install_scenarios.rs", "pip/pip_compile_scenarios.rs", "lock_scenarios/lock_scenarios.rs"):
         for e in expectations.get(suite, []):
             name = e["test"]
-            if suite.startswith("lock"):
-                results.append((name, False, "not run: lock scenario (pyproject, universal resolution)"))
-                continue
-            results.append((name, *run_one(e, bin_dir, data, tmp)))
+            results.append((name, *run_one(e, bin_dir, data, tmp, lock=suite.startswith("lock"))))
     tmp_dir.cleanup()
     passed = sum(1 for _, ok, _ in results if ok)
     lines = [f"{passed} of {len(results)} scenarios pass", ""]
@@ -64,7 +66,7 @@ def main():
     return 0 if passed >= min_pass else 1
 
 
-def run_one(e, bin_dir, data, tmp):
+def run_one(e, bin_dir, data, tmp, lock=False):
     scenario = os.path.join(data, "scenarios", e["scenario"])
     with open(scenario, "rb") as f:
         toml = tomllib.load(f)
@@ -81,6 +83,7 @@ def run_one(e, bin_dir, data, tmp):
     platform = ["--python-platform", "x86_64-manylinux_2_28"]
     flags = []
     reqs = []
+    universal = lock
     args = list(e["args"])
     i = 0
     while i < len(args):
@@ -98,7 +101,7 @@ def run_one(e, bin_dir, data, tmp):
             flags += [a, args[i + 1]]
             i += 1
         elif a == "--universal":
-            return False, "not run: universal resolution (--universal), out of scope like the lock scenarios"
+            universal = True
         elif a in ("--locked",):
             pass
         elif a.startswith("-"):
@@ -108,7 +111,21 @@ def run_one(e, bin_dir, data, tmp):
         i += 1
     if not reqs:
         reqs = list(toml.get("root", {}).get("requires", []))
-    write_lines(os.path.join(work, "requirements.in"), reqs)
+    source = os.path.join(work, "requirements.in")
+    python_flags = ["--python-version", python]
+    if lock:
+        if not e.get("pyproject"):
+            return False, "lock scenario without a pyproject.toml"
+        source = os.path.join(work, "pyproject.toml")
+        with open(source, "w") as f:
+            f.write(e["pyproject"])
+        with open(source, "rb") as f:
+            if "requires-python" in tomllib.load(f).get("project", {}):
+                python_flags = []  # the project's requires-python is the universe, as in `uv lock`
+    else:
+        write_lines(source, reqs)
+    if universal:
+        flags.append("--universal")
     constraints = toml.get("root", {}).get("constraints", [])
     if constraints:
         write_lines(os.path.join(work, "constraints.txt"), constraints)
@@ -117,9 +134,9 @@ def run_one(e, bin_dir, data, tmp):
     if overrides:
         write_lines(os.path.join(work, "overrides.txt"), overrides)
         flags += ["--override", os.path.join(work, "overrides.txt")]
-    res = subprocess.run([os.path.join(bin_dir, "resolve"), os.path.join(work, "requirements.in"),
+    res = subprocess.run([os.path.join(bin_dir, "resolve"), source,
                           "--index-url", "file://" + os.path.join(tree, "simple"),
-                          "--cache-dir", os.path.join(work, "cache"), "--python-version", python,
+                          "--cache-dir", os.path.join(work, "cache"), *python_flags,
                           "--format", "json", "--no-progress", "--color", "never", *platform, *flags],
                          capture_output=True, text=True)
     snap = e["snapshots"][0] if e["snapshots"] else ""
@@ -131,6 +148,8 @@ def run_one(e, bin_dir, data, tmp):
         why = "uv resolves, we fail: " + res.stderr.strip().splitlines()[-1][:200] if uv_ok else \
             "uv fails, we resolve: " + " ".join(f"{n}=={v}" for n, v in sorted(pins(res.stdout).items()))
         return False, why
+    if uv_ok and universal:
+        return check_universal(e, snap, lock, res.stdout)
     if uv_ok:
         expected = {}
         for m in re.finditer(r"^ \+ ([A-Za-z0-9_.\-]+)==(\S+)$", snap, re.M):
@@ -152,6 +171,49 @@ def run_one(e, bin_dir, data, tmp):
     if theirs != ours:
         return False, f"explanation names {sorted(ours)}, uv names {sorted(theirs)}"
     return True, ""
+
+
+def check_universal(e, snap, lock, json_text):
+    """A universal answer against uv's: the same set of name==version, and one version of a
+    package at most in every environment of the grid."""
+    ours = {(p["name"], p["version"]) for p in json.loads(json_text)["packages"]}
+    if lock:
+        if len(e["snapshots"]) < 2:  # uv's test checks only the command's outcome
+            return True, ""
+        expected = {(p["name"], p["version"]) for p in tomllib.loads(e["snapshots"][1]).get("package", [])
+                    if "registry" in p.get("source", {})}
+    else:
+        expected = {(m.group(1), m.group(2))
+                    for m in re.finditer(r"^([a-z0-9_.\-]+)==([^\s;]+)(?: ; .*)?$", snap, re.M)}
+    if ours != expected:
+        return False, f"different pins: uv {sorted(expected)}, ours {sorted(ours)}"
+    overlap = overlapping_versions(json.loads(json_text)["packages"])
+    if overlap:
+        return False, "two versions installed together: " + overlap
+    return True, ""
+
+
+def overlapping_versions(packages):
+    """The first environment of the grid where two versions of one package are installed, or ""."""
+    try:
+        from packaging.markers import Marker
+    except ImportError:
+        return ""
+    platforms = [("linux", "Linux", "posix"), ("darwin", "Darwin", "posix"), ("win32", "Windows", "nt")]
+    for sys_platform, system, os_name in platforms:
+        for minor in range(8, 14):
+            env = {"sys_platform": sys_platform, "platform_system": system, "os_name": os_name,
+                   "python_version": f"3.{minor}", "python_full_version": f"3.{minor}.0",
+                   "implementation_name": "cpython", "platform_python_implementation": "CPython",
+                   "platform_machine": "x86_64", "extra": ""}
+            seen = {}
+            for p in packages:
+                if p["marker"] and not Marker(p["marker"]).evaluate(env):
+                    continue
+                if p["name"] in seen and seen[p["name"]] != p["version"]:
+                    return f"{p['name']} {seen[p['name']]} and {p['version']} on {sys_platform} 3.{minor}"
+                seen[p["name"]] = p["version"]
+    return ""
 
 
 def write_lines(path, lines):

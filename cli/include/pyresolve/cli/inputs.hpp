@@ -37,6 +37,8 @@ struct user_input {
   packaging::index_options index;
   /// Options inside the files that do not affect a resolve, for a warning.
   std::vector<std::string> ignored;
+  /// `[project] requires-python` of a pyproject.toml source (checked to be a specifier set).
+  std::optional<std::string> requires_python;
 };
 
 /// Reads every source of `opt` (and its constraint and override files); `stdin_stream` is
@@ -48,9 +50,10 @@ struct user_input {
 /// Reads `[project] dependencies` of a pyproject.toml text, plus the optional-dependency
 /// groups named in `extras` (all of them with `all_extras`). An extra that the file does not
 /// define is an error, as in uv.
-[[nodiscard]] result<std::vector<user_requirement>> read_pyproject(const std::string& text,
-                                                                   const std::string& path,
-                                                                   const std::vector<std::string>& extras,
-                                                                   bool all_extras);
+/// `requires_python`, when given, receives `[project] requires-python` (an invalid specifier
+/// set is an error naming the file and line).
+[[nodiscard]] result<std::vector<user_requirement>> read_pyproject(
+    const std::string& text, const std::string& path, const std::vector<std::string>& extras, bool all_extras,
+    std::optional<std::string>* requires_python = nullptr);
 
 }  // namespace pyresolve::cli

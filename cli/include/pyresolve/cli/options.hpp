@@ -37,6 +37,9 @@ struct options {
   bool no_index = false;
   std::optional<std::string> python_version;
   std::optional<std::string> python_platform;
+  /// `--universal`: one answer for every platform and every Python from the lower bound
+  /// (`--python-version`, else the pyproject.toml's `requires-python`, else the target's).
+  bool universal = false;
   std::string resolution = "highest";
   std::string prerelease = "if-necessary-or-explicit";
   std::vector<std::string> no_binary;  ///< `:all:`, `:none:` or names (comma lists split)

@@ -44,6 +44,9 @@ struct render_context {
   source_lookup sources;
   std::string python_version;   ///< the target's `X.Y[.Z]`
   std::string python_platform;  ///< as given, or as probed
+  /// `--universal`: the Requires-Python of the environments resolved for (`>=3.9`); empty
+  /// otherwise.
+  std::string requires_python;
   std::vector<timing> timings;
   std::string allocator;  ///< the --allocator strategy
 };
@@ -71,6 +74,10 @@ struct render_context {
 /// The marker to write after a pin: kept only when every requirement on the package is a
 /// user requirement with a marker (`(a) or (b)` when they differ); empty otherwise.
 [[nodiscard]] std::string kept_marker(const resolver::resolved_package& package, const user_input& input);
+
+/// The marker written after a pin: the resolution's own in a universal resolution, else
+/// `kept_marker`.
+[[nodiscard]] std::string marker_of(const resolver::resolved_package& package, const render_context& context);
 
 /// `resolve ARGS…` for the header and the report: shell-quoted, credentials stripped from
 /// every URL (`-i https://user:token@host/simple` shows `https://host/simple`).
