@@ -204,7 +204,7 @@ TEST_CASE("marker algebra: equivalent markers are one node, and write as one tex
 
 /// 300 random markers of `gen`: each evaluates as parsed on the grid, writes, and its text
 /// parses back to the same node and evaluates the same.
-void check_random_markers(marker_generator gen) {
+void check_random_markers(marker_generator gen, pp::python_spelling spelling = pp::python_spelling::series) {
   pp::marker_algebra a;
   for (int i = 0; i < 300; ++i) {
     const std::string text = gen.next();
@@ -212,8 +212,10 @@ void check_random_markers(marker_generator gen) {
     REQUIRE_MESSAGE(m, text);
     const auto id = a.from(*m);
     check_same_function(a, id, *m, text);
-    auto out = a.to_string(id);
+    auto out = a.to_string(id, spelling);
     REQUIRE_MESSAGE(out, text << ": " << (out ? "" : out.error().to_string()));
+    if (spelling == pp::python_spelling::full_version)
+      CHECK_MESSAGE(out->find("python_version") == std::string::npos, *out);
     auto back = reparse(*out);
     REQUIRE_MESSAGE(back, *out);
     CHECK_MESSAGE(a.from(*back) == id, text << " -> " << *out);
@@ -227,6 +229,65 @@ TEST_CASE("marker algebra: random markers evaluate as parsed, and their text par
 
 TEST_CASE("marker algebra: with python_full_version too, every function writes and parses back") {
   check_random_markers(marker_generator(7, true));
+}
+
+TEST_CASE("marker algebra: uv's spelling writes every Python bound on python_full_version") {
+  check_random_markers(marker_generator(11, true), pp::python_spelling::full_version);
+  pp::marker_algebra a;
+  const auto full = pp::python_spelling::full_version;
+  CHECK(*a.to_string(parse(a, "python_version >= '3.10'"), full) == "python_full_version >= \"3.10\"");
+  CHECK(*a.to_string(parse(a, "python_version < '3.10'"), full) == "python_full_version < \"3.10\"");
+  CHECK(*a.to_string(parse(a, "python_version == '3.10'"), full) == "python_full_version == \"3.10.*\"");
+  CHECK(*a.to_string(parse(a, "python_version <= '3.9'"), full) == "python_full_version < \"3.10\"");
+}
+
+TEST_CASE("marker algebra: an extra decided, Python assumed from a lower bound, the lowest Python") {
+  pp::marker_algebra a;
+  const auto m =
+      parse(a, "(extra == 'dev' and sys_platform == 'linux') or (extra != 'dev' and os_name == 'nt')");
+  CHECK(written(a, a.with_extra(m, "dev")) == "sys_platform == \"linux\"");
+  CHECK(written(a, a.with_extra(m, "Dev")) == "sys_platform == \"linux\"");
+  CHECK(written(a, a.with_extra(m, "")) == "os_name == \"nt\"");
+  CHECK(written(a, a.with_extra(m, "other")) == "os_name == \"nt\"");
+  const auto v39 = pp::version::from_release({3, 9});
+  const auto linux_from_39 = parse(a, "python_full_version >= '3.9' and sys_platform == 'linux'");
+  CHECK(written(a, a.assuming_python_from(linux_from_39, v39)) == "sys_platform == \"linux\"");
+  const auto old_or_win = parse(a, "python_version < '3.8' or sys_platform == 'win32'");
+  CHECK(written(a, a.assuming_python_from(old_or_win, v39)) == "sys_platform == \"win32\"");
+  const auto split = parse(a, "python_version >= '3.10' and sys_platform == 'linux'");
+  CHECK(a.assuming_python_from(split, v39) == split);
+  CHECK(*a.lowest_python(linux_from_39) == v39);
+  CHECK(*a.lowest_python(parse(a, "sys_platform == 'linux'")) == pp::version::from_release({0}));
+  CHECK(*a.lowest_python(parse(a, "python_version < '3.8' or python_version >= '3.11'")) ==
+        pp::version::from_release({0}));
+  CHECK(*a.lowest_python(parse(a, "python_version == '3.11' or python_version >= '3.13'")) ==
+        pp::version::from_release({3, 11}));
+  CHECK_FALSE(a.lowest_python(pp::marker_algebra::never()));
+}
+
+TEST_CASE("marker algebra: hostile markers hit a bound, never the stack or the memory") {
+  // 600 opaque atoms: more variables than the bound.
+  std::string wide;
+  for (int i = 0; i < 600; ++i)
+    wide += (i ? " or " : "") + std::string("'v") + std::to_string(i) + "' in platform_version";
+  pp::marker_algebra a;
+  auto m = pp::marker::parse(wide);
+  REQUIRE(m);
+  static_cast<void>(a.from(*m));
+  CHECK(a.exhausted());
+  CHECK_FALSE(a.to_string(pp::marker_algebra::always()));
+  // (x1 and y1) or (x2 and y2) or ... with every x ordered before every y: exponential in
+  // nodes and paths; the bound stops it.
+  pp::marker_algebra b;
+  std::string pairs;
+  for (int i = 0; i < 40; ++i)
+    pairs += (i ? " or " : "") + std::string("('a") + std::to_string(100 + i) +
+             "' in platform_version and 'b" + std::to_string(100 + i) + "' in platform_version)";
+  auto p = pp::marker::parse(pairs);
+  REQUIRE(p);
+  const auto id = b.from(*p);
+  CHECK((b.exhausted() || !b.to_string(id)));
+  CHECK(b.size() <= pp::marker_algebra::max_nodes);
 }
 
 TEST_CASE("marker algebra: Python versions compare by release, as uv compares them") {
