@@ -75,8 +75,9 @@ def tables(results: dict, counters: bool = True, pmr_table: bool = True) -> str:
         out.append("")
     if not counters:
         return "\n".join(out) + "\n"
-    out += ["**Counters** (one `/usr/bin/time` run: minor faults, peak RSS; `perf stat -r 5`: user-space "
-            "instructions; `-v`: the pmr resource's allocations and the share freed on another thread)", "",
+    out += ["**Counters** (one `/usr/bin/time` run: minor faults, peak RSS, user and system time; instructions: "
+            "`perf stat -r 5` where the machine has hardware counters, else one callgrind run (all threads, "
+            "short cases only); `-v`: the pmr resource's allocations and the share freed on another thread)", "",
             "| case | variant | minor faults | peak RSS MiB | instructions (M) | user ms | sys ms | allocs | cross-thread frees |",
             "|---|---|---|---|---|---|---|---|---|"]
     for c in cases:
