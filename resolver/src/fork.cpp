@@ -75,7 +75,7 @@ void fork_context::split_at_python(const packaging::version& lowest) {
   auto bound = std::make_shared<const packaging::marker>(std::move(*parsed));
   const marker_id upper = m_algebra.conjunction(m_environment, of(*bound, ""));
   if (upper == marker_algebra::never() || upper == m_environment) return;
-  m_split = fork_split{{{bound.get(), "", true, bound}}, {{bound.get(), "", false, bound}}};
+  m_split = fork_split{{{bound.get(), "", false, bound}}, {{bound.get(), "", true, bound}}};
 }
 
 std::optional<packaging::version> python_lower_bound(const packaging::specifier_set& spec) {

@@ -10,11 +10,12 @@
 // concurrent provider the sides of a split are solved at once, as oneTBB tasks in an arena of
 // `options.threads`; each side writes its own slot, read in order once all are done.
 //
-// Preferences across forks: once every leaf has an answer, the first version of each package
-// in leaf order becomes a preference (after the user's own), and every leaf that chose
-// otherwise is solved again with them, so that the forks agree wherever they can (uv solves
-// its forks one after another, each preferring what the ones before chose; taking the
-// preferences from the first round lets the second run in parallel too).
+// Preferences across forks: once every leaf has an answer, each package's version in the last
+// leaf that has it becomes a preference (after the user's own), and every leaf that chose
+// otherwise is solved again with them, so that the forks agree wherever they can. uv solves
+// its forks one after another from a stack, the last side made first, each preferring what
+// the ones before chose: the last leaf here is the first one uv solves. Taking the
+// preferences from the first round lets the second run in parallel too.
 //
 // Merging: in each leaf, the marker of every pinned package is where the user's requirements
 // reach it, along requirement edges whose markers are read for the extra of the package that
@@ -221,12 +222,12 @@ result<resolution, resolve_failure> universal_driver::run() {
   std::vector<leaf> leaves;
   if (auto failed = solve_tree({}, m_options, leaves)) return unexpected(std::move(*failed));
   if (leaves.size() < 2) return merge(leaves);
-  // The first version of each package in leaf order, and the leaves that chose another.
+  // Each package's version in the last leaf that has it, and the leaves that chose another.
   std::map<std::string, version, std::less<>> chosen;
-  for (const leaf& l : leaves)
-    for (const auto& p : l.outcome.answer->packages) chosen.emplace(p.name, p.version);
+  for (auto l = leaves.rbegin(); l != leaves.rend(); ++l)
+    for (const auto& p : l->outcome.answer->packages) chosen.emplace(p.name, p.version);
   std::vector<std::size_t> redo;
-  for (std::size_t i = 1; i < leaves.size(); ++i) {
+  for (std::size_t i = 0; i + 1 < leaves.size(); ++i) {
     const auto& packages = leaves[i].outcome.answer->packages;
     if (std::any_of(packages.begin(), packages.end(),
                     [&](const resolved_package& p) { return chosen.find(p.name)->second != p.version; }))

@@ -121,11 +121,11 @@ TEST_CASE("a version that needs a newer Python splits the Python range (uv's req
   CHECK(pinned.pins == "numpy==1.0 | pin==1.0");
 }
 
-TEST_CASE("forks agree where they can: the later fork prefers what the earlier one chose") {
-  // The first side (linux) takes b 2.0 because a 2.0 needs b<3; the other side, free to take
-  // b 3.0, prefers the first side's b 2.0, so b is one pin everywhere.
+TEST_CASE("forks agree where they can: the other forks prefer what the last one chose") {
+  // The last side (not linux, the one uv solves first) takes b 2.0 because a 1.0 needs b<3;
+  // the linux side, free to take b 3.0, prefers b 2.0, so b is one pin everywhere.
   const char* json = R"({"packages": {
-    "a": {"1.0": {"requires_dist": ["b"]}, "2.0": {"requires_dist": ["b<3"]}},
+    "a": {"1.0": {"requires_dist": ["b<3"]}, "2.0": {"requires_dist": ["b"]}},
     "b": {"1.0": {}, "2.0": {}, "3.0": {}}}})";
   auto out = universal(json, {"a>=2 ; sys_platform == 'linux'", "a<2 ; sys_platform != 'linux'", "b"});
   REQUIRE(out.ok);

@@ -57,8 +57,9 @@ class fork_context {
   void split_on(std::span<const packaging::requirement* const> group, std::string_view extra);
   /// Records the split of this fork at Python `lowest` (uv's `requires-python` fork strategy:
   /// the version the solver would take needs that Python, so the environments from `lowest` up
-  /// take it and the others go on without it), the upper side first. Nothing when the fork
-  /// does not reach both sides of `lowest`.
+  /// take it and the others go on without it), the lower side first (so the upper side's
+  /// choices take precedence, see universal.cpp). Nothing when the fork does not reach both
+  /// sides of `lowest`.
   void split_at_python(const packaging::version& lowest);
   [[nodiscard]] bool split_requested() const noexcept { return m_split.has_value(); }
   /// The markers met so far went past the algebra's bounds (a hostile index): whatever this
