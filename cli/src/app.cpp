@@ -282,7 +282,11 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   for (const auto& ignored : input->ignored)
     report.info("ignoring `" + ignored + "` (it does not affect a resolve)");
   lap("read_inputs");
-  auto target = choose_target(opt);
+  // A universal resolution serves every platform: the platform is not asked of python3 (nor
+  // the Python, when --python-version gives the lower bound).
+  options target_flags = opt;
+  if (opt.universal && !target_flags.python_platform) target_flags.python_platform = "linux";
+  auto target = choose_target(target_flags);
   if (!target) {
     report.error(target.error().to_string());
     return exit_error;
