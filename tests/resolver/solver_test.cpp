@@ -9,6 +9,7 @@
 
 #include "pyresolve/resolver/resolve.hpp"
 #include "pyresolve/resolver/universe_provider.hpp"
+#include "roots.hpp"
 
 namespace {
 
@@ -26,12 +27,7 @@ outcome solve(const std::string& json, std::vector<std::string> roots,
               resolver::resolve_options options = {}) {
   auto uni = resolver::universe_provider::from_json(json, options.environment);
   REQUIRE(uni.has_value());
-  std::vector<packaging::requirement> reqs;
-  for (const auto& r : roots) {
-    auto req = packaging::requirement::parse(r);
-    REQUIRE(req.has_value());
-    reqs.push_back(*req);
-  }
+  const auto reqs = test::parse_roots(roots);
   auto out = resolver::resolve(reqs, options, **uni);
   outcome o;
   o.ok = out.has_value();

@@ -8,6 +8,7 @@
 
 #include "pyresolve/resolver/resolve.hpp"
 #include "pyresolve/resolver/universe_provider.hpp"
+#include "roots.hpp"
 
 namespace {
 
@@ -25,12 +26,7 @@ answer universal(const std::string& json, const std::vector<std::string>& roots,
                  resolver::resolve_options options = {}) {
   auto uni = resolver::universe_provider::from_json(json, options.environment);
   REQUIRE(uni.has_value());
-  std::vector<packaging::requirement> reqs;
-  for (const auto& r : roots) {
-    auto req = packaging::requirement::parse(r);
-    REQUIRE(req.has_value());
-    reqs.push_back(*req);
-  }
+  const auto reqs = test::parse_roots(roots);
   auto m = packaging::marker::parse(universe);
   REQUIRE(m.has_value());
   options.universal = *m;
