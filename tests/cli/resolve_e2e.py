@@ -358,6 +358,16 @@ class resolve_test(unittest.TestCase):
         self.assertEqual({(p["name"], p["version"]): p.get("marker") for p in doc["packages"]},
                          {k: v for k, v in {(p["name"], p["version"]): p["marker"]
                                             for p in report["packages"]}.items()})
+        # An existing universal file's pins are preferred where their markers hold: lib 2.0 on
+        # Python 3.10 and later stays (3.0 would be newer), lib 1.0 on Windows too.
+        self.write("pinned.txt", "lib==1.0 ; sys_platform == 'win32'\n"
+                                 "lib==2.0 ; sys_platform != 'win32'\n")
+        out = self.ok("reqs.in", "--universal", "--python-version", "3.9", "--no-header", "--no-annotate",
+                      "-o", "pinned.txt", index=file_url(tree), target=False)
+        lines = read(os.path.join(self.tmp, "pinned.txt")).splitlines()
+        self.assertIn("lib==1.0 ; sys_platform == 'win32'", lines)
+        self.assertIn("lib==2.0 ; sys_platform != 'win32'", lines)
+        self.assertFalse(any(line.startswith("lib==3.0") for line in lines), lines)
         # Linux has no wheel of winonly; a universal answer installs it where a wheel fits.
         self.write("win.in", "winonly\n")
         self.assertEqual(self.resolve("win.in", index=file_url(tree)).returncode, 1)
