@@ -44,6 +44,9 @@ using packaging::marker_algebra;
 using packaging::marker_id;
 using packaging::version;
 
+/// What ThreadSanitizer is told the fork tasks synchronize on (see `solve_all`).
+int fork_handoff = 0;
+
 /// A hostile index can make every version split its fork; past this many leaves the
 /// resolution stops with an error rather than grow without bound.
 constexpr std::size_t max_forks = 256;
@@ -137,20 +140,21 @@ std::optional<resolve_failure> universal_driver::solve_all(
   std::vector<std::optional<resolve_failure>> failed(forks.size());
   if (forks.size() > 1 && m_source.concurrent() && m_options.threads != 1) {
     // Each task writes only its own slots; the group's wait orders them before the reads.
-    // (ThreadSanitizer cannot see oneTBB's own synchronization: the hand-offs are announced.)
+    // (ThreadSanitizer cannot see oneTBB's own synchronization: the hand-offs are announced on
+    // one global address, which a task acquires before it reads its captures.)
     m_arena.execute([&] {
       tbb::task_group group;
       for (std::size_t i = 0; i < forks.size(); ++i) {
-        tsan_release(&out[i]);
+        tsan_release(&fork_handoff);
         group.run([&, i] {
-          tsan_acquire(&out[i]);
+          tsan_acquire(&fork_handoff);
           failed[i] = solve_tree(forks[i], *options[i], out[i]);
-          tsan_release(&failed[i]);
+          tsan_release(&fork_handoff);
         });
       }
       group.wait();
     });
-    for (std::size_t i = 0; i < forks.size(); ++i) tsan_acquire(&failed[i]);
+    tsan_acquire(&fork_handoff);
   } else {
     for (std::size_t i = 0; i < forks.size(); ++i) {
       failed[i] = solve_tree(forks[i], *options[i], out[i]);
