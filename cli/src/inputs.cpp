@@ -102,6 +102,15 @@ std::optional<toml_hazard> find_toml_hazard(std::string_view text) {
     if (c == '#') {
       skip_past("\n", false, false);
     } else if (c == '"' || c == '\'') {
+      // A string starts a key (at a line's start, or after `[` or `.`) or a value (after `=`,
+      // `[`, `,` or `{`); a quote glued to anything else (`5"`) is not one to toml++, which
+      // then reads on where this scan would skip a string.
+      std::size_t before = i;
+      while (before > 0 && (text[before - 1] == ' ' || text[before - 1] == '\t')) --before;
+      if (before > 0 && std::string_view("\n\r=[,{.").find(text[before - 1]) == std::string_view::npos) {
+        found = toml_hazard{"a quote right after a value or key is not valid TOML", i};
+        break;
+      }
       // A string ends at its own quotes; only basic ("...") strings have escapes. A string
       // toml++ would reject stops its parse there, before anything this scan skips.
       const std::string quotes(text.substr(i, 3) == std::string(3, c) ? 3 : 1, c);
