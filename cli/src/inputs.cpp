@@ -91,6 +91,10 @@ std::optional<toml_hazard> find_toml_hazard(std::string_view text) {
         }
       } else if (text.substr(i, end.size()) == end) {
         i += end.size();
+        // A multi-line string's content may end in one or two of its quote characters: the
+        // last three quotes of the run close it.
+        for (int extra = 0; end.size() == 3 && extra < 2 && i < text.size() && text[i] == end[0]; ++extra)
+          ++i;
         return;
       } else {
         ++i;
