@@ -84,6 +84,16 @@ class fork_provider final : public provider {
   std::unordered_map<std::string, std::vector<candidate>> m_candidates;
 };
 
+/// `universe` and every literal, in `algebra`: a fork's environments.
+marker_id conjoined(marker_algebra& algebra, marker_id universe, const std::vector<fork_literal>& literals) {
+  marker_id out = universe;
+  for (const fork_literal& l : literals) {
+    const marker_id m = algebra.with_extra(algebra.from(*l.marker), l.extra);
+    out = algebra.conjunction(out, l.holds ? m : algebra.negation(m));
+  }
+  return out;
+}
+
 /// PEP 508 text with single-quoted values, as uv writes markers, unless a value has a `'`.
 std::string single_quoted(std::string text) {
   if (text.find('\'') == std::string::npos) std::replace(text.begin(), text.end(), '"', '\'');
@@ -170,11 +180,7 @@ std::string universal_driver::describe(const std::vector<fork_literal>& literals
   marker_algebra algebra;
   const marker_id universe =
       m_options.universal ? algebra.from(*m_options.universal) : marker_algebra::always();
-  marker_id fork = universe;
-  for (const fork_literal& l : literals) {
-    const marker_id m = algebra.with_extra(algebra.from(*l.marker), l.extra);
-    fork = algebra.conjunction(fork, l.holds ? m : algebra.negation(m));
-  }
+  const marker_id fork = conjoined(algebra, universe, literals);
   const auto lowest = algebra.lowest_python(universe);
   auto text = algebra.to_string(lowest ? algebra.assuming_python_from(fork, *lowest) : fork,
                                 packaging::python_spelling::full_version);
@@ -285,11 +291,7 @@ result<resolution, resolve_failure> universal_driver::merge(std::vector<leaf>& l
   resolution out;
   for (leaf& l : leaves) {
     const resolution& answer = *l.outcome.answer;
-    marker_id fork = universe;
-    for (const fork_literal& lit : l.literals) {
-      const marker_id m = algebra.with_extra(algebra.from(*lit.marker), lit.extra);
-      fork = algebra.conjunction(fork, lit.holds ? m : algebra.negation(m));
-    }
+    const marker_id fork = conjoined(algebra, universe, l.literals);
     // Reach along the edges, from the user's requirements (the empty name).
     const auto key = [](const std::string& name, const std::string& extra) { return name + '[' + extra; };
     std::unordered_map<std::string, std::vector<const fork_edge*>> from;
