@@ -94,6 +94,10 @@ std::optional<std::string> check_requirement_url(std::string_view url) {
     if (urlunsplit(*parts) != url) return std::string("Invalid URL given");
     return std::nullopt;
   }
+  // `git+file:///srv/repo` has no host, which `packaging` refuses; pip and uv accept it, and
+  // so does pyresolve (a deliberate difference from `packaging`).
+  if (parts->scheme == "git+file" && parts->netloc.empty() && parts->path.starts_with('/'))
+    return std::nullopt;
   if (parts->scheme.empty() || parts->netloc.empty()) return "Invalid URL: " + std::string(url);
   return std::nullopt;
 }
