@@ -100,6 +100,8 @@ class PYRESOLVE_API index_stack {
   [[nodiscard]] const cache::cached_index& index() const noexcept { return m_index; }
   [[nodiscard]] cache::cache& store() noexcept { return *m_store; }
   [[nodiscard]] index::http_client& http() noexcept { return m_http; }
+  /// Pages and metadata over HTTP, uncached (direct sources read through it).
+  [[nodiscard]] index::index_client& client() noexcept { return m_client; }
   /// The indexes read, as given.
   [[nodiscard]] const index::index_locations& locations() const noexcept { return m_locations; }
 
