@@ -15,6 +15,9 @@ packages=(
   # tests, peers and benchmarks
   python3 python3-packaging nginx-light curl hyperfine python3-matplotlib
   openssl                             # tests/index/network_env_test.cpp makes a test certificate
+  fcgiwrap                            # git http-backend behind nginx: tests/cli/direct_sources_e2e.py
+  python3-setuptools-whl python3-wheel-whl  # wheels of the PEP 517 build environments in that test
+  python3-setuptools python3-wheel    # its --no-build-isolation case
   libsolv-tools                       # testsolv: the libsolv peer of tests/resolver/check_universes.sh
   python3-poetry                      # Poetry's solver: a peer of benches/run.sh --peers
 )

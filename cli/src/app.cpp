@@ -12,6 +12,8 @@
 #include "pyresolve/allocator/counting_resource.hpp"
 #include "pyresolve/allocator/resource.hpp"
 #include "pyresolve/cache/cache.hpp"
+#include "pyresolve/cli/build_wheels.hpp"
+#include "pyresolve/cli/direct_sources.hpp"
 #include "pyresolve/cli/inputs.hpp"
 #include "pyresolve/cli/options.hpp"
 #include "pyresolve/cli/output.hpp"
@@ -25,6 +27,7 @@
 #include "pyresolve/packaging/marker.hpp"
 #include "pyresolve/packaging/name.hpp"
 #include "pyresolve/packaging/specifier.hpp"
+#include "pyresolve/resolver/direct_provider.hpp"
 #include "pyresolve/resolver/index_provider.hpp"
 #include "pyresolve/resolver/index_stack.hpp"
 #include "pyresolve/resolver/resolve.hpp"
@@ -376,6 +379,8 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   stack_options.log = report.sink();
   // The program's own start-up thread, if any, is done before the provider's workers start.
   stack_options.before_provider = before_workers;
+  // Builds resolve their requirements against the same indexes and cache (wheels only).
+  const resolver::index_stack_options build_stack_options = stack_options;
   auto opened = resolver::open_index_stack(std::move(stack_options));
   if (!opened) {
     report.error(opened.error().to_string());
@@ -400,6 +405,37 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     return code;
   };
 
+  // Sources given by URL or path: read before the solver starts, each pinning its name.
+  direct_set directs;
+  if (!input->directs.empty()) {
+    index::direct_source_options direct_options;
+    if (!opt.no_cache) direct_options.cache_dir = stack->store().root();
+    direct_options.offline = opt.offline;
+    direct_options.hash = opt.generate_hashes || opt.format == output_format::pylock_toml;
+    if (!opt.no_build) {
+      index::build_options build;
+      build.cache_dir = direct_options.cache_dir;
+      build.python = opt.python;
+      build.isolation = !opt.no_build_isolation;
+      auto wheels = std::make_shared<build_wheels>(build_stack_options);
+      build.wheels_for = [wheels](const std::vector<packaging::requirement>& requirements) {
+        return (*wheels)(requirements);
+      };
+      direct_options.build = std::move(build);
+    }
+    auto read = read_direct_sources(*input, stack->client(), direct_options, target->environment);
+    if (!read) {
+      report.error(read.error().to_string());
+      return finished(exit_error);
+    }
+    directs = std::move(*read);
+    if (opt.universal) {
+      for (auto& package : directs.packages) package.has_compatible_dist = true;
+    }
+    lap("read_direct_sources");
+  }
+  resolver::direct_provider direct(observed, std::move(directs.packages), target->environment);
+
   std::vector<packaging::requirement> requirements;
   requirements.reserve(input->requirements.size());
   for (const auto& req : input->requirements) requirements.push_back(req.requirement);
@@ -423,7 +459,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
                      });
   }
   const auto solve_started = clock_type::now();
-  auto outcome = resolver::resolve(requirements, resolve_options, observed);
+  auto outcome = resolver::resolve(requirements, resolve_options, direct);
   if (progress) progress->stop();
   lap("resolve");
   const auto provider_stats = source.stats();
@@ -473,6 +509,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   context.python_platform = target->python_platform;
   context.requires_python = requires_python;
   context.allocator = heap->name();
+  context.directs = &directs.by_name;
   context.timings = timings;
   context.timings.push_back(timing{"total", clock_type::now() - started});
   auto text = opt.format == output_format::json          ? render_json(*outcome, context)

@@ -118,6 +118,13 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   app.add_option("--only-binary", only_binary, "ignore sdists: :all:, :none: or package names");
   app.add_flag("-U,--upgrade", opt.upgrade, "ignore the pins of the existing output file");
   app.add_option("-P,--upgrade-package", opt.upgrade_packages, "ignore the existing pin of this package");
+  app.add_flag("--no-build", opt.no_build,
+               "never build a source's metadata (PEP 517); a source that needs a build is an error");
+  app.add_flag(
+      "--no-build-isolation", opt.no_build_isolation,
+      "build with the interpreter's own packages instead of an environment of [build-system] requires");
+  app.add_option("--python", opt.python, "the interpreter that runs builds (default: python3 on PATH)")
+      ->check(not_empty);
   app.add_option("--cache-dir", cache_dir, "cache root (env PYRESOLVE_CACHE_DIR)");
   app.add_flag("--no-cache", opt.no_cache, "read and write no cache");
   app.add_flag("--offline", opt.offline, "never use the network (env PYRESOLVE_OFFLINE)");

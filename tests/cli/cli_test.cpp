@@ -316,16 +316,36 @@ TEST_CASE("requirements files: nesting, constraints, stdin, errors with file:lin
   REQUIRE(!bad);
   CHECK(bad.error().to_string().find("bad.in:2:") != std::string::npos);
 
-  opt.sources = {t.write("unnamed.in", "./local/pkg\n").string()};
+  // Paths and URLs are parsed here (relative to the file's folder) and read before the resolve.
+  opt.sources = {t.write("unnamed.in", "./local/pkg[cli] ; python_version >= '3.9'\n-e ./edit\n").string()};
   auto unnamed = read_inputs(opt, empty);
-  REQUIRE(!unnamed);
-  CHECK(unnamed.error().to_string().find("unnamed.in:1") != std::string::npos);
+  REQUIRE(unnamed);
+  REQUIRE(unnamed->directs.size() == 2);
+  CHECK(unnamed->requirements.empty());  // named once their metadata is read
+  const auto& local = unnamed->directs[0];
+  CHECK(local.reference.kind == packaging::direct_kind::directory);
+  CHECK(local.reference.path == std::filesystem::absolute(t.path / "local" / "pkg").lexically_normal());
+  CHECK(local.extras == std::vector<std::string>{"cli"});
+  CHECK(local.marker == "python_version >= '3.9'");
+  CHECK(local.name.empty());
+  CHECK(unnamed->directs[1].reference.editable);
 
   opt.sources = {
-      t.write("url.in", "black\nflask @ https://files.example/flask-3.0.0-py3-none-any.whl\n").string()};
+      t.write("url.in", "black\nflask @ https://files.example/flask-3.0.0-py3-none-any.whl#sha256=AB12\n")
+          .string()};
   auto url = read_inputs(opt, empty);
-  REQUIRE(!url);
-  CHECK(url.error().to_string().find("url.in:2: 'flask @ https://files.example/") != std::string::npos);
+  REQUIRE(url);
+  REQUIRE(url->directs.size() == 1);
+  CHECK(url->directs[0].name == "flask");
+  CHECK(url->directs[0].reference.url == "https://files.example/flask-3.0.0-py3-none-any.whl");
+  CHECK(url->directs[0].reference.hashes == std::vector<packaging::direct_hash>{{"sha256", "ab12"}});
+  CHECK(url->requirements.size() == 2);
+
+  opt.sources = {
+      t.write("ftp.in", "black\nflask @ ftp://files.example/flask-3.0.0-py3-none-any.whl\n").string()};
+  auto ftp = read_inputs(opt, empty);
+  REQUIRE(!ftp);
+  CHECK(ftp.error().to_string().find("ftp.in:2: 'ftp://files.example/") != std::string::npos);
 
   opt.sources = {a.string()};
   opt.extras = {"dev"};
@@ -359,8 +379,9 @@ fast = ["uvicorn[standard]"]
   CHECK(broken.error().to_string().rfind("p/pyproject.toml:1:", 0) == 0);
   auto with_url = read_pyproject("[project]\nname='x'\ndependencies = ['a @ https://x/a-1.0.tar.gz']\n",
                                  "pyproject.toml", {}, false);
-  REQUIRE(!with_url);
-  CHECK(with_url.error().to_string().rfind("pyproject.toml:3: 'a @ https://x/a-1.0.tar.gz'", 0) == 0);
+  REQUIRE(with_url);  // a direct reference, read before the resolve
+  REQUIRE(with_url->size() == 1);
+  CHECK(std::string_view(with_url->front().requirement.url) == "https://x/a-1.0.tar.gz");
   auto bad_req = read_pyproject("[project]\nname='x'\ndependencies = [\n  'ok',\n  'not a req !!',\n]\n",
                                 "pyproject.toml", {}, false);
   REQUIRE(!bad_req);

@@ -389,7 +389,9 @@ class resolve_test(unittest.TestCase):
         by_name = {p["name"]: p for p in doc["packages"]}
         self.assertEqual(set(by_name), {"app", "lib"})
         for p in doc["packages"]:
-            self.assertEqual(set(p), {"name", "version", "extras", "parents", "requested_by", "marker", "index", "files"})
+            self.assertEqual(set(p), {"name", "version", "extras", "parents", "requested_by", "marker", "index", "source",
+                                      "files"})
+            self.assertIsNone(p["source"])  # from the index
             self.assertEqual(p["index"], file_url(self.uni))
             for f in p["files"]:
                 self.assertEqual(set(f), {"filename", "url", "sha256"})
@@ -712,13 +714,13 @@ class resolve_test(unittest.TestCase):
 
     def test_bad_inputs_exit_2(self):
         self.write("bad.in", "app\nlib >= = 2\n")
-        self.write("url.in", "app @ https://files.example/app-1.0-py3-none-any.whl\n")
+        self.write("url.in", "app @ http://127.0.0.1:9/app-1.0-py3-none-any.whl\n")
         self.write("edit.in", "-e ./src/app\n")
         self.write("dir.in/placeholder", "")
         self.write("app.in", "app\n")
         cases = [
-            (["url.in"], "url.in:1: 'app @ https://files.example/app-1.0-py3-none-any.whl': direct URL"),
-            (["edit.in"], "edit.in:1: './src/app' needs a build"),
+            (["url.in"], "url.in:1: 'http://127.0.0.1:9/app-1.0-py3-none-any.whl'"),
+            (["edit.in"], "edit.in:1: './src/app': "),
             (["dir.in"], "dir.in"),
             (["app.in", "--python-platform", "solaris"], "solaris"),
             (["bad.in", "--threads", "-3"], "--threads"),

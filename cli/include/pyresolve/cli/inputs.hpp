@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "pyresolve/cli/options.hpp"
+#include "pyresolve/packaging/direct_reference.hpp"
 #include "pyresolve/packaging/requirement.hpp"
 #include "pyresolve/packaging/requirements_file.hpp"
 #include "pyresolve/support/result.hpp"
@@ -28,6 +29,18 @@ struct user_requirement {
   std::string name;
 };
 
+/// A requirement naming a direct source (`name @ url`, a bare path or URL, `-e ./proj`).
+struct direct_input {
+  packaging::direct_reference reference;
+  /// `name @ url`: the name as written (its requirement is in `user_input::requirements`);
+  /// empty for an unnamed entry, whose name only its metadata gives.
+  std::string name;
+  std::vector<std::string> extras;  ///< unnamed entries: `./proj[cli]`
+  std::string marker;               ///< unnamed entries: after ` ;`
+  std::string source;               ///< as `user_requirement::source`
+  std::string origin;               ///< `file:line`, for errors
+};
+
 /// Everything read from the sources, constraint and override files.
 struct user_input {
   std::vector<user_requirement> requirements;
@@ -39,12 +52,14 @@ struct user_input {
   std::vector<std::string> ignored;
   /// `[project] requires-python` of a pyproject.toml source (checked to be a specifier set).
   std::optional<std::string> requires_python;
+  /// The direct sources among the requirements, in reading order.
+  std::vector<direct_input> directs;
 };
 
 /// Reads every source of `opt` (and its constraint and override files); `stdin_stream` is
-/// read for `-`. Errors name the file (with line and column for parse errors). Unnamed
-/// entries (bare paths, URLs, `-e`) are refused with their location: building them is out
-/// of scope.
+/// read for `-`. Errors name the file (with line and column for parse errors). Direct
+/// sources are parsed (relative paths against the naming file's folder) into `directs`, not
+/// read: unnamed ones get their requirement once their metadata is known.
 [[nodiscard]] result<user_input> read_inputs(const options& opt, std::istream& stdin_stream);
 
 /// Reads `[project] dependencies` of a pyproject.toml text, plus the optional-dependency

@@ -46,6 +46,12 @@ struct options {
   std::vector<std::string> only_binary;
   bool upgrade = false;
   std::vector<std::string> upgrade_packages;
+  /// `--no-build`: a direct source whose metadata needs a PEP 517 build is an error.
+  bool no_build = false;
+  /// `--no-build-isolation`: builds use the interpreter's own packages.
+  bool no_build_isolation = false;
+  /// `--python`: the interpreter that runs builds (default `python3` on PATH).
+  std::string python = "python3";
   std::optional<std::string> cache_dir;  ///< `--cache-dir`, else PYRESOLVE_CACHE_DIR
   bool no_cache = false;
   bool offline = false;  ///< `--offline`, or PYRESOLVE_OFFLINE set to a true value

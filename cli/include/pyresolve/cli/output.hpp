@@ -6,12 +6,14 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "pyresolve/cli/inputs.hpp"
 #include "pyresolve/cli/options.hpp"
+#include "pyresolve/index/direct_source.hpp"
 #include "pyresolve/index/index_client.hpp"
 #include "pyresolve/index/project_page.hpp"
 #include "pyresolve/resolver/resolve.hpp"
@@ -49,6 +51,8 @@ struct render_context {
   std::string requires_python;
   std::vector<timing> timings;
   std::string allocator;  ///< the --allocator strategy
+  /// The packages from direct sources (URLs, paths, git), by normalized name; may be null.
+  const std::map<std::string, index::direct_distribution>* directs = nullptr;
 };
 
 /// requirements.txt as `uv pip compile` writes it. Fails (naming the package and the index)
