@@ -14,6 +14,7 @@
 #include "pyresolve/cache/cache.hpp"
 #include "pyresolve/cli/build_wheels.hpp"
 #include "pyresolve/cli/direct_sources.hpp"
+#include "pyresolve/cli/find_links.hpp"
 #include "pyresolve/cli/inputs.hpp"
 #include "pyresolve/cli/options.hpp"
 #include "pyresolve/cli/output.hpp"
@@ -28,6 +29,7 @@
 #include "pyresolve/packaging/name.hpp"
 #include "pyresolve/packaging/specifier.hpp"
 #include "pyresolve/resolver/direct_provider.hpp"
+#include "pyresolve/resolver/flat_provider.hpp"
 #include "pyresolve/resolver/index_provider.hpp"
 #include "pyresolve/resolver/index_stack.hpp"
 #include "pyresolve/resolver/resolve.hpp"
@@ -434,7 +436,20 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     }
     lap("read_direct_sources");
   }
-  resolver::direct_provider direct(observed, std::move(directs.packages), target->environment);
+  // --find-links: flat listings merged with the indexes, below the direct sources.
+  std::optional<resolver::flat_provider> flat;
+  std::vector<std::string> find_links = opt.find_links;
+  find_links.insert(find_links.end(), input->index.find_links.begin(), input->index.find_links.end());
+  if (!find_links.empty()) {
+    auto listing = read_find_links(find_links, stack->http());
+    if (!listing) {
+      report.error(listing.error().to_string());
+      return finished(exit_error);
+    }
+    flat.emplace(observed, std::move(*listing), stack->client(), target->environment, opt.universal);
+  }
+  resolver::provider& below = flat ? static_cast<resolver::provider&>(*flat) : observed;
+  resolver::direct_provider direct(below, std::move(directs.packages), target->environment);
 
   std::vector<packaging::requirement> requirements;
   requirements.reserve(input->requirements.size());
@@ -502,7 +517,10 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     context.index_urls.insert(context.index_urls.end(), where.extra_index_urls.begin(),
                               where.extra_index_urls.end());
   }
-  context.sources = [&source](std::string_view name, const packaging::version& version) {
+  context.sources = [&source, &flat](std::string_view name, const packaging::version& version) {
+    if (flat) {
+      if (const auto* files = flat->files(name, version)) return package_source{std::string(), files};
+    }
     return package_source{source.index_url(name), source.files(name, version)};
   };
   context.python_version = target->python_version;

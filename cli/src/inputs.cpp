@@ -220,6 +220,11 @@ result<user_input> read_inputs(const options& opt, std::istream& stdin_stream) {
             user_requirement{std::move(*entry.requirement), "-r " + entry.origin.file});
       }
     }
+    // A folder of `--find-links` in a file is relative to that file, as its paths are.
+    for (auto& location : file->options.find_links) {
+      if (location.find("://") == std::string::npos && !location.starts_with("file:"))
+        location = (base_of(source) / location).lexically_normal().string();
+    }
     merge_index(input.index, file->options);
   }
   if ((!opt.extras.empty() || opt.all_extras) && !any_pyproject) {

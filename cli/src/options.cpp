@@ -118,6 +118,8 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   app.add_option("--only-binary", only_binary, "ignore sdists: :all:, :none: or package names");
   app.add_flag("-U,--upgrade", opt.upgrade, "ignore the pins of the existing output file");
   app.add_option("-P,--upgrade-package", opt.upgrade_packages, "ignore the existing pin of this package");
+  app.add_option("-f,--find-links", opt.find_links,
+                 "a folder or an HTML page of distribution files, merged with the indexes' (repeatable)");
   app.add_flag("--no-build", opt.no_build,
                "never build a source's metadata (PEP 517); a source that needs a build is an error");
   app.add_flag(

@@ -123,10 +123,11 @@ def metadata_text(version_field, name, version, requires=(), extras=None, requir
 def make_wheel(folder, name, version, requires=(), extras=None, requires_python=None):
     """A pure-Python wheel written with zipfile: a module, METADATA, WHEEL and RECORD."""
     os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, f"{name}-{version}-py3-none-any.whl")
-    dist_info = f"{name}-{version}.dist-info"
+    escaped = re.sub(r"[-_.]+", "_", name)  # PEP 427: a filename's name part holds no '-'
+    path = os.path.join(folder, f"{escaped}-{version}-py3-none-any.whl")
+    dist_info = f"{escaped}-{version}.dist-info"
     files = [
-        (f"{name}/__init__.py", f"__version__ = \"{version}\"\n".encode()),
+        (f"{escaped}/__init__.py", f"__version__ = \"{version}\"\n".encode()),
         (f"{dist_info}/METADATA", metadata_text("2.1", name, version, requires, extras, requires_python).encode()),
         (f"{dist_info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: pyresolve-tests\nRoot-Is-Purelib: true\n"
                                b"Tag: py3-none-any\n"),
@@ -631,6 +632,35 @@ class direct_sources_test(unittest.TestCase):
         no guess (while the static one beside it resolves)."""
         self.assertIn("lib==1.0", self.compile(f"tool @ {self.url('tool')}\n", "--no-build").splitlines())
         self.assertIn("--no-build", self.fails(2, f"dyntool @ {self.url('dyntool')}\n", "--no-build"))
+
+    # --- --find-links -------------------------------------------------------------------
+
+    def test_find_links_folder_merges_with_the_index(self):
+        """A folder of wheels: a project the index lacks and a newer version of one it has are
+        candidates beside the index's, by flag and by a file's option (relative to that file)."""
+        wheels = os.path.join(self.tmp, "sub", "wheels")
+        make_wheel(wheels, "onlyflat", "1.0", ["lib<3"])
+        make_wheel(wheels, "extra-dep", "2.0", ["lib"])
+        self.write(os.path.join(wheels, "notes.txt"), "not a distribution\n")
+        expected = ("extra-dep==2.0\n    # via -r {f}\nlib==2.0\n    # via\n    #   extra-dep\n    #   onlyflat\n"
+                    "onlyflat==1.0\n    # via -r {f}\n")
+        out = self.compile("onlyflat\nextra-dep\n", "-f", wheels)
+        self.assertEqual(out, expected.format(f="requirements.in"))
+        out = self.compile("--find-links ./wheels\nonlyflat\nextra-dep\n", name="sub/r.in")
+        self.assertEqual(out, expected.format(f="sub/r.in"))
+        # Without it, the index alone: no onlyflat.
+        self.assertIn("onlyflat", self.fails(1, "onlyflat\n"))
+
+    def test_find_links_html_page_over_http(self):
+        """An HTML page of links on a server: its wheels are candidates (read through the page's
+        relative links), a missing location is exit 2 naming it."""
+        with open(os.path.join(self.fx["web"], "files", "links.html"), "w") as f:
+            f.write('<html><body><a href="helper-1.0-py3-none-any.whl">helper</a></body></html>\n')
+        out = self.compile("helper\n", "--find-links", self.http.files + "links.html")
+        self.assertEqual(out, "helper==1.0\n    # via -r requirements.in\n")
+        self.assertIn("/files/helper-1.0-py3-none-any.whl", self.http.log())
+        err = self.fails(2, "helper\n", "--find-links", os.path.join(self.tmp, "nowhere"))
+        self.assertIn("nowhere", err)
 
     # --- PEP 517 builds -----------------------------------------------------------------
 

@@ -46,6 +46,8 @@ struct options {
   std::vector<std::string> only_binary;
   bool upgrade = false;
   std::vector<std::string> upgrade_packages;
+  /// `-f`/`--find-links`: folders or HTML pages of distribution files, beside the indexes.
+  std::vector<std::string> find_links;
   /// `--no-build`: a direct source whose metadata needs a PEP 517 build is an error.
   bool no_build = false;
   /// `--no-build-isolation`: builds use the interpreter's own packages.
