@@ -1,5 +1,6 @@
 #include "pyresolve/cli/build_wheels.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 
@@ -27,11 +28,17 @@ result<fs::path> build_wheels::fetch(const index::version_file& file) {
     if (!local) return unexpected(std::move(local).error());
     return local->path;
   }
+  // The folder is named by a digest we computed or checked to be one: an index's sha256 text
+  // is hostile until then (no path is built from it).
+  const std::string_view given(file.file.sha256);
+  const bool hex_digest = given.size() == 64 && std::all_of(given.begin(), given.end(), [](char c) {
+                            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                          });
   const fs::path dir = m_stack->store().root() / "build-v1" / "wheels" /
-                       (file.file.sha256.empty() ? index::sha256_hex(url) : std::string(file.file.sha256));
+                       (hex_digest ? std::string(given) : index::sha256_hex(url));
   const fs::path path = dir / std::string(file.file.filename);  // checked by the page parser
   std::error_code ec;
-  if (!file.file.sha256.empty() && fs::exists(path, ec)) return path;
+  if (hex_digest && fs::exists(path, ec)) return path;
   auto response = m_stack->http().get(index::http_request{url, {}, {}, {}, {}});
   if (!response) return unexpected(std::move(response).error());
   if (response->status != 200)

@@ -48,6 +48,19 @@ std::vector<std::string> aliases_of(const index::direct_distribution& d) {
   return out;
 }
 
+/// Whether a source is fetched from elsewhere (an http(s) archive, git over the network).
+bool is_remote(const packaging::direct_reference& ref) {
+  switch (ref.kind) {
+    case packaging::direct_kind::archive:
+      return !ref.url.empty();
+    case packaging::direct_kind::git:
+      return !ref.repository.starts_with("file:");
+    case packaging::direct_kind::directory:
+      return false;
+  }
+  return false;
+}
+
 /// A source as messages show it: as written, a URL's password hidden.
 std::string shown(const packaging::direct_reference& ref) {
   return packaging::excerpt(ref.given.find("://") == std::string::npos ? ref.given
@@ -100,10 +113,18 @@ result<direct_set> read_direct_sources(user_input& input, index::index_client& c
       const fs::path base = dist->reference.kind == packaging::direct_kind::directory
                                 ? dist->reference.path / dist->reference.subdirectory
                                 : fs::current_path();
+      const bool remote = is_remote(dist->reference);
       for (const auto& req : dist->metadata.requires_dist) {
         if (req.url.empty()) continue;
         auto parsed = packaging::parse_direct_reference(req.url, base);
         if (!parsed) return failed(item.input, name + " requires " + parsed.error().message);
+        // What a server publishes may not point us at this machine's files (as an index page
+        // may not link to `file:`).
+        if (remote && !is_remote(*parsed)) {
+          return failed(item.input, name + ", from " + shown(dist->reference) +
+                                        ", requires the local source '" + shown(*parsed) +
+                                        "': a remote source may require only remote ones");
+        }
         direct_input child;
         child.reference = std::move(*parsed);
         child.name = std::string(req.name);

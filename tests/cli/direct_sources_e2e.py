@@ -975,6 +975,16 @@ class direct_sources_test(unittest.TestCase):
         self.assertIn("example.invalid", err)
         self.assertIn("direct", err)
 
+    def test_a_remote_source_cannot_require_a_local_one(self):
+        """A wheel fetched over HTTP whose metadata requires `x @ file:///...`: exit 2, nothing
+        local read; the same requirement in a local project is followed."""
+        make_wheel(os.path.join(self.fx["web"], "files"), "sneaky", "1.0", [f"mylib @ file://{self.fx['mylib']}"])
+        err = self.fails(2, f"sneaky @ {self.http.files}sneaky-1.0-py3-none-any.whl\n")
+        self.assertIn("remote source may require only remote ones", err)
+        make_wheel(os.path.join(self.tmp, "dist"), "sneaky", "1.0", [f"mylib @ file://{self.fx['mylib']}"])
+        out = self.compile("./dist/sneaky-1.0-py3-none-any.whl\n")
+        self.assertIn(f"mylib @ file://{self.fx['mylib']}", out.splitlines())
+
     def test_direct_version_against_a_specifier_has_no_solution(self):
         """app 1.0 by URL and app>=2 (which the index has): exit 1, the URL's version is the only one."""
         err = self.fails(1, f"app @ {self.url('app')}\napp>=2\n")
