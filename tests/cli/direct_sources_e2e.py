@@ -32,6 +32,8 @@ import unittest
 import urllib.request
 import zipfile
 
+from index_trees import file_url, index_trees, read
+
 BIN, SRC, FIXTURES = (os.path.abspath(a) for a in sys.argv[1:4])
 RESOLVE = os.path.join(BIN, "resolve")
 MAKE_INDEX = os.path.join(BIN, "make-index")
@@ -61,38 +63,18 @@ GIT_ENV = {
 }
 
 
-def read(path):
-    with open(path) as f:
-        return f.read()
+_trees = index_trees(MAKE_INDEX, FIXTURES)
+build_index, universe_index = _trees.build_index, _trees.universe_index
 
 
-def build_index(name, *make_index_args, key=""):
-    """A make-index tree under FIXTURES, built once (re-used while its inputs are unchanged)."""
-    out = os.path.join(FIXTURES, name)
-    stamp = os.path.join(out, ".args")
-    wanted = json.dumps([make_index_args, key])
-    if os.path.exists(stamp) and read(stamp) == wanted:
-        return out
-    shutil.rmtree(out, ignore_errors=True)
-    os.makedirs(FIXTURES, exist_ok=True)
-    subprocess.run([MAKE_INDEX, "-q", *make_index_args, "--out", out], check=True)
-    with open(stamp, "w") as f:
-        f.write(wanted)
-    return out
-
-
-def universe_index(name, universe):
-    os.makedirs(FIXTURES, exist_ok=True)
-    path = os.path.join(FIXTURES, name + ".json")
-    text = json.dumps(universe, sort_keys=True)
-    if not os.path.exists(path) or read(path) != text:
-        with open(path, "w") as f:
-            f.write(text)
-    return build_index(name, "--universe", path, key=text)  # a changed universe re-builds the tree
-
-
-def file_url(tree):
-    return "file://" + os.path.join(tree, "simple")
+def stop_process(process):
+    """Stops a server this test started: SIGTERM, then SIGKILL after 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def sha256_of(path):
@@ -417,23 +399,13 @@ http {{
 
     def _stop_nginx(self):
         if self.nginx is not None:
-            self.nginx.terminate()
-            try:
-                self.nginx.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.nginx.kill()
-                self.nginx.wait()
+            stop_process(self.nginx)
             self.nginx = None
 
     def stop(self):
         self._stop_nginx()
         if self.fcgiwrap is not None:
-            self.fcgiwrap.terminate()
-            try:
-                self.fcgiwrap.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.fcgiwrap.kill()
-                self.fcgiwrap.wait()
+            stop_process(self.fcgiwrap)
             self.fcgiwrap = None
         if self.fcgiwrap_log is not None:
             self.fcgiwrap_log.close()

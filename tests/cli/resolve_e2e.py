@@ -22,6 +22,8 @@ import time
 import tomllib
 import unittest
 
+from index_trees import file_url, index_trees, read
+
 BIN, SRC, FIXTURES = (os.path.abspath(a) for a in sys.argv[1:4])
 RESOLVE = os.path.join(BIN, "resolve")
 MAKE_INDEX = os.path.join(BIN, "make-index")
@@ -54,24 +56,8 @@ FORK_UNIVERSE = {"packages": {
 EXTRA_UNIVERSE = {"packages": {"extra-only": {"0.5": {"requires_dist": ["lib<3"]}}}}
 
 
-def read(path):
-    with open(path) as f:
-        return f.read()
-
-
-def build_index(name, *make_index_args, key=""):
-    """A make-index tree under FIXTURES, built once (re-used while its inputs are unchanged)."""
-    out = os.path.join(FIXTURES, name)
-    stamp = os.path.join(out, ".args")
-    wanted = json.dumps([make_index_args, key])
-    if os.path.exists(stamp) and read(stamp) == wanted:
-        return out
-    shutil.rmtree(out, ignore_errors=True)
-    os.makedirs(FIXTURES, exist_ok=True)
-    subprocess.run([MAKE_INDEX, "-q", *make_index_args, "--out", out], check=True)
-    with open(stamp, "w") as f:
-        f.write(wanted)
-    return out
+_trees = index_trees(MAKE_INDEX, FIXTURES)
+build_index, universe_index = _trees.build_index, _trees.universe_index
 
 
 def snapshot_tree():
@@ -79,20 +65,6 @@ def snapshot_tree():
     out = subprocess.run([os.path.join(SRC, "tests", "support", "snapshot_tree.sh"), MAKE_INDEX],
                          check=True, stdout=subprocess.PIPE, text=True)
     return out.stdout.strip()
-
-
-def universe_index(name, universe):
-    os.makedirs(FIXTURES, exist_ok=True)
-    path = os.path.join(FIXTURES, name + ".json")
-    text = json.dumps(universe, sort_keys=True)
-    if not os.path.exists(path) or read(path) != text:
-        with open(path, "w") as f:
-            f.write(text)
-    return build_index(name, "--universe", path, key=text)  # a changed universe re-builds the tree
-
-
-def file_url(tree):
-    return "file://" + os.path.join(tree, "simple")
 
 
 class nginx:
@@ -719,8 +691,8 @@ class resolve_test(unittest.TestCase):
         self.write("dir.in/placeholder", "")
         self.write("app.in", "app\n")
         cases = [
-            (["url.in"], "url.in:1: 'http://127.0.0.1:9/app-1.0-py3-none-any.whl'"),
-            (["edit.in"], "edit.in:1: './src/app': "),
+            (["url.in"], "url.in:1: http://127.0.0.1:9/app-1.0-py3-none-any.whl: "),
+            (["edit.in"], "edit.in:1: ./src/app: "),
             (["dir.in"], "dir.in"),
             (["app.in", "--python-platform", "solaris"], "solaris"),
             (["bad.in", "--threads", "-3"], "--threads"),
