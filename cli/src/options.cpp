@@ -5,7 +5,11 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
+#include <string_view>
+
+#include "pyresolve/packaging/name.hpp"
 
 #ifndef PYRESOLVE_VERSION
 #define PYRESOLVE_VERSION "0.0.0"
@@ -32,6 +36,53 @@ std::vector<std::string> split_commas(const std::vector<std::string>& values) {
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
+  }
+  return out;
+}
+
+/// The edit distance of two short strings (insertions, deletions, substitutions).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+/// uv's words for arguments nobody expects, with the nearest flag when one is close:
+/// `error: unexpected argument '--upgarde' found` / `tip: a similar argument exists: '--upgrade'`.
+std::string unexpected_arguments(const CLI::App& app, const CLI::ExtrasError& e) {
+  std::vector<std::string> names;
+  for (const CLI::Option* option : app.get_options()) {
+    if (option->get_group().empty()) continue;  // hidden compatibility flags are not suggested
+    for (const auto& name : option->get_lnames()) names.push_back("--" + name);
+  }
+  std::string out;
+  std::string what = e.what();
+  // CLI11: "The following argument was not expected: --upgarde" (or "arguments were").
+  const std::size_t colon = what.find(": ");
+  std::istringstream words(colon == std::string::npos ? what : what.substr(colon + 2));
+  for (std::string arg; words >> arg;) {
+    out += "error: unexpected argument '" + arg + "' found\n";
+    const std::string flag = arg.substr(0, arg.find('='));
+    if (!flag.starts_with("--")) continue;
+    std::string best;
+    std::size_t best_distance = 3;  // at most two edits away
+    for (const auto& name : names) {
+      const std::size_t d = edit_distance(flag, name);
+      if (d < best_distance) {
+        best_distance = d;
+        best = name;
+      }
+    }
+    if (!best.empty()) out += "\n  tip: a similar argument exists: '" + best + "'\n\n";
   }
   return out;
 }
@@ -78,7 +129,7 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   app.require_subcommand(0, 1);
 
   std::string output_file, index_url, python_version, python_platform, cache_dir;
-  std::string format = "requirements.txt", style = "split", color = "auto";
+  std::string format, style = "split", color = "auto";
   app.add_option("src_file", opt.sources, "requirements files (`-` for stdin) or pyproject.toml");
   app.add_option("-o,--output-file", output_file,
                  "write the result to this file (atomically); its pins are kept");
@@ -151,12 +202,42 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   app.add_flag("--generate-hashes", opt.generate_hashes, "add --hash lines from the index");
   app.add_flag("--emit-index-url", opt.emit_index_url, "write --index-url / --extra-index-url lines");
   app.add_option("--format", format, "output format")
-      ->check(CLI::IsMember({"requirements.txt", "pylock.toml", "json"}));
+      ->check(CLI::IsMember({"requirements.txt", "requirements-txt", "pylock.toml", "pylock-toml", "json"}));
   app.add_flag("-q,--quiet", opt.quiet, "print less");
   app.add_flag("-v,--verbose", opt.verbose, "print more: timings, allocator, index (repeat for debug logs)");
   app.add_option("--color", color, "colour errors and explanations")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   app.add_flag("--no-progress", opt.no_progress, "no progress display");
+  app.add_flag("--no-deps", opt.no_deps, "resolve only the requirements given, not their dependencies");
+  std::vector<std::string> no_emit;
+  app.add_option("--no-emit-package,--unsafe-package", no_emit,
+                 "leave this package out of the output (its dependencies stay; repeatable)");
+
+  // pip-tools' flags, as uv takes them: accepted, with a warning when they change nothing here
+  // (`--pre` is `--prerelease allow`). Hidden from --help.
+  bool pre = false;
+  app.add_flag("--pre", pre)->group("");
+  std::vector<std::string> inert_flags_given;
+  for (const char* flag : {"--allow-unsafe", "--no-allow-unsafe", "--reuse-hashes", "--no-reuse-hashes",
+                           "--emit-trusted-host", "--no-emit-trusted-host", "--emit-options",
+                           "--no-emit-options", "--no-config", "--build-isolation"}) {
+    app.add_flag_callback(flag, [&inert_flags_given, flag] { inert_flags_given.emplace_back(flag); })
+        ->group("");
+  }
+  std::string resolver_name, max_rounds, cert, client_cert, config_file;
+  std::vector<std::pair<const char*, std::string*>> inert_options{{"--resolver", &resolver_name},
+                                                                  {"--max-rounds", &max_rounds},
+                                                                  {"--cert", &cert},
+                                                                  {"--client-cert", &client_cert},
+                                                                  {"--config", &config_file}};
+  for (auto& [flag, value] : inert_options) app.add_option(flag, *value)->group("");
+
+  // A single value given twice: the last one counts, as in uv.
+  for (CLI::Option* single : app.get_options()) {
+    if (single->get_expected_max() == 1 && single->get_type_size() == 1) {
+      single->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    }
+  }
 
   auto* cache = app.add_subcommand("cache", "manage the cache");
   cache->fallthrough();
@@ -177,6 +258,11 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
     return outcome;
   } catch (const CLI::CallForVersion& e) {
     outcome.message = std::string(e.what()) + "\n";
+    return outcome;
+  } catch (const CLI::ExtrasError& e) {
+    outcome.exit_code = 2;
+    outcome.to_stderr = true;
+    outcome.message = unexpected_arguments(app, e) + "Run with --help for more information.\n";
     return outcome;
   } catch (const CLI::ParseError& e) {
     outcome.exit_code = 2;
@@ -239,12 +325,29 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
     outcome.message = "error: " + std::string(bad_variable) + " must be a positive whole number\n";
     return outcome;
   }
+  if (pre && opt.prerelease == "if-necessary-or-explicit") opt.prerelease = "allow";
+  for (const auto& flag : inert_flags_given)
+    opt.warnings.push_back("pip-compile's " + flag + " has no effect");
+  for (const auto& [flag, value] : inert_options) {
+    if (!value->empty()) opt.warnings.push_back("pip-compile's " + std::string(flag) + " has no effect");
+  }
+  for (const auto& name : split_commas(no_emit))
+    opt.no_emit_packages.push_back(packaging::normalize_name(name));
   opt.no_binary = split_commas(no_binary);
   opt.only_binary = split_commas(only_binary);
   opt.annotations = style == "line" ? annotation_style::line : annotation_style::split;
-  opt.format = format == "json"          ? output_format::json
-               : format == "pylock.toml" ? output_format::pylock_toml
-                                         : output_format::requirements_txt;
+  // Without --format, the output file's name decides, as in uv: `pylock.toml` and
+  // `pylock.NAME.toml` are lock files (PEP 751).
+  const std::string output_name = std::filesystem::path(output_file).filename().string();
+  if (format.empty()) {
+    format =
+        output_name == "pylock.toml" || (output_name.starts_with("pylock.") && output_name.ends_with(".toml"))
+            ? "pylock.toml"
+            : "requirements.txt";
+  }
+  opt.format = format == "json"                                     ? output_format::json
+               : format == "pylock.toml" || format == "pylock-toml" ? output_format::pylock_toml
+                                                                    : output_format::requirements_txt;
   opt.color = color == "always"  ? color_mode::always
               : color == "never" ? color_mode::never
                                  : color_mode::automatic;

@@ -44,6 +44,12 @@ std::string pin_of(const resolver::resolved_package& package, const render_conte
   return package.name + extras + "==" + package.version.to_string();
 }
 
+/// `--no-emit-package`: not written (its dependencies are).
+bool left_out(const resolver::resolved_package& package, const render_context& context) {
+  const auto& names = context.opt->no_emit_packages;
+  return std::find(names.begin(), names.end(), package.name) != names.end();
+}
+
 package_source lookup(const render_context& context, const resolver::resolved_package& package) {
   if (direct_of(context, package) != nullptr) return package_source{};
   return context.sources ? context.sources(package.name, package.version) : package_source{};
@@ -157,6 +163,7 @@ result<std::string> render_requirements_txt(const resolver::resolution& resoluti
     out += '\n';
   }
   for (const auto& package : resolution.packages) {
+    if (left_out(package, context)) continue;
     std::string line = pin_of(package, context);
     if (auto marker = marker_of(package, context); !marker.empty()) line += " ; " + marker;
     std::vector<std::string> hashes;
@@ -246,6 +253,7 @@ result<std::string> render_pylock(const resolver::resolution& resolution, const 
   doc.insert("created-by", "pyresolve");
   toml::array packages;
   for (const auto& package : resolution.packages) {
+    if (left_out(package, context)) continue;
     toml::table entry;
     entry.insert("name", package.name);
     entry.insert("version", package.version.to_string());

@@ -777,14 +777,46 @@ class resolve_test(unittest.TestCase):
         self.assertEqual(code, 0, term)
         self.assertIn("Resolving: ", term)
         self.assertIn("packages resolved", term)
-        self.assertTrue(term.endswith("\r\x1b[2K"), repr(term[-40:]))  # the line is erased at the end
+        # The line is erased at the end, and uv's summary follows.
+        self.assertRegex(term, r"\r\x1b\[2KResolved 3 packages in \d+ms\r?\n$", repr(term[-60:]))
         self.assertEqual(self.pins(out), {"app": "2.0", "lib": "3.0", "speed": "1.0"})
-        for quiet in (["--no-progress"], ["-q"]):
-            code, out, term = run_in_pty(argv + quiet, self.env(), self.tmp)
-            self.assertEqual(code, 0)
-            self.assertEqual(term, "")
-        # Not a terminal: nothing on stderr.
-        self.assertEqual(self.ok("reqs.in", index=file_url(self.uni)).stderr, "")
+        code, out, term = run_in_pty(argv + ["--no-progress"], self.env(), self.tmp)
+        self.assertEqual(code, 0)
+        self.assertRegex(term, r"^Resolved 3 packages in \d+ms\r?\n$")  # uv's summary, no progress
+        code, out, term = run_in_pty(argv + ["-q"], self.env(), self.tmp)
+        self.assertEqual((code, term), (0, ""))
+        # Not a terminal: the summary only.
+        self.assertRegex(self.ok("reqs.in", index=file_url(self.uni)).stderr, r"^Resolved 3 packages in \d+ms\n$")
+
+    def test_uv_and_pip_tools_flags(self):
+        """What a uv or pip-tools user types: a repeated single-valued flag (the last counts), a
+        misspelt flag (a tip names the flag meant), pip-tools' flags (a warning, or `--pre` as
+        `--prerelease allow`), the format from the output file's name, --no-deps and
+        --no-emit-package."""
+        self.write("reqs.in", "app[fast]\nbeta\n")
+        doc = json.loads(self.ok("reqs.in", "--format", "json", "--python-version", "3.10", "--python-version", "3.12",
+                                 index=file_url(self.uni), target=False).stdout)
+        self.assertEqual(doc["python_version"], "3.12")
+        out = self.resolve("reqs.in", "--upgarde", index=file_url(self.uni))
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("error: unexpected argument '--upgarde' found", out.stderr)
+        self.assertIn("tip: a similar argument exists: '--upgrade'", out.stderr)
+        out = self.ok("reqs.in", "--no-header", "--allow-unsafe", "--resolver=backtracking", "--pre",
+                      index=file_url(self.uni))
+        self.assertIn("warning: pip-compile's --allow-unsafe has no effect", out.stderr)
+        self.assertIn("warning: pip-compile's --resolver has no effect", out.stderr)
+        self.assertIn("beta==2.0b1", out.stdout.splitlines())
+        for name in ("pylock.toml", "pylock.dev.toml"):
+            self.ok("reqs.in", "-o", name, index=file_url(self.uni))
+            self.assertEqual(tomllib.loads(read(os.path.join(self.tmp, name)))["lock-version"], "1.0")
+        self.ok("reqs.in", "-o", "other.toml", "--format", "pylock-toml", index=file_url(self.uni))
+        self.assertIn("lock-version", read(os.path.join(self.tmp, "other.toml")))
+        out = self.ok("reqs.in", "--no-header", "--no-annotate", "--no-deps", index=file_url(self.uni))
+        self.assertEqual(out.stdout, "app[fast]==2.0\nbeta==1.0\n")
+        self.assertNotIn("extra named", out.stderr)
+        out = self.ok("reqs.in", "--no-header", "--no-annotate", "--no-emit-package", "LIB", "--unsafe-package", "beta",
+                      index=file_url(self.uni))
+        self.assertEqual(out.stdout, "app[fast]==2.0\nspeed==1.0\n")
 
     def test_colour_and_no_color(self):
         self.write("reqs.in", "left\nright\n")

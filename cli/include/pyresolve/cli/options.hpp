@@ -77,6 +77,14 @@ struct options {
   int verbose = 0;
   color_mode color = color_mode::automatic;
   bool no_progress = false;
+  /// `--no-deps`: only the requirements given, none of their dependencies.
+  bool no_deps = false;
+  /// `--no-emit-package` (and pip-tools' `--unsafe-package`): packages left out of the output
+  /// (their dependencies stay), normalized.
+  std::vector<std::string> no_emit_packages;
+  /// Flags accepted for compatibility with pip-tools that change nothing here, one warning
+  /// each (`--allow-unsafe has no effect`).
+  std::vector<std::string> warnings;
 
   cache_command cache = cache_command::none;
   std::vector<std::string> cache_names;  ///< `cache clean NAME...`
