@@ -359,7 +359,16 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   resolve_options.constraints = input->constraints;
   resolve_options.overrides = input->overrides;
   resolve_options.upgrade = opt.upgrade;
-  resolve_options.upgrade_packages = opt.upgrade_packages;
+  // `-P 'click<8.1'`: click's pin is dropped and the new version kept within <8.1, as in uv.
+  for (const auto& text : opt.upgrade_packages) {
+    auto req = packaging::requirement::parse(text);
+    if (!req) {
+      report.error("--upgrade-package '" + text + "': " + req.error().message);
+      return exit_error;
+    }
+    resolve_options.upgrade_packages.push_back(req->normalized_name());
+    if (!req->specifiers.empty() || req->marker) resolve_options.constraints.push_back(std::move(*req));
+  }
   resolve_options.memory = memory;
   std::string requires_python;
   if (opt.universal) {
@@ -394,9 +403,15 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   if (opt.http_timeout) stack_options.http.total_timeout = std::chrono::seconds(*opt.http_timeout);
   if (opt.max_response_size) stack_options.http.max_body_size = *opt.max_response_size;
   stack_options.environment = target->environment;
-  apply_binary_flags(opt.no_binary, stack_options.binaries.no_binary_all, stack_options.binaries.no_binary);
-  apply_binary_flags(opt.only_binary, stack_options.binaries.only_binary_all,
-                     stack_options.binaries.only_binary);
+  // A file's --no-binary / --only-binary first, then the command line's (`:none:` resets).
+  const auto then = [](std::vector<std::string> first, const std::vector<std::string>& second) {
+    first.insert(first.end(), second.begin(), second.end());
+    return first;
+  };
+  apply_binary_flags(then(split_commas(input->index.no_binary), opt.no_binary),
+                     stack_options.binaries.no_binary_all, stack_options.binaries.no_binary);
+  apply_binary_flags(then(split_commas(input->index.only_binary), opt.only_binary),
+                     stack_options.binaries.only_binary_all, stack_options.binaries.only_binary);
   stack_options.universal = opt.universal;
   stack_options.threads = opt.threads;
   stack_options.memory = memory;

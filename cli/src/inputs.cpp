@@ -109,6 +109,8 @@ void merge_index(packaging::index_options& into, const packaging::index_options&
   into.pre = into.pre || from.pre;
   into.ignored.insert(into.ignored.end(), from.ignored.begin(), from.ignored.end());
   into.find_links.insert(into.find_links.end(), from.find_links.begin(), from.find_links.end());
+  into.only_binary.insert(into.only_binary.end(), from.only_binary.begin(), from.only_binary.end());
+  into.no_binary.insert(into.no_binary.end(), from.no_binary.begin(), from.no_binary.end());
 }
 
 // Constraint and override files: every named entry, whether read as a requirement or as a

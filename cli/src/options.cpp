@@ -24,22 +24,6 @@ std::optional<std::string> process_getenv(const char* name) {
   return std::string(value);
 }
 
-// `--no-binary a,b --no-binary c` as pip reads it: every value may be a comma list.
-std::vector<std::string> split_commas(const std::vector<std::string>& values) {
-  std::vector<std::string> out;
-  for (const auto& value : values) {
-    std::size_t start = 0;
-    while (start <= value.size()) {
-      const auto comma = value.find(',', start);
-      const auto end = comma == std::string::npos ? value.size() : comma;
-      if (end > start) out.push_back(value.substr(start, end - start));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
-  return out;
-}
-
 /// The edit distance of two short strings (insertions, deletions, substitutions).
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -93,6 +77,22 @@ bool truthy(const std::string& value) {
 }
 
 }  // namespace
+
+// `--no-binary a,b --no-binary c` as pip reads it: every value may be a comma list.
+std::vector<std::string> split_commas(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const auto& value : values) {
+    std::size_t start = 0;
+    while (start <= value.size()) {
+      const auto comma = value.find(',', start);
+      const auto end = comma == std::string::npos ? value.size() : comma;
+      if (end > start) out.push_back(value.substr(start, end - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
 
 std::string shell_join(const std::vector<std::string>& args) {
   std::string out;
@@ -208,6 +208,9 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   app.add_option("--color", color, "colour errors and explanations")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   app.add_flag("--no-progress", opt.no_progress, "no progress display");
+  std::string custom_compile_command;
+  app.add_option("--custom-compile-command", custom_compile_command,
+                 "the command the output's header shows (env PYRESOLVE_CUSTOM_COMPILE_COMMAND)");
   app.add_flag("--no-deps", opt.no_deps, "resolve only the requirements given, not their dependencies");
   std::vector<std::string> no_emit;
   app.add_option("--no-emit-package,--unsafe-package", no_emit,
@@ -326,6 +329,11 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
     return outcome;
   }
   if (pre && opt.prerelease == "if-necessary-or-explicit") opt.prerelease = "allow";
+  if (!custom_compile_command.empty()) {
+    opt.custom_compile_command = custom_compile_command;
+  } else if (auto env = getenv("PYRESOLVE_CUSTOM_COMPILE_COMMAND"); env && !env->empty()) {
+    opt.custom_compile_command = *env;
+  }
   for (const auto& flag : inert_flags_given)
     opt.warnings.push_back("pip-compile's " + flag + " has no effect");
   for (const auto& [flag, value] : inert_options) {

@@ -89,7 +89,7 @@ void append_header(std::string& out, const render_context& context) {
   if (context.opt->no_header) return;
   out += header_line;
   out += '\n';
-  out += "#    " + command_line(context.opt->arguments) + "\n";
+  out += "#    " + header_command(*context.opt) + "\n";
 }
 
 }  // namespace
@@ -109,6 +109,57 @@ std::string command_line(const std::vector<std::string>& args) {
     shown.push_back(arg.substr(0, start) + index::strip_credentials(std::string_view(arg).substr(start)));
   }
   return "resolve " + shell_join(shown);
+}
+
+std::string header_command(const options& opt) {
+  if (opt.custom_compile_command) return *opt.custom_compile_command;
+  // Flags dropped (with their value when they take one, given apart or after `=`).
+  struct dropped {
+    std::string_view flag;
+    bool takes_value;
+    bool index;  // kept with --emit-index-url
+  };
+  static constexpr dropped flags[] = {{"-q", false, false},
+                                      {"--quiet", false, false},
+                                      {"-v", false, false},
+                                      {"-vv", false, false},
+                                      {"--verbose", false, false},
+                                      {"--no-progress", false, false},
+                                      {"--color", true, false},
+                                      {"--cache-dir", true, false},
+                                      {"-U", false, false},
+                                      {"--upgrade", false, false},
+                                      {"-P", true, false},
+                                      {"--upgrade-package", true, false},
+                                      {"--custom-compile-command", true, false},
+                                      {"-i", true, true},
+                                      {"--index-url", true, true},
+                                      {"--extra-index-url", true, true},
+                                      {"-f", true, true},
+                                      {"--find-links", true, true}};
+  std::vector<std::string> kept;
+  for (std::size_t i = 0; i < opt.arguments.size(); ++i) {
+    const std::string& arg = opt.arguments[i];
+    const dropped* match = nullptr;
+    bool joined = false;
+    for (const auto& d : flags) {
+      if (d.index && opt.emit_index_url) continue;
+      if (arg == d.flag) {
+        match = &d;
+      } else if (d.takes_value && arg.starts_with(d.flag) &&
+                 (arg[d.flag.size()] == '=' || (d.flag.size() == 2 && arg.size() > 2))) {
+        match = &d;  // `--cache-dir=x`, `-Pclick`
+        joined = true;
+      }
+      if (match != nullptr) break;
+    }
+    if (match == nullptr) {
+      kept.push_back(arg);
+    } else if (match->takes_value && !joined) {
+      ++i;
+    }
+  }
+  return command_line(kept);
 }
 
 std::vector<std::string> via_entries(const resolver::resolved_package& package, const user_input& input) {

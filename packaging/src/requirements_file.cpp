@@ -181,6 +181,8 @@ enum class option_id {
   find_links,
   pre,
   hash,
+  only_binary,
+  no_binary,
   ignored_flag,
   ignored_value,
   ignored_per_requirement,
@@ -204,8 +206,8 @@ constexpr option_spec option_specs[] = {
     {"pre", 0, option_id::pre, false},
     {"hash", 0, option_id::hash, true},
     {"trusted-host", 0, option_id::ignored_value, true},
-    {"only-binary", 0, option_id::ignored_value, true},
-    {"no-binary", 0, option_id::ignored_value, true},
+    {"only-binary", 0, option_id::only_binary, true},
+    {"no-binary", 0, option_id::no_binary, true},
     {"use-feature", 0, option_id::ignored_value, true},
     {"prefer-binary", 0, option_id::ignored_flag, false},
     {"require-hashes", 0, option_id::ignored_flag, false},
@@ -553,6 +555,12 @@ class parser {
                          "option --hash must follow a requirement on the same line");
         case option_id::ignored_flag:
           m_out.options.ignored.push_back(option.written);
+          break;
+        case option_id::only_binary:
+          m_out.options.only_binary.push_back(option.value);
+          break;
+        case option_id::no_binary:
+          m_out.options.no_binary.push_back(option.value);
           break;
         case option_id::ignored_value:
         case option_id::ignored_per_requirement:

@@ -77,6 +77,8 @@ struct options {
   int verbose = 0;
   color_mode color = color_mode::automatic;
   bool no_progress = false;
+  /// `--custom-compile-command`, else PYRESOLVE_CUSTOM_COMPILE_COMMAND: the header's command.
+  std::optional<std::string> custom_compile_command;
   /// `--no-deps`: only the requirements given, none of their dependencies.
   bool no_deps = false;
   /// `--no-emit-package` (and pip-tools' `--unsafe-package`): packages left out of the output
@@ -109,6 +111,9 @@ using getenv_function = std::optional<std::string> (*)(const char* name);
 /// PYRESOLVE_CACHE_DIR, PYRESOLVE_OFFLINE and NO_COLOR; null means the process environment.
 [[nodiscard]] parse_outcome parse_command_line(const std::vector<std::string>& args,
                                                getenv_function getenv = nullptr);
+
+/// `--no-binary a,b --no-binary c` as pip reads it: every value may be a comma list.
+[[nodiscard]] std::vector<std::string> split_commas(const std::vector<std::string>& values);
 
 /// The arguments joined for the `#    resolve ...` header line, each quoted for a POSIX
 /// shell when it needs to be.

@@ -87,6 +87,12 @@ struct render_context {
 /// every URL (`-i https://user:token@host/simple` shows `https://host/simple`).
 [[nodiscard]] std::string command_line(const std::vector<std::string>& args);
 
+/// The header's command, as uv writes it: `--custom-compile-command` when given, else the
+/// command line without what does not change the answer (`-q`, `-v`, `--no-progress`,
+/// `--color`, `--cache-dir`, `-U`, `-P`, `--custom-compile-command`) and without index URLs
+/// and `--find-links` unless `--emit-index-url` is given.
+[[nodiscard]] std::string header_command(const options& opt);
+
 /// `text` as a JSON string literal.
 [[nodiscard]] std::string json_quote(std::string_view text);
 

@@ -9,15 +9,16 @@
 ///   it is set and non-empty, and left as written otherwise;
 /// - a line is a requirement followed by per-requirement options (`--hash`), or only options:
 ///   `-r`/`--requirement`, `-c`/`--constraint`, `-e`/`--editable`, `-i`/`--index-url`,
-///   `--extra-index-url`, `--no-index`, `-f`/`--find-links`, `--pre`, each as `--opt value`,
+///   `--extra-index-url`, `--no-index`, `-f`/`--find-links`, `--pre`, `--only-binary`,
+///   `--no-binary`, each as `--opt value`,
 ///   `--opt=value` or (short options) `-rvalue`;
 /// - `-r` and `-c` paths are relative to the directory of the file that names them.
 ///
 /// Differences from pip, chosen for a resolver: a `-r` inside a constraints file reads more
 /// constraints (pip reads requirements); pip options that do not affect resolution
-/// (`--trusted-host`, `--prefer-binary`, `--require-hashes`, `--only-binary`, `--no-binary`,
-/// `--use-feature`, `--config-settings`, `--global-option`) are collected in
-/// `index_options::ignored` for the caller to warn about; any other option is an error.
+/// (`--trusted-host`, `--prefer-binary`, `--require-hashes`, `--use-feature`, `--config-settings`,
+/// `--global-option`) are collected in `index_options::ignored` for the caller to warn about; any other
+/// option is an error.
 
 #include <cstdint>
 #include <filesystem>
@@ -61,6 +62,9 @@ struct PYRESOLVE_API index_options {
   bool no_index = false;
   std::vector<std::string> find_links;
   bool pre = false;
+  /// `--only-binary` / `--no-binary` values as written (`:all:`, `:none:`, comma lists), in order.
+  std::vector<std::string> only_binary;
+  std::vector<std::string> no_binary;
   /// Options accepted but not acted upon, as written (`--trusted-host example.com`).
   std::vector<std::string> ignored;
 };
