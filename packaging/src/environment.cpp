@@ -227,8 +227,8 @@ std::vector<std::string> target_platform::platform_tags() const {
 
 result<python_version> python_version::parse(std::string_view text) {
   const auto bad = [&]() {
-    return fail(errc::invalid_argument,
-                "invalid Python version '" + excerpt(text) + "': expected X.Y or X.Y.Z, such as 3.12");
+    return fail(errc::invalid_argument, "invalid Python version '" + excerpt(text) +
+                                            "': expected X.Y or X.Y.Z, such as 3.12 or 3.13.0rc1");
   };
   python_version out;
   const std::size_t dot = text.find('.');
@@ -238,8 +238,21 @@ result<python_version> python_version::parse(std::string_view text) {
   const std::size_t dot2 = rest.find('.');
   if (!parse_uint(rest.substr(0, dot2), out.minor)) return bad();
   if (dot2 != std::string_view::npos) {
+    std::string_view patch_text = rest.substr(dot2 + 1);
+    // A pre-release suffix: `a`, `b` or `rc` and digits.
+    const std::size_t suffix = patch_text.find_first_not_of("0123456789");
+    if (suffix != std::string_view::npos) {
+      const std::string_view pre = patch_text.substr(suffix);
+      const std::size_t letters = pre.starts_with("rc")                            ? 2
+                                  : (pre.starts_with('a') || pre.starts_with('b')) ? 1
+                                                                                   : 0;
+      std::uint32_t number = 0;
+      if (letters == 0 || !parse_uint(pre.substr(letters), number)) return bad();
+      out.pre_release = std::string(pre);
+      patch_text = patch_text.substr(0, suffix);
+    }
     std::uint32_t patch = 0;
-    if (!parse_uint(rest.substr(dot2 + 1), patch)) return bad();
+    if (!parse_uint(patch_text, patch)) return bad();
     out.patch = patch;
   }
   // Tags spell the version without a dot (`cp312`), so a major above 9 would be ambiguous.
@@ -251,7 +264,9 @@ std::string python_version::short_string() const {
   return std::to_string(major) + '.' + std::to_string(minor);
 }
 
-std::string python_version::full_string() const {
+std::string python_version::full_string() const { return release_string() + pre_release; }
+
+std::string python_version::release_string() const {
   return short_string() + '.' + std::to_string(patch.value_or(0));
 }
 

@@ -10,7 +10,7 @@ namespace pyresolve::resolver {
 direct_provider::direct_provider(provider& inner, std::vector<direct_package> packages,
                                  const packaging::target_environment& environment)
     : m_inner(inner) {
-  const auto python = packaging::version::parse(environment.or_default().python().full_string());
+  const auto python = packaging::version::parse(environment.or_default().python().release_string());
   for (auto& package : packages) {
     std::string name = packaging::normalize_name(package.name);
     entry e{std::move(package), candidate{}};

@@ -13,7 +13,7 @@ flat_provider::flat_provider(provider& inner, index::project_page files, index::
       m_client(client),
       m_environment(environment.or_default()),
       m_universal(universal) {
-  auto python = packaging::version::parse(m_environment.python().full_string());
+  auto python = packaging::version::parse(m_environment.python().release_string());
   if (python) m_python = std::move(*python);
   const bool local = std::any_of(m_files.files.begin(), m_files.files.end(),
                                  [](const auto& f) { return std::string_view(f.url).starts_with("file:"); });

@@ -263,7 +263,7 @@ struct index_provider::impl {
   impl(cache::cached_index& source, index_provider_options o)
       : index(source),
         options(with_target(std::move(o))),
-        python(*packaging::version::parse(options.environment.python().full_string())),
+        python(*packaging::version::parse(options.environment.python().release_string())),
         projects(options.memory),
         metadata(options.memory),
         io(options.io_threads) {

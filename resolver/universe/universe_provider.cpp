@@ -51,7 +51,7 @@ result<std::unique_ptr<universe_provider>> universe_provider::from_json(
   simdjson::dom::object packages;
   if (doc["packages"].get(packages)) return fail(errc::invalid_argument, "universe: no \"packages\" object");
 
-  auto python = packaging::version::parse(environment.or_default().python().full_string());
+  auto python = packaging::version::parse(environment.or_default().python().release_string());
   if (!python) return unexpected(python.error());
 
   auto state = std::make_unique<impl>();

@@ -193,11 +193,25 @@ TEST_CASE("python versions are X.Y or X.Y.Z") {
   REQUIRE(full);
   CHECK(full->patch == 18u);
   CHECK(full->short_string() == "3.9");
-  for (const char* bad :
-       {"", "3", "3.", ".12", "3.12.", "3.12.1.1", "3.x", "3.12rc1", " 3.12", "10.1", "3.99999999999"}) {
+  for (const char* bad : {"", "3", "3.", ".12", "3.12.", "3.12.1.1", "3.x", "3.12rc1", " 3.12", "10.1",
+                          "3.99999999999", "3.13.0x1", "3.13.0rc", "3.13.0c1", "3.13.0rc1 "}) {
     CAPTURE(bad);
     CHECK_FALSE(python_version::parse(bad));
   }
+}
+
+TEST_CASE("a pre-release Python: its markers say so, Requires-Python sees the release") {
+  auto rc = python_version::parse("3.13.0rc1");
+  REQUIRE(rc);
+  CHECK(rc->pre_release == "rc1");
+  CHECK(rc->full_string() == "3.13.0rc1");
+  CHECK(rc->release_string() == "3.13.0");
+  auto env = target_environment::create("3.13.0rc1", "linux");
+  REQUIRE(env);
+  CHECK(env->markers().get(marker_var::python_full_version) == "3.13.0rc1");
+  CHECK(env->markers().get(marker_var::python_version) == "3.13");
+  CHECK(python_version::parse("3.14.0a2"));
+  CHECK(python_version::parse("3.14.0b3"));
 }
 
 TEST_CASE("custom macOS versions follow packaging's ladders") {

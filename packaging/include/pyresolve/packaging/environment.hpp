@@ -75,14 +75,21 @@ struct PYRESOLVE_API python_version {
   std::uint32_t major = 3;
   std::uint32_t minor = 12;
   std::optional<std::uint32_t> patch;  ///< absent when given as `3.12`
+  /// A pre-release of `X.Y.Z` (`a1`, `b2`, `rc1`), as `--python-version 3.13.0rc1` gives it;
+  /// empty for a release.
+  std::string pre_release{};
 
-  /// Parses `X.Y` or `X.Y.Z` (digits only).
+  /// Parses `X.Y`, `X.Y.Z` or `X.Y.Z` followed by `aN`, `bN` or `rcN` (digits otherwise).
   [[nodiscard]] static result<python_version> parse(std::string_view text);
 
   /// `X.Y`.
   [[nodiscard]] std::string short_string() const;
-  /// `X.Y.Z`, with `Z` = 0 when no patch was given (what `python_full_version` reads).
+  /// `X.Y.Z` and the pre-release, with `Z` = 0 when no patch was given (what
+  /// `python_full_version` reads: `3.13.0rc1`).
   [[nodiscard]] std::string full_string() const;
+  /// `X.Y.Z` without the pre-release: what Requires-Python is checked against, as pip and
+  /// uv check it (`sys.version_info[:3]`).
+  [[nodiscard]] std::string release_string() const;
 
   friend bool operator==(const python_version&, const python_version&) = default;
 };
