@@ -139,12 +139,63 @@ result<std::string> read_text(const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+/// `req` with `marker` joined onto its own: the requirement of a self-referential extra
+/// (`all = ["proj[cli] ; python_version >= '3.10'"]`) applies only where both hold.
+result<packaging::requirement> under_marker(const packaging::requirement& req,
+                                            const std::optional<packaging::marker>& marker) {
+  if (!marker) return req;
+  packaging::requirement bare = req;
+  bare.marker.reset();
+  std::string text = bare.to_string() + " ; (" + marker->to_string() + ")";
+  if (req.marker) text += " and (" + req.marker->to_string() + ")";
+  return packaging::requirement::parse(text);
+}
+
+/// The requirements of `[dependency-groups] name`, included groups expanded (a cycle is an
+/// error naming it, as PEP 735 asks).
+result<void> group_requirements(const packaging::pyproject_project& project, const std::string& name,
+                                const std::string& path, std::vector<std::string>& chain,
+                                std::vector<packaging::requirement>& out) {
+  const auto* group = [&]() -> const packaging::pyproject_dependency_group* {
+    for (const auto& g : project.dependency_groups) {
+      if (packaging::normalize_name(g.name) == name) return &g;
+    }
+    return nullptr;
+  }();
+  if (group == nullptr) {
+    return unexpected(
+        located("group '" + packaging::excerpt(name) + "' is not defined in [dependency-groups]", path));
+  }
+  if (std::find(chain.begin(), chain.end(), name) != chain.end()) {
+    std::string cycle;
+    for (const auto& link : chain) cycle += link + " -> ";
+    return unexpected(located("[dependency-groups] include a cycle: " + cycle + name, path));
+  }
+  chain.push_back(name);
+  for (const auto& entry : group->entries) {
+    if (entry.requirement) {
+      out.push_back(entry.requirement->requirement);
+    } else if (auto ok =
+                   group_requirements(project, packaging::normalize_name(entry.include), path, chain, out);
+               !ok) {
+      return ok;
+    }
+  }
+  chain.pop_back();
+  return {};
+}
+
+}  // namespace
+
 result<std::vector<user_requirement>> read_pyproject(const std::string& text, const std::string& path,
                                                      const std::vector<std::string>& extras, bool all_extras,
-                                                     std::optional<std::string>* requires_python) {
+                                                     std::optional<std::string>* requires_python,
+                                                     const std::vector<std::string>& groups) {
   auto project = packaging::parse_pyproject(text, path);
   if (!project) return unexpected(std::move(project).error());
-  if (!project->has_project) return unexpected(located("no [project] table", path));
+  if (!project->has_project && groups.empty()) return unexpected(located("no [project] table", path));
   if (requires_python != nullptr && project->requires_python)
     *requires_python = project->requires_python_text;
   const bool wants_extras = all_extras || !extras.empty();
@@ -158,25 +209,53 @@ result<std::vector<user_requirement>> read_pyproject(const std::string& text, co
                                   "does not run; list them statically in [project] instead",
                               path, at->line, at->column));
   }
+  const std::string self = packaging::normalize_name(project->name.value_or(""));
   const std::string label = packaging::excerpt(project->name.value_or("project")) + " (" + path + ")";
   std::vector<user_requirement> out;
-  for (auto& item : project->dependencies)
-    out.push_back(user_requirement{std::move(item.requirement), label});
   std::set<std::string> wanted;
   for (const auto& extra : extras) wanted.insert(packaging::normalize_name(extra));
-  std::set<std::string> found;
-  for (auto& group : project->optional_dependencies) {
-    const std::string name = packaging::normalize_name(group.name);
-    if (!all_extras && wanted.count(name) == 0) continue;
-    found.insert(name);
-    for (auto& item : group.requirements) out.push_back(user_requirement{std::move(item.requirement), label});
-  }
   for (const auto& extra : wanted) {
-    if (found.count(extra) == 0) {
+    const bool defined =
+        std::any_of(project->optional_dependencies.begin(), project->optional_dependencies.end(),
+                    [&](const auto& g) { return packaging::normalize_name(g.name) == extra; });
+    if (!defined) {
       return unexpected(located(
           "extra '" + packaging::excerpt(extra) + "' is not defined in [project.optional-dependencies]",
           path));
     }
+  }
+  if (all_extras) {
+    for (const auto& group : project->optional_dependencies)
+      wanted.insert(packaging::normalize_name(group.name));
+  }
+  // The project's own extras, asked for or named by a requirement on the project itself
+  // (`all = ["proj[cli,test]"]`), expand in place, as uv expands them: each group once.
+  std::set<std::string> expanded;
+  std::vector<std::pair<packaging::requirement, std::optional<packaging::marker>>> pending;
+  for (auto& item : project->dependencies) pending.emplace_back(std::move(item.requirement), std::nullopt);
+  auto expand = [&](const std::string& extra, const std::optional<packaging::marker>& marker) {
+    if (!expanded.insert(extra).second) return;
+    for (const auto& group : project->optional_dependencies) {
+      if (packaging::normalize_name(group.name) != extra) continue;
+      for (const auto& item : group.requirements) pending.emplace_back(item.requirement, marker);
+    }
+  };
+  for (const auto& extra : wanted) expand(extra, std::nullopt);
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    auto req = under_marker(pending[i].first, pending[i].second);
+    if (!req) return unexpected(located(req.error().message, path));
+    if (!self.empty() && req->normalized_name() == self && req->url.empty()) {
+      for (const auto& extra : req->extras) expand(packaging::normalize_name(extra), req->marker);
+      continue;
+    }
+    out.push_back(user_requirement{std::move(*req), label});
+  }
+  for (const auto& name : groups) {
+    std::vector<std::string> chain;
+    std::vector<packaging::requirement> reqs;
+    if (auto ok = group_requirements(*project, packaging::normalize_name(name), path, chain, reqs); !ok)
+      return unexpected(std::move(ok).error());
+    for (auto& req : reqs) out.push_back(user_requirement{std::move(req), label});
   }
   return out;
 }
@@ -189,7 +268,8 @@ result<user_input> read_inputs(const options& opt, std::istream& stdin_stream) {
       any_pyproject = true;
       auto text = read_text(source);
       if (!text) return unexpected(std::move(text).error());
-      auto reqs = read_pyproject(*text, source, opt.extras, opt.all_extras, &input.requires_python);
+      auto reqs =
+          read_pyproject(*text, source, opt.extras, opt.all_extras, &input.requires_python, opt.groups);
       if (!reqs) return unexpected(std::move(reqs).error());
       for (const auto& req : *reqs) {
         if (req.requirement.url.empty()) continue;
@@ -229,8 +309,8 @@ result<user_input> read_inputs(const options& opt, std::istream& stdin_stream) {
     }
     merge_index(input.index, file->options);
   }
-  if ((!opt.extras.empty() || opt.all_extras) && !any_pyproject) {
-    return fail(errc::invalid_argument, "--extra and --all-extras need a pyproject.toml source");
+  if ((!opt.extras.empty() || opt.all_extras || !opt.groups.empty()) && !any_pyproject) {
+    return fail(errc::invalid_argument, "--extra, --all-extras and --group need a pyproject.toml source");
   }
   for (const auto& path : opt.constraints) {
     if (auto ok = read_plain(path, stdin_stream, input.constraints, input); !ok)

@@ -140,6 +140,9 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
                  "include this optional-dependencies group of pyproject.toml (repeatable, or a comma list)")
       ->delimiter(',');
   app.add_flag("--all-extras", opt.all_extras, "include every optional-dependencies group of pyproject.toml");
+  app.add_option("--group", opt.groups,
+                 "include this [dependency-groups] group of pyproject.toml (repeatable)")
+      ->delimiter(',');
   app.add_option("-i,--index-url", index_url,
                  "the package index (default https://pypi.org/simple; env PYRESOLVE_INDEX_URL)");
   app.add_option("--extra-index-url", opt.extra_index_urls, "another index, searched after --index-url");

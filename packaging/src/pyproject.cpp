@@ -209,6 +209,37 @@ result<pyproject_project> parse_pyproject(std::string_view text, const std::stri
   toml::table& doc = *document;
   pyproject_project out;
   out.has_build_system = doc.get("build-system") != nullptr;
+  if (const toml::node* groups_node = doc.get("dependency-groups")) {
+    const auto* groups = groups_node->as_table();
+    if (groups == nullptr) return wrong_type(path, "dependency-groups", *groups_node, "a table");
+    for (const auto& [key, value] : *groups) {
+      const std::string where = "[dependency-groups] " + excerpt(key.str());
+      const auto* array = value.as_array();
+      if (array == nullptr) return wrong_type(path, where, value, "an array");
+      pyproject_dependency_group group{std::string(key.str()), {}};
+      for (const auto& item : *array) {
+        pyproject_dependency_group::entry entry;
+        entry.at = position_of(item);
+        if (const auto* written = item.as_string()) {
+          auto req = requirement::parse(written->get());
+          if (!req) {
+            return unexpected(
+                located(where + ": " + req.error().message, path, entry.at.line, entry.at.column));
+          }
+          entry.requirement = pyproject_requirement{std::move(*req), entry.at};
+        } else if (const auto* table = item.as_table()) {
+          const toml::node* include = table->get("include-group");
+          if (include == nullptr || !include->is_string() || table->size() != 1)
+            return wrong_type(path, where + " item", item, "a string or {include-group = \"name\"}");
+          entry.include = include->as_string()->get();
+        } else {
+          return wrong_type(path, where + " item", item, "a string or {include-group = \"name\"}");
+        }
+        group.entries.push_back(std::move(entry));
+      }
+      out.dependency_groups.push_back(std::move(group));
+    }
+  }
   const toml::node* project_node = doc.get("project");
   if (project_node == nullptr) return out;
   const auto* project = project_node->as_table();

@@ -449,6 +449,24 @@ class resolve_test(unittest.TestCase):
         self.assertEqual(out.returncode, 2)
         self.assertIn("nope", out.stderr)
 
+    def test_self_referential_extras_and_dependency_groups(self):
+        """An extra naming its own project (`all = ["proj[fast]"]`) expands in place, as in uv;
+        `--group` reads [dependency-groups] (PEP 735) with `include-group`, and refuses a cycle
+        or an unknown group."""
+        self.write("pyproject.toml", '[project]\nname = "Proj"\ndependencies = ["left"]\n'
+                                     '[project.optional-dependencies]\nfast = ["speed"]\n'
+                                     'all = ["proj[fast] ; os_name == \'posix\'", "beta<2"]\n'
+                                     '[dependency-groups]\ntest = ["app", {include-group = "lint"}]\nlint = ["beta"]\n'
+                                     'loop1 = [{include-group = "loop2"}]\nloop2 = [{include-group = "Loop1"}]\n')
+        out = self.ok("pyproject.toml", "--extra", "all", index=file_url(self.uni))
+        self.assertEqual(self.pins(out.stdout), {"beta": "1.0", "left": "1.0", "lib": "1.0", "speed": "1.0"})
+        out = self.ok("pyproject.toml", "--group", "test", index=file_url(self.uni))
+        self.assertEqual(self.pins(out.stdout), {"app": "1.0", "beta": "1.0", "left": "1.0", "lib": "1.0"})
+        for group, needle in (("loop1", "cycle: loop1 -> loop2 -> loop1"), ("nope", "'nope' is not defined")):
+            out = self.resolve("pyproject.toml", "--group", group, index=file_url(self.uni))
+            self.assertEqual(out.returncode, 2, out.stderr)
+            self.assertIn(needle, out.stderr)
+
     def test_constraints_and_overrides(self):
         self.write("reqs.in", "app\n")
         self.write("c.txt", "lib<3\n")

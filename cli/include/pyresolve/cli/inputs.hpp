@@ -69,6 +69,6 @@ struct user_input {
 /// set is an error naming the file and line).
 [[nodiscard]] result<std::vector<user_requirement>> read_pyproject(
     const std::string& text, const std::string& path, const std::vector<std::string>& extras, bool all_extras,
-    std::optional<std::string>* requires_python = nullptr);
+    std::optional<std::string>* requires_python = nullptr, const std::vector<std::string>& groups = {});
 
 }  // namespace pyresolve::cli

@@ -32,6 +32,7 @@ struct options {
   std::vector<std::string> overrides;      ///< `--override` files
   std::vector<std::string> extras;         ///< `--extra` (pyproject.toml)
   bool all_extras = false;
+  std::vector<std::string> groups;       ///< `--group` (pyproject.toml `[dependency-groups]`)
   std::optional<std::string> index_url;  ///< `-i`, else PYRESOLVE_INDEX_URL
   std::vector<std::string> extra_index_urls;
   bool no_index = false;

@@ -35,6 +35,18 @@ struct PYRESOLVE_API pyproject_extra {
   std::vector<pyproject_requirement> requirements;
 };
 
+/// One group of `[dependency-groups]` (PEP 735): requirements and `{include-group = "name"}`
+/// entries, in file order.
+struct PYRESOLVE_API pyproject_dependency_group {
+  std::string name;  ///< as written
+  struct entry {
+    std::optional<pyproject_requirement> requirement;  ///< a requirement string
+    std::string include;                               ///< else the group it includes, as written
+    pyproject_position at;
+  };
+  std::vector<entry> entries;
+};
+
 /// The `[project]` table, every key checked for its type. A field listed in `dynamic` is
 /// what a build backend would compute: its value here is absent or incomplete.
 struct PYRESOLVE_API pyproject_project {
@@ -49,6 +61,8 @@ struct PYRESOLVE_API pyproject_project {
   std::vector<std::pair<std::string, pyproject_position>> dynamic;
   bool has_build_system = false;  ///< a `[build-system]` table exists
   bool has_project = false;       ///< a `[project]` table exists (else every field is empty)
+  /// `[dependency-groups]` (a top-level table, read whether or not `[project]` exists).
+  std::vector<pyproject_dependency_group> dependency_groups;
 
   /// Whether `field` (`dependencies`, `version`, ...) is listed in `dynamic`; the position of
   /// that item, else nullopt.
