@@ -116,12 +116,14 @@ void merge_index(packaging::index_options& into, const packaging::index_options&
 // Constraint and override files: every named entry, whether read as a requirement or as a
 // nested constraint.
 result<void> read_plain(const std::string& path, std::istream& stdin_stream,
-                        std::vector<packaging::requirement>& out, user_input& input) {
+                        std::vector<packaging::requirement>& out, std::vector<std::string>& sources,
+                        const std::string& flag, user_input& input) {
   auto file = parse_source(path, stdin_stream);
   if (!file) return unexpected(std::move(file).error());
   for (auto& entry : file->entries) {
     if (auto named = check_named(entry); !named) return named;
     out.push_back(std::move(*entry.requirement));
+    sources.push_back(flag + " " + entry.origin.file);
   }
   merge_index(input.index, file->options);
   return {};
@@ -297,6 +299,7 @@ result<user_input> read_inputs(const options& opt, std::istream& stdin_stream) {
       }
       if (entry.constraint) {
         input.constraints.push_back(std::move(*entry.requirement));
+        input.constraint_sources.push_back("-c " + entry.origin.file);
       } else {
         input.requirements.push_back(
             user_requirement{std::move(*entry.requirement), "-r " + entry.origin.file});
@@ -313,11 +316,14 @@ result<user_input> read_inputs(const options& opt, std::istream& stdin_stream) {
     return fail(errc::invalid_argument, "--extra, --all-extras and --group need a pyproject.toml source");
   }
   for (const auto& path : opt.constraints) {
-    if (auto ok = read_plain(path, stdin_stream, input.constraints, input); !ok)
+    if (auto ok = read_plain(path, stdin_stream, input.constraints, input.constraint_sources, "-c", input);
+        !ok)
       return unexpected(std::move(ok).error());
   }
   for (const auto& path : opt.overrides) {
-    if (auto ok = read_plain(path, stdin_stream, input.overrides, input); !ok)
+    if (auto ok =
+            read_plain(path, stdin_stream, input.overrides, input.override_sources, "--override", input);
+        !ok)
       return unexpected(std::move(ok).error());
   }
   input.ignored = input.index.ignored;

@@ -171,6 +171,14 @@ std::vector<std::string> via_entries(const resolver::resolved_package& package, 
     if (req.name != std::string_view(package.name)) continue;
     if (std::find(out.begin(), out.end(), req.source) == out.end()) out.push_back(req.source);
   }
+  // Constraints and overrides on it, as uv and pip-tools write them (`-c constraints.txt`).
+  for (const auto* pair : {&input.constraint_sources, &input.override_sources}) {
+    const auto& reqs = pair == &input.constraint_sources ? input.constraints : input.overrides;
+    for (std::size_t i = 0; i < reqs.size() && i < pair->size(); ++i) {
+      if (reqs[i].normalized_name() != package.name) continue;
+      if (std::find(out.begin(), out.end(), (*pair)[i]) == out.end()) out.push_back((*pair)[i]);
+    }
+  }
   for (const auto& parent : package.parents) {
     if (!parent.empty()) out.push_back(parent);
   }
@@ -384,7 +392,9 @@ result<std::string> render_json(const resolver::resolution& resolution, const re
     }
     std::vector<std::string> requested_by;
     for (const auto& entry : via_entries(package, *context.input)) {
-      if (std::find(parents.begin(), parents.end(), entry) == parents.end()) requested_by.push_back(entry);
+      const bool narrowing = entry.starts_with("-c ") || entry.starts_with("--override ");
+      if (!narrowing && std::find(parents.begin(), parents.end(), entry) == parents.end())
+        requested_by.push_back(entry);
     }
     const auto source = lookup(context, package);
     out += "    {\"name\": " + json_quote(package.name) +

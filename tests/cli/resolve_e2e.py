@@ -475,6 +475,11 @@ class resolve_test(unittest.TestCase):
                          {"app": "2.0", "lib": "2.0"})
         self.assertEqual(self.pins(self.ok("reqs.in", "--override", "o.txt", index=file_url(self.uni)).stdout),
                          {"app": "2.0", "lib": "1.0"})
+        # `# via` names them, as uv and pip-tools do (the JSON's requested_by does not).
+        out = self.ok("reqs.in", "-c", "c.txt", "--override", "o.txt", "--no-header", index=file_url(self.uni))
+        self.assertIn("lib==1.0\n    # via\n    #   -c c.txt\n    #   --override o.txt\n    #   app\n", out.stdout)
+        doc = json.loads(self.ok("reqs.in", "-c", "c.txt", "--format", "json", index=file_url(self.uni)).stdout)
+        self.assertEqual([p["requested_by"] for p in doc["packages"] if p["name"] == "lib"], [[]])
 
     # --- resolution flags ---------------------------------------------------------------
 

@@ -46,6 +46,10 @@ struct user_input {
   std::vector<user_requirement> requirements;
   std::vector<packaging::requirement> constraints;
   std::vector<packaging::requirement> overrides;
+  /// Where each constraint and override was written, for `# via`: `-c constraints.txt`,
+  /// `--override overrides.txt` (same order as `constraints` and `overrides`).
+  std::vector<std::string> constraint_sources;
+  std::vector<std::string> override_sources;
   /// `-i` / `--extra-index-url` / `--no-index` found inside the files.
   packaging::index_options index;
   /// Options inside the files that do not affect a resolve, for a warning.
