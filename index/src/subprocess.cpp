@@ -119,9 +119,21 @@ result<subprocess_result> run_subprocess(const std::vector<std::string>& argv,
       }
     }
   }
-  if (!failure.empty()) ::kill(-pid, SIGKILL);
+  // A program may close its output and go on running: the deadline holds for the wait too.
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (failure.empty()) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid || (done < 0 && errno != EINTR)) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      failure = argv[0] + " did not finish within " + std::to_string(options.timeout.count() / 1000) + " s";
+      break;
+    }
+    ::usleep(10'000);
+  }
+  if (!failure.empty()) {
+    ::kill(-pid, SIGKILL);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   if (!failure.empty()) return fail(errc::io_error, failure);
   if (res.err.size() > kept_stderr) res.err.erase(0, res.err.size() - kept_stderr);
