@@ -1,5 +1,7 @@
 #include "pyresolve/cli/build_wheels.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
 #include <optional>
@@ -46,7 +48,7 @@ result<fs::path> build_wheels::fetch(const index::version_file& file) {
   if (!file.file.sha256.empty() && index::sha256_hex(response->body) != std::string_view(file.file.sha256))
     return fail(errc::io_error, index::redact_url(url) + ": sha256 mismatch");
   fs::create_directories(dir, ec);
-  const fs::path temp = path.string() + ".tmp";
+  const fs::path temp = path.string() + ".tmp-" + std::to_string(::getpid());  // one per process
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     out.write(response->body.data(), static_cast<std::streamsize>(response->body.size()));
