@@ -454,4 +454,22 @@ std::string specifier_set::to_string() const {
   return out;
 }
 
+bool specifier_set::admits_python_from(const version& lowest) const {
+  return std::all_of(m_specs.begin(), m_specs.end(), [&](const specifier& s) {
+    switch (s.op()) {
+      case spec_op::less:
+      case spec_op::less_equal:
+      case spec_op::not_equal:
+        return true;
+      case spec_op::compatible:
+        return !(lowest < s.operand());
+      case spec_op::equal:
+        if (s.has_wildcard()) return !(lowest < s.operand());
+        return s.contains(lowest, true);
+      default:
+        return s.contains(lowest, true);
+    }
+  });
+}
+
 }  // namespace pyresolve::packaging

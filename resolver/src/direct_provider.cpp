@@ -8,7 +8,7 @@
 namespace pyresolve::resolver {
 
 direct_provider::direct_provider(provider& inner, std::vector<direct_package> packages,
-                                 const packaging::target_environment& environment)
+                                 const packaging::target_environment& environment, python_bounds bounds)
     : m_inner(inner) {
   const auto python = packaging::version::parse(environment.or_default().python().release_string());
   for (auto& package : packages) {
@@ -17,7 +17,7 @@ direct_provider::direct_provider(provider& inner, std::vector<direct_package> pa
     e.only.version = e.package.version;
     e.only.has_compatible_dist = e.package.has_compatible_dist;
     if (e.package.requires_python && python)
-      e.only.requires_python_ok = e.package.requires_python->contains(*python);
+      e.only.requires_python_ok = python_admitted(*e.package.requires_python, *python, bounds);
     m_packages.emplace(std::move(name), std::move(e));
   }
   // The candidate points into its own entry, whose address the map keeps.

@@ -7,12 +7,14 @@
 namespace pyresolve::resolver {
 
 flat_provider::flat_provider(provider& inner, index::project_page files, index::index_client& client,
-                             const packaging::target_environment& environment, bool universal)
+                             const packaging::target_environment& environment, bool universal,
+                             python_bounds bounds)
     : m_inner(inner),
       m_files(std::move(files)),
       m_client(client),
       m_environment(environment.or_default()),
-      m_universal(universal) {
+      m_universal(universal),
+      m_bounds(bounds) {
   auto python = packaging::version::parse(m_environment.python().release_string());
   if (python) m_python = std::move(*python);
   const bool local = std::any_of(m_files.files.begin(), m_files.files.end(),
@@ -27,7 +29,7 @@ bool flat_provider::fits(const index::version_entry& entry, bool& python_ok) con
     bool py = true;
     if (!file.file.requires_python.empty() && m_python && !m_universal) {
       auto spec = packaging::specifier_set::parse(file.file.requires_python);
-      py = !spec || spec->contains(*m_python);
+      py = !spec || python_admitted(*spec, *m_python, m_bounds);
     }
     bool usable = file.kind == index::file_kind::sdist || m_universal;
     if (!usable) {

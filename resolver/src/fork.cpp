@@ -91,23 +91,4 @@ std::optional<packaging::version> python_lower_bound(const packaging::specifier_
   return out;
 }
 
-bool admits_python_from(const packaging::specifier_set& spec, const packaging::version& lowest) {
-  using packaging::spec_op;
-  return std::all_of(spec.specifiers().begin(), spec.specifiers().end(), [&](const packaging::specifier& s) {
-    switch (s.op()) {
-      case spec_op::less:
-      case spec_op::less_equal:
-      case spec_op::not_equal:
-        return true;
-      case spec_op::compatible:
-        return !(lowest < s.operand());
-      case spec_op::equal:
-        if (s.has_wildcard()) return !(lowest < s.operand());
-        return s.contains(lowest, true);
-      default:
-        return s.contains(lowest, true);
-    }
-  });
-}
-
 }  // namespace pyresolve::resolver::detail

@@ -78,7 +78,8 @@ void classify(const cache::page_view& page, const index_provider_options& option
   // converts to bool before it converts to an allocator) and allocate from the default resource.
   std::pmr::vector<bool> python_ok(page.requires_python().size(), false, options.memory);
   for (std::size_t i = 0; i < python_ok.size(); ++i)
-    python_ok[i] = options.universal || page.requires_python()[i].contains(python, true);
+    python_ok[i] =
+        options.universal || python_admitted(page.requires_python()[i], python, options.requires_python);
   const allowed_kinds kinds = allowed_for(options.binaries, page.name());
   auto ranks = options.universal ? cache::page_view::tag_set_ranks(options.memory)
                                  : page.ranks_in(options.environment, options.memory);

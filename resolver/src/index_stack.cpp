@@ -39,6 +39,7 @@ index_stack::index_stack(construct_key /*unused*/, std::unique_ptr<cache::cache>
   provider_options.environment = std::move(options.environment);
   provider_options.binaries = std::move(options.binaries);
   provider_options.universal = options.universal;
+  provider_options.requires_python = options.requires_python;
   provider_options.threads = options.threads;
   provider_options.io_threads = options.io_threads;
   provider_options.memory = options.memory;

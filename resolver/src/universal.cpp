@@ -64,7 +64,7 @@ class fork_provider final : public provider {
       it->second.assign(got->begin(), got->end());
       for (candidate& c : it->second)
         if (c.requires_python != nullptr)
-          c.requires_python_ok = admits_python_from(*c.requires_python, m_lowest);
+          c.requires_python_ok = c.requires_python->admits_python_from(m_lowest);
     }
     return std::span<const candidate>(it->second);
   }

@@ -157,3 +157,24 @@ TEST_CASE("from_parts rebuilds what parse gives, without parsing") {
   CHECK_FALSE(
       specifier::from_parts(static_cast<spec_op>(200), false, pyresolve::test::must_parse("1.0"), "1.0"));
 }
+
+TEST_CASE("Requires-Python read by its lower bounds, as uv reads it") {
+  const auto admits = [](std::string_view spec, std::string_view python) {
+    auto set = specifier_set::parse(spec);
+    REQUIRE(set.has_value());
+    auto v = version::parse(python);
+    REQUIRE(v.has_value());
+    return set->admits_python_from(*v);
+  };
+  CHECK(admits("<=3.8", "3.9"));
+  CHECK(admits(">=3.7,<3.9", "3.11"));
+  CHECK(admits("!=3.11.*", "3.11"));
+  CHECK(admits("==3.8.*", "3.9"));
+  CHECK(admits("~=3.8", "3.12"));
+  CHECK_FALSE(admits(">=3.12", "3.11"));
+  CHECK_FALSE(admits(">3.11", "3.11"));
+  CHECK_FALSE(admits("~=3.12", "3.11"));
+  CHECK_FALSE(admits("==3.12.*", "3.11"));
+  CHECK_FALSE(admits("==3.12.1", "3.11"));
+  CHECK(admits("", "3.11"));
+}

@@ -109,9 +109,4 @@ struct fork_outcome {
 /// `==`), nullopt when it has none.
 [[nodiscard]] std::optional<packaging::version> python_lower_bound(const packaging::specifier_set& spec);
 
-/// Whether Requires-Python `spec` admits a fork whose lowest Python is `lowest`: as uv, only
-/// the lower bounds count (`<`, `<=` and `!=` clauses are ignored, `~=X.Y` and `==X.*` are
-/// read as `>=X.Y` and `>=X`).
-[[nodiscard]] bool admits_python_from(const packaging::specifier_set& spec, const packaging::version& lowest);
-
 }  // namespace pyresolve::resolver::detail

@@ -119,6 +119,12 @@ class PYRESOLVE_API specifier_set {
   /// `SpecifierSet.contains(v, prereleases)`.
   [[nodiscard]] bool contains(const version& v, std::optional<bool> prereleases = std::nullopt) const;
 
+  /// Read as a Requires-Python, whether it admits the Pythons from `lowest` up, as uv reads
+  /// it: only the lower bounds count. `<`, `<=` and `!=` clauses are ignored; `~=X.Y` and
+  /// `==X.*` are read as `>=X.Y` and `>=X`; a plain `==` and `>=`, `>`, `===` as `contains`
+  /// (pre-releases admitted).
+  [[nodiscard]] bool admits_python_from(const version& lowest) const;
+
   /// `str(SpecifierSet(text))`: clauses sorted by their text and joined by commas.
   [[nodiscard]] std::string to_string() const;
 

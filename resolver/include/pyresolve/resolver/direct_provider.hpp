@@ -43,9 +43,11 @@ struct PYRESOLVE_API direct_package {
 
 class PYRESOLVE_API direct_provider final : public provider {
  public:
-  /// `environment` decides each package's `requires_python_ok` (empty: the default target).
+  /// `environment` decides each package's `requires_python_ok` (empty: the default target),
+  /// its Requires-Python read as `bounds` says.
   direct_provider(provider& inner, std::vector<direct_package> packages,
-                  const packaging::target_environment& environment = {});
+                  const packaging::target_environment& environment = {},
+                  python_bounds bounds = python_bounds::lower_only);
 
   result<std::span<const candidate>> versions(std::string_view name) override;
   result<std::span<const packaging::requirement>> dependencies(std::string_view name,

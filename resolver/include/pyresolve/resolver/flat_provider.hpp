@@ -27,9 +27,11 @@ namespace pyresolve::resolver {
 class PYRESOLVE_API flat_provider final : public provider {
  public:
   /// `files`: every listed file, of any project; `client` reads their metadata (`file:` links
-  /// are allowed through it). `universal`: every wheel counts as compatible.
+  /// are allowed through it). `universal`: every wheel counts as compatible. `bounds`: how
+  /// Requires-Python is read against the target.
   flat_provider(provider& inner, index::project_page files, index::index_client& client,
-                const packaging::target_environment& environment = {}, bool universal = false);
+                const packaging::target_environment& environment = {}, bool universal = false,
+                python_bounds bounds = python_bounds::lower_only);
 
   result<std::span<const candidate>> versions(std::string_view name) override;
   result<std::span<const packaging::requirement>> dependencies(std::string_view name,
@@ -61,6 +63,7 @@ class PYRESOLVE_API flat_provider final : public provider {
   packaging::target_environment m_environment;
   std::optional<packaging::version> m_python;
   bool m_universal;
+  python_bounds m_bounds;
   mutable std::mutex m_mutex;
   std::map<std::string, std::unique_ptr<project>, std::less<>> m_projects;
 };

@@ -52,6 +52,8 @@ struct PYRESOLVE_API index_provider_options {
   /// platform), every version passes `requires_python_ok`, and each candidate carries the
   /// Requires-Python of the file its metadata comes from, for the solver to check per fork.
   bool universal = false;
+  /// How Requires-Python is read against the target: uv's reading (lower bounds) by default.
+  python_bounds requires_python = python_bounds::lower_only;
   /// oneTBB workers that load and parse (the solver thread helps too); 0: one per core.
   unsigned threads = 0;
   /// Most threads that run the loads the cache cannot answer, blocking on HTTP (one request

@@ -60,7 +60,9 @@ struct PYRESOLVE_API index_stack_options {
   packaging::target_environment environment;
   binary_policy binaries;  ///< `--no-binary` / `--only-binary`
   bool universal = false;  ///< `index_provider_options::universal`
-  unsigned threads = 0;    ///< oneTBB workers that load and parse; 0: one per core
+  /// `index_provider_options::requires_python`
+  python_bounds requires_python = python_bounds::lower_only;
+  unsigned threads = 0;  ///< oneTBB workers that load and parse; 0: one per core
   /// Threads that run the loads needing the network, blocking on HTTP
   /// (`index_provider_options::io_threads`); started only when such a load comes.
   unsigned io_threads = index_provider_options{}.io_threads;

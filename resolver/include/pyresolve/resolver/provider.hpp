@@ -14,12 +14,27 @@
 
 namespace pyresolve::resolver {
 
+/// How a version's Requires-Python is read against the target.
+enum class python_bounds : unsigned char {
+  /// As uv: only the lower bounds count (`<3.9` does not rule out 3.11; see
+  /// `specifier_set::admits_python_from`).
+  lower_only,
+  /// As pip: the whole specifier must contain the target.
+  all,
+};
+
+/// Whether Requires-Python `spec` admits target interpreter `python`, read as `bounds` says.
+[[nodiscard]] inline bool python_admitted(const packaging::specifier_set& spec,
+                                          const packaging::version& python, python_bounds bounds) {
+  return bounds == python_bounds::all ? spec.contains(python, true) : spec.admits_python_from(python);
+}
+
 /// One version of a project as the index lists it, with the facts the solver filters on.
 struct PYRESOLVE_API candidate {
   packaging::version version;
   /// Every file of this version is yanked (PEP 592): used only when pinned with `==`/`===`.
   bool yanked = false;
-  /// The version's Requires-Python admits the target interpreter.
+  /// The version's Requires-Python admits the target interpreter (as `python_bounds` reads it).
   bool requires_python_ok = true;
   /// A wheel compatible with the target exists, or an sdist.
   bool has_compatible_dist = true;
