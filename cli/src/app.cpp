@@ -408,11 +408,14 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     first.insert(first.end(), second.begin(), second.end());
     return first;
   };
+  const auto bounds =
+      opt.requires_python_upper_bounds ? resolver::python_bounds::all : resolver::python_bounds::lower_only;
   apply_binary_flags(then(split_commas(input->index.no_binary), opt.no_binary),
                      stack_options.binaries.no_binary_all, stack_options.binaries.no_binary);
   apply_binary_flags(then(split_commas(input->index.only_binary), opt.only_binary),
                      stack_options.binaries.only_binary_all, stack_options.binaries.only_binary);
   stack_options.universal = opt.universal;
+  stack_options.requires_python = bounds;
   stack_options.threads = opt.threads;
   stack_options.memory = memory;
   stack_options.log = report.sink();
@@ -483,12 +486,12 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
       report.error(listing.error().to_string());
       return finished(exit_error);
     }
-    flat.emplace(observed, std::move(*listing), stack->client(), target->environment, opt.universal);
+    flat.emplace(observed, std::move(*listing), stack->client(), target->environment, opt.universal, bounds);
   }
   resolver::provider& listed = flat ? static_cast<resolver::provider&>(*flat) : observed;
   without_dependencies no_deps(listed);
   resolver::provider& below = opt.no_deps ? static_cast<resolver::provider&>(no_deps) : listed;
-  resolver::direct_provider direct(below, std::move(directs.packages), target->environment);
+  resolver::direct_provider direct(below, std::move(directs.packages), target->environment, bounds);
 
   std::vector<packaging::requirement> requirements;
   requirements.reserve(input->requirements.size());
@@ -580,14 +583,14 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     report.error(text.error().to_string());
     return exit_error;
   }
+  // As uv: the output goes to the file and, unless -q, to standard output as well.
   if (opt.output_file) {
     if (auto written = write_atomically(*opt.output_file, *text); !written) {
       report.error(written.error().to_string());
       return exit_error;
     }
-  } else {
-    out << *text << std::flush;
   }
+  if (!opt.output_file || opt.quiet == 0) out << *text << std::flush;
   lap("write_output");
   const auto elapsed = std::chrono::duration<double, std::milli>(clock_type::now() - started).count();
   report.status(fmt::format(

@@ -163,6 +163,9 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   app.add_flag("--universal", opt.universal,
                "resolve for every platform and every Python from --python-version (or requires-python) "
                "up, writing each pin's marker");
+  app.add_flag("--requires-python-upper-bounds", opt.requires_python_upper_bounds,
+               "rule out versions whose Requires-Python has an upper bound below the target, as pip does "
+               "(by default only lower bounds count, as in uv)");
   app.add_option("--resolution", opt.resolution, "which versions to prefer")
       ->check(CLI::IsMember({"highest", "lowest", "lowest-direct"}));
   app.add_option("--prerelease", opt.prerelease, "when pre-releases are candidates")
@@ -199,6 +202,9 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
       ->check(CLI::PositiveNumber);
   app.add_flag("--no-header", opt.no_header, "omit the header comment");
   app.add_flag("--no-annotate", opt.no_annotate, "omit the `# via` comments");
+  app.add_flag("--no-strip-extras", opt.no_strip_extras, "keep the extras of each pin (`name[extra]==1.0`)");
+  app.add_flag("--no-strip-markers", opt.no_strip_markers,
+               "keep the markers of the requirements on each pin (always with --universal)");
   app.add_option("--annotation-style", style,
                  "`# via` on lines of their own (split) or on the pin's line (line)")
       ->check(CLI::IsMember({"split", "line"}));
@@ -226,7 +232,7 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   std::vector<std::string> inert_flags_given;
   for (const char* flag : {"--allow-unsafe", "--no-allow-unsafe", "--reuse-hashes", "--no-reuse-hashes",
                            "--emit-trusted-host", "--no-emit-trusted-host", "--emit-options",
-                           "--no-emit-options", "--no-config", "--build-isolation"}) {
+                           "--no-emit-options", "--no-config", "--build-isolation", "--strip-extras"}) {
     app.add_flag_callback(flag, [&inert_flags_given, flag] { inert_flags_given.emplace_back(flag); })
         ->group("");
   }

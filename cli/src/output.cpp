@@ -36,7 +36,8 @@ std::string local_path(const packaging::direct_reference& ref) {
 
 std::string pin_of(const resolver::resolved_package& package, const render_context& context) {
   std::string extras;
-  if (!package.extras.empty()) extras = "[" + fmt::format("{}", fmt::join(package.extras, ",")) + "]";
+  if (context.opt->no_strip_extras && !package.extras.empty())
+    extras = "[" + fmt::format("{}", fmt::join(package.extras, ",")) + "]";
   if (const auto* direct = direct_of(context, package)) {
     if (direct->reference.editable) return "-e " + direct->reference.given;
     return package.name + extras + " @ " + direct_url(*direct);
@@ -224,7 +225,9 @@ result<std::string> render_requirements_txt(const resolver::resolution& resoluti
   for (const auto& package : resolution.packages) {
     if (left_out(package, context)) continue;
     std::string line = pin_of(package, context);
-    if (auto marker = marker_of(package, context); !marker.empty()) line += " ; " + marker;
+    if (!context.requires_python.empty() || opt.no_strip_markers) {
+      if (auto marker = marker_of(package, context); !marker.empty()) line += " ; " + marker;
+    }
     std::vector<std::string> hashes;
     if (opt.generate_hashes) {
       auto found = hashes_of(package, context);

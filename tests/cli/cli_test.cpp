@@ -408,13 +408,13 @@ TEST_CASE("requirements.txt in uv's shape") {
         "    # via\n"
         "    #   black\n"
         "    #   uvicorn\n"
-        "colorama==0.4.6 ; sys_platform == \"linux\"\n"
+        "colorama==0.4.6\n"
         "    # via -r requirements.in\n"
         "h11==0.14\n"
         "    # via uvicorn\n"
         "platformdirs==4.1.0\n"
         "    # via black\n"
-        "uvicorn[standard]==0.2\n"
+        "uvicorn==0.2\n"
         "    # via -r requirements.in\n");
 
   opt.annotations = annotation_style::line;
@@ -430,6 +430,8 @@ TEST_CASE("requirements.txt in uv's shape") {
 
   opt.no_annotate = true;
   opt.emit_index_url = false;
+  opt.no_strip_extras = true;
+  opt.no_strip_markers = true;
   text = render_requirements_txt(resolution, context);
   REQUIRE(text.has_value());
   CHECK(*text ==

@@ -878,7 +878,7 @@ class direct_sources_test(unittest.TestCase):
         self.write("requirements.in", f"app @ {app_url}\n./dist/helper-1.0-py3-none-any.whl\n-e ./proj\n"
                                       f"git+{self.url('repo')}#subdirectory=sub\n")
         out = self.ok("requirements.in", "--format", "pylock.toml", "-o", "pylock.toml")
-        self.assertEqual(out.stdout, "")
+        self.assertEqual(out.stdout, read(os.path.join(self.tmp, "pylock.toml")))
         doc = tomllib.loads(read(os.path.join(self.tmp, "pylock.toml")))
         packages = {p["name"]: p for p in doc["packages"]}
         self.assertEqual(set(packages), {"app", "extra-dep", "helper", "lib", "mylib", "subpkg"})

@@ -193,7 +193,7 @@ class resolve_test(unittest.TestCase):
         # As uv writes it: no index URL (without --emit-index-url), no cache folder.
         self.assertEqual(lines[1], "#    resolve reqs.in " + " ".join(TARGET))
         self.assertEqual(lines[2:], [
-            "app[fast]==2.0", "    # via -r reqs.in",
+            "app==2.0", "    # via -r reqs.in",
             "lib==3.0", "    # via", "    #   -r more.in", "    #   app", "    #   speed",
             "speed==1.0", "    # via app",
         ])
@@ -207,9 +207,24 @@ class resolve_test(unittest.TestCase):
         out = self.ok("reqs.in", "--no-annotate", "--no-header", index=file_url(self.uni))
         self.assertEqual(out.stdout, "app==2.0\nlib==3.0\n")
 
+    def test_extras_and_markers_stripped_unless_asked(self):
+        """As uv: pins carry neither extras nor markers unless --no-strip-extras or
+        --no-strip-markers; pip-tools' --strip-extras is the default and warns."""
+        self.write("reqs.in", "app[fast]\nbeta ; python_version >= '3.8'\nlib ; os_name == 'posix'\n")
+        out = self.ok("reqs.in", "--no-header", "--no-annotate", index=file_url(self.uni))
+        self.assertEqual(out.stdout, "app==2.0\nbeta==1.0\nlib==3.0\nspeed==1.0\n")
+        out = self.ok("reqs.in", "--no-header", "--no-annotate", "--strip-extras", index=file_url(self.uni))
+        self.assertEqual(out.stdout, "app==2.0\nbeta==1.0\nlib==3.0\nspeed==1.0\n")
+        self.assertIn("warning: pip-compile's --strip-extras has no effect", out.stderr)
+        out = self.ok("reqs.in", "--no-header", "--no-annotate", "--no-strip-extras", index=file_url(self.uni))
+        self.assertEqual(out.stdout, "app[fast]==2.0\nbeta==1.0\nlib==3.0\nspeed==1.0\n")
+        # The header keeps the flags that change the output.
+        out = self.ok("reqs.in", "--no-strip-extras", "--no-strip-markers", index=file_url(self.uni))
+        self.assertIn("--no-strip-extras --no-strip-markers", out.stdout.splitlines()[1])
+
     def test_markers_kept_where_the_input_had_them(self):
         self.write("reqs.in", "app\nbeta ; python_version >= '3.8'\nlib ; os_name == 'posix'\n")
-        out = self.ok("reqs.in", "--no-header", "--no-annotate", index=file_url(self.uni))
+        out = self.ok("reqs.in", "--no-header", "--no-annotate", "--no-strip-markers", index=file_url(self.uni))
         # lib is also required by app without a marker: its pin must not be conditional.
         self.assertEqual(out.stdout, 'app==2.0\nbeta==1.0 ; python_version >= "3.8"\nlib==3.0\n')
 
@@ -275,7 +290,7 @@ class resolve_test(unittest.TestCase):
     def test_pylock_toml(self):
         self.write("reqs.in", "app[fast]\n")
         out = self.ok("reqs.in", "--format", "pylock.toml", "-o", "pylock.toml", index=file_url(self.uni))
-        self.assertEqual(out.stdout, "")
+        self.assertEqual(out.stdout, read(os.path.join(self.tmp, "pylock.toml")))
         doc = tomllib.loads(read(os.path.join(self.tmp, "pylock.toml")))
         self.assertEqual(doc["lock-version"], "1.0")
         self.assertEqual(doc["created-by"], "pyresolve")
@@ -399,6 +414,29 @@ class resolve_test(unittest.TestCase):
         out = self.ok("reqs.in", "-o", "-", "--no-header", "--no-annotate", index=file_url(self.uni))
         self.assertEqual(out.stdout, "app==2.0\nlib==3.0\n")
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "-")))
+
+    def test_requires_python_upper_bounds_ignored_as_uv_does(self):
+        """uv's scenario python_less_than_current: `Requires-Python <=3.8` does not rule a version
+        out for 3.11 (only lower bounds count); --requires-python-upper-bounds reads it as pip."""
+        tree = universe_index("cli-universe-python-bounds", {"packages": {
+            "old": {"1.0": {"requires_python": "<=3.8"}},
+            "new": {"1.0": {}, "2.0": {"requires_python": ">=3.12"}},
+        }})
+        self.write("reqs.in", "old\nnew\n")
+        out = self.ok("reqs.in", "--no-header", "--no-annotate", index=file_url(tree))
+        self.assertEqual(out.stdout, "new==1.0\nold==1.0\n")
+        out = self.resolve("reqs.in", "--requires-python-upper-bounds", index=file_url(tree))
+        self.assertEqual(out.returncode, 1, out.stderr)
+        self.assertIn("old", out.stderr)
+
+    def test_output_file_also_on_standard_output_unless_quiet(self):
+        self.write("reqs.in", "app\n")
+        out = self.ok("reqs.in", "--no-header", "--no-annotate", "-o", "out.txt", index=file_url(self.uni))
+        self.assertEqual(out.stdout, "app==2.0\nlib==3.0\n")
+        self.assertEqual(read(os.path.join(self.tmp, "out.txt")), out.stdout)
+        out = self.ok("reqs.in", "-q", "--no-header", "-o", "out.txt", "-U", index=file_url(self.uni))
+        self.assertEqual(out.stdout, "")
+        self.assertIn("app==2.0", read(os.path.join(self.tmp, "out.txt")))
 
     def test_output_to_a_device(self):
         self.write("reqs.in", "app\n")
@@ -835,11 +873,11 @@ class resolve_test(unittest.TestCase):
         self.ok("reqs.in", "-o", "other.toml", "--format", "pylock-toml", index=file_url(self.uni))
         self.assertIn("lock-version", read(os.path.join(self.tmp, "other.toml")))
         out = self.ok("reqs.in", "--no-header", "--no-annotate", "--no-deps", index=file_url(self.uni))
-        self.assertEqual(out.stdout, "app[fast]==2.0\nbeta==1.0\n")
+        self.assertEqual(out.stdout, "app==2.0\nbeta==1.0\n")
         self.assertNotIn("extra named", out.stderr)
         out = self.ok("reqs.in", "--no-header", "--no-annotate", "--no-emit-package", "LIB", "--unsafe-package", "beta",
                       index=file_url(self.uni))
-        self.assertEqual(out.stdout, "app[fast]==2.0\nspeed==1.0\n")
+        self.assertEqual(out.stdout, "app==2.0\nspeed==1.0\n")
 
     def test_header_command_as_uv_writes_it(self):
         """The header leaves out what does not change the answer, keeps index URLs only with

@@ -62,7 +62,7 @@ for c in "${CASES[@]}"; do
   rc=0
   start=$(date +%s%N)
   "$RESOLVE" "$T/$name.in" --index-url "file://$DIR/index/simple" --no-cache --python-version "$PYV" \
-    --no-header --no-annotate --no-progress --color never -q \
+    --no-header --no-annotate --no-progress --color never -q --requires-python-upper-bounds \
     > "$T/$name.txt" 2> "$T/$name.err" || rc=$?
   wall=$(( ($(date +%s%N) - start) / 1000000 ))
   if [ "$expect" = absent ]; then

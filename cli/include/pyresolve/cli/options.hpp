@@ -41,6 +41,9 @@ struct options {
   /// `--universal`: one answer for every platform and every Python from the lower bound
   /// (`--python-version`, else the pyproject.toml's `requires-python`, else the target's).
   bool universal = false;
+  /// `--requires-python-upper-bounds`: a version whose Requires-Python excludes the target by
+  /// an upper bound (`<3.9`) is not a candidate, as in pip. Off: uv's reading, lower bounds only.
+  bool requires_python_upper_bounds = false;
   std::string resolution = "highest";
   std::string prerelease = "if-necessary-or-explicit";
   std::vector<std::string> no_binary;  ///< `:all:`, `:none:` or names (comma lists split)
@@ -70,6 +73,11 @@ struct options {
   std::optional<std::uint64_t> max_response_size;
   bool no_header = false;
   bool no_annotate = false;
+  /// `--no-strip-extras`: requirements.txt pins keep their extras (`requests[socks]==…`).
+  bool no_strip_extras = false;
+  /// `--no-strip-markers`: requirements.txt pins keep the user's markers (a universal
+  /// resolution always writes its own).
+  bool no_strip_markers = false;
   annotation_style annotations = annotation_style::split;
   bool generate_hashes = false;
   bool emit_index_url = false;

@@ -79,8 +79,8 @@ struct render_context {
 /// user requirement with a marker (`(a) or (b)` when they differ); empty otherwise.
 [[nodiscard]] std::string kept_marker(const resolver::resolved_package& package, const user_input& input);
 
-/// The marker written after a pin: the resolution's own in a universal resolution, else
-/// `kept_marker`.
+/// A pin's marker: the resolution's own in a universal resolution, else `kept_marker`
+/// (requirements.txt writes it only with `--no-strip-markers` or `--universal`).
 [[nodiscard]] std::string marker_of(const resolver::resolved_package& package, const render_context& context);
 
 /// `resolve ARGS…` for the header and the report: shell-quoted, credentials stripped from
