@@ -537,7 +537,18 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
       return exit_error;
     }
     report.error("no solution found when resolving dependencies:");
-    report.explanation(outcome.error().explanation);
+    const auto& failure = outcome.error();
+    std::string text = failure.explanation;
+    if (!failure.python_needed.empty()) {
+      // uv's hint, naming the flag that sets the target.
+      text += "\n\nhint: The " +
+              (opt.python_version ? "`--python-version` value (" + *opt.python_version + ")"
+                                  : "target Python version (" + target->python_version + ")") +
+              " is older than some of your dependencies support (e.g., " + failure.python_needed_by +
+              " only supports " + failure.python_needed +
+              "). Consider using a higher `--python-version` value.";
+    }
+    report.explanation(text);
     return finished(exit_unsatisfiable);
   }
   // The answer was found without something the solver asked for: it may not be the right one.

@@ -49,7 +49,7 @@ struct version_facts {
   bool requires_python_ok = true;
   bool has_compatible_dist = false;
   std::int32_t metadata_file = -1;    ///< index into `version_entry::files`; -1: none usable
-  std::int32_t requires_python = -1;  ///< universal: the metadata file's, into `requires_python()`
+  std::int32_t requires_python = -1;  ///< the metadata file's, into `requires_python()`
 };
 
 bool listed(const std::vector<std::string>& names, std::string_view name) {
@@ -118,7 +118,7 @@ void classify(const cache::page_view& page, const index_provider_options& option
     }
     f.requires_python_ok = f.has_compatible_dist ? usable_python_ok : any_python_ok || files.empty();
     f.metadata_file = best_wheel >= 0 ? best_wheel : sdist >= 0 ? sdist : fallback;
-    if (options.universal && f.metadata_file >= 0)
+    if (f.metadata_file >= 0)
       f.requires_python = files[static_cast<std::size_t>(f.metadata_file)].requires_python;
   }
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "detail/candidates.hpp"
+#include "detail/fork.hpp"
 
 namespace pyresolve::resolver::detail {
 
@@ -64,6 +65,63 @@ std::string report::range_text(pkg_id p, const version_ranges& set) const {
   return m_packages.display(p) + set_text(any ? shown : set);
 }
 
+// The versions of p outside `set` that exist, as a list: named one by one when there are few
+// (`hub==0.19.2`), else each run of consecutive versions that `set` does not cut as one item
+// (`hub<=0.19.2`, `hub>=2.0,<=2.3`, `hub>=3.0`); several items follow "the following versions
+// of hub are available:".
+std::string report::available_text(pkg_id p, const version_ranges& set) const {
+  constexpr std::size_t named_one_by_one = 3;
+  const auto& cands = m_packages[p].candidates;
+  const std::string name = m_packages.display(p);
+  std::size_t outside = 0;
+  for (const candidate& c : cands) outside += set.contains(c.version) ? 0 : 1;
+  std::vector<std::string> items;
+  for (std::size_t i = 0; i < cands.size();) {
+    if (set.contains(cands[i].version)) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (outside > named_one_by_one && j + 1 < cands.size() && !set.contains(cands[j + 1].version) &&
+           set.is_disjoint(version_ranges::between(cands[j].version, cands[j + 1].version)))
+      ++j;
+    const std::string lo = cands[i].version.to_string(), hi = cands[j].version.to_string();
+    if (i == j) {
+      items.push_back(name + "==" + lo);
+    } else if (i == 0) {
+      items.push_back(name + "<=" + hi);
+    } else if (j + 1 == cands.size()) {
+      items.push_back(name + ">=" + lo);
+    } else {
+      items.push_back(name + ">=" + lo + ",<=" + hi);
+    }
+    i = j + 1;
+  }
+  if (items.size() == 1) return "only " + items.front() + " is available";
+  std::string out = "only the following versions of " + name + " are available: ";
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i == 0 ? "" : ", ") + items[i];
+  return out;
+}
+
+// The Python that the versions of p in `set` need when the target's being older is the only
+// reason none of them is a candidate: the lowest lower bound of their Requires-Python (each
+// needs at least that). Nullopt when some other reason (yanked, no compatible file, a
+// pre-release) rules one out, when one has no such bound, and in a universal resolution.
+std::optional<packaging::version> report::python_needed(pkg_id p, const version_ranges& set) const {
+  if (m_options.universal) return std::nullopt;
+  std::optional<packaging::version> need;
+  for (const candidate& c : m_packages[p].candidates) {
+    if (!set.contains(c.version)) continue;
+    if (c.requires_python_ok || c.yanked || !c.has_compatible_dist || c.requires_python == nullptr)
+      return std::nullopt;
+    if (c.version.is_prerelease() && m_options.prerelease == prerelease_mode::disallow) return std::nullopt;
+    auto lower = python_lower_bound(*c.requires_python);
+    if (!lower) return std::nullopt;
+    if (!need || *lower < *need) need = std::move(lower);
+  }
+  return need;
+}
+
 // The set as written: the surrounding words ("depends on", "not") carry the polarity.
 std::string report::term_text(pkg_id p, const term& t) const { return range_text(p, t.set); }
 
@@ -111,14 +169,28 @@ std::string report::external_text(const incompat& inc) const {
       if (!b.versions_error.empty())
         return "the versions of " + m_packages.display(s.base) + " could not be read (" +
                std::string(b.versions_error) + ")";
+      if (auto need = python_needed(p, t.set)) {
+        // As uv words it, Python being a dependency like any other.
+        const std::string python = ">=" + need->to_string();
+        return "the requested Python version (" + m_environment.python().full_string() +
+               ") does not satisfy Python" + python + " and " + range_text(p, t.set) + " depends on Python" +
+               python;
+      }
       std::string text;
-      const version_ranges rest = t.set.complement();
-      bool any_left = false;
-      for (const candidate& c : s.candidates) any_left = any_left || rest.contains(c.version);
+      bool any_left = false, any_in = false;
+      for (const candidate& c : s.candidates) {
+        any_left = any_left || !t.set.contains(c.version);
+        any_in = any_in || t.set.contains(c.version);
+      }
+      // One version asked for (`==3.0`, which also holds its local versions).
+      const std::string asked = set_text(t.set);
+      const bool singleton = asked.starts_with("==") && asked.find_first_of(",|") == std::string::npos;
       if (t.set.is_full() || b.candidates.empty()) {
         text = "there are no usable versions of " + m_packages.display(p);
+      } else if (singleton && !any_in) {
+        return "there is no version of " + m_packages.display(p) + asked;
       } else if (any_left) {
-        text = "only " + m_packages.display(p) + set_text(rest) + " is available";
+        text = available_text(p, t.set);
       } else {
         text = "there are no usable versions of " + range_text(p, t.set);
       }
@@ -216,6 +288,20 @@ void report::explain(incompat_id id, std::vector<std::string>& lines, std::vecto
     if (rank(c2) < rank(c1)) std::swap(c1, c2);
     explain(c1, lines, named);
     explain(c2, lines, named);
+    // Versions the target's Python rules out read as uv derives them, in a sentence of their
+    // own: "Because the requested Python version (3.8.0) does not satisfy Python>=3.9 and
+    // sphinx>=7.2.0 depends on Python>=3.9, we can conclude that sphinx>=7.2.0 cannot be used."
+    for (incompat_id python_side : {c1, c2}) {
+      const incompat& x = m_incompats[python_side];
+      if (x.kind != cause_kind::no_versions) continue;
+      const auto& [p, t] = x.terms.front();
+      if (!python_needed(p, t.set)) continue;
+      lines.push_back("Because " + external_text(x) + ", we can conclude that " + range_text(p, t.set) +
+                      " cannot be used.");
+      lines.push_back("And because " + external_text(m_incompats[python_side == c1 ? c2 : c1]) + ", " +
+                      conclusion(inc));
+      return;
+    }
     lines.push_back("Because " + external_text(m_incompats[c1]) + " and " + external_text(m_incompats[c2]) +
                     ", " + conclusion(inc));
     return;
@@ -231,6 +317,23 @@ void report::explain(incompat_id id, std::vector<std::string>& lines, std::vecto
   explain(c1, lines, named);
   explain(c2, lines, named);
   lines.push_back("And because " + external_text(m_incompats[c2]) + ", " + conclusion(inc));
+}
+
+// The first set of versions ruled out only by the target's Python, for the failure's hint.
+void report::find_python_shortfall(incompat_id id, resolve_failure& out) const {
+  if (!out.python_needed.empty()) return;
+  const incompat& inc = m_incompats[id];
+  if (inc.kind == cause_kind::no_versions) {
+    const auto& [p, t] = inc.terms.front();
+    if (auto need = python_needed(p, t.set)) {
+      out.python_needed = ">=" + need->to_string();
+      out.python_needed_by = range_text(p, t.set);
+    }
+    return;
+  }
+  if (inc.kind != cause_kind::derived) return;
+  find_python_shortfall(skip_vacuous(inc.cause1), out);
+  find_python_shortfall(skip_vacuous(inc.cause2), out);
 }
 
 resolve_failure report::failure(incompat_id id) const {
@@ -252,6 +355,7 @@ resolve_failure report::failure(incompat_id id) const {
   for (pkg_id p : named) {
     if (p != root_id) out.packages.emplace_back(m_packages[p].name);
   }
+  find_python_shortfall(id, out);
   std::sort(out.packages.begin(), out.packages.end());
   out.packages.erase(std::unique(out.packages.begin(), out.packages.end()), out.packages.end());
   return out;

@@ -79,13 +79,13 @@ result<resolution, resolve_failure> solver::run() {
   for (;;) {
     m_core.propagate(next);
     if (m_unreadable)
-      return unexpected(resolve_failure{resolve_failure::kind::unreadable, *m_unreadable, {}});
+      return unexpected(resolve_failure{resolve_failure::kind::unreadable, *m_unreadable, {}, {}, {}});
     if (const auto failed = m_core.failed())
       return unexpected(report(m_packages, m_core.incompats(), m_options).failure(*failed));
     auto chosen = m_queue.choose();
     if (!chosen) {
       if (m_unreadable)
-        return unexpected(resolve_failure{resolve_failure::kind::unreadable, *m_unreadable, {}});
+        return unexpected(resolve_failure{resolve_failure::kind::unreadable, *m_unreadable, {}, {}, {}});
       return build_resolution();
     }
     next = *chosen;
@@ -204,6 +204,8 @@ fork_outcome solve_in_fork(std::span<const packaging::requirement> requirements,
         "the markers of the requirements are too complex to resolve for every environment (more than " +
             std::to_string(packaging::marker_algebra::max_nodes) + " decision nodes or " +
             std::to_string(packaging::marker_algebra::max_variables) + " distinct conditions)",
+        {},
+        {},
         {}});
   } else if (fork.split_requested()) {
     out.split = fork.split();
@@ -221,6 +223,8 @@ result<resolution, resolve_failure> resolve(std::span<const packaging::requireme
     if (!packaging::is_valid_name(req.name)) {
       return unexpected(resolve_failure{resolve_failure::kind::invalid_input,
                                         "invalid requirement name '" + std::string(req.name) + "'",
+                                        {},
+                                        {},
                                         {}});
     }
   }

@@ -140,6 +140,8 @@ resolve_failure universal_driver::too_many_forks() {
   return resolve_failure{
       resolve_failure::kind::invalid_input,
       "the requirements split the environments into more than " + std::to_string(max_forks) + " forks",
+      {},
+      {},
       {}};
 }
 
@@ -333,8 +335,11 @@ result<resolution, resolve_failure> universal_driver::merge(std::vector<leaf>& l
     out.stats.incompatibilities += answer.stats.incompatibilities;
   }
   if (algebra.exhausted()) {
-    return unexpected(resolve_failure{
-        resolve_failure::kind::invalid_input, "the markers of the resolution are too complex to write", {}});
+    return unexpected(resolve_failure{resolve_failure::kind::invalid_input,
+                                      "the markers of the resolution are too complex to write",
+                                      {},
+                                      {},
+                                      {}});
   }
   for (auto& [at, m] : out_map) {
     if (m.where == marker_algebra::never()) continue;  // pinned, but reached in no environment
@@ -344,6 +349,8 @@ result<resolution, resolve_failure> universal_driver::merge(std::vector<leaf>& l
       return unexpected(resolve_failure{resolve_failure::kind::invalid_input,
                                         "cannot write the marker of " + at.first +
                                             "==" + at.second.to_string() + ": " + text.error().message,
+                                        {},
+                                        {},
                                         {}});
     }
     out.packages.push_back(resolved_package{at.first,

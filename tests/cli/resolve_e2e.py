@@ -428,6 +428,16 @@ class resolve_test(unittest.TestCase):
         out = self.resolve("reqs.in", "--requires-python-upper-bounds", index=file_url(tree))
         self.assertEqual(out.returncode, 1, out.stderr)
         self.assertIn("old", out.stderr)
+        # A lower bound the target misses is named as uv names it, with its hint.
+        self.write("reqs.in", "new>=2\n")
+        out = self.resolve("reqs.in", index=file_url(tree))
+        self.assertEqual(out.returncode, 1, out.stderr)
+        self.assertIn("Because the requested Python version (3.11.0) does not satisfy Python>=3.12 and new==2.0 "
+                      "depends on Python>=3.12, we can conclude that new==2.0 cannot be used.\n"
+                      "And because you require new==2.0, your requirements are unsatisfiable.\n\n"
+                      "hint: The `--python-version` value (3.11) is older than some of your dependencies support "
+                      "(e.g., new==2.0 only supports >=3.12). Consider using a higher `--python-version` value.",
+                      out.stderr)
 
     def test_output_file_also_on_standard_output_unless_quiet(self):
         self.write("reqs.in", "app\n")

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Finds what an explanation says is missing and checks that the universe lacks it.
 
-Two shapes: `X was not found in the package registry` (a project), and `only ... is available
-and you require X==V` (a release). Prints what it found (markdown) and exits 0 when the
+Two shapes: `X was not found in the package registry` (a project), and `there is no version
+of X==V` (a release). Prints what it found (markdown) and exits 0 when the
 universe indeed lacks it, 1 otherwise.
 Usage: absent_in_explanation.py UNIVERSE.json EXPLANATION.txt
 """
@@ -26,7 +26,7 @@ def main():
     if m:
         print(f"`{m.group(1)}` is not in the snapshot")
         return 1 if norm(m.group(1)) in packages else 0
-    m = re.search(r"only .* is available and you require ([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s,;]+)", text)
+    m = re.search(r"there is no version of ([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s,;]+)", text)
     if m:
         name, wanted = norm(m.group(1)), Version(m.group(2))
         print(f"`{m.group(1)}=={m.group(2)}` is not in the snapshot")

@@ -4,6 +4,7 @@
 // read against the versions that exist.
 
 #include <memory_resource>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ class report {
 
  private:
   std::string range_text(pkg_id p, const version_ranges& set) const;
+  std::string available_text(pkg_id p, const version_ranges& set) const;
+  std::optional<packaging::version> python_needed(pkg_id p, const version_ranges& set) const;
+  void find_python_shortfall(incompat_id id, resolve_failure& out) const;
   std::string term_text(pkg_id p, const term& t) const;
   incompat_id skip_vacuous(incompat_id id) const;
   std::string external_text(const incompat& inc) const;

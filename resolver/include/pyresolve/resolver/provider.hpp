@@ -40,7 +40,8 @@ struct PYRESOLVE_API candidate {
   bool has_compatible_dist = true;
   /// The version's Requires-Python, when the provider knows it (nullptr: none, or unknown):
   /// a universal resolution checks it against each fork's lowest Python instead of
-  /// `requires_python_ok`. Valid while the provider lives.
+  /// `requires_python_ok`, and an explanation names the Python it needs. Valid while the
+  /// provider lives.
   const packaging::specifier_set* requires_python = nullptr;
 };
 

@@ -167,6 +167,11 @@ struct PYRESOLVE_API resolve_failure {
   std::string explanation;
   /// Normalized names of the packages the explanation mentions, sorted.
   std::vector<std::string> packages;
+  /// When some versions were ruled out only because the target Python is older than their
+  /// Requires-Python: the Python they need (`>=3.9`) and those versions (`sphinx>=7.2.0`), for
+  /// a hint; empty otherwise (and in a universal resolution).
+  std::string python_needed;
+  std::string python_needed_by;
 };
 
 /// Resolves `requirements` (markers evaluated for `options.environment`, extra `""`) with
