@@ -128,8 +128,28 @@ std::string report::term_text(pkg_id p, const term& t) const { return range_text
 // A derived incompatibility whose one cause says "no versions" of a range that holds no
 // version at all adds nothing a reader needs (it only widens `a==1.0` to `a` when 1.0 is the
 // only version): explain its other cause in its place.
+// A derivation made only of "X was not found" facts about one project (one per range the
+// solver asked for) says nothing more than one of them, as uv's reporter collapses it: that
+// fact, else nullopt.
+std::optional<incompat_id> report::not_found_leaf(incompat_id id) const {
+  const incompat& inc = m_incompats[id];
+  if (inc.kind == cause_kind::no_versions) {
+    const pkg_id base = m_packages[inc.terms.front().first].base;
+    if (m_packages[base].not_found) return id;
+    return std::nullopt;
+  }
+  if (inc.kind != cause_kind::derived) return std::nullopt;
+  const auto a = not_found_leaf(inc.cause1);
+  if (!a) return std::nullopt;
+  const auto b = not_found_leaf(inc.cause2);
+  if (!b) return std::nullopt;
+  const auto base = [&](incompat_id leaf) { return m_packages[m_incompats[leaf].terms.front().first].base; };
+  return base(*a) == base(*b) ? a : std::nullopt;
+}
+
 incompat_id report::skip_vacuous(incompat_id id) const {
   for (;;) {
+    if (auto leaf = not_found_leaf(id)) return *leaf;
     const incompat& inc = m_incompats[id];
     if (inc.kind != cause_kind::derived) return id;
     auto vacuous = [&](incompat_id c) {

@@ -33,6 +33,7 @@ class report {
   void find_python_shortfall(incompat_id id, resolve_failure& out) const;
   std::string term_text(pkg_id p, const term& t) const;
   incompat_id skip_vacuous(incompat_id id) const;
+  std::optional<incompat_id> not_found_leaf(incompat_id id) const;
   std::string external_text(const incompat& inc) const;
   std::string statement(const incompat& inc) const;
   std::string conclusion(const incompat& inc) const;
