@@ -142,10 +142,14 @@ std::optional<std::size_t> likely_choice(const std::pmr::vector<version_facts>& 
 }
 
 /// `e` with its source (URL or file) in the message, which is all the solver's explanation
-/// shows.
+/// shows; the source is then in the message only, so that `to_string` names it once.
 error located(const error& e) {
   error out = e;
   if (!e.source.empty() && e.message.find(e.source) == std::string::npos) out.message = e.to_string();
+  if (!e.source.empty()) {
+    out.source.clear();
+    out.line = out.column = 0;
+  }
   return out;
 }
 

@@ -670,6 +670,15 @@ class resolve_test(unittest.TestCase):
             offline = self.ok("gone.in", "--no-header", "--offline", index=server.url)
             self.assertEqual(offline.stdout, online.stdout)
             self.assertEqual(server.requests(), requests)
+            # A failure for want of it is explained the same way offline: the 404 was kept.
+            self.write("gone.in", "keeper>=2\n")
+            online = self.resolve("gone.in", "-q", index=server.url)
+            self.assertEqual(online.returncode, 1, online.stderr)
+            self.assertIn("gone was not found in the package registry", online.stderr)
+            requests = server.requests()
+            offline = self.resolve("gone.in", "-q", "--offline", index=server.url)
+            self.assertEqual((offline.returncode, offline.stderr), (1, online.stderr))
+            self.assertEqual(server.requests(), requests)
         finally:
             server.stop()
 
@@ -785,6 +794,9 @@ class resolve_test(unittest.TestCase):
         out = self.resolve("reqs.in", "-o", "out.txt", index="http://127.0.0.1:9/simple")
         self.assertEqual(out.returncode, 2, out.stderr)
         self.assertIn("127.0.0.1:9", out.stderr)
+        # One line, naming the URL once.
+        self.assertEqual(out.stderr.count("http://127.0.0.1:9/simple"), 1, out.stderr)
+        self.assertEqual(out.stderr.count("error:"), 1, out.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "out.txt")))
 
     def test_server_faults_exit_2_name_the_url(self):
