@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <cstdlib>
@@ -145,7 +146,15 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
       ->delimiter(',');
   app.add_option("-i,--index-url", index_url,
                  "the package index (default https://pypi.org/simple; env PYRESOLVE_INDEX_URL)");
-  app.add_option("--extra-index-url", opt.extra_index_urls, "another index, searched after --index-url");
+  app.add_option("--extra-index-url", opt.extra_index_urls, "another index, searched before --index-url");
+  std::vector<std::string> named_indexes;
+  std::string default_index;
+  app.add_option(
+      "--index", named_indexes,
+      "another index, searched before --extra-index-url ones and --default-index (uv's `[NAME=]URL`)");
+  auto* default_index_option = app.add_option("--default-index", default_index,
+                                              "the index searched last (uv's spelling of --index-url)");
+  default_index_option->excludes("--index-url");
   app.add_flag("--no-index", opt.no_index, "ignore every index");
   // Given but empty is an error rather than the default: `--python-version "$UNSET"` must not
   // silently resolve for another interpreter.
@@ -210,6 +219,8 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
       ->check(CLI::IsMember({"split", "line"}));
   app.add_flag("--generate-hashes", opt.generate_hashes, "add --hash lines from the index");
   app.add_flag("--emit-index-url", opt.emit_index_url, "write --index-url / --extra-index-url lines");
+  app.add_flag("--emit-build-options", opt.emit_build_options,
+               "write the --no-binary / --only-binary lines in effect (the files' and the command line's)");
   app.add_option("--format", format, "output format")
       ->check(CLI::IsMember({"requirements.txt", "requirements-txt", "pylock.toml", "pylock-toml", "json"}));
   app.add_flag("-q,--quiet", opt.quiet, "print less");
@@ -297,6 +308,20 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
 
   // `-o -` is standard output, as in pip-tools (a file named `-` is `-o ./-`).
   if (!output_file.empty() && output_file != "-") opt.output_file = output_file;
+  // uv's `--index NAME=URL`: the name is for configuration files, which are not read here.
+  for (auto it = named_indexes.rbegin(); it != named_indexes.rend(); ++it) {
+    std::string url = *it;
+    const auto eq = url.find('=');
+    const auto scheme = url.find("://");
+    const bool named =
+        eq != std::string::npos && (scheme == std::string::npos || eq < scheme) && eq > 0 &&
+        std::all_of(url.begin(), url.begin() + static_cast<std::ptrdiff_t>(eq), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+        });
+    if (named) url.erase(0, eq + 1);
+    opt.extra_index_urls.insert(opt.extra_index_urls.begin(), std::move(url));
+  }
+  if (!default_index.empty()) index_url = default_index;
   if (!index_url.empty()) {
     opt.index_url = index_url;
   } else if (auto env = getenv("PYRESOLVE_INDEX_URL"); env && !env->empty()) {

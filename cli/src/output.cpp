@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "pyresolve/packaging/name.hpp"
 #include "pyresolve/support/json.hpp"
@@ -136,6 +137,8 @@ std::string header_command(const options& opt) {
                                       {"-i", true, true},
                                       {"--index-url", true, true},
                                       {"--extra-index-url", true, true},
+                                      {"--index", true, true},
+                                      {"--default-index", true, true},
                                       {"-f", true, true},
                                       {"--find-links", true, true}};
   std::vector<std::string> kept;
@@ -221,6 +224,18 @@ result<std::string> render_requirements_txt(const resolver::resolution& resoluti
       }
     }
     out += '\n';
+  }
+  if (opt.emit_build_options) {
+    // As uv: the files' options first, then the command line's, in the order given.
+    std::string lines;
+    for (const auto& [flag, from_files, given] :
+         {std::tuple{"--no-binary", &context.input->index.no_binary, &opt.no_binary},
+          std::tuple{"--only-binary", &context.input->index.only_binary, &opt.only_binary}}) {
+      for (const auto* list : {from_files, given}) {
+        for (const auto& value : split_commas(*list)) lines += std::string(flag) + " " + value + "\n";
+      }
+    }
+    if (!lines.empty()) out += lines + '\n';
   }
   for (const auto& package : resolution.packages) {
     if (left_out(package, context)) continue;

@@ -439,6 +439,26 @@ class resolve_test(unittest.TestCase):
                       "(e.g., new==2.0 only supports >=3.12). Consider using a higher `--python-version` value.",
                       out.stderr)
 
+    def test_emit_build_options_and_uv_index_flags(self):
+        """--emit-build-options writes the binary options in effect (the file's, then the command
+        line's); --index [NAME=]URL is searched before --default-index, uv's -i; neither shows in
+        the header without --emit-index-url."""
+        self.write("reqs.in", "--only-binary :all:\napp\n")
+        out = self.ok("reqs.in", "--no-annotate", "--emit-build-options", "--no-binary", "left,speed",
+                      "--index", "extra=" + file_url(self.extra), "--default-index", file_url(self.uni),
+                      "--no-binary", "beta", cache=False)
+        self.assertEqual(out.stdout.splitlines()[1:], [
+            "#    resolve reqs.in --no-annotate --emit-build-options --no-binary left,speed --no-binary beta "
+            + " ".join(TARGET),
+            "--no-binary left", "--no-binary speed", "--no-binary beta", "--only-binary :all:", "",
+            "app==2.0", "lib==3.0"])
+        self.write("reqs.in", "extra-only\n")
+        out = self.ok("reqs.in", "--no-header", "--no-annotate", "--index", file_url(self.extra),
+                      "--default-index", file_url(self.uni))
+        self.assertEqual(out.stdout, "extra-only==0.5\nlib==2.0\n")
+        out = self.resolve("reqs.in", "--default-index", file_url(self.uni), index=file_url(self.uni))
+        self.assertEqual(out.returncode, 2, out.stderr)
+
     def test_output_file_also_on_standard_output_unless_quiet(self):
         self.write("reqs.in", "app\n")
         out = self.ok("reqs.in", "--no-header", "--no-annotate", "-o", "out.txt", index=file_url(self.uni))

@@ -81,6 +81,8 @@ struct options {
   annotation_style annotations = annotation_style::split;
   bool generate_hashes = false;
   bool emit_index_url = false;
+  /// `--emit-build-options`: write the `--no-binary` / `--only-binary` lines in effect.
+  bool emit_build_options = false;
   output_format format = output_format::requirements_txt;
   int quiet = 0;
   int verbose = 0;
