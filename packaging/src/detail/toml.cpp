@@ -284,7 +284,7 @@ class toml_parser {
   }
   [[nodiscard]] bool at_end() const { return m_pos >= m_src.size(); }
   [[nodiscard]] bool starts_with(std::string_view s) const {
-    return std::string_view(m_src).substr(m_pos, s.size()) == s;
+    return m_pos <= m_src.size() && std::string_view(m_src).substr(m_pos, s.size()) == s;
   }
 
   void skip_ws() {
