@@ -6,8 +6,9 @@
 /// Safe on hostile text: the whole input is checked as UTF-8 first; values, dotted keys and
 /// table headers nest at most `toml_max_depth` levels (the parser recurses only into arrays
 /// and inline tables, so its stack is bounded by that cap); tables with many keys are
-/// indexed by a hash map, so time is linear in the input. No exceptions escape, nothing is
-/// printed. Exported (PYRESOLVE_API) for tests/packaging, which call it in a shared build too.
+/// indexed by a sorted map (no hash an input could flood), so time is linear in the input up
+/// to that map's logarithm. No exceptions escape on bad input, nothing is printed.
+/// Exported (PYRESOLVE_API) for tests/packaging, which call it in a shared build too.
 
 #include <cstddef>
 #include <cstdint>
