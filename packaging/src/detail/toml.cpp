@@ -847,11 +847,10 @@ class toml_parser {
     out.m_state = st_static_array;
     ++m_pos;
     if (!skip_array_space()) return false;
-    auto& items = container(out).items;
     while (peek() != ']') {
       toml_value item;
       if (!parse_value(item, depth + 1)) return false;
-      items.push_back(std::move(item));
+      container(out).items.push_back(std::move(item));  // an empty array allocates nothing
       if (!skip_array_space()) return false;
       if (peek() == ']') break;
       if (peek() != ',') return unexpected_at(m_pos, "',' or ']' in an array");
@@ -865,7 +864,6 @@ class toml_parser {
   bool parse_inline_table(toml_value& out, std::size_t depth) {
     out.m_kind = toml_kind::table;
     out.m_state = st_inline;
-    container(out);
     ++m_pos;
     skip_ws();
     if (peek() == '}') {
