@@ -108,6 +108,9 @@ int days_in_month(int year, int month) {
 
 }  // namespace
 
+// A document of small values costs this much per value (plus its array's spare capacity).
+static_assert(sizeof(toml_value) <= 64);
+
 toml_value::toml_value() = default;
 toml_value::toml_value(toml_kind kind, std::uint32_t line, std::uint32_t column)
     : m_kind(kind), m_line(line), m_column(column) {}
@@ -742,9 +745,9 @@ class toml_parser {
       out.m_kind = toml_kind::floating;
       const bool inf = peek() == 'i';
       m_pos += 3;
-      out.m_floating =
+      const double value =
           inf ? std::numeric_limits<double>::infinity() : std::numeric_limits<double>::quiet_NaN();
-      if (negative) out.m_floating = -out.m_floating;
+      out.m_integer = std::bit_cast<std::int64_t>(negative ? -value : value);
       return true;
     }
     std::string int_digits;
@@ -813,7 +816,7 @@ class toml_parser {
       return fail(start, "invalid float");
     }
     out.m_kind = toml_kind::floating;
-    out.m_floating = negative ? -value : value;
+    out.m_integer = std::bit_cast<std::int64_t>(negative ? -value : value);
     return true;
   }
 

@@ -10,6 +10,7 @@
 /// to that map's logarithm. No exceptions escape on bad input, nothing is printed.
 /// Exported (PYRESOLVE_API) for tests/packaging, which call it in a shared build too.
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -68,7 +69,7 @@ class PYRESOLVE_API toml_value {
   /// A string's content, or a date or time as written; empty for other kinds.
   [[nodiscard]] const std::string& text() const noexcept { return m_text; }
   [[nodiscard]] std::int64_t integer() const noexcept { return m_integer; }
-  [[nodiscard]] double floating() const noexcept { return m_floating; }
+  [[nodiscard]] double floating() const noexcept { return std::bit_cast<double>(m_integer); }
   [[nodiscard]] bool boolean() const noexcept { return m_integer != 0; }
 
   /// An array's items; empty for other kinds.
@@ -86,8 +87,7 @@ class PYRESOLVE_API toml_value {
   std::uint32_t m_line = 0;
   std::uint32_t m_column = 0;
   std::uint32_t m_section = 0;  ///< the parser's bookkeeping (where a dotted key made a table)
-  std::int64_t m_integer = 0;   ///< an integer, or a boolean as 0 or 1
-  double m_floating = 0;
+  std::int64_t m_integer = 0;   ///< an integer, a boolean as 0 or 1, or a float's bits
   std::string m_text;
   std::unique_ptr<toml_container> m_container;  ///< a table's or an array's children
 };
