@@ -1,4 +1,4 @@
-// libFuzzer target: the pyproject.toml reader of `resolve` (toml++ and the [project] walk).
+// libFuzzer target: the pyproject.toml reader of `resolve` (the TOML reader and the [project] walk).
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -128,7 +128,16 @@ cli = ["click ; os_name == 'posix'"]
   auto bad_version = parse_pyproject("[project]\nname = 'x'\nversion = 'one'\n", "p.toml");
   REQUIRE(!bad_version);
   CHECK(bad_version.error().to_string().rfind("p.toml:3:", 0) == 0);
-  // Refused before toml++ reads it (its undefined behaviour on this input).
-  auto hazard = parse_pyproject("[project]\nname = \"x\"\"\xc3\xa9\"\n", "p.toml");
-  REQUIRE(!hazard);
+  // A quote glued to a string, then a non-ASCII character (undefined behaviour in toml++ 3.3).
+  auto glued = parse_pyproject("[project]\nname = \"x\"\"\xc3\xa9\"\n", "p.toml");
+  REQUIRE(!glued);
+  CHECK(glued.error().to_string().rfind("p.toml:2:11: unexpected character '\"'", 0) == 0);
+  auto space = parse_pyproject("[project]\nname = \"x\"\xc2\xa0\n", "p.toml");
+  REQUIRE(!space);
+  CHECK(space.error().to_string().rfind("p.toml:2:11: unexpected non-ASCII character U+00A0", 0) == 0);
+  std::string dotted = "a";
+  for (int i = 0; i < 500; ++i) dotted += ".a";
+  auto deep = parse_pyproject(dotted + " = 1\n", "p.toml");
+  REQUIRE(!deep);
+  CHECK(deep.error().message.find("nested deeper than 128 levels") != std::string::npos);
 }

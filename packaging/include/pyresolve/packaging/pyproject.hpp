@@ -86,9 +86,9 @@ struct PYRESOLVE_API pyproject_build_system {
 /// Parses `text`, the content of the file `path` (named in errors, which are
 /// `errc::invalid_requirements_file` with line and column). A file without a `[project]`
 /// table gives `has_project == false`. Every requirement string is parsed (`name @ url` included), and every
-/// optional-dependency group is checked, asked for or not. TOML that the parser underneath
-/// (toml++ 3.3) cannot read safely is refused before it is parsed: keys nested more than
-/// 4,096 dots deep, and non-ASCII text where the parser would look for whitespace.
+/// optional-dependency group is checked, asked for or not. The file must be TOML 1.0 (an
+/// error names the line and column where it stops being so), with tables, arrays and dotted
+/// keys nested at most 128 levels deep.
 [[nodiscard]] PYRESOLVE_API result<pyproject_project> parse_pyproject(std::string_view text,
                                                                       const std::string& path);
 
