@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <toml++/toml.h>
 #include <unistd.h>
 #include <cerrno>
 #include <cstring>
@@ -11,6 +10,7 @@
 
 #include "pyresolve/packaging/marker.hpp"
 #include "pyresolve/packaging/requirements_file.hpp"
+#include "pyresolve/packaging/toml.hpp"
 
 namespace pyresolve::cli {
 namespace {
@@ -21,28 +21,30 @@ error io_failure(const std::filesystem::path& path, const std::string& what, int
 
 result<std::vector<resolver::preference>> pylock_pins(const std::string& text, const std::string& source) {
   std::vector<resolver::preference> out;
-  toml::table doc;
-  try {
-    doc = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    return unexpected(error{errc::invalid_argument, std::string(e.description()), source,
-                            e.source().begin.line, e.source().begin.column});
+  auto doc = packaging::parse_toml(text);
+  if (!doc) {
+    error e = std::move(doc).error();
+    e.source = source;
+    return unexpected(std::move(e));
   }
-  if (const auto* packages = doc["packages"].as_array()) {
-    for (const auto& item : *packages) {
-      const auto* table = item.as_table();
-      if (table == nullptr) continue;
-      auto name = (*table)["name"].value<std::string>();
-      auto version = (*table)["version"].value<std::string>();
-      if (!name || !version) continue;
-      auto v = packaging::version::parse(*version);
-      if (!v) continue;
-      resolver::preference pref{*name, *v, std::nullopt};
-      if (auto marker = (*table)["marker"].value<std::string>()) {
-        if (auto m = packaging::marker::parse(*marker)) pref.marker = std::move(*m);
-      }
-      out.push_back(std::move(pref));
+  const packaging::toml_value* packages = doc->find("packages");
+  if (packages == nullptr) return out;
+  const auto text_of = [](const packaging::toml_value& table, std::string_view key) -> const std::string* {
+    const packaging::toml_value* v = table.find(key);
+    return v != nullptr && v->is_string() ? &v->text() : nullptr;
+  };
+  for (const auto& item : packages->items()) {
+    if (!item.is_table()) continue;
+    const std::string* name = text_of(item, "name");
+    const std::string* version = text_of(item, "version");
+    if (name == nullptr || version == nullptr) continue;
+    auto v = packaging::version::parse(*version);
+    if (!v) continue;
+    resolver::preference pref{*name, *v, std::nullopt};
+    if (const std::string* marker = text_of(item, "marker")) {
+      if (auto m = packaging::marker::parse(*marker)) pref.marker = std::move(*m);
     }
+    out.push_back(std::move(pref));
   }
   return out;
 }

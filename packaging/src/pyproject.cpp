@@ -2,13 +2,11 @@
 
 #include <optional>
 
-#include "detail/toml.hpp"
 #include "pyresolve/packaging/excerpt.hpp"
+#include "pyresolve/packaging/toml.hpp"
 
 namespace pyresolve::packaging {
 namespace {
-
-using detail::toml_value;
 
 error located(std::string message, const std::string& file, std::uint32_t line = 0,
               std::uint32_t column = 0) {
@@ -30,13 +28,13 @@ namespace {
 
 unexpected<error> wrong_type(const std::string& path, const std::string& key, const toml_value& node,
                              const char* expected) {
-  return unexpected(located(key + ": expected " + expected + ", found " + detail::toml_kind_name(node.kind()),
-                            path, node.line(), node.column()));
+  return unexpected(located(key + ": expected " + expected + ", found " + toml_kind_name(node.kind()), path,
+                            node.line(), node.column()));
 }
 
 /// The document, or where it stops being TOML.
 result<toml_value> parse_document(std::string_view text, const std::string& path) {
-  auto doc = detail::parse_toml(text);
+  auto doc = parse_toml(text);
   if (!doc) {
     const error& e = doc.error();
     return unexpected(located(e.message, path, e.line, e.column));

@@ -287,6 +287,18 @@ class resolve_test(unittest.TestCase):
 
     # --- formats ------------------------------------------------------------------------
 
+    def test_hostile_pylock_toml_read_back(self):
+        """An existing pylock.toml is read back by our own TOML reader: text that is not TOML
+        (here inputs that reached undefined behaviour in toml++) is a warning naming
+        file:line:col, and its pins are ignored."""
+        self.write("reqs.in", "app\n")
+        for text in ('[[packages]]\nname = "app"\nversion = 5"""\u00e9\n',
+                     "a = " + "[" * 3000 + "0\n", 'x = "\u2000"\ny\u00a0= 1\n'):
+            self.write("pylock.toml", text)
+            out = self.ok("reqs.in", "-o", "pylock.toml", index=file_url(self.uni))
+            self.assertRegex(out.stderr, r"warning: the existing pins of pylock.toml are ignored: pylock.toml:\d+:\d+: ")
+            self.assertIn("name = 'app'", read(os.path.join(self.tmp, "pylock.toml")))
+
     def test_pylock_toml(self):
         self.write("reqs.in", "app[fast]\n")
         out = self.ok("reqs.in", "--format", "pylock.toml", "-o", "pylock.toml", index=file_url(self.uni))

@@ -1,14 +1,14 @@
-// libFuzzer target: the TOML reader (packaging/src/detail/toml.hpp) on raw bytes. Whatever the
-// input, it returns a document or an error with a position; a document is walked whole.
+// libFuzzer target: the TOML reader (packaging/include/pyresolve/packaging/toml.hpp) on raw bytes. Whatever
+// the input, it returns a document or an error with a position; a document is walked whole.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-#include "detail/toml.hpp"
+#include "pyresolve/packaging/toml.hpp"
 
 namespace {
 
-using pyresolve::packaging::detail::toml_value;
+using pyresolve::packaging::toml_value;
 
 std::size_t walk(const toml_value& v) {
   std::size_t n = 1 + v.text().size();
@@ -25,7 +25,7 @@ std::size_t walk(const toml_value& v) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto doc = pyresolve::packaging::detail::parse_toml(text);
+  auto doc = pyresolve::packaging::parse_toml(text);
   if (doc) {
     (void)walk(*doc);
   } else if (doc.error().line == 0 || doc.error().column == 0 || doc.error().message.empty()) {

@@ -3,12 +3,12 @@
 #include <cmath>
 #include <string>
 
-#include "detail/toml.hpp"
+#include "pyresolve/packaging/toml.hpp"
 
-using pyresolve::packaging::detail::parse_toml;
-using pyresolve::packaging::detail::toml_kind;
-using pyresolve::packaging::detail::toml_max_depth;
-using pyresolve::packaging::detail::toml_value;
+using pyresolve::packaging::parse_toml;
+using pyresolve::packaging::toml_kind;
+using pyresolve::packaging::toml_max_depth;
+using pyresolve::packaging::toml_value;
 
 namespace {
 

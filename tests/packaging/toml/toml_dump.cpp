@@ -10,12 +10,12 @@
 #include <sstream>
 #include <string>
 
-#include "detail/toml.hpp"
+#include "pyresolve/packaging/toml.hpp"
 
 namespace {
 
-using pyresolve::packaging::detail::toml_kind;
-using pyresolve::packaging::detail::toml_value;
+using pyresolve::packaging::toml_kind;
+using pyresolve::packaging::toml_value;
 
 void json_string(std::string& out, const std::string& text) {
   out += '"';
@@ -104,7 +104,7 @@ std::string run(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "error 0:0: cannot open " + path;
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto doc = pyresolve::packaging::detail::parse_toml(text);
+  auto doc = pyresolve::packaging::parse_toml(text);
   if (!doc) {
     const auto& e = doc.error();
     std::string message = e.message;

@@ -1,4 +1,4 @@
-#include "detail/toml.hpp"
+#include "pyresolve/packaging/toml.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -8,7 +8,8 @@
 
 #include "pyresolve/packaging/excerpt.hpp"
 
-namespace pyresolve::packaging::detail {
+namespace pyresolve::packaging {
+namespace detail {
 
 /// A table's or an array's children; tables with more than a few keys also get an index.
 struct toml_container {
@@ -16,6 +17,8 @@ struct toml_container {
   std::vector<toml_value::entry> entries;
   std::map<std::string, std::size_t, std::less<>> index;
 };
+
+}  // namespace detail
 
 namespace {
 
@@ -130,7 +133,7 @@ std::span<const toml_value::entry> toml_value::entries() const noexcept {
 
 const toml_value* toml_value::find(std::string_view key) const {
   if (m_kind != toml_kind::table || !m_container) return nullptr;
-  const toml_container& c = *m_container;
+  const detail::toml_container& c = *m_container;
   if (c.entries.size() <= small_table) {
     for (const auto& [name, value] : c.entries) {
       if (name == key) return &value;
@@ -166,6 +169,8 @@ const char* toml_kind_name(toml_kind kind) noexcept {
   }
   return "a value";
 }
+
+namespace detail {
 
 class toml_parser {
  public:
@@ -917,6 +922,8 @@ class toml_parser {
   }
 };
 
-result<toml_value> parse_toml(std::string_view text) { return toml_parser(text).run(); }
+}  // namespace detail
 
-}  // namespace pyresolve::packaging::detail
+result<toml_value> parse_toml(std::string_view text) { return detail::toml_parser(text).run(); }
+
+}  // namespace pyresolve::packaging

@@ -8,7 +8,7 @@
 /// and inline tables, so its stack is bounded by that cap); tables with many keys are
 /// indexed by a sorted map (no hash an input could flood), so time is linear in the input up
 /// to that map's logarithm. No exceptions escape on bad input, nothing is printed.
-/// Exported (PYRESOLVE_API) for tests/packaging, which call it in a shared build too.
+/// Used for pyproject.toml here and for pylock.toml by the command line.
 
 #include <bit>
 #include <cstddef>
@@ -23,7 +23,7 @@
 #include "pyresolve/support/export.hpp"
 #include "pyresolve/support/result.hpp"
 
-namespace pyresolve::packaging::detail {
+namespace pyresolve::packaging {
 
 /// The deepest a value may sit: every table, array, dotted-key segment and header segment
 /// between it and the document counts one level.
@@ -45,7 +45,10 @@ enum class toml_kind : std::uint8_t {
 /// "a table", "an integer", ... for messages.
 [[nodiscard]] PYRESOLVE_API const char* toml_kind_name(toml_kind kind) noexcept;
 
+namespace detail {
 struct toml_container;
+class toml_parser;
+}  // namespace detail
 
 /// One value of a document. Dates and times keep their text as written (validated); strings
 /// keep their decoded content.
@@ -80,7 +83,7 @@ class PYRESOLVE_API toml_value {
   [[nodiscard]] const toml_value* find(std::string_view key) const;
 
  private:
-  friend class toml_parser;
+  friend class detail::toml_parser;
 
   toml_kind m_kind = toml_kind::table;
   std::uint8_t m_state = 0;  ///< the parser's bookkeeping (how a table or array was made)
@@ -89,11 +92,11 @@ class PYRESOLVE_API toml_value {
   std::uint32_t m_section = 0;  ///< the parser's bookkeeping (where a dotted key made a table)
   std::int64_t m_integer = 0;   ///< an integer, a boolean as 0 or 1, or a float's bits
   std::string m_text;
-  std::unique_ptr<toml_container> m_container;  ///< a table's or an array's children
+  std::unique_ptr<detail::toml_container> m_container;  ///< a table's or an array's children
 };
 
 /// Parses a whole document. The result is the root table; an error is `errc::invalid_argument`
 /// with a message and the 1-based line and column (in characters) where it was found.
 [[nodiscard]] PYRESOLVE_API result<toml_value> parse_toml(std::string_view text);
 
-}  // namespace pyresolve::packaging::detail
+}  // namespace pyresolve::packaging
