@@ -119,13 +119,99 @@ std::string shell_join(const std::vector<std::string>& args) {
   return out;
 }
 
+/// A value among `values`, checked without CLI11's type tag (`TEXT:{a,b}`): `--help` lists
+/// them in the description instead (`describe_for_help`).
+CLI::Validator choices(std::vector<std::string> values) {
+  return CLI::IsMember(std::move(values)).description("");
+}
+
+/// `--help` in sections, as uv's (which flag belongs where, by its long name), with the value's
+/// name in place of CLI11's type (`<FILE>`, `<URL>`) and the default or the possible values.
+void describe_for_help(CLI::App& app) {
+  struct help_entry {
+    const char* flag;
+    const char* section;
+    const char* value;
+    const char* tail;  ///< appended to the description
+  };
+  static constexpr help_entry entries[] = {
+      {"src_file", "", "<SRC_FILE>", ""},
+      {"--output-file", "Output options", "<FILE>", ""},
+      {"--format", "Output options", "<FORMAT>",
+       " [possible values: requirements.txt, pylock.toml, json; also uv's requirements-txt, pylock-toml]"},
+      {"--no-header", "Output options", "", ""},
+      {"--no-annotate", "Output options", "", ""},
+      {"--annotation-style", "Output options", "<STYLE>", " [default: split] [possible values: split, line]"},
+      {"--no-strip-extras", "Output options", "", ""},
+      {"--no-strip-markers", "Output options", "", ""},
+      {"--generate-hashes", "Output options", "", ""},
+      {"--emit-index-url", "Output options", "", ""},
+      {"--emit-build-options", "Output options", "", ""},
+      {"--custom-compile-command", "Output options", "<COMMAND>", ""},
+      {"--no-emit-package", "Output options", "<PACKAGE>", ""},
+      {"--constraint", "Resolver options", "<FILE>", ""},
+      {"--override", "Resolver options", "<FILE>", ""},
+      {"--extra", "Resolver options", "<EXTRA>", ""},
+      {"--all-extras", "Resolver options", "", ""},
+      {"--group", "Resolver options", "<GROUP>", ""},
+      {"--universal", "Resolver options", "", ""},
+      {"--resolution", "Resolver options", "<RESOLUTION>",
+       " [default: highest] [possible values: highest, lowest, lowest-direct]"},
+      {"--prerelease", "Resolver options", "<PRERELEASE>",
+       " [default: if-necessary-or-explicit] [possible values: disallow, allow, if-necessary, explicit, "
+       "if-necessary-or-explicit]"},
+      {"--requires-python-upper-bounds", "Resolver options", "", ""},
+      {"--upgrade", "Resolver options", "", ""},
+      {"--upgrade-package", "Resolver options", "<PACKAGE>", ""},
+      {"--no-deps", "Resolver options", "", ""},
+      {"--index-url", "Index options", "<URL>", ""},
+      {"--default-index", "Index options", "<URL>", ""},
+      {"--index", "Index options", "<[NAME=]URL>", ""},
+      {"--extra-index-url", "Index options", "<URL>", ""},
+      {"--find-links", "Index options", "<DIR|URL>", ""},
+      {"--no-index", "Index options", "", ""},
+      {"--http-timeout", "Index options", "<SECONDS>", " [default: 300]"},
+      {"--max-response-size", "Index options", "<BYTES>", " [default: 268435456]"},
+      {"--no-binary", "Build options", "<PACKAGE|:all:|:none:>", ""},
+      {"--only-binary", "Build options", "<PACKAGE|:all:|:none:>", ""},
+      {"--no-build", "Build options", "", ""},
+      {"--no-build-isolation", "Build options", "", ""},
+      {"--cache-dir", "Cache options", "<DIR>", ""},
+      {"--no-cache", "Cache options", "", ""},
+      {"--offline", "Cache options", "", ""},
+      {"--refresh", "Cache options", "", ""},
+      {"--refresh-package", "Cache options", "<PACKAGE>", ""},
+      {"--python-version", "Python options", "<VERSION>", ""},
+      {"--python-platform", "Python options", "<PLATFORM>", ""},
+      {"--python", "Python options", "<PATH>", ""},
+      {"--allocator", "Global options", "<STRATEGY>", " [default: system]"},
+      {"--threads", "Global options", "<N>", " [default: 0]"},
+      {"--quiet", "Global options", "", ""},
+      {"--verbose", "Global options", "", ""},
+      {"--color", "Global options", "<WHEN>", " [default: auto] [possible values: auto, always, never]"},
+      {"--no-progress", "Global options", "", ""},
+      {"--help", "Global options", "", ""},
+      {"--version", "Global options", "", ""},
+  };
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_group().empty()) continue;  // hidden
+    const auto& names = option->get_lnames();
+    const std::string name = names.empty() ? option->get_name() : "--" + names.front();
+    for (const help_entry& e : entries) {
+      if (name != e.flag) continue;
+      if (*e.section != '\0') option->group(e.section);
+      if (*e.value != '\0') option->type_name(e.value);
+      option->description(option->get_description() + e.tail);
+    }
+  }
+}
+
 parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_function getenv) {
   if (getenv == nullptr) getenv = &process_getenv;
   options opt;
   opt.arguments = args;
 
   CLI::App app{"Resolve Python requirements into pinned versions, like `uv pip compile`.", "resolve"};
-  app.set_version_flag("--version", "resolve " PYRESOLVE_VERSION);
   app.fallthrough();
   app.require_subcommand(0, 1);
 
@@ -162,7 +248,7 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
       [](const std::string& value) {
         return value.empty() ? std::string("must not be empty") : std::string();
       },
-      "NOT EMPTY");
+      "");
   app.add_option("--python-version", python_version,
                  "target Python version (X.Y or X.Y.Z); default: python3 on PATH")
       ->check(not_empty);
@@ -176,9 +262,9 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
                "rule out versions whose Requires-Python has an upper bound below the target, as pip does "
                "(by default only lower bounds count, as in uv)");
   app.add_option("--resolution", opt.resolution, "which versions to prefer")
-      ->check(CLI::IsMember({"highest", "lowest", "lowest-direct"}));
+      ->check(choices({"highest", "lowest", "lowest-direct"}));
   app.add_option("--prerelease", opt.prerelease, "when pre-releases are candidates")
-      ->check(CLI::IsMember({"disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"}));
+      ->check(choices({"disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"}));
   std::vector<std::string> no_binary, only_binary;
   app.add_option("--no-binary", no_binary, "ignore wheels: :all:, :none: or package names");
   app.add_option("--only-binary", only_binary, "ignore sdists: :all:, :none: or package names");
@@ -205,10 +291,10 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   std::optional<unsigned> http_timeout;
   std::optional<std::uint64_t> max_response_size;
   app.add_option("--http-timeout", http_timeout, "seconds one request may take (env PYRESOLVE_HTTP_TIMEOUT)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber.description(""));
   app.add_option("--max-response-size", max_response_size,
                  "bytes of one response body after decompression (env PYRESOLVE_MAX_RESPONSE_SIZE)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber.description(""));
   app.add_flag("--no-header", opt.no_header, "omit the header comment");
   app.add_flag("--no-annotate", opt.no_annotate, "omit the `# via` comments");
   app.add_flag("--no-strip-extras", opt.no_strip_extras, "keep the extras of each pin (`name[extra]==1.0`)");
@@ -216,17 +302,17 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
                "keep the markers of the requirements on each pin (always with --universal)");
   app.add_option("--annotation-style", style,
                  "`# via` on lines of their own (split) or on the pin's line (line)")
-      ->check(CLI::IsMember({"split", "line"}));
+      ->check(choices({"split", "line"}));
   app.add_flag("--generate-hashes", opt.generate_hashes, "add --hash lines from the index");
   app.add_flag("--emit-index-url", opt.emit_index_url, "write --index-url / --extra-index-url lines");
   app.add_flag("--emit-build-options", opt.emit_build_options,
                "write the --no-binary / --only-binary lines in effect (the files' and the command line's)");
   app.add_option("--format", format, "output format")
-      ->check(CLI::IsMember({"requirements.txt", "requirements-txt", "pylock.toml", "pylock-toml", "json"}));
+      ->check(choices({"requirements.txt", "requirements-txt", "pylock.toml", "pylock-toml", "json"}));
   app.add_flag("-q,--quiet", opt.quiet, "print less");
   app.add_flag("-v,--verbose", opt.verbose, "print more: timings, allocator, index (repeat for debug logs)");
   app.add_option("--color", color, "colour errors and explanations")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+      ->check(choices({"auto", "always", "never"}));
   app.add_flag("--no-progress", opt.no_progress, "no progress display");
   std::string custom_compile_command;
   app.add_option("--custom-compile-command", custom_compile_command,
@@ -254,6 +340,11 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
                                                                   {"--client-cert", &client_cert},
                                                                   {"--config", &config_file}};
   for (auto& [flag, value] : inert_options) app.add_option(flag, *value)->group("");
+
+  // Last, so that the global options (help and version among them) close --help, as in uv.
+  app.set_help_flag("-h,--help", "print this help");
+  app.set_version_flag("--version", "resolve " PYRESOLVE_VERSION, "print the version");
+  describe_for_help(app);
 
   // A single value given twice: the last one counts, as in uv.
   for (CLI::Option* single : app.get_options()) {

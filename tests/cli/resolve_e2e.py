@@ -471,6 +471,15 @@ class resolve_test(unittest.TestCase):
         out = self.resolve("reqs.in", "--default-index", file_url(self.uni), index=file_url(self.uni))
         self.assertEqual(out.returncode, 2, out.stderr)
 
+    def test_help_in_sections_without_type_tags(self):
+        out = self.ok("--help", cache=False, target=False)
+        sections = re.findall(r"(?m)^([A-Z][a-z]+ options):$", out.stdout)
+        self.assertEqual(sections, ["Output options", "Resolver options", "Index options", "Python options",
+                                    "Build options", "Cache options", "Global options"])
+        self.assertNotRegex(out.stdout, r"(?m)TEXT|UINT|^Options:")
+        self.assertIn("[default: highest] [possible values: highest, lowest, lowest-direct]", out.stdout)
+        self.assertIn("PYRESOLVE_CACHE_DIR", out.stdout)
+
     def test_output_file_also_on_standard_output_unless_quiet(self):
         self.write("reqs.in", "app\n")
         out = self.ok("reqs.in", "--no-header", "--no-annotate", "-o", "out.txt", index=file_url(self.uni))
