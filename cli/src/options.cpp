@@ -277,7 +277,9 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   app.add_flag(
       "--no-build-isolation", opt.no_build_isolation,
       "build with the interpreter's own packages instead of an environment of [build-system] requires");
-  app.add_option("--python", opt.python, "the interpreter that runs builds (default: python3 on PATH)")
+  app.add_option("--python", opt.python,
+                 "the target interpreter: its version and platform are the target unless --python-version / "
+                 "--python-platform say otherwise, and it runs builds (default: python3 on PATH)")
       ->check(not_empty);
   app.add_option("--cache-dir", cache_dir, "cache root (env PYRESOLVE_CACHE_DIR)");
   app.add_flag("--no-cache", opt.no_cache, "read and write no cache");
@@ -418,6 +420,7 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   } else if (auto env = getenv("PYRESOLVE_INDEX_URL"); env && !env->empty()) {
     opt.index_url = *env;
   }
+  opt.python_given = app.count("--python") > 0;
   if (!python_version.empty()) opt.python_version = python_version;
   if (!python_platform.empty()) opt.python_platform = python_platform;
   if (!cache_dir.empty()) {

@@ -29,15 +29,20 @@ std::string shell_quote(const std::string& text) {
   return out + "'";
 }
 
-// `python3` as the shell would find it on PATH.
-std::optional<std::filesystem::path> find_python3() {
+// `name` as the shell would find it: itself when it holds a slash, else on PATH.
+std::optional<std::filesystem::path> find_interpreter(const std::string& name) {
+  if (name.find('/') != std::string::npos) {
+    if (::access(name.c_str(), X_OK) == 0 && std::filesystem::is_regular_file(name))
+      return std::filesystem::path(name);
+    return std::nullopt;
+  }
   const char* path = std::getenv("PATH");
   if (path == nullptr) return std::nullopt;
   std::string_view rest = path;
   while (true) {
     const auto colon = rest.find(':');
     const std::string dir(rest.substr(0, colon));
-    const auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / "python3";
+    const auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / name;
     if (::access(candidate.c_str(), X_OK) == 0 && std::filesystem::is_regular_file(candidate))
       return candidate;
     if (colon == std::string_view::npos) return std::nullopt;
@@ -116,8 +121,9 @@ std::optional<interpreter_facts> parse_probe_output(const std::string& text) {
   return interpreter_facts{version, platform};
 }
 
-std::optional<interpreter_facts> probe_python3(const std::optional<std::filesystem::path>& cache_root) {
-  const auto python = find_python3();
+std::optional<interpreter_facts> probe_python3(const std::optional<std::filesystem::path>& cache_root,
+                                               const std::string& interpreter) {
+  const auto python = find_interpreter(interpreter);
   if (!python) return std::nullopt;
   const auto key = cache_root ? interpreter_key(*python) : std::nullopt;
   const auto entry =
@@ -147,10 +153,17 @@ result<chosen_target> choose_target(const options& opt) {
     std::optional<std::filesystem::path> root;
     if (!opt.no_cache)
       root = opt.cache_dir ? std::filesystem::path(*opt.cache_dir) : cache::default_cache_root();
-    if (auto probed = probe_python3(root)) {
+    if (auto probed = probe_python3(root, opt.python)) {
       version = probed->version;
       platform = probed->platform;
-      how = "from python3 on PATH";
+      how = opt.python_given ? "from --python " + opt.python : "from python3 on PATH";
+    } else if (opt.python_given) {
+      return unexpected(error{
+          errc::invalid_argument,
+          "--python " + opt.python + ": no Python interpreter there that reports its version and platform",
+          {},
+          0,
+          0});
     }
   }
   if (opt.python_version) version = *opt.python_version;

@@ -471,6 +471,23 @@ class resolve_test(unittest.TestCase):
         out = self.resolve("reqs.in", "--default-index", file_url(self.uni), index=file_url(self.uni))
         self.assertEqual(out.returncode, 2, out.stderr)
 
+    def test_python_flag_names_the_target_interpreter(self):
+        """uv's --python: the interpreter asked for the target (here a script answering the probe
+        as a CPython 3.9 on glibc would); --python-version still wins; one that cannot answer is
+        exit 2 naming it."""
+        fake = self.write("fakepy", "#!/bin/sh\nprintf '3.9.1\\nlinux\\nx86_64\\nglibc\\n2.31\\n'\n")
+        os.chmod(fake, 0o755)
+        self.write("reqs.in", "lib\n")
+        out = self.ok("reqs.in", "-v", "--python", fake, index=file_url(self.uni), target=False)
+        self.assertIn("target: Python 3.9.1 on x86_64-manylinux_2_31 (from --python " + fake + ")", out.stderr)
+        out = self.ok("reqs.in", "-v", "--python", fake, "--python-version", "3.12", index=file_url(self.uni),
+                      target=False)
+        self.assertIn("target: Python 3.12 on x86_64-manylinux_2_31", out.stderr)
+        out = self.resolve("reqs.in", "--python", os.path.join(self.tmp, "absent"), index=file_url(self.uni),
+                           target=False)
+        self.assertEqual(out.returncode, 2, out.stderr)
+        self.assertIn("--python " + os.path.join(self.tmp, "absent"), out.stderr)
+
     def test_help_in_sections_without_type_tags(self):
         out = self.ok("--help", cache=False, target=False)
         sections = re.findall(r"(?m)^([A-Z][a-z]+ options):$", out.stdout)

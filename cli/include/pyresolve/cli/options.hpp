@@ -56,8 +56,11 @@ struct options {
   bool no_build = false;
   /// `--no-build-isolation`: builds use the interpreter's own packages.
   bool no_build_isolation = false;
-  /// `--python`: the interpreter that runs builds (default `python3` on PATH).
+  /// `--python`: the interpreter that runs builds (default `python3` on PATH) and, as uv's
+  /// target interpreter, the one asked for the target that `--python-version` /
+  /// `--python-platform` leave open.
   std::string python = "python3";
+  bool python_given = false;
   std::optional<std::string> cache_dir;  ///< `--cache-dir`, else PYRESOLVE_CACHE_DIR
   bool no_cache = false;
   bool offline = false;  ///< `--offline`, or PYRESOLVE_OFFLINE set to a true value

@@ -29,12 +29,13 @@ struct interpreter_facts {
 /// Probe answers are kept under the cache root, in `cache::interpreter_bucket`.
 using cache::interpreter_bucket;
 
-/// Asks the `python3` found on PATH (one run), or reads its earlier answer from
+/// Asks `interpreter` (a path, or a name found on PATH as the shell would; `python3` by
+/// default) about itself (one run), or reads its earlier answer from
 /// `cache_root/interpreter-v1/` when the binary is the same file (real path, inode, size,
 /// mtime). Scripts such as pyenv shims choose their interpreter at run time, so they are
 /// always asked. nullopt when there is no python3 or it fails; no cache with `nullopt` root.
 [[nodiscard]] std::optional<interpreter_facts> probe_python3(
-    const std::optional<std::filesystem::path>& cache_root);
+    const std::optional<std::filesystem::path>& cache_root, const std::string& interpreter = "python3");
 
 /// The chosen target and how it was chosen, for `-v`.
 struct chosen_target {
@@ -44,8 +45,9 @@ struct chosen_target {
   std::string how;              ///< "from the command line", "from python3 on PATH", "default"
 };
 
-/// Decides the target from the flags, probing python3 only for what they leave open (with
-/// the probe cache under the cache root unless `--no-cache`).
+/// Decides the target from the flags, probing the interpreter (`--python`, else python3) only
+/// for what they leave open (with the probe cache under the cache root unless `--no-cache`).
+/// An interpreter given with `--python` that cannot be asked is an error naming it.
 [[nodiscard]] result<chosen_target> choose_target(const options& opt);
 
 }  // namespace pyresolve::cli
