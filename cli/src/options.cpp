@@ -220,8 +220,9 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   app.add_option("src_file", opt.sources, "requirements files (`-` for stdin) or pyproject.toml");
   app.add_option("-o,--output-file", output_file,
                  "write the result to this file (atomically); its pins are kept");
-  app.add_option("-c,--constraint", opt.constraints, "constrain versions with the requirements of this file");
-  app.add_option("--override", opt.overrides,
+  app.add_option("-c,--constraint,--constraints", opt.constraints,
+                 "constrain versions with the requirements of this file");
+  app.add_option("--override,--overrides", opt.overrides,
                  "override every requirement on a package with those of this file");
   app.add_option("--extra", opt.extras,
                  "include this optional-dependencies group of pyproject.toml (repeatable, or a comma list)")
@@ -282,7 +283,7 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
                  "--python-platform say otherwise, and it runs builds (default: python3 on PATH)")
       ->check(not_empty);
   app.add_option("--cache-dir", cache_dir, "cache root (env PYRESOLVE_CACHE_DIR)");
-  app.add_flag("--no-cache", opt.no_cache, "read and write no cache");
+  app.add_flag("-n,--no-cache", opt.no_cache, "read and write no cache");
   app.add_flag("--offline", opt.offline, "never use the network (env PYRESOLVE_OFFLINE)");
   app.add_flag("--refresh", opt.refresh, "treat every cache entry as stale");
   app.add_option("--refresh-package", opt.refresh_packages, "treat this package's cache entries as stale");

@@ -190,6 +190,38 @@ TEST_CASE("every flag of the command line is parsed") {
   CHECK(o.color == color_mode::always);
 }
 
+TEST_CASE("uv's spellings: --constraints, --overrides, -n, --index NAME=URL, --default-index") {
+  const auto o = parse_ok({"a.in",
+                           "--constraints",
+                           "c.txt",
+                           "--overrides",
+                           "o.txt",
+                           "-n",
+                           "--index",
+                           "torch=http://t/simple",
+                           "--index",
+                           "http://u/simple",
+                           "--extra-index-url",
+                           "http://y/simple",
+                           "--default-index",
+                           "http://d/simple",
+                           "--no-strip-extras",
+                           "--no-strip-markers",
+                           "--emit-build-options",
+                           "--python",
+                           "/usr/bin/python3",
+                           "--requires-python-upper-bounds"});
+  CHECK(o.constraints == std::vector<std::string>{"c.txt"});
+  CHECK(o.overrides == std::vector<std::string>{"o.txt"});
+  CHECK(o.no_cache);
+  CHECK(o.extra_index_urls ==
+        std::vector<std::string>{"http://t/simple", "http://u/simple", "http://y/simple"});
+  CHECK(*o.index_url == "http://d/simple");
+  CHECK((o.no_strip_extras && o.no_strip_markers && o.emit_build_options && o.requires_python_upper_bounds));
+  CHECK((o.python == "/usr/bin/python3" && o.python_given));
+  CHECK(!parse_ok({"a.in"}).python_given);
+}
+
 TEST_CASE("defaults, environment variables and NO_COLOR") {
   auto o = parse_ok({"r.in"});
   CHECK(!o.index_url);
