@@ -210,6 +210,7 @@ class toml_parser {
   std::string m_src;
   std::size_t m_pos = 0;
   std::vector<std::size_t> m_line_starts;
+  std::size_t m_values = 0;     // parsed so far, against toml_max_values
   std::uint32_t m_section = 0;  // counts table headers: dotted keys of an earlier one are closed
   // Column cache: positions are mostly asked in increasing order along a line.
   std::size_t m_cache_offset = 0;
@@ -829,6 +830,8 @@ class toml_parser {
     const std::size_t start = m_pos;
     std::tie(out.m_line, out.m_column) = position(start);
     if (depth > toml_max_depth) return too_deep(start);
+    if (++m_values > toml_max_values)
+      return fail(start, "more than " + std::to_string(toml_max_values) + " values in one document");
     const int c = peek();
     if (c == '"' || c == '\'') {
       out.m_kind = toml_kind::string;

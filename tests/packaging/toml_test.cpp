@@ -8,6 +8,7 @@
 using pyresolve::packaging::parse_toml;
 using pyresolve::packaging::toml_kind;
 using pyresolve::packaging::toml_max_depth;
+using pyresolve::packaging::toml_max_values;
 using pyresolve::packaging::toml_value;
 
 namespace {
@@ -289,4 +290,17 @@ TEST_CASE("toml: long lines and many values stay linear") {
   REQUIRE(items.size() == 200000);
   CHECK(items.back().line() == 1);
   CHECK(items[1].column() == 6 + 23);
+}
+
+TEST_CASE("toml: the number of values is capped at toml_max_values") {
+  // Array items count: a document of one long array stops at the cap, not at the memory.
+  std::string text = "a = [";
+  for (std::size_t i = 0; i < toml_max_values; ++i) text += "0,";
+  const auto at_cap = parse_toml(text + "]\n");
+  CHECK(!at_cap);  // the array itself is a value too
+  if (!at_cap) CHECK(at_cap.error().message.find("values in one document") != std::string::npos);
+  text.resize(text.size() - 2);
+  auto below = parse_toml(text + "]\n");
+  REQUIRE(below.has_value());
+  CHECK(below->find("a")->items().size() == toml_max_values - 1);
 }

@@ -29,6 +29,12 @@ namespace pyresolve::packaging {
 /// between it and the document counts one level.
 inline constexpr std::size_t toml_max_depth = 128;
 
+/// The most values (of any kind, array items included) a document may hold: each takes 64
+/// bytes, so this bounds the tree at about 128 MB whatever the text (a 64 MiB file of `0,`
+/// items would otherwise make 3.5 GB). The largest real pylock.toml files hold a few hundred
+/// thousand.
+inline constexpr std::size_t toml_max_values = 2'000'000;
+
 enum class toml_kind : std::uint8_t {
   table,
   array,
