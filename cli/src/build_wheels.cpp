@@ -52,10 +52,18 @@ result<fs::path> build_wheels::fetch(const index::version_file& file) {
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     out.write(response->body.data(), static_cast<std::streamsize>(response->body.size()));
-    if (!out) return fail(errc::io_error, "cannot write " + temp.string());
+    if (!out) {
+      out.close();
+      fs::remove(temp, ec);  // no half-written file is left in the cache
+      return fail(errc::io_error, "cannot write " + temp.string());
+    }
   }
   fs::rename(temp, path, ec);
-  if (ec) return fail(errc::io_error, "cannot write " + path.string() + ": " + ec.message());
+  if (ec) {
+    const std::string why = ec.message();
+    fs::remove(temp, ec);
+    return fail(errc::io_error, "cannot write " + path.string() + ": " + why);
+  }
   return path;
 }
 
