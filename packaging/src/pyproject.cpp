@@ -50,17 +50,17 @@ result<pyproject_build_system> parse_build_system(std::string_view text, const s
   pyproject_build_system out;
   const toml_value* node = doc->find("build-system");
   if (node == nullptr) return out;
-  const auto* table = (node->is_table() ? node : nullptr);
-  if (table == nullptr) return wrong_type(path, "build-system", *node, "a table");
+  if (!node->is_table()) return wrong_type(path, "build-system", *node, "a table");
+  const toml_value* table = node;
   out.present = true;
   if (const toml_value* required = table->find("requires")) {
-    const auto* array = (required->is_array() ? required : nullptr);
-    if (array == nullptr)
+    if (!required->is_array())
       return wrong_type(path, "[build-system] requires", *required, "an array of strings");
+    const toml_value* array = required;
     out.has_requires = true;
     for (const auto& item : array->items()) {
-      const auto* value = (item.is_string() ? &item : nullptr);
-      if (value == nullptr) return wrong_type(path, "[build-system] requires item", item, "a string");
+      if (!item.is_string()) return wrong_type(path, "[build-system] requires item", item, "a string");
+      const toml_value* value = &item;
       auto req = requirement::parse(value->text());
       if (!req) {
         return unexpected(
@@ -74,12 +74,12 @@ result<pyproject_build_system> parse_build_system(std::string_view text, const s
     out.backend = backend->text();
   }
   if (const toml_value* paths = table->find("backend-path")) {
-    const auto* array = (paths->is_array() ? paths : nullptr);
-    if (array == nullptr)
+    if (!paths->is_array())
       return wrong_type(path, "[build-system] backend-path", *paths, "an array of strings");
+    const toml_value* array = paths;
     for (const auto& item : array->items()) {
-      const auto* value = (item.is_string() ? &item : nullptr);
-      if (value == nullptr) return wrong_type(path, "[build-system] backend-path item", item, "a string");
+      if (!item.is_string()) return wrong_type(path, "[build-system] backend-path item", item, "a string");
+      const toml_value* value = &item;
       out.backend_path.push_back(value->text());
     }
   }
@@ -93,12 +93,12 @@ result<pyproject_project> parse_pyproject(std::string_view text, const std::stri
   pyproject_project out;
   out.has_build_system = doc.find("build-system") != nullptr;
   if (const toml_value* groups_node = doc.find("dependency-groups")) {
-    const auto* groups = (groups_node->is_table() ? groups_node : nullptr);
-    if (groups == nullptr) return wrong_type(path, "dependency-groups", *groups_node, "a table");
+    if (!groups_node->is_table()) return wrong_type(path, "dependency-groups", *groups_node, "a table");
+    const toml_value* groups = groups_node;
     for (const auto& [key, value] : groups->entries()) {
       const std::string where = "[dependency-groups] " + excerpt(key);
-      const auto* array = (value.is_array() ? &value : nullptr);
-      if (array == nullptr) return wrong_type(path, where, value, "an array");
+      if (!value.is_array()) return wrong_type(path, where, value, "an array");
+      const toml_value* array = &value;
       pyproject_dependency_group group{std::string(key), {}};
       for (const auto& item : array->items()) {
         pyproject_dependency_group::entry entry;
@@ -125,8 +125,8 @@ result<pyproject_project> parse_pyproject(std::string_view text, const std::stri
   }
   const toml_value* project_node = doc.find("project");
   if (project_node == nullptr) return out;
-  const auto* project = (project_node->is_table() ? project_node : nullptr);
-  if (project == nullptr) return wrong_type(path, "project", *project_node, "a table");
+  if (!project_node->is_table()) return wrong_type(path, "project", *project_node, "a table");
+  const toml_value* project = project_node;
   out.has_project = true;
 
   if (const toml_value* node = project->find("name")) {
@@ -154,19 +154,19 @@ result<pyproject_project> parse_pyproject(std::string_view text, const std::stri
     out.requires_python = std::move(*spec);
   }
   if (const toml_value* node = project->find("dynamic")) {
-    const auto* dynamic = (node->is_array() ? node : nullptr);
-    if (dynamic == nullptr) return wrong_type(path, "[project] dynamic", *node, "an array of strings");
+    if (!node->is_array()) return wrong_type(path, "[project] dynamic", *node, "an array of strings");
+    const toml_value* dynamic = node;
     for (const auto& item : dynamic->items()) {
-      const auto* field = (item.is_string() ? &item : nullptr);
-      if (field == nullptr) return wrong_type(path, "[project] dynamic item", item, "a string");
+      if (!item.is_string()) return wrong_type(path, "[project] dynamic item", item, "a string");
+      const toml_value* field = &item;
       out.dynamic.emplace_back(field->text(), position_of(item));
     }
   }
   auto read_array = [&](const toml_value& array, const std::string& where,
                         std::vector<pyproject_requirement>& into) -> result<void> {
     for (const auto& item : array.items()) {
-      const auto* value = (item.is_string() ? &item : nullptr);
-      if (value == nullptr) return wrong_type(path, where + " item", item, "a string");
+      if (!item.is_string()) return wrong_type(path, where + " item", item, "a string");
+      const toml_value* value = &item;
       auto req = requirement::parse(value->text());
       if (!req) {
         return unexpected(located(where + ": " + req.error().message, path, item.line(), item.column()));
@@ -176,18 +176,18 @@ result<pyproject_project> parse_pyproject(std::string_view text, const std::stri
     return {};
   };
   if (const toml_value* node = project->find("dependencies")) {
-    const auto* deps = (node->is_array() ? node : nullptr);
-    if (deps == nullptr) return wrong_type(path, "[project] dependencies", *node, "an array of strings");
+    if (!node->is_array()) return wrong_type(path, "[project] dependencies", *node, "an array of strings");
+    const toml_value* deps = node;
     if (auto ok = read_array(*deps, "[project] dependencies", out.dependencies); !ok)
       return unexpected(std::move(ok).error());
   }
   if (const toml_value* node = project->find("optional-dependencies")) {
-    const auto* optional = (node->is_table() ? node : nullptr);
-    if (optional == nullptr) return wrong_type(path, "[project] optional-dependencies", *node, "a table");
+    if (!node->is_table()) return wrong_type(path, "[project] optional-dependencies", *node, "a table");
+    const toml_value* optional = node;
     for (const auto& [key, value] : optional->entries()) {
       const std::string where = "[project.optional-dependencies] " + excerpt(key);
-      const auto* array = (value.is_array() ? &value : nullptr);
-      if (array == nullptr) return wrong_type(path, where, value, "an array of strings");
+      if (!value.is_array()) return wrong_type(path, where, value, "an array of strings");
+      const toml_value* array = &value;
       pyproject_extra extra{std::string(key), {}};
       if (auto ok = read_array(*array, where, extra.requirements); !ok)
         return unexpected(std::move(ok).error());
