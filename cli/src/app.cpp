@@ -410,10 +410,10 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   };
   const auto bounds =
       opt.requires_python_upper_bounds ? resolver::python_bounds::all : resolver::python_bounds::lower_only;
-  apply_binary_flags(then(split_commas(input->index.no_binary), opt.no_binary),
-                     stack_options.binaries.no_binary_all, stack_options.binaries.no_binary);
-  apply_binary_flags(then(split_commas(input->index.only_binary), opt.only_binary),
-                     stack_options.binaries.only_binary_all, stack_options.binaries.only_binary);
+  const auto no_binary = then(split_commas(input->index.no_binary), opt.no_binary);
+  const auto only_binary = then(split_commas(input->index.only_binary), opt.only_binary);
+  apply_binary_flags(no_binary, stack_options.binaries.no_binary_all, stack_options.binaries.no_binary);
+  apply_binary_flags(only_binary, stack_options.binaries.only_binary_all, stack_options.binaries.only_binary);
   stack_options.universal = opt.universal;
   stack_options.requires_python = bounds;
   stack_options.threads = opt.threads;
@@ -585,6 +585,8 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   context.requires_python = requires_python;
   context.allocator = heap->name();
   context.directs = &directs.by_name;
+  context.no_binary = no_binary;
+  context.only_binary = only_binary;
   context.timings = timings;
   context.timings.push_back(timing{"total", clock_type::now() - started});
   auto text = opt.format == output_format::json          ? render_json(*outcome, context)

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <set>
 #include <sstream>
-#include <tuple>
 
 #include "pyresolve/packaging/name.hpp"
 #include "pyresolve/support/json.hpp"
@@ -226,15 +225,9 @@ result<std::string> render_requirements_txt(const resolver::resolution& resoluti
     out += '\n';
   }
   if (opt.emit_build_options) {
-    // As uv: the files' options first, then the command line's, in the order given.
     std::string lines;
-    for (const auto& [flag, from_files, given] :
-         {std::tuple{"--no-binary", &context.input->index.no_binary, &opt.no_binary},
-          std::tuple{"--only-binary", &context.input->index.only_binary, &opt.only_binary}}) {
-      for (const auto* list : {from_files, given}) {
-        for (const auto& value : split_commas(*list)) lines += std::string(flag) + " " + value + "\n";
-      }
-    }
+    for (const auto& value : context.no_binary) lines += "--no-binary " + value + "\n";
+    for (const auto& value : context.only_binary) lines += "--only-binary " + value + "\n";
     if (!lines.empty()) out += lines + '\n';
   }
   for (const auto& package : resolution.packages) {

@@ -51,6 +51,10 @@ struct render_context {
   std::string requires_python;
   std::vector<timing> timings;
   std::string allocator;  ///< the --allocator strategy
+  /// `--no-binary` / `--only-binary` in effect, the files' then the command line's, as given
+  /// (`--emit-build-options` writes them).
+  std::vector<std::string> no_binary;
+  std::vector<std::string> only_binary;
   /// The packages from direct sources (URLs, paths, git), by normalized name; may be null.
   const std::map<std::string, index::direct_distribution>* directs = nullptr;
 };
