@@ -139,6 +139,11 @@ std::optional<incompat_id> report::not_found_leaf(incompat_id id) const {
     return std::nullopt;
   }
   if (inc.kind != cause_kind::derived) return std::nullopt;
+  // Only terms on absent projects can come of such facts: anything else ends the walk at once,
+  // so explaining a long derivation does not walk its subtrees again at every step.
+  for (const auto& e : inc.terms) {
+    if (!m_packages[m_packages[e.first].base].not_found) return std::nullopt;
+  }
   const auto a = not_found_leaf(inc.cause1);
   if (!a) return std::nullopt;
   const auto b = not_found_leaf(inc.cause2);
