@@ -347,8 +347,6 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   // Last, so that the global options (help and version among them) close --help, as in uv.
   app.set_help_flag("-h,--help", "print this help");
   app.set_version_flag("--version", "resolve " PYRESOLVE_VERSION, "print the version");
-  describe_for_help(app);
-
   // A single value given twice: the last one counts, as in uv.
   for (CLI::Option* single : app.get_options()) {
     if (single->get_expected_max() == 1 && single->get_type_size() == 1) {
@@ -371,6 +369,7 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
+    describe_for_help(app);  // only when asked: no run pays for the sections
     outcome.message = app.help();
     return outcome;
   } catch (const CLI::CallForVersion& e) {
