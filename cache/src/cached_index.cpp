@@ -8,6 +8,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "detail/merged_page.hpp"
 #include "pyresolve/cache/cache.hpp"
 #include "pyresolve/packaging/name.hpp"
 #include "pyresolve/support/text_hash.hpp"
@@ -286,113 +287,42 @@ std::optional<result<std::shared_ptr<const page_view>>> cached_index::project_pa
 
 std::optional<result<std::shared_ptr<const page_view>>> cached_index::load_project(std::string_view name,
                                                                                    bool cache_only) {
-  const auto& opts = m_cache.options();
   const auto& indexes = m_ordered;
   if (indexes.empty())
     return fail(errc::not_found,
                 "project '" + std::string(name) + "' not found: no index is configured (--no-index)");
+  const bool merge = m_locations.strategy != index::index_strategy::first_index;
   // Offline, an index whose answer is not in the cache: the project may be there, so its
   // absence is a failed read, not an answer.
   bool unanswered = false;
-  for (const auto& index_url : indexes) {
-    std::optional<page_view> entry;
-    std::pmr::string path(m_memory);
-    std::string url_storage;
-    const entry_key key{key_url(index_url, url_storage, true), name, {}};
-    if (m_cache.enabled()) {
-      path = m_cache.simple_file(index_url, name, m_memory);
-      // Nothing there (nullopt), or an entry that is read and checked against its key: anything
-      // else (not a regular file, unreadable, corrupt, written for another page) is replaced.
-      auto opened = mapped_file::open(path.c_str());
-      std::optional<result<page_view>> decoded;
-      if (!opened) {
-        decoded.emplace(unexpected<error>{std::move(opened).error()});
-      } else if (*opened) {
-        decoded.emplace(page_view::load(std::move(**opened), path, m_memory, &key));
-      }
-      if (decoded && *decoded) {
-        entry = std::move(**decoded);
-      } else if (decoded) {
-        const error& failure = decoded->error();
-        ++m_state->corrupt;
-        m_cache.log(log_level::debug, failure.to_string() + "; refetching");
-        if (opts.offline)
-          return unexpected<error>{error{
-              errc::io_error,
-              "offline and the cache entry of '" + std::string(name) + "' is corrupt: " + failure.message,
-              std::string(path), 0, 0}};
-        m_cache.remove(path);
-      }
+  std::vector<detail::ranked_page> pages;
+  for (std::size_t i = 0; i < indexes.size(); ++i) {
+    auto answer = ask_index(indexes[i], name, cache_only);
+    if (!answer) return unexpected<error>{std::move(answer).error()};
+    using kind = index_answer::kind;
+    switch (answer->what) {
+      case kind::needs_network:
+        return std::nullopt;
+      case kind::unanswered:
+        unanswered = true;  // maybe a later index has it cached
+        break;
+      case kind::absent:
+        break;
+      case kind::page:
+        if (!merge) return found(name, indexes[i], std::move(answer->page));
+        pages.emplace_back(static_cast<std::uint8_t>(std::min<std::size_t>(i, 255)), std::move(answer->page));
+        break;
     }
-    std::int64_t now = m_cache.now();
-    if (entry) {
-      bool refresh = m_cache.refresh_requested(name, entry->http().fetched_at);
-      if (opts.offline || (!refresh && is_fresh(entry->http(), now))) {
-        ++m_state->fresh_hits;
-        if (is_absence(*entry)) continue;  // this index answered 404: ask the next one
-        return found(name, index_url, with_credentials(std::move(*entry), index_url, m_memory));
-      }
-    }
-    if (opts.offline) {
-      unanswered = true;
-      continue;  // maybe a later index has it cached
-    }
-    if (cache_only && !is_local(index_url)) return std::nullopt;
-    index::cache_headers validators;
-    if (entry)
-      validators = {std::string(entry->http().etag), std::string(entry->http().last_modified), {}, {}, {}};
-    auto resp = m_client.fetch_page(index_url, name, entry ? &validators : nullptr);
-    if (!resp) return unexpected<error>{std::move(resp).error()};
-    using sk = index::page_response::status_kind;
-    if (resp->status == sk::not_found) {
-      // Recorded, so that a later offline run gives the same answer as this one.
-      const auto http = http_state_from(resp->headers, now);
-      if (m_cache.enabled() && http) {
-        if (auto w = m_cache.write(path, encode_simple(simple_entry{*http, {}}, key)); !w)
-          m_cache.log(log_level::warning, w.error().to_string());
-      }
-      continue;
-    }
-    if (resp->status == sk::not_modified && entry) {
-      ++m_state->revalidated;
-      auto fresh = http_state_from(resp->headers, now);
-      if (fresh) {
-        // A 304 may omit validators; keep the ones we revalidated with.
-        if (fresh->etag.empty()) fresh->etag = entry->http().etag;
-        if (fresh->last_modified.empty()) fresh->last_modified = entry->http().last_modified;
-        // An entry revalidated on every use (no-cache, no max-age: local pages among them)
-        // gains nothing from a new fetch time, so it is not rewritten.
-        const auto& old = entry->http();
-        const bool always_revalidated = fresh->must_revalidate || fresh->max_age < 0;
-        const bool same = fresh->etag == old.etag && fresh->last_modified == old.last_modified &&
-                          fresh->must_revalidate == old.must_revalidate && fresh->max_age == old.max_age;
-        if (!(always_revalidated && same)) {
-          if (auto w = m_cache.write(path, encode_simple({*fresh, entry->map()}, key)); !w)
-            m_cache.log(log_level::warning, w.error().to_string());
-        }
-      }
-      if (is_absence(*entry)) continue;
-      return found(name, index_url, with_credentials(std::move(*entry), index_url, m_memory));
-    }
-    if (resp->status == sk::not_modified)
-      return unexpected<error>{
-          error{errc::io_error, "304 Not Modified to an unconditional request", resp->url, 0, 0}};
-    auto page = index::parse_page(*resp);
-    if (!page) return unexpected<error>{std::move(page).error()};
-    ++m_state->fetched;
-    simple_entry fresh_entry;
-    fresh_entry.map = index::build_version_map(*page, name);
-    const auto http = http_state_from(resp->headers, now);
-    if (http) fresh_entry.http = *http;
-    // The fresh page is read through the same view as a cached one: one code path, and what a
-    // warm run will see is exactly what this run saw.
-    std::string bytes = encode_simple(without_credentials(fresh_entry), key);
-    if (m_cache.enabled() && http) {
-      if (auto w = m_cache.write(path, bytes); !w) m_cache.log(log_level::warning, w.error().to_string());
-    }
-    auto view = page_view::load(std::move(bytes), resp->url, m_memory);
-    if (!view) return unexpected<error>{std::move(view).error()};
-    return found(name, index_url, with_credentials(std::move(*view), index_url, m_memory));
+  }
+  if (!pages.empty()) {
+    const std::string& first = indexes[pages.front().first];
+    if (pages.size() == 1) return found(name, first, std::move(pages.front().second));
+    auto merged = detail::merge_pages(
+        name, pages, indexes, m_locations.strategy == index::index_strategy::unsafe_first_match, m_memory);
+    if (!merged) return unexpected<error>{std::move(merged).error()};
+    return found(name, first,
+                 std::allocate_shared<page_view>(std::pmr::polymorphic_allocator<page_view>(m_memory),
+                                                 std::move(*merged)));
   }
   std::string where;
   for (const auto& i : indexes) where += (where.empty() ? "" : ", ") + index::redact_url(i);
@@ -400,6 +330,106 @@ std::optional<result<std::shared_ptr<const page_view>>> cached_index::load_proje
     return fail(errc::io_error,
                 "offline: project '" + std::string(name) + "' is not in the cache (indexes: " + where + ")");
   return fail(errc::not_found, "project '" + std::string(name) + "' not found in " + where);
+}
+
+result<cached_index::index_answer> cached_index::ask_index(const std::string& index_url,
+                                                           std::string_view name, bool cache_only) {
+  const auto& opts = m_cache.options();
+  std::optional<page_view> entry;
+  std::pmr::string path(m_memory);
+  std::string url_storage;
+  const entry_key key{key_url(index_url, url_storage, true), name, {}};
+  if (m_cache.enabled()) {
+    path = m_cache.simple_file(index_url, name, m_memory);
+    // Nothing there (nullopt), or an entry that is read and checked against its key: anything
+    // else (not a regular file, unreadable, corrupt, written for another page) is replaced.
+    auto opened = mapped_file::open(path.c_str());
+    std::optional<result<page_view>> decoded;
+    if (!opened) {
+      decoded.emplace(unexpected<error>{std::move(opened).error()});
+    } else if (*opened) {
+      decoded.emplace(page_view::load(std::move(**opened), path, m_memory, &key));
+    }
+    if (decoded && *decoded) {
+      entry = std::move(**decoded);
+    } else if (decoded) {
+      const error& failure = decoded->error();
+      ++m_state->corrupt;
+      m_cache.log(log_level::debug, failure.to_string() + "; refetching");
+      if (opts.offline)
+        return unexpected<error>{
+            error{errc::io_error,
+                  "offline and the cache entry of '" + std::string(name) + "' is corrupt: " + failure.message,
+                  std::string(path), 0, 0}};
+      m_cache.remove(path);
+    }
+  }
+  std::int64_t now = m_cache.now();
+  if (entry) {
+    bool refresh = m_cache.refresh_requested(name, entry->http().fetched_at);
+    if (opts.offline || (!refresh && is_fresh(entry->http(), now))) {
+      ++m_state->fresh_hits;
+      if (is_absence(*entry)) return index_answer{};  // this index answered 404
+      return index_answer{index_answer::kind::page, with_credentials(std::move(*entry), index_url, m_memory)};
+    }
+  }
+  if (opts.offline) return index_answer{index_answer::kind::unanswered, {}};
+  if (cache_only && !is_local(index_url)) return index_answer{index_answer::kind::needs_network, {}};
+  index::cache_headers validators;
+  if (entry)
+    validators = {std::string(entry->http().etag), std::string(entry->http().last_modified), {}, {}, {}};
+  auto resp = m_client.fetch_page(index_url, name, entry ? &validators : nullptr);
+  if (!resp) return unexpected<error>{std::move(resp).error()};
+  using sk = index::page_response::status_kind;
+  if (resp->status == sk::not_found) {
+    // Recorded, so that a later offline run gives the same answer as this one.
+    const auto http = http_state_from(resp->headers, now);
+    if (m_cache.enabled() && http) {
+      if (auto w = m_cache.write(path, encode_simple(simple_entry{*http, {}}, key)); !w)
+        m_cache.log(log_level::warning, w.error().to_string());
+    }
+    return index_answer{};
+  }
+  if (resp->status == sk::not_modified && entry) {
+    ++m_state->revalidated;
+    auto fresh = http_state_from(resp->headers, now);
+    if (fresh) {
+      // A 304 may omit validators; keep the ones we revalidated with.
+      if (fresh->etag.empty()) fresh->etag = entry->http().etag;
+      if (fresh->last_modified.empty()) fresh->last_modified = entry->http().last_modified;
+      // An entry revalidated on every use (no-cache, no max-age: local pages among them)
+      // gains nothing from a new fetch time, so it is not rewritten.
+      const auto& old = entry->http();
+      const bool always_revalidated = fresh->must_revalidate || fresh->max_age < 0;
+      const bool same = fresh->etag == old.etag && fresh->last_modified == old.last_modified &&
+                        fresh->must_revalidate == old.must_revalidate && fresh->max_age == old.max_age;
+      if (!(always_revalidated && same)) {
+        if (auto w = m_cache.write(path, encode_simple({*fresh, entry->map()}, key)); !w)
+          m_cache.log(log_level::warning, w.error().to_string());
+      }
+    }
+    if (is_absence(*entry)) return index_answer{};
+    return index_answer{index_answer::kind::page, with_credentials(std::move(*entry), index_url, m_memory)};
+  }
+  if (resp->status == sk::not_modified)
+    return unexpected<error>{
+        error{errc::io_error, "304 Not Modified to an unconditional request", resp->url, 0, 0}};
+  auto page = index::parse_page(*resp);
+  if (!page) return unexpected<error>{std::move(page).error()};
+  ++m_state->fetched;
+  simple_entry fresh_entry;
+  fresh_entry.map = index::build_version_map(*page, name);
+  const auto http = http_state_from(resp->headers, now);
+  if (http) fresh_entry.http = *http;
+  // The fresh page is read through the same view as a cached one: one code path, and what a
+  // warm run will see is exactly what this run saw.
+  std::string bytes = encode_simple(without_credentials(fresh_entry), key);
+  if (m_cache.enabled() && http) {
+    if (auto w = m_cache.write(path, bytes); !w) m_cache.log(log_level::warning, w.error().to_string());
+  }
+  auto view = page_view::load(std::move(bytes), resp->url, m_memory);
+  if (!view) return unexpected<error>{std::move(view).error()};
+  return index_answer{index_answer::kind::page, with_credentials(std::move(*view), index_url, m_memory)};
 }
 
 result<std::shared_ptr<const packaging::core_metadata>> cached_index::metadata(std::string_view project,

@@ -642,7 +642,10 @@ bool page_view::read_record(const file_facts& facts, index::dist_file& f, index:
     f.url = folder;
     f.url += f.filename;
   }
-  if (!m_index_url.empty()) f.url = index::with_credentials_of(f.url, m_index_url);
+  for (const auto& index_url : m_index_urls) {
+    if (index::has_credentials(f.url)) break;
+    f.url = index::with_credentials_of(f.url, index_url);
+  }
   r.hash(f.sha256);
   const auto flags = facts.flags;
   f.yanked = (flags & 1) != 0;

@@ -202,6 +202,11 @@ index::index_locations locations_of(const options& opt, const user_input& input)
   where.extra_index_urls.insert(where.extra_index_urls.end(), input.index.extra_index_urls.begin(),
                                 input.index.extra_index_urls.end());
   where.no_index = opt.no_index || input.index.no_index;
+  if (opt.index_strategy == "unsafe-first-match") {
+    where.strategy = index::index_strategy::unsafe_first_match;
+  } else if (opt.index_strategy == "unsafe-best-match") {
+    where.strategy = index::index_strategy::unsafe_best_match;
+  }
   return where;
 }
 

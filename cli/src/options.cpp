@@ -170,6 +170,8 @@ void describe_for_help(CLI::App& app) {
       {"--extra-index-url", "Index options", "<URL>", ""},
       {"--find-links", "Index options", "<DIR|URL>", ""},
       {"--no-index", "Index options", "", ""},
+      {"--index-strategy", "Index options", "<INDEX_STRATEGY>",
+       " [default: first-index] [possible values: first-index, unsafe-first-match, unsafe-best-match]"},
       {"--http-timeout", "Index options", "<SECONDS>", " [default: 300]"},
       {"--max-response-size", "Index options", "<BYTES>", " [default: 268435456]"},
       {"--no-binary", "Build options", "<PACKAGE|:all:|:none:>", ""},
@@ -243,6 +245,11 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
                                               "the index searched last (uv's spelling of --index-url)");
   default_index_option->excludes("--index-url");
   app.add_flag("--no-index", opt.no_index, "ignore every index");
+  app.add_option(
+         "--index-strategy", opt.index_strategy,
+         "how versions listed by several indexes combine: the first index that lists a project only, or "
+         "every index (a version from the first that lists it), tried index by index or best first")
+      ->check(choices({"first-index", "unsafe-first-match", "unsafe-best-match"}));
   // Given but empty is an error rather than the default: `--python-version "$UNSET"` must not
   // silently resolve for another interpreter.
   const auto not_empty = CLI::Validator(

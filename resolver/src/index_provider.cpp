@@ -514,8 +514,8 @@ result<std::span<const candidate>> index_provider::versions(std::string_view nam
       const packaging::specifier_set* requires_python =
           f.requires_python >= 0 ? &page.requires_python()[static_cast<std::size_t>(f.requires_python)]
                                  : nullptr;
-      out.push_back(
-          candidate{page.version(v), f.yanked, f.requires_python_ok, f.has_compatible_dist, requires_python});
+      out.push_back(candidate{page.version(v), f.yanked, f.requires_python_ok, f.has_compatible_dist,
+                              requires_python, page.index_rank(v)});
     }
     s.candidates.emplace(std::move(out));
   });

@@ -2,6 +2,8 @@
 
 #include "detail/version_selector.hpp"
 
+#include <algorithm>
+
 #include "detail/candidates.hpp"
 #include "pyresolve/packaging/name.hpp"
 
@@ -37,6 +39,7 @@ void version_selector::load_versions(pkg_id p) {
     load_versions(s.base);
     const package_state& b = m_packages[s.base];
     m_packages[p].candidates = b.candidates;
+    m_packages[p].last_index_rank = b.last_index_rank;
     m_packages[p].not_found = b.not_found;
     m_packages[p].versions_error = b.versions_error;
     return;
@@ -49,6 +52,7 @@ void version_selector::load_versions(pkg_id p) {
     return;
   }
   s.candidates = *got;
+  for (const candidate& c : s.candidates) s.last_index_rank = std::max(s.last_index_rank, c.index_rank);
 }
 
 std::optional<version> version_selector::choose(pkg_id p, bool any_python) {
@@ -95,20 +99,25 @@ std::optional<version> version_selector::choose(pkg_id p, bool any_python) {
   const auto first = s.candidates.begin();
   const auto last = s.candidates.end();
   const std::size_t count = intervals.size();
-  for (std::size_t k = 0; k < count; ++k) {
-    const auto& range = intervals[highest ? count - 1 - k : k];
-    const auto lo = range.lower ? first_not_below(s.candidates, *range.lower) : first;
-    const auto hi = range.upper ? first_not_below({lo, last}, *range.upper) : last;
-    const auto n = static_cast<std::size_t>(hi - lo);
-    for (std::size_t j = 0; j < n; ++j) {
-      const candidate& c = lo[static_cast<std::ptrdiff_t>(highest ? n - 1 - j : j)];
-      if (!usable(c)) continue;
-      if (c.version.is_prerelease() && !pre_as_final) {
-        if (pre_fallback && !fallback_pre) fallback_pre = c.version;
-        continue;
+  // Under `unsafe-first-match` the versions of each index are exhausted before the next
+  // index's are tried: one pass per index rank (one pass in all otherwise).
+  for (std::uint8_t rank = 0; rank <= s.last_index_rank; ++rank) {
+    for (std::size_t k = 0; k < count; ++k) {
+      const auto& range = intervals[highest ? count - 1 - k : k];
+      const auto lo = range.lower ? first_not_below(s.candidates, *range.lower) : first;
+      const auto hi = range.upper ? first_not_below({lo, last}, *range.upper) : last;
+      const auto n = static_cast<std::size_t>(hi - lo);
+      for (std::size_t j = 0; j < n; ++j) {
+        const candidate& c = lo[static_cast<std::ptrdiff_t>(highest ? n - 1 - j : j)];
+        if (c.index_rank != rank || !usable(c)) continue;
+        if (c.version.is_prerelease() && !pre_as_final) {
+          if (pre_fallback && !fallback_pre) fallback_pre = c.version;
+          continue;
+        }
+        return c.version;
       }
-      return c.version;
     }
+    if (rank == 255) break;
   }
   return fallback_pre;
 }

@@ -239,6 +239,42 @@ TEST_CASE_FIXTURE(two_indexes, "first-index across two indexes, and --no-index")
   CHECK_FALSE(none.front->project("a"));
 }
 
+TEST_CASE_FIXTURE(two_indexes, "unsafe index strategies merge the pages, each version from the first index") {
+  // The extra index is asked first; its credentials go to its own files only.
+  locations.extra_index_urls = {"http://alice:t0psecret@127.0.0.1:" + std::to_string(extra.port()) +
+                                "/simple"};
+  const std::string primary_host = "127.0.0.1:" + std::to_string(primary.port());
+  for (auto strategy :
+       {index::index_strategy::unsafe_best_match, index::index_strategy::unsafe_first_match}) {
+    locations.strategy = strategy;
+    for (int pass = 0; pass < 2; ++pass) {  // fetched, then read back from the cache
+      run r(options, locations);
+      auto page = r.front->project_page("b");
+      REQUIRE(page);
+      const auto& view = **page;
+      REQUIRE(view.size() == 3);
+      CHECK(view.version(0).to_string() == "1.0");
+      CHECK(view.version(2).to_string() == "9.0");
+      const bool ranked = strategy == index::index_strategy::unsafe_first_match;
+      CHECK(view.index_rank(2) == 0);                 // the extra index's
+      CHECK(view.index_rank(0) == (ranked ? 1 : 0));  // the primary's, after it under first-match
+      const auto extra_file = view.file(view.files(2)[0]);
+      REQUIRE(extra_file);
+      CHECK(extra_file->file.url.find("alice:t0psecret@") != std::string::npos);
+      const auto primary_file = view.file(view.files(0)[0]);
+      REQUIRE(primary_file);
+      CHECK(primary_file->file.url.find(primary_host) != std::string::npos);
+      CHECK(primary_file->file.url.find("t0psecret") == std::string::npos);
+      // A project on one index only is that index's page.
+      auto a = r.front->project("a");
+      REQUIRE(a);
+      CHECK((*a)->versions.size() == 2);
+      CHECK(r.front->index_url("b").find("t0psecret") == std::string::npos);
+    }
+  }
+  for (const auto& f : entries(options.root)) CHECK(t::slurp(f).find("t0psecret") == std::string::npos);
+}
+
 TEST_CASE_FIXTURE(served_universe,
                   "corrupt entries are detected, reported at debug level and refetched; offline names them") {
   {

@@ -451,6 +451,46 @@ class resolve_test(unittest.TestCase):
                       "(e.g., new==2.0 only supports >=3.12). Consider using a higher `--python-version` value.",
                       out.stderr)
 
+    def test_index_strategy(self):
+        """uv's --index-strategy over two indexes: the extra index (asked first) has lib 1.0 and
+        a 2.0 whose files differ from the default index's 2.0; the default index has lib 2.0 and
+        3.0. first-index reads the extra index alone, unsafe-first-match exhausts its versions
+        before the default's, unsafe-best-match takes the best of both; a version on both comes
+        from the first index that lists it."""
+        first = universe_index("cli-universe-strategy-first", {"packages": {
+            "lib": {"1.0": {}, "2.0": {"requires_dist": ["dep"]}}, "dep": {"1.0": {}}}})
+        second = universe_index("cli-universe-strategy-second", {"packages": {
+            "lib": {"2.0": {}, "3.0": {}}}})
+        self.write("reqs.in", "lib\n")
+        self.write("newer.in", "lib>=2.5\n")
+        self.write("older.in", "lib<3\n")
+
+        def pins(source, strategy):
+            args = [source, "--no-header", "--no-annotate", "--extra-index-url", file_url(first)]
+            if strategy:
+                args += ["--index-strategy", strategy]
+            return self.resolve(*args, index=file_url(second))
+
+        self.assertEqual(pins("reqs.in", None).stdout, "dep==1.0\nlib==2.0\n")
+        self.assertEqual(pins("reqs.in", "first-index").stdout, "dep==1.0\nlib==2.0\n")
+        out = pins("newer.in", "first-index")
+        self.assertEqual(out.returncode, 1, out.stderr)
+        self.assertEqual(pins("newer.in", "unsafe-first-match").stdout, "lib==3.0\n")
+        self.assertEqual(pins("reqs.in", "unsafe-first-match").stdout, "dep==1.0\nlib==2.0\n")
+        self.assertEqual(pins("reqs.in", "unsafe-best-match").stdout, "lib==3.0\n")
+        # lib 2.0 is on both: the extra index's (with its dependency) is the one used.
+        self.assertEqual(pins("older.in", "unsafe-best-match").stdout, "dep==1.0\nlib==2.0\n")
+        out = self.resolve("reqs.in", "--index-strategy", "unsafe-best-match", "--no-header", "--no-annotate",
+                           "--resolution", "lowest", "--extra-index-url", file_url(first), index=file_url(second))
+        self.assertEqual(out.stdout, "lib==1.0\n", out.stderr)
+        # The strategy changes the answer, so the header keeps it; a wrong value is a usage error.
+        out = self.ok("reqs.in", "--index-strategy", "unsafe-best-match", "--extra-index-url", file_url(first),
+                      index=file_url(second))
+        self.assertIn("--index-strategy unsafe-best-match", out.stdout.splitlines()[1])
+        out = self.resolve("reqs.in", "--index-strategy", "best", index=file_url(second))
+        self.assertEqual(out.returncode, 2, out.stderr)
+        self.assertIn("--index-strategy", out.stderr)
+
     def test_emit_build_options_and_uv_index_flags(self):
         """--emit-build-options writes the binary options in effect (the file's, then the command
         line's); --index [NAME=]URL is searched before --default-index, uv's -i; neither shows in

@@ -49,6 +49,8 @@ struct package_state {
   bool not_found = false;
   std::pmr::string versions_error;
   std::span<const candidate> candidates;
+  /// The highest `candidate::index_rank` among the candidates (0: one index).
+  std::uint8_t last_index_rank = 0;
   // Core: the decision, if p is decided.
   bool decided = false;
   // Selection: the class of this package's newest entry in the decision queue, or no_class.

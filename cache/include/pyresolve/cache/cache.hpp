@@ -150,9 +150,17 @@ class PYRESOLVE_API page_view {
   [[nodiscard]] static result<page_view> load(mapped_file bytes, std::string_view source,
                                               std::pmr::memory_resource* memory = support::default_resource(),
                                               const entry_key* expected = nullptr);
-  /// File URLs of the same host get the credentials of `index_url` when materialized (the
-  /// entry stores none).
-  void set_credentials_from(std::string index_url) { m_index_url = std::move(index_url); }
+  /// File URLs of the same origin get the credentials of `index_url` when materialized (the
+  /// entry stores none). A page merged from several indexes is given each of them: a file
+  /// gets the credentials of the first one whose origin it shares.
+  void set_credentials_from(std::string index_url) { m_index_urls.push_back(std::move(index_url)); }
+  /// Which index (by position in the order asked) each version was taken from, for a page
+  /// merged under `index_strategy::unsafe_first_match`; one entry per version.
+  void set_index_ranks(std::pmr::vector<std::uint8_t> ranks) { m_index_ranks = std::move(ranks); }
+  /// The position of the index version `v` was taken from; 0 on a page of one index.
+  [[nodiscard]] std::uint8_t index_rank(std::size_t v) const noexcept {
+    return m_index_ranks.empty() ? 0 : m_index_ranks[v];
+  }
 
   [[nodiscard]] const http_state& http() const noexcept { return m_http; }
   [[nodiscard]] std::string_view name() const noexcept { return m_name; }
@@ -215,7 +223,8 @@ class PYRESOLVE_API page_view {
         m_tag_sets(memory),
         m_versions(memory),
         m_first_file(memory),
-        m_files(memory) {}
+        m_files(memory),
+        m_index_ranks(memory) {}
   [[nodiscard]] static result<page_view> index(std::string_view bytes, std::string_view source,
                                                std::pmr::memory_resource* memory, const entry_key* expected);
   [[nodiscard]] std::string_view payload() const noexcept;
@@ -224,7 +233,7 @@ class PYRESOLVE_API page_view {
 
   std::string m_bytes;   ///< the entry, when it was read or made in memory
   mapped_file m_mapped;  ///< the entry, when it was mapped
-  std::string m_index_url;
+  std::vector<std::string> m_index_urls;
   http_state m_http;
   std::pmr::string m_name;
   std::size_t m_skipped = 0;
@@ -235,6 +244,7 @@ class PYRESOLVE_API page_view {
   std::pmr::vector<packaging::version> m_versions;
   std::pmr::vector<std::uint32_t> m_first_file;  ///< per version, then the total
   std::pmr::vector<file_facts> m_files;
+  std::pmr::vector<std::uint8_t> m_index_ranks;  ///< empty: a page of one index
 };
 
 /// Serialization of entries (exposed for tests and benchmarks).
@@ -420,6 +430,12 @@ class PYRESOLVE_API cached_index {
   /// nullopt only when `cache_only` and the answer needs HTTP.
   std::optional<result<std::shared_ptr<const page_view>>> load_project(std::string_view name,
                                                                        bool cache_only);
+  /// What one index says about a project.
+  struct index_answer {
+    enum class kind : std::uint8_t { page, absent, unanswered, needs_network } what = kind::absent;
+    std::shared_ptr<const page_view> page;  ///< with the index's credentials; `kind::page` only
+  };
+  result<index_answer> ask_index(const std::string& index_url, std::string_view name, bool cache_only);
   /// Remembers where `name` was found and passes the page through.
   std::shared_ptr<const page_view> found(std::string_view name, const std::string& index_url,
                                          std::shared_ptr<const page_view> page);

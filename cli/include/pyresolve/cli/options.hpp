@@ -36,6 +36,8 @@ struct options {
   std::optional<std::string> index_url;  ///< `-i`, else PYRESOLVE_INDEX_URL
   std::vector<std::string> extra_index_urls;
   bool no_index = false;
+  /// `--index-strategy`: first-index, unsafe-first-match or unsafe-best-match.
+  std::string index_strategy = "first-index";
   std::optional<std::string> python_version;
   std::optional<std::string> python_platform;
   /// `--universal`: one answer for every platform and every Python from the lower bound

@@ -3,6 +3,7 @@
 /// Reads project pages and core metadata from one or more simple repositories.
 
 #include <atomic>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,14 +23,28 @@ inline constexpr const char* page_accept =
     "Accept: application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, "
     "text/html;q=0.01";
 
+/// How the versions of a project listed by several indexes are combined (uv's
+/// `--index-strategy`).
+enum class index_strategy : std::uint8_t {
+  /// The first index that lists the project is its only source (the safe default: a
+  /// project on a private index cannot be shadowed by a public one of the same name).
+  first_index,
+  /// Every index is read; a version comes from the first index that lists it, and the
+  /// versions of an earlier index are all tried before those of a later one.
+  unsafe_first_match,
+  /// Every index is read; a version comes from the first index that lists it, and the best
+  /// version among all of them is chosen.
+  unsafe_best_match,
+};
+
 /// Which indexes to read, as uv's `--index-url`, `--extra-index-url` and `--no-index`.
 struct PYRESOLVE_API index_locations {
   std::string index_url = "https://pypi.org/simple";
   std::vector<std::string> extra_index_urls;
   bool no_index = false;
+  index_strategy strategy = index_strategy::first_index;
 
-  /// Indexes in the order they are asked (uv's `first-index`: extra indexes first, then the
-  /// default index; a project found on one index is taken from it alone).
+  /// Indexes in the order they are asked: extra indexes first, then the default index.
   [[nodiscard]] std::vector<std::string> ordered() const;
 };
 

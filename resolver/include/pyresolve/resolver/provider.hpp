@@ -43,6 +43,10 @@ struct PYRESOLVE_API candidate {
   /// `requires_python_ok`, and an explanation names the Python it needs. Valid while the
   /// provider lives.
   const packaging::specifier_set* requires_python = nullptr;
+  /// The position of the index this version was taken from, under
+  /// `index::index_strategy::unsafe_first_match` (every version of a lower rank is tried
+  /// first); 0 otherwise.
+  std::uint8_t index_rank = 0;
 };
 
 /// Serves project versions and their dependencies. Called from one solver thread at a time,
