@@ -363,6 +363,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   }
   resolve_options.constraints = input->constraints;
   resolve_options.overrides = input->overrides;
+  resolve_options.excludes = input->excludes;
   resolve_options.upgrade = opt.upgrade;
   // `-P 'click<8.1'`: click's pin is dropped and the new version kept within <8.1, as in uv.
   for (const auto& text : opt.upgrade_packages) {
@@ -464,7 +465,8 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
       build.cache_dir = direct_options.cache_dir;
       build.python = opt.python;
       build.isolation = !opt.no_build_isolation;
-      auto wheels = std::make_shared<build_wheels>(build_stack_options);
+      build.config_settings = opt.config_settings;
+      auto wheels = std::make_shared<build_wheels>(build_stack_options, input->build_constraints);
       build.wheels_for = [wheels](const std::vector<packaging::requirement>& requirements) {
         return (*wheels)(requirements);
       };
@@ -591,6 +593,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   context.allocator = heap->name();
   context.directs = &directs.by_name;
   context.no_binary = no_binary;
+  context.find_links = find_links;
   context.only_binary = only_binary;
   context.timings = timings;
   context.timings.push_back(timing{"total", clock_type::now() - started});

@@ -16,7 +16,9 @@ namespace pyresolve::cli {
 
 namespace fs = std::filesystem;
 
-build_wheels::build_wheels(resolver::index_stack_options options) : m_options(std::move(options)) {
+build_wheels::build_wheels(resolver::index_stack_options options,
+                           std::vector<packaging::requirement> constraints)
+    : m_options(std::move(options)), m_constraints(std::move(constraints)) {
   m_options.binaries = resolver::binary_policy{};
   m_options.binaries.only_binary_all = true;
   m_options.universal = false;
@@ -76,6 +78,7 @@ result<std::vector<fs::path>> build_wheels::operator()(
   }
   resolver::resolve_options options;
   options.environment = m_options.environment;
+  options.constraints = m_constraints;
   auto resolved = resolver::resolve(requirements, options, m_stack->provider());
   if (!resolved) return fail(errc::not_found, "no wheels satisfy them:\n" + resolved.error().explanation);
   const auto& environment = m_options.environment.or_default();

@@ -326,6 +326,18 @@ result<user_input> read_inputs(const options& opt, std::istream& stdin_stream) {
         !ok)
       return unexpected(std::move(ok).error());
   }
+  std::vector<std::string> unused_sources;
+  for (const auto& path : opt.build_constraints) {
+    if (auto ok = read_plain(path, stdin_stream, input.build_constraints, unused_sources, "-b", input); !ok)
+      return unexpected(std::move(ok).error());
+  }
+  // Excludes are names: a specifier or marker there changes nothing, as in uv.
+  for (const auto& path : opt.excludes) {
+    std::vector<packaging::requirement> named;
+    if (auto ok = read_plain(path, stdin_stream, named, unused_sources, "--excludes", input); !ok)
+      return unexpected(std::move(ok).error());
+    for (const auto& req : named) input.excludes.push_back(req.normalized_name());
+  }
   input.ignored = input.index.ignored;
   return input;
 }

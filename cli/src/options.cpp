@@ -147,6 +147,17 @@ void describe_for_help(CLI::App& app) {
       {"--generate-hashes", "Output options", "", ""},
       {"--emit-index-url", "Output options", "", ""},
       {"--emit-build-options", "Output options", "", ""},
+      {"--emit-find-links", "Output options", "", ""},
+      {"--emit-index-annotation", "Output options", "", ""},
+      {"--emit-marker-expression", "Output options", "", ""},
+      {"--excludes", "Resolver options", "<FILE>", ""},
+      {"--fork-strategy", "Resolver options", "<FORK_STRATEGY>",
+       " [possible values: fewest, requires-python]"},
+      {"--no-sources", "Resolver options", "", ""},
+      {"--build-constraints", "Build options", "<FILE>", ""},
+      {"--config-setting", "Build options", "<KEY=VALUE>", ""},
+      {"--keyring-provider", "Index options", "<KEYRING_PROVIDER>",
+       " [possible values: disabled, subprocess]"},
       {"--custom-compile-command", "Output options", "<COMMAND>", ""},
       {"--no-emit-package", "Output options", "<PACKAGE>", ""},
       {"--constraint", "Resolver options", "<FILE>", ""},
@@ -226,6 +237,14 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
                  "constrain versions with the requirements of this file");
   app.add_option("--override,--overrides", opt.overrides,
                  "override every requirement on a package with those of this file");
+  app.add_option("--excludes", opt.excludes,
+                 "leave the packages named in this file out of the resolution, with what only they require");
+  std::string fork_strategy, keyring_provider;
+  app.add_option("--fork-strategy", fork_strategy, "uv's fork preference (has no effect here)")
+      ->check(choices({"fewest", "requires-python"}));
+  bool no_sources = false, emit_marker_expression = false;
+  app.add_flag("--no-sources", no_sources, "ignore tool.uv.sources (which is never read here)");
+  app.add_flag("--emit-marker-expression", emit_marker_expression, "uv's marker line (not written here)");
   app.add_option("--extra", opt.extras,
                  "include this optional-dependencies group of pyproject.toml (repeatable, or a comma list)")
       ->delimiter(',');
@@ -250,6 +269,9 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
          "how versions listed by several indexes combine: the first index that lists a project only, or "
          "every index (a version from the first that lists it), tried index by index or best first")
       ->check(choices({"first-index", "unsafe-first-match", "unsafe-best-match"}));
+  app.add_option("--keyring-provider", keyring_provider,
+                 "uv's keyring use: credentials come from the URL or ~/.netrc here")
+      ->check(choices({"disabled", "subprocess"}));
   // Given but empty is an error rather than the default: `--python-version "$UNSET"` must not
   // silently resolve for another interpreter.
   const auto not_empty = CLI::Validator(
@@ -285,6 +307,11 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   app.add_flag(
       "--no-build-isolation", opt.no_build_isolation,
       "build with the interpreter's own packages instead of an environment of [build-system] requires");
+  app.add_option("-b,--build-constraints,--build-constraint", opt.build_constraints,
+                 "constrain the versions of build environments with the requirements of this file");
+  std::vector<std::string> config_settings;
+  app.add_option("-C,--config-setting,--config-settings", config_settings,
+                 "a PEP 517 config setting for every build backend (KEY=VALUE, repeatable)");
   app.add_option("--python", opt.python,
                  "the target interpreter: its version and platform are the target unless --python-version / "
                  "--python-platform say otherwise, and it runs builds (default: python3 on PATH)")
@@ -315,6 +342,9 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
       ->check(choices({"split", "line"}));
   app.add_flag("--generate-hashes", opt.generate_hashes, "add --hash lines from the index");
   app.add_flag("--emit-index-url", opt.emit_index_url, "write --index-url / --extra-index-url lines");
+  app.add_flag("--emit-find-links", opt.emit_find_links, "write the --find-links lines in effect");
+  app.add_flag("--emit-index-annotation", opt.emit_index_annotation,
+               "write a `# from URL` line under each package naming the index it came from");
   app.add_flag("--emit-build-options", opt.emit_build_options,
                "write the --no-binary / --only-binary lines in effect (the files' and the command line's)");
   app.add_option("--format", format, "output format")
@@ -471,6 +501,24 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   }
   for (const auto& flag : inert_flags_given)
     opt.warnings.push_back("pip-compile's " + flag + " has no effect");
+  if (!fork_strategy.empty())
+    opt.warnings.push_back("--fork-strategy has no effect: a universal resolution forks on markers only");
+  if (keyring_provider == "subprocess")
+    opt.warnings.push_back(
+        "--keyring-provider subprocess has no effect: credentials come from the URL or ~/.netrc");
+  if (emit_marker_expression)
+    opt.warnings.push_back("--emit-marker-expression has no effect: no marker line is written");
+  for (const auto& setting : config_settings) {
+    const auto equals = setting.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      outcome.exit_code = 2;
+      outcome.to_stderr = true;
+      outcome.message =
+          "error: invalid value '" + setting + "' for '--config-setting <KEY=VALUE>': expected KEY=VALUE\n";
+      return outcome;
+    }
+    opt.config_settings.emplace_back(setting.substr(0, equals), setting.substr(equals + 1));
+  }
   for (const auto& [flag, value] : inert_options) {
     if (!value->empty()) opt.warnings.push_back("pip-compile's " + std::string(flag) + " has no effect");
   }

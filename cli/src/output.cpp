@@ -118,7 +118,7 @@ std::string header_command(const options& opt) {
   struct dropped {
     std::string_view flag;
     bool takes_value;
-    bool index;  // kept with --emit-index-url
+    bool index;  // kept with --emit-index-url (or, for -f, --emit-find-links)
   };
   static constexpr dropped flags[] = {{"-q", false, false},
                                       {"--quiet", false, false},
@@ -146,7 +146,8 @@ std::string header_command(const options& opt) {
     const dropped* match = nullptr;
     bool joined = false;
     for (const auto& d : flags) {
-      if (d.index && opt.emit_index_url) continue;
+      const bool find_links = d.flag == "-f" || d.flag == "--find-links";
+      if (d.index && (find_links ? opt.emit_find_links : opt.emit_index_url)) continue;
       if (arg == d.flag) {
         match = &d;
       } else if (d.takes_value && arg.starts_with(d.flag) &&
@@ -213,23 +214,27 @@ result<std::string> render_requirements_txt(const resolver::resolution& resoluti
   const options& opt = *context.opt;
   std::string out;
   append_header(out, context);
+  // The options a reader of the file needs, then one blank line (uv's preamble).
+  std::string preamble;
   if (opt.emit_index_url) {
     if (context.index_urls.empty()) {
-      out += "--no-index\n";
+      preamble += "--no-index\n";
     } else {
-      out += "--index-url " + index::strip_credentials(context.index_urls.front()) + "\n";
+      preamble += "--index-url " + index::strip_credentials(context.index_urls.front()) + "\n";
       for (std::size_t i = 1; i < context.index_urls.size(); ++i) {
-        out += "--extra-index-url " + index::strip_credentials(context.index_urls[i]) + "\n";
+        preamble += "--extra-index-url " + index::strip_credentials(context.index_urls[i]) + "\n";
       }
     }
-    out += '\n';
+  }
+  if (opt.emit_find_links) {
+    for (const auto& location : context.find_links)
+      preamble += "--find-links " + index::strip_credentials(location) + "\n";
   }
   if (opt.emit_build_options) {
-    std::string lines;
-    for (const auto& value : context.no_binary) lines += "--no-binary " + value + "\n";
-    for (const auto& value : context.only_binary) lines += "--only-binary " + value + "\n";
-    if (!lines.empty()) out += lines + '\n';
+    for (const auto& value : context.no_binary) preamble += "--no-binary " + value + "\n";
+    for (const auto& value : context.only_binary) preamble += "--only-binary " + value + "\n";
   }
+  if (!preamble.empty()) out += preamble + '\n';
   for (const auto& package : resolution.packages) {
     if (left_out(package, context)) continue;
     std::string line = pin_of(package, context);
@@ -255,6 +260,10 @@ result<std::string> render_requirements_txt(const resolver::resolution& resoluti
     } else {
       out += "\n    # via\n";
       for (const auto& entry : via) out += "    #   " + entry + "\n";
+    }
+    if (opt.emit_index_annotation && context.sources) {
+      const std::string index_url = context.sources(package.name, package.version).index_url;
+      if (!index_url.empty()) out += "    # from " + index::strip_credentials(index_url) + "\n";
     }
   }
   return out;

@@ -66,13 +66,61 @@ result<void> write_whole(const fs::path& path, std::string_view text) {
   return {};
 }
 
+/// `text` as a JSON string literal.
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      static const char* hex = "0123456789abcdef";
+      out += "\\u00";
+      out += hex[(c >> 4) & 0xf];
+      out += hex[c & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out + '"';
+}
+
+/// PEP 517 `config_settings` as the hook runner reads them: a JSON object, a key given
+/// several times holding the list of its values (uv's rule); empty when there are none.
+std::string settings_json(const std::vector<std::pair<std::string, std::string>>& settings) {
+  if (settings.empty()) return {};
+  std::vector<std::pair<std::string, std::vector<std::string>>> keys;
+  for (const auto& [key, value] : settings) {
+    auto it = std::find_if(keys.begin(), keys.end(), [&](const auto& k) { return k.first == key; });
+    if (it == keys.end()) {
+      keys.push_back({key, {value}});
+    } else {
+      it->second.push_back(value);
+    }
+  }
+  std::string out = "{";
+  for (const auto& [key, values] : keys) {
+    if (out.size() > 1) out += ", ";
+    out += json_string(key) + ": ";
+    if (values.size() == 1) {
+      out += json_string(values.front());
+      continue;
+    }
+    out += '[';
+    for (std::size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + json_string(values[i]);
+    out += ']';
+  }
+  return out + '}';
+}
+
 class builder {
  public:
   builder(const fs::path& project, bool editable, std::string label, const build_options& options)
       : m_project(project),
         m_kind(editable ? "editable" : "wheel"),
         m_label(std::move(label)),
-        m_options(options) {
+        m_options(options),
+        m_settings(settings_json(options.config_settings)) {
     m_root = options.cache_dir / "build-v1";
   }
   ~builder() {
@@ -103,7 +151,7 @@ class builder {
     if (auto ready = prepare(); !ready) return unexpected(std::move(ready).error());
     const fs::path cached =
         m_root / ("metadata-" + sha256_hex(identity + '\0' + m_kind + '\0' + m_options.python +
-                                           (m_options.isolation ? "\1" : "\0"))
+                                           (m_options.isolation ? "\1" : "\0") + m_settings)
                                     .substr(0, 32));
     if (auto text = packaging::read_file_contents(cached)) {
       if (auto metadata = packaging::core_metadata::parse(*text, cached.string())) return metadata;
@@ -248,7 +296,9 @@ class builder {
     auto temp = temp_dir();
     if (!temp) return unexpected(std::move(temp).error());
     const fs::path out = *temp / "requires.json";
-    auto ran = python({site, "requires", m_backend_spec, m_backend_path, m_kind, out.string()}, true);
+    std::vector<std::string> args{site, "requires", m_backend_spec, m_backend_path, m_kind, out.string()};
+    if (!m_settings.empty()) args.push_back(m_settings);
+    auto ran = python(args, true);
     if (!ran) return unexpected(std::move(ran).error());
     auto text = packaging::read_file_contents(out);
     if (!text) return build_error(m_label, "the requires hook wrote no answer");
@@ -276,9 +326,10 @@ class builder {
     if (!temp) return unexpected(std::move(temp).error());
     const fs::path dir = *temp / "out";
     const fs::path answer = *temp / "answer.json";
-    auto ran =
-        python({site, "metadata", m_backend_spec, m_backend_path, m_kind, dir.string(), answer.string()},
-               m_options.isolation);
+    std::vector<std::string> args{site,   "metadata",   m_backend_spec, m_backend_path,
+                                  m_kind, dir.string(), answer.string()};
+    if (!m_settings.empty()) args.push_back(m_settings);
+    auto ran = python(args, m_options.isolation);
     if (!ran) return unexpected(std::move(ran).error());
     auto text = packaging::read_file_contents(answer);
     if (!text) return build_error(m_label, "the metadata hook wrote no answer");
@@ -321,6 +372,7 @@ class builder {
   std::string m_kind;
   std::string m_label;
   const build_options& m_options;
+  std::string m_settings;  ///< `config_settings` as a JSON object; empty when none
   fs::path m_root;
   fs::path m_runner;
   std::string m_backend_spec;

@@ -46,6 +46,8 @@ dependency_policy::dependency_policy(std::span<const packaging::requirement> req
   for (const auto& c : options.constraints)
     m_constraints.try_emplace(key(c.name)).first->second.push_back(&c);
   for (const auto& o : options.overrides) m_overrides.try_emplace(key(o.name)).first->second.push_back(&o);
+  for (const auto& name : options.excludes) m_excluded.push_back(key(name));
+  std::sort(m_excluded.begin(), m_excluded.end());
 }
 
 version_ranges dependency_policy::ranges_of(const packaging::specifier_set& set) {
@@ -235,13 +237,14 @@ bool dependency_policy::add_dependencies(pkg_id p, const version& v) {
   if (m_fork != nullptr) {
     std::pmr::vector<const packaging::requirement*> applied(m_memory);
     for (const packaging::requirement& req : reqs)
-      if (applies(req, extra)) applied.push_back(&req);
+      if (applies(req, extra) && !excluded(req.name)) applied.push_back(&req);
     find_split(applied, extra);
     if (m_fork->split_requested()) return true;
   }
   for (const packaging::requirement& req : reqs) {
     if (!applies(req, extra)) continue;
     const std::string_view name = packaging::normalized_name(req.name, name_storage);
+    if (excluded(name)) continue;
     if (auto o = m_overrides.empty() ? m_overrides.end() : m_overrides.find(name); o != m_overrides.end()) {
       // The requirement stands, in the overrides' words: each override whose marker holds.
       if (std::find(overridden.begin(), overridden.end(), name) != overridden.end()) continue;
@@ -256,6 +259,12 @@ bool dependency_policy::add_dependencies(pkg_id p, const version& v) {
   m_packages[p].deps_at.insert(rec.at);
   m_packages[p].deps.push_back(std::move(rec));
   return true;
+}
+
+bool dependency_policy::excluded(std::string_view name) const {
+  if (m_excluded.empty()) return false;
+  std::string storage;
+  return std::binary_search(m_excluded.begin(), m_excluded.end(), packaging::normalized_name(name, storage));
 }
 
 void dependency_policy::find_split(std::span<const packaging::requirement* const> applied,

@@ -623,6 +623,25 @@ class direct_sources_test(unittest.TestCase):
         # Without it, the index alone: no onlyflat.
         self.assertIn("onlyflat", self.fails(1, "onlyflat\n"))
 
+    def test_emit_find_links_and_index_annotation(self):
+        """--emit-find-links writes the locations in effect (a file's, relative to it, made
+        absolute) before the pins; --emit-index-annotation names the index under each pin that
+        came from one, and nothing under those from the folder. Neither location shows in the
+        header without its flag."""
+        wheels = os.path.join(self.tmp, "sub", "wheels")
+        make_wheel(wheels, "onlyflat", "1.0", ["lib<3"])
+        self.write("sub/r.in", "--find-links ./wheels\nonlyflat\n")
+        out = self.ok("sub/r.in", "--emit-find-links", "--emit-index-annotation", "--no-annotate").stdout
+        lines = out.splitlines()
+        self.assertNotIn("wheels", lines[1])  # the header: a file's option, not an argument
+        self.assertEqual(lines[2:], [f"--find-links {wheels}", "", "lib==2.0", f"    # from {self.index}",
+                                     "onlyflat==1.0"])
+        out = self.ok("sub/r.in", "-f", wheels, "--no-annotate").stdout
+        self.assertNotIn("--find-links", out)
+        self.assertNotIn("wheels", out.splitlines()[1])
+        out = self.ok("sub/r.in", "-f", wheels, "--emit-find-links", "--no-annotate").stdout
+        self.assertIn(f"-f {wheels}", out.splitlines()[1])
+
     def test_find_links_html_page_over_http(self):
         """An HTML page of links on a server: its wheels are candidates (read through the page's
         relative links), a missing location is exit 2 naming it."""
@@ -653,6 +672,46 @@ class direct_sources_test(unittest.TestCase):
                    "from setuptools import setup\nsetup(name='setuplib', version='1.1', install_requires=['lib<2'])\n")
         out = self.compile("./setuplib\n", *self.tools())
         self.assertEqual(out, "lib==1.0\n    # via setuplib\nsetuplib @ ./setuplib\n    # via -r requirements.in\n")
+
+    def test_build_constraints_narrow_the_build_environment(self):
+        """-b FILE constrains what a build environment is made of: a setuptools no index has
+        makes the build fail naming it (exit 2), a constraint it meets changes nothing."""
+        self.copy("setuplib", "setuplib")
+        self.write("build-ok.txt", "setuptools>=1\n")
+        out = self.compile("./setuplib\n", *self.tools(), "-b", "build-ok.txt")
+        self.assertIn("setuplib @ ./setuplib", out.splitlines())
+        self.write("build-none.txt", "setuptools<1\n")
+        self.copy("setuplib", "setuplib2")  # another source: nothing cached for it
+        self.write("setuplib2/setup.py",
+                   "from setuptools import setup\nsetup(name='setuplib2', version='1.0', install_requires=['lib'])\n")
+        err = self.fails(2, "./setuplib2\n", *self.tools(), "--build-constraints", "build-none.txt")
+        self.assertIn("setuptools", err)
+
+    def test_config_settings_reach_the_backend(self):
+        """-C KEY=VALUE reaches every hook as PEP 517 config_settings (a key given twice as a
+        list); the built metadata is cached per settings, so other settings build again."""
+        self.write("cfg/pyproject.toml", '[build-system]\nrequires = []\nbuild-backend = "cfgbackend"\n'
+                                         'backend-path = ["."]\n')
+        self.write("cfg/cfgbackend.py", (
+            "import os\n"
+            "def get_requires_for_build_wheel(config_settings=None):\n"
+            "    return []\n"
+            "def prepare_metadata_for_build_wheel(directory, config_settings=None):\n"
+            "    dep = (config_settings or {}).get('dep', 'lib')\n"
+            "    deps = dep if isinstance(dep, list) else [dep]\n"
+            "    info = os.path.join(directory, 'cfg-1.0.dist-info')\n"
+            "    os.makedirs(info)\n"
+            "    with open(os.path.join(info, 'METADATA'), 'w') as f:\n"
+            "        f.write('Metadata-Version: 2.1\\nName: cfg\\nVersion: 1.0\\n')\n"
+            "        for d in deps:\n"
+            "            f.write('Requires-Dist: %s\\n' % d)\n"
+            "    return 'cfg-1.0.dist-info'\n"))
+        pins = lambda *args: [l for l in self.compile("./cfg\n", "--no-annotate", *args).splitlines()
+                              if l.startswith("lib")]
+        self.assertEqual(pins(), ["lib==3.0"])
+        self.assertEqual(pins("-C", "dep=lib<2"), ["lib==1.0"])
+        self.assertEqual(pins("-C", "dep=lib<3", "--config-setting", "dep=lib>=2"), ["lib==2.0"])
+        self.assertIn("KEY=VALUE", self.fails(2, "./cfg\n", "-C", "novalue"))
 
     def test_editable_setup_py_project(self):
         """-e ./setuplib builds through the editable hooks and is written as given."""

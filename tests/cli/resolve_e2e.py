@@ -491,6 +491,24 @@ class resolve_test(unittest.TestCase):
         self.assertEqual(out.returncode, 2, out.stderr)
         self.assertIn("--index-strategy", out.stderr)
 
+    def test_excludes_and_uv_flags_without_effect(self):
+        """--excludes drops every requirement on the packages it names (specifiers and markers
+        there change nothing, as in uv), and what only they required; uv's flags that change
+        nothing here are accepted with a warning."""
+        self.write("reqs.in", "app[fast]\nleft\n")
+        self.write("excludes.txt", "speed>=99 ; sys_platform == 'never'\nLeft\n")
+        out = self.ok("reqs.in", "--no-header", "--no-annotate", "--excludes", "excludes.txt", index=file_url(self.uni))
+        self.assertEqual(out.stdout, "app==2.0\nlib==3.0\n")
+        for flags, warning in ((["--fork-strategy", "fewest"], "--fork-strategy has no effect"),
+                               (["--keyring-provider", "subprocess"], "--keyring-provider subprocess has no effect"),
+                               (["--emit-marker-expression"], "--emit-marker-expression has no effect")):
+            out = self.ok("reqs.in", "--excludes", "excludes.txt", *flags, index=file_url(self.uni))
+            self.assertIn("warning: " + warning, out.stderr)
+        out = self.ok("reqs.in", "--excludes", "excludes.txt", "--no-sources", "--keyring-provider", "disabled",
+                      index=file_url(self.uni))
+        self.assertNotIn("warning", out.stderr)
+        self.assertEqual(self.resolve("reqs.in", "--fork-strategy", "most", index=file_url(self.uni)).returncode, 2)
+
     def test_emit_build_options_and_uv_index_flags(self):
         """--emit-build-options writes the binary options in effect (the file's, then the command
         line's); --index [NAME=]URL is searched before --default-index, uv's -i; neither shows in

@@ -93,9 +93,11 @@ def main(argv):
         return
     hooks = backend(argv[3], argv[4])
     kind = argv[5]
+    # PEP 517 config_settings: a JSON object after the command's own arguments, or none.
+    settings = json.loads(argv[-1]) if argv[-1].startswith("{") else None
     if command == "requires":
         hook = getattr(hooks, "get_requires_for_build_" + kind, None)
-        result = list(hook(None)) if hook else []
+        result = list(hook(settings)) if hook else []
         with open(argv[6], "w") as out:
             json.dump(result, out)
     elif command == "metadata":
@@ -103,9 +105,9 @@ def main(argv):
         os.makedirs(target, exist_ok=True)
         prepare = getattr(hooks, "prepare_metadata_for_build_" + kind, None)
         if prepare is not None:
-            result = {"metadata": prepare(target, None)}
+            result = {"metadata": prepare(target, settings)}
         else:
-            result = {"wheel": getattr(hooks, "build_" + kind)(target, None)}
+            result = {"wheel": getattr(hooks, "build_" + kind)(target, settings)}
         with open(argv[7], "w") as out:
             json.dump(result, out)
     else:

@@ -48,6 +48,8 @@ class dependency_policy {
   /// order) calls for, read for `extra`.
   void find_split(std::span<const packaging::requirement* const> applied, std::string_view extra);
   version_ranges ranges_of(const packaging::specifier_set& set);
+  /// Whether the package named `name` (any spelling) is excluded (`resolve_options::excludes`).
+  [[nodiscard]] bool excluded(std::string_view name) const;
 
   std::span<const packaging::requirement> m_requirements;
   const packaging::target_environment& m_environment;  // the options' target, or the default
@@ -64,6 +66,7 @@ class dependency_policy {
                               std::equal_to<>>;
   requirement_lists m_constraints{m_memory};
   requirement_lists m_overrides{m_memory};
+  std::pmr::vector<std::pmr::string> m_excluded{m_memory};  // sorted
   // specifier_set::to_ranges by the clauses' parts: a requirement recurs in version after
   // version of a project (awscli's thousand releases), and converting it again each time was
   // a twentieth of a top-1,000 solve.

@@ -17,8 +17,9 @@ namespace pyresolve::cli {
 class build_wheels {
  public:
   /// `options`: the run's index stack options; sdists are turned off here. The stack is opened
-  /// on the first call.
-  explicit build_wheels(resolver::index_stack_options options);
+  /// on the first call. `constraints` (`-b` files) narrow every build environment.
+  explicit build_wheels(resolver::index_stack_options options,
+                        std::vector<packaging::requirement> constraints = {});
 
   /// The wheel files of the resolution of `requirements` for the options' environment.
   [[nodiscard]] result<std::vector<std::filesystem::path>> operator()(
@@ -28,6 +29,7 @@ class build_wheels {
   result<std::filesystem::path> fetch(const index::version_file& file);
 
   resolver::index_stack_options m_options;
+  std::vector<packaging::requirement> m_constraints;
   std::filesystem::path m_wheels;
   std::unique_ptr<resolver::index_stack> m_stack;
 };

@@ -50,6 +50,10 @@ struct user_input {
   /// `--override overrides.txt` (same order as `constraints` and `overrides`).
   std::vector<std::string> constraint_sources;
   std::vector<std::string> override_sources;
+  /// `-b` files: constraints on the build environments.
+  std::vector<packaging::requirement> build_constraints;
+  /// `--excludes` files: the normalized names to leave out of the resolution.
+  std::vector<std::string> excludes;
   /// `-i` / `--extra-index-url` / `--no-index` found inside the files.
   packaging::index_options index;
   /// Options inside the files that do not affect a resolve, for a warning.

@@ -26,11 +26,15 @@ enum class cache_command : std::uint8_t { none, dir, clean, prune };
 /// Everything the command line (and the environment) asked for. Values are as given;
 /// checking them against the packaging rules happens when they are used.
 struct options {
-  std::vector<std::string> sources;        ///< requirements files, `-` or pyproject.toml
-  std::optional<std::string> output_file;  ///< `-o`
-  std::vector<std::string> constraints;    ///< `-c` files
-  std::vector<std::string> overrides;      ///< `--override` files
-  std::vector<std::string> extras;         ///< `--extra` (pyproject.toml)
+  std::vector<std::string> sources;            ///< requirements files, `-` or pyproject.toml
+  std::optional<std::string> output_file;      ///< `-o`
+  std::vector<std::string> constraints;        ///< `-c` files
+  std::vector<std::string> overrides;          ///< `--override` files
+  std::vector<std::string> excludes;           ///< `--excludes` files: names left out of the resolution
+  std::vector<std::string> build_constraints;  ///< `-b` files: constraints on build environments
+  /// `-C KEY=VALUE`: PEP 517 config settings for every build.
+  std::vector<std::pair<std::string, std::string>> config_settings;
+  std::vector<std::string> extras;  ///< `--extra` (pyproject.toml)
   bool all_extras = false;
   std::vector<std::string> groups;       ///< `--group` (pyproject.toml `[dependency-groups]`)
   std::optional<std::string> index_url;  ///< `-i`, else PYRESOLVE_INDEX_URL
@@ -86,6 +90,10 @@ struct options {
   annotation_style annotations = annotation_style::split;
   bool generate_hashes = false;
   bool emit_index_url = false;
+  /// `--emit-find-links`: write the `--find-links` lines in effect.
+  bool emit_find_links = false;
+  /// `--emit-index-annotation`: a `# from URL` line under each pin taken from an index.
+  bool emit_index_annotation = false;
   /// `--emit-build-options`: write the `--no-binary` / `--only-binary` lines in effect.
   bool emit_build_options = false;
   output_format format = output_format::requirements_txt;

@@ -43,6 +43,8 @@ struct render_context {
   /// The index URL then the extra index URLs, as given (empty with --no-index). (uv's search
   /// order puts the extra ones first; this is the order `--emit-index-url` writes.)
   std::vector<std::string> index_urls;
+  /// `-f` locations, the command line's then the files' (`--emit-find-links` writes them).
+  std::vector<std::string> find_links;
   source_lookup sources;
   std::string python_version;   ///< the target's `X.Y[.Z]`
   std::string python_platform;  ///< as given, or as probed
@@ -93,8 +95,8 @@ struct render_context {
 
 /// The header's command, as uv writes it: `--custom-compile-command` when given, else the
 /// command line without what does not change the answer (`-q`, `-v`, `--no-progress`,
-/// `--color`, `--cache-dir`, `-U`, `-P`, `--custom-compile-command`) and without index URLs
-/// and `--find-links` unless `--emit-index-url` is given.
+/// `--color`, `--cache-dir`, `-U`, `-P`, `--custom-compile-command`), without index URLs
+/// unless `--emit-index-url` is given and without `--find-links` unless `--emit-find-links` is.
 [[nodiscard]] std::string header_command(const options& opt);
 
 /// `text` as a JSON string literal.

@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pyresolve/packaging/metadata.hpp"
@@ -32,6 +33,9 @@ struct PYRESOLVE_API build_options {
   std::string python = "python3";     ///< the interpreter (a path, or a name looked up on PATH)
   bool isolation = true;              ///< false: the interpreter's own packages (`--no-build-isolation`)
   std::chrono::seconds timeout{600};  ///< per hook process
+  /// PEP 517 `config_settings` given to every hook (`-C KEY=VALUE`, in order; a key given
+  /// several times becomes a list, as in uv). Part of the built metadata's cache key.
+  std::vector<std::pair<std::string, std::string>> config_settings;
   /// Isolation: resolves these requirements (wheels only) and returns the wheel files to
   /// unpack, local paths. An error stops the build with it.
   std::function<result<std::vector<std::filesystem::path>>(const std::vector<packaging::requirement>&)>

@@ -87,6 +87,10 @@ struct PYRESOLVE_API resolve_options {
   /// Overrides: every requirement on an overridden package, the user's included, is replaced
   /// by the overrides naming it (whose markers are evaluated for the target).
   std::vector<packaging::requirement> overrides;
+  /// Excluded packages (uv's `--excludes`), any spelling: every requirement on them, the
+  /// user's included, is dropped whatever its specifier or marker, so neither they nor what
+  /// only they require are resolved.
+  std::vector<std::string> excludes;
   /// Preferred versions, tried first when acceptable.
   std::vector<preference> preferences;
   /// Ignore every preference (`--upgrade`).
