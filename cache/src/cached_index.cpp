@@ -244,6 +244,19 @@ std::shared_ptr<const page_view> cached_index::found(std::string_view name, cons
   return page;
 }
 
+std::string cached_index::index_url(std::string_view name, const packaging::version& version) {
+  std::string storage;
+  const std::string_view normalized = packaging::normalized_name(name, storage);
+  if (m_locations.strategy != index::index_strategy::first_index) {
+    // The page is loaded by now (the answer was read from it): this is the memo's copy.
+    if (auto page = project_page(normalized); page && (*page)->find(version)) {
+      const std::uint8_t rank = (*page)->index_rank(*(*page)->find(version));
+      if (rank < m_ordered.size()) return index::strip_credentials(m_ordered[rank]);
+    }
+  }
+  return index_url(normalized);
+}
+
 result<std::shared_ptr<const index::version_map>> cached_index::project(std::string_view name) {
   std::string storage;
   const std::string_view normalized = packaging::normalized_name(name, storage);

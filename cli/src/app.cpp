@@ -585,7 +585,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     if (flat) {
       if (const auto* files = flat->files(name, version)) return package_source{std::string(), files};
     }
-    return package_source{source.index_url(name), source.files(name, version)};
+    return package_source{source.index_url(name, version), source.files(name, version)};
   };
   context.python_version = target->python_version;
   context.python_platform = target->python_platform;

@@ -515,7 +515,7 @@ result<std::span<const candidate>> index_provider::versions(std::string_view nam
           f.requires_python >= 0 ? &page.requires_python()[static_cast<std::size_t>(f.requires_python)]
                                  : nullptr;
       out.push_back(candidate{page.version(v), f.yanked, f.requires_python_ok, f.has_compatible_dist,
-                              requires_python, page.index_rank(v)});
+                              requires_python, page.ranks_in_order() ? page.index_rank(v) : std::uint8_t{0}});
     }
     s.candidates.emplace(std::move(out));
   });
@@ -619,6 +619,10 @@ const index::version_entry* index_provider::files(std::string_view name,
 }
 
 std::string index_provider::index_url(std::string_view name) const { return m_impl->index.index_url(name); }
+
+std::string index_provider::index_url(std::string_view name, const packaging::version& version) const {
+  return m_impl->index.index_url(name, version);
+}
 
 index_provider_stats index_provider::stats() const {
   const impl& i = *m_impl;

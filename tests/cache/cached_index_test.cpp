@@ -256,8 +256,8 @@ TEST_CASE_FIXTURE(two_indexes, "unsafe index strategies merge the pages, each ve
       CHECK(view.version(0).to_string() == "1.0");
       CHECK(view.version(2).to_string() == "9.0");
       const bool ranked = strategy == index::index_strategy::unsafe_first_match;
-      CHECK(view.index_rank(2) == 0);                 // the extra index's
-      CHECK(view.index_rank(0) == (ranked ? 1 : 0));  // the primary's, after it under first-match
+      CHECK(view.index_rank(2) == 0);  // the extra index's
+      CHECK(view.index_rank(0) == 1);  // the primary's (tried after the extra's under first-match)
       const auto extra_file = view.file(view.files(2)[0]);
       REQUIRE(extra_file);
       CHECK(extra_file->file.url.find("alice:t0psecret@") != std::string::npos);
@@ -270,6 +270,11 @@ TEST_CASE_FIXTURE(two_indexes, "unsafe index strategies merge the pages, each ve
       REQUIRE(a);
       CHECK((*a)->versions.size() == 2);
       CHECK(r.front->index_url("b").find("t0psecret") == std::string::npos);
+      CHECK(view.ranks_in_order() == ranked);
+      // Each version names the index it came from (credentials stripped).
+      CHECK(r.front->index_url("b", view.version(2)) ==
+            "http://127.0.0.1:" + std::to_string(extra.port()) + "/simple");
+      CHECK(r.front->index_url("b", view.version(0)) == locations.index_url);
     }
   }
   for (const auto& f : entries(options.root)) CHECK(t::slurp(f).find("t0psecret") == std::string::npos);

@@ -483,6 +483,12 @@ class resolve_test(unittest.TestCase):
         out = self.resolve("reqs.in", "--index-strategy", "unsafe-best-match", "--no-header", "--no-annotate",
                            "--resolution", "lowest", "--extra-index-url", file_url(first), index=file_url(second))
         self.assertEqual(out.stdout, "lib==1.0\n", out.stderr)
+        # Each package names the index its version came from.
+        for source, index in (("reqs.in", second), ("older.in", first)):
+            out = self.ok(source, "--format", "json", "--index-strategy", "unsafe-best-match", "--extra-index-url",
+                          file_url(first), index=file_url(second))
+            lib = [p for p in json.loads(out.stdout)["packages"] if p["name"] == "lib"][0]
+            self.assertEqual(lib["index"], file_url(index))
         # The strategy changes the answer, so the header keeps it; a wrong value is a usage error.
         out = self.ok("reqs.in", "--index-strategy", "unsafe-best-match", "--extra-index-url", file_url(first),
                       index=file_url(second))

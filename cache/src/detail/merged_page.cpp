@@ -35,14 +35,12 @@ result<page_view> merge_pages(std::string_view name, std::span<const ranked_page
     const std::string& url = index_urls[rank];
     if (index::has_credentials(url)) view->set_credentials_from(url);
   }
-  if (ranked) {
-    std::pmr::vector<std::uint8_t> ranks(view->size(), 0, memory);
-    for (std::size_t v = 0; v < view->size(); ++v) {
-      const auto it = taken.find(view->version(v));
-      if (it != taken.end()) ranks[v] = it->second;
-    }
-    view->set_index_ranks(std::move(ranks));
+  std::pmr::vector<std::uint8_t> ranks(view->size(), 0, memory);
+  for (std::size_t v = 0; v < view->size(); ++v) {
+    const auto it = taken.find(view->version(v));
+    if (it != taken.end()) ranks[v] = it->second;
   }
+  view->set_index_ranks(std::move(ranks), ranked);
   return view;
 }
 

@@ -154,13 +154,19 @@ class PYRESOLVE_API page_view {
   /// entry stores none). A page merged from several indexes is given each of them: a file
   /// gets the credentials of the first one whose origin it shares.
   void set_credentials_from(std::string index_url) { m_index_urls.push_back(std::move(index_url)); }
-  /// Which index (by position in the order asked) each version was taken from, for a page
-  /// merged under `index_strategy::unsafe_first_match`; one entry per version.
-  void set_index_ranks(std::pmr::vector<std::uint8_t> ranks) { m_index_ranks = std::move(ranks); }
+  /// Which index (by position in the order asked) each version of a page merged from several
+  /// indexes was taken from, one entry per version; `in_order`: the versions of each index are
+  /// to be exhausted before the next one's (`index_strategy::unsafe_first_match`).
+  void set_index_ranks(std::pmr::vector<std::uint8_t> ranks, bool in_order) {
+    m_index_ranks = std::move(ranks);
+    m_ranks_in_order = in_order;
+  }
   /// The position of the index version `v` was taken from; 0 on a page of one index.
   [[nodiscard]] std::uint8_t index_rank(std::size_t v) const noexcept {
     return m_index_ranks.empty() ? 0 : m_index_ranks[v];
   }
+  /// Whether the resolver tries the versions index by index (`set_index_ranks`).
+  [[nodiscard]] bool ranks_in_order() const noexcept { return m_ranks_in_order; }
 
   [[nodiscard]] const http_state& http() const noexcept { return m_http; }
   [[nodiscard]] std::string_view name() const noexcept { return m_name; }
@@ -245,6 +251,7 @@ class PYRESOLVE_API page_view {
   std::pmr::vector<std::uint32_t> m_first_file;  ///< per version, then the total
   std::pmr::vector<file_facts> m_files;
   std::pmr::vector<std::uint8_t> m_index_ranks;  ///< empty: a page of one index
+  bool m_ranks_in_order = false;
 };
 
 /// Serialization of entries (exposed for tests and benchmarks).
@@ -416,6 +423,9 @@ class PYRESOLVE_API cached_index {
   /// The index URL (credentials stripped) a project's page was read from in this run, empty
   /// when `project(name)` has not succeeded (yet). For pylock.toml and reports.
   [[nodiscard]] std::string index_url(std::string_view name) const;
+  /// The same for one version: on a page merged from several indexes (`index_strategy`'s
+  /// unsafe modes), the index that version was taken from.
+  [[nodiscard]] std::string index_url(std::string_view name, const packaging::version& version);
   /// The client underneath.
   [[nodiscard]] index::index_client& client() noexcept { return m_client; }
   /// Whether a load can still add to the cache: it is enabled and the run may fetch.

@@ -128,6 +128,9 @@ class PYRESOLVE_API index_provider final : public provider {
                                                   const packaging::version& version) const;
   /// The index URL a project was read from (uv's first-index rule), empty when not loaded.
   [[nodiscard]] std::string index_url(std::string_view name) const;
+  /// The index URL one version was read from: under `index::index_strategy`'s unsafe modes, the
+  /// first index that lists that version.
+  [[nodiscard]] std::string index_url(std::string_view name, const packaging::version& version) const;
 
   [[nodiscard]] index_provider_stats stats() const;
 
