@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -661,6 +662,14 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
       return parsed.exit_code;
     }
     const options& opt = *parsed.parsed;
+    if (opt.directory) {
+      std::error_code ec;
+      std::filesystem::current_path(*opt.directory, ec);
+      if (ec) {
+        err << "error: --directory " << escape_controls(*opt.directory) << ": " << ec.message() << "\n";
+        return exit_error;
+      }
+    }
     const bool color =
         opt.color == color_mode::always || (opt.color == color_mode::automatic && err_is_terminal);
     reporter report(err, color, opt.quiet > 0 ? -1 : opt.verbose);

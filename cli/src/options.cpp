@@ -380,6 +380,27 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
                                                                   {"--client-cert", &client_cert},
                                                                   {"--config", &config_file}};
   for (auto& [flag, value] : inert_options) app.add_option(flag, *value)->group("");
+  // uv's flags about what `resolve` never does (install, read configuration files, download
+  // interpreters): accepted, with a warning where the run may differ from uv's. Hidden.
+  bool system = false, native_tls = false, no_python_downloads = false;
+  app.add_flag("--system", system)->group("");
+  app.add_flag("--native-tls", native_tls)->group("");                    // curl reads the system's CA bundle
+  app.add_flag("--no-python-downloads", no_python_downloads)->group("");  // none are made
+  std::string project, config_file_uv, torch_backend, python_preference;
+  std::vector<std::string> insecure_hosts, isolation_packages, package_settings;
+  const std::vector<std::pair<const char*, std::string*>> uv_inert{
+      {"--project", &project},
+      {"--config-file", &config_file_uv},
+      {"--torch-backend", &torch_backend},
+      {"--python-preference", &python_preference}};
+  for (const auto& [flag, value] : uv_inert) app.add_option(flag, *value)->group("");
+  const std::vector<std::pair<const char*, std::vector<std::string>*>> uv_inert_lists{
+      {"--allow-insecure-host", &insecure_hosts},
+      {"--no-build-isolation-package", &isolation_packages},
+      {"--config-settings-package", &package_settings}};
+  for (const auto& [flag, values] : uv_inert_lists) app.add_option(flag, *values)->group("");
+  app.add_option("--directory", opt.directory, "change to this folder first: relative paths start there")
+      ->group("");
 
   // Last, so that the global options (help and version among them) close --help, as in uv.
   app.set_help_flag("-h,--help", "print this help");
@@ -501,6 +522,25 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   }
   for (const auto& flag : inert_flags_given)
     opt.warnings.push_back("pip-compile's " + flag + " has no effect");
+  if (system) opt.warnings.push_back("--system has no effect: nothing is installed");
+  const std::pair<const char*, const char*> inert_reasons[] = {
+      {"--project", "no project configuration is read"},
+      {"--config-file", "no configuration file is read"},
+      {"--torch-backend", "no PyTorch index is chosen for you; give it with --index"},
+      {"--python-preference", "the target interpreter is python3 on PATH or --python"}};
+  for (const auto& [flag, why] : inert_reasons) {
+    for (const auto& [name, value] : uv_inert) {
+      if (std::string_view(name) == flag && !value->empty())
+        opt.warnings.push_back(std::string(flag) + " has no effect: " + why);
+    }
+  }
+  if (!insecure_hosts.empty())
+    opt.warnings.push_back("--allow-insecure-host has no effect: TLS certificates are always verified");
+  if (!isolation_packages.empty())
+    opt.warnings.push_back(
+        "--no-build-isolation-package has no effect: use --no-build-isolation for every build");
+  if (!package_settings.empty())
+    opt.warnings.push_back("--config-settings-package has no effect: use -C, which applies to every build");
   if (!fork_strategy.empty())
     opt.warnings.push_back("--fork-strategy has no effect: a universal resolution forks on markers only");
   if (keyring_provider == "subprocess")

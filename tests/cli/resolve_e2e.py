@@ -514,6 +514,32 @@ class resolve_test(unittest.TestCase):
                       index=file_url(self.uni))
         self.assertNotIn("warning", out.stderr)
         self.assertEqual(self.resolve("reqs.in", "--fork-strategy", "most", index=file_url(self.uni)).returncode, 2)
+        # uv's flags about what resolve never does: accepted, a warning where uv's run may differ.
+        for flags, warning in ((["--system"], "--system has no effect"),
+                               (["--project", "."], "--project has no effect"),
+                               (["--config-file", "uv.toml"], "--config-file has no effect"),
+                               (["--torch-backend", "cpu"], "--torch-backend has no effect"),
+                               (["--python-preference", "only-managed"], "--python-preference has no effect"),
+                               (["--allow-insecure-host", "x"], "--allow-insecure-host has no effect"),
+                               (["--no-build-isolation-package", "x"], "--no-build-isolation-package has no effect"),
+                               (["--config-settings-package", "x:a=b"], "--config-settings-package has no effect")):
+            out = self.ok("reqs.in", "--excludes", "excludes.txt", *flags, index=file_url(self.uni))
+            self.assertIn("warning: " + warning, out.stderr)
+        out = self.ok("reqs.in", "--excludes", "excludes.txt", "--native-tls", "--no-python-downloads",
+                      index=file_url(self.uni))
+        self.assertNotIn("warning", out.stderr)
+
+    def test_directory_is_where_relative_paths_start(self):
+        """--directory DIR: inputs, output and constraint files are read relative to DIR, as in
+        uv; a folder that does not exist is exit 2 naming it."""
+        self.write("proj/reqs.in", "app\n")
+        self.write("proj/c.txt", "lib<3\n")
+        out = self.ok("--directory", "proj", "reqs.in", "-c", "c.txt", "-o", "out.txt", "--no-header",
+                      "--no-annotate", index=file_url(self.uni))
+        self.assertEqual(read(os.path.join(self.tmp, "proj", "out.txt")), "app==2.0\nlib==2.0\n")
+        out = self.resolve("--directory", "nowhere", "reqs.in", index=file_url(self.uni))
+        self.assertEqual(out.returncode, 2, out.stderr)
+        self.assertIn("--directory nowhere", out.stderr)
 
     def test_emit_build_options_and_uv_index_flags(self):
         """--emit-build-options writes the binary options in effect (the file's, then the command

@@ -111,6 +111,9 @@ struct options {
   /// Flags accepted for compatibility with pip-tools that change nothing here, one warning
   /// each (`--allow-unsafe has no effect`).
   std::vector<std::string> warnings;
+  /// `--directory`: the folder to change to before anything is read (relative paths start
+  /// there), as in uv.
+  std::optional<std::string> directory;
 
   cache_command cache = cache_command::none;
   std::vector<std::string> cache_names;  ///< `cache clean NAME...`
