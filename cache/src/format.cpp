@@ -18,8 +18,8 @@ namespace pyresolve::cache {
 namespace {
 
 constexpr char magic[8] = {'P', 'Y', 'R', 'S', 'L', 'V', 'C', '\0'};
-// One format version per entry kind; each names its bucket (simple-v6, metadata-v4).
-constexpr std::uint32_t simple_format = 6;
+// One format version per entry kind; each names its bucket (simple-v7, metadata-v4).
+constexpr std::uint32_t simple_format = 7;
 constexpr std::uint32_t metadata_format = 4;
 constexpr std::uint32_t kind_simple = 1;
 constexpr std::uint32_t kind_metadata = 2;
@@ -384,7 +384,8 @@ std::string encode_simple(const simple_entry& entry, const entry_key& entry_for)
   w.u32(static_cast<std::uint32_t>(set_ids.size()));
   for (const auto& list : set_lists) w.ids(list);
   // Versions, then fixed-width tables (each version's first file; each file's record offset,
-  // tag set, requires-python index and flags), then the variable-width file records:
+  // tag set, requires-python index and flags; each file's upload time), then the
+  // variable-width file records:
   // loading copies the tables and parses no file record (they are read when a file is
   // materialized or ranked).
   w.u32(static_cast<std::uint32_t>(m.versions.size()));
@@ -394,6 +395,7 @@ std::string encode_simple(const simple_entry& entry, const entry_key& entry_for)
   struct facts_out {
     std::uint32_t record, tags, flags;
     std::int32_t requires_python;
+    std::int64_t upload_time;
   };
   std::vector<facts_out> facts;
   std::size_t file_no = 0, wheel_no = 0;
@@ -404,7 +406,7 @@ std::string encode_simple(const simple_entry& entry, const entry_key& entry_for)
       const std::uint32_t flags = (f.yanked ? 1U : 0U) | (f.has_metadata ? 2U : 0U) | (f.size ? 4U : 0U) |
                                   (vf.kind == index::file_kind::sdist ? 8U : 0U) | (vf.build ? 16U : 0U);
       facts_out out{static_cast<std::uint32_t>(records.size()), 0, flags,
-                    static_cast<std::int32_t>(vf.requires_python)};
+                    static_cast<std::int32_t>(vf.requires_python), f.upload_time};
       records.str(f.filename);
       auto prefix = file_prefix[file_no++];
       records.u32(prefix);
@@ -425,8 +427,8 @@ std::string encode_simple(const simple_entry& entry, const entry_key& entry_for)
   }
   first_file.push_back(static_cast<std::uint32_t>(facts.size()));
   w.u32(static_cast<std::uint32_t>(facts.size()));
-  // Record offsets are stored relative to the payload: the records follow the two tables.
-  const std::size_t records_at = w.size() + 4 * first_file.size() + 16 * facts.size();
+  // Record offsets are stored relative to the payload: the records follow the three tables.
+  const std::size_t records_at = w.size() + 4 * first_file.size() + 24 * facts.size();
   for (const auto f : first_file) w.u32(f);
   for (const auto& f : facts) {
     w.u32(static_cast<std::uint32_t>(records_at + f.record));
@@ -434,6 +436,7 @@ std::string encode_simple(const simple_entry& entry, const entry_key& entry_for)
     w.u32(static_cast<std::uint32_t>(f.requires_python));
     w.u32(f.flags);
   }
+  for (const auto& f : facts) w.i64(f.upload_time);
   w.append(records);
   return std::move(w).seal(kind_simple, simple_format);
 }
@@ -503,10 +506,13 @@ result<page_view> page_view::index(std::string_view bytes, std::string_view sour
     if (!r.ok()) return corrupt(source, "bad version of entry " + std::to_string(i));
   }
   // The tables are fixed-width: copied with their bounds checked, no record is parsed.
-  const std::uint32_t nf = r.count(16);
+  const std::uint32_t nf = r.count(24);
   const auto first = r.bytes(4 * (std::size_t{nv} + 1));
   const auto facts = r.bytes(16 * std::size_t{nf});
+  // Upload times are read in place (`upload_time`), only when a cutoff asks for them.
+  const auto upload_times = r.bytes(8 * std::size_t{nf});
   if (!r.ok()) return corrupt(source, "malformed payload");
+  p.m_upload_times = static_cast<std::uint32_t>(upload_times.data() - sealed->data());
   const std::size_t records_at = r.pos(), end = sealed->size();
   auto u32_at = [](std::string_view table, std::size_t i) {
     std::uint32_t v = 0;
@@ -629,9 +635,28 @@ bool page_view::read_dist_file(const file_facts& facts, index::dist_file& out) c
   return read_record(facts, out, nullptr);
 }
 
+std::int64_t page_view::upload_time(std::size_t v, std::size_t i) const noexcept {
+  return upload_time_at(m_first_file[v] + i);
+}
+
+std::int64_t page_view::upload_time_at(std::size_t file) const noexcept {
+  // `load` checked that the table holds one time per file.
+  std::int64_t t = 0;
+  std::memcpy(&t, payload().data() + m_upload_times + 8 * file, 8);
+  return t;
+}
+
 bool page_view::read_record(const file_facts& facts, index::dist_file& f, index::version_file* vf) const {
   // `load` checked where this record starts; every read below is bounds-checked.
   reader r(payload().substr(facts.record), nullptr);
+  // A file of this view (every caller passes one of `files(v)`) has its time in the table.
+  bool time_ok = true;
+  if (&facts >= m_files.data() && &facts < m_files.data() + m_files.size()) {
+    f.upload_time = upload_time_at(static_cast<std::size_t>(&facts - m_files.data()));
+    // Only what `parse_upload_time` can give is kept; anything else is a damaged entry.
+    time_ok = f.upload_time == index::no_upload_time ||
+              (f.upload_time >= 0 && f.upload_time <= index::max_upload_time);
+  }
   f.filename = r.view();
   const auto prefix = r.u32();
   if (prefix == no_prefix || prefix >= m_prefixes.size()) {
@@ -681,7 +706,7 @@ bool page_view::read_record(const file_facts& facts, index::dist_file& f, index:
       }
     }
   }
-  return r.ok() && (prefix == no_prefix || prefix < m_prefixes.size());
+  return r.ok() && time_ok && (prefix == no_prefix || prefix < m_prefixes.size());
 }
 
 index::version_entry page_view::entry(std::size_t v) const {

@@ -422,6 +422,7 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   apply_binary_flags(no_binary, stack_options.binaries.no_binary_all, stack_options.binaries.no_binary);
   apply_binary_flags(only_binary, stack_options.binaries.only_binary_all, stack_options.binaries.only_binary);
   stack_options.universal = opt.universal;
+  stack_options.exclude_newer = {opt.exclude_newer, opt.exclude_newer_packages};
   stack_options.requires_python = bounds;
   stack_options.threads = opt.threads;
   stack_options.memory = memory;
@@ -555,6 +556,14 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
               " is older than some of your dependencies support (e.g., " + failure.python_needed_by +
               " only supports " + failure.python_needed +
               "). Consider using a higher `--python-version` value.";
+    }
+    if (opt.exclude_newer || !opt.exclude_newer_packages.empty()) {
+      // uv's hint, for every package at once: the versions past a cutoff were not listed.
+      text += "\n\nhint: Only files uploaded before " +
+              (opt.exclude_newer ? index::format_upload_time(*opt.exclude_newer) + " (`--exclude-newer`)"
+                                 : std::string("the `--exclude-newer-package` cutoffs")) +
+              " were considered. Consider using `--exclude-newer-package NAME=DATE` to override the cutoff "
+              "for a package.";
     }
     report.explanation(text);
     return finished(exit_unsatisfiable);

@@ -7,9 +7,12 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 #include <string_view>
 
+#include "pyresolve/cli/exclude_newer.hpp"
+#include "pyresolve/packaging/excerpt.hpp"
 #include "pyresolve/packaging/name.hpp"
 
 #ifndef PYRESOLVE_VERSION
@@ -166,6 +169,8 @@ void describe_for_help(CLI::App& app) {
        "if-necessary-or-explicit]"},
       {"--requires-python-upper-bounds", "Resolver options", "", ""},
       {"--upgrade", "Resolver options", "", ""},
+      {"--exclude-newer", "Resolver options", "<EXCLUDE_NEWER>", ""},
+      {"--exclude-newer-package", "Resolver options", "<EXCLUDE_NEWER_PACKAGE>", ""},
       {"--upgrade-package", "Resolver options", "<PACKAGE>", ""},
       {"--no-deps", "Resolver options", "", ""},
       {"--fork-strategy", "Resolver options", "<FORK_STRATEGY>",
@@ -218,6 +223,40 @@ void describe_for_help(CLI::App& app) {
     }
   }
 }
+
+namespace {
+/// `--exclude-newer` (else PYRESOLVE_EXCLUDE_NEWER) and `--exclude-newer-package` into `opt`;
+/// what is malformed, as uv words it.
+std::optional<std::string> read_exclude_newer(std::string global, const std::vector<std::string>& packages,
+                                              getenv_function getenv, options& opt) {
+  const char* from = "'--exclude-newer <EXCLUDE_NEWER>'";
+  if (global.empty()) {
+    if (auto env = getenv("PYRESOLVE_EXCLUDE_NEWER"); env && !env->empty()) {
+      global = *env;
+      from = "PYRESOLVE_EXCLUDE_NEWER";
+    }
+  }
+  const auto invalid = [](const std::string& value, const char* where) {
+    return "invalid value '" + packaging::printable(value) + "' for " + where +
+           ": neither an RFC 3339 timestamp (2006-12-02T02:07:43Z) nor a date (2006-12-02)";
+  };
+  if (!global.empty()) {
+    opt.exclude_newer = parse_exclude_newer(global);
+    if (!opt.exclude_newer) return invalid(global, from);
+  }
+  for (const auto& entry : packages) {
+    const auto eq = entry.find('=');
+    const char* where = "'--exclude-newer-package <EXCLUDE_NEWER_PACKAGE>'";
+    if (eq == std::string::npos || eq == 0 ||
+        !packaging::is_valid_name(std::string_view(entry).substr(0, eq)))
+      return "invalid value '" + packaging::printable(entry) + "' for " + where + ": expected NAME=DATE";
+    const auto at = parse_exclude_newer(std::string_view(entry).substr(eq + 1));
+    if (!at) return invalid(entry, where);
+    opt.exclude_newer_packages.emplace_back(packaging::normalize_name(entry.substr(0, eq)), *at);
+  }
+  return std::nullopt;
+}
+}  // namespace
 
 parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_function getenv) {
   if (getenv == nullptr) getenv = &process_getenv;
@@ -298,6 +337,14 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   std::vector<std::string> no_binary, only_binary;
   app.add_option("--no-binary", no_binary, "ignore wheels: :all:, :none: or package names");
   app.add_option("--only-binary", only_binary, "ignore sdists: :all:, :none: or package names");
+  // uv's upload cutoffs: a timestamp or a date (env PYRESOLVE_EXCLUDE_NEWER), per package too.
+  std::string exclude_newer;
+  std::vector<std::string> exclude_newer_packages;
+  app.add_option("--exclude-newer", exclude_newer,
+                 "only files uploaded before this RFC 3339 timestamp, or before the end of this local "
+                 "date (YYYY-MM-DD) (env PYRESOLVE_EXCLUDE_NEWER)");
+  app.add_option("--exclude-newer-package", exclude_newer_packages,
+                 "NAME=DATE: the cutoff of one package, instead of --exclude-newer's (repeatable)");
   app.add_flag("-U,--upgrade", opt.upgrade, "ignore the pins of the existing output file");
   app.add_option("-P,--upgrade-package", opt.upgrade_packages, "ignore the existing pin of this package");
   app.add_option("-f,--find-links", opt.find_links,
@@ -512,6 +559,12 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
     outcome.exit_code = 2;
     outcome.to_stderr = true;
     outcome.message = "error: " + std::string(bad_variable) + " must be a positive whole number\n";
+    return outcome;
+  }
+  if (auto failure = read_exclude_newer(exclude_newer, exclude_newer_packages, getenv, opt)) {
+    outcome.exit_code = 2;
+    outcome.to_stderr = true;
+    outcome.message = "error: " + *failure + "\nRun with --help for more information.\n";
     return outcome;
   }
   if (pre && opt.prerelease == "if-necessary-or-explicit") opt.prerelease = "allow";

@@ -353,6 +353,17 @@ result<std::string> render_pylock(const resolver::resolution& resolution, const 
         dist.insert("name", std::string_view(file.file.filename));
         dist.insert("url", index::strip_credentials(file.file.url));
         if (file.file.size) dist.insert("size", static_cast<std::int64_t>(*file.file.size));
+        if (file.file.upload_time != index::no_upload_time) {
+          // PEP 751's upload-time: a TOML offset date-time, UTC.
+          const auto t = index::utc_fields_of(file.file.upload_time);
+          dist.insert("upload-time",
+                      toml::date_time{
+                          toml::date{static_cast<std::uint16_t>(t.year), static_cast<std::uint8_t>(t.month),
+                                     static_cast<std::uint8_t>(t.day)},
+                          toml::time{static_cast<std::uint8_t>(t.hour), static_cast<std::uint8_t>(t.minute),
+                                     static_cast<std::uint8_t>(t.second), t.microsecond * 1000U},
+                          toml::time_offset{}});
+        }
         toml::table hashes;
         hashes.insert("sha256", std::string_view(file.file.sha256));
         hashes.is_inline(true);

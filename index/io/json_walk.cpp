@@ -50,6 +50,15 @@ json_file read_file(simdjson::dom::element f) {
   }
   std::uint64_t size = 0;
   if (!f["size"].get(size)) out.size = size;
+  simdjson::dom::element uploaded;
+  if (!f["upload-time"].get(uploaded) && !uploaded.is_null()) {
+    std::string_view text;
+    if (!uploaded.get(text)) {
+      out.upload_time = text;
+    } else {
+      out.upload_time_bad = true;
+    }
+  }
   return out;
 }
 

@@ -184,6 +184,14 @@ result<project_page> parse_json_page(std::string_view body, std::string_view pag
       out.has_metadata = f.has_metadata;
       if (f.metadata_sha256) out.metadata_sha256 = lower(*f.metadata_sha256);
       if (f.size) out.size = *f.size;
+      if (f.upload_time_bad) return stop(bad_upload_time(out.filename, "not a string"));
+      if (f.upload_time) {
+        const auto at = parse_upload_time(*f.upload_time);
+        if (!at)
+          return stop(bad_upload_time(out.filename,
+                                      "'" + packaging::printable(packaging::excerpt(*f.upload_time)) + "'"));
+        out.upload_time = *at;
+      }
       m_page.files.push_back(std::move(out));
       return true;
     }
@@ -193,6 +201,11 @@ result<project_page> parse_json_page(std::string_view body, std::string_view pag
     }
 
    private:
+    unexpected<error> bad_upload_time(std::string_view filename, const std::string& what) const {
+      return page_error(m_url, "invalid JSON page: file " + packaging::printable(filename) +
+                                   " has a malformed 'upload-time' (" + what +
+                                   "; PEP 700 wants yyyy-mm-ddThh:mm:ss[.ffffff]Z)");
+    }
     bool stop(unexpected<error> failure) {
       m_failure.emplace(std::move(failure));
       return false;

@@ -45,6 +45,7 @@ constexpr std::size_t prefetch_batch = 8;
 /// What a worker derives from a version map: the solver's flags of each version and the file
 /// whose metadata stands for it.
 struct version_facts {
+  bool gone = false;  ///< every file is past the upload cutoff: not listed
   bool yanked = false;
   bool requires_python_ok = true;
   bool has_compatible_dist = false;
@@ -71,9 +72,11 @@ allowed_kinds allowed_for(const binary_policy& policy, std::string_view name) {
 /// Classifies every version of `page` for the target, reading only the files' compact facts
 /// (no file is materialized). Each interned requires-python text is checked once. A
 /// version's files count when the binary policy admits their kind, wheels only when their
-/// tags fit; yanked files count only when the whole version is yanked.
+/// tags fit; yanked files count only when the whole version is yanked. Files past the
+/// project's upload cutoff are not there at all; `untimed` counts those excluded for having no
+/// upload time.
 void classify(const cache::page_view& page, const index_provider_options& options,
-              const packaging::version& python, std::pmr::vector<version_facts>& out) {
+              const packaging::version& python, std::pmr::vector<version_facts>& out, std::size_t& untimed) {
   // The value spelled out: `(n, memory)` would take the pointer as the value (a pointer
   // converts to bool before it converts to an allocator) and allocate from the default resource.
   std::pmr::vector<bool> python_ok(page.requires_python().size(), false, options.memory);
@@ -83,18 +86,39 @@ void classify(const cache::page_view& page, const index_provider_options& option
   const allowed_kinds kinds = allowed_for(options.binaries, page.name());
   auto ranks = options.universal ? cache::page_view::tag_set_ranks(options.memory)
                                  : page.ranks_in(options.environment, options.memory);
+  const std::optional<std::int64_t> cutoff = options.exclude_newer.for_project(page.name());
+  // Read only under a cutoff: one bit per file of a version, set when it is past it.
+  std::pmr::vector<bool> past(options.memory);
   out.assign(page.size(), version_facts{});
   for (std::size_t v = 0; v < page.size(); ++v) {
     const auto files = page.files(v);
     version_facts& f = out[v];
-    f.yanked = !files.empty() &&
-               std::all_of(files.begin(), files.end(), [](const auto& file) { return file.yanked(); });
+    const auto excluded = [&](std::size_t i) { return cutoff && past[i]; };
+    if (cutoff) {
+      past.assign(files.size(), false);
+      std::size_t n = 0;
+      for (std::size_t i = 0; i < files.size(); ++i) {
+        const std::int64_t at = page.upload_time(v, i);
+        past[i] = upload_cutoff::excludes(*cutoff, at);
+        n += past[i] ? 1 : 0;
+        untimed += at == index::no_upload_time ? 1 : 0;
+      }
+      f.gone = !files.empty() && n == files.size();
+      if (f.gone) continue;
+    }
+    bool all_yanked = true, any_file = false;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (excluded(i)) continue;
+      any_file = true;
+      all_yanked = all_yanked && files[i].yanked();
+    }
+    f.yanked = any_file && all_yanked;
     bool any_python_ok = false, usable_python_ok = false;
     std::optional<std::uint32_t> best_rank;
     std::int32_t best_wheel = -1, sdist = -1, fallback = -1;
     for (std::size_t i = 0; i < files.size(); ++i) {
       const cache::page_view::file_facts& file = files[i];
-      if (file.yanked() && !f.yanked) continue;
+      if (excluded(i) || (file.yanked() && !f.yanked)) continue;
       const bool py = file.requires_python < 0 || python_ok[static_cast<std::size_t>(file.requires_python)];
       any_python_ok = any_python_ok || py;
       std::optional<std::uint32_t> rank;
@@ -125,7 +149,7 @@ void classify(const cache::page_view& page, const index_provider_options& option
 
 /// A version the solver may pick without a pin, with a file to read its metadata from.
 bool selectable(const version_facts& f) {
-  return !f.yanked && f.requires_python_ok && f.has_compatible_dist && f.metadata_file >= 0;
+  return !f.gone && !f.yanked && f.requires_python_ok && f.has_compatible_dist && f.metadata_file >= 0;
 }
 
 /// The version the solver will most likely pick first: the highest usable final release,
@@ -183,6 +207,7 @@ struct project_state : load_state {
   std::pmr::string name;  ///< normalized
   std::optional<result<std::shared_ptr<const cache::page_view>>> map;
   std::pmr::vector<version_facts> facts;
+  std::size_t untimed = 0;  ///< files left out under a cutoff for having no upload time
   /// Built by the first solver thread that asks, from `facts`, in the provider's memory.
   std::once_flag candidates_built;
   std::optional<std::pmr::vector<candidate>> candidates;
@@ -442,7 +467,7 @@ struct index_provider::impl {
     if (!*s.map) return;
     ++loaded_projects;
     const cache::page_view& page = ***s.map;
-    classify(page, options, python, s.facts);
+    classify(page, options, python, s.facts, s.untimed);
     // The solver will most likely ask for this one next: start reading it now.
     if (auto v = likely_choice(s.facts, page)) metadata_of(s, page, *v, true);
   }
@@ -507,10 +532,16 @@ result<std::span<const candidate>> index_provider::versions(std::string_view nam
   }
   std::call_once(s.candidates_built, [&] {
     const cache::page_view& page = ***s.map;
+    // uv warns of each such file; one line per project says the same.
+    if (s.untimed > 0)
+      m_impl->log(log_level::warning, std::string(s.name) + ": " + std::to_string(s.untimed) +
+                                          " file(s) have no upload time and are left out under the "
+                                          "--exclude-newer cutoff");
     std::pmr::vector<candidate> out(m_impl->options.memory);
     out.reserve(page.size());
     for (std::size_t v = 0; v < page.size(); ++v) {
       const version_facts& f = s.facts[v];
+      if (f.gone) continue;  // as uv does: past the cutoff, the version does not exist
       const packaging::specifier_set* requires_python =
           f.requires_python >= 0 ? &page.requires_python()[static_cast<std::size_t>(f.requires_python)]
                                  : nullptr;
@@ -614,7 +645,14 @@ const index::version_entry* index_provider::files(std::string_view name,
   if (!v) return nullptr;
   std::lock_guard lock(s.entries_mutex);
   auto& entry = s.entries[*v];
-  if (!entry) entry = std::make_unique<const index::version_entry>(page.entry(*v));
+  if (!entry) {
+    auto e = page.entry(*v);
+    if (const auto cutoff = m_impl->options.exclude_newer.for_project(s.name))
+      std::erase_if(e.files, [&](const index::version_file& f) {
+        return upload_cutoff::excludes(*cutoff, f.file.upload_time);
+      });
+    entry = std::make_unique<const index::version_entry>(std::move(e));
+  }
   return entry.get();
 }
 

@@ -38,6 +38,7 @@ index_stack::index_stack(construct_key /*unused*/, std::unique_ptr<cache::cache>
   index_provider_options provider_options;
   provider_options.environment = std::move(options.environment);
   provider_options.binaries = std::move(options.binaries);
+  provider_options.exclude_newer = std::move(options.exclude_newer);
   provider_options.universal = options.universal;
   provider_options.requires_python = options.requires_python;
   provider_options.threads = options.threads;

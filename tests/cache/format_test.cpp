@@ -542,3 +542,40 @@ TEST_CASE("read_file reads entries of every size whole, and no further than thei
   CHECK_FALSE(store->read_file((tmp.path / "absent").string().c_str(), buffer));
   CHECK_FALSE(store->read_file(tmp.path.string().c_str(), buffer));  // a folder
 }
+
+TEST_CASE(
+    "upload times round-trip through an entry, read in place by a page_view; a damaged one is no file") {
+  auto e = sample_entry();
+  // foo-1.0's wheel has a time, its sdist none; foo-2.0's wheel the latest time there is.
+  e.map.versions[0].files[0].file.upload_time = 1'694'121'121'123'456;
+  e.map.versions[1].files[0].file.upload_time = index::max_upload_time;
+  const auto bytes = encode_simple(e);
+  auto back = decode_simple(bytes, "t.bin");
+  REQUIRE(back);
+  CHECK(back->map.versions[0].files[0].file.upload_time == 1'694'121'121'123'456);
+  CHECK(back->map.versions[0].files[1].file.upload_time == index::no_upload_time);
+  CHECK(back->map.versions[1].files[0].file.upload_time == index::max_upload_time);
+  CHECK(encode_simple(*back) == bytes);
+  auto view = page_view::load(bytes, "t.bin");
+  REQUIRE(view);
+  CHECK(view->upload_time(0, 0) == 1'694'121'121'123'456);
+  CHECK(view->upload_time(0, 1) == index::no_upload_time);
+  CHECK(view->upload_time(1, 0) == index::max_upload_time);
+  CHECK(view->file(view->files(0)[0])->file.upload_time == 1'694'121'121'123'456);
+
+  // The table of times sits right before the records: find the first one and damage it.
+  std::string tampered = bytes;
+  const std::int64_t first = 1'694'121'121'123'456;
+  const auto at = tampered.find(std::string_view(reinterpret_cast<const char*>(&first), 8));
+  REQUIRE(at != std::string::npos);
+  for (const std::int64_t bad : {std::int64_t{-1}, index::max_upload_time + 1}) {
+    std::memcpy(tampered.data() + at, &bad, 8);
+    const auto entry = reseal(tampered);
+    CHECK_FALSE(decode_simple(entry, "t.bin"));  // a whole decode reads every record
+    auto damaged = page_view::load(entry, "t.bin");
+    REQUIRE(damaged);                                  // the tables are whole
+    CHECK(damaged->upload_time(0, 0) == bad);          // compared only, never trusted
+    CHECK_FALSE(damaged->file(damaged->files(0)[0]));  // a file with it does not read
+    CHECK(damaged->file(damaged->files(0)[1]));        // the others do
+  }
+}

@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "pyresolve/cli/app.hpp"
+#include "pyresolve/cli/exclude_newer.hpp"
 #include "pyresolve/cli/inputs.hpp"
 #include "pyresolve/cli/options.hpp"
 #include "pyresolve/cli/output.hpp"
@@ -757,4 +759,64 @@ TEST_CASE(
   CHECK(run(args, again, out, err2, false, {}, before_workers) == exit_error);
   CHECK(err2.str().find("static TLS") != std::string::npos);
   CHECK(err2.str().find("GLIBC_TUNABLES=glibc.rtld.optional_static_tls=4096") != std::string::npos);
+}
+
+TEST_CASE(
+    "--exclude-newer and --exclude-newer-package: timestamps, local dates, the variable, usage errors") {
+  // Dates are read in the local zone (TZ): pinned here, restored after.
+  const char* saved = std::getenv("TZ");
+  const std::string saved_tz = saved ? saved : "";
+  ::setenv("TZ", "UTC0", 1);
+  ::tzset();
+  constexpr std::int64_t second = 1'000'000;
+  auto o = parse_ok({"r.in"});
+  CHECK_FALSE(o.exclude_newer);
+  CHECK(o.exclude_newer_packages.empty());
+  o = parse_ok({"r.in", "--exclude-newer", "2006-12-02T02:07:43Z", "--exclude-newer-package",
+                "Foo_Bar=2006-12-02", "--exclude-newer-package", "baz=2006-12-02T02:07:43.5+01:00"});
+  CHECK(o.exclude_newer == 1'165'025'263 * second);
+  REQUIRE(o.exclude_newer_packages.size() == 2);
+  CHECK(o.exclude_newer_packages[0].first == "foo-bar");
+  CHECK(o.exclude_newer_packages[0].second == 1'165'104'000 * second);  // 2006-12-03T00:00:00Z
+  CHECK(o.exclude_newer_packages[1].second == (1'165'025'263 - 3'600) * second + 500'000);
+  // The next day's midnight in the zone: one hour behind UTC is one hour later.
+  ::setenv("TZ", "XXX1", 1);
+  ::tzset();
+  CHECK(parse_exclude_newer("2006-12-02") == (1'165'104'000 + 3'600) * second);
+  CHECK(parse_exclude_newer("2000-02-28") == (951'782'400 + 3'600) * second);  // into the leap day
+  ::setenv("TZ", "UTC0", 1);
+  ::tzset();
+  const getenv_function env = [](const char* name) -> std::optional<std::string> {
+    if (std::string(name) == "PYRESOLVE_EXCLUDE_NEWER") return std::string("2006-12-02T02:07:43Z");
+    return std::nullopt;
+  };
+  CHECK(parse_ok({"r.in"}, env).exclude_newer == 1'165'025'263 * second);
+  CHECK(parse_ok({"r.in", "--exclude-newer", "2006-12-01"}, env).exclude_newer == 1'165'017'600 * second);
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"r.in", "--exclude-newer", "2006-12-32"},
+                                             {"r.in", "--exclude-newer", "2006-12-02T02:07:43"},
+                                             {"r.in", "--exclude-newer", "1969-12-31T00:00:00Z"},
+                                             {"r.in", "--exclude-newer", "tomorrow"},
+                                             {"r.in", "--exclude-newer-package", "foo"},
+                                             {"r.in", "--exclude-newer-package", "=2006-12-02"},
+                                             {"r.in", "--exclude-newer-package", "foo bar=2006-12-02"},
+                                             {"r.in", "--exclude-newer-package", "foo=2006-1-2"}}) {
+    auto out = parse_command_line(args, &no_env);
+    CHECK(!out.parsed);
+    CHECK(out.exit_code == 2);
+    CHECK(out.message.find(args.back()) != std::string::npos);
+  }
+  const getenv_function bad = [](const char* name) -> std::optional<std::string> {
+    if (std::string(name) == "PYRESOLVE_EXCLUDE_NEWER") return std::string("2006");
+    return std::nullopt;
+  };
+  auto out = parse_command_line({"r.in"}, bad);
+  CHECK(out.exit_code == 2);
+  CHECK(out.message.find("PYRESOLVE_EXCLUDE_NEWER") != std::string::npos);
+  if (saved) {
+    ::setenv("TZ", saved_tz.c_str(), 1);
+  } else {
+    ::unsetenv("TZ");
+  }
+  ::tzset();
 }

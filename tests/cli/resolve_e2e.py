@@ -912,6 +912,73 @@ class resolve_test(unittest.TestCase):
         self.assertNotIn("\x1b[", out.stderr)  # not a terminal: no colour
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "out.txt")))
 
+    def test_exclude_newer(self):
+        # make-index's derived times (tools/make_index/README.md): lib 1.0, 2.0, 3.0 at
+        # 2000-01-01T00:00Z, 01:00Z and 02:00Z; app 1.0 and 2.0 at 00:00Z and 01:00Z.
+        page = json.loads(read(os.path.join(self.uni, "simple", "lib", "index.json")))
+        self.assertEqual({f["filename"]: f["upload-time"] for f in page["files"]}, {
+            "lib-1.0-py3-none-any.whl": "2000-01-01T00:00:00Z", "lib-2.0-py3-none-any.whl": "2000-01-01T01:00:00Z",
+            "lib-3.0-py3-none-any.whl": "2000-01-01T02:00:00Z"})
+        self.write("lib.in", "lib\n")
+        self.write("both.in", "app\nlib\n")
+        index = file_url(self.uni)
+        utc = self.env(TZ="UTC0")
+        # Before 3.0's upload: the newest older version; the header keeps the flag, as uv's does.
+        cold = self.ok("lib.in", "--exclude-newer", "2000-01-01T01:30:00Z", index=index, env=utc)
+        self.assertEqual(self.pins(cold.stdout), {"lib": "2.0"})
+        self.assertIn("--exclude-newer 2000-01-01T01:30:00Z", cold.stdout.splitlines()[1])
+        # An offset, and the variable, say the same.
+        for args, env in ((["--exclude-newer", "2000-01-01T02:30:00+01:00"], utc),
+                          ([], self.env(TZ="UTC0", PYRESOLVE_EXCLUDE_NEWER="2000-01-01T01:30:00Z"))):
+            self.assertEqual(self.pins(self.ok("lib.in", *args, index=index, env=env).stdout), {"lib": "2.0"})
+        # A cutoff equal to an upload time leaves that file out (uv's `>=`).
+        self.assertEqual(self.pins(self.ok("lib.in", "--exclude-newer", "2000-01-01T01:00:00Z", index=index,
+                                           env=utc).stdout), {"lib": "1.0"})
+        # The warm cache, offline, gives the same answer; it keeps every file, so the same cache
+        # serves another cutoff (online: 3.0's metadata was never read).
+        warm = self.ok("lib.in", "--exclude-newer", "2000-01-01T01:30:00Z", "--offline", index=index, env=utc)
+        self.assertEqual(warm.stdout.splitlines()[2:], cold.stdout.splitlines()[2:])  # the header adds --offline
+        self.assertEqual(self.pins(self.ok("lib.in", index=index, env=utc).stdout), {"lib": "3.0"})
+        # A per-package cutoff overrides the global one, either way.
+        out = self.ok("both.in", "--exclude-newer", "2000-01-01T00:30:00Z", "--exclude-newer-package",
+                      "LIB=2000-01-01T03:00:00Z", index=index, env=utc)
+        self.assertEqual(self.pins(out.stdout), {"app": "1.0", "lib": "3.0"})
+        out = self.ok("both.in", "--exclude-newer-package", "lib=2000-01-01T00:30:00Z", index=index, env=utc)
+        self.assertEqual(self.pins(out.stdout), {"app": "1.0", "lib": "1.0"})
+        # A bare date is uv's: up to the end of that day in the local zone (TZ).
+        self.assertEqual(self.pins(self.ok("lib.in", "--exclude-newer", "2000-01-01", index=index,
+                                           env=utc).stdout), {"lib": "3.0"})
+        self.assertEqual(self.resolve("lib.in", "--exclude-newer", "1999-12-31", index=index, env=utc).returncode, 1)
+        # One hour behind UTC: the end of 1999-12-31 there is 2000-01-01T01:00Z.
+        self.assertEqual(self.pins(self.ok("lib.in", "--exclude-newer", "1999-12-31", index=index,
+                                           env=self.env(TZ="XXX1")).stdout), {"lib": "1.0"})
+        # pylock.toml carries the chosen files' upload times.
+        self.ok("lib.in", "--exclude-newer", "2000-01-01T01:30:00Z", "--format", "pylock.toml", "-o", "pylock.toml",
+                index=index, env=utc)
+        doc = tomllib.loads(read(os.path.join(self.tmp, "pylock.toml")))
+        wheel = doc["packages"][0]["wheels"][0]
+        self.assertEqual(wheel["upload-time"].isoformat(), "2000-01-01T01:00:00+00:00")
+        # Nothing before the cutoff: no solution (exit 1), explained.
+        self.write("new.in", "lib>=3\n")
+        out = self.resolve("new.in", "--exclude-newer", "2000-01-01T01:30:00Z", index=index, env=utc)
+        self.assertEqual(out.returncode, 1, out.stderr)
+        self.assertIn("lib", out.stderr)
+        self.assertIn("unsatisfiable", out.stderr)
+        self.assertIn("hint: Only files uploaded before 2000-01-01T01:30:00Z (`--exclude-newer`)", out.stderr)
+        # Malformed values: exit 2, naming the value.
+        for args, env, needle in (
+                (["--exclude-newer", "2023-13-01"], utc, "2023-13-01"),
+                (["--exclude-newer", "2023-09-07T21:12:01"], utc, "2023-09-07T21:12:01"),
+                (["--exclude-newer", "last week"], utc, "last week"),
+                (["--exclude-newer-package", "lib"], utc, "'lib'"),
+                (["--exclude-newer-package", "lib=someday"], utc, "lib=someday"),
+                ([], self.env(PYRESOLVE_EXCLUDE_NEWER="soon"), "PYRESOLVE_EXCLUDE_NEWER")):
+            out = self.resolve("lib.in", *args, index=index, env=env)
+            self.assertEqual(out.returncode, 2, (args, out.stderr))
+            self.assertTrue(out.stderr.startswith("error: "), out.stderr)
+            self.assertIn(needle, out.stderr)
+            self.assertEqual(out.stdout, "")
+
     def test_bad_inputs_exit_2(self):
         self.write("bad.in", "app\nlib >= = 2\n")
         self.write("url.in", "app @ http://127.0.0.1:9/app-1.0-py3-none-any.whl\n")

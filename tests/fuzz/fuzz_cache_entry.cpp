@@ -1,6 +1,7 @@
 // Cache entries past their checksum: the harness seals the input as a payload (magic, format,
 // kind, length, XXH3), so the fuzzer reaches the decoders themselves. Never crash; whatever
-// decodes re-encodes to an entry that decodes to the same encoding.
+// decodes re-encodes to an entry that decodes to the same encoding; a page_view's in-place
+// reads (upload times among them) agree with the files it materializes.
 #include <xxhash.h>
 
 #include <cstddef>
@@ -44,7 +45,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view payload(reinterpret_cast<const char*>(data + 1), size - 1);
   switch (data[0] % 3) {
     case 0: {
-      auto e = cache::decode_simple(seal(payload, 1, simple_format), "e.bin");
+      const std::string entry = seal(payload, 1, simple_format);
+      // The warm path's reads: the tables, every upload time in place, every file.
+      if (auto view = cache::page_view::load(entry, "e.bin")) {
+        std::int64_t sum = 0;
+        for (std::size_t v = 0; v < view->size(); ++v)
+          for (std::size_t i = 0; i < view->files(v).size(); ++i) {
+            sum ^= view->upload_time(v, i);
+            if (auto f = view->file(view->files(v)[i]); f && f->file.upload_time != view->upload_time(v, i))
+              std::abort();
+          }
+        (void)sum;
+      }
+      auto e = cache::decode_simple(entry, "e.bin");
       if (!e) break;
       const auto once = cache::encode_simple(*e);
       auto again = cache::decode_simple(once, "e.bin");

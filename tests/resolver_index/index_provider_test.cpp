@@ -102,6 +102,7 @@ struct run_options {
   pr::binary_policy binaries;
   /// Universal from Python 3.8, forks solved by `threads` solver threads over the provider.
   bool universal = false;
+  pr::upload_cutoff exclude_newer = {};
 };
 
 outcome resolve_with(const std::string& index_url, const std::vector<packaging::requirement>& requirements,
@@ -112,6 +113,7 @@ outcome resolve_with(const std::string& index_url, const std::vector<packaging::
   popts.threads = o.threads;
   popts.binaries = o.binaries;
   popts.universal = o.universal;
+  popts.exclude_newer = o.exclude_newer;
   pr::index_provider source(*fe.front, popts);
   pr::resolve_options ropts;
   ropts.environment = target();
@@ -713,4 +715,69 @@ TEST_CASE(
     REQUIRE_FALSE(pinned.ok);
     CHECK(pinned.explanation.find("is for project 'zzz', not 'a'") != std::string::npos);
   }
+}
+
+TEST_CASE(
+    "upload cutoffs: files at or after it, and files without an upload time, are gone; per-project ones "
+    "win") {
+  universe_tree u(R"({"packages": {
+    "a": {"1.0": {"upload_time": "2020-01-01T00:00:00Z"}, "2.0": {"upload_time": "2021-01-01T00:00:00Z"},
+          "3.0": {"upload_time": "2022-01-01T00:00:00Z"}},
+    "b": {"1.0": {}, "2.0": {}}}})");
+  // b's page without its upload times, as an index without PEP 700 serves it.
+  const fs::path page = u.tmp.path / "idx" / "simple" / "b" / "index.json";
+  std::string text = t::slurp(page);
+  for (auto at = text.find(",\"upload-time\":"); at != std::string::npos; at = text.find(",\"upload-time\":"))
+    text.erase(at, text.find('"', text.find(':', at) + 2) + 1 - at);
+  REQUIRE(text.find("upload-time") == std::string::npos);
+  t::spit(page, text);
+  const auto at = [](const char* when) { return *index::parse_rfc3339(when); };
+  const auto cutoff = [&](std::optional<const char*> global,
+                          std::vector<std::pair<std::string, std::int64_t>> packages = {}) {
+    run_options o;
+    if (global) o.exclude_newer.global = at(*global);
+    o.exclude_newer.packages = std::move(packages);
+    return o;
+  };
+  CHECK(resolve_text(u.url, {"a", "b"}).pins == "a==3.0\nb==2.0\n");
+  CHECK(resolve_text(u.url, {"a"}, cutoff("2021-06-01T00:00:00Z")).pins == "a==2.0\n");
+  CHECK(resolve_text(u.url, {"a"}, cutoff("2021-01-01T00:00:00Z")).pins == "a==1.0\n");  // at it: gone
+  CHECK(
+      resolve_text(u.url, {"a"}, cutoff("2020-06-01T00:00:00Z", {{"a", at("2030-01-01T00:00:00Z")}})).pins ==
+      "a==3.0\n");
+  CHECK(
+      resolve_text(u.url, {"a"}, cutoff("2030-01-01T00:00:00Z", {{"a", at("2020-06-01T00:00:00Z")}})).pins ==
+      "a==1.0\n");
+  CHECK(resolve_text(u.url, {"a"}, cutoff(std::nullopt, {{"b", at("2000-01-01T00:00:00Z")}})).pins ==
+        "a==3.0\n");
+  // Nothing before the cutoff: no version at all, and the explanation says there is none.
+  const outcome none = resolve_text(u.url, {"a"}, cutoff("2019-01-01T00:00:00Z"));
+  REQUIRE_FALSE(none.ok);
+  CHECK(none.explanation.find("no usable versions of a") != std::string::npos);
+  // b's files have no time: under any cutoff they are not candidates, as uv leaves them out.
+  CHECK_FALSE(resolve_text(u.url, {"b"}, cutoff("2030-01-01T00:00:00Z")).ok);
+  CHECK(resolve_text(u.url, {"b"}, cutoff(std::nullopt, {{"a", at("2030-01-01T00:00:00Z")}})).pins ==
+        "b==2.0\n");
+
+  front_end fe(u.url);
+  auto popts = provider_options();
+  popts.exclude_newer.global = at("2021-06-01T00:00:00Z");
+  std::vector<std::string> warnings;
+  popts.log = [&](log_level level, std::string_view message) {
+    if (level == log_level::warning) warnings.emplace_back(message);
+  };
+  pr::index_provider source(*fe.front, popts);
+  auto as = source.versions("a");
+  REQUIRE(as);
+  REQUIRE(as->size() == 2);  // 3.0 is not listed
+  CHECK((*as)[1].version.to_string() == "2.0");
+  const auto* files = source.files("a", (*as)[1].version);
+  REQUIRE(files);
+  REQUIRE(files->files.size() == 1);
+  CHECK(files->files[0].file.upload_time == at("2021-01-01T00:00:00Z"));
+  auto bs = source.versions("b");
+  REQUIRE(bs);
+  CHECK(bs->empty());
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].find("b: 2 file(s) have no upload time") != std::string::npos);
 }

@@ -3,6 +3,7 @@
 /// The in-memory shape of one project as make-index reads it from any input
 /// (snapshot JSONL, universe JSON, uv/packse scenario TOML) and writes it to an index tree.
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -32,6 +33,9 @@ struct release {
   bool sdist = false;
   /// Set when yanked: the reason, possibly empty (PEP 592 allows a yank without reason).
   std::optional<std::string> yanked;
+  /// The upload time of its files (microseconds since the Unix epoch, UTC), when the input
+  /// gives one (a universe's `upload_time`); else derived (README, "Upload times").
+  std::optional<std::int64_t> upload_time;
 };
 
 struct project {

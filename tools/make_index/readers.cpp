@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model.hpp"
+#include "pyresolve/index/upload_time.hpp"
 #include "pyresolve/packaging/name.hpp"
 
 namespace pyresolve::make_index {
@@ -294,6 +295,17 @@ result<void> read_universe(const std::string& path, const project_visitor& visit
         for (auto& w : wheels) r.wheels.push_back({std::move(w), {}});
         bool sdist = false;
         if (!info["sdist"].get(sdist)) r.sdist = sdist;
+        simdjson::dom::element uploaded;
+        if (!info["upload_time"].get(uploaded) && !uploaded.is_null()) {
+          std::string_view text;
+          std::optional<std::int64_t> at;
+          if (!uploaded.get(text)) at = index::parse_rfc3339(text);
+          if (!at)
+            return fail_at(errc::invalid_metadata,
+                           where + "\"upload_time\" is not an RFC 3339 timestamp (2023-09-07T21:12:01Z)",
+                           path);
+          r.upload_time = *at;
+        }
       } else if (!info.is_null()) {
         return fail_at(errc::invalid_metadata, where + "expected an object", path);
       }

@@ -11,7 +11,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "pyresolve/index/upload_time.hpp"
 #include "pyresolve/packaging/name.hpp"
+#include "pyresolve/packaging/version.hpp"
 #include "pyresolve/support/json.hpp"
 
 namespace pyresolve::make_index {
@@ -402,7 +404,35 @@ struct file_entry {
   std::string metadata_sha256;
   const std::string* requires_python = nullptr;
   const std::optional<std::string>* yanked = nullptr;
+  std::int64_t upload_time = 0;
 };
+
+/// The derived upload times (README, "Upload times"): the releases of a project in PEP 440
+/// order (unparseable versions first, in input order; equal versions in input order), the
+/// n-th one at 2000-01-01T00:00:00Z plus n hours, so every time is before the snapshot's
+/// 2023-09-07 for up to 207,000 releases. A release whose input gives a time keeps it.
+std::vector<std::int64_t> upload_times(const project& p) {
+  constexpr std::int64_t base = 946'684'800LL * 1'000'000;  // 2000-01-01T00:00:00Z
+  constexpr std::int64_t step = 3'600LL * 1'000'000;        // one hour
+  std::vector<std::optional<packaging::version>> parsed;
+  parsed.reserve(p.releases.size());
+  for (const auto& r : p.releases) {
+    auto v = packaging::version::parse(r.version);
+    parsed.push_back(v ? std::optional<packaging::version>(std::move(*v)) : std::nullopt);
+  }
+  std::vector<std::size_t> order(p.releases.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (!parsed[a] || !parsed[b]) return !parsed[a] && parsed[b];
+    return *parsed[a] < *parsed[b];
+  });
+  std::vector<std::int64_t> out(p.releases.size());
+  for (std::size_t rank = 0; rank < order.size(); ++rank) {
+    const std::size_t i = order[rank];
+    out[i] = p.releases[i].upload_time.value_or(base + static_cast<std::int64_t>(rank) * step);
+  }
+  return out;
+}
 }  // namespace
 
 result<void> index_writer::write_project(const project& p) {
@@ -419,8 +449,10 @@ result<void> index_writer::write_project(const project& p) {
   };
   std::string sdist_name = norm;
   std::replace(sdist_name.begin(), sdist_name.end(), '-', '_');  // PEP 625 sdist names
+  const std::vector<std::int64_t> times = upload_times(p);
 
-  for (const auto& r : p.releases) {
+  for (std::size_t release_no = 0; release_no < p.releases.size(); ++release_no) {
+    const release& r = p.releases[release_no];
     ++m_stats.releases;
     // Most wheels of a release share metadata: render and hash it once.
     render_metadata(m_meta, p.name, r.version, r.fields);
@@ -448,7 +480,7 @@ result<void> index_writer::write_project(const project& p) {
         m_stats.bytes += meta->size();
         if (!m_options.dry_run) m_ops.push_back({io_op::kind::link, true, std::move(meta_name), shared_name});
       }
-      file_entry e{filename, {}, 0, std::move(meta_hash), rp, &r.yanked};
+      file_entry e{filename, {}, 0, std::move(meta_hash), rp, &r.yanked, times[release_no]};
       if (is_wheel && m_options.with_wheels) {
         build_wheel(m_blob, filename, *meta, m_hasher);
         queue_write(true, filename, m_blob);
@@ -535,7 +567,8 @@ result<void> index_writer::write_project(const project& p) {
     }
     m_json += ",\"core-metadata\":{\"sha256\":\"" + e.metadata_sha256 +
               "\"},\"dist-info-metadata\":{\"sha256\":\"" + e.metadata_sha256 +
-              "\"},\"size\":" + std::to_string(e.size) + ",\"yanked\":";
+              "\"},\"size\":" + std::to_string(e.size) + ",\"upload-time\":\"" +
+              index::format_upload_time(e.upload_time) + "\",\"yanked\":";
     if (!e.yanked->has_value()) {
       m_json += "false";
     } else if ((*e.yanked)->empty()) {

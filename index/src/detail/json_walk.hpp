@@ -24,6 +24,10 @@ struct json_file {
   bool has_metadata = false;
   std::optional<std::string_view> metadata_sha256;
   std::optional<std::uint64_t> size;
+  /// upload-time (PEP 700) when a string; `upload_time_bad` when present as anything else
+  /// but null (the parser makes that a page error).
+  std::optional<std::string_view> upload_time;
+  bool upload_time_bad = false;
 };
 
 /// What the walk reports to.

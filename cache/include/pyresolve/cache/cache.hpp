@@ -3,7 +3,7 @@
 /// The on-disk cache: versioned buckets of pre-parsed, checksummed entries.
 ///
 /// Layout under the root: `CACHEDIR.TAG`, `.lock` (shared by runs, exclusive for clean and
-/// prune), `simple-v6/<index-hash>/<name>.bin` (version maps + HTTP validators) and
+/// prune), `simple-v7/<index-hash>/<name>.bin` (version maps + HTTP validators) and
 /// `metadata-v4/<name>/<filename>-<url-hash>.bin` (parsed core metadata). A format change
 /// bumps one bucket's suffix; `prune` removes buckets this build does not know.
 
@@ -30,7 +30,7 @@
 namespace pyresolve::cache {
 
 /// Bucket folder names of this build.
-inline constexpr const char* simple_bucket = "simple-v6";
+inline constexpr const char* simple_bucket = "simple-v7";
 inline constexpr const char* metadata_bucket = "metadata-v4";
 /// Answers of the `python3` probe, kept by the CLI (small text files); `prune` keeps it.
 inline constexpr const char* interpreter_bucket = "interpreter-v1";
@@ -187,6 +187,10 @@ class PYRESOLVE_API page_view {
     return std::span<const file_facts>(m_files).subspan(m_first_file[v],
                                                         m_first_file[v + 1] - m_first_file[v]);
   }
+  /// The upload time (`index::dist_file::upload_time`) of file `i` of version `v`, read from
+  /// the entry in place: `index::no_upload_time` when the page gave none. Any value a damaged
+  /// entry holds is only compared; a file materialized with an out-of-range one fails to read.
+  [[nodiscard]] std::int64_t upload_time(std::size_t v, std::size_t i) const noexcept;
   /// The best rank (`target_environment::rank`) in `environment` of each of the page's
   /// distinct wheel tag sets, nullopt where none of a set's tags fits. A page's wheels share a
   /// few tag sets, so each set is ranked once per page, not once per file.
@@ -219,6 +223,7 @@ class PYRESOLVE_API page_view {
   };
   // Both readers: `tags` (when given) also gets the kind, tags and build tag.
   bool read_record(const file_facts& facts, index::dist_file& out, index::version_file* tags) const;
+  [[nodiscard]] std::int64_t upload_time_at(std::size_t file) const noexcept;
   explicit page_view(std::pmr::memory_resource* memory)
       : m_http{0, -1, 0, false, std::pmr::string(memory), std::pmr::string(memory)},
         m_name(memory),
@@ -252,6 +257,7 @@ class PYRESOLVE_API page_view {
   std::pmr::vector<file_facts> m_files;
   std::pmr::vector<std::uint8_t> m_index_ranks;  ///< empty: a page of one index
   bool m_ranks_in_order = false;
+  std::uint32_t m_upload_times = 0;  ///< payload offset of the upload-time table (i64 per file)
 };
 
 /// Serialization of entries (exposed for tests and benchmarks).

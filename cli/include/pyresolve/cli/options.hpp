@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pyresolve::cli {
@@ -54,6 +55,11 @@ struct options {
   std::string prerelease = "if-necessary-or-explicit";
   std::vector<std::string> no_binary;  ///< `:all:`, `:none:` or names (comma lists split)
   std::vector<std::string> only_binary;
+  /// `--exclude-newer` (else PYRESOLVE_EXCLUDE_NEWER) and `--exclude-newer-package NAME=DATE`:
+  /// upload cutoffs in microseconds since the Unix epoch (`resolver::upload_cutoff`); the
+  /// packages' names normalized, in the order given.
+  std::optional<std::int64_t> exclude_newer;
+  std::vector<std::pair<std::string, std::int64_t>> exclude_newer_packages;
   bool upgrade = false;
   std::vector<std::string> upgrade_packages;
   /// `-f`/`--find-links`: folders or HTML pages of distribution files, beside the indexes.

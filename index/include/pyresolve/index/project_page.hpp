@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pyresolve/index/upload_time.hpp"
 #include "pyresolve/packaging/specifier.hpp"
 #include "pyresolve/packaging/tags.hpp"
 #include "pyresolve/packaging/version.hpp"
@@ -33,6 +34,9 @@ struct PYRESOLVE_API dist_file {
   bool has_metadata = false;         ///< PEP 658/714: `<url>.metadata` exists
   std::pmr::string metadata_sha256;  ///< of the `.metadata` file; empty when not given
   std::optional<std::uint64_t> size;
+  /// PEP 700 `upload-time`, microseconds since the Unix epoch (UTC); `no_upload_time` when
+  /// the page gives none (HTML pages never do).
+  std::int64_t upload_time = no_upload_time;
 
   dist_file() = default;
   /// An empty listing whose strings allocate from `memory`.
@@ -57,7 +61,9 @@ struct PYRESOLVE_API project_page {
 /// at file, http or https; a page of any other scheme at nothing.
 [[nodiscard]] PYRESOLVE_API bool link_allowed(std::string_view page_url, std::string_view target);
 
-/// Parses a PEP 691 JSON page. Relative file URLs are resolved against `page_url`.
+/// Parses a PEP 691 JSON page. Relative file URLs are resolved against `page_url`. A file's
+/// `upload-time` (PEP 700) is read with `parse_upload_time`; one that does not parse (or is
+/// neither a string nor null) is a page error naming the file.
 /// Errors (`errc::invalid_argument`) carry `page_url` as source and say what is wrong; a file
 /// whose URL `link_allowed` refuses, or whose filename `packaging::unsafe_filename` refuses
 /// (a path separator, a control byte, a dot segment), makes the whole page an error: such a

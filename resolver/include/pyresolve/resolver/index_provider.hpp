@@ -19,9 +19,11 @@
 #include <cstdint>
 #include <memory>
 #include <memory_resource>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "pyresolve/cache/cache.hpp"
@@ -42,12 +44,36 @@ struct PYRESOLVE_API binary_policy {
   std::vector<std::string> only_binary;  ///< normalized names whose sdists are ignored
 };
 
+/// uv's `--exclude-newer` and `--exclude-newer-package`: a file uploaded at or after its
+/// project's cutoff is not a candidate, nor, while a cutoff applies, a file whose page gives no
+/// upload time (PEP 700; HTML pages never do), as uv does; a version left with no file is
+/// gone, as if the index did not list it. Times are microseconds since the Unix epoch, UTC
+/// (`index::dist_file::upload_time`).
+struct PYRESOLVE_API upload_cutoff {
+  std::optional<std::int64_t> global;  ///< for every project without its own
+  /// Per-project cutoffs (PEP 503-normalized names), overriding `global`; the last one given
+  /// for a name wins.
+  std::vector<std::pair<std::string, std::int64_t>> packages;
+
+  /// The cutoff of `normalized_name`, if any.
+  [[nodiscard]] std::optional<std::int64_t> for_project(std::string_view normalized_name) const noexcept {
+    for (auto it = packages.rbegin(); it != packages.rend(); ++it)
+      if (it->first == normalized_name) return it->second;
+    return global;
+  }
+  /// Whether a file uploaded at `upload_time` is past `cutoff`.
+  [[nodiscard]] static bool excludes(std::int64_t cutoff, std::int64_t upload_time) noexcept {
+    return upload_time == index::no_upload_time || upload_time >= cutoff;
+  }
+};
+
 /// How an `index_provider` reads and filters.
 struct PYRESOLVE_API index_provider_options {
   /// Wheel tags and Requires-Python are checked against it. Empty (the default): CPython 3.11
   /// on x86_64 manylinux, `target_environment::default_target()`, built only when needed.
   packaging::target_environment environment;
   binary_policy binaries;
+  upload_cutoff exclude_newer;  ///< none by default
   /// For a universal resolution: every wheel counts as compatible (the answer serves every
   /// platform), every version passes `requires_python_ok`, and each candidate carries the
   /// Requires-Python of the file its metadata comes from, for the solver to check per fork.

@@ -58,8 +58,9 @@ struct PYRESOLVE_API index_stack_options {
 
   /// Wheel tags and Requires-Python are checked against it; empty: `default_target()`.
   packaging::target_environment environment;
-  binary_policy binaries;  ///< `--no-binary` / `--only-binary`
-  bool universal = false;  ///< `index_provider_options::universal`
+  binary_policy binaries;       ///< `--no-binary` / `--only-binary`
+  upload_cutoff exclude_newer;  ///< `--exclude-newer` / `--exclude-newer-package`
+  bool universal = false;       ///< `index_provider_options::universal`
   /// `index_provider_options::requires_python`
   python_bounds requires_python = python_bounds::lower_only;
   unsigned threads = 0;  ///< oneTBB workers that load and parse; 0: one per core
