@@ -132,6 +132,10 @@ outcome resolve_with(const std::string& index_url, const std::vector<packaging::
   } else {
     out.explanation = res.error().explanation;
   }
+  // The counters of a finished run, as the CLI leaves it: a prefetch the solver never needed
+  // may still be in flight when `resolve` returns, its request already counted by the client
+  // (when it starts) and not yet by the cache (when its answer is stored).
+  source.settle();
   out.provider = source.stats();
   out.cache = fe.front->stats();
   out.http = fe.http.stats();
