@@ -134,6 +134,10 @@ outcome resolve_with(const std::string& index_url, const std::vector<packaging::
   } else {
     out.explanation = res.error().explanation;
   }
+  // The counters of a finished run, as the CLI leaves it: a prefetch the solver never needed
+  // may still be in flight when `resolve` returns, its request already counted by the client
+  // (when it starts) and not yet by the cache (when its answer is stored).
+  source.settle();
   out.provider = source.stats();
   out.cache = fe.front->stats();
   out.http = fe.http.stats();
@@ -360,6 +364,44 @@ TEST_CASE(
   const outcome warm = resolve_text(url, {"app"}, {2, cache_root, {}, true});
   CHECK(warm.pins == one.pins);
   CHECK(warm.http.requests == 0);
+}
+
+TEST_CASE(
+    "a prefetch still in flight when the solver returns: its request is counted by the client, and by the "
+    "cache once the provider settles") {
+  // The page's load prefetches a 2.0 (the newest), which "a<2" never needs. A 1.0's metadata
+  // comes in about 1 s, so the prefetch's request has started by then; a 2.0's takes about
+  // 2 s, so it is still in flight when the solver is done.
+  t::temp_dir tmp;
+  REQUIRE(t::make_index_universe(tmp.path, R"({"packages": {"a": {"1.0": {}, "2.0": {}}}})"));
+  auto srv = t::fault_server::with_rules(tmp.path / "idx", R"([
+    {"path": "/files/a-1.0-py3-none-any.whl.metadata", "fault": "slow", "chunk": 4, "delay": 0.1},
+    {"path": "/files/a-2.0-py3-none-any.whl.metadata", "fault": "slow", "chunk": 4, "delay": 0.2}])",
+                                         tmp.path);
+  REQUIRE(srv.ok());
+  const std::string url = srv.base_url() + "/simple";
+  {
+    front_end fe(url, tmp.path / "cache");
+    pr::index_provider source(*fe.front, provider_options(2));
+    pr::resolve_options ropts;
+    ropts.environment = target();
+    const std::vector<packaging::requirement> reqs{*packaging::requirement::parse("a<2")};
+    REQUIRE(pr::resolve(reqs, ropts, source));
+    CHECK(fe.http.stats().requests == 3);  // the page, a 1.0's metadata, a 2.0's
+    CHECK(fe.front->stats().fetched == 1);
+    CHECK(fe.front->stats().metadata_fetched == 1);  // a 2.0's answer has not come yet
+    source.settle();
+    CHECK(fe.http.stats().requests == 3);
+    CHECK(fe.front->stats().fetched == 1);
+    CHECK(fe.front->stats().metadata_fetched == 2);
+    CHECK(source.stats().metadata == 2);
+  }
+  // `resolve_with` reads the counters of a settled provider: one request per page or
+  // metadata fetched, the prefetch included.
+  const outcome cold = resolve_text(url, {"a<2"}, {2, tmp.path / "cache-2", {}});
+  CHECK(cold.pins == "a==1.0\n");
+  CHECK(cold.http.requests == 3);
+  CHECK(cold.http.requests == cold.cache.fetched + cold.cache.metadata_fetched);
 }
 
 TEST_CASE("a missing project: errc::not_found naming the project and the index; the solver explains") {
