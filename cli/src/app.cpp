@@ -573,11 +573,6 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
     report.error(observed.first_error()->to_string());
     return exit_error;
   }
-  for (const auto& warning : outcome->warnings) {
-    // With --no-deps no package has requirements, so none seems to define its extras.
-    if (opt.no_deps && warning.find("does not have an extra named") != std::string::npos) continue;
-    report.warning(warning);
-  }
   if (opt.universal) {
     report.info(fmt::format("universal: {} fork{} merged ({} solves)", outcome->stats.forks,
                             outcome->stats.forks == 1 ? "" : "s", outcome->stats.fork_solves));
@@ -626,6 +621,13 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   report.status(fmt::format(
       "Resolved {} package{} in {}", outcome->packages.size(), outcome->packages.size() == 1 ? "" : "s",
       elapsed < 1000 ? fmt::format("{:.0f}ms", elapsed) : fmt::format("{:.2f}s", elapsed / 1000)));
+  // What the answer says about the input (an extra no version defines) follows the summary, as
+  // uv's diagnostics do.
+  for (const auto& warning : outcome->warnings) {
+    // With --no-deps no package has requirements, so none seems to define its extras.
+    if (opt.no_deps && warning.find("does not have an extra named") != std::string::npos) continue;
+    report.warning(warning);
+  }
 
   if (report.verbosity() >= 1) {
     const auto h = stack->http().stats();
