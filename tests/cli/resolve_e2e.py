@@ -201,7 +201,9 @@ class resolve_test(unittest.TestCase):
     def test_annotation_style_line_no_header_no_annotate(self):
         self.write("reqs.in", "app\nlib\n")
         out = self.ok("reqs.in", "--annotation-style", "line", "--no-header", index=file_url(self.uni))
-        self.assertEqual(out.stdout, "app==2.0  # via -r reqs.in\nlib==3.0  # via -r reqs.in, app\n")
+        # As uv: the pin padded to 24 columns, the parents before the files.
+        self.assertEqual(out.stdout, "app==2.0                  # via -r reqs.in\n"
+                                     "lib==3.0                  # via app, -r reqs.in\n")
         out = self.ok("reqs.in", "--no-annotate", index=file_url(self.uni))
         self.assertEqual(out.stdout.splitlines()[2:], ["app==2.0", "lib==3.0"])
         out = self.ok("reqs.in", "--no-annotate", "--no-header", index=file_url(self.uni))
@@ -538,8 +540,9 @@ class resolve_test(unittest.TestCase):
     # --- sources ------------------------------------------------------------------------
 
     def test_stdin_source(self):
+        """Standard input is no file to name in `# via`, as in uv (compile_requirements_in_stdin)."""
         out = self.ok("-", "--no-header", stdin="app\n", index=file_url(self.uni))
-        self.assertEqual(out.stdout, "app==2.0\n    # via -r -\nlib==3.0\n    # via app\n")
+        self.assertEqual(out.stdout, "app==2.0\nlib==3.0\n    # via app\n")
 
     def test_pyproject_extras(self):
         self.write("pyproject.toml", '[project]\nname = "demo"\ndependencies = ["app"]\n'
