@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <string_view>
 
 #include "pyresolve/allocator/counting_resource.hpp"
 #include "pyresolve/allocator/resource.hpp"
@@ -59,6 +60,23 @@ class without_dependencies final : public resolver::provider {
  private:
   resolver::provider& m_inner;
 };
+
+/// An explanation in uv's frame (miette's): the heading, the first line after `╰─▶`, the others
+/// indented under it (blank lines stay blank).
+std::string uv_frame(std::string_view explanation) {
+  std::string out = "  × No solution found when resolving dependencies:\n  ╰─▶ ";
+  std::size_t start = 0;
+  for (bool first = true;; first = false) {
+    const std::size_t end = explanation.find('\n', start);
+    const std::string_view line =
+        explanation.substr(start, end == std::string_view::npos ? end : end - start);
+    if (!first) out += line.empty() ? "\n" : "\n      ";
+    out += line;
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
 
 class reporter {
  public:
@@ -545,16 +563,15 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
       report.error(outcome.error().explanation);
       return exit_error;
     }
-    report.error("no solution found when resolving dependencies:");
     const auto& failure = outcome.error();
-    std::string text = failure.explanation;
+    std::string text = uv_frame(failure.explanation);
     if (!failure.python_needed.empty()) {
       // uv's hint, naming the flag that sets the target.
       text += "\n\nhint: The " +
-              (opt.python_version ? "`--python-version` value (" + *opt.python_version + ")"
+              (opt.python_version ? "`--python-version` value (>=" + *opt.python_version + ")"
                                   : "target Python version (" + target->python_version + ")") +
-              " is older than some of your dependencies support (e.g., " + failure.python_needed_by +
-              " only supports " + failure.python_needed +
+              " includes Python versions that are not supported by your dependencies (e.g., " +
+              failure.python_needed_by + " only supports " + failure.python_needed +
               "). Consider using a higher `--python-version` value.";
     }
     if (opt.exclude_newer || !opt.exclude_newer_packages.empty()) {
@@ -572,11 +589,6 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   if (observed.first_error()) {
     report.error(observed.first_error()->to_string());
     return exit_error;
-  }
-  for (const auto& warning : outcome->warnings) {
-    // With --no-deps no package has requirements, so none seems to define its extras.
-    if (opt.no_deps && warning.find("does not have an extra named") != std::string::npos) continue;
-    report.warning(warning);
   }
   if (opt.universal) {
     report.info(fmt::format("universal: {} fork{} merged ({} solves)", outcome->stats.forks,
@@ -627,6 +639,13 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   report.status(fmt::format(
       "Resolved {} package{} in {}", outcome->packages.size(), outcome->packages.size() == 1 ? "" : "s",
       elapsed < 1000 ? fmt::format("{:.0f}ms", elapsed) : fmt::format("{:.2f}s", elapsed / 1000)));
+  // What the answer says about the input (an extra no version defines) follows the summary, as
+  // uv's diagnostics do.
+  for (const auto& warning : outcome->warnings) {
+    // With --no-deps no package has requirements, so none seems to define its extras.
+    if (opt.no_deps && warning.find("does not have an extra named") != std::string::npos) continue;
+    report.warning(warning);
+  }
 
   if (report.verbosity() >= 1) {
     const auto h = stack->http().stats();

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <optional>
 #include <set>
+#include <system_error>
 
 #include "pyresolve/packaging/excerpt.hpp"
 #include "pyresolve/packaging/name.hpp"
@@ -18,6 +19,19 @@ namespace {
 error located(std::string message, const std::string& file, std::uint32_t line = 0,
               std::uint32_t column = 0) {
   return error{errc::invalid_requirements_file, std::move(message), file, line, column};
+}
+
+// A file as `# via` names it: relative to the working directory when it lies under it, as uv
+// shows paths (`-r requirements.in` for `/work/requirements.in` run from `/work`).
+std::string shown_path(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path given(path);
+  if (!given.is_absolute()) return path;
+  const auto cwd = std::filesystem::current_path(ec);
+  if (ec) return path;
+  const auto relative = given.lexically_normal().lexically_relative(cwd);
+  if (relative.empty() || *relative.begin() == "..") return path;
+  return relative.generic_string();
 }
 
 bool is_pyproject(const std::string& path) {
@@ -78,7 +92,7 @@ result<void> read_direct(packaging::requirements_entry& entry, user_input& input
     return unexpected(located(std::move(e.message), entry.origin.file, entry.origin.line));
   };
   direct_input direct;
-  direct.source = "-r " + entry.origin.file;
+  direct.source = "-r " + shown_path(entry.origin.file);
   direct.origin = origin;
   if (entry.requirement && !entry.editable) {
     auto parsed = packaging::parse_direct_reference(entry.requirement->url, base_of(entry.origin.file));
@@ -123,7 +137,7 @@ result<void> read_plain(const std::string& path, std::istream& stdin_stream,
   for (auto& entry : file->entries) {
     if (auto named = check_named(entry); !named) return named;
     out.push_back(std::move(*entry.requirement));
-    sources.push_back(flag + " " + entry.origin.file);
+    sources.push_back(flag + " " + shown_path(entry.origin.file));
   }
   merge_index(input.index, file->options);
   return {};
@@ -212,7 +226,8 @@ result<std::vector<user_requirement>> read_pyproject(const std::string& text, co
                               path, at->line, at->column));
   }
   const std::string self = packaging::normalize_name(project->name.value_or(""));
-  const std::string label = packaging::excerpt(project->name.value_or("project")) + " (" + path + ")";
+  const std::string shown_name = packaging::excerpt(project->name.value_or("project"));
+  const std::string label = shown_name + " (" + shown_path(path) + ")";
   std::vector<user_requirement> out;
   std::set<std::string> wanted;
   for (const auto& extra : extras) wanted.insert(packaging::normalize_name(extra));
@@ -257,7 +272,10 @@ result<std::vector<user_requirement>> read_pyproject(const std::string& text, co
     std::vector<packaging::requirement> reqs;
     if (auto ok = group_requirements(*project, packaging::normalize_name(name), path, chain, reqs); !ok)
       return unexpected(std::move(ok).error());
-    for (auto& req : reqs) out.push_back(user_requirement{std::move(req), label});
+    // A group's requirements name it, as in uv: `myproject (pyproject.toml:test)`.
+    const std::string group_label = shown_name + " (" + shown_path(path) + ":" +
+                                    packaging::excerpt(packaging::normalize_name(name)) + ")";
+    for (auto& req : reqs) out.push_back(user_requirement{std::move(req), group_label});
   }
   return out;
 }
@@ -299,10 +317,10 @@ result<user_input> read_inputs(const options& opt, std::istream& stdin_stream) {
       }
       if (entry.constraint) {
         input.constraints.push_back(std::move(*entry.requirement));
-        input.constraint_sources.push_back("-c " + entry.origin.file);
+        input.constraint_sources.push_back("-c " + shown_path(entry.origin.file));
       } else {
         input.requirements.push_back(
-            user_requirement{std::move(*entry.requirement), "-r " + entry.origin.file});
+            user_requirement{std::move(*entry.requirement), "-r " + shown_path(entry.origin.file)});
       }
     }
     // A folder of `--find-links` in a file is relative to that file, as its paths are.

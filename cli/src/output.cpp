@@ -166,16 +166,10 @@ std::string header_command(const options& opt) {
   return command_line(kept);
 }
 
-std::vector<std::string> via_entries(const resolver::resolved_package& package, const user_input& input) {
+// What `# via` names, in uv's order: the constraint files, then the override files, then the
+// user's files (`-r FILE`, `NAME (pyproject.toml)`), then the parents.
+std::vector<std::string> via_sources(const resolver::resolved_package& package, const user_input& input) {
   std::vector<std::string> out;
-  const bool from_user =
-      std::find(package.parents.begin(), package.parents.end(), "") != package.parents.end();
-  for (const auto& req : input.requirements) {
-    if (!from_user && !package.parents.empty()) break;
-    if (req.name != std::string_view(package.name)) continue;
-    if (std::find(out.begin(), out.end(), req.source) == out.end()) out.push_back(req.source);
-  }
-  // Constraints and overrides on it, as uv and pip-tools write them (`-c constraints.txt`).
   for (const auto* pair : {&input.constraint_sources, &input.override_sources}) {
     const auto& reqs = pair == &input.constraint_sources ? input.constraints : input.overrides;
     for (std::size_t i = 0; i < reqs.size() && i < pair->size(); ++i) {
@@ -183,9 +177,32 @@ std::vector<std::string> via_entries(const resolver::resolved_package& package, 
       if (std::find(out.begin(), out.end(), (*pair)[i]) == out.end()) out.push_back((*pair)[i]);
     }
   }
+  const bool from_user =
+      std::find(package.parents.begin(), package.parents.end(), "") != package.parents.end();
+  for (const auto& req : input.requirements) {
+    if (!from_user && !package.parents.empty()) break;
+    if (req.name != std::string_view(package.name)) continue;
+    if (std::find(out.begin(), out.end(), req.source) == out.end()) out.push_back(req.source);
+  }
+  return out;
+}
+
+std::vector<std::string> via_entries(const resolver::resolved_package& package, const user_input& input) {
+  std::vector<std::string> out = via_sources(package, input);
   for (const auto& parent : package.parents) {
     if (!parent.empty()) out.push_back(parent);
   }
+  return out;
+}
+
+// `--annotation-style line` names the parents first, then the files, as uv does.
+std::vector<std::string> via_entries_on_one_line(const resolver::resolved_package& package,
+                                                 const user_input& input) {
+  std::vector<std::string> out;
+  for (const auto& parent : package.parents) {
+    if (!parent.empty()) out.push_back(parent);
+  }
+  for (auto& source : via_sources(package, input)) out.push_back(std::move(source));
   return out;
 }
 
@@ -248,11 +265,20 @@ result<std::string> render_requirements_txt(const resolver::resolution& resoluti
       hashes = std::move(*found);
       for (const auto& hash : hashes) line += " \\\n    --hash=sha256:" + hash;
     }
+    const bool one_line = opt.annotations == annotation_style::line;
+    auto via = opt.no_annotate ? std::vector<std::string>{}
+               : one_line      ? via_entries_on_one_line(package, *context.input)
+                               : via_entries(package, *context.input);
+    std::erase(via, "-r -");  // standard input is no file to name, as in uv
+    if (!via.empty() && one_line && hashes.empty()) {
+      // uv pads the pin to 24 columns before the comment.
+      constexpr std::size_t pin_column = 24;
+      if (line.size() < pin_column) line.append(pin_column - line.size(), ' ');
+    }
     out += line;
-    const auto via = opt.no_annotate ? std::vector<std::string>{} : via_entries(package, *context.input);
     if (via.empty()) {
       out += '\n';
-    } else if (opt.annotations == annotation_style::line) {
+    } else if (one_line) {
       out += hashes.empty() ? "  " : "\n    ";
       out += fmt::format("# via {}\n", fmt::join(via, ", "));
     } else if (via.size() == 1) {
@@ -264,6 +290,20 @@ result<std::string> render_requirements_txt(const resolver::resolution& resoluti
     if (opt.emit_index_annotation && context.sources) {
       const std::string index_url = context.sources(package.name, package.version).index_url;
       if (!index_url.empty()) out += "    # from " + index::strip_credentials(index_url) + "\n";
+    }
+  }
+  // The packages left out that the answer holds, named at the end as uv names them.
+  if (!opt.no_annotate) {
+    std::vector<std::string_view> excluded;
+    for (const auto& name : opt.no_emit_packages) {
+      const bool held = std::any_of(resolution.packages.begin(), resolution.packages.end(),
+                                    [&](const resolver::resolved_package& p) { return p.name == name; });
+      if (held && std::find(excluded.begin(), excluded.end(), name) == excluded.end())
+        excluded.push_back(name);
+    }
+    if (!excluded.empty()) {
+      out += "\n# The following packages were excluded from the output:\n";
+      for (const auto name : excluded) out += fmt::format("# {}\n", name);
     }
   }
   return out;

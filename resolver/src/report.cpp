@@ -32,13 +32,19 @@ std::string set_text(const version_ranges& set) {
   return out;
 }
 
+// The target Python as uv's `pip compile` names it: the lower bound the version given makes
+// (`>=3.9` for `--python-version 3.9`, `>=3.9.4` for `3.9.4`).
+std::string requested_python(const packaging::python_version& python) {
+  return ">=" + (python.patch ? python.full_string() : python.short_string());
+}
+
 }  // namespace
 
 // A set that holds every known version of the package reads as the bare name, as uv
 // simplifies ranges against the versions that exist.
-std::string report::range_text(pkg_id p, const version_ranges& set) const {
+std::string report::range_text(pkg_id p, const version_ranges& set, bool bare_when_all) const {
   const package_state& s = m_packages[p];
-  if (set.is_full()) return m_packages.display(p);
+  if (set.is_full() && (bare_when_all || s.candidates.empty())) return m_packages.display(p);
   const auto& cands = s.candidates;
   if (cands.empty()) return m_packages.display(p) + set_text(set);
   // Read against the versions that exist, as uv simplifies its ranges: each run of
@@ -61,20 +67,46 @@ std::string report::range_text(pkg_id p, const version_ranges& set) const {
                                : run_range(cands, i, j, shown.resource()));
     i = j + 1;
   }
-  if (all) return m_packages.display(p);
+  if (all && bare_when_all) return m_packages.display(p);
   return m_packages.display(p) + set_text(any ? shown : set);
 }
 
-// The versions of p outside `set` that exist, as a list: named one by one when there are few
-// (`hub==0.19.2`), else each run of consecutive versions that `set` does not cut as one item
-// (`hub<=0.19.2`, `hub>=2.0,<=2.3`, `hub>=3.0`); several items follow "the following versions
-// of hub are available:".
-std::string report::available_text(pkg_id p, const version_ranges& set) const {
-  constexpr std::size_t named_one_by_one = 3;
+std::string report::subject_text(pkg_id p, const version_ranges& set, bool& plural) const {
+  plural = false;
   const auto& cands = m_packages[p].candidates;
   const std::string name = m_packages.display(p);
-  std::size_t outside = 0;
-  for (const candidate& c : cands) outside += set.contains(c.version) ? 0 : 1;
+  // One run of consecutive versions reads as uv simplifies it against the versions that exist:
+  // open towards the end it reaches (`a<=1.0.0` for the oldest, `a>=3.0.0` for the newest).
+  std::size_t first = cands.size(), last = 0, runs = 0;
+  for (std::size_t i = 0; i < cands.size(); ++i) {
+    if (!set.contains(cands[i].version)) continue;
+    if (i == 0 || !set.contains(cands[i - 1].version)) ++runs;
+    first = std::min(first, i);
+    last = i;
+  }
+  if (p == root_id || runs != 1) {
+    std::string text = range_text(p, set);
+    plural = text == name && p != root_id;
+    return plural ? "all versions of " + text : text;
+  }
+  const std::string lo = cands[first].version.to_string(), hi = cands[last].version.to_string();
+  if (first == 0 && last + 1 == cands.size()) {
+    plural = true;
+    return "all versions of " + name;
+  }
+  if (first == 0) return name + "<=" + hi;
+  if (last + 1 == cands.size()) return name + ">=" + lo;
+  if (first == last) return name + "==" + lo;
+  return name + ">=" + lo + ",<=" + hi;
+}
+
+// The versions of p outside `set` that exist, as a list, as uv words it: each run of
+// consecutive versions that `set` does not cut as one item (`hub==0.19.2`, `hub<=0.19.2`,
+// `hub>=2.0,<=2.3`, `hub>=3.0`); several items follow "the following versions of hub are
+// available:".
+std::string report::available_text(pkg_id p, const version_ranges& set) const {
+  const auto& cands = m_packages[p].candidates;
+  const std::string name = m_packages.display(p);
   std::vector<std::string> items;
   for (std::size_t i = 0; i < cands.size();) {
     if (set.contains(cands[i].version)) {
@@ -82,12 +114,18 @@ std::string report::available_text(pkg_id p, const version_ranges& set) const {
       continue;
     }
     std::size_t j = i;
-    while (outside > named_one_by_one && j + 1 < cands.size() && !set.contains(cands[j + 1].version) &&
+    while (j + 1 < cands.size() && !set.contains(cands[j + 1].version) &&
            set.is_disjoint(version_ranges::between(cands[j].version, cands[j + 1].version)))
       ++j;
     const std::string lo = cands[i].version.to_string(), hi = cands[j].version.to_string();
+    // Every version, none in the set: the side the set lies on says which way the run reads
+    // ("only a<=1.0.0 is available" for `a>1.0.0`, "only a>=2.0.0" for `a<2.0.0`).
+    const bool set_above =
+        !set.is_disjoint(version_ranges::between(cands[j].version.just_after(), std::nullopt));
     if (i == j) {
       items.push_back(name + "==" + lo);
+    } else if (i == 0 && j + 1 == cands.size()) {
+      items.push_back(set_above ? name + "<=" + hi : name + ">=" + lo);
     } else if (i == 0) {
       items.push_back(name + "<=" + hi);
     } else if (j + 1 == cands.size()) {
@@ -197,9 +235,9 @@ std::string report::external_text(const incompat& inc) const {
       if (auto need = python_needed(p, t.set)) {
         // As uv words it, Python being a dependency like any other.
         const std::string python = ">=" + need->to_string();
-        return "the requested Python version (" + m_environment.python().full_string() +
-               ") does not satisfy Python" + python + " and " + range_text(p, t.set) + " depends on Python" +
-               python;
+        return "the requested Python version (" + requested_python(m_environment.python()) +
+               ") does not satisfy Python" + python + " and " + range_text(p, t.set, false) +
+               " depends on Python" + python;
       }
       std::string text;
       bool any_left = false, any_in = false;
@@ -248,8 +286,14 @@ std::string report::external_text(const incompat& inc) const {
     case cause_kind::dependency: {
       const auto& [p, tp] = inc.terms[0];
       const auto& [q, tq] = inc.terms[1];
-      if (p == root_id) return "you require " + term_text(q, tq);
-      return term_text(p, tp) + " depends on " + term_text(q, tq);
+      // What is depended on reads as written (`you require a==1.0.0`, even when 1.0.0 is
+      // the only version), as uv prints requirements.
+      const std::string what =
+          tq.set.is_full() ? m_packages.display(q) : m_packages.display(q) + set_text(tq.set);
+      if (p == root_id) return "you require " + what;
+      bool plural = false;
+      const std::string who = subject_text(p, tp.set, plural);
+      return who + (plural ? " depend on " : " depends on ") + what;
     }
     case cause_kind::derived:
       break;
@@ -270,7 +314,10 @@ std::string report::statement(const incompat& inc) const {
   if (rest.empty()) return "your requirements are unsatisfiable";
   if (rest.size() == 1) {
     const auto& [p, t] = *rest.front();
-    if (t.positive) return term_text(p, t) + " cannot be used";
+    if (t.positive) {
+      bool plural = false;
+      return subject_text(p, t.set, plural) + " cannot be used";
+    }
     return (has_root ? "you require " : "") + term_text(p, t) + (has_root ? "" : " is required");
   }
   if (rest.size() == 2) {
@@ -278,20 +325,29 @@ std::string report::statement(const incompat& inc) const {
     const auto* b = rest[1];
     if (!a->second.positive && b->second.positive) std::swap(a, b);
     if (a->second.positive && !b->second.positive) {
-      return term_text(a->first, a->second) + " depends on " + term_text(b->first, b->second);
+      bool plural = false;
+      const std::string who = subject_text(a->first, a->second.set, plural);
+      return who + (plural ? " depend on " : " depends on ") + term_text(b->first, b->second);
     }
   }
   std::string out;
   for (std::size_t i = 0; i < rest.size(); ++i) {
     if (i != 0) out += i + 1 == rest.size() ? " and " : ", ";
-    out += (rest[i]->second.positive ? "" : "not ") + term_text(rest[i]->first, rest[i]->second);
+    bool plural = false;
+    out += rest[i]->second.positive ? subject_text(rest[i]->first, rest[i]->second.set, plural)
+                                    : "not " + term_text(rest[i]->first, rest[i]->second);
   }
   return out + " are incompatible";
 }
 
 std::string report::conclusion(const incompat& inc) const {
-  if (is_terminal(inc)) return "your requirements are unsatisfiable.";
+  if (is_terminal(inc)) return "we can conclude that your requirements are unsatisfiable.";
   return "we can conclude that " + statement(inc) + ".";
+}
+
+bool report::is_root_dependency(incompat_id id) const {
+  const incompat& x = m_incompats[id];
+  return x.kind == cause_kind::dependency && x.terms.front().first == root_id;
 }
 
 void report::explain(incompat_id id, std::vector<std::string>& lines, std::vector<pkg_id>& named) const {
@@ -303,14 +359,15 @@ void report::explain(incompat_id id, std::vector<std::string>& lines, std::vecto
   const bool d1 = m_incompats[c1].kind == cause_kind::derived;
   const bool d2 = m_incompats[c2].kind == cause_kind::derived;
   if (!d1 && !d2) {
-    // A dependency reads best first ("a depends on b>=2 and only b<2 is available"), but the
-    // user's own requirement last ("... and you require a").
+    // In uv's order: what is not available first ("only b<2 is available and a depends on
+    // b>=2"), the dependencies next, the later one of two first, the user's own requirement
+    // last ("... and you require a").
     auto rank = [&](incompat_id c) {
       const incompat& x = m_incompats[c];
-      if (x.kind != cause_kind::dependency) return 1;
-      return x.terms.front().first == root_id ? 2 : 0;
+      if (x.kind != cause_kind::dependency) return 0;
+      return x.terms.front().first == root_id ? 2 : 1;
     };
-    if (rank(c2) < rank(c1)) std::swap(c1, c2);
+    if (rank(c2) < rank(c1) || (rank(c1) == 1 && rank(c2) == 1)) std::swap(c1, c2);
     explain(c1, lines, named);
     explain(c2, lines, named);
     // Versions the target's Python rules out read as uv derives them, in a sentence of their
@@ -321,9 +378,16 @@ void report::explain(incompat_id id, std::vector<std::string>& lines, std::vecto
       if (x.kind != cause_kind::no_versions) continue;
       const auto& [p, t] = x.terms.front();
       if (!python_needed(p, t.set)) continue;
-      lines.push_back("Because " + external_text(x) + ", we can conclude that " + range_text(p, t.set) +
-                      " cannot be used.");
+      lines.push_back("Because " + external_text(x) + ", we can conclude that " +
+                      range_text(p, t.set, false) + " cannot be used.");
       lines.push_back("And because " + external_text(m_incompats[python_side == c1 ? c2 : c1]) + ", " +
+                      conclusion(inc));
+      return;
+    }
+    // Two requirements of the user's read as one ("you require a==1.0 and a==2.0"), as in uv.
+    if (is_root_dependency(c1) && is_root_dependency(c2)) {
+      lines.push_back("Because " + external_text(m_incompats[c1]) + " and " +
+                      external_text(m_incompats[c2]).substr(std::string_view("you require ").size()) + ", " +
                       conclusion(inc));
       return;
     }
@@ -339,6 +403,37 @@ void report::explain(incompat_id id, std::vector<std::string>& lines, std::vecto
     return;
   }
   if (!d1) std::swap(c1, c2);
+  // A step that a derived fact and one external fact make, followed by another external fact,
+  // reads as one step, as PubGrub's reporter (and uv's) collapses it: "And because b depends
+  // on a and you require b, we can conclude that ..."; two requirements of the user's read "you
+  // require a and b". Not when the external fact is about the target's Python, which has
+  // sentences of its own.
+  {
+    const incompat& d = m_incompats[c1];
+    if (d.kind == cause_kind::derived) {
+      incompat_id x = skip_vacuous(d.cause1);
+      incompat_id e = skip_vacuous(d.cause2);
+      if (m_incompats[x].kind != cause_kind::derived) std::swap(x, e);
+      auto about_python = [&](incompat_id c) {
+        const incompat& n = m_incompats[c];
+        return n.kind == cause_kind::no_versions &&
+               python_needed(n.terms.front().first, n.terms.front().second.set);
+      };
+      if (m_incompats[x].kind == cause_kind::derived && m_incompats[e].kind != cause_kind::derived &&
+          !about_python(e) && !about_python(c2)) {
+        for (const auto& t : d.terms) named.push_back(m_packages[t.first].base);
+        explain(x, lines, named);
+        explain(e, lines, named);
+        explain(c2, lines, named);
+        std::string second = external_text(m_incompats[c2]);
+        if (is_root_dependency(e) && is_root_dependency(c2))
+          second = second.substr(std::string_view("you require ").size());
+        lines.push_back("And because " + external_text(m_incompats[e]) + " and " + second + ", " +
+                        conclusion(inc));
+        return;
+      }
+    }
+  }
   explain(c1, lines, named);
   explain(c2, lines, named);
   lines.push_back("And because " + external_text(m_incompats[c2]) + ", " + conclusion(inc));
@@ -352,7 +447,7 @@ void report::find_python_shortfall(incompat_id id, resolve_failure& out) const {
     const auto& [p, t] = inc.terms.front();
     if (auto need = python_needed(p, t.set)) {
       out.python_needed = ">=" + need->to_string();
-      out.python_needed_by = range_text(p, t.set);
+      out.python_needed_by = range_text(p, t.set, false);
     }
     return;
   }

@@ -201,7 +201,9 @@ class resolve_test(unittest.TestCase):
     def test_annotation_style_line_no_header_no_annotate(self):
         self.write("reqs.in", "app\nlib\n")
         out = self.ok("reqs.in", "--annotation-style", "line", "--no-header", index=file_url(self.uni))
-        self.assertEqual(out.stdout, "app==2.0  # via -r reqs.in\nlib==3.0  # via -r reqs.in, app\n")
+        # As uv: the pin padded to 24 columns, the parents before the files.
+        self.assertEqual(out.stdout, "app==2.0                  # via -r reqs.in\n"
+                                     "lib==3.0                  # via app, -r reqs.in\n")
         out = self.ok("reqs.in", "--no-annotate", index=file_url(self.uni))
         self.assertEqual(out.stdout.splitlines()[2:], ["app==2.0", "lib==3.0"])
         out = self.ok("reqs.in", "--no-annotate", "--no-header", index=file_url(self.uni))
@@ -444,11 +446,13 @@ class resolve_test(unittest.TestCase):
         self.write("reqs.in", "new>=2\n")
         out = self.resolve("reqs.in", index=file_url(tree))
         self.assertEqual(out.returncode, 1, out.stderr)
-        self.assertIn("Because the requested Python version (3.11.0) does not satisfy Python>=3.12 and new==2.0 "
+        self.assertIn("Because the requested Python version (>=3.11) does not satisfy Python>=3.12 and new==2.0 "
                       "depends on Python>=3.12, we can conclude that new==2.0 cannot be used.\n"
-                      "And because you require new==2.0, your requirements are unsatisfiable.\n\n"
-                      "hint: The `--python-version` value (3.11) is older than some of your dependencies support "
-                      "(e.g., new==2.0 only supports >=3.12). Consider using a higher `--python-version` value.",
+                      "      And because you require new>=2, we can conclude that your requirements are "
+                      "unsatisfiable.\n\n"
+                      "hint: The `--python-version` value (>=3.11) includes Python versions that are not supported "
+                      "by your dependencies (e.g., new==2.0 only supports >=3.12). Consider using a higher "
+                      "`--python-version` value.",
                       out.stderr)
 
     def test_index_strategy(self):
@@ -626,8 +630,9 @@ class resolve_test(unittest.TestCase):
     # --- sources ------------------------------------------------------------------------
 
     def test_stdin_source(self):
+        """Standard input is no file to name in `# via`, as in uv (compile_requirements_in_stdin)."""
         out = self.ok("-", "--no-header", stdin="app\n", index=file_url(self.uni))
-        self.assertEqual(out.stdout, "app==2.0\n    # via -r -\nlib==3.0\n    # via app\n")
+        self.assertEqual(out.stdout, "app==2.0\nlib==3.0\n    # via app\n")
 
     def test_pyproject_extras(self):
         self.write("pyproject.toml", '[project]\nname = "demo"\ndependencies = ["app"]\n'
@@ -1156,15 +1161,18 @@ class resolve_test(unittest.TestCase):
         argv = [RESOLVE, "reqs.in", "-i", file_url(self.uni), "--cache-dir", self.cache, "--no-progress", *TARGET]
         code, _, term = run_in_pty(argv, self.env(), self.tmp)
         self.assertEqual(code, 1)
-        self.assertIn("\x1b[1;31merror\x1b[0m", term)
+        self.assertIn("\x1b[1m  × No solution found", term)
         code, _, term = run_in_pty(argv, self.env(NO_COLOR="1"), self.tmp)
         self.assertEqual(code, 1)
         self.assertNotIn("\x1b[", term)
-        self.assertIn("error: ", term)
+        self.assertIn("  × No solution found", term)
         code, _, term = run_in_pty(argv + ["--color", "never"], self.env(), self.tmp)
         self.assertNotIn("\x1b[", term)
         out = self.resolve("reqs.in", "--color", "always", index=file_url(self.uni), env=self.env(NO_COLOR="1"))
-        self.assertIn("\x1b[1;31merror", out.stderr)
+        self.assertIn("\x1b[1m  × No solution found", out.stderr)
+        # The error: prefix is coloured too.
+        out = self.resolve("missing.in", "--color", "always", index=file_url(self.uni))
+        self.assertIn("\x1b[1;31merror\x1b[0m", out.stderr)
 
 
 class jupyter_test(unittest.TestCase):

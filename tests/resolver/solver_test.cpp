@@ -119,7 +119,7 @@ TEST_CASE("an unsatisfiable requirement on a project of 100,000 versions is rule
   auto o = solve(json, {"bad"});
   const auto elapsed = std::chrono::steady_clock::now() - started;
   CHECK_FALSE(o.ok);
-  CHECK(o.explanation.find("bad depends on nothere>=2") != std::string::npos);
+  CHECK(o.explanation.find("all versions of bad depend on nothere>=2") != std::string::npos);
   CHECK(elapsed < std::chrono::seconds(60));
 }
 

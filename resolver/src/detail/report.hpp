@@ -27,7 +27,12 @@ class report {
   [[nodiscard]] resolve_failure failure(incompat_id id) const;
 
  private:
-  std::string range_text(pkg_id p, const version_ranges& set) const;
+  /// `bare_when_all`: a set holding every version reads as the bare name; else the versions
+  /// are spelled out (`a==1.0.0`), as uv names the versions the target's Python rules out.
+  std::string range_text(pkg_id p, const version_ranges& set, bool bare_when_all = true) const;
+  /// A positive term as the subject of a sentence: "all versions of a" when it holds every
+  /// version, as uv says it; `plural` tells the verb.
+  std::string subject_text(pkg_id p, const version_ranges& set, bool& plural) const;
   std::string available_text(pkg_id p, const version_ranges& set) const;
   std::optional<packaging::version> python_needed(pkg_id p, const version_ranges& set) const;
   void find_python_shortfall(incompat_id id, resolve_failure& out) const;
@@ -37,6 +42,8 @@ class report {
   std::string external_text(const incompat& inc) const;
   std::string statement(const incompat& inc) const;
   std::string conclusion(const incompat& inc) const;
+  /// A requirement of the user's ("you require a").
+  bool is_root_dependency(incompat_id id) const;
   void explain(incompat_id id, std::vector<std::string>& lines, std::vector<pkg_id>& named) const;
 
   const package_table& m_packages;
