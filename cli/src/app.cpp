@@ -648,6 +648,9 @@ int run_resolve(const options& opt, std::istream& in, std::ostream& out, reporte
   }
 
   if (report.verbosity() >= 1) {
+    // Prefetches still in flight are counted by the client when they start and by the cache
+    // when they end: settle first (finished() would anyway), so the two counts agree.
+    stack->settle();
     const auto h = stack->http().stats();
     const auto c = stack->index().stats();
     for (const auto& t : timings)

@@ -208,7 +208,8 @@ result<void> group_requirements(const packaging::pyproject_project& project, con
 result<std::vector<user_requirement>> read_pyproject(const std::string& text, const std::string& path,
                                                      const std::vector<std::string>& extras, bool all_extras,
                                                      std::optional<std::string>* requires_python,
-                                                     const std::vector<std::string>& groups) {
+                                                     const std::vector<std::string>& groups,
+                                                     bool groups_only) {
   auto project = packaging::parse_pyproject(text, path);
   if (!project) return unexpected(std::move(project).error());
   if (!project->has_project && groups.empty()) return unexpected(located("no [project] table", path));
@@ -249,7 +250,9 @@ result<std::vector<user_requirement>> read_pyproject(const std::string& text, co
   // (`all = ["proj[cli,test]"]`), expand in place, as uv expands them: each group once.
   std::set<std::string> expanded;
   std::vector<std::pair<packaging::requirement, std::optional<packaging::marker>>> pending;
-  for (auto& item : project->dependencies) pending.emplace_back(std::move(item.requirement), std::nullopt);
+  if (!groups_only) {
+    for (auto& item : project->dependencies) pending.emplace_back(std::move(item.requirement), std::nullopt);
+  }
   auto expand = [&](const std::string& extra, const std::optional<packaging::marker>& marker) {
     if (!expanded.insert(extra).second) return;
     for (const auto& group : project->optional_dependencies) {
@@ -288,8 +291,8 @@ result<user_input> read_inputs(const options& opt, std::istream& stdin_stream) {
       any_pyproject = true;
       auto text = read_text(source);
       if (!text) return unexpected(std::move(text).error());
-      auto reqs =
-          read_pyproject(*text, source, opt.extras, opt.all_extras, &input.requires_python, opt.groups);
+      auto reqs = read_pyproject(*text, source, opt.extras, opt.all_extras, &input.requires_python,
+                                 opt.groups, opt.groups_only);
       if (!reqs) return unexpected(std::move(reqs).error());
       for (const auto& req : *reqs) {
         if (req.requirement.url.empty()) continue;

@@ -495,6 +495,11 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   if (dir->parsed()) opt.cache = cache_command::dir;
   if (clean->parsed()) opt.cache = cache_command::clean;
   if (prune->parsed()) opt.cache = cache_command::prune;
+  // `--group` alone reads the project's dependency groups from ./pyproject.toml, as in uv.
+  if (opt.cache == cache_command::none && opt.sources.empty() && !opt.groups.empty()) {
+    opt.sources.emplace_back("pyproject.toml");
+    opt.groups_only = true;
+  }
   if (opt.cache == cache_command::none && opt.sources.empty()) {
     outcome.exit_code = 2;
     outcome.to_stderr = true;

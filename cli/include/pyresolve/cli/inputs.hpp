@@ -74,9 +74,11 @@ struct user_input {
 /// groups named in `extras` (all of them with `all_extras`). An extra that the file does not
 /// define is an error, as in uv.
 /// `requires_python`, when given, receives `[project] requires-python` (an invalid specifier
-/// set is an error naming the file and line).
+/// set is an error naming the file and line). `groups` are `[dependency-groups]` to add;
+/// with `groups_only`, they alone are read (uv's `--group` without a source file).
 [[nodiscard]] result<std::vector<user_requirement>> read_pyproject(
     const std::string& text, const std::string& path, const std::vector<std::string>& extras, bool all_extras,
-    std::optional<std::string>* requires_python = nullptr, const std::vector<std::string>& groups = {});
+    std::optional<std::string>* requires_python = nullptr, const std::vector<std::string>& groups = {},
+    bool groups_only = false);
 
 }  // namespace pyresolve::cli

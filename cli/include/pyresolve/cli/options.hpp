@@ -37,7 +37,9 @@ struct options {
   std::vector<std::pair<std::string, std::string>> config_settings;
   std::vector<std::string> extras;  ///< `--extra` (pyproject.toml)
   bool all_extras = false;
-  std::vector<std::string> groups;       ///< `--group` (pyproject.toml `[dependency-groups]`)
+  std::vector<std::string> groups;  ///< `--group` (pyproject.toml `[dependency-groups]`)
+  /// `--group` without a source: the groups of ./pyproject.toml alone, not its dependencies (uv).
+  bool groups_only = false;
   std::optional<std::string> index_url;  ///< `-i`, else PYRESOLVE_INDEX_URL
   std::vector<std::string> extra_index_urls;
   bool no_index = false;
