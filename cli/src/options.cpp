@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "pyresolve/cli/exclude_newer.hpp"
+#include "pyresolve/cli/inert_flags.hpp"
 #include "pyresolve/packaging/excerpt.hpp"
 #include "pyresolve/packaging/name.hpp"
 
@@ -409,43 +410,10 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   app.add_option("--no-emit-package,--unsafe-package", no_emit,
                  "leave this package out of the output (its dependencies stay; repeatable)");
 
-  // pip-tools' flags, as uv takes them: accepted, with a warning when they change nothing here
-  // (`--pre` is `--prerelease allow`). Hidden from --help.
+  // pip-tools' `--pre` is `--prerelease allow` (its flags that change nothing here, and uv's,
+  // were taken out before: inert_flags.hpp). Hidden from --help.
   bool pre = false;
   app.add_flag("--pre", pre)->group("");
-  std::vector<std::string> inert_flags_given;
-  for (const char* flag : {"--allow-unsafe", "--no-allow-unsafe", "--reuse-hashes", "--no-reuse-hashes",
-                           "--emit-trusted-host", "--no-emit-trusted-host", "--emit-options",
-                           "--no-emit-options", "--no-config", "--build-isolation", "--strip-extras"}) {
-    app.add_flag_callback(flag, [&inert_flags_given, flag] { inert_flags_given.emplace_back(flag); })
-        ->group("");
-  }
-  std::string resolver_name, max_rounds, cert, client_cert, config_file;
-  std::vector<std::pair<const char*, std::string*>> inert_options{{"--resolver", &resolver_name},
-                                                                  {"--max-rounds", &max_rounds},
-                                                                  {"--cert", &cert},
-                                                                  {"--client-cert", &client_cert},
-                                                                  {"--config", &config_file}};
-  for (auto& [flag, value] : inert_options) app.add_option(flag, *value)->group("");
-  // uv's flags about what `resolve` never does (install, read configuration files, download
-  // interpreters): accepted, with a warning where the run may differ from uv's. Hidden.
-  bool system = false, native_tls = false, no_python_downloads = false;
-  app.add_flag("--system", system)->group("");
-  app.add_flag("--native-tls", native_tls)->group("");                    // curl reads the system's CA bundle
-  app.add_flag("--no-python-downloads", no_python_downloads)->group("");  // none are made
-  std::string project, config_file_uv, torch_backend, python_preference;
-  std::vector<std::string> insecure_hosts, isolation_packages, package_settings;
-  const std::vector<std::pair<const char*, std::string*>> uv_inert{
-      {"--project", &project},
-      {"--config-file", &config_file_uv},
-      {"--torch-backend", &torch_backend},
-      {"--python-preference", &python_preference}};
-  for (const auto& [flag, value] : uv_inert) app.add_option(flag, *value)->group("");
-  const std::vector<std::pair<const char*, std::vector<std::string>*>> uv_inert_lists{
-      {"--allow-insecure-host", &insecure_hosts},
-      {"--no-build-isolation-package", &isolation_packages},
-      {"--config-settings-package", &package_settings}};
-  for (const auto& [flag, values] : uv_inert_lists) app.add_option(flag, *values)->group("");
   app.add_option("--directory", opt.directory, "change to this folder first: relative paths start there")
       ->group("");
 
@@ -469,7 +437,8 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   auto* prune = cache->add_subcommand("prune", "remove unused buckets, temporary files and empty folders");
   for (auto* sub : {dir, clean, prune}) sub->fallthrough();
 
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  const std::vector<std::string> parsed = strip_inert_flags(args, opt.warnings);
+  std::vector<std::string> reversed(parsed.rbegin(), parsed.rend());
   parse_outcome outcome;
   try {
     app.parse(reversed);
@@ -578,27 +547,6 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   } else if (auto env = getenv("PYRESOLVE_CUSTOM_COMPILE_COMMAND"); env && !env->empty()) {
     opt.custom_compile_command = *env;
   }
-  for (const auto& flag : inert_flags_given)
-    opt.warnings.push_back("pip-compile's " + flag + " has no effect");
-  if (system) opt.warnings.push_back("--system has no effect: nothing is installed");
-  const std::pair<const char*, const char*> inert_reasons[] = {
-      {"--project", "no project configuration is read"},
-      {"--config-file", "no configuration file is read"},
-      {"--torch-backend", "no PyTorch index is chosen for you; give it with --index"},
-      {"--python-preference", "the target interpreter is python3 on PATH or --python"}};
-  for (const auto& [flag, why] : inert_reasons) {
-    for (const auto& [name, value] : uv_inert) {
-      if (std::string_view(name) == flag && !value->empty())
-        opt.warnings.push_back(std::string(flag) + " has no effect: " + why);
-    }
-  }
-  if (!insecure_hosts.empty())
-    opt.warnings.push_back("--allow-insecure-host has no effect: TLS certificates are always verified");
-  if (!isolation_packages.empty())
-    opt.warnings.push_back(
-        "--no-build-isolation-package has no effect: use --no-build-isolation for every build");
-  if (!package_settings.empty())
-    opt.warnings.push_back("--config-settings-package has no effect: use -C, which applies to every build");
   if (!fork_strategy.empty())
     opt.warnings.push_back("--fork-strategy has no effect: a universal resolution forks on markers only");
   if (keyring_provider == "subprocess")
@@ -616,9 +564,6 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
       return outcome;
     }
     opt.config_settings.emplace_back(setting.substr(0, equals), setting.substr(equals + 1));
-  }
-  for (const auto& [flag, value] : inert_options) {
-    if (!value->empty()) opt.warnings.push_back("pip-compile's " + std::string(flag) + " has no effect");
   }
   for (const auto& name : split_commas(no_emit))
     opt.no_emit_packages.push_back(packaging::normalize_name(name));

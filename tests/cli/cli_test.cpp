@@ -14,6 +14,7 @@
 
 #include "pyresolve/cli/app.hpp"
 #include "pyresolve/cli/exclude_newer.hpp"
+#include "pyresolve/cli/inert_flags.hpp"
 #include "pyresolve/cli/inputs.hpp"
 #include "pyresolve/cli/options.hpp"
 #include "pyresolve/cli/output.hpp"
@@ -820,4 +821,23 @@ TEST_CASE(
     ::unsetenv("TZ");
   }
   ::tzset();
+}
+
+TEST_CASE("inert flags: taken out with their values, joined or not, each warned about once") {
+  std::vector<std::string> warnings;
+  const std::vector<std::string> args{
+      "r.in",         "--resolver", "backtracking",   "--allow-unsafe", "--cert=x.pem",
+      "--native-tls", "-q",         "--allow-unsafe", "--project",      "p",
+      "--certain"};
+  const auto kept = pyresolve::cli::strip_inert_flags(args, warnings);
+  CHECK(kept == std::vector<std::string>{"r.in", "-q", "--certain"});
+  CHECK(warnings == std::vector<std::string>{"pip-compile's --resolver has no effect",
+                                             "pip-compile's --allow-unsafe has no effect",
+                                             "pip-compile's --cert has no effect",
+                                             "--project has no effect: no project configuration is read"});
+  // A flag that takes a value, last on the line, takes nothing with it.
+  warnings.clear();
+  CHECK(pyresolve::cli::strip_inert_flags({"r.in", "--config"}, warnings) ==
+        std::vector<std::string>{"r.in"});
+  CHECK(warnings.size() == 1);
 }
