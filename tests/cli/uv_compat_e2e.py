@@ -215,19 +215,26 @@ def scenario_requirements(e):
     return reqs or list(toml.get("root", {}).get("requires", [])), flags
 
 
+def resolve_scenario(tmp, prefix, e):
+    """The scenario's index tree and requirements file in a folder of its own, resolved with its
+    flags: (folder, index URL, the run, the flags the script added)."""
+    work = os.path.join(tmp, prefix + e["test"])
+    os.makedirs(work)
+    url = scenario_tree(e["scenario"], os.path.join(work, ".tree"))
+    reqs, flags = scenario_requirements(e)
+    with open(os.path.join(work, "requirements.in"), "w") as f:
+        f.write("".join(r + "\n" for r in reqs))
+    res, added = run_resolve(["requirements.in", *flags], work, url, e.get("python", "3.12"))
+    return work, url, res, added
+
+
 # Part 1 ---------------------------------------------------------------------------------------
 def compile_scenarios(tmp):
     with open(os.path.join(SCENARIOS, "expectations.json")) as f:
         expectations = json.load(f)["pip/pip_compile_scenarios.rs"]
     rows = []
     for e in expectations:
-        work = os.path.join(tmp, "compile-" + e["test"])
-        os.makedirs(work)
-        url = scenario_tree(e["scenario"], os.path.join(work, ".tree"))
-        reqs, flags = scenario_requirements(e)
-        with open(os.path.join(work, "requirements.in"), "w") as f:
-            f.write("".join(r + "\n" for r in reqs))
-        res, added = run_resolve(["requirements.in", *flags], work, url, e.get("python", "3.12"))
+        work, url, res, added = resolve_scenario(tmp, "compile-", e)
         ours = normalise_ours(snapshot_text(res.returncode, res.stdout, res.stderr), work, url, added)
         rows.append((e["test"], first_difference(normalise_uv(e["snapshots"][0]), ours)))
     return rows
@@ -242,14 +249,8 @@ def install_explanations(tmp):
         snap = e["snapshots"][0] if e["snapshots"] else ""
         if "No solution found" not in snap:
             continue
-        work = os.path.join(tmp, "install-" + e["test"])
-        os.makedirs(work)
-        url = scenario_tree(e["scenario"], os.path.join(work, ".tree"))
-        reqs, flags = scenario_requirements(e)
-        with open(os.path.join(work, "requirements.in"), "w") as f:
-            f.write("".join(r + "\n" for r in reqs))
         python = e.get("python", "3.12")
-        res, added = run_resolve(["requirements.in", *flags], work, url, python)
+        work, url, res, added = resolve_scenario(tmp, "install-", e)
         # pip install's target is its interpreter ("the current Python version (3.9.[X])");
         # ours is the --python-version this script gives, which reads as pip compile's does.
         theirs = re.sub(r"the current Python version \([^)]*\)", f"the requested Python version (>={python})",
