@@ -90,12 +90,13 @@ std::string json_string(std::string_view text) {
 std::string settings_json(const std::vector<std::pair<std::string, std::string>>& settings) {
   if (settings.empty()) return {};
   std::vector<std::pair<std::string, std::vector<std::string>>> keys;
-  for (const auto& [key, value] : settings) {
-    auto it = std::find_if(keys.begin(), keys.end(), [&](const auto& k) { return k.first == key; });
+  for (const auto& setting : settings) {
+    // (Not a structured binding: clang 14, the fuzz preset, cannot capture one.)
+    auto it = std::find_if(keys.begin(), keys.end(), [&](const auto& k) { return k.first == setting.first; });
     if (it == keys.end()) {
-      keys.push_back({key, {value}});
+      keys.push_back({setting.first, {setting.second}});
     } else {
-      it->second.push_back(value);
+      it->second.push_back(setting.second);
     }
   }
   std::string out = "{";
