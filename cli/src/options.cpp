@@ -360,7 +360,7 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_fu
   std::vector<std::string> config_settings;
   app.add_option("-C,--config-setting,--config-settings", config_settings,
                  "a PEP 517 config setting for every build backend (KEY=VALUE, repeatable)");
-  app.add_option("--python", opt.python,
+  app.add_option("-p,--python", opt.python,
                  "the target interpreter: its version and platform are the target unless --python-version / "
                  "--python-platform say otherwise, and it runs builds (default: python3 on PATH)")
       ->check(not_empty);

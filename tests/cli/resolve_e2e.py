@@ -574,6 +574,8 @@ class resolve_test(unittest.TestCase):
         self.write("reqs.in", "lib\n")
         out = self.ok("reqs.in", "-v", "--python", fake, index=file_url(self.uni), target=False)
         self.assertIn("target: Python 3.9.1 on x86_64-manylinux_2_31 (from --python " + fake + ")", out.stderr)
+        out = self.ok("reqs.in", "-v", "-p", fake, index=file_url(self.uni), target=False)  # uv's short form
+        self.assertIn("target: Python 3.9.1 on x86_64-manylinux_2_31 (from --python " + fake + ")", out.stderr)
         out = self.ok("reqs.in", "-v", "--python", fake, "--python-version", "3.12", index=file_url(self.uni),
                       target=False)
         self.assertIn("target: Python 3.12 on x86_64-manylinux_2_31", out.stderr)
