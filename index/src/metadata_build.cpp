@@ -15,6 +15,7 @@
 #include "pyresolve/packaging/pyproject.hpp"
 #include "pyresolve/packaging/requirements_file.hpp"
 #include "pyresolve/packaging/tags.hpp"
+#include "pyresolve/support/json.hpp"
 
 namespace pyresolve::index {
 namespace {
@@ -66,25 +67,6 @@ result<void> write_whole(const fs::path& path, std::string_view text) {
   return {};
 }
 
-/// `text` as a JSON string literal.
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      static const char* hex = "0123456789abcdef";
-      out += "\\u00";
-      out += hex[(c >> 4) & 0xf];
-      out += hex[c & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  return out + '"';
-}
-
 /// PEP 517 `config_settings` as the hook runner reads them: a JSON object, a key given
 /// several times holding the list of its values (uv's rule); empty when there are none.
 std::string settings_json(const std::vector<std::pair<std::string, std::string>>& settings) {
@@ -102,13 +84,17 @@ std::string settings_json(const std::vector<std::pair<std::string, std::string>>
   std::string out = "{";
   for (const auto& [key, values] : keys) {
     if (out.size() > 1) out += ", ";
-    out += json_string(key) + ": ";
+    append_json_string(out, key);
+    out += ": ";
     if (values.size() == 1) {
-      out += json_string(values.front());
+      append_json_string(out, values.front());
       continue;
     }
     out += '[';
-    for (std::size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + json_string(values[i]);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i != 0) out += ", ";
+      append_json_string(out, values[i]);
+    }
     out += ']';
   }
   return out + '}';
@@ -297,9 +283,8 @@ class builder {
     auto temp = temp_dir();
     if (!temp) return unexpected(std::move(temp).error());
     const fs::path out = *temp / "requires.json";
-    std::vector<std::string> args{site, "requires", m_backend_spec, m_backend_path, m_kind, out.string()};
-    if (!m_settings.empty()) args.push_back(m_settings);
-    auto ran = python(args, true);
+    auto ran =
+        python({site, "requires", m_backend_spec, m_backend_path, m_kind, out.string(), m_settings}, true);
     if (!ran) return unexpected(std::move(ran).error());
     auto text = packaging::read_file_contents(out);
     if (!text) return build_error(m_label, "the requires hook wrote no answer");
@@ -327,10 +312,9 @@ class builder {
     if (!temp) return unexpected(std::move(temp).error());
     const fs::path dir = *temp / "out";
     const fs::path answer = *temp / "answer.json";
-    std::vector<std::string> args{site,   "metadata",   m_backend_spec, m_backend_path,
-                                  m_kind, dir.string(), answer.string()};
-    if (!m_settings.empty()) args.push_back(m_settings);
-    auto ran = python(args, m_options.isolation);
+    auto ran = python(
+        {site, "metadata", m_backend_spec, m_backend_path, m_kind, dir.string(), answer.string(), m_settings},
+        m_options.isolation);
     if (!ran) return unexpected(std::move(ran).error());
     auto text = packaging::read_file_contents(answer);
     if (!text) return build_error(m_label, "the metadata hook wrote no answer");

@@ -93,8 +93,8 @@ def main(argv):
         return
     hooks = backend(argv[3], argv[4])
     kind = argv[5]
-    # PEP 517 config_settings: a JSON object after the command's own arguments, or none.
-    settings = json.loads(argv[-1]) if argv[-1].startswith("{") else None
+    # PEP 517 config_settings: a JSON object, last; empty when there are none.
+    settings = json.loads(argv[-1]) if argv[-1] else None
     if command == "requires":
         hook = getattr(hooks, "get_requires_for_build_" + kind, None)
         result = list(hook(settings)) if hook else []
