@@ -187,22 +187,16 @@ std::vector<std::string> via_sources(const resolver::resolved_package& package, 
   return out;
 }
 
-std::vector<std::string> via_entries(const resolver::resolved_package& package, const user_input& input) {
+std::vector<std::string> via_entries(const resolver::resolved_package& package, const user_input& input,
+                                     annotation_style style) {
   std::vector<std::string> out = via_sources(package, input);
+  // `--annotation-style line` names the parents first, then the files, as uv does.
+  const auto at = style == annotation_style::line ? out.begin() : out.end();
+  std::vector<std::string> parents;
   for (const auto& parent : package.parents) {
-    if (!parent.empty()) out.push_back(parent);
+    if (!parent.empty()) parents.push_back(parent);
   }
-  return out;
-}
-
-// `--annotation-style line` names the parents first, then the files, as uv does.
-std::vector<std::string> via_entries_on_one_line(const resolver::resolved_package& package,
-                                                 const user_input& input) {
-  std::vector<std::string> out;
-  for (const auto& parent : package.parents) {
-    if (!parent.empty()) out.push_back(parent);
-  }
-  for (auto& source : via_sources(package, input)) out.push_back(std::move(source));
+  out.insert(at, parents.begin(), parents.end());
   return out;
 }
 
@@ -266,9 +260,8 @@ result<std::string> render_requirements_txt(const resolver::resolution& resoluti
       for (const auto& hash : hashes) line += " \\\n    --hash=sha256:" + hash;
     }
     const bool one_line = opt.annotations == annotation_style::line;
-    auto via = opt.no_annotate ? std::vector<std::string>{}
-               : one_line      ? via_entries_on_one_line(package, *context.input)
-                               : via_entries(package, *context.input);
+    auto via =
+        opt.no_annotate ? std::vector<std::string>{} : via_entries(package, *context.input, opt.annotations);
     std::erase(via, "-r -");  // standard input is no file to name, as in uv
     if (!via.empty() && one_line && hashes.empty()) {
       // uv pads the pin to 24 columns before the comment.

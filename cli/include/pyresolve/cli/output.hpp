@@ -76,10 +76,13 @@ struct render_context {
 [[nodiscard]] result<std::string> render_json(const resolver::resolution& resolution,
                                               const render_context& context);
 
-/// The `# via` entries of a package: the `-r FILE` sources of the user requirements naming it
-/// first (in reading order, without duplicates), then its parents in name order.
+/// The `# via` entries of a package, as uv orders them: the constraint and override files
+/// naming it, then the sources of the user requirements naming it (in reading order, without
+/// duplicates), then its parents in name order; with `annotation_style::line`, the parents
+/// first.
 [[nodiscard]] std::vector<std::string> via_entries(const resolver::resolved_package& package,
-                                                   const user_input& input);
+                                                   const user_input& input,
+                                                   annotation_style style = annotation_style::split);
 
 /// The marker to write after a pin: kept only when every requirement on the package is a
 /// user requirement with a marker (`(a) or (b)` when they differ); empty otherwise.
