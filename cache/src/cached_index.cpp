@@ -249,9 +249,11 @@ std::string cached_index::index_url(std::string_view name, const packaging::vers
   const std::string_view normalized = packaging::normalized_name(name, storage);
   if (m_locations.strategy != index::index_strategy::first_index) {
     // The page is loaded by now (the answer was read from it): this is the memo's copy.
-    if (auto page = project_page(normalized); page && (*page)->find(version)) {
-      const std::uint8_t rank = (*page)->index_rank(*(*page)->find(version));
-      if (rank < m_ordered.size()) return index::strip_credentials(m_ordered[rank]);
+    if (auto page = project_page(normalized)) {
+      if (const auto v = (*page)->find(version)) {
+        const std::uint8_t rank = (*page)->index_rank(*v);
+        if (rank < m_ordered.size()) return index::strip_credentials(m_ordered[rank]);
+      }
     }
   }
   return index_url(normalized);
