@@ -285,11 +285,7 @@ std::string report::external_text(const incompat& inc) const {
     }
     case cause_kind::dependency: {
       const auto& [p, tp] = inc.terms[0];
-      const auto& [q, tq] = inc.terms[1];
-      // What is depended on reads as written (`you require a==1.0.0`, even when 1.0.0 is
-      // the only version), as uv prints requirements.
-      const std::string what =
-          tq.set.is_full() ? m_packages.display(q) : m_packages.display(q) + set_text(tq.set);
+      const std::string what = depended_text(inc);
       if (p == root_id) return "you require " + what;
       bool plural = false;
       const std::string who = subject_text(p, tp.set, plural);
@@ -345,6 +341,13 @@ std::string report::conclusion(const incompat& inc) const {
   return "we can conclude that " + statement(inc) + ".";
 }
 
+std::string report::depended_text(const incompat& dependency) const {
+  // What is depended on reads as written (`you require a==1.0.0`, even when 1.0.0 is the only
+  // version), as uv prints requirements.
+  const auto& [q, tq] = dependency.terms[1];
+  return tq.set.is_full() ? m_packages.display(q) : m_packages.display(q) + set_text(tq.set);
+}
+
 bool report::is_root_dependency(incompat_id id) const {
   const incompat& x = m_incompats[id];
   return x.kind == cause_kind::dependency && x.terms.front().first == root_id;
@@ -386,9 +389,8 @@ void report::explain(incompat_id id, std::vector<std::string>& lines, std::vecto
     }
     // Two requirements of the user's read as one ("you require a==1.0 and a==2.0"), as in uv.
     if (is_root_dependency(c1) && is_root_dependency(c2)) {
-      lines.push_back("Because " + external_text(m_incompats[c1]) + " and " +
-                      external_text(m_incompats[c2]).substr(std::string_view("you require ").size()) + ", " +
-                      conclusion(inc));
+      lines.push_back("Because " + external_text(m_incompats[c1]) + " and " + depended_text(m_incompats[c2]) +
+                      ", " + conclusion(inc));
       return;
     }
     lines.push_back("Because " + external_text(m_incompats[c1]) + " and " + external_text(m_incompats[c2]) +
@@ -425,9 +427,9 @@ void report::explain(incompat_id id, std::vector<std::string>& lines, std::vecto
         explain(x, lines, named);
         explain(e, lines, named);
         explain(c2, lines, named);
-        std::string second = external_text(m_incompats[c2]);
-        if (is_root_dependency(e) && is_root_dependency(c2))
-          second = second.substr(std::string_view("you require ").size());
+        const std::string second = is_root_dependency(e) && is_root_dependency(c2)
+                                       ? depended_text(m_incompats[c2])
+                                       : external_text(m_incompats[c2]);
         lines.push_back("And because " + external_text(m_incompats[e]) + " and " + second + ", " +
                         conclusion(inc));
         return;

@@ -43,6 +43,8 @@ class report {
   std::string statement(const incompat& inc) const;
   std::string conclusion(const incompat& inc) const;
   /// A requirement of the user's ("you require a").
+  // What a dependency incompatibility depends on, as written (`a==1.0.0`).
+  std::string depended_text(const incompat& dependency) const;
   bool is_root_dependency(incompat_id id) const;
   void explain(incompat_id id, std::vector<std::string>& lines, std::vector<pkg_id>& named) const;
 
