@@ -20,8 +20,8 @@
 #include <unordered_map>
 
 #include "detail/io_pool.hpp"
-#include "detail/tsan.hpp"
 #include "pyresolve/packaging/name.hpp"
+#include "pyresolve/support/tsan.hpp"
 
 namespace pyresolve::resolver {
 namespace {
@@ -34,8 +34,6 @@ namespace {
 // tests/tsan.supp silences what remains inside TBB's own headers. The I/O threads need no
 // annotation: their hand-offs are std::mutex, std::condition_variable and atomics.
 int handoff = 0;
-using detail::tsan_acquire;
-using detail::tsan_release;
 
 using steady = std::chrono::steady_clock;
 

@@ -34,8 +34,8 @@
 #include <unordered_map>
 
 #include "detail/fork.hpp"
-#include "detail/tsan.hpp"
 #include "pyresolve/packaging/name.hpp"
+#include "pyresolve/support/tsan.hpp"
 
 namespace pyresolve::resolver::detail {
 namespace {

@@ -1,8 +1,9 @@
 #pragma once
-// ThreadSanitizer and Debian's (uninstrumented) libtbb: TSan cannot see the synchronization
-// inside the scheduler, so code that hands data to a oneTBB task, or back from it, announces
-// the hand-off with a release on one side and an acquire on the other, on the same address.
-// No-ops in every other build.
+/// @file
+/// ThreadSanitizer and Debian's (uninstrumented) libtbb: TSan cannot see the synchronization
+/// inside the scheduler, so code that hands data to a oneTBB task, or back from it, announces
+/// the hand-off with a release on one side and an acquire on the other, on the same address.
+/// No-ops in every other build.
 
 #if defined(__SANITIZE_THREAD__)
 #define PYRESOLVE_TSAN 1
@@ -15,7 +16,7 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 
-namespace pyresolve::resolver::detail {
+namespace pyresolve {
 
 inline void tsan_release([[maybe_unused]] const void* address) {
 #ifdef PYRESOLVE_TSAN
@@ -28,4 +29,4 @@ inline void tsan_acquire([[maybe_unused]] const void* address) {
 #endif
 }
 
-}  // namespace pyresolve::resolver::detail
+}  // namespace pyresolve
