@@ -29,13 +29,14 @@ inline constexpr std::string_view erase_line = "\r\x1b[2K";
 /// The status line for `counts` (no control characters).
 [[nodiscard]] std::string progress_line(const progress_counts& counts);
 
-/// Redraws `progress_line(sample())` every 100 ms from a thread of its own until stopped;
-/// stop() (or the destructor) erases the line. Text goes through `write`, which the caller
-/// serializes with its other messages to the same terminal.
+/// Redraws `line()` (no control characters: a resolve's `progress_line`, a batch's) every
+/// 100 ms from a thread of its own until stopped; stop() (or the destructor) erases the line.
+/// Text goes through `write`, which the caller serializes with its other messages to the same
+/// terminal.
 class progress_display {
  public:
   using writer = std::function<void(const std::string&)>;
-  progress_display(writer write, std::function<progress_counts()> sample);
+  progress_display(writer write, std::function<std::string()> line);
   ~progress_display();
   progress_display(const progress_display&) = delete;
   progress_display& operator=(const progress_display&) = delete;
@@ -43,7 +44,7 @@ class progress_display {
 
  private:
   writer m_write;
-  std::function<progress_counts()> m_sample;
+  std::function<std::string()> m_line;
   std::mutex m_mutex;
   std::condition_variable m_wake;
   bool m_stopping = false;
