@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: builds each preset given (default: release, asan and tsan) with
 # warnings as errors and runs every ctest test in it. The tsan preset builds and runs only
-# the task-graph suites (the solver and the index provider): the rest is single-threaded or
+# the task-graph suites (the solver, the index provider and `resolve batch`): the rest is single-threaded or
 # covered by asan, and a full ThreadSanitizer build would double the CI time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,10 +16,10 @@ for preset in "${presets[@]}"; do
   select=()
   case "$preset" in
     asan) select=(-LE slow) ;;
-    tsan) select=(-L '^resolver(_index)?$' -E '^resolver/(universes|scenarios)$') ;;
+    tsan) select=(-L '^(resolver(_index)?|batch)$' -E '^resolver/(universes|scenarios)$') ;;
   esac
   if [ "$preset" = tsan ]; then
-    cmake --build --preset "$preset" -j "$jobs" --target test_resolver test_resolver_index resolver_run_case
+    cmake --build --preset "$preset" -j "$jobs" --target test_resolver test_resolver_index resolver_run_case resolve make-index
   else
     cmake --build --preset "$preset" -j "$jobs"
   fi
