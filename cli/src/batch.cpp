@@ -4,6 +4,7 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -31,6 +32,20 @@ namespace pyresolve::cli {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
+
+constexpr const char* batch_usage =
+    "usage: resolve batch JOBS [OPTIONS]\n"
+    "  JOBS                  a file of JSON lines, one job each (`-`: standard input):\n"
+    "                        {\"id\": \"a\", \"requirements\": [\"requests\"], \"python_version\": "
+    "\"3.12\"}\n"
+    "                        or {\"id\": 2, \"file\": \"requirements.in\", \"universal\": true}\n"
+    "  OPTIONS               resolve's flags, for every job (resolve --help)\n"
+    "  --shard I/N           only the jobs whose id hashes to I modulo N; `auto` reads\n"
+    "                        JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID/_MIN/_COUNT\n"
+    "  --max-in-flight N     jobs read and not yet written (default: 2 per thread)\n"
+    "  --stack-projects N    projects a shared index stack loads before the next jobs get a\n"
+    "                        fresh one (default 20000)\n"
+    "One JSON result a line on stdout; exit 0 when every job ran, 2 when a line is not a job.\n";
 
 /// The batch's own flags, taken out before the rest is parsed as `resolve`'s.
 struct batch_settings {
@@ -255,10 +270,14 @@ std::string batch_progress(const batch_counts& counts, std::uint64_t total, cloc
 
 int run_batch(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err,
               bool err_is_terminal, const finish_hook& finish, const start_hook& before_workers) {
+  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
+      std::find(args.begin(), args.end(), "-h") != args.end()) {
+    out << batch_usage;
+    return exit_success;
+  }
   auto settings = read_settings(args);
   if (!settings) {
-    err << "error: " << escape_controls(settings.error().message)
-        << "\nusage: resolve batch JOBS [OPTIONS]   (JOBS: a file of JSON lines, `-` for standard input)\n";
+    err << "error: " << escape_controls(settings.error().message) << "\n" << batch_usage;
     return exit_error;
   }
   // The common flags must make sense on their own (a stand-in source in place of a job's).

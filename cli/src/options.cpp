@@ -223,6 +223,9 @@ void describe_for_help(CLI::App& app) {
       option->description(option->get_description() + e.tail);
     }
   }
+  app.footer(
+      "Many resolutions in one process: resolve batch JOBS.jsonl [OPTIONS] [--shard I/N]\n"
+      "(one JSON job a line, one JSON result a line; cli/README.md, \"Batch\")\n");
 }
 
 namespace {

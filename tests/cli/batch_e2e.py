@@ -205,6 +205,11 @@ class batch_test(unittest.TestCase):
         proc = subprocess.run([RESOLVE, "batch"], capture_output=True, text=True, env=self.env())
         self.assertEqual(proc.returncode, 2)
         self.assertIn("needs a jobs file", proc.stderr)
+        proc = subprocess.run([RESOLVE, "batch", "--help"], capture_output=True, text=True, env=self.env())
+        self.assertEqual(proc.returncode, 0)
+        self.assertTrue(proc.stdout.startswith("usage: resolve batch JOBS [OPTIONS]"), proc.stdout)
+        proc = subprocess.run([RESOLVE, "--help"], capture_output=True, text=True, env=self.env())
+        self.assertIn("resolve batch JOBS.jsonl", proc.stdout)
         proc = self.batch(os.path.join(self.tmp, "absent.jsonl"), index=self.uni)
         self.assertEqual(proc.returncode, 2)
         self.assertIn("absent.jsonl", proc.stderr)
@@ -216,7 +221,9 @@ class batch_test(unittest.TestCase):
 
     def merged(self, outputs):
         lines = [without_timings(l) for out in outputs for l in out.splitlines()]
-        return sorted(re.sub(r'"line": \d+, ', "", re.sub(r" --shard[= ]\S+", "", l)) for l in lines)
+        # The command a result names differs by the shard's flags only.
+        drop = r" --(shard|threads)[= ]\S+| --no-progress"
+        return sorted(re.sub(r'"line": \d+, ', "", re.sub(drop, "", l)) for l in lines)
 
     def test_shards_run_by_gnu_parallel_add_up_to_the_whole(self):
         path = self.jobs_file(self.shard_jobs())
@@ -248,6 +255,19 @@ class batch_test(unittest.TestCase):
                            env=self.env(SLURM_ARRAY_TASK_ID="12", SLURM_ARRAY_TASK_MIN="10",
                                         SLURM_ARRAY_TASK_COUNT="3"))
         self.assertEqual(ids(slurm.stdout), ids(outputs[2]))
+        # deploy/slurm's array script, run as its three tasks would be.
+        results = os.path.join(self.tmp, "slurm-results")
+        for i in range(3):
+            task = subprocess.run(
+                ["bash", os.path.join(SRC, "deploy", "slurm", "resolve-batch.sbatch")], capture_output=True,
+                text=True, cwd=self.tmp,
+                env=self.env(JOBS=path, RESULTS=results, INDEX_URL=url, RESOLVE=RESOLVE, CACHE=self.cache,
+                             RESOLVE_ARGS=" ".join(TARGET), SLURM_ARRAY_TASK_ID=str(i), SLURM_ARRAY_TASK_MIN="0",
+                             SLURM_ARRAY_TASK_COUNT="3", SLURM_CPUS_PER_TASK="2"))
+            self.assertIn(task.returncode, (0, 2), task.stderr)
+        self.assertEqual(sorted(os.listdir(results)), [f"shard-{i}.jsonl" for i in range(3)])
+        merged = [e2e.read(os.path.join(results, f"shard-{i}.jsonl")) for i in range(3)]
+        self.assertEqual(self.merged(merged), self.merged([whole.stdout]))
 
     def test_one_load_serves_every_job(self):
         server = e2e.nginx(self.uni)
