@@ -6,13 +6,15 @@ usage: proxy_cache_e2e.py BIN_DIR SOURCE_DIR FIXTURE_DIR [unittest args...]
 An upstream nginx (configured here: short max-age, ETag, PEP 691 negotiation, an access log
 with If-None-Match) serves a make-index tree on two ports, one for pages and one for files, as
 pypi.org and files.pythonhosted.org; the tree's pages link files by absolute URL like PyPI's.
-The proxy is the deployed configuration with its EDIT values replaced by local ones. Servers
+The proxy reaches each port through delay_relay.py, which holds every connection for
+RELAY_DELAY seconds so that concurrent clients' misses overlap. The proxy is the deployed configuration with its EDIT values replaced by local ones. Servers
 listen on 127.0.0.1 and are stopped by PID; everything is written under one temp dir and the
 fixture dir. The tests run in order (their names): each one builds on the cache the previous
 ones filled.
 """
 import base64
 import collections
+import gzip
 import json
 import os
 import shutil
@@ -22,6 +24,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.error
 import urllib.request
 
 BIN, SRC, FIXTURES = (os.path.abspath(a) for a in sys.argv[1:4])
@@ -33,11 +36,16 @@ RESOLVE = os.path.join(BIN, "resolve")
 MAKE_INDEX = os.path.join(BIN, "make-index")
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 PROXY_CONF = os.path.join(SRC, "deploy", "nginx", "pyresolve-proxy.conf")
+DELAY_RELAY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "delay_relay.py")
 TARGET = ["--python-version", "3.11", "--python-platform", "linux", "--no-progress"]
 # The upstream's Cache-Control max-age: long enough for the concurrent cold run to finish inside
 # it (a revalidation there would be a second request), short enough to wait out twice.
-MAX_AGE = 4
+MAX_AGE = 5
 CLIENTS = 6
+# How long each connection from the proxy to the upstream is held: the clients' requests for one
+# URL then reach the proxy while its first request is still out (without it, on loopback, the
+# first client's request is over before the next client starts, and the lock is never needed).
+RELAY_DELAY = 0.3
 
 # lib 3.0 appears in the second version of the index: only lib's page and lib 3.0's metadata differ.
 UNIVERSE_V1 = {"packages": {
@@ -186,6 +194,28 @@ class nginx_server:
         self.pid = None
 
 
+class relay:
+    """delay_relay.py in front of one upstream listener, stopped by its PID."""
+
+    def __init__(self, target):
+        self.proc = subprocess.Popen([sys.executable, DELAY_RELAY, str(target), str(RELAY_DELAY)],
+                                     stdout=subprocess.PIPE, text=True)
+        self.pid = self.proc.pid
+        line = self.proc.stdout.readline()
+        if not line:
+            self.stop()
+            raise OSError("delay_relay.py did not start")
+        self.port = int(line)
+
+    def stop(self):
+        if self.pid is None:
+            return
+        os.kill(self.pid, 15)
+        self.proc.wait(timeout=10)
+        self.proc.stdout.close()
+        self.pid = None
+
+
 class upstream_log:
     """The upstream's access log as records, read from a given line on."""
     Record = collections.namedtuple("Record", "port method uri status if_none_match accept msec")
@@ -230,9 +260,14 @@ class proxy_cache_test(unittest.TestCase):
             cls.index_port, cls.files_port, cls.proxy_port = free_port(), free_port(), free_port()
             if len({cls.index_port, cls.files_port, cls.proxy_port}) < 3:
                 continue
-            shutil.rmtree(cls.root, ignore_errors=True)
-            cls.sync_tree(cls.tree_v1)
             try:
+                # The proxy reaches each listener through a relay that delays every connection.
+                cls.index_relay = relay(cls.index_port)
+                cls.servers.append(cls.index_relay)
+                cls.files_relay = relay(cls.files_port)
+                cls.servers.append(cls.files_relay)
+                shutil.rmtree(cls.root, ignore_errors=True)
+                cls.sync_tree(cls.tree_v1)
                 state = os.path.join(cls.tmp, f"upstream-{attempt}")
                 cls.upstream = nginx_server(state, UPSTREAM_CONF, [cls.index_port, cls.files_port], root=cls.root,
                                             index_port=cls.index_port, files_port=cls.files_port, max_age=MAX_AGE)
@@ -259,14 +294,14 @@ class proxy_cache_test(unittest.TestCase):
         text = edit(text, "/var/cache/nginx/pyresolve", os.path.join(state, "cache"), 1)
         text = edit(text, "listen 80;", f"listen 127.0.0.1:{cls.proxy_port};", 1)
         text = edit(text, "/var/log/nginx/pyresolve-proxy.access.log", os.path.join(state, "proxy.access.log"), 1)
-        text = edit(text, "https://pypi.org", f"http://127.0.0.1:{cls.index_port}", 2)
-        return edit(text, "https://files.pythonhosted.org", f"http://127.0.0.1:{cls.files_port}", 2)
+        text = edit(text, "https://pypi.org", f"http://127.0.0.1:{cls.index_relay.port}", 2)
+        return edit(text, "https://files.pythonhosted.org", f"http://127.0.0.1:{cls.files_relay.port}", 2)
 
     @classmethod
     def sync_tree(cls, tree):
         """Makes the upstream's root `tree` with absolute file links (as PyPI's pages have), writing
         only the files whose bytes change, so the others keep their mtime and so their ETag."""
-        files_base = f"http://127.0.0.1:{cls.files_port}/files/"
+        files_base = f"http://127.0.0.1:{cls.files_relay.port}/files/"
         for dirpath, _, names in os.walk(tree):
             for name in names:
                 if name.startswith(".") or name.endswith(".json") and dirpath == tree:
@@ -374,8 +409,19 @@ class proxy_cache_test(unittest.TestCase):
         status, headers, body = self.get("/simple/lib/", {"Accept": PIP_ACCEPT})
         self.assertEqual((status, headers["X-Cache-Status"]), (200, "HIT"))
         self.assertEqual(headers["Content-Type"], "application/vnd.pypi.simple.v1+json")
+        # The upstream's Vary reaches the client though storage ignores it; a weak ETag survives
+        # the link rewriting, and the client's conditional request is answered by the proxy.
+        self.assertIn("Accept", headers["Vary"])
+        self.assertTrue(headers["ETag"].startswith('W/"'), headers)
+        with self.assertRaises(urllib.error.HTTPError) as not_modified:
+            self.get("/simple/lib/", {"Accept": PIP_ACCEPT, "If-None-Match": headers["ETag"]})
+        self.assertEqual(not_modified.exception.code, 304)
         urls = [f["url"] for f in json.loads(body)["files"]]
         self.assertEqual(urls, ["/dist/files/lib-1.0-py3-none-any.whl", "/dist/files/lib-2.0-py3-none-any.whl"])
+        # Compressed for a client that asks.
+        status, headers, body = self.get("/simple/lib/", {"Accept": PIP_ACCEPT, "Accept-Encoding": "gzip"})
+        self.assertEqual((headers["X-Cache-Status"], headers.get("Content-Encoding")), ("HIT", "gzip"))
+        self.assertIn(b"/dist/files/lib-2.0-py3-none-any.whl", gzip.decompress(body))
         # A legacy client's HTML is another entry.
         for expected in ("MISS", "HIT"):
             status, headers, body = self.get("/simple/lib/", {"Accept": "text/html"})
@@ -433,33 +479,39 @@ class proxy_cache_test(unittest.TestCase):
         """Nothing listening on the proxy's port: exit 2, the URL in the message (credentials
         redacted); an --extra-index-url is asked first, so it is no fallback for the proxy."""
         self.proxy.stop()
-        out = self.resolve(self.proxy_url)
-        self.assertEqual(out.returncode, 2, out.stderr)
-        self.assertEqual(out.stdout, "")
-        self.assertIn(f"error: {self.proxy_url}/app/: request failed:", out.stderr)
-        with_credentials = f"http://user:secret@127.0.0.1:{self.proxy_port}/simple"
-        out = self.resolve(with_credentials)
-        self.assertEqual(out.returncode, 2, out.stderr)
-        self.assertIn(f"error: http://***@127.0.0.1:{self.proxy_port}/simple/app/: request failed:", out.stderr)
-        self.assertNotIn("secret", out.stderr)
         direct = "file://" + os.path.join(self.tree_v2, "simple")
+        with_credentials = f"http://user:secret@127.0.0.1:{self.proxy_port}/simple"
+        write(os.path.join(self.tmp, "missing.in"), "not-on-the-extra\n")
+        missing = self.argv(self.proxy_url, "--extra-index-url", direct)
+        missing[1] = "missing.in"
+        runs = [self.argv(self.proxy_url), self.argv(with_credentials),
+                self.argv(direct, "--extra-index-url", self.proxy_url),
+                self.argv(self.proxy_url, "--extra-index-url", direct), missing]
+        # At once: each dead run spends about a second on pyresolve's retries.
+        procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env(),
+                                  cwd=self.tmp) for argv in runs]
+        done = []
+        for p in procs:
+            out, err = p.communicate(timeout=120)
+            done.append(subprocess.CompletedProcess(p.args, p.returncode, out, err))
+        plain, credentials, proxy_extra, direct_extra, missing = done
+        self.assertEqual(plain.returncode, 2, plain.stderr)
+        self.assertEqual(plain.stdout, "")
+        self.assertIn(f"error: {self.proxy_url}/app/: request failed:", plain.stderr)
+        self.assertEqual(credentials.returncode, 2, credentials.stderr)
+        self.assertIn(f"error: http://***@127.0.0.1:{self.proxy_port}/simple/app/: request failed:",
+                      credentials.stderr)
+        self.assertNotIn("secret", credentials.stderr)
         # The proxy as an extra index: it is asked first, so its death fails the run.
-        out = self.resolve(direct, "--extra-index-url", self.proxy_url)
-        self.assertEqual(out.returncode, 2, out.stderr)
-        self.assertIn(f"{self.proxy_url}/app/", out.stderr)
+        self.assertEqual(proxy_extra.returncode, 2, proxy_extra.stderr)
+        self.assertIn(f"{self.proxy_url}/app/", proxy_extra.stderr)
         # The proxy as the index behind a direct extra: the extra answers every project it has,
         # so the run succeeds without asking the proxy at all (nothing to fall back from)...
-        out = self.resolve(self.proxy_url, "--extra-index-url", direct)
-        self.assertEqual(out.returncode, 0, out.stderr)
-        self.assertEqual(self.pins(out.stdout), {"app": "2.0", "lib": "3.0", "speed": "1.0"})
+        self.assertEqual(direct_extra.returncode, 0, direct_extra.stderr)
+        self.assertEqual(self.pins(direct_extra.stdout), {"app": "2.0", "lib": "3.0", "speed": "1.0"})
         # ...and a project the extra lacks is asked of the proxy: exit 2, naming it.
-        write(os.path.join(self.tmp, "missing.in"), "not-on-the-extra\n")
-        argv = self.argv(self.proxy_url, "--extra-index-url", direct)
-        argv[1] = "missing.in"
-        out = subprocess.run(argv, capture_output=True, text=True, env=self.env(), cwd=self.tmp, timeout=120)
-        self.assertEqual(out.returncode, 2, out.stderr)
-        self.assertIn(f"{self.proxy_url}/not-on-the-extra/", out.stderr)
-
+        self.assertEqual(missing.returncode, 2, missing.stderr)
+        self.assertIn(f"{self.proxy_url}/not-on-the-extra/", missing.stderr)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
