@@ -112,35 +112,36 @@ class stack_pool {
   result<std::shared_ptr<resolver::index_stack>> get(const std::string& key,
                                                      resolver::index_stack_options options) {
     const std::lock_guard lock(m_mutex);
-    auto& stack = m_stacks[key];
-    if (stack && stack->provider().stats().projects >= m_limit) {
-      stack.reset();
+    auto it = m_stacks.find(key);
+    if (it != m_stacks.end() && it->second->provider().stats().projects >= m_limit) {
+      m_stacks.erase(it);  // the jobs on it keep it
+      it = m_stacks.end();
       ++m_replaced;
     }
-    if (!stack) {
-      if (m_stacks.size() > max_idle_keys) drop_idle();
+    if (it == m_stacks.end()) {
+      if (m_stacks.size() >= max_keys) drop_idle();
       options.memory = m_memory;
       options.log = m_log;
       options.before_provider = {};
       // Under the lock: two jobs asking for a new key at once must not build two stacks.
       auto opened = resolver::open_index_stack(std::move(options));
       if (!opened) return unexpected(opened.error());
-      stack = std::move(*opened);
+      it = m_stacks.emplace(key, std::shared_ptr<resolver::index_stack>(std::move(*opened))).first;
       ++m_opened;
     }
-    return stack;
+    return it->second;
   }
   /// Once every job is done: their loads finish and complete the cache.
   void settle() {
     const std::lock_guard lock(m_mutex);
-    for (auto& [key, stack] : m_stacks)
-      if (stack) stack->settle();
+    for (auto& [key, stack] : m_stacks) stack->settle();
   }
   [[nodiscard]] std::uint64_t opened() const { return m_opened; }
   [[nodiscard]] std::uint64_t replaced() const { return m_replaced; }
 
  private:
-  static constexpr std::size_t max_idle_keys = 16;
+  static constexpr std::size_t max_keys = 16;
+  /// Lets go of the stacks no job holds (the jobs of a batch with many targets).
   void drop_idle() {
     for (auto it = m_stacks.begin(); it != m_stacks.end();)
       it = it->second.use_count() <= 1 ? m_stacks.erase(it) : std::next(it);
@@ -251,6 +252,19 @@ std::string result_line(const slot& s, const std::string& jobs_name) {
   return line + "}";
 }
 
+// The pipeline's stages run on oneTBB threads, which TSan cannot see synchronize (support/tsan.hpp):
+// each stage acquires this address when it starts and releases it when it ends.
+int pipeline_handoff = 0;
+
+/// Announces a stage's start and end to TSan.
+class stage_guard {
+ public:
+  stage_guard() { tsan_acquire(&pipeline_handoff); }
+  ~stage_guard() { tsan_release(&pipeline_handoff); }
+  stage_guard(const stage_guard&) = delete;
+  stage_guard& operator=(const stage_guard&) = delete;
+};
+
 struct batch_counts {
   std::atomic<std::uint64_t> done{0}, resolved{0}, unsatisfiable{0}, failed{0}, bad{0};
 };
@@ -360,12 +374,14 @@ int run_batch(const std::vector<std::string>& args, std::istream& in, std::ostre
 
   std::size_t line_number = 0;
   const std::string jobs_name = settings->jobs == "-" ? std::string("<stdin>") : settings->jobs;
+  tsan_release(&pipeline_handoff);
   arena.execute([&] {
     tbb::parallel_pipeline(
         in_flight,
         // Reads the next line this shard runs.
         tbb::make_filter<void, slot*>(tbb::filter_mode::serial_in_order,
                                       [&](tbb::flow_control& control) -> slot* {
+                                        const stage_guard stage;
                                         std::string text;
                                         bool too_long = false;
                                         while (next_line(lines, text, too_long)) {
@@ -386,7 +402,6 @@ int run_batch(const std::vector<std::string>& args, std::istream& in, std::ostre
                                             s->code = exit_error;
                                             s->bad_input = true;
                                           }
-                                          tsan_release(s.get());
                                           return s.release();
                                         }
                                         control.stop();
@@ -395,14 +410,13 @@ int run_batch(const std::vector<std::string>& args, std::istream& in, std::ostre
             // Resolves it.
             tbb::make_filter<slot*, slot*>(tbb::filter_mode::parallel,
                                            [&](slot* s) {
-                                             tsan_acquire(s);
+                                             const stage_guard stage;
                                              if (s->job) run_job(*s, *settings, shared);
-                                             tsan_release(s);
                                              return s;
                                            }) &
             // Writes its result, in the order the jobs end.
             tbb::make_filter<slot*, void>(tbb::filter_mode::serial_out_of_order, [&](slot* raw) {
-              tsan_acquire(raw);
+              const stage_guard stage;
               const std::unique_ptr<slot> s(raw);
               out << result_line(*s, jobs_name) << '\n' << std::flush;
               auto& counter = s->bad_input                    ? counts.bad
@@ -413,6 +427,7 @@ int run_batch(const std::vector<std::string>& args, std::istream& in, std::ostre
               counts.done.fetch_add(1, std::memory_order_relaxed);
             }));
   });
+  tsan_acquire(&pipeline_handoff);
   if (progress) progress->stop();
   pool.settle();
 
