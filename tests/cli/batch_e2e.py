@@ -300,6 +300,13 @@ class batch_test(unittest.TestCase):
         self.assertRegex(small.stderr, r"index stacks: [2-8] opened, [1-7] replaced")
         self.assertIn("jobs in flight: at most 1", small.stderr)
         self.assertEqual(self.merged([usual.stdout]), self.merged([small.stdout]))
+        # Twenty targets: twenty stacks, the idle ones let go past sixteen, every job resolved.
+        jobs = [{"id": i, "requirements": ["app"], "python_version": f"3.11.{i}"} for i in range(20)] * 2
+        many = self.batch(self.jobs_file(jobs, "targets.jsonl"), "-v", "--threads", "2", index=self.uni)
+        self.assertEqual(many.returncode, 0, many.stderr)
+        self.assertEqual(sorted(json.loads(l)["python_version"] for l in many.stdout.splitlines()),
+                         sorted([f"3.11.{i}" for i in range(20)] * 2))
+        self.assertRegex(many.stderr, r"index stacks: (2\d|3\d|40) opened, 0 replaced")
 
     def test_jobs_from_stdin_and_the_progress_line(self):
         jobs = "".join(json.dumps({"id": i, "requirements": ["app"]}) + "\n" for i in range(5))
