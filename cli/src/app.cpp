@@ -75,12 +75,7 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
     if (!args.empty() && args.front() == "batch")
       return run_batch({args.begin() + 1, args.end()}, in, out, err, err_is_terminal, finish, before_workers);
     auto parsed = parse_command_line(args);
-    if (!parsed.parsed) {
-      // Errors quote arguments as given; help and version are the program's own text.
-      (parsed.to_stderr ? err : out) << (parsed.to_stderr ? escape_controls(parsed.message) : parsed.message)
-                                     << std::flush;
-      return parsed.exit_code;
-    }
+    if (!parsed.parsed) return print_stop(parsed, out, err);
     const options& opt = *parsed.parsed;
     if (opt.directory) {
       std::error_code ec;

@@ -298,11 +298,7 @@ int run_batch(const std::vector<std::string>& args, std::istream& in, std::ostre
   std::vector<std::string> check = settings->common;
   check.emplace_back("-");
   auto parsed = parse_command_line(check);
-  if (!parsed.parsed) {
-    (parsed.to_stderr ? err : out) << (parsed.to_stderr ? escape_controls(parsed.message) : parsed.message)
-                                   << std::flush;
-    return parsed.exit_code;
-  }
+  if (!parsed.parsed) return print_stop(parsed, out, err);
   const options& base = *parsed.parsed;
   const auto refuse = [&err](const std::string& why) {
     err << "error: resolve batch: " << why << "\n";

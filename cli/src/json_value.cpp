@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "pyresolve/support/utf8.hpp"
+
 namespace pyresolve::cli {
 namespace {
 
@@ -77,7 +79,7 @@ class json_reader {
       skip_space();
       json_value member;
       if (!value(member, depth)) return false;
-      out.members.emplace_back(std::move(key), std::move(member));
+      out.members.push_back(json_member{std::move(key), std::move(member)});
       skip_space();
       if (m_at < m_text.size() && m_text[m_at] == ',') {
         ++m_at;
@@ -147,23 +149,6 @@ class json_reader {
       unit = unit * 16 + static_cast<std::uint32_t>(d);
     }
     return true;
-  }
-  static void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
   }
   /// One UTF-8 sequence starting at m_at, copied; shortest forms only, no surrogates.
   bool utf8(std::string& out) {

@@ -8,11 +8,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
+#include <ostream>
 #include <sstream>
 #include <string_view>
 
 #include "pyresolve/cli/exclude_newer.hpp"
 #include "pyresolve/cli/inert_flags.hpp"
+#include "pyresolve/cli/terminal_text.hpp"
 #include "pyresolve/packaging/excerpt.hpp"
 #include "pyresolve/packaging/name.hpp"
 
@@ -261,6 +263,16 @@ std::optional<std::string> read_exclude_newer(std::string global, const std::vec
   return std::nullopt;
 }
 }  // namespace
+
+int print_stop(const parse_outcome& outcome, std::ostream& out, std::ostream& err) {
+  // Errors quote arguments as given; help and version are the program's own text.
+  if (outcome.to_stderr) {
+    err << escape_controls(outcome.message) << std::flush;
+  } else {
+    out << outcome.message << std::flush;
+  }
+  return outcome.exit_code;
+}
 
 parse_outcome parse_command_line(const std::vector<std::string>& args, getenv_function getenv) {
   if (getenv == nullptr) getenv = &process_getenv;

@@ -19,8 +19,8 @@ TEST_CASE("json_value: RFC 8259 values, members in order, escapes decoded") {
   REQUIRE(v);
   REQUIRE(v->type == json_value::kind::object);
   REQUIRE(v->members.size() == 2);
-  CHECK(v->members[0].first == "b");
-  const auto& items = v->members[0].second.items;
+  CHECK(v->members[0].key == "b");
+  const auto& items = v->members[0].value.items;
   REQUIRE(items.size() == 5);
   CHECK(items[0].text == "1");
   CHECK(items[1].text == "-2.5e3");
@@ -28,7 +28,7 @@ TEST_CASE("json_value: RFC 8259 values, members in order, escapes decoded") {
   CHECK(items[3].type == json_value::kind::boolean);
   CHECK(!items[3].boolean);
   CHECK(items[4].type == json_value::kind::null);
-  CHECK(v->members[1].second.text == "x\"\\/\n\xc3\xa9\xf0\x9f\x98\x80");
+  CHECK(v->members[1].value.text == "x\"\\/\n\xc3\xa9\xf0\x9f\x98\x80");
 }
 
 TEST_CASE("json_value: malformed documents fail with the byte offset") {

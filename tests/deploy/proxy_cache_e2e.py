@@ -60,21 +60,24 @@ REQUIREMENTS = "app[fast]\n"
 PIP_ACCEPT = ("application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, "
               "text/html; q=0.01")
 
+# What both nginx servers start with: one instance as the current user, its files in STATE.
+MAIN_CONF = """{{user}}
+worker_processes {workers};
+pid {{state}}/nginx.pid;
+error_log {{state}}/error.log warn;
+daemon on;
+events {{{{ worker_connections {connections}; }}}}
+http {{{{
+  client_body_temp_path {{state}}/tmp/body;
+  proxy_temp_path {{state}}/tmp/proxy;
+  fastcgi_temp_path {{state}}/tmp/fastcgi;
+  uwsgi_temp_path {{state}}/tmp/uwsgi;
+  scgi_temp_path {{state}}/tmp/scgi;
+"""
+
 # The upstream: nginx.sh's PyPI imitation with two listeners, a short max-age and a log that
 # records the listener, status and If-None-Match of every request (tab-separated).
-UPSTREAM_CONF = """{user}
-worker_processes 1;
-pid {state}/nginx.pid;
-error_log {state}/error.log warn;
-daemon on;
-events {{ worker_connections 256; }}
-http {{
-  client_body_temp_path {state}/tmp/body;
-  proxy_temp_path {state}/tmp/proxy;
-  fastcgi_temp_path {state}/tmp/fastcgi;
-  uwsgi_temp_path {state}/tmp/uwsgi;
-  scgi_temp_path {state}/tmp/scgi;
-  log_format upstream "$server_port\\t$request_method\\t$request_uri\\t$status\\t$http_if_none_match\\t$http_accept\\t$msec";
+UPSTREAM_CONF = MAIN_CONF.format(workers=1, connections=256) + """  log_format upstream "$server_port\\t$request_method\\t$request_uri\\t$status\\t$http_if_none_match\\t$http_accept\\t$msec";
   access_log {state}/access.log upstream;
   types {{
     text/html html;
@@ -105,19 +108,7 @@ http {{
 """
 
 # The proxy: the deployed file inside a minimal main configuration.
-PROXY_MAIN_CONF = """{user}
-worker_processes 2;
-pid {state}/nginx.pid;
-error_log {state}/error.log warn;
-daemon on;
-events {{ worker_connections 512; }}
-http {{
-  client_body_temp_path {state}/tmp/body;
-  proxy_temp_path {state}/tmp/proxy;
-  fastcgi_temp_path {state}/tmp/fastcgi;
-  uwsgi_temp_path {state}/tmp/uwsgi;
-  scgi_temp_path {state}/tmp/scgi;
-  access_log off;
+PROXY_MAIN_CONF = MAIN_CONF.format(workers=2, connections=512) + """  access_log off;
   default_type application/octet-stream;
   include {state}/pyresolve-proxy.conf;
 }}

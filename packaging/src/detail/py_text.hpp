@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "pyresolve/support/utf8.hpp"
+
 namespace pyresolve::packaging::detail {
 
 /// One decoded character: `cp` is the code point (or the byte for invalid UTF-8) and `size`
@@ -37,8 +39,8 @@ struct decoded_char {
 /// `packaging.utils.canonicalize_name`: runs of `-_.` become `-`, then `str.lower()`.
 [[nodiscard]] std::string canonicalize_name(std::string_view text);
 
-/// Appends code point `cp` as UTF-8 (surrogates are encoded as Python would keep them).
-void append_utf8(std::string& out, std::uint32_t cp);
+/// `append_utf8` (support/utf8.hpp) encodes code points, surrogates as Python keeps them.
+using pyresolve::append_utf8;
 
 /// Outcome of evaluating a quoted string literal the way `ast.literal_eval` does.
 struct literal_outcome {

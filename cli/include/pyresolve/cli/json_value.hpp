@@ -9,21 +9,28 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "pyresolve/support/result.hpp"
 
 namespace pyresolve::cli {
 
+struct json_member;
+
 /// One JSON value. A number keeps its text as written (the reader only checks its grammar).
 struct json_value {
   enum class kind : std::uint8_t { null, boolean, number, string, array, object };
   kind type = kind::null;
   bool boolean = false;
-  std::string text;                                         ///< a string's value (decoded), a number's text
-  std::vector<json_value> items;                            ///< an array's elements
-  std::vector<std::pair<std::string, json_value>> members;  ///< an object's, duplicates kept
+  std::string text;                  ///< a string's value (decoded), a number's text
+  std::vector<json_value> items;     ///< an array's elements
+  std::vector<json_member> members;  ///< an object's, in order, duplicates kept
+};
+
+/// One member of an object.
+struct json_member {
+  std::string key;
+  json_value value;
 };
 
 /// Parses exactly one value (surrounding whitespace allowed). The error names the byte offset

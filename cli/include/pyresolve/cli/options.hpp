@@ -5,6 +5,7 @@
 /// flags leave unset.
 
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <utility>
@@ -138,6 +139,10 @@ struct parse_outcome {
   std::string message;
   bool to_stderr = false;
 };
+
+/// Prints an outcome that stops the run (help and `--version` to `out`, errors to `err` with
+/// the arguments they quote escaped) and returns its exit code.
+int print_stop(const parse_outcome& outcome, std::ostream& out, std::ostream& err);
 
 /// Reads environment variables; nullopt when unset.
 using getenv_function = std::optional<std::string> (*)(const char* name);
