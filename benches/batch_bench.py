@@ -5,6 +5,7 @@ against the same problems as separate processes and as one libsolv testcase.
     benches/batch_bench.py --bin DIR --work DIR --index-url URL --names FILE --out RESULTS.md
                            [--limit N] [--head-rounds N] [--matrix-rounds N] [--command TEXT]
     benches/batch_bench.py --libsolv-case UNIVERSE.json NAMES OUT_DIR [--slow]   (the testcases only)
+    benches/batch_bench.py --render WORK/results.json --out RESULTS.md            (the Markdown again)
 
 Every job is one project of NAMES resolved alone (`{"id": NAME, "requirements": [NAME]}`), warm
 (the cache filled by one batch run over the index first), `--offline`, Python 3.11.7 on linux.
@@ -421,11 +422,16 @@ def main() -> None:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--command", default="benches/batch.sh")
     ap.add_argument("--load-start", help="/proc/loadavg when the run began (default: now)")
+    ap.add_argument("--render", type=Path, metavar="RESULTS.json", help="only write --out again from a run's results.json")
     a = ap.parse_args()
     if a.libsolv_case:
         names = [n.split("#")[0].strip() for n in Path(a.libsolv_case[1]).read_text().splitlines()]
         print(write_libsolv_cases(Path(a.libsolv_case[0]), [n for n in names if n], Path(a.libsolv_case[2]),
                                   a.slow))
+        return
+    if a.render:
+        r = json.loads(a.render.read_text())
+        a.out.write_text(markdown(r, a, r["names"]))
         return
     run(a)
 
@@ -521,10 +527,13 @@ def run(a) -> None:
 
     def norm(pins):
         return sorted((canonicalize_name(k), str(Version(v))) for k, v in pins)
-    agree_solved = sum(1 for i, x in enumerate(names) if ts[i]["solved"] == (ours[x]["code"] == 0))
-    agree_pins = sum(1 for i, x in enumerate(names)
-                     if ts[i]["solved"] and ours[x]["code"] == 0 and norm(ts[i]["pins"].items()) == norm(ours[x]["pins"]))
-    report["libsolv"].update(solved=sum(1 for x in ts if x["solved"]), agree_solved=agree_solved, agree_pins=agree_pins)
+    both = [x for i, x in enumerate(names) if ts[i]["solved"] and ours[x]["code"] == 0]
+    report["libsolv"].update(
+        solved=sum(1 for x in ts if x["solved"]), both=len(both),
+        neither=sum(1 for i, x in enumerate(names) if not ts[i]["solved"] and ours[x]["code"] != 0),
+        same_pins=sum(1 for i, x in enumerate(names) if x in both and norm(ts[i]["pins"].items()) == norm(ours[x]["pins"])),
+        only_testsolv=[x for i, x in enumerate(names) if ts[i]["solved"] and ours[x]["code"] != 0],
+        only_batch=[x for i, x in enumerate(names) if not ts[i]["solved"] and ours[x]["code"] == 0])
 
     # 4. the head-to-head
     print("batch_bench: head-to-head", file=sys.stderr, flush=True)
@@ -580,6 +589,9 @@ def markdown(r: dict, a, n: int) -> str:
     def med(samples, field="wall"):
         return statistics.median(s[field] for s in samples)
 
+    def cpus(samples):
+        return statistics.median((s["user"] + s["sys"]) / s["wall"] for s in samples)
+
     def rss_mib(samples):
         return f"{statistics.median(s['rss'] for s in samples) / 1024:.0f}"
 
@@ -616,27 +628,33 @@ def markdown(r: dict, a, n: int) -> str:
         differ = ", ".join(c["differ"][:20]) + (" …" if len(c["differ"]) > 20 else "") if c["differ"] else "none"
         errs = (f"{len(c['error_text_differs'])}: " + ", ".join(c["error_text_differs"][:8]) +
                 (" …" if len(c["error_text_differs"]) > 8 else "")) if c["error_text_differs"] else "none"
-        L.append(f"| `{key}` | {summ or ''} | {differ} | {errs} |")
+        L.append(f"| `{key}` | {summ or '—'} | {differ} | {errs} |")
     L.append("")
 
     L.append("## Head-to-head\n")
     L.append("Wall time and peak RSS are medians over the rounds; jobs/s = jobs / median wall time.\n")
-    L.append("| command | wall (s) | jobs/s | peak RSS (MiB) | user (s) | sys (s) |")
-    L.append("|---|---|---|---|---|---|")
+    L.append("| command | wall (s) | jobs/s | peak RSS (MiB) | user (s) | sys (s) | CPUs busy ((user + sys) / wall) |")
+    L.append("|---|---|---|---|---|---|---|")
     for name, s in h.items():
-        L.append(f"| {name} | {med(s):.3f} | {n / med(s):.0f} | {rss_mib(s)} | {med(s, 'user'):.2f} | {med(s, 'sys'):.2f} |")
+        L.append(f"| {name} | {med(s):.3f} | {n / med(s):.0f} | {rss_mib(s)} | {med(s, 'user'):.2f} | "
+                 f"{med(s, 'sys'):.2f} | {cpus(s):.2f} |")
     solve = [x["wall"] - y["wall"] for x, y in zip(h["testsolv real.t"], h["testsolv trivial.t"])]
     overhead = [x["wall"] - y["wall"] for x, y in zip(h["testsolv trivial.t"], h["testsolv base.t"])]
     s_ci, o_ci = median_ci(solve), median_ci(overhead)
-    L.append(f"| testsolv, solving only (real − trivial, per round) | {s_ci[0]:.3f} | {n / s_ci[0]:.0f} | | | |")
+    L.append(f"| testsolv, solving only (real − trivial, per round) | {s_ci[0]:.3f} | {n / s_ci[0]:.0f} | | | | |")
     L.append("")
     L.append(f"testsolv's per-job overhead (trivial − base): {fmt_ci(o_ci)} s for {n} jobs; reading the universe "
              f"(base): {med(h['testsolv base.t']):.3f} s. The testcase: {r['libsolv']['projects']} projects, "
              f"{r['libsolv']['versions']} versions, {r['libsolv']['bytes'] / 1e6:.1f} MB (encoded in "
-             f"{r['libsolv']['encode_seconds']} s, not timed). testsolv solves {r['libsolv']['solved']} of {n}; "
-             f"it agrees with the batch on solvable or not for {r['libsolv']['agree_solved']}, and on every pin for "
-             f"{r['libsolv']['agree_pins']} (its encoding knows no wheel tags or yanks, and picks another "
-             f"answer where several are valid).\n")
+             f"{r['libsolv']['encode_seconds']} s, not timed).\n")
+    ls = r["libsolv"]
+    L.append(f"testsolv's answers against the batch's: both solve {ls['both']} (the same pins for {ls['same_pins']}), "
+             f"neither solves {ls['neither']}; only testsolv solves {len(ls['only_testsolv'])} "
+             f"({', '.join(ls['only_testsolv']) or 'none'}), only the batch {len(ls['only_batch'])} "
+             f"({', '.join(ls['only_batch']) or 'none'}). The rank encoding is pip's reading for one environment: "
+             f"it drops a version whose Requires-Python excludes 3.11.7 by its upper bound too (resolve reads the "
+             f"lower bound, as uv does), skips a requirement line it cannot parse instead of refusing the version, "
+             f"knows no wheel tags or yanked files, and libsolv may pick another of several valid answers.\n")
     L.append("| ratio (per round, median, 95 % interval) | value |")
     L.append("|---|---|")
     L.append(f"| speedup --threads 1 → 2 (t1 wall / t2 wall) | {fmt_ci(ratio(h['batch t1'], h['batch t2']))} |")
@@ -657,8 +675,9 @@ def markdown(r: dict, a, n: int) -> str:
     L.append("Ratio: the variant's wall time / `--allocator system`'s at the same thread count, per round; "
              "cross-thread share: cross-thread frees / frees of the pmr resource, from one `-v` run; "
              "peak RSS: median %M.\n")
-    L.append("| variant | threads | wall (s) | jobs/s | ratio to system (95 %) | cross-thread frees / frees | peak RSS (MiB) |")
-    L.append("|---|---|---|---|---|---|---|")
+    L.append("| variant | threads | wall (s) | jobs/s | ratio to system (95 %) | cross-thread frees / frees | "
+             "peak RSS (MiB) | CPUs busy |")
+    L.append("|---|---|---|---|---|---|---|---|")
     for key, s in m.items():
         name, t = key.rsplit(" t", 1)
         base = m[f"system t{t}"]
@@ -666,7 +685,7 @@ def markdown(r: dict, a, n: int) -> str:
         al = r["alloc_lines"].get(key) or {}
         share = (f"{al['cross']:,} / {al['frees']:,} = {100 * al['cross'] / al['frees']:.3f} %"
                  if al.get("frees") else "—")
-        L.append(f"| {name} | {t} | {med(s):.3f} | {n / med(s):.0f} | {rat} | {share} | {rss_mib(s)} |")
+        L.append(f"| {name} | {t} | {med(s):.3f} | {n / med(s):.0f} | {rat} | {share} | {rss_mib(s)} | {cpus(s):.2f} |")
     L.append("")
     L.append("| variant | speedup --threads 1 → 2 (95 %) |")
     L.append("|---|---|")
