@@ -172,50 +172,10 @@ def fast_problem_class():
     return FastProblem
 
 
-def reachable(packages, roots, env):
-    """libsolv_case.reachable with each requirement line parsed and evaluated once."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.utils import canonicalize_name
-    memo = {}
-
-    def deps(text, extra):
-        key = (text, extra)
-        if key not in memo:
-            try:
-                r = Requirement(text)
-            except InvalidRequirement:
-                memo[key] = None
-                return None
-            if r.marker is None:
-                ok = extra is None
-            else:
-                try:
-                    ok = r.marker.evaluate(dict(env, extra=extra or ""))
-                except Exception:
-                    ok = False
-            memo[key] = [(canonicalize_name(r.name), None)] + [(canonicalize_name(r.name), canonicalize_name(e))
-                                                               for e in r.extras] if ok else None
-        return memo[key]
-
-    seen = set()
-    todo = [(canonicalize_name(r.name), None) for r in roots]
-    todo += [(canonicalize_name(r.name), canonicalize_name(e)) for r in roots for e in r.extras]
-    while todo:
-        key = todo.pop()
-        if key in seen:
-            continue
-        seen.add(key)
-        name, extra = key
-        for info in (packages.get(name) or {}).values():
-            for text in (info or {}).get("requires_dist", []):
-                todo += deps(text, extra) or []
-    return {name for name, _ in seen}
-
-
 def write_libsolv_cases(universe: Path, names: list[str], out: Path, slow: bool = False) -> dict:
     """Writes real.t, trivial.t and base.t in `out` (see the module's docstring); returns what
     it wrote. Reuses them when `out/info.json` has the key of the universe and the names.
-    `slow`: rank_encode.Problem and libsolv_case.reachable as they are (the reference)."""
+    `slow`: rank_encode.Problem as it is (the reference)."""
     key = hashlib.sha256(universe.read_bytes() + "\n".join(names).encode()).hexdigest()
     info_path = out / "info.json"
     if info_path.exists() and not slow:
@@ -237,7 +197,7 @@ def write_libsolv_cases(universe: Path, names: list[str], out: Path, slow: bool 
                sys_platform="linux", platform_system="Linux", os_name="posix")
     roots = [Requirement(n) for n in names]
     packages = {canonicalize_name(k): v for k, v in json.loads(universe.read_text())["packages"].items()}
-    keep = (libsolv_case.reachable if slow else reachable)(packages, roots, env)
+    keep = libsolv_case.reachable(packages, roots, env)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump({"packages": {n: packages[n] for n in sorted(keep) if n in packages}}, f)
     try:
