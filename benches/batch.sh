@@ -23,7 +23,8 @@
 #                    [--limit N] [--head-rounds N] [--matrix-rounds N]
 #
 #   (default)          all 1,000 names; head-to-head 3 rounds, allocator matrix 40 rounds
-#                      (+2 warm-up): about 20 min on the 2-vCPU VM when it is otherwise idle
+#                      (+2 warm-up): 15 min on the 2-vCPU VM when it is otherwise idle, 24 min
+#                      at load average 4
 #   --quick            a 2-minute check: the first 100 names, 2 head-to-head rounds, 5 matrix rounds
 #   --out FILE         the Markdown results (default WORK/results.md; raw samples in WORK/results.json)
 #   --work DIR         index tree, cache, testcases and results (default /dev/shm/pyresolve-batch,
