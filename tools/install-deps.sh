@@ -19,6 +19,7 @@ packages=(
   python3-setuptools-whl python3-wheel-whl  # wheels of the PEP 517 build environments in that test
   python3-setuptools python3-wheel    # its --no-build-isolation case
   libsolv-tools                       # testsolv: the libsolv peer of tests/resolver/check_universes.sh
+  parallel                            # GNU parallel: runs resolve batch shards in tests/cli/batch_e2e.py and benches/batch.sh
   python3-poetry                      # Poetry's solver: a peer of benches/run.sh --peers
 )
 
