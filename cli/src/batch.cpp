@@ -5,6 +5,7 @@
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -184,6 +185,24 @@ bool next_line(std::streambuf& in, std::string& line, bool& too_long) {
   return true;
 }
 
+/// The lines holding something besides blanks, read in blocks (a line may be any length).
+std::uint64_t count_jobs(std::streambuf& in) {
+  std::uint64_t lines = 0;
+  bool filled = false;
+  std::array<char, 1 << 16> block{};
+  for (std::streamsize got; (got = in.sgetn(block.data(), block.size())) > 0;) {
+    for (const char c : std::string_view(block.data(), static_cast<std::size_t>(got))) {
+      if (c == '\n') {
+        lines += filled;
+        filled = false;
+      } else if (c != ' ' && c != '\t' && c != '\r') {
+        filled = true;
+      }
+    }
+  }
+  return lines + filled;
+}
+
 /// `resolve --format json`'s document on one line: its line breaks and the indentation after
 /// them dropped (strings in it never hold a raw line break).
 std::string one_line(const std::string& document) {
@@ -361,8 +380,7 @@ int run_batch(const std::vector<std::string>& args, std::istream& in, std::ostre
   if (err_is_terminal && !base.no_progress && base.quiet == 0) {
     if (settings->jobs != "-") {  // the total, for the progress line: one pass over the file
       std::ifstream count(settings->jobs, std::ios::binary);
-      std::string line;
-      while (std::getline(count, line)) total += line.find_first_not_of(" \t\r") != std::string::npos;
+      total = count_jobs(*count.rdbuf());
     }
     progress.emplace([&report](const std::string& text) { report.progress(text); },
                      [&] { return batch_progress(counts, total, started); });

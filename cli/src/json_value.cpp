@@ -62,14 +62,29 @@ class json_reader {
         return number(out);
     }
   }
-  bool object(json_value& out, std::size_t depth) {
+  /// The elements of an array or the members of an object, from its opening bracket to
+  /// `close`: `one` reads each, commas between them.
+  template <class Read>
+  bool sequence(std::size_t depth, char close, const char* expected, Read&& one) {
     if (depth > m_max_depth) return failed(fmt::format("at most {} levels of nesting", m_max_depth));
-    out.type = json_value::kind::object;
     ++m_at;
     skip_space();
-    if (m_at < m_text.size() && m_text[m_at] == '}') return ++m_at, true;
+    if (m_at < m_text.size() && m_text[m_at] == close) return ++m_at, true;
     for (;;) {
       skip_space();
+      if (!one()) return false;
+      skip_space();
+      if (m_at < m_text.size() && m_text[m_at] == ',') {
+        ++m_at;
+        continue;
+      }
+      if (m_at < m_text.size() && m_text[m_at] == close) return ++m_at, true;
+      return failed(expected);
+    }
+  }
+  bool object(json_value& out, std::size_t depth) {
+    out.type = json_value::kind::object;
+    return sequence(depth, '}', "',' or '}'", [&] {
       std::string key;
       if (m_at >= m_text.size() || m_text[m_at] != '"') return failed("a member name in quotes");
       if (!string(key)) return false;
@@ -80,34 +95,17 @@ class json_reader {
       json_value member;
       if (!value(member, depth)) return false;
       out.members.push_back(json_member{std::move(key), std::move(member)});
-      skip_space();
-      if (m_at < m_text.size() && m_text[m_at] == ',') {
-        ++m_at;
-        continue;
-      }
-      if (m_at < m_text.size() && m_text[m_at] == '}') return ++m_at, true;
-      return failed("',' or '}'");
-    }
+      return true;
+    });
   }
   bool array(json_value& out, std::size_t depth) {
-    if (depth > m_max_depth) return failed(fmt::format("at most {} levels of nesting", m_max_depth));
     out.type = json_value::kind::array;
-    ++m_at;
-    skip_space();
-    if (m_at < m_text.size() && m_text[m_at] == ']') return ++m_at, true;
-    for (;;) {
-      skip_space();
+    return sequence(depth, ']', "',' or ']'", [&] {
       json_value item;
       if (!value(item, depth)) return false;
       out.items.push_back(std::move(item));
-      skip_space();
-      if (m_at < m_text.size() && m_text[m_at] == ',') {
-        ++m_at;
-        continue;
-      }
-      if (m_at < m_text.size() && m_text[m_at] == ']') return ++m_at, true;
-      return failed("',' or ']'");
-    }
+      return true;
+    });
   }
   bool number(json_value& out) {
     const std::size_t start = m_at;
