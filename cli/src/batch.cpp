@@ -342,6 +342,10 @@ int run_batch(const std::vector<std::string>& args, std::istream& in, std::ostre
   std::ifstream file;
   std::uint64_t total = 0;
   if (settings->jobs != "-") {
+    // A regular file only, as every input: a FIFO or device could block or never end.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(settings->jobs, ec))
+      return refuse("the jobs file " + escape_controls(settings->jobs) + " is not a regular file");
     file.open(settings->jobs, std::ios::binary);
     if (!file) return refuse("cannot read the jobs file " + escape_controls(settings->jobs));
   }

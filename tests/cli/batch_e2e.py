@@ -213,6 +213,9 @@ class batch_test(unittest.TestCase):
         proc = self.batch(os.path.join(self.tmp, "absent.jsonl"), index=self.uni)
         self.assertEqual(proc.returncode, 2)
         self.assertIn("absent.jsonl", proc.stderr)
+        proc = self.batch(self.tmp, index=self.uni)  # a folder
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("is not a regular file", proc.stderr)
 
     def shard_jobs(self):
         names = ["app", "lib", "speed", "left", "right", "beta", "srconly", "winonly"]
