@@ -64,7 +64,15 @@ WORKLOADS = {
     # make-top100.sh), resolved together.
     "top-100": ["-r", "benches/top1000/top-100-resolvable.in"],
     "top-1000": ["-r", "benches/top1000/top-1000-resolvable.in"],
+    # Universal resolution of the fork-heavy input (benches/universal.sh): its requirements split
+    # by Python version and platform, and the forks are solved as tasks on the workers.
+    "top-100-universal": ["-r", "benches/top1000/top-100-resolvable.in"],
+    # `resolve batch` over the resolvable top-1,000 projects, one job each: jobs resolve in
+    # parallel on the workers over one shared index stack.
+    "batch-top-1000": ["--batch", "benches/top1000/top-1000-resolvable.in"],
 }
+# Workloads whose target replaces the fixed --python-version/--python-platform one.
+WORKLOAD_TARGET = {"top-100-universal": ["--universal", "--python-version", "3.8"]}
 
 
 @dataclass
@@ -75,8 +83,8 @@ class variant:
     preload: str | None = None
     extra_env: dict = field(default_factory=dict)
 
-    def argv(self, threads: int) -> list[str]:
-        cmd = [self.binary]
+    def argv(self, threads: int, batch_jobs: Path | None = None) -> list[str]:
+        cmd = [self.binary] + (["batch", str(batch_jobs)] if batch_jobs else [])
         if self.allocator:
             cmd += ["--allocator", self.allocator]
         cmd += ["--threads", str(threads)]
@@ -104,10 +112,26 @@ class sample:
     user: list[float] = field(default_factory=list)  # per-block means, weighted by runs
     system: list[float] = field(default_factory=list)
     runs_per_block: list[int] = field(default_factory=list)
+    faults: list[int] = field(default_factory=list)  # minor faults of each interleaved run
     max_rss_kib: int = 0
     minor_faults: int = 0
     counters: dict = field(default_factory=dict)
     alloc: dict = field(default_factory=dict)
+
+    def add_block(self, res: dict) -> None:
+        """One hyperfine block's runs (its user and system time are the block's means)."""
+        self.times += res["times"]
+        self.user.append(res["user"])
+        self.system.append(res["system"])
+        self.runs_per_block.append(len(res["times"]))
+
+    def add_run(self, seconds: float, usage) -> None:
+        """One interleaved run: its wall time and its own rusage (a block of one)."""
+        self.times.append(seconds)
+        self.user.append(usage.ru_utime)
+        self.system.append(usage.ru_stime)
+        self.runs_per_block.append(1)
+        self.faults.append(usage.ru_minflt)
 
 
 def log(*args):
@@ -122,9 +146,14 @@ def run_checked(argv, **kw):
 
 
 def requirements_file(workdir: Path, name: str, spec: list[str]) -> Path:
-    """Writes the workload's requirements as a file (so every variant reads the same input)."""
+    """Writes the workload's requirements as a file (so every variant reads the same input); for
+    a batch workload, its jobs file: one job per requirement line of the named file."""
     path = workdir / f"{name}.in"
-    if spec[0] == "-r":
+    if spec[0] == "--batch":
+        names = [line.split("#", 1)[0].strip() for line in (ROOT / spec[1]).read_text().splitlines()]
+        path = workdir / f"{name}.jsonl"
+        path.write_text("".join(json.dumps({"id": n, "requirements": [n]}) + "\n" for n in names if n))
+    elif spec[0] == "-r":
         shutil.copyfile(ROOT / spec[1], path)
     else:
         path.write_text("\n".join(spec) + "\n")
@@ -142,6 +171,70 @@ def noop_output(binary: str, base_args: list[str], req: Path, path: Path) -> byt
     if path.read_bytes() != first:
         raise RuntimeError(f"resolve-noop: a second run changed {path}: the output is not a fixed point")
     return first
+
+
+def batch_answers(stdout: str) -> str:
+    """What a batch answered, without what differs between heaps (the allocator's name, timings):
+    each job's exit code, error and pins, in id order."""
+    found = []
+    for line in stdout.splitlines():
+        doc = json.loads(line)
+        pins = [f"{p['name']}=={p['version']}" for p in doc.get("packages") or []]
+        found.append(json.dumps([str(doc["id"]), doc["exit_code"], doc["error"], pins]))
+    return "\n".join(sorted(found)) + "\n"
+
+
+def spawn_timed(argv: list[str], env: dict) -> tuple[float, object]:
+    """Runs argv once with its output discarded: wall seconds and the child's own rusage
+    (user, system, minor faults). posix_spawn and wait4: no shell, and no copy of this process."""
+    devnull = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_WRONLY, 0) for fd in (1, 2)]
+    started = time.perf_counter()
+    pid = os.posix_spawn(argv[0], argv, env, file_actions=devnull)
+    _, status, usage = os.wait4(pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        run_checked(argv, env=env)  # again, for its message
+        raise RuntimeError(f"{' '.join(argv)} failed once and then passed")
+    return seconds, usage
+
+
+def interleaved_rounds(variants: list[variant], argv_of, cold_cache: Path | None, after, samples: dict,
+                       args, raw_path: Path) -> int:
+    """Rounds of one run per variant, in a different rotation each round, so that drift on the
+    machine falls on neighbouring runs of every variant alike and the ratios can be paired by
+    round. One untimed run of each variant first. Runs --rounds rounds, then (with --target-se)
+    10 more at a time while a ratio's paired standard error is above the target, up to
+    --max-rounds. Returns the rounds run; writes every run to raw_path."""
+    envs = {v.name: v.env() for v in variants}
+    for v in variants:
+        if cold_cache:
+            shutil.rmtree(cold_cache, ignore_errors=True)
+        spawn_timed(argv_of(v), envs[v.name])
+    rnd = 0
+    limit = max(args.rounds, args.max_rounds if args.target_se > 0 else 0)
+    while rnd < limit:
+        order = variants[rnd % len(variants):] + variants[: rnd % len(variants)]
+        for v in order:
+            if cold_cache:
+                shutil.rmtree(cold_cache, ignore_errors=True)
+            seconds, usage = spawn_timed(argv_of(v), envs[v.name])
+            after(v)
+            samples[v.name].add_run(seconds, usage)
+        rnd += 1
+        if rnd >= args.rounds and (rnd - args.rounds) % 10 == 0:
+            worst = worst_relative_se(samples)
+            log(f"  round {rnd}: widest paired standard error {worst * 100:.1f} %")
+            if args.target_se <= 0 or worst <= args.target_se:
+                break
+    raw_path.write_text(json.dumps({name: {"times": s.times, "user": s.user, "system": s.system,
+                                           "minor_faults": s.faults} for name, s in samples.items()}))
+    return rnd
+
+
+def worst_relative_se(samples: dict) -> float:
+    base = samples["system"].times
+    return max((se / r for r, se in (bootstrap_ratio(base, s.times, paired=True, rounds=400)
+                                     for name, s in samples.items() if name != "system")), default=0.0)
 
 
 def hyperfine_block(argv: list[str], runs: int, warmup: int, out_json: Path, prepare: str | None,
@@ -213,16 +306,29 @@ def callgrind_instructions(argv: list[str], env: dict) -> int | None:
     return int(m.group(1)) if proc.returncode == 0 and m else None
 
 
-def bootstrap_ratio(base: list[float], other: list[float], rounds: int = 2000) -> tuple[float, float]:
-    """Median(base) / median(other) and the bootstrap standard error of that ratio (the two
-    samples resampled independently, as they are independent runs)."""
+def bootstrap_ratio(base: list[float], other: list[float], rounds: int = 2000,
+                    paired: bool = False) -> tuple[float, float]:
+    """Median(base) / median(other) and the bootstrap standard error of that ratio. Blocks run
+    apart are resampled independently; interleaved runs (`paired`: run i of both sides in the
+    same round) are resampled by round, so that what drifts between rounds cancels in the ratio."""
+    return bootstrap_interval(base, other, rounds, paired)[:2]
+
+
+def bootstrap_interval(base: list[float], other: list[float], rounds: int = 2000,
+                       paired: bool = False) -> tuple[float, float, float, float]:
+    """The ratio of medians, its bootstrap standard error and 95 % percentile interval."""
     import numpy as np
     rng = np.random.default_rng(12345)
     b, o = np.asarray(base), np.asarray(other)
     r0 = float(np.median(b) / np.median(o))
-    mb = np.median(rng.choice(b, size=(rounds, b.size)), axis=1)
-    mo = np.median(rng.choice(o, size=(rounds, o.size)), axis=1)
-    return r0, float(np.std(mb / mo))
+    if paired and b.size == o.size:
+        pick = rng.integers(0, b.size, size=(rounds, b.size))
+        ratios = np.median(b[pick], axis=1) / np.median(o[pick], axis=1)
+    else:
+        ratios = np.median(rng.choice(b, size=(rounds, b.size)), axis=1) / \
+            np.median(rng.choice(o, size=(rounds, o.size)), axis=1)
+    lo, hi = np.percentile(ratios, [2.5, 97.5])
+    return r0, float(np.std(ratios)), float(lo), float(hi)
 
 
 def hyperfine_ratio(base: list[float], other: list[float]) -> tuple[float, float]:
@@ -233,9 +339,9 @@ def hyperfine_ratio(base: list[float], other: list[float]) -> tuple[float, float
     return r, r * ((sb / mb) ** 2 + (so / mo) ** 2) ** 0.5
 
 
-def describe(name: str, base_name: str, base: list[float], other: list[float]) -> str:
+def describe(name: str, base_name: str, base: list[float], other: list[float], paired: bool = False) -> str:
     r, s = hyperfine_ratio(base, other)
-    mr, ms = bootstrap_ratio(base, other)
+    mr, ms = bootstrap_ratio(base, other, paired=paired)
     word = "faster" if mr >= 1 else "slower"
     shown = mr if mr >= 1 else 1 / mr
     rel = ms / mr * 100
@@ -249,7 +355,7 @@ def block_cpu(s: "sample") -> list[float]:
     return [u + k for u, k in zip(s.user, s.system)]
 
 
-def summarize(variants: list[str], samples: dict, lines: list[str]) -> dict:
+def summarize(variants: list[str], samples: dict, lines: list[str], paired: bool = False) -> dict:
     """The case's entries: wall-time statistics and, against `system`, the median ratio (runs
     resampled) and the CPU-time ratio (blocks resampled), each with its bootstrap s.e."""
     found = {}
@@ -265,17 +371,17 @@ def summarize(variants: list[str], samples: dict, lines: list[str]) -> dict:
             "user_s": sum(u * k for u, k in zip(s.user, s.runs_per_block)) / n,
             "system_s": sum(u * k for u, k in zip(s.system, s.runs_per_block)) / n,
             "max_rss_kib": s.max_rss_kib,
-            "minor_faults": s.minor_faults,
+            "minor_faults": statistics.median(s.faults) if s.faults else s.minor_faults,
             "counters": s.counters,
             "alloc": s.alloc,
         }
         if name != "system":
-            mr, ms = bootstrap_ratio(base, s.times)
+            mr, ms, lo, hi = bootstrap_interval(base, s.times, paired=paired)
             hr, hs = hyperfine_ratio(base, s.times)
-            cr, cs = bootstrap_ratio(block_cpu(samples["system"]), block_cpu(s))
-            entry.update({"ratio_to_system": mr, "ratio_se": ms, "hyperfine_ratio": hr, "hyperfine_sigma": hs,
-                          "cpu_ratio_to_system": cr, "cpu_ratio_se": cs})
-            line = describe(name, "system", base, s.times) + f"; CPU time {cr:.3f} ± {cs / cr * 100:.1f} %"
+            cr, cs = bootstrap_ratio(block_cpu(samples["system"]), block_cpu(s), paired=paired)
+            entry.update({"ratio_to_system": mr, "ratio_se": ms, "ratio_95": [lo, hi], "hyperfine_ratio": hr,
+                          "hyperfine_sigma": hs, "cpu_ratio_to_system": cr, "cpu_ratio_se": cs})
+            line = describe(name, "system", base, s.times, paired) + f"; CPU time {cr:.3f} ± {cs / cr * 100:.1f} %"
             lines.append(line)
             log(line)
         found[name] = entry
@@ -289,9 +395,17 @@ def reanalyze(out: Path) -> dict:
     lines = []
     for case in results["cases"]:
         samples = {}
+        interleaved = out / "raw" / f"{case['workload']}-{case['mode']}-t{case['threads']}-interleaved.json"
+        runs = json.loads(interleaved.read_text()) if case.get("interleaved") else {}
         for name, old in case["variants"].items():
             s = sample(max_rss_kib=old["max_rss_kib"], minor_faults=old.get("minor_faults", 0),
                        counters=old.get("counters", {}), alloc=old["alloc"])
+            if name in runs:
+                r = runs[name]
+                s.times, s.user, s.system, s.faults = r["times"], r["user"], r["system"], r["minor_faults"]
+                s.runs_per_block = [1] * len(s.times)
+                samples[name] = s
+                continue
             blocks = sorted((out / "raw").glob(f"{case['workload']}-{case['mode']}-t{case['threads']}-{name}-r*.json"),
                             key=lambda f: int(f.stem.rsplit("-r", 1)[1]))
             for f in blocks:
@@ -306,7 +420,7 @@ def reanalyze(out: Path) -> dict:
                   f"{statistics.median(base) * 1e3:.1f} ms ({len(base)} runs)")
         lines.append(header)
         log(header)
-        case["variants"] = summarize(list(case["variants"]), samples, lines)
+        case["variants"] = summarize(list(case["variants"]), samples, lines, paired=case.get("interleaved", False))
     results["summary"] = lines + [p["line"] for p in results.get("peers", [])]
     return results
 
@@ -343,6 +457,13 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=5, help="alternating rounds per variant")
     ap.add_argument("--runs", type=int, default=10, help="hyperfine runs per block")
     ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--interleave", action="store_true",
+                    help="one run per variant per round (no hyperfine blocks, no warm-up but one untimed run "
+                         "of each variant first), ratios paired by round: --runs and --warmup are not used")
+    ap.add_argument("--target-se", type=float, default=0,
+                    help="with --interleave: after --rounds, 10 more rounds at a time while any ratio's "
+                         "standard error is above this fraction (e.g. 0.02), up to --max-rounds")
+    ap.add_argument("--max-rounds", type=int, default=0, help="with --target-se: the most rounds a case runs")
     ap.add_argument("--block-seconds", type=float, default=0,
                     help="cap a block at about this long: a slow workload (boto3 warm: 1 s a run) gets "
                          "fewer runs and one warm-up per block, never fewer than 3 runs (0: no cap)")
@@ -406,7 +527,6 @@ def main() -> int:
         variants = ([v for v in variants] if "tuned" in settings else variants[:1]) + twins
 
     warm_cache = out / "cache-warm"
-    common_warm = ["--no-progress", *target, "--index-url", args.index_url, "--cache-dir", str(warm_cache)]
 
     results = {"machine": os.uname().nodename, "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M:%S"),
                "load_average_start": load_average(), "rounds": args.rounds, "runs_per_block": args.runs,
@@ -420,66 +540,90 @@ def main() -> int:
     summary_lines = []
     for workload in workloads:
         req = requirements_file(out, workload, WORKLOADS[workload])
-        # Populate the warm cache, then check that every variant gives the same pins.
-        reference = out / f"{workload}.txt"
-        # Without pins to prefer, so that the cache holds what a first resolve fetches (a
-        # preferred pin skips metadata, and later warm runs would then do less work).
-        reference.unlink(missing_ok=True)
-        run_checked([binary, "-q", *common_warm, "-o", str(reference), str(req)])
+        batch = WORKLOADS[workload][0] == "--batch"
+        flags = WORKLOAD_TARGET.get(workload, target)
+        warm_args = ["--no-progress", *flags, "--index-url", args.index_url, "--cache-dir", str(warm_cache)]
+
+        def command(v: variant, threads: int, base_args: list[str]) -> list[str]:
+            """The variant's command line for this workload: `resolve batch JOBS ...` or `resolve ... FILE`."""
+            return v.argv(threads, req if batch else None) + base_args + ([] if batch else [str(req)])
+
+        # Populate the warm cache, then check that every variant gives the same pins. Without
+        # pins to prefer, so that the cache holds what a first resolve fetches (a preferred pin
+        # skips metadata, and later warm runs would then do less work).
+        first = variant("system", binary, "system")
         started = time.monotonic()
-        run_checked([binary, "-q", "--offline", *common_warm, "-o", os.devnull, str(req)])
+        run_checked(command(first, 2, ["-q", *warm_args] + ([] if batch else ["-o", os.devnull])))
         one_run = time.monotonic() - started
+        for v in variants:
+            got = out / "check" / f"{workload}-{v.name}.txt"
+            got.parent.mkdir(exist_ok=True)
+            if batch:
+                proc = run_checked(command(v, 2, ["-q", "--offline", *warm_args]), env=v.env())
+                got.write_text(batch_answers(proc.stdout))
+            else:
+                run_checked(command(v, 2, ["-q", "--offline", "--no-header", *warm_args, "-o", str(got)]),
+                            env=v.env())
+            if got.read_text() != (out / "check" / f"{workload}-system.txt").read_text():
+                raise RuntimeError(f"{workload}: {v.name} pins differ from system's ({got})")
         runs, warmup = args.runs, args.warmup
         if args.block_seconds > 0 and one_run * (runs + warmup) > args.block_seconds:
             runs = max(3, min(runs, round(args.block_seconds / one_run) - 1))
             warmup = min(warmup, 1)
             log(f"{workload}: {one_run * 1e3:.0f} ms a run: {runs} runs + {warmup} warm-up per block")
-        for v in variants:
-            got = out / "check" / f"{workload}-{v.name}.txt"
-            got.parent.mkdir(exist_ok=True)
-            run_checked(v.argv(2) + ["-q", "--offline", "--no-header", *common_warm, "-o", str(got), str(req)],
-                        env=v.env())
-            if got.read_text() != (out / "check" / f"{workload}-system.txt").read_text():
-                raise RuntimeError(f"{workload}: {v.name} pins differ from system's ({got})")
         for mode in args.modes.split(","):
+            if mode == "noop" and (batch or workload in WORKLOAD_TARGET):
+                # A batch writes its results to stdout: there is no output to leave alone. A
+                # universal lock read back as preferences is not a fixed point yet (a preference
+                # does not keep its pin's marker, so a second run can merge the forks' pins).
+                continue
             for threads in map(int, args.threads.split(",")):
                 case = {"workload": workload, "mode": mode, "threads": threads, "runs_per_block": runs,
                         "rounds": args.rounds, "variants": {}}
                 samples = {v.name: sample() for v in variants}
                 cache = warm_cache if mode != "cold" else out / "cache-cold"
-                base_args = ["-q", "--no-progress", *target, "--index-url", args.index_url, "--cache-dir", str(cache)]
+                base_args = ["-q", "--no-progress", *flags, "--index-url", args.index_url, "--cache-dir", str(cache)]
                 prepare = f"rm -rf {cache}" if mode == "cold" else None
                 if mode != "cold":
                     base_args += ["--offline"]
                 # noop: the output file already holds these pins (uv's resolve-noop), so nothing
                 # changes. Without the header, which quotes the command line (threads, allocator).
                 noop_file = out / f"{workload}-noop.txt"
+                noop_expected = None
                 if mode == "noop":
                     base_args += ["--no-header", "-o", str(noop_file)]
                     noop_expected = noop_output(binary, base_args, req, noop_file)
                     if noop_expected != (out / "check" / f"{workload}-system.txt").read_bytes():
                         raise RuntimeError(f"{workload} resolve-noop: {noop_file} differs from the checked pins")
-                else:
+                elif not batch:
                     base_args += ["-o", os.devnull]
-                for rnd in range(args.rounds):
-                    order = variants[rnd % len(variants):] + variants[: rnd % len(variants)]
-                    for v in order:
-                        argv = v.argv(threads) + base_args + [str(req)]
-                        res = hyperfine_block(argv, runs, warmup,
-                                              raw / f"{workload}-{mode}-t{threads}-{v.name}-r{rnd}.json", prepare,
-                                              v.env())
-                        if mode == "noop" and noop_file.read_bytes() != noop_expected:
-                            raise RuntimeError(f"{workload} resolve-noop: {v.name} changed {noop_file}")
-                        s = samples[v.name]
-                        s.times += res["times"]
-                        s.user.append(res["user"])
-                        s.system.append(res["system"])
-                        s.runs_per_block.append(len(res["times"]))
+
+                def check_noop(v: variant) -> None:
+                    if noop_expected is not None and noop_file.read_bytes() != noop_expected:
+                        raise RuntimeError(f"{workload} resolve-noop: {v.name} changed {noop_file}")
+
+                name = f"{workload}-{mode}-t{threads}"
+                if args.interleave:
+                    done = interleaved_rounds(variants, lambda v: command(v, threads, base_args),
+                                              cache if prepare else None, check_noop, samples, args,
+                                              raw / f"{name}-interleaved.json")
+                    case.update({"interleaved": True, "rounds": done, "runs_per_block": 1})
+                else:
+                    for rnd in range(args.rounds):
+                        order = variants[rnd % len(variants):] + variants[: rnd % len(variants)]
+                        for v in order:
+                            res = hyperfine_block(command(v, threads, base_args), runs, warmup,
+                                                  raw / f"{name}-{v.name}-r{rnd}.json", prepare, v.env())
+                            check_noop(v)
+                            samples[v.name].add_block(res)
                 for v in variants:
-                    argv = v.argv(threads) + base_args + [str(req)]
+                    argv = command(v, threads, base_args)
                     if prepare:
                         shutil.rmtree(cache, ignore_errors=True)
-                    samples[v.name].max_rss_kib, samples[v.name].minor_faults = peak_rss_kib(argv, v.env())
+                    rss, faults = peak_rss_kib(argv, v.env())
+                    samples[v.name].max_rss_kib = rss
+                    if not samples[v.name].minor_faults:
+                        samples[v.name].minor_faults = faults
                     if args.counters and not prepare:
                         samples[v.name].counters = perf_counters(argv, v.env())
                         if args.instructions and "instructions" not in samples[v.name].counters:
@@ -494,7 +638,8 @@ def main() -> int:
                          f"{statistics.median(base) * 1e3:.1f} ms ({len(base)} runs)"
                 summary_lines.append(header)
                 log(header)
-                case["variants"] = summarize([v.name for v in variants], samples, summary_lines)
+                case["variants"] = summarize([v.name for v in variants], samples, summary_lines,
+                                             paired=case.get("interleaved", False))
                 results["cases"].append(case)
                 (out / "results.json").write_text(json.dumps(results, indent=1))
 

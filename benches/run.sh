@@ -5,19 +5,23 @@
 #
 #   benches/run.sh [--quick | --verdict | --readme | --matrix | --tighten | --full] [--work DIR] [--no-build] [-- DRIVER ARGS...]
 #
-#   --quick    the guard (~5 min): warm jupyter, noop top-100 and cold jupyter, every variant
-#              as shipped, 2 threads, 4 rounds x 5 runs; then benches/allocator_verdict.py
-#              --guard compares each ratio to tuned glibc with the last verdict's
-#              (benches/results/allocator-verdict.json) and lists every variant that moved
-#              by more than 5 % (exit 1). Run it before a release, after a change to
+#   --quick    the guard (~3 min): warm jupyter and noop top-100 (60 rounds) and cold jupyter
+#              (16 rounds), every variant as shipped, 2 threads, interleaved; then
+#              benches/allocator_verdict.py --guard compares each ratio to tuned glibc with the
+#              last verdict's (benches/results/allocator-verdict.json) and lists every variant
+#              that moved by more than 5 % (exit 1). Run it before a release, after a change to
 #              allocator/, cli/tool/ or the cache's read path.
-#   --verdict  the allocator verdict (~50 min): every heap as shipped (its short-run settings)
-#              and with its library's defaults (--heap-settings tuned,defaults), warm, noop
-#              and cold jupyter, boto3 and top-100 (20 x 5 warm/noop, 10 x 3 cold), warm and
-#              noop top-1000 (12 x 3), cold top-1000 for the whole-process heaps (5 x 2);
-#              2 threads; perf counters (faults, task clock) of every warm/noop case, and
-#              instructions (callgrind) of the short ones. Then
-#              benches/allocator_verdict.py writes the summary (DIR/results-verdict/verdict.md).
+#   --verdict  the allocator verdict (~80 min idle): every heap as shipped (its short-run
+#              settings) and with its library's defaults (--heap-settings tuned,defaults), 2
+#              threads, runs interleaved one per variant per round and ratios paired by round
+#              (--interleave), each case run until every ratio's standard error is within its
+#              target or its round limit: warm and noop jupyter, boto3, top-100 (60-400 rounds,
+#              1 %); warm and noop top-1000, warm universal top-100 and a batch of the top-1000
+#              projects (40-150 rounds, 2 %); cold jupyter, boto3, top-100 (20-40 rounds, 2 %);
+#              cold top-1000, whole-process heaps only (12-24 rounds, 2 %). Faults, user and
+#              system time of every run; perf counters of the warm and noop cases and
+#              instructions (callgrind) of the short ones. Then benches/allocator_verdict.py
+#              writes the summary (DIR/results-verdict/verdict.md).
 #   --readme   the README's first run (~15 min on 2 cores), every pmr strategy and whole-process
 #              variant: warm jupyter at threads 1 and 2 (20 rounds x 10 runs = 200 per variant;
 #              the CPU-time ratio is resampled over blocks, so more blocks tighten it),
@@ -139,16 +143,19 @@ small=black,jupyter,pdm_2193,jupyterlab,dask-complete,prefect
 mid=boto3,great-expectations,top-100
 case "$preset" in
   quick)
-    drive --modes warm,cold --workloads jupyter --threads 2 --rounds 4 --runs 5 --warmup 1
-    drive --modes noop --workloads top-100 --threads 2 --rounds 4 --runs 5 --warmup 1
+    drive --modes warm --workloads jupyter --threads 2 --interleave --rounds 60
+    drive --modes noop --workloads top-100 --threads 2 --interleave --rounds 60
+    drive --modes cold --workloads jupyter --threads 2 --interleave --rounds 16
     /usr/bin/python3 benches/allocator_verdict.py "$out/results.json" --guard benches/results/allocator-verdict.json ;;
   verdict)
-    both=(--heap-settings tuned,defaults)
-    drive --modes warm,noop --workloads jupyter,boto3,top-100 --threads 2 --rounds 20 --runs 5 --warmup 1 \
+    both=(--threads 2 --heap-settings tuned,defaults --interleave)
+    drive --modes warm,noop --workloads jupyter,boto3,top-100 --rounds 60 --target-se 0.01 --max-rounds 400 \
       "${both[@]}" --counters --instructions
-    drive --modes warm,noop --workloads top-1000 --threads 2 --rounds 12 --runs 3 --warmup 1 "${both[@]}" --counters
-    drive --modes cold --workloads jupyter,boto3,top-100 --threads 2 --rounds 10 --runs 3 --warmup 1 "${both[@]}"
-    drive --modes cold --workloads top-1000 --threads 2 --variants process --rounds 5 --runs 2 --warmup 0 "${both[@]}"
+    drive --modes warm,noop --workloads top-1000 --rounds 40 --target-se 0.02 --max-rounds 150 "${both[@]}" --counters
+    drive --modes warm --workloads top-100-universal,batch-top-1000 --rounds 40 --target-se 0.02 --max-rounds 150 \
+      "${both[@]}" --counters
+    drive --modes cold --workloads jupyter,boto3,top-100 --rounds 20 --target-se 0.02 --max-rounds 40 "${both[@]}"
+    drive --modes cold --workloads top-1000 --variants process --rounds 12 --target-se 0.02 --max-rounds 24 "${both[@]}"
     /usr/bin/python3 benches/allocator_verdict.py "$out/results.json" --markdown "$out/verdict.md" ;;
   readme)
     drive --modes warm --workloads jupyter --threads 1,2 --rounds 20 --runs 10 --warmup 2 \
