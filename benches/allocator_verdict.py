@@ -48,8 +48,71 @@ def ratio_text(entry: dict) -> str:
     return f"{r:.3f} ± {se / r * 100:.1f} %"
 
 
+WORKLOAD_NAMES = {"top-100-universal": "universal top-100", "batch-top-1000": "batch, top-1000 jobs"}
+# The short runs: what a developer's resolve of one project's requirements costs.
+SHORT = {"jupyter", "boto3", "top-100"}
+
+
 def case_name(case: dict) -> str:
-    return f"{case['mode']} {case['workload']}"
+    return f"{case['mode']} {WORKLOAD_NAMES.get(case['workload'], case['workload'])}"
+
+
+def is_short(case: dict) -> bool:
+    return case["mode"] in ("warm", "noop") and case["workload"] in SHORT
+
+
+def ratios(results: dict):
+    """Every (case, variant name, entry) with a ratio to `system`."""
+    for c in results["cases"]:
+        for name, e in c["variants"].items():
+            if "ratio_to_system" in e:
+                yield c, name, e
+
+
+def precision(results: dict) -> str:
+    """How well the ratios are known: rounds, and how many lie within ±2 %."""
+    got = list(ratios(results))
+    if not got:
+        return ""
+    rel = [(e["ratio_se"] / e["ratio_to_system"], c, n) for c, n, e in got]
+    half = [max(e["ratio_to_system"] - e["ratio_95"][0], e["ratio_95"][1] - e["ratio_to_system"]) /
+            e["ratio_to_system"] for _, _, e in got if "ratio_95" in e]
+    widest = max(rel, key=lambda x: x[0])
+    rounds = sorted({c.get("rounds", 0) for c in results["cases"]})
+    paired = all(c.get("interleaved") for c in results["cases"])
+    text = (f"{len(got)} ratios over {len(results['cases'])} cases, "
+            f"{rounds[0]}–{rounds[-1]} {'interleaved rounds (one run per variant each)' if paired else 'rounds'}: "
+            f"{sum(r <= 0.02 for r, _, _ in rel)} have a standard error within ±2 %, "
+            f"{sum(r <= 0.01 for r, _, _ in rel)} within ±1 %; the widest is ±{widest[0] * 100:.1f} % "
+            f"({case_name(widest[1])}, {widest[2]})")
+    if half:
+        text += f"; {sum(h <= 0.02 for h in half)} have a 95 % interval within ±2 %"
+    return text + "."
+
+
+def gaps(results: dict, threshold: float = 0.03) -> str:
+    """Every ratio more than `threshold` from 1 and more than two standard errors, beside what
+    its counters did against `system` in the same case: the gap is explained by a counter, not
+    by a guess."""
+    head = ["| case | variant | ratio | minor faults | sys ms | user ms | instructions | peak RSS MiB |",
+            "|---|---|---|---|---|---|---|---|"]
+    rows = []
+    for c, name, e in ratios(results):
+        r, se = e["ratio_to_system"], e["ratio_se"]
+        if abs(r - 1) <= threshold or abs(r - 1) <= 2 * se:
+            continue
+        b = c["variants"]["system"]
+
+        def delta(now, then, unit=1.0, digits=1):
+            if not then or now is None:
+                return ""
+            return f"{now * unit:.{digits}f} ({(now / then - 1) * 100:+.0f} %)"
+        ins, bins = e.get("counters", {}).get("instructions"), b.get("counters", {}).get("instructions")
+        rows.append(f"| {case_name(c)} | {name} | {ratio_text(e)} | {delta(e.get('minor_faults'), b.get('minor_faults'), 1, 0)} | "
+                    f"{delta(e['system_s'], b['system_s'], 1e3)} | {delta(e['user_s'], b['user_s'], 1e3)} | "
+                    f"{delta(ins, bins, 1e-6) if ins and bins else ''} | "
+                    f"{delta(e['max_rss_kib'], b['max_rss_kib'], 1 / 1024)} |")
+    return "\n".join(head + rows) + "\n" if rows else ""
 
 
 def tables(results: dict, counters: bool = True, pmr_table: bool = True) -> str:
@@ -60,7 +123,8 @@ def tables(results: dict, counters: bool = True, pmr_table: bool = True) -> str:
     out = [f"Run of {results['date']} UTC, {results['cores']} cores, load average "
            f"{results['load_average_start']} at the start and {results.get('load_average_end', '?')} at the end; "
            "2 worker threads. Ratio of medians to the shipped `resolve` (glibc with its short-run "
-           "settings) measured in the same run, ± bootstrap standard error; above 1 is faster.", "",
+           "settings) measured in the same run, ± bootstrap standard error; above 1 is faster. "
+           + precision(results), "",
            summary(results)]
     for title, cols in (("Whole-process heaps", process), ("pmr strategies (in the glibc `resolve`)", pmr)):
         if not cols or (not pmr_table and cols is pmr):
@@ -75,9 +139,10 @@ def tables(results: dict, counters: bool = True, pmr_table: bool = True) -> str:
         out.append("")
     if not counters:
         return "\n".join(out) + "\n"
-    out += ["**Counters** (one `/usr/bin/time` run: minor faults, peak RSS, user and system time; instructions: "
-            "`perf stat -r 5` where the machine has hardware counters, else one callgrind run (all threads, "
-            "short cases only); `-v`: the pmr resource's allocations and the share freed on another thread)", "",
+    out += ["**Counters** (minor faults: the median of every timed run's rusage; user and system time: their "
+            "mean; peak RSS: one `/usr/bin/time` run; instructions: `perf stat -r 5` where the machine has "
+            "hardware counters, else one callgrind run (all threads, short cases only); `-v`: the pmr "
+            "resource's allocations and the share freed on another thread)", "",
             "| case | variant | minor faults | peak RSS MiB | instructions (M) | user ms | sys ms | allocs | cross-thread frees |",
             "|---|---|---|---|---|---|---|---|---|"]
     for c in cases:
@@ -91,6 +156,10 @@ def tables(results: dict, counters: bool = True, pmr_table: bool = True) -> str:
             out.append(f"| {case_name(c)} | {k} | {e.get('minor_faults', '')} | {e['max_rss_kib'] / 1024:.1f} | "
                        f"{'' if ins is None else f'{ins / 1e6:.1f}'} | {e['user_s'] * 1e3:.1f} | "
                        f"{e['system_s'] * 1e3:.1f} | {a.get('allocs', '')} | {share} |")
+    table = gaps(results)
+    if table:
+        out += ["", "**Gaps over 3 %** (and over two standard errors), each beside its counters; in brackets, "
+                "the change against the shipped glibc `resolve` in the same case", "", table]
     return "\n".join(out) + "\n"
 
 
@@ -118,11 +187,11 @@ def summary(results: dict) -> str:
         return f"{lo:.2f}" if hi - lo < 0.005 else f"{lo:.2f}–{hi:.2f}"
 
     cases = results["cases"]
-    short = [c for c in cases if c["mode"] in ("warm", "noop") and c["workload"] != "top-1000"]
-    long = [c for c in cases if c not in short]
+    short = [c for c in cases if is_short(c)]
+    long = [c for c in cases if not is_short(c)]
     lines = []
     for title, group in (("**Short runs** (warm and noop jupyter, boto3, top-100)", short),
-                         ("**Long runs** (top-1,000, and every cold run)", long)):
+                         ("**Long runs** (top-1,000, universal top-100, the batch, and every cold run)", long)):
         if not group:
             continue
         # The heap and setting with the best median ratio over the group's cases.
@@ -166,6 +235,13 @@ def summary(results: dict) -> str:
             gains.sort()
             lines.append(f"- **What its settings buy {heap}**: the tuned heap over the same heap with its "
                          f"defaults, {span(gains)}× across the cases (median {gains[len(gains) // 2]:.2f}×).")
+    shares = [(e["alloc"]["cross_thread_frees"] / e["alloc"]["frees"], c) for c in cases
+              for e in c["variants"].values() if (e.get("alloc") or {}).get("frees")]
+    if shares:
+        top = max(shares, key=lambda x: x[0])
+        lines.append(f"- **Frees on another thread**: at most {top[0] * 100:.2f} % of the pmr resource's frees in "
+                     f"any case and variant ({case_name(top[1])}); in the batch and the universal resolution "
+                     f"too, each task frees what it allocated on its own worker.")
     mim = [ratio(c, "process-mimalloc") for c in cases]
     mim = [m for m in mim if m]
     if mim:

@@ -211,6 +211,15 @@ def interleaved_rounds(variants: list[variant], argv_of, cold_cache: Path | None
             shutil.rmtree(cold_cache, ignore_errors=True)
         spawn_timed(argv_of(v), envs[v.name])
     rnd = 0
+    if args.resume and raw_path.exists():
+        # Go on from the rounds an earlier run of this case left (same variants, same order).
+        earlier = json.loads(raw_path.read_text())
+        for name, s in samples.items():
+            for t, u, k, f in zip(*(earlier[name][key] for key in ("times", "user", "system", "minor_faults"))):
+                s.times.append(t), s.user.append(u), s.system.append(k), s.faults.append(f)
+                s.runs_per_block.append(1)
+        rnd = len(samples["system"].times)
+        log(f"  resuming after {rnd} rounds")
     limit = max(args.rounds, args.max_rounds if args.target_se > 0 else 0)
     while rnd < limit:
         order = variants[rnd % len(variants):] + variants[: rnd % len(variants)]
@@ -371,7 +380,7 @@ def summarize(variants: list[str], samples: dict, lines: list[str], paired: bool
             "user_s": sum(u * k for u, k in zip(s.user, s.runs_per_block)) / n,
             "system_s": sum(u * k for u, k in zip(s.system, s.runs_per_block)) / n,
             "max_rss_kib": s.max_rss_kib,
-            "minor_faults": statistics.median(s.faults) if s.faults else s.minor_faults,
+            "minor_faults": round(statistics.median(s.faults)) if s.faults else s.minor_faults,
             "counters": s.counters,
             "alloc": s.alloc,
         }
@@ -464,6 +473,9 @@ def main() -> int:
                     help="with --interleave: after --rounds, 10 more rounds at a time while any ratio's "
                          "standard error is above this fraction (e.g. 0.02), up to --max-rounds")
     ap.add_argument("--max-rounds", type=int, default=0, help="with --target-se: the most rounds a case runs")
+    ap.add_argument("--resume", action="store_true",
+                    help="with --interleave and --append: a case whose raw runs are in OUT goes on from them "
+                         "(more rounds for a case the target was not reached in) and replaces its entry")
     ap.add_argument("--block-seconds", type=float, default=0,
                     help="cap a block at about this long: a slow workload (boto3 warm: 1 s a run) gets "
                          "fewer runs and one warm-up per block, never fewer than 3 runs (0: no cap)")
@@ -574,8 +586,9 @@ def main() -> int:
         for mode in args.modes.split(","):
             if mode == "noop" and (batch or workload in WORKLOAD_TARGET):
                 # A batch writes its results to stdout: there is no output to leave alone. A
-                # universal lock read back as preferences is not a fixed point yet (a preference
-                # does not keep its pin's marker, so a second run can merge the forks' pins).
+                # universal output read back as preferences is not a fixed point: the root fork
+                # takes a package's first possible pin before any split, so a second run can
+                # merge pins the first run kept apart by Python version.
                 continue
             for threads in map(int, args.threads.split(",")):
                 case = {"workload": workload, "mode": mode, "threads": threads, "runs_per_block": runs,
@@ -640,7 +653,13 @@ def main() -> int:
                 log(header)
                 case["variants"] = summarize([v.name for v in variants], samples, summary_lines,
                                              paired=case.get("interleaved", False))
-                results["cases"].append(case)
+                # A resumed case replaces the entry of its earlier run, in its place.
+                key = (workload, mode, threads)
+                same = [i for i, c in enumerate(results["cases"]) if (c["workload"], c["mode"], c["threads"]) == key]
+                if same:
+                    results["cases"][same[0]] = case
+                else:
+                    results["cases"].append(case)
                 (out / "results.json").write_text(json.dumps(results, indent=1))
 
     if args.peers:
