@@ -240,6 +240,18 @@ def interleaved_rounds(variants: list[variant], argv_of, cold_cache: Path | None
     return rnd
 
 
+def settled(raw_path: Path, results: dict, key: tuple, args) -> bool:
+    """With --resume: whether a case an earlier run measured needs no more rounds (every ratio
+    within --target-se, or --max-rounds reached), so that its entry and counters are kept."""
+    if not raw_path.exists() or not any((c["workload"], c["mode"], c["threads"]) == key for c in results["cases"]):
+        return False
+    runs = json.loads(raw_path.read_text())
+    done = len(runs["system"]["times"])
+    if done >= max(args.rounds, args.max_rounds if args.target_se > 0 else 0):
+        return True
+    return args.target_se > 0 and worst_relative_se({n: sample(times=r["times"]) for n, r in runs.items()}) <= args.target_se
+
+
 def worst_relative_se(samples: dict) -> float:
     base = samples["system"].times
     return max((se / r for r, se in (bootstrap_ratio(base, s.times, paired=True, rounds=400)
@@ -591,6 +603,10 @@ def main() -> int:
                 # merge pins the first run kept apart by Python version.
                 continue
             for threads in map(int, args.threads.split(",")):
+                if args.resume and settled(raw / f"{workload}-{mode}-t{threads}-interleaved.json", results,
+                                           (workload, mode, threads), args):
+                    log(f"{workload} resolve-{mode}, {threads} thread(s): within its target or at its round limit, kept")
+                    continue
                 case = {"workload": workload, "mode": mode, "threads": threads, "runs_per_block": runs,
                         "rounds": args.rounds, "variants": {}}
                 samples = {v.name: sample() for v in variants}

@@ -64,6 +64,11 @@
 #              pdm_2193, jupyterlab, dask[complete], prefect, great-expectations, top-100,
 #              top-1000) x every variant x threads 1 and 2, 5 rounds x 10 runs, plus the peers.
 #              Hours on this machine.
+#   --resume   keep DIR/results-PRESET and go on with its interleaved cases: a case whose ratios
+#              are all within its target, or that reached its round limit, is kept as it is;
+#              the others run more rounds (raise the limit after --, e.g.
+#              `--verdict --resume --no-build -- --max-rounds 120`). Only with the binaries the
+#              first run measured (--no-build after an unchanged tree).
 #   --work DIR where the index tree, caches and results go (default /dev/shm/pyresolve-bench,
 #              tmpfs: the tree is ~570 k small files; else build/bench). Results: DIR/results-MODE/
 #   --no-build use build/release as it is.
@@ -80,7 +85,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC="$PWD"
-preset=full; work=""; build=1; extra=()
+preset=full; work=""; build=1; resume=0; extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) preset=quick ;;
@@ -91,6 +96,7 @@ while [ $# -gt 0 ]; do
     --tighten) preset=tighten ;;
     --work) work="$2"; shift ;;
     --no-build) build=0 ;;
+    --resume) resume=1 ;;
     --) shift; extra=("$@"); break ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
@@ -133,7 +139,12 @@ echo "run.sh: nginx pid $pid on 127.0.0.1:$port; load average $(cut -d' ' -f1-3 
 
 # A fresh results folder each time: the warm cache is keyed by the index URL, whose port changes.
 out="$work/results-$preset"
-rm -rf "$out"
+if [ "$resume" = 1 ]; then
+  [ -f "$out/results.json" ] || { echo "run.sh: --resume: no $out/results.json" >&2; exit 64; }
+  extra=(--resume "${extra[@]}")
+else
+  rm -rf "$out"
+fi
 # One driver run; each appends its cases to $out/results.json, so a preset can mix settings.
 drive() {
   /usr/bin/python3 benches/resolve_bench.py --bin "$bin" --index-url "http://127.0.0.1:$port/simple" \
