@@ -6,8 +6,10 @@
                                                            README's verdict markers
   allocator_verdict.py RESULTS.json --guard BASELINE.json  every variant whose ratio to tuned
                                                            glibc moved by more than --tolerance
-                                                           (default 5 %) against the baseline's
-                                                           same case; exit 1 if any did
+                                                           (default 5 %) and more than two
+                                                           standard errors of the change against
+                                                           the baseline's same case; exit 1 if
+                                                           any did
 
 Every figure is a ratio of medians to `system` (the plain `resolve`: glibc with its short-run
 settings) measured in the same run, with its bootstrap standard error; > 1 means faster.
@@ -264,11 +266,14 @@ def guard(results: dict, baseline: dict, tolerance: float) -> int:
             if name == "system" or name not in b["variants"] or "ratio_to_system" not in e:
                 continue
             compared += 1
-            then, now = b["variants"][name]["ratio_to_system"], e["ratio_to_system"]
+            was = b["variants"][name]
+            then, now = was["ratio_to_system"], e["ratio_to_system"]
             change = now / then - 1
-            if abs(change) > tolerance:
+            # Both ratios are estimates: a move counts only beyond two standard errors of the change.
+            se = ((was["ratio_se"] / then) ** 2 + (e["ratio_se"] / now) ** 2) ** 0.5
+            if abs(change) > tolerance and abs(change) > 2 * se:
                 moved.append(f"{case_name(c)} {name}: ratio to tuned glibc {then:.3f} -> {now:.3f} "
-                             f"({change * 100:+.1f} %)")
+                             f"({change * 100:+.1f} % ± {se * 100:.1f} %)")
     print(f"guard: {compared} ratios compared with {baseline['date']}; {len(moved)} moved by more than "
           f"{tolerance * 100:.0f} %")
     for line in moved:
