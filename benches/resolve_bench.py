@@ -241,15 +241,23 @@ def interleaved_rounds(variants: list[variant], argv_of, cold_cache: Path | None
 
 
 def settled(raw_path: Path, results: dict, key: tuple, args) -> bool:
-    """With --resume: whether a case an earlier run measured needs no more rounds (every ratio
-    within --target-se, or --max-rounds reached), so that its entry and counters are kept."""
-    if not raw_path.exists() or not any((c["workload"], c["mode"], c["threads"]) == key for c in results["cases"]):
+    """With --resume: whether a case an earlier run measured needs no more rounds (it reached
+    --max-rounds, or every ratio is within --target-se), so that its entry and counters are kept.
+    Read from the case's raw runs, else from its entry in results.json (a results file kept
+    without its raw runs: its other cases then run afresh and replace their entries)."""
+    entry = next((c for c in results["cases"] if (c["workload"], c["mode"], c["threads"]) == key), None)
+    if entry is None:
         return False
-    runs = json.loads(raw_path.read_text())
-    done = len(runs["system"]["times"])
-    if done >= max(args.rounds, args.max_rounds if args.target_se > 0 else 0):
-        return True
-    return args.target_se > 0 and worst_relative_se({n: sample(times=r["times"]) for n, r in runs.items()}) <= args.target_se
+    limit = max(args.rounds, args.max_rounds if args.target_se > 0 else 0)
+    if raw_path.exists():
+        runs = json.loads(raw_path.read_text())
+        if len(runs["system"]["times"]) >= limit:
+            return True
+        return args.target_se > 0 and \
+            worst_relative_se({n: sample(times=r["times"]) for n, r in runs.items()}) <= args.target_se
+    widest = max((e["ratio_se"] / e["ratio_to_system"] for e in entry["variants"].values() if "ratio_se" in e),
+                 default=0.0)
+    return entry.get("rounds", 0) >= limit or (args.target_se > 0 and widest <= args.target_se)
 
 
 def worst_relative_se(samples: dict) -> float:
@@ -486,8 +494,9 @@ def main() -> int:
                          "standard error is above this fraction (e.g. 0.02), up to --max-rounds")
     ap.add_argument("--max-rounds", type=int, default=0, help="with --target-se: the most rounds a case runs")
     ap.add_argument("--resume", action="store_true",
-                    help="with --interleave and --append: a case whose raw runs are in OUT goes on from them "
-                         "(more rounds for a case the target was not reached in) and replaces its entry")
+                    help="with --interleave and --append: a case of OUT/results.json at its round limit or "
+                         "within its target is kept; any other goes on from its raw runs in OUT (or runs "
+                         "afresh without them) and replaces its entry")
     ap.add_argument("--block-seconds", type=float, default=0,
                     help="cap a block at about this long: a slow workload (boto3 warm: 1 s a run) gets "
                          "fewer runs and one warm-up per block, never fewer than 3 runs (0: no cap)")
@@ -608,7 +617,7 @@ def main() -> int:
                     log(f"{workload} resolve-{mode}, {threads} thread(s): within its target or at its round limit, kept")
                     continue
                 case = {"workload": workload, "mode": mode, "threads": threads, "runs_per_block": runs,
-                        "rounds": args.rounds, "variants": {}}
+                        "rounds": args.rounds, "started": time.strftime("%Y-%m-%d %H:%M:%S"), "variants": {}}
                 samples = {v.name: sample() for v in variants}
                 cache = warm_cache if mode != "cold" else out / "cache-cold"
                 base_args = ["-q", "--no-progress", *flags, "--index-url", args.index_url, "--cache-dir", str(cache)]

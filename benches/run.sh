@@ -64,11 +64,12 @@
 #              pdm_2193, jupyterlab, dask[complete], prefect, great-expectations, top-100,
 #              top-1000) x every variant x threads 1 and 2, 5 rounds x 10 runs, plus the peers.
 #              Hours on this machine.
-#   --resume   keep DIR/results-PRESET and go on with its interleaved cases: a case whose ratios
-#              are all within its target, or that reached its round limit, is kept as it is;
-#              the others run more rounds (raise the limit after --, e.g.
-#              `--verdict --resume --no-build -- --max-rounds 120`). Only with the binaries the
-#              first run measured (--no-build after an unchanged tree).
+#   --resume   keep DIR/results-PRESET and go on with its cases: a case that reached its round
+#              limit or whose ratios are all within its target is kept as it is; the others run
+#              more rounds from their raw runs (the same binaries: --no-build), or, when only
+#              results.json is there (e.g. benches/results/allocator-verdict.json copied in),
+#              run afresh and replace their entries. Raise the limit after --:
+#              `benches/run.sh --verdict --resume -- --max-rounds 400`.
 #   --work DIR where the index tree, caches and results go (default /dev/shm/pyresolve-bench,
 #              tmpfs: the tree is ~570 k small files; else build/bench). Results: DIR/results-MODE/
 #   --no-build use build/release as it is.
