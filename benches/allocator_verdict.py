@@ -155,7 +155,8 @@ def tables(results: dict, counters: bool = True, pmr_table: bool = True) -> str:
             a = e.get("alloc") or {}
             share = f"{a['cross_thread_frees'] / a['frees'] * 100:.1f} %" if a.get("frees") else ""
             ins = e.get("counters", {}).get("instructions")
-            out.append(f"| {case_name(c)} | {k} | {e.get('minor_faults', '')} | {e['max_rss_kib'] / 1024:.1f} | "
+            faults = e.get('minor_faults')
+            out.append(f"| {case_name(c)} | {k} | {'' if faults is None else round(faults)} | {e['max_rss_kib'] / 1024:.1f} | "
                        f"{'' if ins is None else f'{ins / 1e6:.1f}'} | {e['user_s'] * 1e3:.1f} | "
                        f"{e['system_s'] * 1e3:.1f} | {a.get('allocs', '')} | {share} |")
     table = gaps(results)
