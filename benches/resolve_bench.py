@@ -125,6 +125,14 @@ class sample:
         self.system.append(res["system"])
         self.runs_per_block.append(len(res["times"]))
 
+    def extend_runs(self, other: "sample") -> None:
+        """Another sample's interleaved runs after these (a resumed case)."""
+        self.times += other.times
+        self.user += other.user
+        self.system += other.system
+        self.faults += other.faults
+        self.runs_per_block += other.runs_per_block
+
     def add_run(self, seconds: float, usage) -> None:
         """One interleaved run: its wall time and its own rusage (a block of one)."""
         self.times.append(seconds)
@@ -213,11 +221,8 @@ def interleaved_rounds(variants: list[variant], argv_of, cold_cache: Path | None
     rnd = 0
     if args.resume and raw_path.exists():
         # Go on from the rounds an earlier run of this case left (same variants, same order).
-        earlier = json.loads(raw_path.read_text())
-        for name, s in samples.items():
-            for t, u, k, f in zip(*(earlier[name][key] for key in ("times", "user", "system", "minor_faults"))):
-                s.times.append(t), s.user.append(u), s.system.append(k), s.faults.append(f)
-                s.runs_per_block.append(1)
+        for name, earlier in read_interleaved(raw_path).items():
+            samples[name].extend_runs(earlier)
         rnd = len(samples["system"].times)
         log(f"  resuming after {rnd} rounds")
     limit = max(args.rounds, args.max_rounds if args.target_se > 0 else 0)
@@ -240,6 +245,15 @@ def interleaved_rounds(variants: list[variant], argv_of, cold_cache: Path | None
     return rnd
 
 
+def read_interleaved(raw_path: Path) -> dict:
+    """The runs interleaved_rounds wrote, as a sample per variant."""
+    found = {}
+    for name, r in json.loads(raw_path.read_text()).items():
+        found[name] = sample(times=r["times"], user=r["user"], system=r["system"], faults=r["minor_faults"],
+                             runs_per_block=[1] * len(r["times"]))
+    return found
+
+
 def settled(raw_path: Path, results: dict, key: tuple, args) -> bool:
     """With --resume: whether a case an earlier run measured needs no more rounds (it reached
     --max-rounds, or every ratio is within --target-se), so that its entry and counters are kept.
@@ -250,11 +264,10 @@ def settled(raw_path: Path, results: dict, key: tuple, args) -> bool:
         return False
     limit = max(args.rounds, args.max_rounds if args.target_se > 0 else 0)
     if raw_path.exists():
-        runs = json.loads(raw_path.read_text())
-        if len(runs["system"]["times"]) >= limit:
+        runs = read_interleaved(raw_path)
+        if len(runs["system"].times) >= limit:
             return True
-        return args.target_se > 0 and \
-            worst_relative_se({n: sample(times=r["times"]) for n, r in runs.items()}) <= args.target_se
+        return args.target_se > 0 and worst_relative_se(runs) <= args.target_se
     widest = max((e["ratio_se"] / e["ratio_to_system"] for e in entry["variants"].values() if "ratio_se" in e),
                  default=0.0)
     return entry.get("rounds", 0) >= limit or (args.target_se > 0 and widest <= args.target_se)
@@ -425,14 +438,12 @@ def reanalyze(out: Path) -> dict:
     for case in results["cases"]:
         samples = {}
         interleaved = out / "raw" / f"{case['workload']}-{case['mode']}-t{case['threads']}-interleaved.json"
-        runs = json.loads(interleaved.read_text()) if case.get("interleaved") else {}
+        runs = read_interleaved(interleaved) if case.get("interleaved") else {}
         for name, old in case["variants"].items():
             s = sample(max_rss_kib=old["max_rss_kib"], minor_faults=old.get("minor_faults", 0),
                        counters=old.get("counters", {}), alloc=old["alloc"])
             if name in runs:
-                r = runs[name]
-                s.times, s.user, s.system, s.faults = r["times"], r["user"], r["system"], r["minor_faults"]
-                s.runs_per_block = [1] * len(s.times)
+                s.extend_runs(runs[name])
                 samples[name] = s
                 continue
             blocks = sorted((out / "raw").glob(f"{case['workload']}-{case['mode']}-t{case['threads']}-{name}-r*.json"),
