@@ -5,13 +5,13 @@
 #
 #   benches/run.sh [--quick | --verdict | --readme | --matrix | --tighten | --full] [--work DIR] [--no-build] [-- DRIVER ARGS...]
 #
-#   --quick    the guard (~3 min): warm jupyter and noop top-100 (60 rounds) and cold jupyter
+#   --quick    the guard (80 s on this VM, 2026-12-08): warm jupyter and noop top-100 (60 rounds) and cold jupyter
 #              (16 rounds), every variant as shipped, 2 threads, interleaved; then
 #              benches/allocator_verdict.py --guard compares each ratio to tuned glibc with the
 #              last verdict's (benches/results/allocator-verdict.json) and lists every variant
 #              that moved by more than 5 % (exit 1). Run it before a release, after a change to
 #              allocator/, cli/tool/ or the cache's read path.
-#   --verdict  the allocator verdict (~80 min idle): every heap as shipped (its short-run
+#   --verdict  the allocator verdict (90 min idle on this VM, 2026-12-08): every heap as shipped (its short-run
 #              settings) and with its library's defaults (--heap-settings tuned,defaults), 2
 #              threads, runs interleaved one per variant per round and ratios paired by round
 #              (--interleave), each case run until every ratio's standard error is within its
